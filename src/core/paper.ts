@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+
+/** Where a paper or a warning comes from: a corpus file (relative to the corpus directory) and a 1-based line. */
+export interface SourceRef {
+  file: string;
+  line: number;
+}
+
+/** One research paper read from the corpus: the vocabulary every part of Paperboy shares. */
+export interface Paper {
+  /** Stable, URL-safe id derived from the normalised title (at most {@link MAX_PAPER_ID_LENGTH} characters). */
+  id: string;
+  title: string;
+  /** One paragraph; wrapped lines are joined with single spaces. */
+  abstract: string;
+  /** Author count from a `• N authors` footer line, or null. */
+  authors: number | null;
+  /** Display name from an organisation footer line (`baidu BAIDU` → `BAIDU`), or null. */
+  organization: string | null;
+  /** Publication date as `YYYY-MM-DD`, or null when the entry has no footer. */
+  published: string | null;
+  /** Comment (discussion) count from the date line, or null when the page shows none. */
+  comments: number | null;
+  /** `http(s)://` links found in the abstract, in order, without duplicates. */
+  links: string[];
+  source: SourceRef;
+}
+
+/** A piece of corpus text that could not be read as (part of) a paper. */
+export interface CorpusWarning extends SourceRef {
+  message: string;
+}
+
+/** Discord limits autocomplete values and custom ids to 100 characters; ids stay well below. */
+export const MAX_PAPER_ID_LENGTH = 64;
+const SLUG_MAX = 48;
+
+/** Folds a text for comparison: Unicode compatibility form, no diacritics, lower case. */
+export function foldText(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+}
+
+/** The normalised form of a title that identifies a paper: folded, punctuation and spacing removed. */
+export function normalizeTitle(title: string): string {
+  return foldText(title)
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/**
+ * The stable id of a paper with this title: a readable ASCII slug plus a short hash of the normalised title,
+ * so case, spacing and punctuation differences give the same id while different titles never share one.
+ */
+export function paperId(title: string): string {
+  const normal = normalizeTitle(title);
+  const hash = createHash('sha256').update(normal).digest('hex').slice(0, 10);
+  const words = normal.split(' ').filter((w) => /^[a-z0-9]+$/.test(w));
+  let slug = '';
+  for (const word of words) {
+    const next = slug ? `${slug}-${word}` : word;
+    if (next.length > SLUG_MAX) {
+      if (!slug) slug = word.slice(0, SLUG_MAX);
+      break;
+    }
+    slug = next;
+  }
+  return `${slug || 'paper'}-${hash}`;
+}
+
+/** True when the text has the shape of a paper id (a picked autocomplete suggestion rather than typed words). */
+export function isPaperIdShape(text: string): boolean {
+  return /^[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{10}$/.test(text) && text.length <= MAX_PAPER_ID_LENGTH;
+}
