@@ -1,0 +1,104 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseCorpus, type ParsedCorpus } from '../core/corpus.js';
+import { mergeCorpora } from '../core/corpus-merge.js';
+import type { CorpusWarning } from '../core/paper.js';
+
+/** The whole corpus of a directory, plus how many papers each file gave. */
+export interface LoadedCorpus extends ParsedCorpus {
+  dir: string;
+  files: Array<{ file: string; papers: number; warnings: number; bytes: number }>;
+}
+
+/** Options for {@link loadCorpus}. */
+export interface LoadCorpusOptions {
+  /** `YYYY-MM-DD` for yearless dates; by default each file's last-modified day (UTC). */
+  referenceDate?: string;
+}
+
+/** A corpus directory that cannot be listed: the message names the directory and what to do. */
+export class CorpusDirectoryError extends Error {}
+
+/** Reads every `*.txt` file of a corpus directory in file-name order into one deduplicated corpus. */
+export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): Promise<LoadedCorpus> {
+  let names: string[];
+  try {
+    names = (await readdir(dir, { withFileTypes: true }))
+      .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.txt'))
+      .map((entry) => entry.name)
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a directory' : `cannot be read (${code ?? String(error)})`;
+    throw new CorpusDirectoryError(`corpus directory ${dir} ${reason}; set CORPUS_DIR (or --dir) to a folder of *.txt page copies`);
+  }
+
+  const parts: ParsedCorpus[] = [];
+  const files: LoadedCorpus['files'] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    const part = await readCorpusFile(path, name, options.referenceDate);
+    parts.push(part.parsed);
+    files.push({ file: name, papers: part.parsed.papers.length, warnings: part.parsed.warnings.length, bytes: part.bytes });
+  }
+  const merged = mergeCorpora(parts);
+  // Duplicates are counted against the file that lost them.
+  for (const entry of files) entry.papers = merged.papers.filter((p) => p.source.file === entry.file).length;
+  for (const entry of files) entry.warnings = merged.warnings.filter((w) => w.file === entry.file).length;
+  return { dir, files, ...merged };
+}
+
+async function readCorpusFile(path: string, name: string, referenceDate: string | undefined) {
+  const warn = (line: number, message: string): { parsed: ParsedCorpus; bytes: number } => ({
+    parsed: { papers: [], warnings: [{ file: name, line, message } satisfies CorpusWarning] },
+    bytes: 0,
+  });
+  let bytes: Buffer;
+  let modified: Date;
+  try {
+    [bytes, modified] = await Promise.all([readFile(path), stat(path).then((s) => s.mtime)]);
+  } catch (error) {
+    return warn(0, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); skipped`);
+  }
+  const decoded = decodeUtf8(bytes);
+  if (typeof decoded !== 'string') {
+    return warn(decoded.line, `is not UTF-8 text (${decoded.reason} at line ${decoded.line}); skipped the whole file`);
+  }
+  const parsed = parseCorpus(decoded, { file: name, referenceDate: referenceDate ?? modified.toISOString().slice(0, 10) });
+  return { parsed, bytes: bytes.length };
+}
+
+/** Decodes strict UTF-8; binary files (invalid sequences or NUL bytes) report the line where they go wrong. */
+function decodeUtf8(bytes: Buffer): string | { line: number; reason: string } {
+  const nul = bytes.indexOf(0);
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    if (nul === -1) return text;
+    return { line: lineOf(bytes, nul), reason: 'a NUL byte' };
+  } catch {
+    return { line: lineOf(bytes, firstInvalidUtf8(bytes)), reason: 'an invalid byte sequence' };
+  }
+}
+
+function lineOf(bytes: Buffer, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i += 1) if (bytes[i] === 0x0a) line += 1;
+  return line;
+}
+
+/** Bisects to the first byte offset where strict decoding fails. */
+function firstInvalidUtf8(bytes: Buffer): number {
+  let lo = 0;
+  let hi = bytes.length;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    try {
+      // Allow a sequence cut at the boundary: stream mode keeps incomplete trailing bytes.
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid;
+    }
+  }
+  return lo;
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Entry point of the `paperboy` executable: loads .env, then hands the arguments to the command line.
+import { config as loadDotenv } from 'dotenv';
+import { runCli } from './cli/run.js';
+
+const fileEnv: Record<string, string> = {};
+// Real environment variables win over .env, as with dotenv's default; quiet keeps dotenv's banner off stdout.
+loadDotenv({ quiet: true, processEnv: fileEnv });
+const env = { ...fileEnv, ...process.env };
+
+// `paperboy corpus | head` closes stdout early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  env,
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  isTty: Boolean(process.stdout.isTTY),
+  columns: process.stdout.columns ?? 80,
+});

@@ -1,0 +1,36 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** A misuse of the command line: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string, readonly command?: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The parsed options and positionals of one command. */
+export interface ParsedArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/** Parses a command's arguments strictly, turning node's errors into one-line {@link UsageError}s. */
+export function parseCommandArgs(command: string, argv: string[], options: NonNullable<ParseArgsConfig['options']>): ParsedArgs {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return { values: values as ParsedArgs['values'], positionals };
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
+    throw new UsageError(`${message} (see \`paperboy ${command} --help\`)`, command);
+  }
+}
+
+/** Reads a positive whole-number option, or throws a {@link UsageError} naming it. */
+export function readCount(command: string, name: string, raw: string | boolean | undefined, fallback: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const text = String(raw);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) {
+    throw new UsageError(`--${name} must be a whole number from 1 to ${max}, got "${text}"`, command);
+  }
+  return Number(text);
+}

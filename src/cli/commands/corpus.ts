@@ -1,0 +1,62 @@
+import { readCorpusDir } from '../../config.js';
+import { loadCorpus } from '../../adapters/fs-corpus.js';
+import { parseCommandArgs, UsageError } from '../args.js';
+import type { CliCommand } from '../context.js';
+
+/** `paperboy corpus`: what the corpus holds, per file, and every warning with file:line. */
+export const corpusCommand: CliCommand = {
+  name: 'corpus',
+  summary: 'summarise the corpus: papers per file and every warning (file:line)',
+  usage: `Usage: paperboy corpus [--dir DIR] [--json] [--reference-date YYYY-MM-DD]
+
+Reads every *.txt page copy in the corpus directory (CORPUS_DIR, default ./seeds) and prints
+how many papers each file gave and every line that could not be read as a paper.
+
+Options:
+  --dir DIR                    corpus directory (default: $CORPUS_DIR or ./seeds)
+  --json                       print one JSON object {"papers": [...], "warnings": [...]}
+  --reference-date YYYY-MM-DD  read yearless dates against this day (default: each file's modification day)
+  -h, --help                   show this help`,
+  async run(argv, context) {
+    const { values } = parseCommandArgs('corpus', argv, {
+      dir: { type: 'string' },
+      json: { type: 'boolean' },
+      'reference-date': { type: 'string' },
+    });
+    const dir = (values.dir as string | undefined) ?? readCorpusDir(context.env);
+    const corpus = await loadCorpus(dir, { referenceDate: readReferenceDate(values['reference-date']) });
+    if (values.json) {
+      context.out(`${JSON.stringify({ papers: corpus.papers, warnings: corpus.warnings })}\n`);
+      return 0;
+    }
+    const lines = [
+      `Corpus ${dir}: ${plural(corpus.papers.length, 'paper')} in ${plural(corpus.files.length, 'file')}, ${plural(corpus.warnings.length, 'warning')}`,
+    ];
+    if (corpus.files.length === 0) lines.push('  (no *.txt files: add Hugging Face Daily Papers page copies to this directory)');
+    const width = Math.max(...corpus.files.map((f) => f.file.length), 4);
+    for (const file of corpus.files) {
+      lines.push(`  ${file.file.padEnd(width)}  ${plural(file.papers, 'paper').padStart(11)}  ${plural(file.warnings, 'warning').padStart(12)}`);
+    }
+    if (corpus.warnings.length > 0) {
+      lines.push('', 'Warnings:');
+      for (const w of corpus.warnings) lines.push(`  ${w.file}:${w.line}: ${w.message}`);
+    }
+    context.out(`${lines.join('\n')}\n`);
+    return 0;
+  },
+};
+
+/** Validates a `--reference-date` value. */
+export function readReferenceDate(raw: string | boolean | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const text = String(raw);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    throw new UsageError(`--reference-date must look like 2026-06-22, got "${text}"`);
+  }
+  return text;
+}
+
+/** `3 papers`, `1 paper`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

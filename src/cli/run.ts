@@ -1,0 +1,61 @@
+import { ConfigError } from '../config.js';
+import { CorpusDirectoryError } from '../adapters/fs-corpus.js';
+import { UsageError } from './args.js';
+import type { CliCommand, CliContext } from './context.js';
+import { corpusCommand } from './commands/corpus.js';
+import { showCommand } from './commands/show.js';
+
+/** Every command, in the order `paperboy --help` lists them. */
+export const COMMANDS: readonly CliCommand[] = [corpusCommand, showCommand];
+
+function formatHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `Usage: paperboy <command> [options]
+
+Paperboy posts research-paper digests from a local corpus to a Discord channel.
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run \`paperboy <command> --help\` for a command's options.`;
+}
+
+/** Runs the `paperboy` command line and resolves to the process exit code; never throws. */
+export async function runCli(argv: string[], context: CliContext): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    if (name === undefined) {
+      context.err(`paperboy: no command given; commands: ${COMMANDS.map((c) => c.name).join(', ')} (see \`paperboy --help\`)\n`);
+      return 2;
+    }
+    context.out(`${formatHelp()}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    context.err(`paperboy: unknown command "${name}"; commands: ${COMMANDS.map((c) => c.name).join(', ')} (see \`paperboy --help\`)\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    context.out(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, context);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      context.err(`paperboy ${command.name}: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      context.err(`paperboy ${command.name}: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof CorpusDirectoryError) {
+      context.err(`paperboy ${command.name}: ${error.message}\n`);
+      return 1;
+    }
+    context.err(`paperboy ${command.name}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}

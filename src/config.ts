@@ -1,0 +1,228 @@
+import { validateDetailed } from 'node-cron';
+import { z } from 'zod';
+
+/** Paperboy's whole configuration, validated and frozen; built only by {@link loadConfig}. */
+export interface Config {
+  discord: {
+    /** Absent: console mode (digests are printed to the terminal). */
+    token: string | null;
+    channelId: string | null;
+    guildId: string | null;
+    /** REST base URL, e.g. `https://discord.com/api`; the gateway URL comes from its `GET /gateway/bot`. */
+    apiUrl: string;
+  };
+  digest: {
+    cron: string;
+    timezone: string;
+    size: number;
+    order: 'corpus' | 'newest';
+    catchUp: boolean;
+  };
+  corpusDir: string;
+  stateFile: string;
+  logLevel: LogLevel;
+  /** Optional port of the `/healthz` endpoint; null: health is only in the status file. */
+  healthPort: number | null;
+}
+
+/** Log levels that LOG_LEVEL accepts. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** A log level name. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Defaults of every optional variable: the README's configuration table shows the same values. */
+export const CONFIG_DEFAULTS = {
+  DISCORD_API_URL: 'https://discord.com/api',
+  DIGEST_CRON: '0 9 * * *',
+  DIGEST_TIMEZONE: 'UTC',
+  DIGEST_SIZE: '3',
+  DIGEST_ORDER: 'corpus',
+  DIGEST_CATCH_UP: 'true',
+  CORPUS_DIR: './seeds',
+  STATE_FILE: './data/state.json',
+  LOG_LEVEL: 'info',
+} as const;
+
+/** A configuration that cannot be used; `problems` lists each with how to fix it. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `the configuration has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        `\nFix ${problems.length === 1 ? 'it' : 'them'} in .env (see .env.example) or in the environment, then start again.`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const SNOWFLAKE = /^\d{17,20}$/;
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optionalText = z.preprocess(blankToUndefined, z.string().trim().optional());
+
+const snowflake = (name: string, where: string) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(SNOWFLAKE, {
+        error: (issue) =>
+          `${name} "${String(issue.input)}" is not a Discord id (17–20 digits); copy it with Developer Mode on: ${where}`,
+      })
+      .optional(),
+  );
+
+const schema = z
+  .object({
+    DISCORD_TOKEN: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .trim()
+        .regex(/^[\w.-]+$/, 'DISCORD_TOKEN contains spaces or other characters a bot token never has; paste it again from the Developer Portal (Bot → Reset Token)')
+        .optional(),
+    ),
+    DISCORD_CHANNEL_ID: snowflake('DISCORD_CHANNEL_ID', 'right-click the channel → Copy Channel ID'),
+    DISCORD_GUILD_ID: snowflake('DISCORD_GUILD_ID', 'right-click the server icon → Copy Server ID'),
+    DISCORD_API_URL: z.preprocess(
+      blankToUndefined,
+      z
+        .url({ protocol: /^https?$/, error: (issue) => `DISCORD_API_URL "${String(issue.input)}" is not an http(s) URL; leave it empty to use Discord's own API` })
+        .default(CONFIG_DEFAULTS.DISCORD_API_URL),
+    ),
+    DIGEST_CRON: z.preprocess(blankToUndefined, z.string().trim().default(CONFIG_DEFAULTS.DIGEST_CRON)).superRefine((value, ctx) => {
+      const problem = describeCronProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    DIGEST_TIMEZONE: z.preprocess(blankToUndefined, z.string().trim().default(CONFIG_DEFAULTS.DIGEST_TIMEZONE)).refine(isTimeZone, {
+      error: (issue) =>
+        `DIGEST_TIMEZONE "${String(issue.input)}" is not an IANA time zone; use a name like "UTC", "Europe/Paris" or "America/New_York"`,
+    }),
+    DIGEST_SIZE: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .trim()
+        .default(CONFIG_DEFAULTS.DIGEST_SIZE)
+        .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 10, {
+          error: (issue) => `DIGEST_SIZE "${String(issue.input)}" must be a whole number of papers per digest from 1 to 10`,
+        })
+        .transform(Number),
+    ),
+    DIGEST_ORDER: z.preprocess(
+      blankToUndefined,
+      z.enum(['corpus', 'newest'], {
+        error: (issue) => `DIGEST_ORDER "${String(issue.input)}" must be "corpus" (page order) or "newest" (newest publication date first)`,
+      }).default('corpus'),
+    ),
+    DIGEST_CATCH_UP: booleanVariable('DIGEST_CATCH_UP', true),
+    CORPUS_DIR: z.preprocess(blankToUndefined, z.string().default(CONFIG_DEFAULTS.CORPUS_DIR)),
+    STATE_FILE: z.preprocess(blankToUndefined, z.string().default(CONFIG_DEFAULTS.STATE_FILE)),
+    LOG_LEVEL: z.preprocess(
+      (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase()) : v),
+      z.enum(LOG_LEVELS, { error: (issue) => `LOG_LEVEL "${String(issue.input)}" must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    ),
+    HEALTH_PORT: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .trim()
+        .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, {
+          error: (issue) => `HEALTH_PORT "${String(issue.input)}" must be a TCP port from 1 to 65535, or empty to turn the endpoint off`,
+        })
+        .transform(Number)
+        .optional(),
+    ),
+  })
+  .superRefine((env, ctx) => {
+    if (env.DISCORD_TOKEN && !env.DISCORD_CHANNEL_ID) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DISCORD_CHANNEL_ID'],
+        message: 'DISCORD_CHANNEL_ID is required when DISCORD_TOKEN is set: it is the channel digests are posted to (right-click the channel → Copy Channel ID)',
+      });
+    }
+  });
+
+/** Every environment variable Paperboy reads; the README's configuration table lists the same names. */
+export const CONFIG_VARIABLES = Object.keys(schema.shape);
+
+/**
+ * Validates the environment into a frozen {@link Config}. Throws one {@link ConfigError} listing every problem,
+ * each with how to fix it, so an admin fixes them all in one go.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => issue.message));
+  const v = result.data;
+  return deepFreeze({
+    discord: {
+      token: v.DISCORD_TOKEN ?? null,
+      channelId: v.DISCORD_CHANNEL_ID ?? null,
+      guildId: v.DISCORD_GUILD_ID ?? null,
+      apiUrl: v.DISCORD_API_URL.replace(/\/+$/, ''),
+    },
+    digest: { cron: v.DIGEST_CRON, timezone: v.DIGEST_TIMEZONE, size: v.DIGEST_SIZE, order: v.DIGEST_ORDER, catchUp: v.DIGEST_CATCH_UP },
+    corpusDir: v.CORPUS_DIR,
+    stateFile: v.STATE_FILE,
+    logLevel: v.LOG_LEVEL,
+    healthPort: v.HEALTH_PORT ?? null,
+  });
+}
+
+/** The corpus directory alone, for commands that only read the corpus (they must work even if the rest is unset). */
+export function readCorpusDir(env: Record<string, string | undefined>): string {
+  return env.CORPUS_DIR?.trim() || CONFIG_DEFAULTS.CORPUS_DIR;
+}
+
+/** The state file path alone, for commands that only read state. */
+export function readStateFile(env: Record<string, string | undefined>): string {
+  return env.STATE_FILE?.trim() || CONFIG_DEFAULTS.STATE_FILE;
+}
+
+function booleanVariable(name: string, fallback: boolean) {
+  return z.preprocess(
+    (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase()) : v),
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {
+        error: (issue) => `${name} "${String(issue.input)}" must be true or false`,
+      })
+      .optional()
+      .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes', 'on'].includes(v))),
+  );
+}
+
+/** A readable reason why a cron expression is unusable, or null when node-cron accepts it. */
+export function describeCronProblem(expression: string): string | null {
+  const fields = expression.trim().split(/\s+/);
+  const hint = 'use 5 fields "minute hour day-of-month month day-of-week" (e.g. "0 9 * * *" for 09:00 daily) or 6 with seconds first';
+  if (fields.length < 5 || fields.length > 6) {
+    return `DIGEST_CRON "${expression}" has ${fields.length} field${fields.length === 1 ? '' : 's'}; ${hint}`;
+  }
+  let detail: ReturnType<typeof validateDetailed>;
+  try {
+    detail = validateDetailed(expression);
+  } catch (error) {
+    return `DIGEST_CRON "${expression}" is not a valid cron expression (${(error as Error).message}); ${hint}`;
+  }
+  if (detail.valid) return null;
+  const reasons = detail.errors.map((e) => `${e.field}${e.value !== undefined ? ` "${e.value}"` : ''}: ${e.message}`).join('; ');
+  return `DIGEST_CRON "${expression}" is not a valid cron expression (${reasons || 'rejected by node-cron'}); ${hint}`;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,23 @@
+const BARE_URL_LINE = /^\s*https?:\/\/\S+\s*$/;
+const MARKDOWN_HEADING = /^#{1,6} \S/;
+
+/**
+ * Names the format of a page copy that is not the plain-text format (JSON from the API, markdown, a web export
+ * with URLs on their own lines), or returns null for plain text. Those copies are recognised so they end in one
+ * clear warning instead of a cascade of garbage papers.
+ */
+export function detectForeignFormat(text: string): string | null {
+  if (/^\uFEFF?\s*(?:\[\s*[{\]]|\{\s*["}])/.test(text.slice(0, 64))) return 'looks like JSON (the Hugging Face API format)';
+  let urlLines = 0;
+  let headings = 0;
+  let lines = 0;
+  for (const line of text.split(/\r\n|\r|\n/, 20_000)) {
+    if (!line.trim()) continue;
+    lines += 1;
+    if (BARE_URL_LINE.test(line)) urlLines += 1;
+    else if (MARKDOWN_HEADING.test(line)) headings += 1;
+  }
+  if (headings >= 2 && headings * 50 >= lines) return 'looks like a markdown copy of the page';
+  if (urlLines >= 3 && urlLines * 10 >= lines) return 'looks like a web export with URLs on their own lines';
+  return null;
+}

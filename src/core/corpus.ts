@@ -1,0 +1,266 @@
+import { type CorpusWarning, type Paper, paperId } from './paper.js';
+import { resolvePaperDate } from './paper-date.js';
+import { detectForeignFormat } from './corpus-format.js';
+
+/** Options for {@link parseCorpus}: where the text comes from and the date that yearless dates are read against. */
+export interface ParseOptions {
+  /** File name used in `source` and warnings. */
+  file: string;
+  /** `YYYY-MM-DD`: a date without a year is the latest such date not after this one. */
+  referenceDate: string;
+}
+
+/** The papers of one corpus text, in page order, and everything that could not be read as a paper. */
+export interface ParsedCorpus {
+  papers: Paper[];
+  warnings: CorpusWarning[];
+}
+
+interface Block {
+  line: number;
+  lines: string[];
+}
+
+interface Footer {
+  authors: number | null;
+  organization: string | null;
+  published: string | null;
+  comments: number | null;
+}
+
+// A title is one line; anything longer than this is a paragraph that lost its title.
+const MAX_TITLE_LENGTH = 300;
+const PAGE_CHROME = new Set([
+  'new',
+  'get trending papers in your email inbox!',
+  'subscribe',
+  'daily papers',
+  'byak and the research community',
+  'by ak and the research community',
+]);
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DATE_LINE = /^([A-Za-z]{3})[a-z]*\.? (\d{1,2})(?:, ?(\d{4}))?(?: +(\d+))?$/;
+const AUTHOR_LINE = /^(?:[•·*-] *)?(\d+) authors?$/i;
+const LINK = /https?:\/\/[^\s<>"'`\]]+/g;
+
+/**
+ * Parses one Hugging Face "Daily Papers" page copy (plain text) into papers.
+ * Never throws on bad records: whatever cannot be read becomes a warning with its line.
+ */
+export function parseCorpus(text: string, options: ParseOptions): ParsedCorpus {
+  const warnings: CorpusWarning[] = [];
+  const warn = (line: number, message: string) => warnings.push({ file: options.file, line, message });
+
+  const foreign = detectForeignFormat(text);
+  if (foreign) {
+    warn(1, `${foreign}; this version reads only the plain-text page copy, so the file was skipped`);
+    return { papers: [], warnings };
+  }
+
+  const blocks = splitBlocks(normalizeText(text));
+  const papers: Paper[] = [];
+  let i = skipPageHeader(blocks);
+
+  while (i < blocks.length) {
+    const block = blocks[i]!;
+    const first = block.lines[0]!;
+    if (isFooterBlock(block)) {
+      warn(block.line, `footer "${preview(block.lines.join(' '))}" does not follow a paper's title and abstract`);
+      i += 1;
+      continue;
+    }
+    if (block.lines.length === 1 && PAGE_CHROME.has(first.toLowerCase())) {
+      i += 1;
+      continue;
+    }
+    if (!isTitleLike(block)) {
+      warn(block.line, `expected a paper title (one line), found a paragraph "${preview(block.lines.join(' '))}"`);
+      i += 1;
+      continue;
+    }
+    const next = blocks[i + 1];
+    if (!next || isFooterBlock(next)) {
+      warn(block.line, `title "${preview(first)}" has no abstract; skipped`);
+      i += next ? 2 : 1;
+      continue;
+    }
+    // A stray line before a real title: the line after it is the title, and the block after that its abstract.
+    const after = blocks[i + 2];
+    if (isTitleLike(next) && after && !isFooterBlock(after) && isAbstractLike(after)) {
+      warn(block.line, `line "${preview(first)}" is not part of any paper; skipped`);
+      i += 1;
+      continue;
+    }
+
+    const { abstractLines, footerBlock } = splitGluedFooter(next, after);
+    const footer = footerBlock ? readFooter(footerBlock, options.referenceDate, warn) : null;
+    const abstract = abstractLines.join(' ').replace(/ {2,}/g, ' ');
+    papers.push({
+      id: paperId(first),
+      title: first,
+      abstract,
+      authors: footer?.authors ?? null,
+      organization: footer?.organization ?? null,
+      published: footer?.published ?? null,
+      comments: footer?.comments ?? null,
+      links: extractLinks(abstract),
+      source: { file: options.file, line: block.line },
+    });
+    i += footerBlock === after && after ? 3 : 2;
+  }
+  return { papers, warnings };
+}
+
+/** Finds the `http(s)://` links of a text, without trailing punctuation, each once, in order. */
+export function extractLinks(text: string): string[] {
+  const links: string[] = [];
+  for (const match of text.matchAll(LINK)) {
+    let link = match[0];
+    for (;;) {
+      const trimmed = link.replace(/[.,;:!?*_~]+$/, '');
+      // A closing bracket belongs to the link only when the link opened it (Wikipedia-style URLs).
+      const unbalanced =
+        /[)}]$/.test(trimmed) && count(trimmed, trimmed.endsWith(')') ? '(' : '{') < count(trimmed, trimmed.slice(-1));
+      const next = unbalanced ? trimmed.slice(0, -1) : trimmed;
+      if (next === link) break;
+      link = next;
+    }
+    if (/^https?:\/\/[^/?#\s]+\.[^/?#\s]+/.test(link) && !links.includes(link)) links.push(link);
+  }
+  return links;
+}
+
+function count(text: string, char: string): number {
+  let n = 0;
+  for (const c of text) if (c === char) n += 1;
+  return n;
+}
+
+/** BOM, CR/CRLF, non-breaking and thin spaces, zero-width marks and trailing spaces all become plain text. */
+function normalizeText(text: string): string[] {
+  return text
+    .replace(/^\uFEFF/, '')
+    .split(/\r\n|\r|\n/)
+    .map((line) =>
+      line
+        .replace(/[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\t]/g, ' ')
+        .replace(/[\u200B-\u200D\u2060\uFEFF]/g, '')
+        .trimEnd(),
+    );
+}
+
+function splitBlocks(lines: string[]): Block[] {
+  const blocks: Block[] = [];
+  let current: Block | null = null;
+  lines.forEach((raw, index) => {
+    const line = raw.trim();
+    if (!line) {
+      current = null;
+      return;
+    }
+    if (!current) {
+      current = { line: index + 1, lines: [] };
+      blocks.push(current);
+    }
+    current.lines.push(line);
+  });
+  return blocks;
+}
+
+/** The page header (`new`, `Subscribe`, `Daily Papers`, a bare date...) comes before the first title. */
+function skipPageHeader(blocks: Block[]): number {
+  let i = 0;
+  while (i < blocks.length) {
+    const block = blocks[i]!;
+    const line = block.lines[0]!;
+    const isChrome = block.lines.length === 1 && (PAGE_CHROME.has(line.toLowerCase()) || isBareDate(line));
+    if (!isChrome) break;
+    i += 1;
+  }
+  return i;
+}
+
+function isBareDate(line: string): boolean {
+  const match = DATE_LINE.exec(line);
+  return !!match && MONTHS.includes(match[1]!.toLowerCase()) && match[4] === undefined;
+}
+
+function isTitleLike(block: Block): boolean {
+  return block.lines.length === 1 && block.lines[0]!.length <= MAX_TITLE_LENGTH && !isFooterLine(block.lines[0]!);
+}
+
+function isAbstractLike(block: Block): boolean {
+  return block.lines.length > 1 || block.lines[0]!.length > MAX_TITLE_LENGTH;
+}
+
+function isFooterLine(line: string): boolean {
+  return line === '·' || AUTHOR_LINE.test(line);
+}
+
+/** A footer is `author-or-organisation`, `·`, `date`; a partial one (no `·`, or only an author line) still counts. */
+function isFooterBlock(block: Block): boolean {
+  const { lines } = block;
+  if (lines.length > 3) return false;
+  if (lines.includes('·')) return lines.every((l) => l.length <= MAX_TITLE_LENGTH);
+  return lines.length <= 2 && AUTHOR_LINE.test(lines[0]!) && (lines.length === 1 || isDateLine(lines[1]!));
+}
+
+function isDateLine(line: string): boolean {
+  const match = DATE_LINE.exec(line);
+  return !!match && MONTHS.includes(match[1]!.toLowerCase());
+}
+
+/** Some copies lose the blank line before the footer: the abstract block then ends with `·` and a date. */
+function splitGluedFooter(abstract: Block, after: Block | undefined): { abstractLines: string[]; footerBlock: Block | null } {
+  if (after && isFooterBlock(after)) return { abstractLines: abstract.lines, footerBlock: after };
+  const { lines } = abstract;
+  const dot = lines.lastIndexOf('·');
+  if (lines.length >= 3 && dot >= 1 && dot >= lines.length - 2) {
+    const start = dot - 1;
+    if (start >= 1) {
+      return {
+        abstractLines: lines.slice(0, start),
+        footerBlock: { line: abstract.line + start, lines: lines.slice(start) },
+      };
+    }
+  }
+  return { abstractLines: lines, footerBlock: null };
+}
+
+function readFooter(block: Block, referenceDate: string, warn: (line: number, message: string) => void): Footer {
+  const footer: Footer = { authors: null, organization: null, published: null, comments: null };
+  const dot = block.lines.indexOf('·');
+  const byLine = dot === -1 ? block.lines[0] : dot > 0 ? block.lines[dot - 1] : undefined;
+  const dateLine = dot === -1 ? block.lines[1] : block.lines[dot + 1];
+  if (byLine !== undefined) {
+    const authors = AUTHOR_LINE.exec(byLine);
+    if (authors) footer.authors = Number(authors[1]);
+    else footer.organization = readOrganization(byLine);
+  }
+  if (dateLine === undefined) {
+    warn(block.line, 'footer has no date line; the paper is kept without a date');
+    return footer;
+  }
+  const dateLineNumber = block.line + block.lines.indexOf(dateLine);
+  const match = DATE_LINE.exec(dateLine);
+  const month = match ? MONTHS.indexOf(match[1]!.toLowerCase()) + 1 : 0;
+  if (!match || month === 0) {
+    warn(dateLineNumber, `unreadable date "${preview(dateLine)}" (expected "Mon D, YYYY" or "Mon D"); the paper is kept without a date`);
+    return footer;
+  }
+  const published = resolvePaperDate(month, Number(match[2]), match[3] ? Number(match[3]) : null, referenceDate);
+  if (!published) warn(dateLineNumber, `"${dateLine}" is not a real date; the paper is kept without a date`);
+  footer.published = published;
+  if (match[4] !== undefined) footer.comments = Number(match[4]);
+  return footer;
+}
+
+/** `<handle> <Display name>` → the display name; a single word is both. */
+function readOrganization(line: string): string {
+  const space = line.indexOf(' ');
+  return space === -1 ? line : line.slice(space + 1).trim();
+}
+
+function preview(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
