@@ -10,20 +10,21 @@ export function mergeCorpora(parts: readonly ParsedCorpus[]): ParsedCorpus {
   const papers: Paper[] = [];
   const warnings: CorpusWarning[] = [];
   for (const part of parts) {
-    warnings.push(...part.warnings);
+    const partWarnings = [...part.warnings];
     for (const paper of part.papers) {
       const kept = seen.get(paper.id);
       if (kept) {
-        warnings.push({
+        partWarnings.push({
           file: paper.source.file,
           line: paper.source.line,
-          message: `duplicate of "${paper.title}" (${kept.source.file}:${kept.source.line}); the first copy is kept`,
+          message: `duplicate of "${kept.title}" (${kept.source.file}:${kept.source.line}); the first copy is kept`,
         });
         continue;
       }
       seen.set(paper.id, paper);
       papers.push(paper);
     }
+    warnings.push(...partWarnings.sort((a, b) => a.line - b.line));
   }
   return { papers, warnings };
 }

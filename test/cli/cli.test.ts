@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.js';
+
+const PAPER_KEYS = ['abstract', 'authors', 'comments', 'id', 'links', 'organization', 'published', 'source', 'title'];
+
+describe('paperboy corpus', () => {
+  it('given --json, then stdout is exactly one JSON object with the documented paper and warning shapes', async () => {
+    const result = await runCli(['corpus', '--json', '--dir', 'test/fixtures/corpus/mixed', '--reference-date', '2026-06-22']);
+    expect(result.code).toBe(0);
+    const parsed = JSON.parse(result.stdout) as { papers: Record<string, unknown>[]; warnings: Record<string, unknown>[] };
+    expect(Object.keys(parsed).sort()).toEqual(['papers', 'warnings']);
+    for (const paper of parsed.papers) {
+      expect(Object.keys(paper).sort()).toEqual(PAPER_KEYS);
+      expect(Object.keys(paper.source as object).sort()).toEqual(['file', 'line']);
+    }
+    for (const warning of parsed.warnings) expect(Object.keys(warning).sort()).toEqual(['file', 'line', 'message']);
+    expect(parsed.papers).toHaveLength(6);
+    expect(parsed.warnings).toHaveLength(4);
+  });
+
+  it('given the default corpus, then the summary says 51 papers in the seed file', async () => {
+    const result = await runCli(['corpus']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Corpus ./seeds: 51 papers in 1 file, 0 warnings');
+  });
+
+  it('given CORPUS_DIR, then it reads that directory and lists warnings with file:line', async () => {
+    const result = await runCli(['corpus'], { env: { CORPUS_DIR: 'test/fixtures/corpus/mixed' } });
+    expect(result.stdout).toContain('03-duplicates-and-junk.txt:15: line "Load more" is not part of any paper; skipped');
+  });
+
+  it('given a missing directory, then it exits non-zero with one line naming it', async () => {
+    const result = await runCli(['corpus', '--dir', 'no/such/dir']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('no/such/dir does not exist');
+  });
+});
+
+describe('paperboy show', () => {
+  it('given title words, then it prints that paper in full', async () => {
+    const result = await runCli(['show', 'densing', 'law']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Densing Law of LLMs\n/);
+    expect(result.stdout).toContain('2024-12-05 · OpenBMB · 2 comments');
+  });
+
+  it('given an id from corpus --json, then it prints that paper', async () => {
+    const { stdout } = await runCli(['corpus', '--json']);
+    const { papers } = JSON.parse(stdout) as { papers: Array<{ id: string; title: string }> };
+    const target = papers[17]!;
+    const result = await runCli(['show', target.id, '--json']);
+    expect(JSON.parse(result.stdout)).toMatchObject({ id: target.id, title: target.title });
+  });
+
+  it('given words that match nothing, then it exits 1 with a one-line reason', async () => {
+    const result = await runCli(['show', 'zzqx', 'nothing']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^paperboy show: no paper matches "zzqx nothing"/);
+  });
+});
+
+describe('paperboy usage', () => {
+  it.each(['corpus', 'show'])('given `%s --help`, then it prints usage and exits 0', async (command) => {
+    const result = await runCli([command, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^Usage: paperboy ${command}`));
+  });
+
+  it.each([
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [[], /no command given/],
+    [['corpus', '--bogus'], /Unknown option '--bogus'/],
+    [['show'], /needs a paper id or some words/],
+    [['corpus', '--reference-date', 'yesterday'], /--reference-date must look like/],
+  ])('given misuse %j, then it exits 2 with a one-line reason', async (args, reason) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(reason);
+  });
+});
