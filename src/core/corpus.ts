@@ -57,7 +57,7 @@ export function parseCorpus(text: string, options: ParseOptions): ParsedCorpus {
     return { papers: [], warnings };
   }
 
-  const blocks = splitBlocks(normalizeText(text));
+  const blocks = splitBlocks(splitLines(text));
   const papers: Paper[] = [];
   let i = skipPageHeader(blocks);
 
@@ -94,7 +94,8 @@ export function parseCorpus(text: string, options: ParseOptions): ParsedCorpus {
 
     const { abstractLines, footerBlock } = splitGluedFooter(next, after);
     const footer = footerBlock ? readFooter(footerBlock, options.referenceDate, warn) : null;
-    const abstract = abstractLines.join(' ').replace(/ {2,}/g, ' ');
+    const joined = abstractLines.join(' ');
+    const abstract = joined.includes('  ') ? joined.replace(/ {2,}/g, ' ') : joined;
     papers.push({
       id: paperId(first),
       title: first,
@@ -136,34 +137,38 @@ function count(text: string, char: string): number {
   return n;
 }
 
-/** BOM, CR/CRLF, non-breaking and thin spaces, zero-width marks and trailing spaces all become plain text. */
-function normalizeText(text: string): string[] {
-  return text
-    .replace(/^\uFEFF/, '')
-    .split(/\r\n|\r|\n/)
-    .map((line) =>
-      line
-        .replace(/[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\t]/g, ' ')
-        .replace(/[\u200B-\u200D\u2060\uFEFF]/g, '')
-        .trimEnd(),
-    );
+const ODD_SPACES = /[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\t]/g;
+const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
+const NOT_ASCII_OR_TAB = /[^\x00-\x08\x0a-\x7f]/;
+
+/** Splits on CR, LF or CRLF, without a leading BOM. */
+function splitLines(text: string): string[] {
+  const clean = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return clean.split(clean.includes('\r') ? /\r\n|\r|\n/ : '\n');
+}
+
+/** Non-breaking and thin spaces become plain spaces and zero-width marks vanish; outer spaces carry no meaning. */
+function cleanLine(raw: string): string {
+  // Most lines are ASCII: the costly Unicode passes run only on the others.
+  if (!NOT_ASCII_OR_TAB.test(raw)) return raw.trim();
+  return raw.replace(ODD_SPACES, ' ').replace(ZERO_WIDTH, '').trim();
 }
 
 function splitBlocks(lines: string[]): Block[] {
   const blocks: Block[] = [];
   let current: Block | null = null;
-  lines.forEach((raw, index) => {
-    const line = raw.trim();
+  for (let index = 0; index < lines.length; index += 1) {
+    const raw = lines[index]!;
+    const line = raw.length === 0 ? raw : cleanLine(raw);
     if (!line) {
       current = null;
-      return;
+      continue;
     }
     if (!current) {
-      current = { line: index + 1, lines: [] };
+      current = { line: index + 1, lines: [line] };
       blocks.push(current);
-    }
-    current.lines.push(line);
-  });
+    } else current.lines.push(line);
+  }
   return blocks;
 }
 
