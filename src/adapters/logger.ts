@@ -1,0 +1,46 @@
+import { pino, type Logger as PinoLogger } from 'pino';
+import pinoPretty from 'pino-pretty';
+import type { LogLevel } from '../config.js';
+import type { Logger } from '../app/ports.js';
+
+/** Options of {@link createLogger}. */
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Secrets that must never reach the output (the bot token): replaced wherever they appear. */
+  secrets: Array<string | null | undefined>;
+  /** Readable lines for a person at a terminal; JSON lines otherwise (production, Docker, files). */
+  pretty: boolean;
+  /** Where lines go; stderr by default so stdout stays for command output and console digests. */
+  destination?: NodeJS.WritableStream;
+}
+
+/** A writable that scrubs every secret from what passes through, whatever the log call put in it. */
+function createScrubbingStream(target: NodeJS.WritableStream, secrets: string[]): NodeJS.WritableStream {
+  if (secrets.length === 0) return target;
+  return {
+    write(chunk: string | Uint8Array) {
+      let text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      for (const secret of secrets) text = text.split(secret).join('[redacted]');
+      return target.write(text);
+    },
+  } as NodeJS.WritableStream;
+}
+
+/** Creates the structured logger (pino): every line passes a scrubber that removes the token. */
+export function createLogger(options: LoggerOptions): Logger & { pino: PinoLogger } {
+  // Short secrets would redact ordinary words; a real token is ~70 characters.
+  const secrets = options.secrets.filter((s): s is string => typeof s === 'string' && s.length >= 8);
+  const sink = createScrubbingStream(options.destination ?? process.stderr, secrets);
+  const stream = options.pretty ? pinoPretty({ destination: sink, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true }) : sink;
+  const logger = pino(
+    { level: options.level, base: { app: 'paperboy' }, redact: { paths: ['token', '*.token', 'headers.authorization', '*.headers.authorization'], censor: '[redacted]' } },
+    stream,
+  );
+  return {
+    pino: logger,
+    debug: (fields, message) => logger.debug(fields, message),
+    info: (fields, message) => logger.info(fields, message),
+    warn: (fields, message) => logger.warn(fields, message),
+    error: (fields, message) => logger.error(fields, message),
+  };
+}

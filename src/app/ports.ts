@@ -1,0 +1,85 @@
+import type { Paper } from '../core/paper.js';
+import type { OutgoingMessage } from '../core/format.js';
+import type { State } from '../core/state.js';
+
+/** Owner of the state file: one in-memory copy, changed only through durable, serialised updates. */
+export interface StateStore {
+  /** The last state that was durably saved (or loaded). */
+  read(): State;
+  /**
+   * Applies `change` to the current state and resolves once the result is durably on disk (temp file, fsync,
+   * rename). Updates run one at a time in call order. If the write fails, the in-memory state stays the last
+   * good one and the promise rejects with a {@link StateWriteError}-like error naming the file and the cause.
+   */
+  update(change: (state: State) => State): Promise<State>;
+  /** Releases the lock; later updates reject. */
+  close(): Promise<void>;
+}
+
+/** Where digests go: a Discord channel or the terminal. */
+export interface Poster {
+  /** `channel:<id>` or `console`: the key of this destination's record in the state. */
+  readonly destination: string;
+  /** Posts one message; with a nonce, a retried create returns the existing message instead of a duplicate. */
+  post(message: OutgoingMessage, nonce: string): Promise<{ messageId: string }>;
+  /**
+   * The destination's own messages created at or after `since` (ISO time), oldest first, to reconcile posts a
+   * crash left pending. Console mode returns an empty list (the terminal cannot be read back).
+   */
+  listOwnMessagesSince(since: string): Promise<PostedMessage[]>;
+  /** Sends a direct message to a member (Discord only). */
+  sendDirect?(userId: string, message: OutgoingMessage): Promise<{ messageId: string }>;
+}
+
+/** A message found in the destination, reduced to what reconciling needs. */
+export interface PostedMessage {
+  messageId: string;
+  /** Paper id read back from the embed footer, when the message is a paper card. */
+  paperId: string | null;
+  /** Digest number read back from a digest's opening message. */
+  digest: number | null;
+}
+
+/** Why a post failed, as far as what to do next is concerned. */
+export type PostFailureKind =
+  /** 5xx, timeout, connection reset, rate limit beyond patience: try again later; the paper stays unposted. */
+  | 'transient'
+  /** 400: the payload broke a Discord rule (a formatting bug): record and report, do not retry blindly. */
+  | 'invalid-payload'
+  /** Missing access or permissions in the channel: tell the admin once, keep running. */
+  | 'forbidden'
+  /** The channel does not exist (or the bot cannot see it). */
+  | 'unknown-channel'
+  /** The token is invalid: nothing will work until the admin fixes it. */
+  | 'unauthorized';
+
+/** A failed post, classified so the use case can decide what to do. */
+export class PostError extends Error {
+  constructor(
+    readonly kind: PostFailureKind,
+    message: string,
+    readonly status: number | null = null,
+    readonly code: number | null = null,
+  ) {
+    super(message);
+    this.name = 'PostError';
+  }
+}
+
+/** The corpus as of now (re-read at every digest so added files are picked up without a restart). */
+export interface CorpusSource {
+  load(): Promise<{ papers: Paper[]; warnings: number }>;
+}
+
+/** The current time; the only place that reads the clock. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Structured logging: a message and optional context fields. */
+export interface Logger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}

@@ -1,0 +1,283 @@
+import { createHeaderNonce, createPaperNonce, type DigestOrder, listUnposted, selectNextPapers } from '../core/digest.js';
+import { formatDigestHeader, formatPaperMessage, type Mention, type OutgoingMessage } from '../core/format.js';
+import type { Paper } from '../core/paper.js';
+import {
+  finishDigest,
+  getDestination,
+  type InFlightDigest,
+  type LastRun,
+  markFailed,
+  markHeaderPosted,
+  markPending,
+  markPosted,
+  recordRun,
+  startDigest,
+  type State,
+} from '../core/state.js';
+import { formatLocalDay } from '../core/time.js';
+import { type Clock, type CorpusSource, type Logger, PostError, type Poster, type StateStore } from './ports.js';
+
+/** Everything a digest run needs, passed in one object (the composition root builds it). */
+export interface DigestDeps {
+  store: StateStore;
+  poster: Poster;
+  corpus: CorpusSource;
+  clock: Clock;
+  logger: Logger;
+  size: number;
+  order: DigestOrder;
+  timezone: string;
+  excerptLength?: number;
+  /** Pauses between attempts of a post that failed transiently (bounded backoff); default 2 s then 5 s. */
+  retryDelaysMs?: number[];
+  /** Members to mention under a paper (the subscriptions feature); none by default. */
+  mentionsFor?: (paper: Paper, state: State) => Mention[];
+  /** Called after a digest posted papers (direct messages to subscribers); its failures are logged, never fatal. */
+  afterPosted?: (papers: Paper[]) => Promise<void>;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** What one run did. */
+export interface DigestResult {
+  outcome: LastRun['outcome'] | 'busy';
+  digest: number | null;
+  posted: Paper[];
+  failed: Array<{ paper: Paper; reason: string }>;
+  remaining: number;
+  durationMs: number;
+  error?: string;
+  errorKind?: PostError['kind'] | 'state';
+}
+
+/** What the next digest would post, for `--dry-run` and `/digest preview`. */
+export interface DigestPreview {
+  resuming: boolean;
+  papers: Paper[];
+  remainingAfter: number;
+  messages: OutgoingMessage[];
+}
+
+/** Runs digests for one destination; runs never overlap (a second call while one runs gets `busy`). */
+export interface DigestRunner {
+  /** `signal`: a shutdown; the run stops after the post under way, leaving the rest of the digest to resume. */
+  run(options?: { count?: number; signal?: AbortSignal }): Promise<DigestResult>;
+  preview(options?: { count?: number }): Promise<DigestPreview>;
+  isRunning(): boolean;
+}
+
+/** An error that means nothing will work until the admin acts (an invalid token). */
+export class FatalDigestError extends Error {}
+
+/**
+ * Creates the digest runner: load → select → record intent → post → mark posted → save, for every paper,
+ * so that a crash at any instant leaves a state from which the next run posts each paper exactly once.
+ */
+export function createDigestRunner(deps: DigestDeps): DigestRunner {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const retryDelays = deps.retryDelaysMs ?? [2000, 5000];
+  const destination = deps.poster.destination;
+  let running: Promise<DigestResult> | null = null;
+  let lastProblem: string | null = null;
+
+  const iso = () => deps.clock.now().toISOString();
+
+  /** Logs a destination problem once until it changes, so a missing permission does not flood the log. */
+  function reportProblem(error: PostError): void {
+    const key = `${error.kind}:${error.code ?? error.status ?? ''}`;
+    if (key === lastProblem) {
+      deps.logger.debug({ destination, kind: error.kind }, `still failing: ${error.message}`);
+      return;
+    }
+    lastProblem = key;
+    deps.logger.error({ destination, kind: error.kind, status: error.status, code: error.code }, explain(error));
+  }
+
+  async function postWithRetry(message: OutgoingMessage, nonce: string): Promise<{ messageId: string }> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await deps.poster.post(message, nonce);
+      } catch (error) {
+        const postError = toPostError(error);
+        const delay = retryDelays[attempt];
+        if (postError.kind !== 'transient' || delay === undefined) throw postError;
+        deps.logger.warn({ destination, attempt: attempt + 1, delayMs: delay }, `post failed (${postError.message}); retrying`);
+        await sleep(delay);
+      }
+    }
+  }
+
+  /** Finds posts a crash left unrecorded: the digest's opening message and pending papers already in the channel. */
+  async function reconcile(inFlight: InFlightDigest): Promise<void> {
+    const dest = getDestination(deps.store.read(), destination);
+    const pending = inFlight.papers.filter((id) => dest.pending[id]);
+    if (pending.length === 0 && inFlight.header.messageId !== null) return;
+    const found = await deps.poster.listOwnMessagesSince(inFlight.startedAt);
+    for (const message of found) {
+      if (message.digest === inFlight.digest && getDestination(deps.store.read(), destination).inFlight?.header.messageId === null) {
+        await deps.store.update((s) => markHeaderPosted(s, destination, message.messageId));
+      }
+      if (message.paperId && pending.includes(message.paperId)) {
+        deps.logger.info({ destination, paper: message.paperId, messageId: message.messageId }, 'found a post a crash left unrecorded; marked it posted');
+        await deps.store.update((s) => markPosted(s, destination, message.paperId!, message.messageId, iso()));
+      }
+    }
+  }
+
+  async function runOnce(count: number, signal: AbortSignal | undefined): Promise<DigestResult> {
+    const started = deps.clock.now().getTime();
+    const result: DigestResult = { outcome: 'posted', digest: null, posted: [], failed: [], remaining: 0, durationMs: 0 };
+    const finish = (): DigestResult => {
+      result.durationMs = deps.clock.now().getTime() - started;
+      deps.logger.info(
+        { destination, digest: result.digest, outcome: result.outcome, posted: result.posted.length, skipped: result.failed.length, remaining: result.remaining, durationMs: result.durationMs },
+        `digest ${result.outcome}: ${result.posted.length} posted, ${result.failed.length} skipped, ${result.remaining} remaining`,
+      );
+      return result;
+    };
+
+    const { papers } = await deps.corpus.load();
+    const byId = new Map(papers.map((p) => [p.id, p]));
+    let inFlight = getDestination(deps.store.read(), destination).inFlight;
+
+    try {
+      if (inFlight) {
+        deps.logger.info({ destination, digest: inFlight.digest }, `resuming digest #${inFlight.digest} that was interrupted`);
+        await reconcile(inFlight);
+      } else {
+        const plan = selectNextPapers(papers, getDestination(deps.store.read(), destination), count, deps.order);
+        if (plan.papers.length === 0) {
+          result.outcome = 'empty';
+          await deps.store.update((s) => recordRun(s, destination, { at: iso(), outcome: 'empty', posted: 0, remaining: 0 }));
+          deps.logger.info({ destination }, `no unposted papers remain in the corpus (${papers.length} papers); nothing to post`);
+          return finish();
+        }
+        const digest = getDestination(deps.store.read(), destination).digests + 1;
+        await deps.store.update((s) =>
+          startDigest(s, destination, { papers: plan.papers.map((p) => p.id), remainingAfter: plan.remainingAfter, at: iso(), headerNonce: createHeaderNonce(destination, digest) }),
+        );
+      }
+      inFlight = getDestination(deps.store.read(), destination).inFlight!;
+      result.digest = inFlight.digest;
+
+      if (inFlight.header.messageId === null) {
+        const header = formatDigestHeader({ digest: inFlight.digest, day: formatLocalDay(inFlight.startedAt, deps.timezone), count: inFlight.papers.length, remaining: inFlight.remainingAfter });
+        const { messageId } = await postWithRetry(header, inFlight.header.nonce);
+        await deps.store.update((s) => markHeaderPosted(s, destination, messageId));
+      }
+
+      for (const id of inFlight.papers) {
+        if (signal?.aborted) {
+          result.outcome = 'partial';
+          result.error = 'interrupted by shutdown; the rest of this digest is posted at the next start';
+          result.remaining = listUnposted(papers, getDestination(deps.store.read(), destination), deps.order).length;
+          deps.logger.info({ destination, digest: inFlight.digest }, result.error);
+          return finish();
+        }
+        const dest = getDestination(deps.store.read(), destination);
+        if (dest.posted[id] || dest.failed[id]) continue;
+        const paper = byId.get(id);
+        if (!paper) {
+          deps.logger.warn({ destination, paper: id }, 'a planned paper is no longer in the corpus; recorded as not posted');
+          await deps.store.update((s) => markFailed(s, destination, id, 'removed from the corpus before it was posted', iso()));
+          continue;
+        }
+        const nonce = dest.pending[id]?.nonce ?? createPaperNonce(destination, id);
+        if (!dest.pending[id]) await deps.store.update((s) => markPending(s, destination, id, nonce, iso()));
+        const message = formatPaperMessage(paper, { excerptLength: deps.excerptLength, mentions: deps.mentionsFor?.(paper, deps.store.read()) ?? [] });
+        try {
+          const { messageId } = await postWithRetry(message, nonce);
+          await deps.store.update((s) => markPosted(s, destination, id, messageId, iso()));
+          result.posted.push(paper);
+        } catch (error) {
+          const postError = toPostError(error);
+          if (postError.kind !== 'invalid-payload') throw postError;
+          deps.logger.error({ destination, paper: id, status: postError.status, code: postError.code, problem: postError.message }, `Discord refused the card of "${paper.title}" as malformed (a formatting bug); it is recorded as not posted and shown in /digest status`);
+          await deps.store.update((s) => markFailed(s, destination, id, postError.message, iso()));
+          result.failed.push({ paper, reason: postError.message });
+        }
+      }
+
+      lastProblem = null;
+      const remaining = listUnposted(papers, getDestination(deps.store.read(), destination), deps.order).length;
+      result.remaining = remaining;
+      result.outcome = result.failed.length > 0 ? 'partial' : 'posted';
+      await deps.store.update((s) => finishDigest(s, destination, { at: iso(), outcome: result.outcome as LastRun['outcome'], posted: result.posted.length, remaining }));
+      if (result.posted.length > 0 && deps.afterPosted) {
+        await deps.afterPosted(result.posted).catch((error: unknown) => deps.logger.error({ destination, err: String(error) }, 'notifying subscribers failed'));
+      }
+      return finish();
+    } catch (error) {
+      result.outcome = 'failed';
+      result.remaining = listUnposted(papers, getDestination(deps.store.read(), destination), deps.order).length;
+      if (error instanceof PostError) {
+        result.error = error.message;
+        result.errorKind = error.kind;
+        reportProblem(error);
+        if (error.kind === 'unauthorized') throw new FatalDigestError(explain(error));
+      } else {
+        result.error = error instanceof Error ? error.message : String(error);
+        result.errorKind = 'state';
+        deps.logger.error({ destination, err: result.error }, `digest stopped: ${result.error}`);
+      }
+      // Best effort: the run's summary is useful in status, but a failing disk must not hide the first error.
+      await deps.store
+        .update((s) => recordRun(s, destination, { at: iso(), outcome: 'failed', posted: result.posted.length, remaining: result.remaining, error: result.error }))
+        .catch(() => undefined);
+      return finish();
+    }
+  }
+
+  return {
+    async run(options = {}) {
+      if (running) return { outcome: 'busy', digest: null, posted: [], failed: [], remaining: 0, durationMs: 0 };
+      running = runOnce(options.count ?? deps.size, options.signal);
+      try {
+        return await running;
+      } finally {
+        running = null;
+      }
+    },
+    async preview(options = {}) {
+      const { papers } = await deps.corpus.load();
+      const dest = getDestination(deps.store.read(), destination);
+      const byId = new Map(papers.map((p) => [p.id, p]));
+      const resuming = dest.inFlight !== null;
+      const chosen = resuming
+        ? dest.inFlight!.papers.filter((id) => !dest.posted[id] && !dest.failed[id]).flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []))
+        : selectNextPapers(papers, dest, options.count ?? deps.size, deps.order).papers;
+      const left = listUnposted(papers, dest, deps.order).length;
+      const remainingAfter = Math.max(left - chosen.length, 0);
+      const digest = resuming ? dest.inFlight!.digest : dest.digests + 1;
+      const messages: OutgoingMessage[] = chosen.length
+        ? [
+            formatDigestHeader({ digest, day: formatLocalDay(deps.clock.now(), deps.timezone), count: chosen.length, remaining: remainingAfter }),
+            ...chosen.map((paper) => formatPaperMessage(paper, { excerptLength: deps.excerptLength, mentions: deps.mentionsFor?.(paper, deps.store.read()) ?? [] })),
+          ]
+        : [];
+      return { resuming, papers: chosen, remainingAfter, messages };
+    },
+    isRunning: () => running !== null,
+  };
+}
+
+/** Anything thrown by a poster, as a classified {@link PostError} (unknown errors count as transient). */
+export function toPostError(error: unknown): PostError {
+  if (error instanceof PostError) return error;
+  return new PostError('transient', error instanceof Error ? error.message : String(error));
+}
+
+/** What an admin should do about a destination problem. */
+export function explain(error: PostError): string {
+  switch (error.kind) {
+    case 'forbidden':
+      return `cannot post to the digest channel: the bot lacks permissions there (${error.message}). Give it View Channel, Send Messages and Embed Links in that channel; digests resume on the next run.`;
+    case 'unknown-channel':
+      return `the digest channel does not exist or the bot cannot see it (${error.message}). Check DISCORD_CHANNEL_ID and that the bot is in that server.`;
+    case 'unauthorized':
+      return `Discord rejected the bot token (${error.message}). Reset the token in the Developer Portal (Bot → Reset Token) and put it in DISCORD_TOKEN.`;
+    case 'invalid-payload':
+      return `Discord refused a message as malformed (${error.message}).`;
+    default:
+      return `posting failed for now (${error.message}); the unposted papers will be posted on the next run.`;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Corpus text is untrusted: these helpers make it display literally in Discord, so it can neither format
+ * (bold, headings, code, spoilers), nor link (masked links), nor look like a mention.
+ */
+
+// Characters Discord's markdown acts on anywhere in a line: emphasis, code, spoilers, masked links, mentions.
+const MARKDOWN_CHARS = /[\\*_~`|[\]<>]/g;
+// Constructs that only act at the start of a line: headings, quotes, lists, subtext.
+const LINE_START = /^(\s*)(#|>|-|\+|\d+\.)/;
+// Invisible characters that could split a word a filter is looking for, or reverse text direction.
+const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/g;
+// A URL stops at anything markdown could act on; Discord's own autolink takes the rest of it literally.
+const URL_PATTERN = /https?:\/\/[^\s<>"'`[\]()|*~\\]+/g;
+
+/** Removes zero-width and direction-changing characters. */
+export function stripInvisible(text: string): string {
+  return text.replace(INVISIBLE, '');
+}
+
+/**
+ * Escapes a plain text so Discord shows it as written: markdown characters get a backslash, `@everyone` and
+ * `@here` get a zero-width space so they can never be read as mentions, and bare URLs stay clickable
+ * (Discord's autolink reads them literally, so their characters need no escape).
+ */
+export function escapeMarkdown(text: string): string {
+  const clean = stripInvisible(text).replace(/\r?\n/g, ' ');
+  let out = '';
+  let last = 0;
+  for (const match of clean.matchAll(URL_PATTERN)) {
+    out += escapePlain(clean.slice(last, match.index));
+    out += match[0];
+    last = match.index + match[0].length;
+  }
+  out += escapePlain(clean.slice(last));
+  return neutralizeMentions(out.replace(LINE_START, (_m, space: string, mark: string) => `${space}\\${mark}`));
+}
+
+function escapePlain(text: string): string {
+  return text.replace(MARKDOWN_CHARS, (c) => `\\${c}`);
+}
+
+/** `@everyone`, `@here` and `<@…>`-style mentions can never resolve: a zero-width space breaks the token. */
+export function neutralizeMentions(text: string): string {
+  return text.replace(/@(everyone|here)/gi, '@\u200B$1').replace(/<(@[!&]?|#|\/)(?=[\w\d])/g, '<\u200B$1');
+}
+
+/**
+ * Cuts a text to at most `max` characters at a sentence end, else a word boundary, adding `…` when cut.
+ * `measure` gives the length the text will have once escaped, so escaping never pushes it over a limit.
+ */
+export function truncateText(text: string, max: number, options: { sentences?: boolean; measure?: (s: string) => number } = {}): string {
+  const measure = options.measure ?? ((s: string) => s.length);
+  if (measure(text) <= max) return text;
+  // Binary search the longest raw prefix whose measured length (plus the ellipsis) fits.
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (measure(text.slice(0, mid)) + 1 <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  const prefix = text.slice(0, lo);
+  if (options.sentences) {
+    const sentenceEnd = Math.max(prefix.lastIndexOf('. '), prefix.lastIndexOf('! '), prefix.lastIndexOf('? '));
+    // Only when it keeps most of the room: a tiny first sentence would waste the excerpt.
+    if (sentenceEnd > lo * 0.6) return prefix.slice(0, sentenceEnd + 1);
+  }
+  const space = prefix.lastIndexOf(' ');
+  const cut = space > lo * 0.5 ? prefix.slice(0, space) : prefix;
+  return `${cut.replace(/[\s,;:]+$/, '')}…`;
+}
+
+/** Escapes a text and cuts it so the escaped result fits in `max` characters. */
+export function escapeAndFit(text: string, max: number, options: { sentences?: boolean } = {}): string {
+  const escaped = escapeMarkdown(text);
+  if (escaped.length <= max) return escaped;
+  const fitted = truncateText(stripInvisible(text).replace(/\r?\n/g, ' '), max, { ...options, measure: (s) => escapeMarkdown(s).length });
+  // The ellipsis is added after escaping would double-escape nothing: `…` has no markdown meaning.
+  return fitted.endsWith('…') ? `${escapeMarkdown(fitted.slice(0, -1))}…` : escapeMarkdown(fitted);
+}

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+
+/** The state file's current schema version; older files are migrated on load (see state-migrations.ts). */
+export const STATE_VERSION = 1;
+
+const isoDate = z.iso.datetime({ offset: true });
+
+const postedSchema = z.object({
+  /** Message id on Discord (`console:<n>` in console mode). */
+  messageId: z.string(),
+  postedAt: isoDate,
+  digest: z.number().int().nonnegative(),
+  /** Order of posting in this destination, 1-based; lets anyone check papers went out in order. */
+  seq: z.number().int().positive(),
+});
+
+const pendingSchema = z.object({
+  nonce: z.string().max(25),
+  since: isoDate,
+  digest: z.number().int().nonnegative(),
+});
+
+const failedSchema = z.object({
+  reason: z.string(),
+  at: isoDate,
+  digest: z.number().int().nonnegative(),
+});
+
+const inFlightSchema = z.object({
+  digest: z.number().int().positive(),
+  startedAt: isoDate,
+  /** The paper ids this digest posts, in order: fixed when the digest starts, so a resumed digest posts the same. */
+  papers: z.array(z.string()),
+  remainingAfter: z.number().int().nonnegative(),
+  header: z.object({ nonce: z.string().max(25), messageId: z.string().nullable() }),
+});
+
+const lastRunSchema = z.object({
+  at: isoDate,
+  outcome: z.enum(['posted', 'partial', 'empty', 'failed']),
+  posted: z.number().int().nonnegative(),
+  remaining: z.number().int().nonnegative(),
+  error: z.string().optional(),
+});
+
+const destinationSchema = z.object({
+  posted: z.record(z.string(), postedSchema),
+  pending: z.record(z.string(), pendingSchema),
+  failed: z.record(z.string(), failedSchema),
+  inFlight: inFlightSchema.nullable(),
+  digests: z.number().int().nonnegative(),
+  lastRun: lastRunSchema.nullable(),
+});
+
+const subscriberSchema = z.object({
+  topics: z.array(z.string()),
+  dm: z.boolean(),
+  updatedAt: isoDate,
+});
+
+/** The zod schema of the current state file version. */
+export const stateSchema = z.object({
+  version: z.literal(STATE_VERSION),
+  /** Keyed by destination: `channel:<id>` or `console`, so trying Paperboy in a terminal never uses up a channel's queue. */
+  destinations: z.record(z.string(), destinationSchema),
+  schedule: z.object({
+    /** When the next scheduled run was due, as computed when it was planned; a start after it is a missed run. */
+    nextDueAt: isoDate.nullable(),
+  }),
+  /** Per Discord user id. */
+  subscriptions: z.record(z.string(), subscriberSchema),
+  commands: z.object({ hash: z.string(), scope: z.string(), registeredAt: isoDate }).nullable(),
+  updatedAt: isoDate.nullable(),
+});
+
+/** Everything Paperboy remembers between runs. */
+export type State = z.infer<typeof stateSchema>;
+/** What was posted to one destination, and what is under way. */
+export type DestinationState = z.infer<typeof destinationSchema>;
+/** One digest under way in a destination. */
+export type InFlightDigest = z.infer<typeof inFlightSchema>;
+/** The summary of a destination's last digest run. */
+export type LastRun = z.infer<typeof lastRunSchema>;
+/** One member's topics. */
+export type Subscriber = z.infer<typeof subscriberSchema>;
+
+/** The state of a bot that never ran. */
+export function createEmptyState(): State {
+  return { version: STATE_VERSION, destinations: {}, schedule: { nextDueAt: null }, subscriptions: {}, commands: null, updatedAt: null };
+}
+
+/** A destination that never received anything. */
+export function createEmptyDestination(): DestinationState {
+  return { posted: {}, pending: {}, failed: {}, inFlight: null, digests: 0, lastRun: null };
+}
+
+/** The destination's record, or an empty one (the state is not changed). */
+export function getDestination(state: State, destination: string): DestinationState {
+  return state.destinations[destination] ?? createEmptyDestination();
+}
+
+/** Returns a copy of the state with one destination replaced through `change`. */
+export function updateDestination(state: State, destination: string, change: (d: DestinationState) => DestinationState): State {
+  return { ...state, destinations: { ...state.destinations, [destination]: change(getDestination(state, destination)) } };
+}
+
+/** Starts a digest: the plan is recorded before anything is posted, so a crash resumes the same digest. */
+export function startDigest(state: State, destination: string, plan: { papers: string[]; remainingAfter: number; at: string; headerNonce: string }): State {
+  return updateDestination(state, destination, (d) => {
+    if (d.inFlight) throw new Error(`a digest (#${d.inFlight.digest}) is already under way in ${destination}`);
+    const digest = d.digests + 1;
+    return {
+      ...d,
+      digests: digest,
+      inFlight: { digest, startedAt: plan.at, papers: plan.papers, remainingAfter: plan.remainingAfter, header: { nonce: plan.headerNonce, messageId: null } },
+    };
+  });
+}
+
+/** Records the digest's opening message. */
+export function markHeaderPosted(state: State, destination: string, messageId: string): State {
+  return updateDestination(state, destination, (d) => (d.inFlight ? { ...d, inFlight: { ...d.inFlight, header: { ...d.inFlight.header, messageId } } } : d));
+}
+
+/** Records the intent to post a paper (before the request leaves), with the nonce the request will carry. */
+export function markPending(state: State, destination: string, paperId: string, nonce: string, at: string): State {
+  return updateDestination(state, destination, (d) => {
+    if (d.posted[paperId]) throw new Error(`paper ${paperId} is already posted in ${destination}`);
+    return { ...d, pending: { ...d.pending, [paperId]: { nonce, since: at, digest: d.inFlight?.digest ?? d.digests } } };
+  });
+}
+
+/** Records that a paper was posted (or found posted while reconciling), clearing its pending mark. */
+export function markPosted(state: State, destination: string, paperId: string, messageId: string, at: string): State {
+  return updateDestination(state, destination, (d) => {
+    if (d.posted[paperId]) return d;
+    const { [paperId]: _done, ...pending } = d.pending;
+    const { [paperId]: _failed, ...failed } = d.failed;
+    const seq = Object.keys(d.posted).length + 1;
+    return { ...d, pending, failed, posted: { ...d.posted, [paperId]: { messageId, postedAt: at, digest: d.inFlight?.digest ?? d.digests, seq } } };
+  });
+}
+
+/** Records a paper Discord refused as malformed: it is not posted, not retried blindly, and shown in status. */
+export function markFailed(state: State, destination: string, paperId: string, reason: string, at: string): State {
+  return updateDestination(state, destination, (d) => {
+    const { [paperId]: _done, ...pending } = d.pending;
+    return { ...d, pending, failed: { ...d.failed, [paperId]: { reason, at, digest: d.inFlight?.digest ?? d.digests } } };
+  });
+}
+
+/** Ends the digest under way and records the run's summary. */
+export function finishDigest(state: State, destination: string, lastRun: LastRun): State {
+  return updateDestination(state, destination, (d) => ({ ...d, inFlight: null, lastRun }));
+}
+
+/** Records a run that posted nothing (no papers left, or an error before the digest started). */
+export function recordRun(state: State, destination: string, lastRun: LastRun): State {
+  return updateDestination(state, destination, (d) => ({ ...d, lastRun }));
+}
+
+/** Records when the next scheduled run is due. */
+export function setNextDue(state: State, nextDueAt: string | null): State {
+  return { ...state, schedule: { ...state.schedule, nextDueAt } };
+}
