@@ -1,0 +1,169 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DISCORD_LIMITS, formatDigestHeader, formatMentionLine, formatPaperEmbed, formatPaperMessage, measureEmbed, readDigestNumber, readPaperIdFromFooter } from '../../src/core/format.js';
+import { escapeMarkdown, truncateText } from '../../src/core/markdown.js';
+import { type Paper, paperId } from '../../src/core/paper.js';
+import { computePinged, validateMessageBody } from '../support/fake-discord/validate-message.js';
+
+const base: Paper = {
+  id: paperId('A Paper'),
+  title: 'A Paper',
+  abstract: 'First sentence. Second sentence.',
+  authors: 3,
+  organization: null,
+  published: '2024-11-26',
+  comments: 5,
+  links: ['https://github.com/a/b'],
+  source: { file: 'f.txt', line: 1 },
+};
+const paper = (over: Partial<Paper>): Paper => ({ ...base, ...over, id: paperId(over.title ?? base.title) });
+
+const HOSTILE = [
+  '@everyone look',
+  '@here now',
+  '<@123456789012345678> hi',
+  '<@&123456789012345678> role',
+  '<@!123456789012345678> nick',
+  '[click me](https://evil.example/phish)',
+  '[click](<https://evil.example>)',
+  '```js\nalert(1)\n```',
+  '**bold** __underline__ ~~strike~~ ||spoiler||',
+  '# Heading',
+  '> quote',
+  '-# subtext',
+  '@\u200Beveryone',
+  'ev\u200Beryone @\u200Dhere',
+  '\u202Ereversed',
+  'https://ok.example/path_(x)',
+];
+
+/** Finds an unescaped masked link `[text](url)` (Discord renders those as links with hidden targets). */
+const MASKED_LINK = /(?<!\\)\[[^\]]*(?<!\\)\]\(\s*<?https?:/;
+
+describe('escapeMarkdown', () => {
+  it.each(HOSTILE)('given %j, then it can neither mention nor link nor format', (text) => {
+    const escaped = escapeMarkdown(text);
+    expect(escaped).not.toMatch(/(?<!\u200B)@(everyone|here)/i);
+    expect(escaped).not.toMatch(/<@[!&]?\d/);
+    expect(escaped).not.toMatch(MASKED_LINK);
+    expect(escaped).not.toMatch(/(?<!\\)(\*\*|__|~~|\|\||```)/);
+    expect(escaped).not.toMatch(/[\u200C\u200D\u202E]/);
+  });
+
+  it('given a bare URL, then it stays clickable and unchanged', () => {
+    expect(escapeMarkdown('see https://github.com/a_b/c_d now')).toBe('see https://github.com/a_b/c_d now');
+  });
+});
+
+describe('truncateText', () => {
+  it('given a long text, then it is cut at a sentence end when one is near the limit', () => {
+    expect(truncateText('One two three. Four five six seven eight.', 22, { sentences: true })).toBe('One two three.');
+  });
+  it('given no sentence end, then it is cut at a word with an ellipsis', () => {
+    expect(truncateText('alpha beta gamma delta epsilon', 20)).toBe('alpha beta gamma…');
+  });
+});
+
+describe('formatPaperEmbed', () => {
+  it('given a paper, then the card has title, link, excerpt, fields and a footer with the id', () => {
+    const embed = formatPaperEmbed(base);
+    expect(embed.title).toBe('A Paper');
+    expect(embed.url).toBe('https://huggingface.co/papers?q=A%20Paper');
+    expect(embed.description).toBe('First sentence. Second sentence.');
+    expect(embed.fields).toEqual([
+      { name: 'Authors', value: '3', inline: true },
+      { name: 'Published', value: '26 Nov 2024', inline: true },
+      { name: 'Comments', value: '5', inline: true },
+      { name: 'Links', value: '<https://github.com/a/b>' },
+    ]);
+    expect(readPaperIdFromFooter(embed.footer?.text)).toBe(base.id);
+  });
+
+  it('given an organisation paper, then it shows the organisation instead of authors', () => {
+    expect(formatPaperEmbed(paper({ organization: 'Gensyn', authors: null })).fields?.[0]).toEqual({ name: 'Organisation', value: 'Gensyn', inline: true });
+  });
+
+  it('given a 1,000-character title and a 10,000-character abstract, then every limit holds', () => {
+    const embed = formatPaperEmbed(paper({ title: 'Long '.repeat(200), abstract: 'Word and more. '.repeat(700) }), { fullAbstract: true });
+    expect(embed.title!.length).toBeLessThanOrEqual(256);
+    expect(embed.title!.endsWith('…')).toBe(true);
+    expect(embed.description!.length).toBeLessThanOrEqual(4096);
+    expect(measureEmbed(embed)).toBeLessThanOrEqual(6000);
+  });
+
+  it('given the default excerpt, then the abstract is cut to about 600 characters', () => {
+    const embed = formatPaperEmbed(paper({ abstract: 'This is a sentence of text. '.repeat(60) }));
+    expect(embed.description!.length).toBeLessThanOrEqual(600);
+    expect(embed.description!.length).toBeGreaterThan(400);
+    expect(embed.description!.endsWith('.')).toBe(true);
+  });
+});
+
+describe('formatPaperMessage', () => {
+  it('given no subscribers, then it has no content and mentions are explicitly off', () => {
+    const message = formatPaperMessage(base);
+    expect(message.content).toBeUndefined();
+    expect(message.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it('given subscribers, then the content mentions exactly them with their topics and allowed_mentions lists exactly them', () => {
+    const message = formatPaperMessage(base, { mentions: [{ userId: '111111111111111111', topics: ['scaling laws'] }, { userId: '222222222222222222', topics: ['llm', '@everyone'] }] });
+    expect(message.content).toBe('🔔 <@111111111111111111> (scaling laws) · <@222222222222222222> (llm, @\u200Beveryone)');
+    expect(message.allowed_mentions).toEqual({ parse: [], users: ['111111111111111111', '222222222222222222'] });
+    expect(computePinged(message.content!, message.allowed_mentions, null)).toEqual({ everyone: false, users: ['111111111111111111', '222222222222222222'], roles: [] });
+  });
+
+  it('given 150 subscribers, then at most 100 are mentioned and the content stays within 2,000 characters', () => {
+    const mentions = Array.from({ length: 150 }, (_, i) => ({ userId: String(100000000000000000n + BigInt(i)), topics: ['a long topic name here'] }));
+    const { content, users } = formatMentionLine(mentions);
+    expect(users.length).toBeLessThanOrEqual(100);
+    expect(content.length).toBeLessThanOrEqual(DISCORD_LIMITS.content);
+    expect(content).toMatch(/and \d+ more subscribers$/);
+  });
+
+  it('given hostile titles and abstracts, then nobody is pinged and no masked link survives', () => {
+    for (const text of HOSTILE) {
+      const message = formatPaperMessage(paper({ title: `${text} title`, abstract: `${text} abstract ${text}`, organization: text, authors: null }));
+      expect(validateMessageBody(message as never)).toEqual([]);
+      expect(computePinged(message.content ?? '', message.allowed_mentions, null)).toEqual({ everyone: false, users: [], roles: [] });
+      const embed = message.embeds![0]!;
+      for (const part of [embed.title, embed.description, ...(embed.fields ?? []).map((f) => f.value)]) expect(part ?? '').not.toMatch(MASKED_LINK);
+    }
+  });
+});
+
+describe('formatDigestHeader', () => {
+  it('given a digest, then it names its number, day, count and what remains, and reads back its number', () => {
+    const header = formatDigestHeader({ digest: 12, day: 'Sunday 29 November 2026', count: 3, remaining: 45 });
+    expect(header.content).toBe('📰 **Paperboy digest #12** · Sunday 29 November 2026 · 3 new papers, 45 still to come');
+    expect(readDigestNumber(header.content)).toBe(12);
+    expect(header.allowed_mentions).toEqual({ parse: [] });
+  });
+});
+
+describe('formatPaperMessage on any paper', () => {
+  const text = (max: number) => fc.string({ unit: 'grapheme', maxLength: max });
+  const anyPaper = fc.record({
+    title: text(400).filter((t) => t.trim().length > 0),
+    abstract: fc.oneof(text(300), text(9000), fc.constantFrom(...HOSTILE).map((h) => h.repeat(300))),
+    authors: fc.option(fc.nat(), { nil: null }),
+    organization: fc.option(text(2000), { nil: null }),
+    published: fc.option(fc.constantFrom('2024-01-01', '2026-12-31'), { nil: null }),
+    comments: fc.option(fc.nat(), { nil: null }),
+    links: fc.array(fc.webUrl({ size: 'large' }), { maxLength: 40 }),
+  });
+
+  it('given random papers, then every payload passes the fake Discord server validation and pings nobody', () => {
+    fc.assert(
+      fc.property(anyPaper, fc.boolean(), (p, full) => {
+        const input = paper({ ...p, source: { file: 'x', line: 1 } });
+        const message = formatPaperMessage(input);
+        expect(validateMessageBody(message as never)).toEqual([]);
+        expect(computePinged(message.content ?? '', message.allowed_mentions, null)).toEqual({ everyone: false, users: [], roles: [] });
+        const card = formatPaperEmbed(input, { fullAbstract: full });
+        expect(validateMessageBody({ embeds: [card], allowed_mentions: { parse: [] } } as never)).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
