@@ -14,10 +14,18 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// The token must never be printed, whatever an error message or a stack trace happens to contain.
+const token = env.DISCORD_TOKEN?.trim();
+const scrub = (text: string) => (token && token.length >= 8 ? text.split(token).join('[redacted]') : text);
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`paperboy: unexpected error: ${scrub(error.stack ?? String(error))}\n`);
+  process.exit(1);
+});
+
 process.exitCode = await runCli(process.argv.slice(2), {
   env,
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
+  out: (text) => process.stdout.write(scrub(text)),
+  err: (text) => process.stderr.write(scrub(text)),
   isTty: Boolean(process.stdout.isTTY),
   columns: process.stdout.columns ?? 80,
 });

@@ -4,9 +4,14 @@ import { UsageError } from './args.js';
 import type { CliCommand, CliContext } from './context.js';
 import { corpusCommand } from './commands/corpus.js';
 import { showCommand } from './commands/show.js';
+import { startCommand } from './commands/start.js';
+import { digestCommand } from './commands/digest.js';
+
+// Expected start-up failures: their messages say what to do, so no stack trace is shown.
+const STARTUP_ERRORS = new Set(['StateFileError', 'StateLockedError', 'StateWriteError', 'InvalidTokenError']);
 
 /** Every command, in the order `paperboy --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [corpusCommand, showCommand];
+export const COMMANDS: readonly CliCommand[] = [startCommand, digestCommand, corpusCommand, showCommand];
 
 function formatHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -51,7 +56,7 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
       context.err(`paperboy ${command.name}: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof CorpusDirectoryError) {
+    if (error instanceof CorpusDirectoryError || (error instanceof Error && STARTUP_ERRORS.has(error.name))) {
       context.err(`paperboy ${command.name}: ${error.message}\n`);
       return 1;
     }

@@ -1,0 +1,69 @@
+import { loadConfig } from '../../config.js';
+import { createDigestRunner } from '../../app/run-digest.js';
+import { CONSOLE_DESTINATION } from '../../adapters/console-poster.js';
+import { createFsCorpusSource } from '../../adapters/fs-corpus-source.js';
+import { readStateFile } from '../../adapters/fs-state-store.js';
+import { createLogger } from '../../adapters/logger.js';
+import { systemClock } from '../../adapters/system-clock.js';
+import { renderMessageText } from '../../core/format-console.js';
+import { openDigestSession } from '../../main.js';
+import { parseCommandArgs, readCount } from '../args.js';
+import type { CliCommand } from '../context.js';
+import { plural } from './corpus.js';
+
+/** `paperboy digest`: post one digest now and exit, or show what it would post. */
+export const digestCommand: CliCommand = {
+  name: 'digest',
+  summary: 'post one digest now and exit (--dry-run: show it, change nothing)',
+  usage: `Usage: paperboy digest [--dry-run] [--count N]
+
+Posts the next digest now, through the same exactly-once path as the schedule, then exits.
+With DISCORD_TOKEN it posts to DISCORD_CHANNEL_ID; without it, it prints to this terminal
+(console mode keeps its own record, separate from any channel's).
+
+Options:
+  --dry-run    print exactly what would be posted; post nothing, change nothing
+  --count N    papers in this digest (1-10; default DIGEST_SIZE)
+  -h, --help   show this help`,
+  async run(argv, context) {
+    const { values } = parseCommandArgs('digest', argv, { 'dry-run': { type: 'boolean' }, count: { type: 'string' } });
+    const config = loadConfig(context.env);
+    const count = readCount('digest', 'count', values.count, config.digest.size, 10);
+    const logger = createLogger({ level: config.logLevel, secrets: [config.discord.token], pretty: context.isTty });
+    const destination = config.discord.token ? `channel:${config.discord.channelId}` : CONSOLE_DESTINATION;
+
+    if (values['dry-run']) {
+      const state = await readStateFile(config.stateFile);
+      const runner = createDigestRunner({
+        store: { read: () => state, update: () => Promise.reject(new Error('dry run: the state is read-only')), close: async () => undefined },
+        poster: { destination, post: () => Promise.reject(new Error('dry run: nothing is posted')), listOwnMessagesSince: async () => [] },
+        corpus: createFsCorpusSource(config.corpusDir, logger),
+        clock: systemClock,
+        logger,
+        size: count,
+        order: config.digest.order,
+        timezone: config.digest.timezone,
+      });
+      const preview = await runner.preview({ count });
+      if (preview.papers.length === 0) {
+        context.out(`Dry run for ${destination}: no unposted papers remain; nothing would be posted. Add page copies to ${config.corpusDir} to post more.\n`);
+        return 0;
+      }
+      const head = `Dry run for ${destination}: the next digest${preview.resuming ? ' (resuming an interrupted one)' : ''} would post ${plural(preview.papers.length, 'paper')}; ${preview.remainingAfter} would remain. Nothing was posted or saved.`;
+      const body = preview.messages.map((m, i) => `--- message ${i + 1} of ${preview.messages.length} ---\n${renderMessageText(m, context.columns)}`).join('\n\n');
+      context.out(`${head}\n\n${body}\n`);
+      return 0;
+    }
+
+    const session = await openDigestSession(config, { out: context.out, columns: context.columns }, logger);
+    try {
+      const result = await session.runner.run({ count });
+      if (result.outcome === 'empty') context.err(`paperboy digest: no unposted papers remain for ${destination}; nothing was posted\n`);
+      else if (result.outcome === 'failed') context.err(`paperboy digest: the digest failed: ${result.error ?? 'unknown error'}\n`);
+      else context.err(`paperboy digest: posted ${plural(result.posted.length, 'paper')} to ${destination}; ${result.remaining} remain\n`);
+      return result.outcome === 'failed' ? 1 : 0;
+    } finally {
+      await session.close();
+    }
+  },
+};

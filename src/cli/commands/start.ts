@@ -1,0 +1,36 @@
+import { loadConfig } from '../../config.js';
+import { createLogger } from '../../adapters/logger.js';
+import { startBot } from '../../main.js';
+import { parseCommandArgs } from '../args.js';
+import type { CliCommand } from '../context.js';
+
+/** `paperboy start`: the long-running bot (what `npm start` runs). */
+export const startCommand: CliCommand = {
+  name: 'start',
+  summary: 'run the bot: post digests on the schedule (console mode without DISCORD_TOKEN)',
+  usage: `Usage: paperboy start
+
+Runs Paperboy until stopped (Ctrl-C or SIGTERM): posts the next unposted papers on the
+DIGEST_CRON schedule in DIGEST_TIMEZONE. Configuration comes from .env and the environment
+(see .env.example). Without DISCORD_TOKEN it runs in console mode and prints each digest
+here; the first start in console mode prints a first digest at once.
+
+Exit codes: 0 stopped on request, 1 could not start or fatal error (message says why),
+2 invalid configuration.
+
+Options:
+  -h, --help  show this help`,
+  async run(argv, context) {
+    parseCommandArgs('start', argv, {});
+    const config = loadConfig(context.env);
+    const logger = createLogger({ level: config.logLevel, secrets: [config.discord.token], pretty: context.isTty });
+    const bot = await startBot(config, { out: context.out, columns: context.columns }, logger);
+    const onSignal = (signal: NodeJS.Signals) => void bot.stop(`received ${signal}`);
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const code = await bot.exited;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    return code;
+  },
+};
