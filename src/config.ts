@@ -176,7 +176,7 @@ export function readCorpusDir(env: Record<string, string | undefined>): string {
 }
 
 /** The state file path alone, for commands that only read state. */
-export function readStateFile(env: Record<string, string | undefined>): string {
+export function readStateFilePath(env: Record<string, string | undefined>): string {
   return env.STATE_FILE?.trim() || CONFIG_DEFAULTS.STATE_FILE;
 }
 

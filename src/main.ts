@@ -1,4 +1,7 @@
+import type { Interaction } from 'discord.js';
 import type { Config } from './config.js';
+import { createCorpusCatalog, type CorpusCatalog } from './app/corpus-catalog.js';
+import { createSubscriptions, type Subscriptions } from './app/subscriptions.js';
 import type { Logger, Poster, StateStore } from './app/ports.js';
 import { createDigestRunner, type DigestResult, type DigestRunner, FatalDigestError } from './app/run-digest.js';
 import { getDestination, setNextDue } from './core/state.js';
@@ -8,7 +11,9 @@ import { createCronScheduler, type Scheduler } from './adapters/cron-scheduler.j
 import { createChannelPoster } from './adapters/discord/channel-poster.js';
 import { connectDiscord, type DiscordConnection } from './adapters/discord/client.js';
 import { createFsCorpusSource } from './adapters/fs-corpus-source.js';
-import { loadCorpus } from './adapters/fs-corpus.js';
+import { describeScope, hashDefinitions, type CommandScope } from './adapters/discord/definitions.js';
+import { registerCommands } from './adapters/discord/register.js';
+import { createInteractionRouter } from './adapters/discord/router.js';
 import { openStateStore } from './adapters/fs-state-store.js';
 import { systemClock } from './adapters/system-clock.js';
 
@@ -35,18 +40,30 @@ export interface DigestSession {
   store: StateStore;
   poster: Poster;
   runner: DigestRunner;
+  catalog: CorpusCatalog;
+  subscriptions: Subscriptions;
   connection: DiscordConnection | null;
+  /** Routes the interactions that arrive from now on (Discord mode). */
+  setInteractionHandler(handler: (interaction: Interaction) => Promise<void>): void;
   close(): Promise<void>;
 }
 
-/** Opens the state (with its lock), connects to Discord or picks console mode, and builds the digest runner. */
-export async function openDigestSession(config: Config, io: BotIo, logger: Logger): Promise<DigestSession> {
+/** Reads the corpus, opens the state (with its lock), connects to Discord or picks console mode, builds the runner. */
+export async function openDigestSession(config: Config, io: BotIo, logger: Logger, options: { interactive?: boolean } = {}): Promise<DigestSession> {
+  const catalog = await createCorpusCatalog({ source: createFsCorpusSource(config.corpusDir, logger), logger, now: () => systemClock.now().getTime() });
   const store = await openStateStore(config.stateFile);
+  const subscriptions = createSubscriptions({ store, catalog, clock: systemClock, logger });
+  let route: ((interaction: Interaction) => Promise<void>) | null = null;
   let connection: DiscordConnection | null = null;
   let poster: Poster;
   try {
     if (config.discord.token) {
-      connection = await connectDiscord({ token: config.discord.token, apiUrl: config.discord.apiUrl, logger });
+      connection = await connectDiscord({
+        token: config.discord.token,
+        apiUrl: config.discord.apiUrl,
+        logger,
+        onInteraction: options.interactive ? (interaction) => void route?.(interaction) : undefined,
+      });
       const { rest } = connection.client;
       poster = createChannelPoster({ rest, channelId: config.discord.channelId!, botUserId: () => connection?.botUserId ?? null });
       logger.info({ user: connection.client.user.tag, channel: config.discord.channelId }, `connected to Discord as ${connection.client.user.tag}`);
@@ -61,18 +78,25 @@ export async function openDigestSession(config: Config, io: BotIo, logger: Logge
   const runner = createDigestRunner({
     store,
     poster,
-    corpus: createFsCorpusSource(config.corpusDir, logger),
+    corpus: catalog.source,
     clock: systemClock,
     logger,
     size: config.digest.size,
     order: config.digest.order,
     timezone: config.digest.timezone,
+    mentionsFor: (paper, state) => subscriptions.mentionsFor(paper, state),
+    afterPosted: (papers) => subscriptions.notifyByDirectMessage(papers, poster),
   });
   return {
     store,
     poster,
     runner,
+    catalog,
+    subscriptions,
     connection,
+    setInteractionHandler(handler) {
+      route = handler;
+    },
     async close() {
       await store.close().catch((error: unknown) => logger.error({ err: String(error) }, 'closing the state failed'));
       await connection?.destroy().catch(() => undefined);
@@ -82,16 +106,13 @@ export async function openDigestSession(config: Config, io: BotIo, logger: Logge
 
 /**
  * The composition root of the long-running bot: opens a digest session, schedules digests, runs a missed or
- * interrupted digest once at start, and stops gracefully on request.
+ * interrupted digest once at start, answers slash commands, and stops gracefully on request.
  */
 export async function startBot(config: Config, io: BotIo, logger: Logger): Promise<RunningBot> {
-  const corpusCheck = await loadCorpus(config.corpusDir);
-  logger.info(
-    { dir: config.corpusDir, papers: corpusCheck.papers.length, warnings: corpusCheck.warnings.length },
-    `corpus ${config.corpusDir}: ${corpusCheck.papers.length} papers, ${corpusCheck.warnings.length} warnings`,
-  );
-  const session = await openDigestSession(config, io, logger);
-  const { store, poster, runner } = session;
+  const session = await openDigestSession(config, io, logger, { interactive: true });
+  const { store, poster, runner, catalog } = session;
+  const corpus = catalog.current();
+  logger.info({ dir: config.corpusDir, papers: corpus.papers.length }, `corpus ${config.corpusDir}: ${corpus.papers.length} papers`);
 
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
@@ -143,6 +164,24 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
   }
 
   scheduler.start();
+  if (session.connection) {
+    session.setInteractionHandler(
+      createInteractionRouter({
+        catalog,
+        store,
+        runner,
+        subscriptions: session.subscriptions,
+        clock: systemClock,
+        logger,
+        timezone: config.digest.timezone,
+        destination: poster.destination,
+        guildId: config.discord.guildId,
+        channelId: config.discord.channelId,
+        nextRun: () => scheduler.nextRun(),
+      }),
+    );
+    await registerCommandsIfChanged(session.connection, store, config, logger);
+  }
   const state = store.read();
   const dest = getDestination(state, poster.destination);
   const dueAt = state.schedule.nextDueAt;
@@ -168,4 +207,25 @@ async function recordNextDue(store: StateStore, scheduler: Scheduler, config: Co
   const next = scheduler.nextRun();
   logger.info({ nextRun: next?.toISOString() ?? null }, next ? `next digest: ${formatLocalTime(next, config.digest.timezone)}` : 'no next digest scheduled');
   await store.update((s) => setNextDue(s, next ? next.toISOString() : null)).catch((error: unknown) => logger.error({ err: String(error) }, 'could not save the next run time'));
+}
+
+/** Registers the slash commands when their definitions (or scope) changed since the last registration. */
+async function registerCommandsIfChanged(connection: DiscordConnection, store: StateStore, config: Config, logger: Logger): Promise<void> {
+  const scope: CommandScope = config.discord.guildId ? { kind: 'guild', guildId: config.discord.guildId } : { kind: 'global' };
+  const hash = hashDefinitions(scope);
+  const recorded = store.read().commands;
+  if (recorded && recorded.hash === hash && recorded.scope === describeScope(scope)) {
+    logger.debug({ scope: recorded.scope }, 'slash commands unchanged since the last registration');
+    return;
+  }
+  try {
+    const count = await registerCommands({ rest: connection.client.rest, applicationId: connection.applicationId, scope });
+    await store.update((s) => ({ ...s, commands: { hash, scope: describeScope(scope), registeredAt: systemClock.now().toISOString() } }));
+    logger.info({ scope: describeScope(scope), count }, `registered ${count} slash commands (${describeScope(scope)})`);
+  } catch (error) {
+    logger.error(
+      { err: error instanceof Error ? error.message : String(error) },
+      'could not register the slash commands; digests still run. Check that the bot was invited with the applications.commands scope, then run `paperboy register`',
+    );
+  }
 }

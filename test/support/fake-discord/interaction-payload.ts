@@ -107,7 +107,7 @@ export function buildInteractionPayload(state: State, input: InteractInput): { p
   const command = findCommand(state, input.name, guildId);
   const memberPermissions = input.memberPermissions ?? EVERYONE_PERMISSIONS.toString();
   const required = command.default_member_permissions;
-  if (guildId !== null && typeof required === 'string') {
+  if (guildId !== null && typeof required === 'string' && !input.permissionOverride) {
     const have = BigInt(memberPermissions);
     if ((have & Perm.Administrator) === 0n && (have & BigInt(required)) !== BigInt(required)) {
       throw new ImpossibleInteraction(`member lacks default_member_permissions ${required} for "${input.name}"`);

@@ -125,6 +125,11 @@ export interface InteractInput {
   /** Name of the focused option (autocomplete). */
   focused?: string;
   locale?: string;
+  /**
+   * A server admin granted the command to everyone (Server Settings → Integrations, a command permission
+   * override), so Discord delivers it even to members without its default_member_permissions.
+   */
+  permissionOverride?: boolean;
 }
 
 /** What happened to an interaction; arrays and getters stay live after resolution. */

@@ -1,0 +1,78 @@
+import { PermissionFlagsBits, MessageFlags } from 'discord.js';
+import { listUnposted } from '../../../core/digest.js';
+import { escapeAndFit } from '../../../core/markdown.js';
+import { getDestination } from '../../../core/state.js';
+import { formatLocalTime } from '../../../core/time.js';
+import { UserFacingError } from '../../../app/errors.js';
+import type { CommandContext, CommandHandler } from '../command.js';
+import { answer, text } from '../replies.js';
+
+/**
+ * `/digest now|preview|status` for admins. The definition hides it from members without Manage Server, but a
+ * server admin can grant it to anyone in the integration settings, so the permission is checked here again.
+ */
+export const digestCommand = {
+  name: 'digest',
+  async execute(interaction, context) {
+    if (!interaction.inGuild() || !interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
+      context.logger.warn({ user: interaction.user.id }, '/digest refused: the member lacks Manage Server');
+      throw new UserFacingError('Only members with the Manage Server permission can control the digest.');
+    }
+    let sub: string;
+    try {
+      sub = interaction.options.getSubcommand(true);
+    } catch {
+      throw new UserFacingError('Pick one of `/digest now`, `/digest preview` or `/digest status`.');
+    }
+    if (sub === 'now') {
+      // Posting takes longer than Discord's 3 seconds: acknowledge first, then report.
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      const result = await context.runner.run();
+      const summary =
+        result.outcome === 'busy'
+          ? 'A digest is being posted right now; try again in a moment.'
+          : result.outcome === 'empty'
+            ? 'No unposted papers remain in the corpus: nothing was posted. Add page copies to the corpus folder to post more.'
+            : result.outcome === 'failed'
+              ? `The digest could not be posted: ${result.error ?? 'unknown error'}. Unposted papers stay queued for the next run.`
+              : `Posted digest #${result.digest}: ${result.posted.length} paper${result.posted.length === 1 ? '' : 's'}${result.failed.length ? `, ${result.failed.length} refused by Discord (see /digest status)` : ''}; ${result.remaining} left.`;
+      await answer(interaction, text(summary));
+      return;
+    }
+    if (sub === 'preview') {
+      const preview = await context.runner.preview();
+      if (preview.papers.length === 0) {
+        await answer(interaction, text('The next digest would post nothing: no unposted papers remain in the corpus.'));
+        return;
+      }
+      const lines = preview.papers.map((p, i) => `${i + 1}. ${escapeAndFit(p.title, 180)}${p.published ? ` (${p.published})` : ''}`);
+      await answer(interaction, text(`The next digest${preview.resuming ? ' (finishing an interrupted one)' : ''} will post ${preview.papers.length} paper${preview.papers.length === 1 ? '' : 's'}; ${preview.remainingAfter} will remain:\n${lines.join('\n')}`));
+      return;
+    }
+    if (sub === 'status') {
+      await answer(interaction, text(describeStatus(context)));
+      return;
+    }
+    throw new UserFacingError(`Unknown subcommand \`${sub.slice(0, 32)}\`; use now, preview or status.`);
+  },
+} satisfies CommandHandler;
+
+/** The digest's state for admins: next run, last run, posted, left, refused papers. */
+export function describeStatus(context: CommandContext): string {
+  const { papers } = context.catalog.current();
+  const dest = getDestination(context.store.read(), context.destination);
+  const next = context.nextRun();
+  const left = listUnposted(papers, dest, 'corpus').length;
+  const failed = Object.keys(dest.failed).length;
+  const last = dest.lastRun
+    ? `${formatLocalTime(dest.lastRun.at, context.timezone)}: ${dest.lastRun.outcome}, ${dest.lastRun.posted} posted${dest.lastRun.error ? ` (${escapeAndFit(dest.lastRun.error, 300)})` : ''}`
+    : 'never';
+  return [
+    `**Next run:** ${next ? formatLocalTime(next, context.timezone) : 'not scheduled'}`,
+    `**Last run:** ${last}`,
+    `**Posted:** ${Object.keys(dest.posted).length} papers in ${dest.digests} digests`,
+    `**Left:** ${left === 0 ? 'none: no unposted papers remain' : `${left} of ${papers.length}`}`,
+    ...(dest.inFlight ? [`**Interrupted digest:** #${dest.inFlight.digest} will be finished at the next run`] : []),
+    ...(failed ? [`**Refused by Discord:** ${failed} (see the logs for why)`] : []),
+  ].join('\n');
+}

@@ -1,0 +1,54 @@
+import { formatPaperEmbed } from '../../../core/format.js';
+import { escapeAndFit, escapeMarkdown } from '../../../core/markdown.js';
+import { isPaperIdShape, type Paper } from '../../../core/paper.js';
+import { getDestination } from '../../../core/state.js';
+import { readBooleanOption, readStringOption, type CommandContext, type CommandHandler } from '../command.js';
+import { answer, text } from '../replies.js';
+
+/** `/paper query:<text> public:<bool>`: a paper card, from a picked suggestion or the best match of typed words. */
+export const paperCommand = {
+  name: 'paper',
+  async execute(interaction, context) {
+    const query = readStringOption(interaction, 'query').slice(0, 300);
+    const isPublic = readBooleanOption(interaction, 'public') ?? false;
+    context.catalog.refreshIfStale();
+    const { index } = context.catalog.current();
+    const picked = isPaperIdShape(query.trim()) ? index.get(query.trim()) : undefined;
+    const hits = picked ? [picked] : index.search(query, { limit: 5 }).map((hit) => hit.paper);
+    const [best, ...others] = hits;
+    if (!best) {
+      await answer(interaction, text(describeNoMatch(query, context)), true);
+      return;
+    }
+    const embed = formatPaperEmbed(best, { fullAbstract: true, postedLink: postedLink(best, context) ?? undefined });
+    const also = others.length
+      ? `Also matching: ${others.map((p, i) => `${i + 1}. ${escapeAndFit(p.title, 150)}`).join(' · ')}`.slice(0, 2000)
+      : undefined;
+    await answer(interaction, { ...(also ? { content: also } : {}), embeds: [embed], allowed_mentions: { parse: [] } }, !isPublic);
+  },
+  autocomplete(interaction, context) {
+    context.catalog.refreshIfStale();
+    const focused = interaction.options.getFocused();
+    return context.catalog.current().index.suggest(typeof focused === 'string' ? focused : '');
+  },
+} satisfies CommandHandler;
+
+/** The link to the digest message that posted a paper, when it was posted to the digest channel. */
+function postedLink(paper: Paper, context: CommandContext): string | null {
+  const posted = getDestination(context.store.read(), context.destination).posted[paper.id];
+  if (!posted || !context.guildId || !context.channelId || !/^\d+$/.test(posted.messageId)) return null;
+  return `https://discord.com/channels/${context.guildId}/${context.channelId}/${posted.messageId}`;
+}
+
+/** A friendly "nothing found" that offers corpus topics close to what was typed (same first letters), else popular ones. */
+function describeNoMatch(query: string, context: CommandContext): string {
+  const { topics } = context.catalog.current();
+  const words = query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 3).slice(0, 6);
+  const close = topics.filter((t) => !t.topic.includes(' ') && words.some((w) => t.topic.startsWith(w.slice(0, 3)))).slice(0, 3);
+  const shown = escapeMarkdown(query.length > 80 ? `${query.slice(0, 77)}...` : query);
+  const offer = close.length ? close : topics.slice(0, 3);
+  const hint = offer.length
+    ? `${close.length ? 'Closer terms' : 'Popular topics'}: ${offer.map((t) => `**${escapeMarkdown(t.topic)}**`).join(', ')}. Or pick one of the suggestions as you type.`
+    : 'The corpus is empty: an admin can add page copies to the corpus folder.';
+  return `No paper matches "${shown}". ${hint}`;
+}

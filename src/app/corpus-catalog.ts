@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import type { Paper } from '../core/paper.js';
+import { createSearchIndex, type SearchIndex } from '../core/search.js';
+import { suggestTopics, type TopicSuggestion } from '../core/topics.js';
+import type { CorpusSource, Logger } from './ports.js';
+
+/** One version of the corpus with everything derived from it, built once per change. */
+export interface CorpusSnapshot {
+  papers: Paper[];
+  index: SearchIndex;
+  /** Topic suggestions for `/subscribe` (computed on first use). */
+  readonly topics: TopicSuggestion[];
+  /** Changes whenever the set or order of papers changes. */
+  fingerprint: string;
+}
+
+/** The corpus as commands see it: always answers from the current snapshot, refreshed in the background. */
+export interface CorpusCatalog {
+  /** The current snapshot (never waits for a rebuild). */
+  current(): CorpusSnapshot;
+  /** Re-reads the corpus; rebuilds the index only when the papers changed. Also the digest's corpus source. */
+  refresh(): Promise<CorpusSnapshot>;
+  /** Refreshes in the background when the snapshot is older than `maxAgeMs` (commands call this). */
+  refreshIfStale(maxAgeMs?: number): void;
+  /** A corpus source for the digest runner that refreshes the catalog at every digest. */
+  source: CorpusSource;
+}
+
+function fingerprintOf(papers: readonly Paper[]): string {
+  const hash = createHash('sha256');
+  for (const paper of papers) hash.update(`${paper.id}\u0000${paper.abstract.length}\u0000`);
+  return hash.digest('hex');
+}
+
+/** Builds a snapshot: the search index over the papers. */
+export function createSnapshot(papers: Paper[], fingerprint = fingerprintOf(papers)): CorpusSnapshot {
+  let topics: TopicSuggestion[] | null = null;
+  return {
+    papers,
+    index: createSearchIndex(papers),
+    fingerprint,
+    get topics() {
+      topics ??= suggestTopics(papers, { limit: 300 });
+      return topics;
+    },
+  };
+}
+
+/** Creates the catalog over a corpus source, starting from a first snapshot loaded now. */
+export async function createCorpusCatalog(options: { source: CorpusSource; logger: Logger; now: () => number }): Promise<CorpusCatalog> {
+  const { source, logger } = options;
+  let snapshot = createSnapshot((await source.load()).papers);
+  let loadedAt = options.now();
+  let refreshing: Promise<CorpusSnapshot> | null = null;
+  let lastWarnings = 0;
+
+  async function refreshWith(papers: Paper[], warnings: number): Promise<CorpusSnapshot> {
+    lastWarnings = warnings;
+    loadedAt = options.now();
+    const fingerprint = fingerprintOf(papers);
+    if (fingerprint !== snapshot.fingerprint) {
+      const started = options.now();
+      snapshot = createSnapshot(papers, fingerprint);
+      logger.info({ papers: papers.length, buildMs: options.now() - started }, `corpus changed: ${papers.length} papers, search index rebuilt`);
+    }
+    return snapshot;
+  }
+
+  const refresh = (): Promise<CorpusSnapshot> => {
+    refreshing ??= source
+      .load()
+      .then(({ papers, warnings }) => refreshWith(papers, warnings))
+      .finally(() => {
+        refreshing = null;
+      });
+    return refreshing;
+  };
+
+  return {
+    current: () => snapshot,
+    refresh,
+    refreshIfStale(maxAgeMs = 60_000) {
+      if (options.now() - loadedAt > maxAgeMs && !refreshing) {
+        refresh().catch((error: unknown) => logger.warn({ err: String(error) }, 'corpus refresh failed; keeping the previous one'));
+      }
+    },
+    source: {
+      async load() {
+        const fresh = await refresh();
+        return { papers: fresh.papers, warnings: lastWarnings };
+      },
+    },
+  };
+}

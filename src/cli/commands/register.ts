@@ -1,0 +1,46 @@
+import { loadConfig } from '../../config.js';
+import { describeScope, hashDefinitions, type CommandScope } from '../../adapters/discord/definitions.js';
+import { createRestClient, fetchApplicationId, registerCommands } from '../../adapters/discord/register.js';
+import { openStateStore } from '../../adapters/fs-state-store.js';
+import { InvalidTokenError } from '../../adapters/discord/client.js';
+import { systemClock } from '../../adapters/system-clock.js';
+import { PostError } from '../../app/ports.js';
+import { parseCommandArgs, UsageError } from '../args.js';
+import type { CliCommand } from '../context.js';
+
+/** `paperboy register`: puts the slash commands on Discord (guild-scoped with DISCORD_GUILD_ID, else global). */
+export const registerCommand: CliCommand = {
+  name: 'register',
+  summary: 'register the slash commands on Discord (guild with DISCORD_GUILD_ID, else global)',
+  usage: `Usage: paperboy register
+
+Puts /paper, /subscribe, /unsubscribe, /subscriptions and /digest on Discord. With
+DISCORD_GUILD_ID they are registered in that server and appear at once; without it they are
+global (Discord may take up to an hour to show them everywhere). \`paperboy start\` does this
+by itself whenever the definitions changed, so you only need this after inviting the bot or
+changing DISCORD_GUILD_ID while the bot is stopped.
+
+Options:
+  -h, --help  show this help`,
+  async run(argv, context) {
+    parseCommandArgs('register', argv, {});
+    const config = loadConfig(context.env);
+    if (!config.discord.token) throw new UsageError('register needs DISCORD_TOKEN (set it in .env); console mode has no slash commands', 'register');
+    const rest = createRestClient(config.discord.token, config.discord.apiUrl);
+    const applicationId = await fetchApplicationId(rest).catch((error: unknown) => {
+      throw error instanceof PostError && error.kind === 'unauthorized' ? new InvalidTokenError() : error;
+    });
+    const scope: CommandScope = config.discord.guildId ? { kind: 'guild', guildId: config.discord.guildId } : { kind: 'global' };
+    const count = await registerCommands({ rest, applicationId, scope });
+    context.out(`Registered ${count} slash commands (${describeScope(scope)}).\n`);
+    // Record the hash so the next start does not register again; a running bot holds the lock, which is fine.
+    try {
+      const store = await openStateStore(config.stateFile);
+      await store.update((s) => ({ ...s, commands: { hash: hashDefinitions(scope), scope: describeScope(scope), registeredAt: systemClock.now().toISOString() } }));
+      await store.close();
+    } catch (error) {
+      context.err(`paperboy register: registered, but could not record it in the state (${(error as Error).message}); the next start registers once more\n`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,40 @@
+import type { State, Subscriber } from './state.js';
+
+/** A member follows at most this many topics (and Discord shows at most 25 autocomplete choices). */
+export const MAX_TOPICS = 25;
+
+/** What adding a topic did. */
+export type AddTopicOutcome = 'added' | 'already' | 'limit';
+
+/** A member's record, or an empty one. */
+export function getSubscriber(state: State, userId: string): Subscriber | null {
+  return state.subscriptions[userId] ?? null;
+}
+
+/** Adds a normalised topic to a member (and sets their DM preference when given). */
+export function addTopic(state: State, userId: string, topic: string, at: string, dm?: boolean): { state: State; outcome: AddTopicOutcome } {
+  const current = state.subscriptions[userId] ?? { topics: [], dm: false, updatedAt: at };
+  const nextDm = dm ?? current.dm;
+  if (current.topics.includes(topic)) {
+    if (nextDm === current.dm) return { state, outcome: 'already' };
+    return { state: withSubscriber(state, userId, { ...current, dm: nextDm, updatedAt: at }), outcome: 'already' };
+  }
+  if (current.topics.length >= MAX_TOPICS) return { state, outcome: 'limit' };
+  return { state: withSubscriber(state, userId, { topics: [...current.topics, topic], dm: nextDm, updatedAt: at }), outcome: 'added' };
+}
+
+/** Removes a topic from a member; a member left with no topics is forgotten. */
+export function removeTopic(state: State, userId: string, topic: string, at: string): { state: State; removed: boolean } {
+  const current = state.subscriptions[userId];
+  if (!current?.topics.includes(topic)) return { state, removed: false };
+  const topics = current.topics.filter((t) => t !== topic);
+  if (topics.length === 0) {
+    const { [userId]: _gone, ...rest } = state.subscriptions;
+    return { state: { ...state, subscriptions: rest }, removed: true };
+  }
+  return { state: withSubscriber(state, userId, { ...current, topics, updatedAt: at }), removed: true };
+}
+
+function withSubscriber(state: State, userId: string, subscriber: Subscriber): State {
+  return { ...state, subscriptions: { ...state.subscriptions, [userId]: subscriber } };
+}

@@ -1,0 +1,224 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPaperIdFromFooter } from '../../src/core/format.js';
+import { loadCorpus } from '../../src/adapters/fs-corpus.js';
+import type { Paper } from '../../src/core/paper.js';
+import { spawnBot, type BotProcess } from '../support/bot-process.js';
+import { type FakeDiscord, type InteractionOutcome, startFakeDiscord } from '../support/fake-discord/index.js';
+
+const MANAGE_GUILD = (1n << 5n).toString();
+const ALICE = { id: '200000000000000001', username: 'alice' };
+const BOB = { id: '200000000000000002', username: 'bob' };
+const CAROL = { id: '200000000000000003', username: 'carol' };
+
+let server: FakeDiscord;
+let dir: string;
+let bot: BotProcess;
+let papers: Paper[];
+
+beforeAll(async () => {
+  server = await startFakeDiscord({ rateLimits: { messagesPerChannel: { limit: 100, windowMs: 1000 } } });
+  dir = await mkdtemp(join(tmpdir(), 'paperboy-commands-'));
+  papers = (await loadCorpus('seeds')).papers;
+  server.addUser({ ...CAROL, dmsOpen: false });
+  bot = spawnBot({
+    DISCORD_TOKEN: server.token,
+    DISCORD_CHANNEL_ID: server.channelId,
+    DISCORD_GUILD_ID: server.guildId,
+    DISCORD_API_URL: server.apiUrl,
+    STATE_FILE: join(dir, 'state.json'),
+    CORPUS_DIR: 'seeds',
+    // Never fires during the test: digests are posted with /digest now.
+    DIGEST_CRON: '0 0 1 1 *',
+    DIGEST_CATCH_UP: 'false',
+  });
+  await bot.waitFor(/registered 5 slash commands/);
+}, 60_000);
+
+afterAll(async () => {
+  bot.kill('SIGTERM');
+  await bot.exited;
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const contentOf = (outcome: InteractionOutcome) => String(outcome.data?.content ?? '');
+const finalContent = async (outcome: InteractionOutcome) => String((await outcome.waitForFinal(15_000)).content);
+
+describe('registration', () => {
+  it('given a start with DISCORD_GUILD_ID, then the five commands are registered in that guild with valid definitions', () => {
+    const commands = server.commands(server.guildId);
+    expect(commands.map((c) => c.name).sort()).toEqual(['digest', 'paper', 'subscribe', 'subscriptions', 'unsubscribe']);
+    expect(commands.find((c) => c.name === 'digest')!.default_member_permissions).toBe(MANAGE_GUILD);
+    expect(server.commands()).toEqual([]);
+  });
+});
+
+describe('/paper', () => {
+  it('given an empty query, then autocomplete suggests the newest papers, at most 25, names within 100 characters', async () => {
+    const outcome = await server.interact({ type: 'autocomplete', name: 'paper', options: { query: '' }, focused: 'query', user: ALICE });
+    const choices = outcome.data!.choices as Array<{ name: string; value: string }>;
+    expect(outcome.callbackType).toBe(8);
+    expect(choices.length).toBeGreaterThan(0);
+    expect(choices.length).toBeLessThanOrEqual(25);
+    for (const c of choices) expect(c.name.length).toBeLessThanOrEqual(100);
+    const newest = [...papers].filter((p) => p.published).sort((a, b) => b.published!.localeCompare(a.published!))[0]!;
+    expect(choices[0]!.value).toBe(newest.id);
+  });
+
+  it('given a half-typed title, then autocomplete puts that paper first', async () => {
+    const outcome = await server.interact({ type: 'autocomplete', name: 'paper', options: { query: 'densing la' }, focused: 'query', user: ALICE });
+    const choices = outcome.data!.choices as Array<{ name: string; value: string }>;
+    expect(choices[0]!.name).toBe('Densing Law of LLMs');
+  });
+
+  it('given a picked suggestion (a paper id), then the card shows that paper, ephemerally, with the full abstract', async () => {
+    const target = papers.find((p) => p.title.startsWith('Densing Law'))!;
+    const outcome = await server.interact({ type: 'command', name: 'paper', options: { query: target.id }, user: ALICE });
+    expect(outcome.callbackType).toBe(4);
+    expect(outcome.ephemeral).toBe(true);
+    const embed = (outcome.data!.embeds as Array<Record<string, unknown>>)[0]!;
+    expect(embed.title).toBe('Densing Law of LLMs');
+    expect(String(embed.description)).toContain('capacity density');
+    expect(readPaperIdFromFooter((embed.footer as { text: string }).text)).toBe(target.id);
+  });
+
+  it('given typed words and public:true, then the best match is shown to the channel with up to four more titles', async () => {
+    const outcome = await server.interact({ type: 'command', name: 'paper', options: { query: 'scaling laws', public: true }, user: ALICE });
+    expect(outcome.ephemeral).toBe(false);
+    expect(contentOf(outcome)).toMatch(/^Also matching: 1\. /);
+    expect(outcome.original?.pinged).toEqual({ everyone: false, users: [], roles: [] });
+  });
+
+  it('given words that match nothing, then a friendly ephemeral message suggests closer terms', async () => {
+    const outcome = await server.interact({ type: 'command', name: 'paper', options: { query: 'zzqxv bencxxmarkz' }, user: ALICE });
+    expect(outcome.ephemeral).toBe(true);
+    expect(contentOf(outcome)).toMatch(/^No paper matches "zzqxv bencxxmarkz"\. Closer terms: .*\*\*benchmarks\*\*/);
+  });
+
+  it('given fifty members typing at once, then every autocomplete is answered within 3 seconds', async () => {
+    const words = ['scal', 'quant', 'check', 'llm', 'bench', 'mix', 'trans', 'lang', 'data', 'vocab'];
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        server.interact({ type: 'autocomplete', name: 'paper', options: { query: words[i % words.length]! }, focused: 'query', user: { id: String(300000000000000000n + BigInt(i)) } }),
+      ),
+    );
+    for (const o of outcomes) {
+      expect(o.error).toBeUndefined();
+      expect(o.latencyMs!).toBeLessThan(3000);
+    }
+  });
+});
+
+describe('subscriptions and notifications', () => {
+  it('given /subscribe, then the reply is ephemeral and says how many papers already match', async () => {
+    const outcome = await server.interact({ type: 'command', name: 'subscribe', options: { topic: 'Scaling Laws' }, user: ALICE });
+    expect(outcome.ephemeral).toBe(true);
+    expect(contentOf(outcome)).toMatch(/^Subscribed to \*\*scaling laws\*\*: you will be notified with a mention under each matching paper\. \d+ of the 51 papers of the corpus already match it\./);
+  });
+
+  it('given the same topic twice, then the member gets a friendly message, not an error', async () => {
+    const outcome = await server.interact({ type: 'command', name: 'subscribe', options: { topic: 'scaling laws' }, user: ALICE });
+    expect(contentOf(outcome)).toBe('You already follow **scaling laws**.');
+  });
+
+  it('given an unknown topic to unsubscribe, then a friendly message lists the member\'s topics', async () => {
+    const outcome = await server.interact({ type: 'command', name: 'unsubscribe', options: { topic: 'robotics' }, user: ALICE });
+    expect(contentOf(outcome)).toMatch(/You don't follow \*\*robotics\*\*.*Your topics: \*\*scaling laws\*\*/);
+  });
+
+  it('given punctuation as a topic, then the reason is shown', async () => {
+    const outcome = await server.interact({ type: 'command', name: 'subscribe', options: { topic: '!!' }, user: ALICE });
+    expect(outcome.ephemeral).toBe(true);
+    expect(contentOf(outcome).length).toBeGreaterThan(10);
+    expect(contentOf(outcome)).not.toMatch(/error id/);
+  });
+
+  it('given 25 topics, then a 26th is refused kindly', async () => {
+    for (let i = 0; i < 25; i += 1) await server.interact({ type: 'command', name: 'subscribe', options: { topic: `topic number ${i}` }, user: BOB });
+    const outcome = await server.interact({ type: 'command', name: 'subscribe', options: { topic: 'one too many' }, user: BOB });
+    expect(contentOf(outcome)).toMatch(/already follow 25 topics/);
+    const list = await server.interact({ type: 'command', name: 'subscriptions', user: BOB });
+    expect(contentOf(list)).toMatch(/^You follow 25\/25 topics/);
+    for (let i = 0; i < 25; i += 1) await server.interact({ type: 'command', name: 'unsubscribe', options: { topic: `topic number ${i}` }, user: BOB });
+  }, 60_000);
+
+  it('given /unsubscribe autocomplete, then it offers only the member\'s own topics', async () => {
+    const outcome = await server.interact({ type: 'autocomplete', name: 'unsubscribe', options: { topic: 'sca' }, focused: 'topic', user: ALICE });
+    expect(outcome.data!.choices).toEqual([{ name: 'scaling laws', value: 'scaling laws' }]);
+  });
+
+  it('given subscribers, then a digest mentions exactly the matching members with exact allowed_mentions, and DMs those who asked', async () => {
+    await server.interact({ type: 'command', name: 'subscribe', options: { topic: 'quantization' }, user: BOB });
+    await server.interact({ type: 'command', name: 'subscribe', options: { topic: 'quantization', dm: true }, user: CAROL });
+    const admin = await server.interact({ type: 'command', name: 'digest', subcommand: 'now', user: { id: '200000000000000009' }, memberPermissions: MANAGE_GUILD });
+    expect(admin.callbackType).toBe(5);
+    expect(await finalContent(admin)).toMatch(/^Posted digest #1: 3 papers; 48 left\.$/);
+
+    const cards = server.messages(server.channelId).filter((m) => m.embeds.length > 0 && !m.interactionId);
+    const first = cards[0]!; // Low-Bit Quantization … Scaling Laws …
+    expect(first.content).toBe(`🔔 <@${ALICE.id}> (scaling laws) · <@${BOB.id}> (quantization)`);
+    expect(first.payload.allowed_mentions).toEqual({ parse: [], users: [ALICE.id, BOB.id] });
+    expect(first.pinged).toEqual({ everyone: false, users: [ALICE.id, BOB.id], roles: [] });
+    for (const card of cards) expect(card.pinged.users).not.toContain(CAROL.id);
+
+    // Carol's DMs are closed: she is mentioned once in the channel instead.
+    await new Promise((r) => setTimeout(r, 500));
+    const fallback = server.messages(server.channelId).find((m) => m.content.includes(`<@${CAROL.id}> papers in this digest`));
+    expect(fallback?.pinged.users).toEqual([CAROL.id]);
+    const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8'));
+    expect(state.subscriptions[ALICE.id].topics).toEqual(['scaling laws']);
+  });
+
+  it('given /paper on a posted paper, then the card links to the digest message', async () => {
+    const posted = server.messages(server.channelId).find((m) => m.embeds.length > 0 && !m.interactionId)!;
+    const id = readPaperIdFromFooter((posted.embeds[0]!.footer as { text: string }).text)!;
+    const outcome = await server.interact({ type: 'command', name: 'paper', options: { query: id }, user: ALICE });
+    const fields = (outcome.data!.embeds as Array<{ fields: Array<{ name: string; value: string }> }>)[0]!.fields;
+    expect(fields.find((f) => f.name === 'Posted')!.value).toContain(`/channels/${server.guildId}/${server.channelId}/${posted.id}`);
+  });
+});
+
+describe('/digest for admins only', () => {
+  it('given a member without Manage Server but a permission override, then the server refuses ephemerally', async () => {
+    const outcome = await server.interact({ type: 'command', name: 'digest', subcommand: 'now', user: BOB, permissionOverride: true });
+    expect(outcome.ephemeral).toBe(true);
+    expect(contentOf(outcome)).toBe('Only members with the Manage Server permission can control the digest.');
+  });
+
+  it('given status, then it shows next run, last run, posted and left', async () => {
+    const outcome = await server.interact({ type: 'command', name: 'digest', subcommand: 'status', user: ALICE, memberPermissions: MANAGE_GUILD });
+    const content = contentOf(outcome);
+    expect(content).toMatch(/\*\*Next run:\*\* \w{3} 1 Jan 2027, 00:00 UTC/);
+    expect(content).toMatch(/\*\*Posted:\*\* 3 papers in 1 digests/);
+    expect(content).toMatch(/\*\*Left:\*\* 48 of 51/);
+  });
+
+  it('given preview, then it lists the next papers without posting', async () => {
+    const before = server.messages(server.channelId).length;
+    const outcome = await server.interact({ type: 'command', name: 'digest', subcommand: 'preview', user: ALICE, memberPermissions: MANAGE_GUILD });
+    expect(contentOf(outcome)).toMatch(/^The next digest will post 3 papers; 45 will remain:\n1\. /);
+    expect(server.messages(server.channelId).length).toBe(before);
+  });
+});
+
+describe('bad input', () => {
+  it('given a DM interaction, then it is refused kindly', async () => {
+    // The commands are guild-only, so Discord itself would not deliver this: the fake refuses to build it.
+    await expect(server.interact({ type: 'command', name: 'paper', options: { query: 'x' }, guildId: null, user: ALICE })).rejects.toThrow();
+  });
+
+  it('given a burst of 200 concurrent /paper commands and autocompletes, then every one is answered in time', async () => {
+    const outcomes = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        i % 2
+          ? server.interact({ type: 'command', name: 'paper', options: { query: ['scaling', 'checkpoint', 'quantized', 'benchmark'][i % 4]! }, user: { id: String(400000000000000000n + BigInt(i)) } })
+          : server.interact({ type: 'autocomplete', name: 'paper', options: { query: 'che' }, focused: 'query', user: { id: String(400000000000000000n + BigInt(i)) } }),
+      ),
+    );
+    expect(outcomes.filter((o) => o.error)).toEqual([]);
+    expect(Math.max(...outcomes.map((o) => o.latencyMs!))).toBeLessThan(3000);
+  }, 30_000);
+});
