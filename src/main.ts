@@ -16,6 +16,7 @@ import { registerCommands } from './adapters/discord/register.js';
 import { createInteractionRouter } from './adapters/discord/router.js';
 import { openStateStore } from './adapters/fs-state-store.js';
 import { systemClock } from './adapters/system-clock.js';
+import { healthFileFor, startHealthReporter, type HealthReporter } from './adapters/health-reporter.js';
 
 /** What the running bot writes to: console-mode digests go to `out`. */
 export interface BotIo {
@@ -121,13 +122,21 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
   let exitCode = 0;
 
   let current: Promise<unknown> = Promise.resolve();
+  let problem: string | null = null;
+  const startedAt = systemClock.now().toISOString();
+  let health: HealthReporter | null = null;
   const runDigest = async (why: string): Promise<DigestResult | null> => {
     if (shutdown.signal.aborted) return null;
     logger.info({ why }, `running a digest (${why})`);
     try {
       const run = runner.run({ signal: shutdown.signal });
       current = run.catch(() => undefined);
-      return await run;
+      const result = await run;
+      // Problems an admin must fix show in health until a digest goes through again.
+      if (result.outcome === 'failed' && result.errorKind && result.errorKind !== 'transient') problem = result.error ?? result.errorKind;
+      else if (result.outcome !== 'busy' && result.outcome !== 'failed') problem = null;
+      await health?.report();
+      return result;
     } catch (error) {
       if (error instanceof FatalDigestError) {
         exitCode = 1;
@@ -156,6 +165,7 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_BUDGET_MS).unref());
       // The post under way finishes (or stays recorded as pending); the rest of the digest resumes at next start.
       await Promise.race([Promise.all([scheduler.stop(), current]), timeout]);
+      await health?.stop();
       await session.close();
       logger.info({}, 'stopped');
       resolveExit(exitCode);
@@ -194,6 +204,29 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
     startReason = 'first start in console mode: a first digest right away, then the schedule';
   }
   await recordNextDue(store, scheduler, config, logger);
+  health = await startHealthReporter({
+    // (an unusable HEALTH_PORT stops the start: the admin asked for an endpoint that would not exist)
+    file: healthFileFor(config.stateFile),
+    port: config.healthPort,
+    logger,
+    status: () => {
+      const last = getDestination(store.read(), poster.destination).lastRun;
+      return {
+        pid: process.pid,
+        mode: session.connection ? 'discord' : 'console',
+        connected: session.connection?.isConnected() ?? true,
+        heartbeatAt: systemClock.now().toISOString(),
+        startedAt,
+        nextRunAt: scheduler.nextRun()?.toISOString() ?? null,
+        lastRun: last ? { at: last.at, outcome: last.outcome, ...(last.error ? { error: last.error } : {}) } : null,
+        problem,
+      };
+    },
+  }).catch(async (error: unknown) => {
+    await scheduler.stop();
+    await session.close();
+    throw error;
+  });
   if (startReason) {
     // The scheduled path and this one share the runner, whose runs never overlap.
     void runDigest(startReason).catch((error: unknown) => logger.error({ err: String(error) }, 'start-up digest failed'));

@@ -7,12 +7,13 @@ import { showCommand } from './commands/show.js';
 import { startCommand } from './commands/start.js';
 import { digestCommand } from './commands/digest.js';
 import { registerCommand } from './commands/register.js';
+import { healthCommand } from './commands/health.js';
 
 // Expected start-up failures: their messages say what to do, so no stack trace is shown.
 const STARTUP_ERRORS = new Set(['StateFileError', 'StateLockedError', 'StateWriteError', 'InvalidTokenError', 'PostError']);
 
 /** Every command, in the order `paperboy --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [startCommand, digestCommand, registerCommand, corpusCommand, showCommand];
+export const COMMANDS: readonly CliCommand[] = [startCommand, digestCommand, registerCommand, healthCommand, corpusCommand, showCommand];
 
 function formatHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

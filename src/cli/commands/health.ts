@@ -1,0 +1,53 @@
+import { readStateFilePath } from '../../config.js';
+import { healthFileFor, readHealthFile } from '../../adapters/health-reporter.js';
+import { systemClock } from '../../adapters/system-clock.js';
+import { evaluateHealth } from '../../core/health.js';
+import { parseCommandArgs } from '../args.js';
+import type { CliCommand } from '../context.js';
+
+/** `paperboy health`: exit 0 when the running bot is up, connected and its last run did not fail (the Docker HEALTHCHECK). */
+export const healthCommand: CliCommand = {
+  name: 'health',
+  summary: 'check the running bot: exit 0 when healthy, else 1 with a one-line reason',
+  usage: `Usage: paperboy health [--json]
+
+Reads the status the running bot writes every 15 s next to its state file
+(STATE_FILE + ".health") and exits 0 when the bot is up, connected to Discord (or in
+console mode) and its last digest did not fail; otherwise exits 1 with a one-line reason.
+The Docker image's HEALTHCHECK runs this.
+
+Options:
+  --json      print the status the bot reported
+  -h, --help  show this help`,
+  async run(argv, context) {
+    const { values } = parseCommandArgs('health', argv, { json: { type: 'boolean' } });
+    const file = healthFileFor(readStateFilePath(context.env));
+    const status = await readHealthFile(file);
+    if (!status) {
+      context.err(`unhealthy: no status at ${file}: the bot is not running (or has not finished starting)\n`);
+      return 1;
+    }
+    if (values.json) context.out(`${JSON.stringify(status, null, 2)}\n`);
+    if (!isAlive(status.pid)) {
+      context.err(`unhealthy: the bot process (pid ${status.pid}) is not running\n`);
+      return 1;
+    }
+    const verdict = evaluateHealth(status, systemClock.now());
+    if (!verdict.ok) {
+      context.err(`unhealthy: ${verdict.reason}\n`);
+      return 1;
+    }
+    if (!values.json) context.out(`${verdict.summary}\n`);
+    return 0;
+  },
+};
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else (another user in the same container): alive.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

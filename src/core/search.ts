@@ -1,0 +1,687 @@
+import MiniSearch from 'minisearch';
+import { isPaperIdShape, type Paper } from './paper.js';
+import { foldForAnalysis, forEachRawForm, normalizePhraseText, splitWordGroups, toForm } from './text-analysis.js';
+
+/** One search result: the paper and its relevance (exact titles score ≥ 3, title phrases ≥ 2, abstract phrases ≥ 1). */
+export interface SearchHit {
+  paper: Paper;
+  score: number;
+}
+
+/** Options of {@link SearchIndex.search}. */
+export interface SearchOptions {
+  /** Most results returned (default 10, at most 100). */
+  limit?: number;
+}
+
+/** One Discord autocomplete choice: a name of at most 100 characters and the paper id as value. */
+export interface Choice {
+  name: string;
+  value: string;
+}
+
+/** A ranked, typo-tolerant search over a fixed set of papers. */
+export interface SearchIndex {
+  readonly size: number;
+  /** Papers matching the query, best first (ties in corpus order); never throws. */
+  search(query: string, options?: SearchOptions): SearchHit[];
+  /** Autocomplete choices for `/paper`: matches for the typed text, or the newest papers when it is empty. */
+  suggest(text: string): Choice[];
+  get(id: string): Paper | undefined;
+}
+
+/** Discord accepts at most 25 autocomplete choices. */
+export const MAX_CHOICES = 25;
+/** Discord accepts choice names and values of at most 100 characters. */
+export const MAX_CHOICE_LENGTH = 100;
+/** Queries are cut to this many characters and words so that latency stays bounded. */
+export const MAX_QUERY_CHARS = 300;
+export const MAX_QUERY_WORDS = 32;
+
+const DEFAULT_LIMIT = 10;
+const MAX_LIMIT = 100;
+/** Abstracts are indexed up to this length: later text rarely decides relevance and costs build time. */
+const MAX_ABSTRACT_CHARS = 4000;
+const TITLE_BOOST = 4;
+const PREFIX_WEIGHT = 0.375;
+const FUZZY_WEIGHT = 0.45;
+const MAX_FUZZY_CANDIDATES = 6;
+const MAX_PREFIX_CANDIDATES = 24;
+/** Only the best candidates are checked for an abstract phrase: normalising abstracts per query is costly. */
+const ABSTRACT_PHRASE_WINDOW = 40;
+/**
+ * A term in at least this many papers (and this share of them) is "common": MiniSearch would walk and score its whole
+ * posting list on every query, so such terms live in bitsets and are scored only for candidates.
+ */
+const COMMON_MIN_DOCS = 200;
+const COMMON_MIN_SHARE = 0.02;
+/**
+ * When only common words are typed, at most this many papers (in corpus order) are scored: they all contain every
+ * typed word in the title, so the ranking among them hardly matters, and latency stays bounded at any corpus size.
+ */
+const COMMON_POOL_CAP = 6000;
+// MiniSearch's BM25+ defaults, so that bitset-scored terms weigh like MiniSearch-scored ones.
+const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
+
+interface VocabularyEntry {
+  term: string;
+  termId: number;
+  isStopWord: boolean;
+  /** Papers containing the word, so prefix completions and corrections favour common words. */
+  df: number;
+  lastDoc: number;
+}
+
+interface CommonTerm {
+  title: Uint32Array;
+  /** How often the term occurs in each abstract (capped at 255): repetition there is a relevance signal. */
+  abstractFrequency: Uint8Array;
+  abstract: Uint32Array;
+  titleIdf: number;
+  abstractIdf: number;
+}
+
+interface QueryTerm {
+  weight: number;
+  word: number;
+}
+
+interface ParsedQuery {
+  terms: Map<string, QueryTerm>;
+  words: number;
+  phrase: string;
+}
+
+interface Candidate {
+  index: number;
+  final: number;
+  tier: number;
+}
+
+interface QueryCommonTerm {
+  entry: CommonTerm;
+  info: QueryTerm;
+}
+
+/** Term ids and per-term counters gathered while analysing the corpus. */
+class TermTable {
+  readonly vocabulary = new Map<string, VocabularyEntry>();
+  readonly strings: string[] = [];
+  readonly df: number[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly lastDoc: number[] = [];
+  private readonly lastField: number[] = [];
+  private scratch = new Int32Array(1024);
+
+  /** The term ids of a text (stop words left out) and how many distinct terms it has. */
+  collect(text: string, doc: number, field: number): { ids: Int32Array; unique: number } {
+    let length = 0;
+    let unique = 0;
+    const key = doc * 2 + field;
+    forEachRawForm(text, (raw) => {
+      const entry = this.vocabulary.get(raw) ?? this.addWord(raw);
+      if (entry.isStopWord) return;
+      if (entry.lastDoc !== doc) {
+        entry.df += 1;
+        entry.lastDoc = doc;
+      }
+      const id = entry.termId;
+      if (this.lastDoc[id] !== doc) {
+        this.df[id]! += 1;
+        this.lastDoc[id] = doc;
+      }
+      if (this.lastField[id] !== key) {
+        unique += 1;
+        this.lastField[id] = key;
+      }
+      if (length === this.scratch.length) {
+        const grown = new Int32Array(length * 2);
+        grown.set(this.scratch);
+        this.scratch = grown;
+      }
+      this.scratch[length++] = id;
+    });
+    return { ids: this.scratch.slice(0, length), unique };
+  }
+
+  private addWord(raw: string): VocabularyEntry {
+    const form = toForm(raw);
+    let termId = this.ids.get(form.term);
+    if (termId === undefined) {
+      termId = this.strings.length;
+      this.ids.set(form.term, termId);
+      this.strings.push(form.term);
+      this.df.push(0);
+      this.lastDoc.push(-1);
+      this.lastField.push(-1);
+    }
+    const entry: VocabularyEntry = { term: form.term, termId, isStopWord: form.isStopWord, df: 0, lastDoc: -1 };
+    this.vocabulary.set(raw, entry);
+    return entry;
+  }
+}
+
+/** Builds a search index over the papers (later duplicates of an id are ignored). */
+export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
+  const docs: Paper[] = [];
+  const byId = new Map<string, Paper>();
+  for (const paper of papers) {
+    if (byId.has(paper.id)) continue;
+    byId.set(paper.id, paper);
+    docs.push(paper);
+  }
+  const count = docs.length;
+
+  // Pass 1: analyse every paper once into term ids, counting document frequencies.
+  const table = new TermTable();
+  const vocabulary = table.vocabulary;
+  const titleIds: Array<Int32Array | null> = [];
+  const abstractIds: Array<Int32Array | null> = [];
+  const titleLength = new Uint16Array(count);
+  const abstractLength = new Uint16Array(count);
+  const titleTexts: string[] = [];
+  const exactTitles = new Map<string, number[]>();
+  docs.forEach((paper, index) => {
+    const title = table.collect(paper.title, index, 0);
+    const abstract = table.collect(paper.abstract.slice(0, MAX_ABSTRACT_CHARS), index, 1);
+    titleIds.push(title.ids);
+    abstractIds.push(abstract.ids);
+    titleLength[index] = Math.min(65535, title.unique);
+    abstractLength[index] = Math.min(65535, abstract.unique);
+    const normalTitle = normalizePhraseText(paper.title);
+    titleTexts.push(` ${normalTitle} `);
+    const same = exactTitles.get(normalTitle);
+    if (same) same.push(index);
+    else exactTitles.set(normalTitle, [index]);
+  });
+  const avgTitle = Math.max(1, average(titleLength));
+  const avgAbstract = Math.max(1, average(abstractLength));
+
+  // Pass 2: common terms go to bitsets, all others to MiniSearch.
+  const commonThreshold = Math.max(COMMON_MIN_DOCS, Math.ceil(COMMON_MIN_SHARE * count));
+  const common = new Map<string, CommonTerm>();
+  const commonById: Array<CommonTerm | undefined> = table.df.map((df, id) => {
+    if (df < commonThreshold) return undefined;
+    const entry: CommonTerm = { title: newBitset(count), abstract: newBitset(count), abstractFrequency: new Uint8Array(count), titleIdf: 0, abstractIdf: 0 };
+    common.set(table.strings[id]!, entry);
+    return entry;
+  });
+  const mini = new MiniSearch<{ id: number; title: string; abstract: string }>({
+    fields: ['title', 'abstract'],
+    tokenize: splitOnSpace,
+    processTerm: keepTerm,
+    searchOptions: { tokenize: splitOnSpace, processTerm: keepTerm, boost: { title: TITLE_BOOST } },
+  });
+  for (let index = 0; index < count; index++) {
+    const title = keepRare(titleIds[index]!, commonById, table.strings, index, 'title');
+    const abstract = keepRare(abstractIds[index]!, commonById, table.strings, index, 'abstract');
+    titleIds[index] = null;
+    abstractIds[index] = null;
+    mini.add({ id: index, title, abstract });
+  }
+  for (const entry of common.values()) {
+    entry.titleIdf = inverseDocumentFrequency(count, popcount(entry.title));
+    entry.abstractIdf = inverseDocumentFrequency(count, popcount(entry.abstract));
+  }
+
+  const sortedWords = [...vocabulary.keys()].sort();
+  const fuzzyWords = new MiniSearch<{ id: string }>({
+    fields: ['id'],
+    tokenize: (text) => [text],
+    processTerm: keepTerm,
+  });
+  fuzzyWords.addAll(sortedWords.map((id) => ({ id })));
+  const recent = recentFirst(docs);
+
+  const expandWord = (raw: string, completing: boolean, word: number, exact: boolean, terms: Map<string, QueryTerm>): void => {
+    const entry = vocabulary.get(raw);
+    if (entry && exact) addTerm(terms, entry.term, 1, word);
+    const edits = maxEdits(raw);
+    if (!entry && exact && edits > 0) {
+      for (const candidate of findNearWords(raw, edits, vocabulary, fuzzyWords)) {
+        const found = vocabulary.get(candidate.word);
+        if (found) addTerm(terms, found.term, (FUZZY_WEIGHT * raw.length) / (raw.length + candidate.distance), word);
+      }
+    }
+    if (completing && raw.length >= 2) {
+      for (const completion of completeWord(raw, sortedWords, vocabulary)) {
+        const found = vocabulary.get(completion);
+        if (!found) continue;
+        const extra = completion.length - raw.length;
+        addTerm(terms, found.term, (PREFIX_WEIGHT * completion.length) / (completion.length + 0.3 * extra), word);
+      }
+    }
+  };
+
+  const parseQuery = (query: string): ParsedQuery => {
+    const text = capQuery(query);
+    const groups = splitWordGroups(text).slice(0, MAX_QUERY_WORDS);
+    const typing = /[\p{L}\p{N}]$/u.test(text);
+    const terms = new Map<string, QueryTerm>();
+    let words = 0;
+    groups.forEach((group, position) => {
+      // The word being typed may look like a stop word (`an` on the way to `analysis`): it is only completed.
+      const completing = typing && position === groups.length - 1;
+      const meaningful = group.forms.some((form) => !form.isStopWord);
+      if (!meaningful && !completing) return;
+      for (const form of group.forms) {
+        if (form.isStopWord && !completing) continue;
+        expandWord(form.raw, completing, words, !form.isStopWord, terms);
+      }
+      if (meaningful) words += 1;
+    });
+    return { terms, words, phrase: normalizePhraseText(text) };
+  };
+
+  // Per-paper scratch space reused by every query (queries run one at a time); only pooled papers are touched.
+  const scores = new Float64Array(count);
+  const matchedWords = new Int32Array(count);
+
+  const accumulate = (
+    pool: Uint32Array,
+    field: Uint32Array,
+    frequency: Uint8Array | null,
+    gain: number,
+    lengths: Uint16Array,
+    avg: number,
+    bit: number,
+  ): void => {
+    for (let i = 0; i < pool.length; i++) {
+      let word = pool[i]! & field[i]!;
+      while (word !== 0) {
+        const low = word & -word;
+        const index = (i << 5) + 31 - Math.clz32(low);
+        scores[index]! += gain * saturate(frequency ? frequency[index]! : 1, lengths[index]!, avg);
+        matchedWords[index]! |= bit;
+        word ^= low;
+      }
+    }
+  };
+
+  const rank = (query: string, limit: number, titlesOnly = false): SearchHit[] => {
+    if (limit <= 0) return [];
+    const parsed = parseQuery(query);
+    const selective: string[] = [];
+    const commonTerms: QueryCommonTerm[] = [];
+    for (const [term, info] of parsed.terms) {
+      const entry = common.get(term);
+      if (entry) commonTerms.push({ entry, info });
+      else selective.push(term);
+    }
+
+    const pool = newBitset(count);
+    let pooled = 0;
+    if (selective.length > 0) {
+      const results = mini.search(selective.join(' '), {
+        boostTerm: (term) => parsed.terms.get(term)?.weight ?? 0,
+        fields: titlesOnly ? ['title'] : ['title', 'abstract'],
+      });
+      for (const result of results) {
+        const index = result.id as number;
+        let words = 0;
+        for (const term of result.queryTerms) words |= 1 << (parsed.terms.get(term)?.word ?? 0);
+        // MiniSearch multiplies by the number of matched terms; coverage of typed words is applied below instead,
+        // so that the parts of `Zebra-Llama` or several completions of one prefix do not add up.
+        scores[index] = result.score / Math.max(1, result.queryTerms.length);
+        matchedWords[index] = words;
+        setBit(pool, index);
+        pooled += 1;
+      }
+    }
+    if (commonTerms.length > 0) {
+      if (pooled < limit) orInto(pool, findCommonPool(commonTerms, count, limit, titlesOnly));
+      for (const { entry, info } of commonTerms) {
+        const bit = 1 << info.word;
+        accumulate(pool, entry.title, null, info.weight * TITLE_BOOST * entry.titleIdf, titleLength, avgTitle, bit);
+        if (!titlesOnly) accumulate(pool, entry.abstract, entry.abstractFrequency, info.weight * entry.abstractIdf, abstractLength, avgAbstract, bit);
+      }
+    }
+    const exact = exactTitles.get(parsed.phrase) ?? [];
+    for (const index of exact) setBit(pool, index);
+
+    const needle = parsed.phrase.includes(' ') ? ` ${parsed.phrase}` : null;
+    const top = new TopCandidates(limit + ABSTRACT_PHRASE_WINDOW);
+    forEachBit(pool, (index) => {
+      const matched = bitCount(matchedWords[index]!);
+      const coverage = Math.min(1, matched / Math.max(1, parsed.words));
+      const final = scores[index]! * coverage * coverage * Math.max(1, matched);
+      let tier = 0;
+      if (exact.includes(index)) tier = 3;
+      else if (needle && titleTexts[index]!.includes(needle)) tier = 2;
+      top.offer(index, final, tier);
+      scores[index] = 0;
+      matchedWords[index] = 0;
+    });
+    const best = top.sorted();
+    if (needle && !titlesOnly) {
+      const phrase = phrasePattern(parsed.phrase);
+      for (const candidate of best.slice(0, ABSTRACT_PHRASE_WINDOW)) {
+        if (candidate.tier === 0 && phrase.test(foldForAnalysis(docs[candidate.index]!.abstract))) candidate.tier = 1;
+      }
+      best.sort(compareCandidates);
+    }
+    return best.slice(0, limit).map((candidate) => ({
+      paper: docs[candidate.index]!,
+      score: candidate.tier + candidate.final / (candidate.final + 1),
+    }));
+  };
+
+  return {
+    size: count,
+    search(query, options = {}) {
+      return rank(String(query ?? ''), clampLimit(options.limit));
+    },
+    suggest(text) {
+      const typed = String(text ?? '').trim();
+      if (!typed) return recent.slice(0, MAX_CHOICES).map(toChoice);
+      const found = new Set<Paper>();
+      const picked = isPaperIdShape(typed) ? byId.get(typed) : undefined;
+      if (picked) found.add(picked);
+      // Titles first: that is what people type into `/paper`, and it is the fast path on large corpora.
+      for (const hit of rank(typed, MAX_CHOICES, true)) found.add(hit.paper);
+      if (found.size < MAX_CHOICES) for (const hit of rank(typed, MAX_CHOICES)) found.add(hit.paper);
+      return [...found].slice(0, MAX_CHOICES).map(toChoice);
+    },
+    get(id) {
+      return byId.get(id);
+    },
+  };
+}
+
+/** Cuts a text to at most `max` characters at a word boundary, ending it with `…` when something was cut. */
+export function truncateAtWord(text: string, max: number = MAX_CHOICE_LENGTH): string {
+  const clean = text.replace(/\s+/g, ' ').trim();
+  if (clean.length <= max) return clean;
+  let cut = clean.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  if (space >= max / 2) cut = cut.slice(0, space);
+  // Never leave half of a surrogate pair before the ellipsis.
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut.replace(/[\s,;:.\-–—(]+$/u, '')}…`;
+}
+
+/** Typo tolerance grows with word length: none up to 3 letters, 1 edit up to 7, then 2. */
+export function maxEdits(word: string): number {
+  if (word.length <= 3) return 0;
+  return word.length <= 7 ? 1 : 2;
+}
+
+function toChoice(paper: Paper): Choice {
+  return { name: truncateAtWord(paper.title) || paper.id, value: paper.id };
+}
+
+function recentFirst(docs: readonly Paper[]): Paper[] {
+  return docs
+    .map((paper, index) => ({ paper, index }))
+    .sort((a, b) => {
+      if (a.paper.published !== b.paper.published) {
+        if (a.paper.published === null) return 1;
+        if (b.paper.published === null) return -1;
+        return a.paper.published < b.paper.published ? 1 : -1;
+      }
+      return a.index - b.index;
+    })
+    .map(({ paper }) => paper);
+}
+
+function clampLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
+  return Math.max(0, Math.min(MAX_LIMIT, Math.floor(limit)));
+}
+
+function capQuery(query: string): string {
+  let text = query.slice(0, MAX_QUERY_CHARS);
+  if (/[\uD800-\uDBFF]$/.test(text)) text = text.slice(0, -1);
+  return text;
+}
+
+/** Matches the normalised phrase in folded text without normalising the text: any punctuation may separate its words. */
+function phrasePattern(phrase: string): RegExp {
+  const words = phrase.split(' ').map((word) =>
+    // `10000` in the query also matches `10,000` in the text.
+    /^\d{4,}$/.test(word) ? word.replace(/\B(?=(\d{3})+$)/g, ',?') : word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+  );
+  return new RegExp(`(?<![\\p{L}\\p{N}])${words.join("(?:'s)?[^\\p{L}\\p{N}]+")}`, 'u');
+}
+
+function keepRare(
+  ids: Int32Array,
+  commonById: ReadonlyArray<CommonTerm | undefined>,
+  strings: readonly string[],
+  doc: number,
+  field: 'title' | 'abstract',
+): string {
+  const kept: string[] = [];
+  for (const id of ids) {
+    const entry = commonById[id];
+    if (!entry) kept.push(strings[id]!);
+    else if (field === 'title') setBit(entry.title, doc);
+    else {
+      setBit(entry.abstract, doc);
+      if (entry.abstractFrequency[doc]! < 255) entry.abstractFrequency[doc]! += 1;
+    }
+  }
+  return kept.join(' ');
+}
+
+/**
+ * The papers to score for the common words of a query: those with every such word in the title, else anywhere,
+ * else with as many of them as possible (dropping the most frequent word first), capped at {@link COMMON_POOL_CAP}.
+ */
+function findCommonPool(terms: readonly QueryCommonTerm[], count: number, wanted: number, titlesOnly: boolean): Uint32Array {
+  const byWord = new Map<number, { title: Uint32Array; any: Uint32Array }>();
+  for (const { entry, info } of terms) {
+    let sets = byWord.get(info.word);
+    if (!sets) byWord.set(info.word, (sets = { title: newBitset(count), any: newBitset(count) }));
+    orInto(sets.title, entry.title);
+    orInto(sets.any, entry.title);
+    if (!titlesOnly) orInto(sets.any, entry.abstract);
+  }
+  const words = [...byWord.values()];
+  let pool = andAll(words.map((sets) => sets.title), count);
+  if (popcount(pool) < wanted) {
+    const anywhere = words.map((sets) => ({ bits: sets.any, size: popcount(sets.any) })).sort((a, b) => a.size - b.size);
+    pool = andAll(anywhere.map((word) => word.bits), count);
+    while (popcount(pool) < wanted && anywhere.length > 1) {
+      anywhere.pop();
+      pool = andAll(anywhere.map((word) => word.bits), count);
+    }
+  }
+  return keepFirstBits(pool, COMMON_POOL_CAP);
+}
+
+/** The BM25+ term-frequency part, as MiniSearch computes it. */
+function saturate(frequency: number, length: number, averageLength: number): number {
+  return BM25.d + (frequency * (BM25.k + 1)) / (frequency + BM25.k * (1 - BM25.b + (BM25.b * length) / averageLength));
+}
+
+function inverseDocumentFrequency(total: number, matching: number): number {
+  return Math.log(1 + (total - matching + 0.5) / (matching + 0.5));
+}
+
+function compareCandidates(a: Candidate, b: Candidate): number {
+  return b.tier - a.tier || b.final - a.final || a.index - b.index;
+}
+
+/** Keeps the best `k` candidates offered, in order, without sorting everything (pools reach thousands of papers). */
+class TopCandidates {
+  private readonly items: Candidate[] = [];
+
+  constructor(private readonly k: number) {}
+
+  offer(index: number, final: number, tier: number): void {
+    const items = this.items;
+    if (this.k <= 0) return;
+    if (items.length === this.k) {
+      const worst = items[this.k - 1]!;
+      if (tier < worst.tier || (tier === worst.tier && final <= worst.final)) return;
+    }
+    const candidate: Candidate = { index, final, tier };
+    let low = 0;
+    let high = items.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (compareCandidates(items[mid]!, candidate) <= 0) low = mid + 1;
+      else high = mid;
+    }
+    items.splice(low, 0, candidate);
+    if (items.length > this.k) items.pop();
+  }
+
+  sorted(): Candidate[] {
+    return this.items;
+  }
+}
+
+function addTerm(terms: Map<string, QueryTerm>, term: string, weight: number, word: number): void {
+  const known = terms.get(term);
+  if (!known) terms.set(term, { weight, word });
+  else if (weight > known.weight) known.weight = weight;
+}
+
+interface NearWord {
+  word: string;
+  distance: number;
+}
+
+function findNearWords(
+  raw: string,
+  edits: number,
+  vocabulary: Map<string, VocabularyEntry>,
+  fuzzyWords: MiniSearch<{ id: string }>,
+): NearWord[] {
+  const near = new Map<string, number>();
+  for (const result of fuzzyWords.search(raw, { fuzzy: edits, maxFuzzy: edits })) {
+    const word = result.id as string;
+    near.set(word, editDistance(raw, word, edits));
+  }
+  // A swap of two neighbouring letters is the most common typo and costs two Levenshtein edits.
+  for (let i = 0; i + 1 < raw.length; i++) {
+    const swapped = raw.slice(0, i) + raw[i + 1] + raw[i] + raw.slice(i + 2);
+    if (swapped !== raw && vocabulary.has(swapped)) near.set(swapped, 1);
+  }
+  return [...near.entries()]
+    .map(([word, distance]) => ({ word, distance }))
+    .filter((candidate) => candidate.distance <= edits)
+    .sort(
+      (a, b) =>
+        a.distance - b.distance ||
+        (vocabulary.get(b.word)?.df ?? 0) - (vocabulary.get(a.word)?.df ?? 0) ||
+        (a.word < b.word ? -1 : 1),
+    )
+    .slice(0, MAX_FUZZY_CANDIDATES);
+}
+
+function completeWord(raw: string, sortedWords: readonly string[], vocabulary: Map<string, VocabularyEntry>): string[] {
+  let low = 0;
+  let high = sortedWords.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (sortedWords[mid]! < raw) low = mid + 1;
+    else high = mid;
+  }
+  const completions: string[] = [];
+  for (let i = low; i < sortedWords.length && sortedWords[i]!.startsWith(raw); i++) {
+    if (sortedWords[i] !== raw) completions.push(sortedWords[i]!);
+  }
+  if (completions.length <= MAX_PREFIX_CANDIDATES) return completions;
+  return completions
+    .sort((a, b) => (vocabulary.get(b)?.df ?? 0) - (vocabulary.get(a)?.df ?? 0) || a.length - b.length)
+    .slice(0, MAX_PREFIX_CANDIDATES);
+}
+
+function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      current.push(value);
+      if (value < best) best = value;
+    }
+    if (best > max) return max + 1;
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+function newBitset(size: number): Uint32Array {
+  return new Uint32Array((size + 31) >>> 5);
+}
+
+function setBit(bits: Uint32Array, index: number): void {
+  bits[index >>> 5]! |= 1 << (index & 31);
+}
+
+function hasBit(bits: Uint32Array, index: number): boolean {
+  return (bits[index >>> 5]! & (1 << (index & 31))) !== 0;
+}
+
+function orInto(target: Uint32Array, source: Uint32Array): void {
+  for (let i = 0; i < target.length; i++) target[i]! |= source[i]!;
+}
+
+function andAll(sets: readonly Uint32Array[], size: number): Uint32Array {
+  const result = newBitset(size);
+  if (sets.length === 0) return result;
+  result.set(sets[0]!);
+  for (const set of sets.slice(1)) for (let i = 0; i < result.length; i++) result[i]! &= set[i]!;
+  return result;
+}
+
+function keepFirstBits(bits: Uint32Array, max: number): Uint32Array {
+  let seen = 0;
+  for (let i = 0; i < bits.length; i++) {
+    if (seen >= max) bits[i] = 0;
+    else {
+      seen += bitCount(bits[i]!);
+      let word = bits[i]!;
+      while (seen > max) {
+        word &= ~(1 << (31 - Math.clz32(word)));
+        seen -= 1;
+      }
+      bits[i] = word;
+    }
+  }
+  return bits;
+}
+
+function bitCount(word: number): number {
+  let v = word - ((word >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+function popcount(bits: Uint32Array): number {
+  let total = 0;
+  for (const word of bits) total += bitCount(word);
+  return total;
+}
+
+function forEachBit(bits: Uint32Array, visit: (index: number) => void): void {
+  for (let i = 0; i < bits.length; i++) {
+    let word = bits[i]!;
+    while (word !== 0) {
+      const low = word & -word;
+      visit((i << 5) + 31 - Math.clz32(low));
+      word ^= low;
+    }
+  }
+}
+
+function average(values: Uint16Array): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return values.length > 0 ? total / values.length : 0;
+}
+
+function splitOnSpace(text: string): string[] {
+  return text ? text.split(' ') : [];
+}
+
+function keepTerm(term: string): string {
+  return term;
+}
