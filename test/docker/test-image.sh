@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# npm run test:docker: builds the image with ../shared/tools/container.sh (podman, a local node:20-slim) and
+# checks it for real: user, volume, healthcheck, `paperboy corpus`, the bot in console mode with a state volume
+# (state checked on the host), HEALTHCHECK on the running bot, and a graceful stop on SIGTERM.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+CTR=../shared/tools/container.sh
+TAG=localhost/paperboy:test
+fail() { echo "test:docker FAILED: $*" >&2; exit 1; }
+step() { printf '\n== test:docker: %s\n' "$*"; }
+
+[ "$(id -u)" = 0 ] || fail "needs root (podman from Debian runs rootful here)"
+[ -x "$CTR" ] || [ -f "$CTR" ] || fail "$CTR not found (../shared must sit beside the repository)"
+
+step "setup (podman, local node:20-slim base)"
+bash "$CTR" setup >/tmp/paperboy-ctr-setup.log 2>&1 || { tail -30 /tmp/paperboy-ctr-setup.log; fail "container.sh setup"; }
+eval "$(bash "$CTR" env)"
+
+step "build"
+bash "$CTR" build . "$TAG"
+
+step "inspect: non-root user, /app/data volume, HEALTHCHECK"
+inspect=$(bash "$CTR" inspect "$TAG")
+echo "$inspect"
+node -e '
+  const c = JSON.parse(process.argv[1]);
+  const problems = [];
+  if (c.User !== "node") problems.push(`user is ${c.User}, expected node`);
+  if (!c.Volumes.includes("/app/data")) problems.push(`volumes ${JSON.stringify(c.Volumes)} lack /app/data`);
+  if (!c.Healthcheck || !JSON.stringify(c.Healthcheck.Test).includes("health")) problems.push("no HEALTHCHECK running paperboy health");
+  if (!c.Env.some((e) => e === "STATE_FILE=/app/data/state.json")) problems.push("STATE_FILE does not point into the volume");
+  if (problems.length) { console.error(problems.join("\n")); process.exit(1); }
+  console.log(`image ok: ${c.SizeMB} MB`);
+' "$inspect" || fail "image configuration"
+
+step "paperboy corpus inside the image"
+out=$(bash "$CTR" run "$TAG" -- corpus 2>/dev/null)
+echo "$out"
+grep -q "51 papers in 1 file" <<<"$out" || fail "corpus summary"
+
+step "the bot in console mode with a state volume"
+data=$(mktemp -d /tmp/paperboy-docker-data.XXXXXX)
+chown 1000:1000 "$data"
+name="paperboy-test-$$"
+cleanup() { podman rm -f -t 0 "$name" >/dev/null 2>&1 || true; rm -rf "$data"; }
+trap cleanup EXIT
+podman run -d --name "$name" --pull=never --network none -v "$data:/app/data" "$TAG" >/dev/null
+for _ in $(seq 1 60); do
+  [ -f "$data/state.json" ] && grep -q '"seq": 3' "$data/state.json" && break
+  sleep 0.5
+done
+podman logs "$name" 2>&1 | tail -5
+grep -q '"seq": 3' "$data/state.json" || fail "no first digest recorded in the state volume"
+
+step "HEALTHCHECK on the running bot"
+sleep 1
+podman healthcheck run "$name" || fail "healthcheck reported unhealthy"
+echo "healthy"
+
+step "SIGTERM: graceful stop within 10 s, exit 0"
+start=$(date +%s)
+podman stop -t 10 "$name" >/dev/null
+code=$(podman inspect "$name" --format '{{.State.ExitCode}}')
+took=$(( $(date +%s) - start ))
+[ "$code" = 0 ] || fail "exit code $code after SIGTERM"
+[ "$took" -lt 10 ] || fail "stop took ${took}s"
+[ ! -e "$data/state.json.lock" ] || fail "lock left behind after a graceful stop"
+
+step "state on the host side"
+node -e '
+  const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const posted = Object.keys(s.destinations.console.posted).length;
+  if (s.version !== 1 || posted !== 3) { console.error(`unexpected state: version ${s.version}, ${posted} posted`); process.exit(1); }
+  console.log(`state ok: ${posted} papers posted to the console destination`);
+' "$data/state.json" || fail "state file"
+echo
+echo "test:docker passed"
