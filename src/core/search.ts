@@ -212,13 +212,23 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
     processTerm: keepTerm,
     searchOptions: { tokenize: splitOnSpace, processTerm: keepTerm, boost: { title: TITLE_BOOST } },
   });
+  // Autocomplete reads titles only, from compact posting lists: MiniSearch's per-result cost is too high for it.
+  const titleLists = new Map<string, number[]>();
   for (let index = 0; index < count; index++) {
     const title = keepRare(titleIds[index]!, commonById, table.strings, index, 'title');
     const abstract = keepRare(abstractIds[index]!, commonById, table.strings, index, 'abstract');
     titleIds[index] = null;
     abstractIds[index] = null;
-    mini.add({ id: index, title, abstract });
+    mini.add({ id: index, title: title.join(' '), abstract: abstract.join(' ') });
+    for (const term of title) {
+      const list = titleLists.get(term);
+      if (!list) titleLists.set(term, [index]);
+      else if (list[list.length - 1] !== index) list.push(index);
+    }
   }
+  const titlePostings = new Map<string, Int32Array>();
+  for (const [term, list] of titleLists) titlePostings.set(term, Int32Array.from(list));
+  titleLists.clear();
   for (const entry of common.values()) {
     entry.titleIdf = inverseDocumentFrequency(count, popcount(entry.title));
     entry.abstractIdf = inverseDocumentFrequency(count, popcount(entry.abstract));
@@ -311,11 +321,24 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
 
     const pool = newBitset(count);
     let pooled = 0;
-    if (selective.length > 0) {
-      const results = mini.search(selective.join(' '), {
-        boostTerm: (term) => parsed.terms.get(term)?.weight ?? 0,
-        fields: titlesOnly ? ['title'] : ['title', 'abstract'],
-      });
+    if (selective.length > 0 && titlesOnly) {
+      for (const term of selective) {
+        const postings = titlePostings.get(term);
+        if (!postings) continue;
+        const info = parsed.terms.get(term)!;
+        const gain = info.weight * TITLE_BOOST * inverseDocumentFrequency(count, postings.length);
+        const bit = 1 << info.word;
+        for (const index of postings) {
+          if (!hasBit(pool, index)) {
+            setBit(pool, index);
+            pooled += 1;
+          }
+          scores[index]! += gain * saturate(1, titleLength[index]!, avgTitle);
+          matchedWords[index]! |= bit;
+        }
+      }
+    } else if (selective.length > 0) {
+      const results = mini.search(selective.join(' '), { boostTerm: (term) => parsed.terms.get(term)?.weight ?? 0 });
       for (const result of results) {
         const index = result.id as number;
         let words = 0;
@@ -450,7 +473,7 @@ function keepRare(
   strings: readonly string[],
   doc: number,
   field: 'title' | 'abstract',
-): string {
+): string[] {
   const kept: string[] = [];
   for (const id of ids) {
     const entry = commonById[id];
@@ -461,7 +484,7 @@ function keepRare(
       if (entry.abstractFrequency[doc]! < 255) entry.abstractFrequency[doc]! += 1;
     }
   }
-  return kept.join(' ');
+  return kept;
 }
 
 /**

@@ -60,8 +60,34 @@ describe('paperboy show', () => {
   });
 });
 
+describe('paperboy search and topics', () => {
+  it('given --json, then search prints an array, best first, of id, title and score', async () => {
+    const result = await runCli(['search', 'hitchhiker', 'scaling', 'law', '--json', '--limit', '3']);
+    const hits = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
+    expect(hits.length).toBeLessThanOrEqual(3);
+    expect(Object.keys(hits[0]!).sort()).toEqual(['id', 'score', 'title']);
+    expect(hits[0]!.title).toBe("A Hitchhiker's Guide to Scaling Law Estimation");
+    expect(hits.map((h) => h.score)).toEqual([...hits.map((h) => h.score)].sort((a, b) => Number(b) - Number(a)));
+  });
+
+  it('given topics --json, then it lists topics with paper counts, most covered first', async () => {
+    const topics = JSON.parse((await runCli(['topics', '--json', '--limit', '20'])).stdout) as Array<{ topic: string; papers: number }>;
+    expect(topics).toHaveLength(20);
+    expect(topics.map((t) => t.papers)).toEqual([...topics.map((t) => t.papers)].sort((a, b) => b - a));
+    expect(topics.some((t) => t.topic === 'scaling laws')).toBe(true);
+  });
+});
+
+describe('paperboy health', () => {
+  it('given no running bot, then it exits 1 with a one-line reason', async () => {
+    const result = await runCli(['health'], { env: { STATE_FILE: '/tmp/paperboy-no-such-dir/state.json' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^unhealthy: no status at \/tmp\/paperboy-no-such-dir\/state\.json\.health: the bot is not running/);
+  });
+});
+
 describe('paperboy usage', () => {
-  it.each(['corpus', 'show'])('given `%s --help`, then it prints usage and exits 0', async (command) => {
+  it.each(['start', 'digest', 'register', 'health', 'corpus', 'show', 'search', 'topics'])('given `%s --help`, then it prints usage and exits 0', async (command) => {
     const result = await runCli([command, '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^Usage: paperboy ${command}`));

@@ -1,7 +1,8 @@
 import { readCorpusDir } from '../../config.js';
 import { loadCorpus } from '../../adapters/fs-corpus.js';
 import { formatPaperText } from '../../core/format-text.js';
-import { findPaper } from '../../core/find-paper.js';
+import { isPaperIdShape } from '../../core/paper.js';
+import { createSearchIndex } from '../../core/search.js';
 import { parseCommandArgs, UsageError } from '../args.js';
 import type { CliCommand } from '../context.js';
 import { readReferenceDate } from './corpus.js';
@@ -31,7 +32,9 @@ Options:
     if (!query) throw new UsageError('show needs a paper id or some words of its title (e.g. `paperboy show scaling laws`)', 'show');
     const dir = (values.dir as string | undefined) ?? readCorpusDir(context.env);
     const corpus = await loadCorpus(dir, { referenceDate: readReferenceDate(values['reference-date']) });
-    const [best, ...others] = findPaper(corpus.papers, query);
+    const index = createSearchIndex(corpus.papers);
+    const picked = isPaperIdShape(query) ? index.get(query) : undefined;
+    const [best, ...others] = picked ? [picked] : index.search(query, { limit: 5 }).map((hit) => hit.paper);
     if (!best) {
       context.err(`paperboy show: no paper matches "${query}" among the ${corpus.papers.length} papers of ${dir}; try fewer or other words\n`);
       return 1;
