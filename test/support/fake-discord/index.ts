@@ -72,6 +72,11 @@ export interface FakeDiscord {
   setChannelPermissions(channelId: string, permissions: { canSend?: boolean; canView?: boolean }): void;
   /** Has a user run a slash command or type into an autocomplete option. */
   interact(input: InteractInput): Promise<InteractionOutcome>;
+  /**
+   * Like {@link interact}, but `mutate` may corrupt the INTERACTION_CREATE payload before it is dispatched
+   * (fuzzing the bot's router with payloads Discord would never send); id and token stay trackable.
+   */
+  interactMutated(input: InteractInput, mutate: (payload: Record<string, unknown>) => Record<string, unknown>): Promise<InteractionOutcome>;
   /** Number of gateway sessions with an open socket. */
   liveSessions(): number;
   close(): Promise<void>;
@@ -161,6 +166,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       if (channel.guildId) dispatch('CHANNEL_UPDATE', state.channelJson(channel), 1);
     },
     interact: (input) => interactions.interact(input),
+    interactMutated: (input, mutate) => interactions.interact(input, mutate),
     liveSessions: () => gateway.liveSessions(),
     async close() {
       interactions.close();

@@ -93,8 +93,10 @@ export class Interactions {
   ) {}
 
   /** Sends INTERACTION_CREATE and resolves once the app acknowledged it or the deadline passed. */
-  async interact(input: InteractInput): Promise<InteractionOutcome> {
-    const { payload, channel, userId } = buildInteractionPayload(this.state, input);
+  async interact(input: InteractInput, mutate?: (payload: Json) => Json): Promise<InteractionOutcome> {
+    const built = buildInteractionPayload(this.state, input);
+    const { channel, userId } = built;
+    const payload = built.payload;
     const id = payload.id as string;
     const token = payload.token as string;
     return new Promise((resolve) => {
@@ -110,7 +112,8 @@ export class Interactions {
         }, this.timeoutMs),
       };
       this.byToken.set(token, record);
-      this.dispatch('INTERACTION_CREATE', payload, null);
+      const sent = mutate ? { ...mutate(structuredClone(payload)), id, token } : payload;
+      this.dispatch('INTERACTION_CREATE', sent, null);
     });
   }
 
