@@ -9,11 +9,13 @@ TAG=localhost/paperboy:test
 fail() { echo "test:docker FAILED: $*" >&2; exit 1; }
 step() { printf '\n== test:docker: %s\n' "$*"; }
 
-[ "$(id -u)" = 0 ] || fail "needs root (podman from Debian runs rootful here)"
-[ -x "$CTR" ] || [ -f "$CTR" ] || fail "$CTR not found (../shared must sit beside the repository)"
+# Exit 77 means "this machine cannot run containers" (not root, no podman): .ci/run reports it as skipped.
+cannot() { echo "test:docker cannot run here: $*" >&2; exit 77; }
+[ "$(id -u)" = 0 ] || cannot "needs root (podman from Debian runs rootful here)"
+[ -f "$CTR" ] || cannot "$CTR not found (../shared must sit beside the repository)"
 
 step "setup (podman, local node:20-slim base)"
-bash "$CTR" setup >/tmp/paperboy-ctr-setup.log 2>&1 || { tail -30 /tmp/paperboy-ctr-setup.log; fail "container.sh setup"; }
+bash "$CTR" setup >/tmp/paperboy-ctr-setup.log 2>&1 || { tail -30 /tmp/paperboy-ctr-setup.log; cannot "container.sh setup failed (podman not installable?)"; }
 eval "$(bash "$CTR" env)"
 
 step "build"
