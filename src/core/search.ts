@@ -60,6 +60,7 @@ const COMMON_MIN_SHARE = 0.02;
  * typed word in the title, so the ranking among them hardly matters, and latency stays bounded at any corpus size.
  */
 const COMMON_POOL_CAP = 6000;
+const TITLE_POOL_CAP = 1500;
 // MiniSearch's BM25+ defaults, so that bitset-scored terms weigh like MiniSearch-scored ones.
 const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
 
@@ -242,6 +243,7 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
   });
   fuzzyWords.addAll(sortedWords.map((id) => ({ id })));
   const recent = recentFirst(docs);
+  const shortPrefixes = new Map<string, string[]>();
 
   const expandWord = (raw: string, completing: boolean, word: number, exact: boolean, terms: Map<string, QueryTerm>): void => {
     const entry = vocabulary.get(raw);
@@ -254,7 +256,13 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
       }
     }
     if (completing && raw.length >= 2) {
-      for (const completion of completeWord(raw, sortedWords, vocabulary)) {
+      let completions = shortPrefixes.get(raw);
+      if (!completions) {
+        completions = completeWord(raw, sortedWords, vocabulary);
+        // Two- and three-letter prefixes match thousands of words: remember their best completions.
+        if (raw.length <= 3) shortPrefixes.set(raw, completions);
+      }
+      for (const completion of completions) {
         const found = vocabulary.get(completion);
         if (!found) continue;
         const extra = completion.length - raw.length;
@@ -352,7 +360,9 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
       }
     }
     if (commonTerms.length > 0) {
-      if (pooled < limit) orInto(pool, findCommonPool(commonTerms, count, limit, titlesOnly));
+      if (pooled < limit) {
+        orInto(pool, keepFirstBits(findCommonPool(commonTerms, count, limit, titlesOnly), titlesOnly ? TITLE_POOL_CAP : COMMON_POOL_CAP));
+      }
       for (const { entry, info } of commonTerms) {
         const bit = 1 << info.word;
         accumulate(pool, entry.title, null, info.weight * TITLE_BOOST * entry.titleIdf, titleLength, avgTitle, bit);
@@ -370,7 +380,8 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
       const final = scores[index]! * coverage * coverage * Math.max(1, matched);
       let tier = 0;
       if (exact.includes(index)) tier = 3;
-      else if (needle && titleTexts[index]!.includes(needle)) tier = 2;
+      // A title holding the phrase holds all its complete words: skip the string search for papers missing one.
+      else if (needle && matched >= parsed.words - 1 && titleTexts[index]!.includes(needle)) tier = 2;
       top.offer(index, final, tier);
       scores[index] = 0;
       matchedWords[index] = 0;
@@ -489,16 +500,21 @@ function keepRare(
 
 /**
  * The papers to score for the common words of a query: those with every such word in the title, else anywhere,
- * else with as many of them as possible (dropping the most frequent word first), capped at {@link COMMON_POOL_CAP}.
+ * else with as many of them as possible (dropping the most frequent word first).
  */
 function findCommonPool(terms: readonly QueryCommonTerm[], count: number, wanted: number, titlesOnly: boolean): Uint32Array {
   const byWord = new Map<number, { title: Uint32Array; any: Uint32Array }>();
   for (const { entry, info } of terms) {
     let sets = byWord.get(info.word);
-    if (!sets) byWord.set(info.word, (sets = { title: newBitset(count), any: newBitset(count) }));
+    if (!sets) {
+      const title = newBitset(count);
+      byWord.set(info.word, (sets = { title, any: titlesOnly ? title : newBitset(count) }));
+    }
     orInto(sets.title, entry.title);
-    orInto(sets.any, entry.title);
-    if (!titlesOnly) orInto(sets.any, entry.abstract);
+    if (!titlesOnly) {
+      orInto(sets.any, entry.title);
+      orInto(sets.any, entry.abstract);
+    }
   }
   const words = [...byWord.values()];
   let pool = andAll(words.map((sets) => sets.title), count);
@@ -510,7 +526,7 @@ function findCommonPool(terms: readonly QueryCommonTerm[], count: number, wanted
       pool = andAll(anywhere.map((word) => word.bits), count);
     }
   }
-  return keepFirstBits(pool, COMMON_POOL_CAP);
+  return pool;
 }
 
 /** The BM25+ term-frequency part, as MiniSearch computes it. */
@@ -603,14 +619,21 @@ function completeWord(raw: string, sortedWords: readonly string[], vocabulary: M
     if (sortedWords[mid]! < raw) low = mid + 1;
     else high = mid;
   }
-  const completions: string[] = [];
+  // The most frequent completions, chosen without sorting the (possibly thousands of) words sharing a short prefix.
+  const best: Array<{ word: string; df: number }> = [];
   for (let i = low; i < sortedWords.length && sortedWords[i]!.startsWith(raw); i++) {
-    if (sortedWords[i] !== raw) completions.push(sortedWords[i]!);
+    const word = sortedWords[i]!;
+    if (word === raw) continue;
+    const entry = vocabulary.get(word);
+    if (!entry || entry.isStopWord) continue;
+    const df = entry.df;
+    if (best.length === MAX_PREFIX_CANDIDATES && df <= best[best.length - 1]!.df) continue;
+    let at = best.length;
+    while (at > 0 && best[at - 1]!.df < df) at--;
+    best.splice(at, 0, { word, df });
+    if (best.length > MAX_PREFIX_CANDIDATES) best.pop();
   }
-  if (completions.length <= MAX_PREFIX_CANDIDATES) return completions;
-  return completions
-    .sort((a, b) => (vocabulary.get(b)?.df ?? 0) - (vocabulary.get(a)?.df ?? 0) || a.length - b.length)
-    .slice(0, MAX_PREFIX_CANDIDATES);
+  return best.map((completion) => completion.word);
 }
 
 function editDistance(a: string, b: string, max: number): number {

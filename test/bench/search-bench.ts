@@ -239,16 +239,24 @@ function fuseSample(size: number): number {
 }
 
 /** Builds each engine on generated corpora of the given sizes and measures build time, memory and latency. */
-export function benchSearch(sizes: readonly number[] = [1_000, 10_000, 100_000], queryCount = 3_000): SearchBenchRow[] {
+export function benchSearch(
+  sizes: readonly number[] = [1_000, 10_000, 100_000],
+  queryCount = 3_000,
+  log: (row: SearchBenchRow) => void = () => {},
+): SearchBenchRow[] {
   const rows: SearchBenchRow[] = [];
+  const record = (row: SearchBenchRow) => {
+    rows.push(row);
+    log(row);
+  };
   for (const size of sizes) {
     const papers = generateSearchCorpus(size);
     const queries = generateQueries(papers, queryCount);
-    rows.push(measure('paperboy (MiniSearch)', papers, () => paperboyEngine(papers), queries));
-    rows.push(measure('FlexSearch variant', papers, () => flexEngine(papers), queries));
+    record(measure('paperboy (MiniSearch)', papers, () => paperboyEngine(papers), queries));
+    record(measure('FlexSearch variant', papers, () => flexEngine(papers), queries));
     const sample = fuseSample(size);
     const fuseQueries = { search: queries.search.slice(0, sample), suggest: queries.suggest.slice(0, sample) };
-    rows.push(measure('Fuse.js', papers, () => fuseEngine(papers), fuseQueries));
+    record(measure('Fuse.js', papers, () => fuseEngine(papers), fuseQueries));
   }
   return rows;
 }
@@ -283,5 +291,7 @@ export function printSearchBench(rows: readonly SearchBenchRow[]): void {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-  printSearchBench(benchSearch(sizes.length > 0 ? sizes : undefined));
+  const progress = (row: SearchBenchRow) =>
+    console.error(`… ${row.engine} on ${row.papers} papers: build ${Math.round(row.buildMs)} ms, search p99 ${row.searchP99.toFixed(2)} ms`);
+  printSearchBench(benchSearch(sizes.length > 0 ? sizes : undefined, 3_000, progress));
 }
