@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { isPassing } from './report.js';
+import { run as runCompressedTime } from './scenarios/compressed-time.js';
+import { run as runDiskTrouble } from './scenarios/disk-trouble.js';
+import { run as runLoad } from './scenarios/load.js';
+
+// Short versions of the soak scenarios (`npm run soak` runs them at full scale).
+describe('soak scenarios, short', () => {
+  it('given compressed time with faults and kill -9, then every paper is posted exactly once and subscriptions survive', async () => {
+    const report = await runCompressedTime(0.05);
+    expect(report.problems).toEqual([]);
+    expect(isPassing(report)).toBe(true);
+    expect(report.papersPosted).toBe(report.papersExpected);
+    expect(report.papersExpected).toBeGreaterThanOrEqual(60);
+  }, 240_000);
+
+  it('given a full then read-only state disk, then nothing unrecorded is posted and the bot recovers by itself', async () => {
+    const report = await runDiskTrouble(0.2);
+    expect(report.problems).toEqual([]);
+    expect(isPassing(report)).toBe(true);
+    if (!report.skipped) expect(report.papersPosted).toBe(report.papersExpected);
+  }, 240_000);
+
+  it('given a burst of 200 concurrent interactions during a digest, then all are answered within 3 s', async () => {
+    const report = await runLoad(0.1);
+    expect(report.problems).toEqual([]);
+    expect(report.interactionsAnswered).toBe(200);
+  }, 120_000);
+});
