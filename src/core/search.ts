@@ -110,6 +110,10 @@ class TermTable {
   readonly strings: string[] = [];
   readonly df: number[] = [];
   private readonly ids = new Map<string, number>();
+
+  hasTerm(term: string): boolean {
+    return this.ids.has(term);
+  }
   private readonly lastDoc: number[] = [];
   private readonly lastField: number[] = [];
   private scratch = new Int32Array(1024);
@@ -246,10 +250,12 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
   const shortPrefixes = new Map<string, string[]>();
 
   const expandWord = (raw: string, completing: boolean, word: number, exact: boolean, terms: Map<string, QueryTerm>): void => {
-    const entry = vocabulary.get(raw);
-    if (entry && exact) addTerm(terms, entry.term, 1, word);
+    // Another form of the same stem may be indexed (`quantization` typed, only `quantized` written): no typo then.
+    const term = vocabulary.get(raw)?.term ?? toForm(raw).term;
+    const known = table.hasTerm(term);
+    if (known && exact) addTerm(terms, term, 1, word);
     const edits = maxEdits(raw);
-    if (!entry && exact && edits > 0) {
+    if (!known && exact && edits > 0) {
       for (const candidate of findNearWords(raw, edits, vocabulary, fuzzyWords)) {
         const found = vocabulary.get(candidate.word);
         if (found) addTerm(terms, found.term, (FUZZY_WEIGHT * raw.length) / (raw.length + candidate.distance), word);

@@ -1,0 +1,273 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseCorpus } from '../../src/core/corpus.js';
+import { paperId, type Paper } from '../../src/core/paper.js';
+import { createSearchIndex, maxEdits, truncateAtWord, MAX_CHOICES, MAX_CHOICE_LENGTH } from '../../src/core/search.js';
+
+const seed = parseCorpus(readFileSync(new URL('../../seeds/000_ccff3ae36fc46473.txt', import.meta.url), 'utf8'), {
+  file: 'seeds/000_ccff3ae36fc46473.txt',
+  referenceDate: '2026-06-22',
+}).papers;
+const seedIndex = createSearchIndex(seed);
+
+function paper(title: string, abstract = '', published: string | null = null, line = 1): Paper {
+  return { id: paperId(title), title, abstract, authors: null, organization: null, published, comments: null, links: [], source: { file: 'test.txt', line } };
+}
+
+function topTitle(query: string, index = seedIndex): string | undefined {
+  return index.search(query, { limit: 5 })[0]?.paper.title;
+}
+
+describe('search ranking', () => {
+  it('given an exact title, then that paper comes first even when another paper repeats its words more', () => {
+    const index = createSearchIndex([
+      paper('Densing Law of LLMs and the Densing Law of Agents', 'densing law densing law densing law densing law'),
+      paper('Densing Law', 'A short note.'),
+    ]);
+    expect(topTitle('densing law', index)).toBe('Densing Law');
+    expect(topTitle('Scaling Laws with Vocabulary: Larger Models Deserve Larger Vocabularies')).toBe(
+      'Scaling Laws with Vocabulary: Larger Models Deserve Larger Vocabularies',
+    );
+  });
+
+  it('given a phrase, then papers with the words side by side in the title come before papers with them apart', () => {
+    const index = createSearchIndex([
+      paper('Laws of Motion for Scaling Robot Fleets', 'Scaling robots needs laws. Laws and scaling, scaling and laws.'),
+      paper('Neural Scaling Laws Revisited', 'We revisit them.'),
+    ]);
+    expect(topTitle('scaling laws', index)).toBe('Neural Scaling Laws Revisited');
+  });
+
+  it('given a phrase found only in abstracts, then the abstract holding the phrase comes first', () => {
+    const index = createSearchIndex([
+      paper('Study A', 'Capacity grows while density falls; capacity and density, density and capacity, again capacity.'),
+      paper('Study B', 'We define capacity density as a new metric.'),
+    ]);
+    expect(topTitle('capacity density', index)).toBe('Study B');
+  });
+
+  it('given a typo, then the intended paper is still found first', () => {
+    expect(topTitle('checkpont merging metrics')).toBe('Parameter-Efficient Checkpoint Merging via Metrics-Weighted Averaging');
+    expect(topTitle('fingerprnting schemes')).toBe('Queries, Representation & Detection: The Next 100 Model Fingerprinting Schemes');
+    expect(topTitle('zebra lama')).toBe('Zebra-Llama: Towards Extremely Efficient Hybrid Models');
+  });
+
+  it('given two swapped letters, then the word is still found', () => {
+    const index = createSearchIndex([paper('Models of Weather', 'Climate.'), paper('Cooking', 'Recipes.')]);
+    expect(topTitle('modles weather', index)).toBe('Models of Weather');
+  });
+
+  it('given a word of three letters or fewer, then no typo is tolerated', () => {
+    expect(maxEdits('gpu')).toBe(0);
+    expect(maxEdits('llama')).toBe(1);
+    expect(maxEdits('quantization')).toBe(2);
+    const index = createSearchIndex([paper('GPU Kernels', 'Fast kernels.')]);
+    expect(index.search('gpy')).toEqual([]);
+  });
+
+  it('given a British spelling, then the American spelling is found, and the other way round', () => {
+    expect(topTitle('quantisation undertrained')).toBe(
+      'Low-Bit Quantization Favors Undertrained LLMs: Scaling Laws for Quantized LLMs with 100T Training Tokens',
+    );
+    const index = createSearchIndex([paper('Optimisation of Behaviour Modelling', 'British text.'), paper('Other', 'Nothing.')]);
+    expect(topTitle('optimization behavior modeling', index)).toBe('Optimisation of Behaviour Modelling');
+  });
+
+  it('given inflected forms, then quantization, quantized and quantisation meet', () => {
+    const index = createSearchIndex([paper('Quantized Networks', 'We study networks.'), paper('Pruned Networks', 'We study networks.')]);
+    for (const query of ['quantization', 'quantisation', 'quantized', 'quantizing']) expect(topTitle(query, index)).toBe('Quantized Networks');
+  });
+
+  it('given a half-typed last word, then it is completed', () => {
+    expect(topTitle('densing la')).toBe('Densing Law of LLMs');
+    expect(topTitle('openbez')).toBe('OpenBezoar: Small, Cost-Effective and Open Models Trained on Mixes of Instruction Data');
+    expect(topTitle('structured context engin')).toMatch(/^Structured Context Engineering/);
+  });
+
+  it('given LLM.int8(), then it is found whole and by its parts', () => {
+    const title = 'LLM.int8(): 8-bit Matrix Multiplication for Transformers at Scale';
+    expect(topTitle('LLM.int8()')).toBe(title);
+    expect(topTitle('llm.int8')).toBe(title);
+    expect(topTitle('int8 matrix')).toBe(title);
+  });
+
+  it('given Zebra-Llama, then it is found whole and by its parts', () => {
+    const title = 'Zebra-Llama: Towards Extremely Efficient Hybrid Models';
+    expect(topTitle('Zebra-Llama')).toBe(title);
+    expect(topTitle('zebra llama')).toBe(title);
+    expect(topTitle('zebra')).toBe(title);
+  });
+
+  it('given 1.7B, then the paper about the 1.7B-parameter model comes first', () => {
+    expect(topTitle('1.7B')).toBe('Experience of Training a 1.7B-Parameter LLaMa Model From Scratch');
+  });
+
+  it('given 10,000 written with or without the separator, then MegaScale comes first', () => {
+    const title = 'MegaScale: Scaling Large Language Model Training to More Than 10,000 GPUs';
+    expect(topTitle('10,000 GPUs')).toBe(title);
+    expect(topTitle('10000')).toBe(title);
+  });
+
+  it('given case and diacritics, then they are ignored', () => {
+    const index = createSearchIndex([paper('Émergence des Modèles', 'Résumé.'), paper('Other Things', 'Nothing.')]);
+    expect(topTitle('EMERGENCE DES MODELES', index)).toBe('Émergence des Modèles');
+  });
+
+  it('given papers that score the same, then they come in corpus order', () => {
+    const a = paper('Sparse Attention One', 'Same words here.', null, 1);
+    const b = paper('Sparse Attention Two', 'Same words here.', null, 2);
+    expect(createSearchIndex([a, b]).search('sparse attention').map((hit) => hit.paper.title)).toEqual([a.title, b.title]);
+    expect(createSearchIndex([b, a]).search('sparse attention').map((hit) => hit.paper.title)).toEqual([b.title, a.title]);
+  });
+
+  it('given results, then scores never increase down the list and the limit is kept', () => {
+    const hits = seedIndex.search('scaling laws', { limit: 7 });
+    expect(hits).toHaveLength(7);
+    for (let i = 1; i < hits.length; i++) expect(hits[i]!.score).toBeLessThanOrEqual(hits[i - 1]!.score);
+    expect(seedIndex.search('scaling')).toHaveLength(10);
+    expect(seedIndex.search('scaling', { limit: 0 })).toEqual([]);
+  });
+
+  it('given more than 32 words, then the words after the 32nd are ignored', () => {
+    const filler = Array.from({ length: 32 }, (_, i) => `zzfiller${i}`).join(' ');
+    expect(seedIndex.search(`${filler} megascale`)).toEqual([]);
+    expect(seedIndex.search(`megascale ${filler}`)[0]?.paper.title).toMatch(/^MegaScale/);
+  });
+});
+
+describe('search index basics', () => {
+  it('given an id, then get returns that paper, and size counts papers once', () => {
+    const first = seed[0]!;
+    expect(seedIndex.get(first.id)).toBe(first);
+    expect(seedIndex.get('no-such-paper-0000000000')).toBeUndefined();
+    expect(seedIndex.size).toBe(seed.length);
+    expect(createSearchIndex([first, first]).size).toBe(1);
+  });
+
+  it('given no papers, then every call answers with nothing', () => {
+    const empty = createSearchIndex([]);
+    expect(empty.size).toBe(0);
+    expect(empty.search('anything')).toEqual([]);
+    expect(empty.suggest('')).toEqual([]);
+    expect(empty.suggest('anything')).toEqual([]);
+  });
+});
+
+describe('suggest', () => {
+  it('given typed words, then at most 25 choices come back, names within 100 characters, values are paper ids', () => {
+    const choices = seedIndex.suggest('model');
+    expect(choices.length).toBeGreaterThan(0);
+    expect(choices.length).toBeLessThanOrEqual(MAX_CHOICES);
+    const ids = new Set(seed.map((p) => p.id));
+    for (const choice of choices) {
+      expect(choice.name.length).toBeLessThanOrEqual(MAX_CHOICE_LENGTH);
+      expect(choice.name.length).toBeGreaterThan(0);
+      expect(ids.has(choice.value)).toBe(true);
+    }
+  });
+
+  it('given a half-typed title, then that paper is the first choice', () => {
+    expect(seedIndex.suggest('densing la')[0]!.name).toBe('Densing Law of LLMs');
+    expect(seedIndex.suggest('zebra-ll')[0]!.name).toBe('Zebra-Llama: Towards Extremely Efficient Hybrid Models');
+  });
+
+  it('given a long title, then its name is cut at a word boundary and ends with …', () => {
+    const long = 'Structured Context Engineering for File-Native Agentic Systems: Evaluating Schema Accuracy, Format Effectiveness, and Multi-File Navigation at Scale';
+    const choice = seedIndex.suggest('structured context engineering').find((c) => c.value === paperId(long))!;
+    expect(choice.name.length).toBeLessThanOrEqual(100);
+    expect(choice.name.endsWith('…')).toBe(true);
+    expect(long.startsWith(choice.name.slice(0, -1))).toBe(true);
+    expect(long[choice.name.length - 1]).toBe(' ');
+  });
+
+  it('given empty text, then the newest papers come first, undated ones last, ties in corpus order', () => {
+    const index = createSearchIndex([
+      paper('Undated', '', null, 1),
+      paper('Older', '', '2024-01-01', 2),
+      paper('Newest A', '', '2025-06-01', 3),
+      paper('Newest B', '', '2025-06-01', 4),
+    ]);
+    expect(index.suggest('').map((c) => c.name)).toEqual(['Newest A', 'Newest B', 'Older', 'Undated']);
+    expect(index.suggest('   ').map((c) => c.name)).toEqual(['Newest A', 'Newest B', 'Older', 'Undated']);
+    const newest = [...seed].filter((p) => p.published).sort((a, b) => b.published!.localeCompare(a.published!))[0]!;
+    expect(seedIndex.suggest('')[0]!.value).toBe(newest.id);
+    expect(seedIndex.suggest('')).toHaveLength(25);
+  });
+
+  it('given a picked paper id, then that paper is the first choice', () => {
+    const target = seed[10]!;
+    expect(seedIndex.suggest(target.id)[0]!.value).toBe(target.id);
+  });
+
+  it('given a title of 300 characters, then suggest still fits it in 100', () => {
+    const index = createSearchIndex([paper(`Longword ${'verylongtitle '.repeat(25)}end`)]);
+    const [choice] = index.suggest('longword');
+    expect(choice!.name.length).toBeLessThanOrEqual(100);
+    expect(choice!.name.endsWith('…')).toBe(true);
+  });
+});
+
+describe('truncateAtWord', () => {
+  it('given a short text, then it is unchanged', () => {
+    expect(truncateAtWord('Densing Law of LLMs')).toBe('Densing Law of LLMs');
+  });
+
+  it('given a long text, then it is cut before the word that does not fit, without trailing punctuation', () => {
+    const cut = truncateAtWord('alpha beta, gamma delta', 14);
+    expect(cut).toBe('alpha beta…');
+  });
+
+  it('given one long word, then it is cut inside the word', () => {
+    expect(truncateAtWord('x'.repeat(150))).toBe(`${'x'.repeat(99)}…`);
+  });
+
+  it('given an emoji at the cut, then no half surrogate pair is left', () => {
+    const cut = truncateAtWord('😀'.repeat(80));
+    expect(cut.length).toBeLessThanOrEqual(100);
+    expect(cut).not.toMatch(/[\uD800-\uDBFF]…$/);
+  });
+});
+
+describe('no query throws', () => {
+  const awkward = [
+    '',
+    ' ',
+    'x'.repeat(10_000),
+    'scaling '.repeat(2_000),
+    '!!!???...',
+    '.*+?^${}()|[]\\/',
+    '(?<=a)b[[:alpha:]]',
+    '😀🚀 🧪',
+    '\uD800',
+    '\uDC00abc',
+    'a\uD800b\uDFFF',
+    '\u0000\u0007\u200B',
+    '-- , . \' "',
+    'e.g. i.e. et al.',
+    '10,000,000 1.7.3 v2.0-beta',
+  ];
+
+  it.each(awkward.map((query) => [JSON.stringify(query.slice(0, 30)), query]))('given %s, then search and suggest answer', (_label, query) => {
+    expect(() => seedIndex.search(query)).not.toThrow();
+    expect(() => seedIndex.suggest(query)).not.toThrow();
+    for (const choice of seedIndex.suggest(query)) expect(choice.name.length).toBeLessThanOrEqual(100);
+  });
+
+  it('given values that are not strings, then search and suggest answer', () => {
+    expect(() => seedIndex.search(undefined as unknown as string)).not.toThrow();
+    expect(() => seedIndex.suggest(null as unknown as string)).not.toThrow();
+    expect(() => seedIndex.search('x', { limit: Number.NaN })).not.toThrow();
+    expect(seedIndex.search('scaling', { limit: -3 })).toEqual([]);
+  });
+
+  it('given any string, then search and suggest never throw and stay within their limits', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.string({ unit: 'grapheme', maxLength: 80 })), (query) => {
+        expect(seedIndex.search(query, { limit: 5 }).length).toBeLessThanOrEqual(5);
+        expect(seedIndex.suggest(query).length).toBeLessThanOrEqual(25);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
