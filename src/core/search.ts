@@ -1,6 +1,6 @@
 import MiniSearch from 'minisearch';
 import { isPaperIdShape, type Paper } from './paper.js';
-import { foldForAnalysis, forEachRawForm, normalizePhraseText, splitWordGroups, toForm } from './text-analysis.js';
+import { foldForAnalysis, forEachRawForm, normalizePhraseText, splitWordGroups, analyzeWord } from './text-analysis.js';
 
 /** One search result: the paper and its relevance (exact titles score ≥ 3, title phrases ≥ 2, abstract phrases ≥ 1). */
 export interface SearchHit {
@@ -150,7 +150,7 @@ class TermTable {
   }
 
   private addWord(raw: string): VocabularyEntry {
-    const form = toForm(raw);
+    const form = analyzeWord(raw);
     let termId = this.ids.get(form.term);
     if (termId === undefined) {
       termId = this.strings.length;
@@ -199,15 +199,15 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
     if (same) same.push(index);
     else exactTitles.set(normalTitle, [index]);
   });
-  const avgTitle = Math.max(1, average(titleLength));
-  const avgAbstract = Math.max(1, average(abstractLength));
+  const avgTitle = Math.max(1, computeAverage(titleLength));
+  const avgAbstract = Math.max(1, computeAverage(abstractLength));
 
   // Pass 2: common terms go to bitsets, all others to MiniSearch.
   const commonThreshold = Math.max(COMMON_MIN_DOCS, Math.ceil(COMMON_MIN_SHARE * count));
   const common = new Map<string, CommonTerm>();
   const commonById: Array<CommonTerm | undefined> = table.df.map((df, id) => {
     if (df < commonThreshold) return undefined;
-    const entry: CommonTerm = { title: newBitset(count), abstract: newBitset(count), abstractFrequency: new Uint8Array(count), titleIdf: 0, abstractIdf: 0 };
+    const entry: CommonTerm = { title: createBitset(count), abstract: createBitset(count), abstractFrequency: new Uint8Array(count), titleIdf: 0, abstractIdf: 0 };
     common.set(table.strings[id]!, entry);
     return entry;
   });
@@ -235,8 +235,8 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
   for (const [term, list] of titleLists) titlePostings.set(term, Int32Array.from(list));
   titleLists.clear();
   for (const entry of common.values()) {
-    entry.titleIdf = inverseDocumentFrequency(count, popcount(entry.title));
-    entry.abstractIdf = inverseDocumentFrequency(count, popcount(entry.abstract));
+    entry.titleIdf = computeIdf(count, countSetBits(entry.title));
+    entry.abstractIdf = computeIdf(count, countSetBits(entry.abstract));
   }
 
   const sortedWords = [...vocabulary.keys()].sort();
@@ -246,15 +246,15 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
     processTerm: keepTerm,
   });
   fuzzyWords.addAll(sortedWords.map((id) => ({ id })));
-  const recent = recentFirst(docs);
+  const recent = sortNewestFirst(docs);
   const shortPrefixes = new Map<string, string[]>();
 
   const expandWord = (raw: string, completing: boolean, word: number, exact: boolean, terms: Map<string, QueryTerm>): void => {
     // Another form of the same stem may be indexed (`quantization` typed, only `quantized` written): no typo then.
-    const term = vocabulary.get(raw)?.term ?? toForm(raw).term;
+    const term = vocabulary.get(raw)?.term ?? analyzeWord(raw).term;
     const known = table.hasTerm(term);
     if (known && exact) addTerm(terms, term, 1, word);
-    const edits = maxEdits(raw);
+    const edits = countAllowedEdits(raw);
     if (!known && exact && edits > 0) {
       for (const candidate of findNearWords(raw, edits, vocabulary, fuzzyWords)) {
         const found = vocabulary.get(candidate.word);
@@ -333,14 +333,14 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
       else selective.push(term);
     }
 
-    const pool = newBitset(count);
+    const pool = createBitset(count);
     let pooled = 0;
     if (selective.length > 0 && titlesOnly) {
       for (const term of selective) {
         const postings = titlePostings.get(term);
         if (!postings) continue;
         const info = parsed.terms.get(term)!;
-        const gain = info.weight * TITLE_BOOST * inverseDocumentFrequency(count, postings.length);
+        const gain = info.weight * TITLE_BOOST * computeIdf(count, postings.length);
         const bit = 1 << info.word;
         for (const index of postings) {
           if (!hasBit(pool, index)) {
@@ -367,7 +367,7 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
     }
     if (commonTerms.length > 0) {
       if (pooled < limit) {
-        orInto(pool, keepFirstBits(findCommonPool(commonTerms, count, limit, titlesOnly), titlesOnly ? TITLE_POOL_CAP : COMMON_POOL_CAP));
+        orBitsInto(pool, keepFirstBits(findCommonPool(commonTerms, count, limit, titlesOnly), titlesOnly ? TITLE_POOL_CAP : COMMON_POOL_CAP));
       }
       for (const { entry, info } of commonTerms) {
         const bit = 1 << info.word;
@@ -381,7 +381,7 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
     const needle = parsed.phrase.includes(' ') ? ` ${parsed.phrase}` : null;
     const top = new TopCandidates(limit + ABSTRACT_PHRASE_WINDOW);
     forEachBit(pool, (index) => {
-      const matched = bitCount(matchedWords[index]!);
+      const matched = countBits(matchedWords[index]!);
       const coverage = Math.min(1, matched / Math.max(1, parsed.words));
       const final = scores[index]! * coverage * coverage * Math.max(1, matched);
       let tier = 0;
@@ -394,7 +394,7 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
     });
     const best = top.sorted();
     if (needle && !titlesOnly) {
-      const phrase = phrasePattern(parsed.phrase);
+      const phrase = buildPhrasePattern(parsed.phrase);
       for (const candidate of best.slice(0, ABSTRACT_PHRASE_WINDOW)) {
         if (candidate.tier === 0 && phrase.test(foldForAnalysis(docs[candidate.index]!.abstract))) candidate.tier = 1;
       }
@@ -413,14 +413,14 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
     },
     suggest(text) {
       const typed = String(text ?? '').trim();
-      if (!typed) return recent.slice(0, MAX_CHOICES).map(toChoice);
+      if (!typed) return recent.slice(0, MAX_CHOICES).map(makeChoice);
       const found = new Set<Paper>();
       const picked = isPaperIdShape(typed) ? byId.get(typed) : undefined;
       if (picked) found.add(picked);
       // Titles first: that is what people type into `/paper`, and it is the fast path on large corpora.
       for (const hit of rank(typed, MAX_CHOICES, true)) found.add(hit.paper);
       if (found.size < MAX_CHOICES) for (const hit of rank(typed, MAX_CHOICES)) found.add(hit.paper);
-      return [...found].slice(0, MAX_CHOICES).map(toChoice);
+      return [...found].slice(0, MAX_CHOICES).map(makeChoice);
     },
     get(id) {
       return byId.get(id);
@@ -441,16 +441,16 @@ export function truncateAtWord(text: string, max: number = MAX_CHOICE_LENGTH): s
 }
 
 /** Typo tolerance grows with word length: none up to 3 letters, 1 edit up to 7, then 2. */
-export function maxEdits(word: string): number {
+export function countAllowedEdits(word: string): number {
   if (word.length <= 3) return 0;
   return word.length <= 7 ? 1 : 2;
 }
 
-function toChoice(paper: Paper): Choice {
+function makeChoice(paper: Paper): Choice {
   return { name: truncateAtWord(paper.title) || paper.id, value: paper.id };
 }
 
-function recentFirst(docs: readonly Paper[]): Paper[] {
+function sortNewestFirst(docs: readonly Paper[]): Paper[] {
   return docs
     .map((paper, index) => ({ paper, index }))
     .sort((a, b) => {
@@ -476,7 +476,7 @@ function capQuery(query: string): string {
 }
 
 /** Matches the normalised phrase in folded text without normalising the text: any punctuation may separate its words. */
-function phrasePattern(phrase: string): RegExp {
+function buildPhrasePattern(phrase: string): RegExp {
   const words = phrase.split(' ').map((word) =>
     // `10000` in the query also matches `10,000` in the text.
     /^\d{4,}$/.test(word) ? word.replace(/\B(?=(\d{3})+$)/g, ',?') : word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
@@ -513,23 +513,23 @@ function findCommonPool(terms: readonly QueryCommonTerm[], count: number, wanted
   for (const { entry, info } of terms) {
     let sets = byWord.get(info.word);
     if (!sets) {
-      const title = newBitset(count);
-      byWord.set(info.word, (sets = { title, any: titlesOnly ? title : newBitset(count) }));
+      const title = createBitset(count);
+      byWord.set(info.word, (sets = { title, any: titlesOnly ? title : createBitset(count) }));
     }
-    orInto(sets.title, entry.title);
+    orBitsInto(sets.title, entry.title);
     if (!titlesOnly) {
-      orInto(sets.any, entry.title);
-      orInto(sets.any, entry.abstract);
+      orBitsInto(sets.any, entry.title);
+      orBitsInto(sets.any, entry.abstract);
     }
   }
   const words = [...byWord.values()];
-  let pool = andAll(words.map((sets) => sets.title), count);
-  if (popcount(pool) < wanted) {
-    const anywhere = words.map((sets) => ({ bits: sets.any, size: popcount(sets.any) })).sort((a, b) => a.size - b.size);
-    pool = andAll(anywhere.map((word) => word.bits), count);
-    while (popcount(pool) < wanted && anywhere.length > 1) {
+  let pool = intersectAll(words.map((sets) => sets.title), count);
+  if (countSetBits(pool) < wanted) {
+    const anywhere = words.map((sets) => ({ bits: sets.any, size: countSetBits(sets.any) })).sort((a, b) => a.size - b.size);
+    pool = intersectAll(anywhere.map((word) => word.bits), count);
+    while (countSetBits(pool) < wanted && anywhere.length > 1) {
       anywhere.pop();
-      pool = andAll(anywhere.map((word) => word.bits), count);
+      pool = intersectAll(anywhere.map((word) => word.bits), count);
     }
   }
   return pool;
@@ -540,7 +540,7 @@ function saturate(frequency: number, length: number, averageLength: number): num
   return BM25.d + (frequency * (BM25.k + 1)) / (frequency + BM25.k * (1 - BM25.b + (BM25.b * length) / averageLength));
 }
 
-function inverseDocumentFrequency(total: number, matching: number): number {
+function computeIdf(total: number, matching: number): number {
   return Math.log(1 + (total - matching + 0.5) / (matching + 0.5));
 }
 
@@ -598,7 +598,7 @@ function findNearWords(
   const near = new Map<string, number>();
   for (const result of fuzzyWords.search(raw, { fuzzy: edits, maxFuzzy: edits })) {
     const word = result.id as string;
-    near.set(word, editDistance(raw, word, edits));
+    near.set(word, measureEditDistance(raw, word, edits));
   }
   // A swap of two neighbouring letters is the most common typo and costs two Levenshtein edits.
   for (let i = 0; i + 1 < raw.length; i++) {
@@ -642,7 +642,7 @@ function completeWord(raw: string, sortedWords: readonly string[], vocabulary: M
   return best.map((completion) => completion.word);
 }
 
-function editDistance(a: string, b: string, max: number): number {
+function measureEditDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
@@ -660,7 +660,7 @@ function editDistance(a: string, b: string, max: number): number {
   return previous[b.length]!;
 }
 
-function newBitset(size: number): Uint32Array {
+function createBitset(size: number): Uint32Array {
   return new Uint32Array((size + 31) >>> 5);
 }
 
@@ -672,12 +672,12 @@ function hasBit(bits: Uint32Array, index: number): boolean {
   return (bits[index >>> 5]! & (1 << (index & 31))) !== 0;
 }
 
-function orInto(target: Uint32Array, source: Uint32Array): void {
+function orBitsInto(target: Uint32Array, source: Uint32Array): void {
   for (let i = 0; i < target.length; i++) target[i]! |= source[i]!;
 }
 
-function andAll(sets: readonly Uint32Array[], size: number): Uint32Array {
-  const result = newBitset(size);
+function intersectAll(sets: readonly Uint32Array[], size: number): Uint32Array {
+  const result = createBitset(size);
   if (sets.length === 0) return result;
   result.set(sets[0]!);
   for (const set of sets.slice(1)) for (let i = 0; i < result.length; i++) result[i]! &= set[i]!;
@@ -689,7 +689,7 @@ function keepFirstBits(bits: Uint32Array, max: number): Uint32Array {
   for (let i = 0; i < bits.length; i++) {
     if (seen >= max) bits[i] = 0;
     else {
-      seen += bitCount(bits[i]!);
+      seen += countBits(bits[i]!);
       let word = bits[i]!;
       while (seen > max) {
         word &= ~(1 << (31 - Math.clz32(word)));
@@ -701,15 +701,15 @@ function keepFirstBits(bits: Uint32Array, max: number): Uint32Array {
   return bits;
 }
 
-function bitCount(word: number): number {
+function countBits(word: number): number {
   let v = word - ((word >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
   return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
-function popcount(bits: Uint32Array): number {
+function countSetBits(bits: Uint32Array): number {
   let total = 0;
-  for (const word of bits) total += bitCount(word);
+  for (const word of bits) total += countBits(word);
   return total;
 }
 
@@ -724,7 +724,7 @@ function forEachBit(bits: Uint32Array, visit: (index: number) => void): void {
   }
 }
 
-function average(values: Uint16Array): number {
+function computeAverage(values: Uint16Array): number {
   let total = 0;
   for (const value of values) total += value;
   return values.length > 0 ? total / values.length : 0;

@@ -60,7 +60,7 @@ export function normalizePhraseText(text: string): string {
 export function splitWordGroups(text: string): WordGroup[] {
   const groups: WordGroup[] = [];
   scanWords(text, (word) => {
-    const forms = EDGE_JOINERS.test(word) ? compoundForms(word).map(toForm) : word.length <= MAX_TOKEN_LENGTH ? [toForm(word)] : [];
+    const forms = EDGE_JOINERS.test(word) ? compoundForms(word).map(analyzeWord) : word.length <= MAX_TOKEN_LENGTH ? [analyzeWord(word)] : [];
     if (forms.length > 0) groups.push({ forms });
   });
   return groups;
@@ -87,7 +87,7 @@ export function forEachRawForm(text: string, visit: (raw: string) => void): void
 export function analyzeText(text: string): string[] {
   const terms: string[] = [];
   forEachRawForm(text, (raw) => {
-    const form = toForm(raw);
+    const form = analyzeWord(raw);
     if (!form.isStopWord) terms.push(form.term);
   });
   return terms;
@@ -146,7 +146,7 @@ const FORM_CACHE_SIZE = 200_000;
 const formCache = new Map<string, TermForm>();
 
 /** The form of one folded word; forms are cached and shared because queries repeat the same words. */
-export function toForm(raw: string): TermForm {
+export function analyzeWord(raw: string): TermForm {
   const cached = formCache.get(raw);
   if (cached) return cached;
   const form: TermForm = Object.freeze({ raw, term: stemWord(raw), isStopWord: STOP_WORDS.has(raw) });

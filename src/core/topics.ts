@@ -1,6 +1,6 @@
 import { foldText, type Paper } from './paper.js';
 import type { Choice } from './search.js';
-import { STOP_WORDS, forEachRawForm, splitWordGroups, toForm, type WordGroup } from './text-analysis.js';
+import { STOP_WORDS, forEachRawForm, splitWordGroups, analyzeWord, type WordGroup } from './text-analysis.js';
 
 /** A normalised topic, or why the text cannot be one. */
 export type TopicResult = { ok: true; topic: string } | { ok: false; reason: string };
@@ -83,7 +83,7 @@ export function normalizeTopic(raw: string): TopicResult {
   if (topic.length > TOPIC_MAX_LENGTH) {
     return { ok: false, reason: `A topic can be at most ${TOPIC_MAX_LENGTH} characters; keep it to a few words.` };
   }
-  if (meaningfulGroups(splitWordGroups(topic)).length === 0) {
+  if (keepMeaningfulGroups(splitWordGroups(topic)).length === 0) {
     return { ok: false, reason: 'A topic needs a word less common than "the" or "of", like "quantization".' };
   }
   return { ok: true, topic };
@@ -92,7 +92,7 @@ export function normalizeTopic(raw: string): TopicResult {
 /** The topics (from `topics`) that the paper matches: every word of a topic, stemmed and folded, is in its title or abstract. */
 export function matchTopics(paper: Pick<Paper, 'title' | 'abstract'>, topics: readonly string[]): string[] {
   if (topics.length === 0) return [];
-  const terms = cachedPaperTerms(paper);
+  const terms = getPaperTerms(paper);
   return topics.filter((topic) => {
     let groups = compiledTopics.get(topic);
     if (!groups) {
@@ -100,7 +100,7 @@ export function matchTopics(paper: Pick<Paper, 'title' | 'abstract'>, topics: re
       if (compiledTopics.size >= COMPILED_TOPICS_CACHE) compiledTopics.clear();
       compiledTopics.set(topic, groups);
     }
-    return groups !== null && groups.every((group) => groupMatches(group, terms));
+    return groups !== null && groups.every((group) => matchesGroup(group, terms));
   });
 }
 
@@ -110,10 +110,10 @@ const compiledTopics = new Map<string, string[][] | null>();
 // kept while the paper object lives.
 const paperTermsCache = new WeakMap<object, ReadonlySet<string>>();
 
-function cachedPaperTerms(paper: Pick<Paper, 'title' | 'abstract'>): ReadonlySet<string> {
+function getPaperTerms(paper: Pick<Paper, 'title' | 'abstract'>): ReadonlySet<string> {
   let terms = paperTermsCache.get(paper);
   if (!terms) {
-    terms = paperTerms(paper);
+    terms = collectPaperTerms(paper);
     paperTermsCache.set(paper, terms);
   }
   return terms;
@@ -122,7 +122,7 @@ function cachedPaperTerms(paper: Pick<Paper, 'title' | 'abstract'>): ReadonlySet
 /** A topic's words as term alternatives, or null when the text is not a valid topic (so it matches nothing). */
 function compileTopic(raw: string): string[][] | null {
   const normal = normalizeTopic(raw);
-  return normal.ok ? meaningfulGroups(splitWordGroups(normal.topic)).map(groupTerms) : null;
+  return normal.ok ? keepMeaningfulGroups(splitWordGroups(normal.topic)).map(listGroupTerms) : null;
 }
 
 /** Builds a matcher for many papers × many topics: each topic is analysed once, and a paper only checks topics sharing a term with it. */
@@ -145,12 +145,12 @@ export function createTopicMatcher(topics: readonly string[]): TopicMatcher {
   return {
     topics: compiled.map((entry) => entry.topic),
     match(paper) {
-      const terms = paperTerms(paper);
+      const terms = collectPaperTerms(paper);
       const candidates = new Set<number>();
       for (const term of terms) for (const position of byFirstTerm.get(term) ?? []) candidates.add(position);
       return [...candidates]
         .sort((a, b) => a - b)
-        .filter((position) => compiled[position]!.groups.every((group) => groupMatches(group, terms)))
+        .filter((position) => compiled[position]!.groups.every((group) => matchesGroup(group, terms)))
         .map((position) => compiled[position]!.topic);
     },
   };
@@ -165,10 +165,10 @@ export function suggestTopics(papers: readonly Paper[], options: SuggestTopicsOp
   const counts = new Map<string, { papers: number; last: number; forms: Map<string, number>; phrase: boolean }>();
   const titleCounts = new Map<string, number>();
   papers.forEach((paper, index) => {
-    for (const key of new Set(topicKeys(String(paper.title ?? '')).map((entry) => entry.key))) {
+    for (const key of new Set(extractTopicKeys(String(paper.title ?? '')).map((entry) => entry.key))) {
       titleCounts.set(key, (titleCounts.get(key) ?? 0) + 1);
     }
-    for (const { key, form, phrase } of topicKeys(`${paper.title ?? ''}\n${paper.abstract ?? ''}`)) {
+    for (const { key, form, phrase } of extractTopicKeys(`${paper.title ?? ''}\n${paper.abstract ?? ''}`)) {
       let entry = counts.get(key);
       if (!entry) counts.set(key, (entry = { papers: 0, last: -1, forms: new Map(), phrase }));
       if (entry.last !== index) {
@@ -193,7 +193,7 @@ export function suggestTopics(papers: readonly Paper[], options: SuggestTopicsOp
   const suggestions: Array<TopicSuggestion & { phrase: boolean }> = [];
   for (const [key, entry] of counts) {
     if (entry.papers < 2 || entry.papers > maxPapers || absorbed.has(key) || (titleCounts.get(key) ?? 0) < minTitles) continue;
-    const topic = mostFrequent(entry.forms);
+    const topic = pickMostFrequent(entry.forms);
     if (topic.length < TOPIC_MIN_LENGTH || topic.length > TOPIC_MAX_LENGTH) continue;
     suggestions.push({ topic, papers: entry.papers, phrase: entry.phrase });
   }
@@ -238,15 +238,15 @@ function truncate(text: string): string {
   return `${(space > MAX_CHOICE_LENGTH / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
-function meaningfulGroups(groups: readonly WordGroup[]): WordGroup[] {
+function keepMeaningfulGroups(groups: readonly WordGroup[]): WordGroup[] {
   return groups.filter((group) => group.forms.some((form) => !form.isStopWord));
 }
 
 /** The terms a paper offers to topics: every form of every word of its title and abstract. */
-function paperTerms(paper: Pick<Paper, 'title' | 'abstract'>): Set<string> {
+function collectPaperTerms(paper: Pick<Paper, 'title' | 'abstract'>): Set<string> {
   const terms = new Set<string>();
   const add = (raw: string) => {
-    terms.add(toForm(raw).term);
+    terms.add(analyzeWord(raw).term);
   };
   forEachRawForm(String(paper.title ?? ''), add);
   forEachRawForm(String(paper.abstract ?? ''), add);
@@ -254,12 +254,12 @@ function paperTerms(paper: Pick<Paper, 'title' | 'abstract'>): Set<string> {
 }
 
 /** A topic word's terms: the whole word first, then its parts (`zebra-llama` → `zebra-llama`, `zebra`, `llama`). */
-function groupTerms(group: WordGroup): string[] {
+function listGroupTerms(group: WordGroup): string[] {
   return group.forms.filter((form) => !form.isStopWord).map((form) => form.term);
 }
 
 /** A word matches when the paper has it whole, or has every one of its parts (`zebra llama` for `zebra-llama`). */
-function groupMatches(terms: readonly string[], paper: ReadonlySet<string>): boolean {
+function matchesGroup(terms: readonly string[], paper: ReadonlySet<string>): boolean {
   if (paper.has(terms[0]!)) return true;
   return terms.length > 1 && terms.slice(1).every((term) => paper.has(term));
 }
@@ -268,7 +268,7 @@ function groupMatches(terms: readonly string[], paper: ReadonlySet<string>): boo
  * The topic keys of a text: each content word (stemmed) and each pair of neighbouring content words within a clause,
  * with the folded form as written. Stop words, numbers and punctuation break phrases; compounds count as one word.
  */
-function topicKeys(text: string): Array<{ key: string; form: string; phrase: boolean }> {
+function extractTopicKeys(text: string): Array<{ key: string; form: string; phrase: boolean }> {
   const keys: Array<{ key: string; form: string; phrase: boolean }> = [];
   for (const clause of foldText(text).split(/[.,;:!?()[\]{}"\n]+(?=\s|$)|[()[\]{}";\n]/)) {
     let previous: { raw: string; term: string } | null = null;
@@ -293,7 +293,7 @@ function isTopicWord(raw: string): boolean {
   return raw.length >= 3 && raw.length <= 40 && !STOP_WORDS.has(raw) && /\p{L}/u.test(raw) && !/^\p{L}\d*$/u.test(raw);
 }
 
-function mostFrequent(forms: Map<string, number>): string {
+function pickMostFrequent(forms: Map<string, number>): string {
   let best = '';
   let bestCount = -1;
   for (const [form, seen] of forms) {

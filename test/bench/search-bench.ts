@@ -190,8 +190,9 @@ function measure(name: string, papers: readonly Paper[], build: () => Engine, qu
   const heapMb = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
   const rssMb = (process.memoryUsage().rss - rssBefore) / 1e6;
   // Warm up the JIT before timing.
-  for (const query of queries.search.slice(0, 50)) engine.search(query);
-  for (const text of queries.suggest.slice(0, 50)) engine.suggest(text);
+  const warmUp = Math.min(300, Math.ceil(queries.search.length / 10));
+  for (const query of queries.search.slice(0, warmUp)) engine.search(query);
+  for (const text of queries.suggest.slice(0, warmUp)) engine.suggest(text);
   const searchTimes = timeEach(queries.search, (query) => engine.search(query));
   const suggestTimes = timeEach(queries.suggest, (text) => engine.suggest(text));
   return {
@@ -233,9 +234,9 @@ function fuseEngine(papers: readonly Paper[]): Engine {
 
 /** Fuse.js scans every paper per query: time fewer queries with it as the corpus grows. */
 function fuseSample(size: number): number {
-  if (size <= 1_000) return 1_000;
-  if (size <= 10_000) return 200;
-  return 20;
+  if (size <= 1_000) return 300;
+  if (size <= 10_000) return 60;
+  return 10;
 }
 
 /** Builds each engine on generated corpora of the given sizes and measures build time, memory and latency. */

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCorpus } from '../../src/core/corpus.js';
 import { paperId, type Paper } from '../../src/core/paper.js';
-import { createSearchIndex, maxEdits, truncateAtWord, MAX_CHOICES, MAX_CHOICE_LENGTH } from '../../src/core/search.js';
+import { createSearchIndex, countAllowedEdits, truncateAtWord, MAX_CHOICES, MAX_CHOICE_LENGTH } from '../../src/core/search.js';
 
 const seed = parseCorpus(readFileSync(new URL('../../seeds/000_ccff3ae36fc46473.txt', import.meta.url), 'utf8'), {
   file: 'seeds/000_ccff3ae36fc46473.txt',
@@ -59,9 +59,9 @@ describe('search ranking', () => {
   });
 
   it('given a word of three letters or fewer, then no typo is tolerated', () => {
-    expect(maxEdits('gpu')).toBe(0);
-    expect(maxEdits('llama')).toBe(1);
-    expect(maxEdits('quantization')).toBe(2);
+    expect(countAllowedEdits('gpu')).toBe(0);
+    expect(countAllowedEdits('llama')).toBe(1);
+    expect(countAllowedEdits('quantization')).toBe(2);
     const index = createSearchIndex([paper('GPU Kernels', 'Fast kernels.')]);
     expect(index.search('gpy')).toEqual([]);
   });
@@ -127,6 +127,16 @@ describe('search ranking', () => {
     for (let i = 1; i < hits.length; i++) expect(hits[i]!.score).toBeLessThanOrEqual(hits[i - 1]!.score);
     expect(seedIndex.search('scaling')).toHaveLength(10);
     expect(seedIndex.search('scaling', { limit: 0 })).toEqual([]);
+  });
+
+  it('given words most papers share, then they still rank, title matches and rarer words first', () => {
+    // 300 papers put "language model" past the common-term threshold, where it is scored from bitsets.
+    const filler = Array.from({ length: 300 }, (_, i) => paper(`Filler Study ${i}`, 'A language model for tasks.', null, i + 10));
+    const index = createSearchIndex([...filler, paper('Language Model Quokkas', 'Marsupials.', null, 400)]);
+    expect(topTitle('language model', index)).toBe('Language Model Quokkas');
+    expect(topTitle('quokkas language', index)).toBe('Language Model Quokkas');
+    expect(index.search('language model', { limit: 20 })).toHaveLength(20);
+    expect(index.search('language model', { limit: 3 }).slice(1).map((hit) => hit.paper.title)).toEqual(['Filler Study 0', 'Filler Study 1']);
   });
 
   it('given more than 32 words, then the words after the 32nd are ignored', () => {
