@@ -1,3 +1,4 @@
+import { systemClock } from './system-clock.js';
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, mkdir, open, readdir, realpath, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -41,7 +42,7 @@ export async function readStateFile(file: string): Promise<State> {
 
 /** Opens the state file for the one process that may change it: locks it, loads it and saves every update durably. */
 export async function openStateStore(file: string, options: OpenStateStoreOptions = {}): Promise<StateStore> {
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? (() => systemClock.now());
   try {
     const created = await mkdir(dirname(file), { recursive: true });
     // A new directory must itself be durable, or a power cut could take the first saved state with it.

@@ -1,0 +1,64 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_DEFAULTS, CONFIG_VARIABLES } from '../../src/config.js';
+import { COMMANDS } from '../../src/cli/run.js';
+import { COMMAND_DEFINITIONS } from '../../src/adapters/discord/definitions.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const ENV_EXAMPLE = readFileSync(join(ROOT, '.env.example'), 'utf8');
+
+/** The rows of the README's configuration table: variable → default cell. */
+function readConfigTable(): Map<string, string> {
+  const section = README.split('## Configuration')[1]!.split('\n## ')[0]!;
+  const rows = new Map<string, string>();
+  for (const line of section.split('\n')) {
+    const match = /^\| `([A-Z_]+)` \| ([^|]+) \|/.exec(line);
+    if (match) rows.set(match[1]!, match[2]!.trim());
+  }
+  return rows;
+}
+
+describe('README and configuration', () => {
+  it('given the configuration table, then it names exactly the variables of the zod schema', () => {
+    expect([...readConfigTable().keys()].sort()).toEqual([...CONFIG_VARIABLES].sort());
+  });
+
+  it('given the configuration table, then its defaults are the schema defaults', () => {
+    const table = readConfigTable();
+    for (const [name, value] of Object.entries(CONFIG_DEFAULTS)) expect(table.get(name), name).toBe(`\`${value}\``);
+  });
+
+  it('given .env.example, then it lists every variable with a comment above it', () => {
+    for (const name of CONFIG_VARIABLES) expect(ENV_EXAMPLE, name).toMatch(new RegExp(`# .+\\n${name}=`));
+  });
+
+  it('given the CLI, then the README documents every command', () => {
+    for (const command of COMMANDS) expect(README, command.name).toContain(`\`paperboy ${command.name}`);
+  });
+
+  it('given the slash commands, then the README documents every one', () => {
+    for (const definition of COMMAND_DEFINITIONS) expect(README, definition.name).toContain(`\`/${definition.name}`);
+  });
+});
+
+describe('the dependency rule', () => {
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
+    });
+
+  it.each(['src/core', 'src/app'])('given %s, then nothing there imports discord.js, node:fs, node-cron, dotenv or the adapters', (dir) => {
+    for (const file of files(join(ROOT, dir))) {
+      const imports = [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
+      for (const spec of imports) expect(spec, `${file} imports ${spec}`).not.toMatch(/^(discord\.js|node:fs|fs|node-cron|dotenv)(\/|$)|\/adapters\//);
+    }
+  });
+
+  it('given src/, then only the system clock and the lock read the current time', () => {
+    const readers = files(join(ROOT, 'src')).filter((file) => /new Date\(\)/.test(readFileSync(file, 'utf8')));
+    expect(readers.map((f) => f.slice(ROOT.length)).sort()).toEqual(['src/adapters/file-lock.ts', 'src/adapters/system-clock.ts']);
+  });
+});
