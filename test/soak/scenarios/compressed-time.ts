@@ -10,6 +10,7 @@ import { percentile, readPeakRssMb, type ScenarioReport } from '../report.js';
 
 const TOPICS = ['benchmarks', 'scaling laws', 'quantization', 'retrieval', 'robotics', 'distillation', 'alignment', 'tokenization'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const isAlive = (bot: BotProcess) => bot.child.exitCode === null && bot.child.signalCode === null;
 
 /**
  * Compressed time: a digest every second over a generated corpus, with 5xx, connection resets after commit,
@@ -110,7 +111,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
               if (!acknowledged.has(user)) acknowledged.set(user, new Set());
               acknowledged.get(user)!.add(topic);
             }
-          } else if (current !== bot || current.child.exitCode !== null || current.child.signalCode !== null) {
+          } else if (!isAlive(current)) {
             lostToKills += 1;
           }
         })
