@@ -4,14 +4,17 @@ import { formatDigestDirectMessage } from '../core/format-notify.js';
 import type { Paper } from '../core/paper.js';
 import type { State } from '../core/state.js';
 import { addTopic, getSubscriber, MAX_TOPICS, removeTopic } from '../core/subscriptions.js';
-import { matchTopics, normalizeTopic } from '../core/topics.js';
+import { createTopicMatcher, matchTopics, normalizeTopic } from '../core/topics.js';
 import { UserFacingError } from './errors.js';
 import type { CorpusCatalog } from './corpus-catalog.js';
 import type { Clock, Logger, Poster, StateStore } from './ports.js';
 
+/** Up to this many papers, `/subscribe` counts every matching paper exactly. */
+const EXACT_COUNT_LIMIT = 5000;
+
 /** What `/subscribe` tells the member. */
 export type SubscribeResult =
-  | { kind: 'added'; topic: string; matches: number; total: number; dm: boolean; count: number }
+  | { kind: 'added'; topic: string; matches: number; atLeast: boolean; total: number; dm: boolean; count: number }
   | { kind: 'already'; topic: string; dm: boolean; dmChanged: boolean };
 
 /** Members' topics: subscribe, unsubscribe, list, and who to notify about a paper. */
@@ -46,9 +49,14 @@ export function createSubscriptions(deps: { store: StateStore; catalog: CorpusCa
       const saved = await deps.store.update((s) => addTopic(s, userId, topic, iso(), dm).state);
       const after = getSubscriber(saved, userId)!;
       if (outcome === 'already') return { kind: 'already', topic, dm: after.dm, dmChanged: before?.dm !== after.dm };
-      const { papers } = deps.catalog.current();
-      const matches = papers.filter((p) => matchTopics(p, [topic]).length > 0).length;
-      return { kind: 'added', topic, matches, total: papers.length, dm: after.dm, count: after.topics.length };
+      const { papers, index } = deps.catalog.current();
+      // Counting over a large corpus would hold the event loop for seconds: there, only the best search hits are
+      // checked, and the member is told "at least".
+      const large = papers.length > EXACT_COUNT_LIMIT;
+      const candidates = large ? index.search(topic, { limit: 100 }).map((hit) => hit.paper) : papers;
+      const matcher = createTopicMatcher([topic]);
+      const matches = candidates.filter((p) => matcher.match(p).length > 0).length;
+      return { kind: 'added', topic, matches, atLeast: large && matches === candidates.length && matches > 0, total: papers.length, dm: after.dm, count: after.topics.length };
     },
     async unsubscribe(userId, rawTopic) {
       const normalized = normalizeTopic(rawTopic);

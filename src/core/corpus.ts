@@ -112,29 +112,43 @@ export function parseCorpus(text: string, options: ParseOptions): ParsedCorpus {
   return { papers, warnings };
 }
 
-/** Finds the `http(s)://` links of a text, without trailing punctuation, each once, in order. */
+// Links longer than this are not addresses anyone follows (and would not fit a Discord field anyway).
+const MAX_LINK_LENGTH = 2048;
+const MAX_LINKS = 50;
+const TRAILING_PUNCTUATION = new Set(['.', ',', ';', ':', '!', '?', '*', '_', '~']);
+
+/** Finds the `http(s)://` links of a text, without trailing punctuation, each once, in order (linear time). */
 export function extractLinks(text: string): string[] {
-  const links: string[] = [];
+  const links = new Set<string>();
   for (const match of text.matchAll(LINK)) {
-    let link = match[0];
-    for (;;) {
-      const trimmed = link.replace(/[.,;:!?*_~]+$/, '');
-      // A closing bracket belongs to the link only when the link opened it (Wikipedia-style URLs).
-      const unbalanced =
-        /[)}]$/.test(trimmed) && count(trimmed, trimmed.endsWith(')') ? '(' : '{') < count(trimmed, trimmed.slice(-1));
-      const next = unbalanced ? trimmed.slice(0, -1) : trimmed;
-      if (next === link) break;
-      link = next;
-    }
-    if (/^https?:\/\/[^/?#\s]+\.[^/?#\s]+/.test(link) && !links.includes(link)) links.push(link);
+    const link = trimLink(match[0]);
+    if (link.length <= MAX_LINK_LENGTH && /^https?:\/\/[^/?#\s]+\.[^/?#\s]+/.test(link)) links.add(link);
+    if (links.size === MAX_LINKS) break;
   }
-  return links;
+  return [...links];
 }
 
-function count(text: string, char: string): number {
-  let n = 0;
-  for (const c of text) if (c === char) n += 1;
-  return n;
+/**
+ * Drops trailing punctuation, and a closing bracket unless the link opened it (Wikipedia-style URLs),
+ * scanning from the end once with running bracket counts.
+ */
+function trimLink(link: string): string {
+  let open = 0;
+  let close = 0;
+  for (const c of link) {
+    if (c === '(' || c === '{') open += 1;
+    else if (c === ')' || c === '}') close += 1;
+  }
+  let end = link.length;
+  while (end > 0) {
+    const c = link[end - 1]!;
+    if (TRAILING_PUNCTUATION.has(c)) end -= 1;
+    else if ((c === ')' || c === '}') && close > open) {
+      close -= 1;
+      end -= 1;
+    } else break;
+  }
+  return link.slice(0, end);
 }
 
 const ODD_SPACES = /[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000\t]/g;

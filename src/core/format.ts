@@ -1,4 +1,4 @@
-import { escapeAndFit, escapeMarkdown } from './markdown.js';
+import { escapeAndFit, escapeMarkdown, sliceText } from './markdown.js';
 import type { Paper } from './paper.js';
 
 /** Discord's documented message and embed limits (https://discord.com/developers/docs/resources/message). */
@@ -164,5 +164,5 @@ function formatLinks(links: string[]): string {
     lines.push(line);
     length += line.length + 1;
   }
-  return lines.join('\n').slice(0, DISCORD_LIMITS.fieldValue);
+  return sliceText(lines.join('\n'), DISCORD_LIMITS.fieldValue);
 }

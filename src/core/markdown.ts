@@ -12,6 +12,13 @@ const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200
 // A URL stops at anything markdown could act on; Discord's own autolink takes the rest of it literally.
 const URL_PATTERN = /https?:\/\/[^\s<>"'`[\]()|*~\\]+/g;
 
+/** The first `max` UTF-16 units of a text, one fewer when the cut would split a surrogate pair (an emoji). */
+export function sliceText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
 /** Removes zero-width and direction-changing characters. */
 export function stripInvisible(text: string): string {
   return text.replace(INVISIBLE, '');
@@ -56,10 +63,10 @@ export function truncateText(text: string, max: number, options: { sentences?: b
   let hi = text.length;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (measure(text.slice(0, mid)) + 1 <= max) lo = mid;
+    if (measure(sliceText(text, mid)) + 1 <= max) lo = mid;
     else hi = mid - 1;
   }
-  const prefix = text.slice(0, lo);
+  const prefix = sliceText(text, lo);
   if (options.sentences) {
     const sentenceEnd = Math.max(prefix.lastIndexOf('. '), prefix.lastIndexOf('! '), prefix.lastIndexOf('? '));
     // Only when it keeps most of the room: a tiny first sentence would waste the excerpt.

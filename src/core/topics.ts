@@ -7,6 +7,8 @@ export type TopicResult = { ok: true; topic: string } | { ok: false; reason: str
 
 /** A topic suggested for `/subscribe` and how many papers of the corpus it matches. */
 export interface TopicSuggestion {
+  /** True when `papers` was estimated from a sample of a large corpus. */
+  approximate?: boolean;
   topic: string;
   papers: number;
 }
@@ -217,8 +219,8 @@ export function filterTopicSuggestions(suggestions: readonly TopicSuggestion[], 
     .sort((a, b) => a.rank - b.rank || b.suggestion.papers - a.suggestion.papers || a.position - b.position)
     .map((entry) => entry.suggestion);
   if (query && ranked[0]?.topic !== query) ranked.unshift({ topic: query, papers: -1 });
-  return ranked.slice(0, MAX_CHOICES).map(({ topic, papers }) => ({
-    name: truncate(papers < 0 ? topic : `${topic} (${papers} ${papers === 1 ? 'paper' : 'papers'})`),
+  return ranked.slice(0, MAX_CHOICES).map(({ topic, papers, approximate }) => ({
+    name: truncate(papers < 0 ? topic : `${topic} (${approximate ? '~' : ''}${papers} ${papers === 1 ? 'paper' : 'papers'})`),
     value: truncate(topic),
   }));
 }

@@ -84,3 +84,19 @@ describe('loadCorpus on edge directories', () => {
     expect((await loadCorpus(dir)).files).toEqual([]);
   });
 });
+
+describe('loadCorpus with a cache', () => {
+  it('given an unchanged file, then it is not parsed again; given a changed one, then it is', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'a.txt');
+    await writeFile(file, 'Title One\n\nAbstract.\n');
+    const cache = new Map();
+    const first = await loadCorpus(dir, { cache });
+    const second = await loadCorpus(dir, { cache });
+    expect(second.papers[0]).toBe(first.papers[0]);
+    await writeFile(file, 'Title One\n\nAbstract.\n\nTitle Two\n\nAnother abstract.\n');
+    await utimes(file, new Date('2030-01-01T00:00:00Z'), new Date('2030-01-01T00:00:00Z'));
+    const third = await loadCorpus(dir, { cache });
+    expect(third.papers.map((p) => p.title)).toEqual(['Title One', 'Title Two']);
+  });
+});

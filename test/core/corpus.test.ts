@@ -198,4 +198,16 @@ describe('extractLinks', () => {
   ])('given "%s", then it finds %j', (text, links) => {
     expect(extractLinks(text)).toEqual(links);
   });
+
+  // Regressions found by the soak fuzzer: both inputs used to take seconds (quadratic work).
+  it('given 60,000 distinct links, then it keeps the first 50', () => {
+    const links = extractLinks(Array.from({ length: 60_000 }, (_, i) => `https://example.org/${i}`).join(' '));
+    expect(links).toHaveLength(50);
+    expect(links[49]).toBe('https://example.org/49');
+  });
+
+  it('given a link followed by 30,000 closing brackets or dots, then they are trimmed', () => {
+    expect(extractLinks(`https://a.io/x${')'.repeat(30_000)}`)).toEqual(['https://a.io/x']);
+    expect(extractLinks(`https://a.io/x${'.'.repeat(30_000)} end`)).toEqual(['https://a.io/x']);
+  });
 });

@@ -55,6 +55,16 @@ describe('escapeMarkdown', () => {
   });
 });
 
+describe('sliceText and truncation', () => {
+  // Regression found by the soak fuzzer: a cut between the two halves of an emoji left a lone surrogate.
+  it('given emoji titles, then no cut ever splits a character', () => {
+    for (let n = 1; n < 200; n += 7) {
+      const embed = formatPaperEmbed(paper({ title: '😀'.repeat(n), abstract: `${'🧪 '.repeat(n * 20)}end` }));
+      for (const text of [embed.title!, embed.description ?? '']) expect(text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    }
+  });
+});
+
 describe('truncateText', () => {
   it('given a long text, then it is cut at a sentence end when one is near the limit', () => {
     expect(truncateText('One two three. Four five six seven eight.', 22, { sentences: true })).toBe('One two three.');

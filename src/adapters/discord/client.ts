@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Client, DiscordAPIError, Events, GatewayIntentBits, type Interaction } from 'discord.js';
 import type { Logger } from '../../app/ports.js';
+import { installInteractionGuard } from './interaction-guard.js';
 
 /** The token was refused: nothing works until the admin replaces it, so the bot exits instead of retrying. */
 export class InvalidTokenError extends Error {
@@ -51,6 +52,7 @@ export async function connectDiscord(options: { token: string; apiUrl: string; l
   client.on(Events.Warn, (message) => logger.warn({}, `discord.js: ${message}`));
   client.on(Events.Error, (error) => logger.error({ err: error.message }, 'discord.js client error'));
   client.rest.on('rateLimited', (info) => logger.debug({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'rate limited by Discord; waiting'));
+  installInteractionGuard(client, logger);
   if (options.onInteraction) client.on(Events.InteractionCreate, options.onInteraction);
 
   try {

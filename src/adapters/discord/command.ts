@@ -34,23 +34,30 @@ export interface CommandHandler {
   autocomplete?(interaction: AutocompleteInteraction, context: CommandContext): Promise<AutocompleteChoice[]> | AutocompleteChoice[];
 }
 
+const MALFORMED = (name: string) =>
+  new UserFacingError(`The \`${name}\` option arrived in a shape Paperboy cannot read. Try the command again, picking from the suggestions.`);
+
 /** Reads a string option; a payload that does not carry it as a string is the member's problem, told kindly. */
 export function readStringOption(interaction: ChatInputCommandInteraction, name: string): string {
-  let value: string | null;
+  let value: unknown;
   try {
     value = interaction.options.getString(name, false);
   } catch {
-    throw new UserFacingError(`The \`${name}\` option arrived in a shape Paperboy cannot read. Try the command again, picking from the suggestions.`);
+    throw MALFORMED(name);
   }
+  // discord.js checks the option's declared type, not its value: a corrupt payload can carry anything.
+  if (value !== null && typeof value !== 'string') throw MALFORMED(name);
   if (value === null || value.trim() === '') throw new UserFacingError(`Please give a \`${name}\`.`);
   return value;
 }
 
-/** Reads an optional boolean option, tolerating a malformed payload as "not given". */
+/** Reads an optional boolean option; anything that is not a real boolean counts as "not given". */
 export function readBooleanOption(interaction: ChatInputCommandInteraction, name: string): boolean | undefined {
+  let value: unknown;
   try {
-    return interaction.options.getBoolean(name, false) ?? undefined;
+    value = interaction.options.getBoolean(name, false);
   } catch {
     return undefined;
   }
+  return typeof value === 'boolean' ? value : undefined;
 }

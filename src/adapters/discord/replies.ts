@@ -1,3 +1,4 @@
+import { sliceText } from '../../core/markdown.js';
 import { type InteractionReplyOptions, MessageFlags, type RepliableInteraction } from 'discord.js';
 import type { OutgoingMessage } from '../../core/format.js';
 
@@ -26,5 +27,5 @@ export async function answer(interaction: RepliableInteraction, message: Outgoin
 
 /** A plain text answer that pings nobody. */
 export function text(content: string): OutgoingMessage {
-  return { content: content.slice(0, 2000), allowed_mentions: { parse: [] } };
+  return { content: sliceText(content, 2000), allowed_mentions: { parse: [] } };
 }

@@ -1,3 +1,4 @@
+import { sliceText } from '../../core/markdown.js';
 import { randomUUID } from 'node:crypto';
 import type { Interaction } from 'discord.js';
 import { UserFacingError } from '../../app/errors.js';
@@ -17,8 +18,8 @@ export function sanitizeChoices(choices: readonly AutocompleteChoice[]): Autocom
   const seen = new Set<string>();
   const out: AutocompleteChoice[] = [];
   for (const choice of choices) {
-    const name = choice.name.slice(0, 100);
-    const value = choice.value.slice(0, 100);
+    const name = sliceText(choice.name, 100);
+    const value = sliceText(choice.value, 100);
     if (!name || seen.has(value)) continue;
     seen.add(value);
     out.push({ name, value });

@@ -1,5 +1,5 @@
 import { formatPaperEmbed } from '../../../core/format.js';
-import { escapeAndFit, escapeMarkdown } from '../../../core/markdown.js';
+import { escapeAndFit, escapeMarkdown, sliceText } from '../../../core/markdown.js';
 import { isPaperIdShape, type Paper } from '../../../core/paper.js';
 import { getDestination } from '../../../core/state.js';
 import { readBooleanOption, readStringOption, type CommandContext, type CommandHandler } from '../command.js';
@@ -9,7 +9,7 @@ import { answer, text } from '../replies.js';
 export const paperCommand = {
   name: 'paper',
   async execute(interaction, context) {
-    const query = readStringOption(interaction, 'query').slice(0, 300);
+    const query = sliceText(readStringOption(interaction, 'query'), 300);
     const isPublic = readBooleanOption(interaction, 'public') ?? false;
     context.catalog.refreshIfStale();
     const { index } = context.catalog.current();
@@ -22,7 +22,7 @@ export const paperCommand = {
     }
     const embed = formatPaperEmbed(best, { fullAbstract: true, postedLink: postedLink(best, context) ?? undefined });
     const also = others.length
-      ? `Also matching: ${others.map((p, i) => `${i + 1}. ${escapeAndFit(p.title, 150)}`).join(' · ')}`.slice(0, 2000)
+      ? `Also matching: ${others.map((p, i) => `${i + 1}. ${escapeAndFit(p.title, 150)}`).join(' · ')}`
       : undefined;
     await answer(interaction, { ...(also ? { content: also } : {}), embeds: [embed], allowed_mentions: { parse: [] } }, !isPublic);
   },
@@ -45,7 +45,7 @@ function describeNoMatch(query: string, context: CommandContext): string {
   const { topics } = context.catalog.current();
   const words = query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 3).slice(0, 6);
   const close = topics.filter((t) => !t.topic.includes(' ') && words.some((w) => t.topic.startsWith(w.slice(0, 3)))).slice(0, 3);
-  const shown = escapeMarkdown(query.length > 80 ? `${query.slice(0, 77)}...` : query);
+  const shown = escapeMarkdown(query.length > 80 ? `${sliceText(query, 77)}...` : query);
   const offer = close.length ? close : topics.slice(0, 3);
   const hint = offer.length
     ? `${close.length ? 'Closer terms' : 'Popular topics'}: ${offer.map((t) => `**${escapeMarkdown(t.topic)}**`).join(', ')}. Or pick one of the suggestions as you type.`

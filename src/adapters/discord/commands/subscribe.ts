@@ -1,4 +1,4 @@
-import { escapeMarkdown } from '../../../core/markdown.js';
+import { escapeMarkdown, sliceText } from '../../../core/markdown.js';
 import { MAX_TOPICS } from '../../../core/subscriptions.js';
 import { filterTopicSuggestions } from '../../../core/topics.js';
 import { readBooleanOption, readStringOption, type CommandHandler } from '../command.js';
@@ -21,7 +21,7 @@ export const subscribeCommand = {
     const matches =
       result.matches === 0
         ? `No paper of the corpus matches it yet (${result.total} papers); check the spelling, or pick a suggestion as you type.`
-        : `${result.matches} of the ${result.total} papers of the corpus already match it.`;
+        : `${result.atLeast ? 'At least ' : ''}${result.matches} of the ${result.total} papers of the corpus already match it.`;
     await answer(interaction, text(`Subscribed to ${topic}: you will be notified ${how}. ${matches} (${result.count}/${MAX_TOPICS} topics)`));
   },
   autocomplete(interaction, context) {
@@ -52,7 +52,7 @@ export const unsubscribeCommand = {
       .list(interaction.user.id)
       .topics.filter((t) => t.includes(typed))
       .slice(0, 25)
-      .map((t) => ({ name: t.slice(0, 100), value: t.slice(0, 100) }));
+      .map((t) => ({ name: sliceText(t, 100), value: sliceText(t, 100) }));
   },
 } satisfies CommandHandler;
 

@@ -1,0 +1,75 @@
+import { Events, type Client, Routes, InteractionResponseType, InteractionType, MessageFlags } from 'discord.js';
+import { z } from 'zod';
+import type { Logger } from '../../app/ports.js';
+
+const snowflake = z.string().regex(/^\d{1,20}$/);
+const bitfield = z.string().regex(/^\d{1,40}$/);
+const user = z.looseObject({ id: snowflake, username: z.string() });
+
+type Option = { name: string; type: number; value?: unknown; focused?: unknown; options?: Option[] };
+const option: z.ZodType<Option> = z.lazy(() =>
+  z.looseObject({
+    name: z.string(),
+    type: z.number().int(),
+    value: z.unknown().optional(),
+    focused: z.unknown().optional(),
+    options: z.array(option).optional(),
+  }),
+);
+
+/**
+ * What discord.js needs of an INTERACTION_CREATE to build an interaction without throwing (found by fuzzing:
+ * a null `data`, non-array options, a missing `member.user`, a non-numeric permission bitfield, missing
+ * `entitlements` or `authorizing_integration_owners`, a `channel` that is not an object all crash its handler).
+ */
+const interactionSchema = z
+  .looseObject({
+    id: snowflake,
+    application_id: snowflake,
+    type: z.number().int(),
+    token: z.string().min(1),
+    data: z.looseObject({
+      id: snowflake,
+      name: z.string(),
+      type: z.number().int(),
+      options: z.array(option).optional(),
+      resolved: z.looseObject({}).optional(),
+    }),
+    guild_id: snowflake.optional(),
+    channel_id: snowflake.optional(),
+    channel: z.looseObject({ id: snowflake, type: z.number().int() }).optional(),
+    member: z.looseObject({ user, permissions: bitfield, roles: z.array(snowflake) }).optional(),
+    user: user.optional(),
+    app_permissions: bitfield.optional(),
+    entitlements: z.array(z.looseObject({})),
+    authorizing_integration_owners: z.looseObject({}),
+  })
+  .refine((d) => (d.guild_id ? d.member !== undefined : d.user !== undefined), { message: 'no member (in a server) or user (in a DM)' });
+
+/** The packet type the guard gives a refused interaction so that no discord.js handler runs for it. */
+const DROPPED = 'PAPERBOY_DROPPED_INTERACTION';
+
+/**
+ * Checks every INTERACTION_CREATE before discord.js parses it (the `raw` event fires first, on the same packet).
+ * A payload discord.js could not parse would throw inside its gateway handler and take the process down; instead
+ * the packet is neutralised, logged, and answered directly through REST when its id and token allow it.
+ */
+export function installInteractionGuard(client: Client, logger: Logger): void {
+  (client as unknown as NodeJS.EventEmitter).on(Events.Raw, (packet: { t?: unknown; d?: unknown }) => {
+    if (packet?.t !== 'INTERACTION_CREATE') return;
+    const result = interactionSchema.safeParse(packet.d);
+    if (result.success) return;
+    packet.t = DROPPED;
+    const raw = (packet.d ?? {}) as { id?: unknown; token?: unknown; type?: unknown };
+    const problem = result.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).slice(0, 5).join('; ');
+    logger.warn({ interaction: typeof raw.id === 'string' ? raw.id : null, problem }, 'refused a malformed interaction payload');
+    if (typeof raw.id !== 'string' || !/^\d{1,20}$/.test(raw.id) || typeof raw.token !== 'string' || !raw.token) return;
+    const body =
+      raw.type === InteractionType.ApplicationCommandAutocomplete
+        ? { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: [] } }
+        : { type: InteractionResponseType.ChannelMessageWithSource, data: { content: 'Paperboy could not read this command (its data arrived malformed). Please try again.', flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } } };
+    client.rest
+      .post(Routes.interactionCallback(raw.id, raw.token), { body, auth: false })
+      .catch((error: unknown) => logger.debug({ err: String(error) }, 'could not answer the malformed interaction'));
+  });
+}
