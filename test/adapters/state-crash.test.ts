@@ -1,3 +1,4 @@
+import { createRandom } from '../support/random.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { watch } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -16,17 +17,6 @@ afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-/** A small seeded generator, so a failing kill can be replayed from the seed in the message. */
-function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * When the kill delay starts: at spawn (kills may land while the store opens), once the store is open, once a first

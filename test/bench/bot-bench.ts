@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnBot, type BotProcess } from '../support/bot-process.js';
+import { spawnBot, type BotProcess, discordEnv } from '../support/bot-process.js';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord/index.js';
 import { formatPage, generatePapers } from '../support/generate-corpus.js';
 
@@ -28,10 +28,7 @@ async function measure(server: FakeDiscord, corpusDir: string, label: string, pa
   const dir = await mkdtemp(join(tmpdir(), 'paperboy-bench-'));
   const started = performance.now();
   const bot: BotProcess = spawnBot({
-    DISCORD_TOKEN: server.token,
-    DISCORD_CHANNEL_ID: server.channelId,
-    DISCORD_GUILD_ID: server.guildId,
-    DISCORD_API_URL: server.apiUrl,
+    ...discordEnv(server),
     STATE_FILE: join(dir, 'state.json'),
     CORPUS_DIR: corpusDir,
     DIGEST_CRON: '0 0 1 1 *',

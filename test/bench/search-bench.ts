@@ -1,3 +1,4 @@
+import { createRandom } from '../support/random.js';
 import Fuse from 'fuse.js';
 import { paperId, type Paper } from '../../src/core/paper.js';
 import { createSearchIndex, type SearchIndex } from '../../src/core/search.js';
@@ -51,17 +52,6 @@ const FILLER = (
 const SYLLABLES = 'ka ro mi ze lu vo tra pel dor quin sa bex ny fal gor ith um cel var zo'.split(' ');
 const SIZES = ['0.5B', '1.3B', '1.7B', '3B', '7B', '8B', '13B', '70B', '175B', '10,000', '1,024'];
 
-/** A small deterministic PRNG (mulberry32) so every run benchmarks the same corpus and queries. */
-export function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Generates `count` papers whose titles and abstracts follow a Zipf-like word distribution with a long tail of names. */
 export function generateSearchCorpus(count: number, seed = 7): Paper[] {

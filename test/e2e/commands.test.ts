@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPaperIdFromFooter } from '../../src/core/format.js';
 import { loadCorpus } from '../../src/adapters/fs-corpus.js';
 import type { Paper } from '../../src/core/paper.js';
-import { spawnBot, type BotProcess } from '../support/bot-process.js';
+import { spawnBot, type BotProcess, discordEnv } from '../support/bot-process.js';
 import { type FakeDiscord, type InteractionOutcome, startFakeDiscord } from '../support/fake-discord/index.js';
 
 const MANAGE_GUILD = (1n << 5n).toString();
@@ -24,10 +24,7 @@ beforeAll(async () => {
   papers = (await loadCorpus('seeds')).papers;
   server.addUser({ ...CAROL, dmsOpen: false });
   bot = spawnBot({
-    DISCORD_TOKEN: server.token,
-    DISCORD_CHANNEL_ID: server.channelId,
-    DISCORD_GUILD_ID: server.guildId,
-    DISCORD_API_URL: server.apiUrl,
+    ...discordEnv(server),
     STATE_FILE: join(dir, 'state.json'),
     CORPUS_DIR: 'seeds',
     // Never fires during the test: digests are posted with /digest now.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPaperIdFromFooter } from '../../src/core/format.js';
 import { loadCorpus } from '../../src/adapters/fs-corpus.js';
-import { spawnBot } from '../support/bot-process.js';
+import { spawnBot, discordEnv } from '../support/bot-process.js';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/index.js';
 import { createRandom } from '../support/generate-corpus.js';
 
@@ -32,9 +32,7 @@ const postedPaperIds = () =>
 describe('exactly once under kill -9', () => {
   it(`given the bot killed at ${KILLS} random instants of its digests, then every paper is posted exactly once, in order`, async () => {
     const env = {
-      DISCORD_TOKEN: server.token,
-      DISCORD_CHANNEL_ID: server.channelId,
-      DISCORD_API_URL: server.apiUrl,
+      ...discordEnv(server, { guild: false }),
       STATE_FILE: join(dir, 'state.json'),
       CORPUS_DIR: 'seeds',
       DIGEST_CRON: '* * * * * *',

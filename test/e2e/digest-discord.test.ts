@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/index.js';
-import { spawnBot, type BotProcess } from '../support/bot-process.js';
+import { spawnBot, type BotProcess, discordEnv } from '../support/bot-process.js';
 import { readPaperIdFromFooter } from '../../src/core/format.js';
 
 let server: FakeDiscord;
@@ -22,9 +22,7 @@ afterEach(async () => {
 
 function botEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
-    DISCORD_TOKEN: server.token,
-    DISCORD_CHANNEL_ID: server.channelId,
-    DISCORD_API_URL: server.apiUrl,
+    ...discordEnv(server, { guild: false }),
     STATE_FILE: join(dir, 'state.json'),
     CORPUS_DIR: 'seeds',
     DIGEST_CRON: '*/2 * * * * *',

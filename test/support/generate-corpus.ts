@@ -1,4 +1,7 @@
-/** Deterministic generator of realistic Daily Papers page text, for benchmarks and load tests. */
+// Deterministic generator of realistic Daily Papers page text, for benchmarks and load tests.
+import { createRandom } from './random.js';
+
+export { createRandom };
 
 const TOPICS = ['language models', 'diffusion', 'reinforcement learning', 'quantization', 'retrieval', 'vision transformers', 'speech recognition', 'graph neural networks', 'robotics', 'code generation', 'mixture of experts', 'scaling laws', 'checkpointing', 'alignment', 'benchmarks', 'multimodal reasoning', 'long context', 'tokenization', 'distillation', 'federated learning'];
 const ADJECTIVES = ['Efficient', 'Scalable', 'Robust', 'Sparse', 'Adaptive', 'Unified', 'Lightweight', 'Hierarchical', 'Contrastive', 'Causal', 'Low-Bit', 'Self-Supervised', 'Multilingual', 'Streaming', 'Federated'];
@@ -8,17 +11,6 @@ const FILLER = ['We study', 'We propose', 'Our method', 'Experiments show that',
 const ORGS = [['google', 'Google'], ['meta-llama', 'Meta Llama'], ['baidu', 'BAIDU'], ['openbmb', 'OpenBMB'], ['Gensyn', 'Gensyn']];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** A small deterministic PRNG (mulberry32) so generated corpora are the same on every run. */
-export function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One generated paper as the page shows it. */
 export interface GeneratedPaper {

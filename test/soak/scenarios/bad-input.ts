@@ -6,7 +6,7 @@ import { loadCorpus } from '../../../src/adapters/fs-corpus.js';
 import { parseCorpus } from '../../../src/core/corpus.js';
 import { formatPaperEmbed, formatPaperMessage, type Mention } from '../../../src/core/format.js';
 import { paperId, type CorpusWarning, type Paper } from '../../../src/core/paper.js';
-import { spawnBot, type BotProcess } from '../../support/bot-process.js';
+import { spawnBot, type BotProcess, discordEnv } from '../../support/bot-process.js';
 import { startFakeDiscord, type FakeDiscord, type InteractInput, type InteractionOutcome } from '../../support/fake-discord/index.js';
 import { computePinged, validateMessageBody } from '../../support/fake-discord/validate-message.js';
 import { createRandom } from '../../support/generate-corpus.js';
@@ -698,10 +698,7 @@ async function fuzzRouter(plan: ReturnType<typeof badInputPlan>, findings: Findi
   const dir = await mkdtemp(join(tmpdir(), 'paperboy-soak-bad-input-'));
   const server = await startFakeDiscord({ rateLimits: { messagesPerChannel: { limit: 100, windowMs: 1000 }, globalPerSecond: 500 } });
   const env = {
-    DISCORD_TOKEN: server.token,
-    DISCORD_CHANNEL_ID: server.channelId,
-    DISCORD_GUILD_ID: server.guildId,
-    DISCORD_API_URL: server.apiUrl,
+    ...discordEnv(server),
     STATE_FILE: join(dir, 'state.json'),
     CORPUS_DIR: join(ROOT, 'seeds'),
     DIGEST_CRON: '0 0 1 1 *',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCorpus } from '../../../src/adapters/fs-corpus.js';
 import { readPaperIdFromFooter } from '../../../src/core/format.js';
-import { spawnBot, type BotProcess } from '../../support/bot-process.js';
+import { spawnBot, type BotProcess, discordEnv } from '../../support/bot-process.js';
 import { startFakeDiscord, type FakeDiscord } from '../../support/fake-discord/index.js';
 import { createRandom, formatPage, generatePapers } from '../../support/generate-corpus.js';
 import { percentile, readPeakRssMb, type ScenarioReport } from '../report.js';
@@ -37,10 +37,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   // About 5% of creates fail with a 5xx; the client retries them, the bot retries what the client gives up on.
   server.faults.failRate({ method: 'POST', path: /\/channels\/\d+\/messages$/ }, 0.05, 500);
   const env = {
-    DISCORD_TOKEN: server.token,
-    DISCORD_CHANNEL_ID: server.channelId,
-    DISCORD_GUILD_ID: server.guildId,
-    DISCORD_API_URL: server.apiUrl,
+    ...discordEnv(server),
     STATE_FILE: join(dir, 'state.json'),
     CORPUS_DIR: corpusDir,
     DIGEST_CRON: '* * * * * *',

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCorpus } from '../../../src/adapters/fs-corpus.js';
 import { readPaperIdFromFooter } from '../../../src/core/format.js';
-import { spawnBot } from '../../support/bot-process.js';
+import { spawnBot, discordEnv } from '../../support/bot-process.js';
 import { startFakeDiscord } from '../../support/fake-discord/index.js';
 import { formatPage, generatePapers } from '../../support/generate-corpus.js';
 import { readPeakRssMb, type ScenarioReport } from '../report.js';
@@ -72,9 +72,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   const port = await freePort();
   const stateFile = join(stateDir, 'state.json');
   const bot = spawnBot({
-    DISCORD_TOKEN: server.token,
-    DISCORD_CHANNEL_ID: server.channelId,
-    DISCORD_API_URL: server.apiUrl,
+    ...discordEnv(server, { guild: false }),
     STATE_FILE: stateFile,
     CORPUS_DIR: corpusDir,
     DIGEST_CRON: '* * * * * *',

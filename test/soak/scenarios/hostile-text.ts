@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseCorpus } from '../../../src/core/corpus.js';
 import { readPaperIdFromFooter } from '../../../src/core/format.js';
 import type { Paper } from '../../../src/core/paper.js';
-import { spawnBot, type BotProcess } from '../../support/bot-process.js';
+import { spawnBot, type BotProcess, discordEnv } from '../../support/bot-process.js';
 import { startFakeDiscord, type FakeDiscord, type InteractionOutcome, type StoredMessage } from '../../support/fake-discord/index.js';
 import { percentile, readPeakRssMb, type ScenarioReport } from '../report.js';
 
@@ -183,10 +183,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   await mkdir(corpusDir);
   const server = await startFakeDiscord({ rateLimits: { messagesPerChannel: { limit: 200, windowMs: 1000 }, globalPerSecond: 500 } });
   const bot = spawnBot({
-    DISCORD_TOKEN: server.token,
-    DISCORD_CHANNEL_ID: server.channelId,
-    DISCORD_GUILD_ID: server.guildId,
-    DISCORD_API_URL: server.apiUrl,
+    ...discordEnv(server),
     STATE_FILE: join(dir, 'state.json'),
     CORPUS_DIR: corpusDir,
     DIGEST_CRON: '* * * * * *',

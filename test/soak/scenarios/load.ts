@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPaperIdFromFooter } from '../../../src/core/format.js';
-import { spawnBot } from '../../support/bot-process.js';
+import { spawnBot, discordEnv } from '../../support/bot-process.js';
 import { startFakeDiscord, type InteractionOutcome } from '../../support/fake-discord/index.js';
 import { createRandom, formatPage, generatePapers } from '../../support/generate-corpus.js';
 import { percentile, readPeakRssMb, type ScenarioReport } from '../report.js';
@@ -29,10 +29,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   // Slow creates: a digest of 10 papers takes a couple of seconds, so the bursts land while it is posting.
   server.faults.delay({ method: 'POST', path: /\/channels\/\d+\/messages$/ }, 200);
   const bot = spawnBot({
-    DISCORD_TOKEN: server.token,
-    DISCORD_CHANNEL_ID: server.channelId,
-    DISCORD_GUILD_ID: server.guildId,
-    DISCORD_API_URL: server.apiUrl,
+    ...discordEnv(server),
     STATE_FILE: join(dir, 'state.json'),
     CORPUS_DIR: join(dir, 'corpus'),
     DIGEST_CRON: '*/3 * * * * *',

@@ -1,3 +1,4 @@
+import { createRandom as seeded } from '../random.js';
 import type { RequestMatch } from './types.js';
 
 /** How a `failNext` rule answers. */
@@ -25,17 +26,6 @@ interface Rule {
   fault: RestFault;
 }
 
-/** Mulberry32: tiny seeded PRNG so `failRate` runs are reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const matches = (m: RequestMatch, method: string, path: string): boolean =>
   (m.method === undefined || m.method.toUpperCase() === method) && (m.path === undefined || m.path.test(path));
