@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { pino, type Logger as PinoLogger } from 'pino';
 import pinoPretty from 'pino-pretty';
 import type { LogLevel } from '../config.js';
@@ -14,16 +15,17 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream;
 }
 
-/** A writable that scrubs every secret from what passes through, whatever the log call put in it. */
+/** A real writable stream (pino-pretty pipes into it) that scrubs every secret from what passes through. */
 function createScrubbingStream(target: NodeJS.WritableStream, secrets: string[]): NodeJS.WritableStream {
   if (secrets.length === 0) return target;
-  return {
-    write(chunk: string | Uint8Array) {
-      let text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+  return new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      let text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
       for (const secret of secrets) text = text.split(secret).join('[redacted]');
-      return target.write(text);
+      target.write(text);
+      done();
     },
-  } as NodeJS.WritableStream;
+  });
 }
 
 /** Creates the structured logger (pino): every line passes a scrubber that removes the token. */
