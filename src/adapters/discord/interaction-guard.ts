@@ -1,4 +1,4 @@
-import { Events, type Client, Routes, InteractionResponseType, InteractionType, MessageFlags } from 'discord.js';
+import { ApplicationCommandType, Events, type Client, Routes, InteractionResponseType, InteractionType, MessageFlags } from 'discord.js';
 import { z } from 'zod';
 import type { Logger } from '../../app/ports.js';
 
@@ -20,18 +20,20 @@ const option: z.ZodType<Option> = z.lazy(() =>
 /**
  * What discord.js needs of an INTERACTION_CREATE to build an interaction without throwing (found by fuzzing:
  * a null `data`, non-array options, a missing `member.user`, a non-numeric permission bitfield, missing
- * `entitlements` or `authorizing_integration_owners`, a `channel` that is not an object all crash its handler).
+ * `entitlements` or `authorizing_integration_owners`, a `channel` that is not an object all crash its handler;
+ * an unknown interaction or command type is dropped without a word, leaving the member with "interaction failed").
  */
 const interactionSchema = z
   .looseObject({
     id: snowflake,
     application_id: snowflake,
-    type: z.number().int(),
+    // Paperboy only has slash commands and their autocomplete; discord.js silently drops unknown kinds.
+    type: z.union([z.literal(InteractionType.ApplicationCommand), z.literal(InteractionType.ApplicationCommandAutocomplete)]),
     token: z.string().min(1),
     data: z.looseObject({
       id: snowflake,
       name: z.string(),
-      type: z.number().int(),
+      type: z.literal(ApplicationCommandType.ChatInput),
       options: z.array(option).optional(),
       resolved: z.looseObject({}).optional(),
     }),
@@ -45,6 +47,20 @@ const interactionSchema = z
     authorizing_integration_owners: z.looseObject({}),
   })
   .refine((d) => (d.guild_id ? d.member !== undefined : d.user !== undefined), { message: 'no member (in a server) or user (in a DM)' });
+
+/** True when any option (at any depth) is marked focused: the mark of an autocomplete interaction. */
+function hasFocusedOption(payload: unknown): boolean {
+  const stack: unknown[] = [(payload as { data?: { options?: unknown } } | null)?.data?.options];
+  while (stack.length) {
+    const node = stack.pop();
+    if (Array.isArray(node)) stack.push(...node);
+    else if (node && typeof node === 'object') {
+      if ((node as { focused?: unknown }).focused === true) return true;
+      stack.push((node as { options?: unknown }).options);
+    }
+  }
+  return false;
+}
 
 /** The packet type the guard gives a refused interaction so that no discord.js handler runs for it. */
 const DROPPED = 'PAPERBOY_DROPPED_INTERACTION';
@@ -64,12 +80,18 @@ export function installInteractionGuard(client: Client, logger: Logger): void {
     const problem = result.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).slice(0, 5).join('; ');
     logger.warn({ interaction: typeof raw.id === 'string' ? raw.id : null, problem }, 'refused a malformed interaction payload');
     if (typeof raw.id !== 'string' || !/^\d{1,20}$/.test(raw.id) || typeof raw.token !== 'string' || !raw.token) return;
-    const body =
-      raw.type === InteractionType.ApplicationCommandAutocomplete
-        ? { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: [] } }
-        : { type: InteractionResponseType.ChannelMessageWithSource, data: { content: 'Paperboy could not read this command (its data arrived malformed). Please try again.', flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } } };
+    const autocomplete = { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: [] } };
+    const message = {
+      type: InteractionResponseType.ChannelMessageWithSource,
+      data: { content: 'Paperboy could not read this command (its data arrived malformed). Please try again.', flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } },
+    };
+    // With its type corrupted, a focused option still tells an autocomplete; failing that, the other answer is tried.
+    const first = raw.type === InteractionType.ApplicationCommandAutocomplete || hasFocusedOption(packet.d) ? autocomplete : message;
+    const second = first === autocomplete ? message : autocomplete;
+    const route = Routes.interactionCallback(raw.id, raw.token);
     client.rest
-      .post(Routes.interactionCallback(raw.id, raw.token), { body, auth: false })
+      .post(route, { body: first, auth: false })
+      .catch(() => client.rest.post(route, { body: second, auth: false }))
       .catch((error: unknown) => logger.debug({ err: String(error) }, 'could not answer the malformed interaction'));
   });
 }
