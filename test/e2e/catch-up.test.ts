@@ -81,3 +81,14 @@ describe('catch-up at start', () => {
     expect(await readFile(file, 'utf8')).toBe('{"version": 1, "destinations": {');
   });
 });
+
+describe('Discord unreachable at start', () => {
+  it('given an API URL nothing listens on, then start exits 1 with one clear line and no stack trace', async () => {
+    const result = await runCli(['start'], {
+      env: { STATE_FILE: join(dir, 'state.json'), DISCORD_TOKEN: 'abcdefghij.klmnopqrstu', DISCORD_CHANNEL_ID: '12345678901234567', DISCORD_API_URL: 'http://127.0.0.1:9/api', LOG_LEVEL: 'error' },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^paperboy start: cannot reach Discord at http:\/\/127\.0\.0\.1:9\/api \(ECONNREFUSED\)/m);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+});

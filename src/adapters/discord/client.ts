@@ -11,6 +11,14 @@ export class InvalidTokenError extends Error {
   }
 }
 
+/** Discord (or DISCORD_API_URL) cannot be reached at start: the network or the URL is wrong. */
+export class DiscordUnreachableError extends Error {
+  constructor(apiUrl: string, code: string) {
+    super(`cannot reach Discord at ${apiUrl} (${code}). Check the machine's network and DNS, or DISCORD_API_URL if you set it; then start again.`);
+    this.name = 'DiscordUnreachableError';
+  }
+}
+
 /** A logged-in discord.js client and what the rest of the bot needs from it. */
 export interface DiscordConnection {
   client: Client<true>;
@@ -62,6 +70,10 @@ export async function connectDiscord(options: { token: string; apiUrl: string; l
   } catch (error) {
     await client.destroy().catch(() => undefined);
     if (isTokenError(error)) throw new InvalidTokenError();
+    const code = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.code ?? (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+    if (typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
+      throw new DiscordUnreachableError(options.apiUrl, code);
+    }
     throw error;
   }
   const ready = client as Client<true>;
