@@ -1,4 +1,4 @@
-import { DiscordAPIError, HTTPError, Routes } from 'discord.js';
+import { DiscordAPIError, HTTPError, MessageType, Routes } from 'discord.js';
 import type { REST } from 'discord.js';
 import type { APIMessage } from 'discord.js';
 import { PostError, type PostedMessage, type Poster } from '../../app/ports.js';
@@ -40,6 +40,8 @@ export function createChannelPoster(options: { rest: REST; channelId: string; bo
         if (batch.length === 0) break;
         for (const message of batch) {
           if (me && message.author.id !== me) continue;
+          // A public /paper reply carries the same card footer but is not a digest post: only plain messages count.
+          if (message.type !== MessageType.Default || message.webhook_id) continue;
           found.push({ messageId: message.id, paperId: readPaperIdFromFooter(message.embeds?.[0]?.footer?.text), digest: readDigestNumber(message.content) });
         }
         const newest = batch.reduce((max, m) => (BigInt(m.id) > BigInt(max) ? m.id : max), after);
