@@ -1,5 +1,7 @@
 import MiniSearch from 'minisearch';
+import { countBits, createBitset, setBit, hasBit, orBitsInto, intersectAll, keepFirstBits, countSetBits, forEachBit } from './bitset.js';
 import { isPaperIdShape, type Paper } from './paper.js';
+import { completeWord, findNearWords, type VocabularyEntry } from './search-words.js';
 import { foldForAnalysis, forEachRawForm, normalizePhraseText, splitWordGroups, analyzeWord } from './text-analysis.js';
 
 /** One search result: the paper and its relevance (exact titles score ≥ 3, title phrases ≥ 2, abstract phrases ≥ 1). */
@@ -45,8 +47,6 @@ const MAX_ABSTRACT_CHARS = 4000;
 const TITLE_BOOST = 4;
 const PREFIX_WEIGHT = 0.375;
 const FUZZY_WEIGHT = 0.45;
-const MAX_FUZZY_CANDIDATES = 6;
-const MAX_PREFIX_CANDIDATES = 24;
 /** Only the best candidates are checked for an abstract phrase: normalising abstracts per query is costly. */
 const ABSTRACT_PHRASE_WINDOW = 40;
 /**
@@ -63,15 +63,6 @@ const COMMON_POOL_CAP = 6000;
 const TITLE_POOL_CAP = 1500;
 // MiniSearch's BM25+ defaults, so that bitset-scored terms weigh like MiniSearch-scored ones.
 const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
-
-interface VocabularyEntry {
-  term: string;
-  termId: number;
-  isStopWord: boolean;
-  /** Papers containing the word, so prefix completions and corrections favour common words. */
-  df: number;
-  lastDoc: number;
-}
 
 interface CommonTerm {
   title: Uint32Array;
@@ -582,146 +573,6 @@ function addTerm(terms: Map<string, QueryTerm>, term: string, weight: number, wo
   const known = terms.get(term);
   if (!known) terms.set(term, { weight, word });
   else if (weight > known.weight) known.weight = weight;
-}
-
-interface NearWord {
-  word: string;
-  distance: number;
-}
-
-function findNearWords(
-  raw: string,
-  edits: number,
-  vocabulary: Map<string, VocabularyEntry>,
-  fuzzyWords: MiniSearch<{ id: string }>,
-): NearWord[] {
-  const near = new Map<string, number>();
-  for (const result of fuzzyWords.search(raw, { fuzzy: edits, maxFuzzy: edits })) {
-    const word = result.id as string;
-    near.set(word, measureEditDistance(raw, word, edits));
-  }
-  // A swap of two neighbouring letters is the most common typo and costs two Levenshtein edits.
-  for (let i = 0; i + 1 < raw.length; i++) {
-    const swapped = raw.slice(0, i) + raw[i + 1] + raw[i] + raw.slice(i + 2);
-    if (swapped !== raw && vocabulary.has(swapped)) near.set(swapped, 1);
-  }
-  return [...near.entries()]
-    .map(([word, distance]) => ({ word, distance }))
-    .filter((candidate) => candidate.distance <= edits)
-    .sort(
-      (a, b) =>
-        a.distance - b.distance ||
-        (vocabulary.get(b.word)?.df ?? 0) - (vocabulary.get(a.word)?.df ?? 0) ||
-        (a.word < b.word ? -1 : 1),
-    )
-    .slice(0, MAX_FUZZY_CANDIDATES);
-}
-
-function completeWord(raw: string, sortedWords: readonly string[], vocabulary: Map<string, VocabularyEntry>): string[] {
-  let low = 0;
-  let high = sortedWords.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (sortedWords[mid]! < raw) low = mid + 1;
-    else high = mid;
-  }
-  // The most frequent completions, chosen without sorting the (possibly thousands of) words sharing a short prefix.
-  const best: Array<{ word: string; df: number }> = [];
-  for (let i = low; i < sortedWords.length && sortedWords[i]!.startsWith(raw); i++) {
-    const word = sortedWords[i]!;
-    if (word === raw) continue;
-    const entry = vocabulary.get(word);
-    if (!entry || entry.isStopWord) continue;
-    const df = entry.df;
-    if (best.length === MAX_PREFIX_CANDIDATES && df <= best[best.length - 1]!.df) continue;
-    let at = best.length;
-    while (at > 0 && best[at - 1]!.df < df) at--;
-    best.splice(at, 0, { word, df });
-    if (best.length > MAX_PREFIX_CANDIDATES) best.pop();
-  }
-  return best.map((completion) => completion.word);
-}
-
-function measureEditDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      current.push(value);
-      if (value < best) best = value;
-    }
-    if (best > max) return max + 1;
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
-function createBitset(size: number): Uint32Array {
-  return new Uint32Array((size + 31) >>> 5);
-}
-
-function setBit(bits: Uint32Array, index: number): void {
-  bits[index >>> 5]! |= 1 << (index & 31);
-}
-
-function hasBit(bits: Uint32Array, index: number): boolean {
-  return (bits[index >>> 5]! & (1 << (index & 31))) !== 0;
-}
-
-function orBitsInto(target: Uint32Array, source: Uint32Array): void {
-  for (let i = 0; i < target.length; i++) target[i]! |= source[i]!;
-}
-
-function intersectAll(sets: readonly Uint32Array[], size: number): Uint32Array {
-  const result = createBitset(size);
-  if (sets.length === 0) return result;
-  result.set(sets[0]!);
-  for (const set of sets.slice(1)) for (let i = 0; i < result.length; i++) result[i]! &= set[i]!;
-  return result;
-}
-
-function keepFirstBits(bits: Uint32Array, max: number): Uint32Array {
-  let seen = 0;
-  for (let i = 0; i < bits.length; i++) {
-    if (seen >= max) bits[i] = 0;
-    else {
-      seen += countBits(bits[i]!);
-      let word = bits[i]!;
-      while (seen > max) {
-        word &= ~(1 << (31 - Math.clz32(word)));
-        seen -= 1;
-      }
-      bits[i] = word;
-    }
-  }
-  return bits;
-}
-
-function countBits(word: number): number {
-  let v = word - ((word >>> 1) & 0x55555555);
-  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}
-
-function countSetBits(bits: Uint32Array): number {
-  let total = 0;
-  for (const word of bits) total += countBits(word);
-  return total;
-}
-
-function forEachBit(bits: Uint32Array, visit: (index: number) => void): void {
-  for (let i = 0; i < bits.length; i++) {
-    let word = bits[i]!;
-    while (word !== 0) {
-      const low = word & -word;
-      visit((i << 5) + 31 - Math.clz32(low));
-      word ^= low;
-    }
-  }
 }
 
 function computeAverage(values: Uint16Array): number {
