@@ -57,7 +57,6 @@ export class ConfigError extends Error {
 
 const SNOWFLAKE = /^\d{17,20}$/;
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const optionalText = z.preprocess(blankToUndefined, z.string().trim().optional());
 
 const snowflake = (name: string, where: string) =>
   z.preprocess(

@@ -1,5 +1,5 @@
 import { foldText, type Paper } from './paper.js';
-import type { Choice } from './search.js';
+import { type Choice, MAX_CHOICES, truncateAtWord as truncate } from './search.js';
 import { STOP_WORDS, forEachRawForm, splitWordGroups, analyzeWord, type WordGroup } from './text-analysis.js';
 
 /** A normalised topic, or why the text cannot be one. */
@@ -30,8 +30,6 @@ export interface TopicMatcher {
 /** The shortest and longest topic a member can follow (Discord choice values hold at most 100 characters). */
 export const TOPIC_MIN_LENGTH = 2;
 export const TOPIC_MAX_LENGTH = 100;
-const MAX_CHOICES = 25;
-const MAX_CHOICE_LENGTH = 100;
 const DEFAULT_SUGGESTIONS = 100;
 /** A word or phrase in more than this share of papers describes the corpus, not a topic within it. */
 const MAX_TOPIC_SHARE = 0.6;
@@ -231,13 +229,6 @@ function rankTopic(topic: string, query: string, typedWords: readonly string[]):
   if (topic.startsWith(query)) return 1;
   const words = topic.split(' ');
   return typedWords.every((typedWord) => words.some((word) => word.startsWith(typedWord))) ? 2 : -1;
-}
-
-function truncate(text: string): string {
-  if (text.length <= MAX_CHOICE_LENGTH) return text;
-  const cut = text.slice(0, MAX_CHOICE_LENGTH - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${(space > MAX_CHOICE_LENGTH / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
 function keepMeaningfulGroups(groups: readonly WordGroup[]): WordGroup[] {
