@@ -308,7 +308,7 @@ describe('fake discord: interactions', () => {
     const outcome = await server.interact({ type: 'command', name: 'digest', options: { topic: 'during-outage' } });
     await resumed;
     expect(Date.now() - started).toBeLessThan(3000);
-    expect(outcome).toMatchObject({ callbackType: 4, data: { content: 'pong during-outage' } });
+    expect(outcome).toMatchObject({ callbackType: 4, delivered: true, data: { content: 'pong during-outage' } });
     expect({ identifies: server.identifies, resumes: server.resumes, connections: server.connections }).toEqual({ identifies: 1, resumes: 1, connections: 2 });
     expect(server.gateway.connectionUrls[1]).toMatch(/\/resume\?v=10&encoding=json$/);
     server.faults.sendReconnect();
@@ -320,5 +320,17 @@ describe('fake discord: interactions', () => {
     expect(after.data).toMatchObject({ content: 'pong after' });
     await expect.poll(() => server.heartbeats).toBeGreaterThan(0);
     await expect.poll(() => client.ws.ping).toBeGreaterThanOrEqual(0);
+  });
+
+  it('loses, as Discord does, an interaction dispatched while the app has no connected session', async () => {
+    const { server, client } = await boot({ interactionTimeoutMs: 400 });
+    await registerCommands(client);
+    client.on(Events.InteractionCreate, async (interaction) => {
+      if (interaction.isChatInputCommand()) await interaction.reply('pong');
+    });
+    await client.destroy();
+    await expect.poll(() => server.liveSessions()).toBe(0);
+    const outcome = await server.interact({ type: 'command', name: 'digest', options: { topic: 'nobody home' } });
+    expect(outcome).toMatchObject({ error: 'timeout', delivered: false, callbackType: null });
   });
 });

@@ -50,9 +50,16 @@ export async function run(scale: number): Promise<ScenarioReport> {
   let sent = 0;
   let answered = 0;
   let lostToKills = 0;
+  // Dispatched while the live bot had no connected gateway session (between a non-resumable INVALID SESSION and
+  // the new READY): Discord loses those too, and the member sees "The application did not respond".
+  let lostToOutages = 0;
   let peakRss = 0;
   let crashes = 0;
   let bot: BotProcess | null = null;
+  // What happened when, so an unanswered interaction can be explained (or not) by the faults around it.
+  const timeline: Array<{ at: number; what: string }> = [];
+  const mark = (what: string) => timeline.push({ at: Date.now(), what });
+  const unexplained: string[] = [];
 
   // Background chaos on the shared fake server, whatever bot process is alive.
   let chaosOn = true;
@@ -64,22 +71,29 @@ export async function run(scale: number): Promise<ScenarioReport> {
       if (roll < 0.2) {
         server.faults.resetConnectionNext({ method: 'POST', path: /\/messages$/ }, { afterCommit: true });
         faults.resets += 1;
+        mark('reset');
       } else if (roll < 0.35) {
         server.faults.delay({ method: 'POST', path: /\/messages$/ }, 300 + Math.floor(random() * 900));
         setTimeout(() => server.faults.clearDelays(), 2000);
         faults.slow += 1;
+        mark('slow');
       } else if (roll < 0.5) {
         server.faults.rateLimitStorm(800 + Math.floor(random() * 1200));
         faults.storms += 1;
+        mark('storm');
       } else if (roll < 0.65) {
         server.faults.dropGatewaySockets();
         faults.drops += 1;
+        mark('drop');
       } else if (roll < 0.78) {
         server.faults.sendReconnect();
         faults.reconnects += 1;
+        mark('reconnect');
       } else if (roll < 0.86) {
-        server.faults.sendInvalidSession(random() < 0.5);
+        const resumable = random() < 0.5;
+        server.faults.sendInvalidSession(resumable);
         faults.invalidSessions += 1;
+        mark(resumable ? 'invalid session (resumable)' : 'invalid session');
       }
     }
   })();
@@ -87,6 +101,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   // Members subscribe while all this goes on; only acknowledged subscriptions must survive.
   let membersOn = true;
   let aliveSince = 0;
+  const pending = new Set<Promise<void>>();
   const members = (async () => {
     let n = 0;
     while (membersOn) {
@@ -97,7 +112,9 @@ export async function run(scale: number): Promise<ScenarioReport> {
       n += 1;
       sent += 1;
       const current = bot;
-      server
+      const sentAt = Date.now();
+      const liveAtSend = server.liveSessions();
+      const settled: Promise<void> = server
         .interact({ type: 'command', name: 'subscribe', options: { topic }, user: { id: user } })
         .then((outcome) => {
           const content = String(outcome.data?.content ?? '');
@@ -110,12 +127,21 @@ export async function run(scale: number): Promise<ScenarioReport> {
             }
           } else if (!isAlive(current)) {
             lostToKills += 1;
+          } else if (!outcome.delivered) {
+            lostToOutages += 1;
+          } else {
+            const around = timeline
+              .filter((e) => e.at >= sentAt - 6000 && e.at <= sentAt + 3000)
+              .map((e) => `${e.what} ${e.at - sentAt > 0 ? '+' : ''}${e.at - sentAt} ms`);
+            unexplained.push(`/subscribe ${topic} (${liveAtSend} live sessions at send): ${around.join(', ') || 'no fault around it'}`);
           }
         })
         .catch(() => {
           // The fake refuses interactions before the commands are registered (first start).
           sent -= 1;
-        });
+        })
+        .finally(() => pending.delete(settled));
+      pending.add(settled);
     }
   })();
 
@@ -130,6 +156,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   for (let k = 0; k < kills; k += 1) {
     bot = spawnBot(env);
     void watchCrash(bot);
+    mark('spawn');
     aliveSince = 0;
     await bot.waitFor(/connected to Discord/, 30_000).then(
       () => (aliveSince = Date.now()),
@@ -138,6 +165,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
     await sleep(800 + random() * 2500);
     peakRss = Math.max(peakRss, readPeakRssMb(bot.child.pid) ?? 0);
     bot.kill('SIGKILL');
+    mark('kill');
     faults.kills += 1;
     await bot.exited;
     aliveSince = 0;
@@ -145,6 +173,8 @@ export async function run(scale: number): Promise<ScenarioReport> {
   chaosOn = false;
   membersOn = false;
   await Promise.all([chaos, members]);
+  // Interactions sent just before the last kill settle at their 3 s deadline; count them before tallying.
+  await Promise.all([...pending]);
   server.faults.clear();
 
   // A last, undisturbed run posts whatever is left.
@@ -176,8 +206,8 @@ export async function run(scale: number): Promise<ScenarioReport> {
     for (const topic of topics) if (!state.subscriptions[user]?.topics.includes(topic)) missingSubscriptions += 1;
   }
   if (missingSubscriptions) problems.push(`${missingSubscriptions} acknowledged subscriptions are missing`);
-  const unansweredAlive = sent - answered - lostToKills;
-  if (unansweredAlive > 0) problems.push(`${unansweredAlive} interactions to a live bot went unanswered`);
+  const unansweredAlive = sent - answered - lostToKills - lostToOutages;
+  if (unansweredAlive > 0) problems.push(`${unansweredAlive} interactions to a live bot went unanswered: ${unexplained.join('; ')}`);
   const digests = Math.ceil(papersCount / digestSize);
   const serverErrors = server.requests.filter((r) => r.status >= 500).length;
   faults.fiveXx = serverErrors;
@@ -186,13 +216,13 @@ export async function run(scale: number): Promise<ScenarioReport> {
   await rm(dir, { recursive: true, force: true });
   return {
     scenario: 'compressed time',
-    load: `${papersCount.toLocaleString('en-US')} papers, ≥${digests} digests (1/s), ${faults.kills} kill -9, ${sent} /subscribe`,
+    load: `${papersCount.toLocaleString('en-US')} papers, ≥${digests} digests (1/s), ${faults.kills} kill -9, ${sent} /subscribe (${lostToKills} to a dying bot, ${lostToOutages} undeliverable during a gateway outage)`,
     faults: `${faults.fiveXx} 5xx, ${faults.resets} resets after commit, ${faults.slow} slow, ${faults.storms} 429 storms, ${faults.drops} dropped sockets, ${faults.reconnects} RECONNECT, ${faults.invalidSessions} INVALID SESSION`,
     papersExpected: expected.length,
     papersPosted: unique.size,
     duplicates,
     lost,
-    interactionsSent: sent - lostToKills,
+    interactionsSent: sent - lostToKills - lostToOutages,
     interactionsAnswered: answered,
     p99Ms: percentile(latencies, 99),
     peakRssMb: peakRss || null,

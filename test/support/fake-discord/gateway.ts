@@ -49,6 +49,9 @@ export class Gateway {
   private readonly sessions = new Map<string, Session>();
   private readonly conns = new Set<Conn>();
 
+  /** Called for each dispatch actually written to an open socket (live or replayed on RESUME). */
+  onDelivered: ((event: string, data: Json) => void) | null = null;
+
   constructor(
     private readonly state: State,
     private readonly options: { heartbeatIntervalMs: number; approvedPrivilegedIntents: number; baseUrl: () => string },
@@ -84,7 +87,9 @@ export class Gateway {
   }
 
   private send(conn: Conn, payload: Json): void {
-    if (conn.ws.readyState === WebSocket.OPEN) conn.ws.send(JSON.stringify(payload));
+    if (conn.ws.readyState !== WebSocket.OPEN) return;
+    conn.ws.send(JSON.stringify(payload));
+    if (payload.op === Op.Dispatch) this.onDelivered?.(payload.t as string, payload.d as Json);
   }
 
   private closeWith(conn: Conn, code: number, reason: string): void {

@@ -96,6 +96,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   };
   const messages = new Messages(state, dispatch, options.nonceWindowMs ?? 5 * 60_000);
   const interactions = new Interactions(state, messages, dispatch, options.interactionTimeoutMs ?? 3000);
+  gateway.onDelivered = (event, data) => {
+    if (event === 'INTERACTION_CREATE') interactions.noteDelivered(data);
+  };
   const restFaults = new RestFaults(options.seed ?? 42);
   const limits = options.rateLimits ?? {};
   const limiter = new RateLimiter({

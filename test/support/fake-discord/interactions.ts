@@ -35,6 +35,7 @@ class Outcome implements InteractionOutcome {
   ephemeral = false;
   latencyMs: number | null = null;
   error?: 'timeout';
+  delivered = false;
   followUps: StoredMessage[] = [];
   edits: InteractionOutcome['edits'] = [];
   readonly listeners = new Set<() => void>();
@@ -115,6 +116,12 @@ export class Interactions {
       const sent = mutate ? { ...mutate(structuredClone(payload)), id, token } : payload;
       this.dispatch('INTERACTION_CREATE', sent, null);
     });
+  }
+
+  /** Marks an interaction delivered once its INTERACTION_CREATE is written to an open socket. */
+  noteDelivered(data: Json): void {
+    const record = this.byToken.get(String(data.token));
+    if (record) record.outcome.delivered = true;
   }
 
   /** Stops pending deadline timers. */

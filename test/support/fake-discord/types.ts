@@ -143,6 +143,11 @@ export interface InteractionOutcome {
   ephemeral: boolean;
   latencyMs: number | null;
   error?: 'timeout';
+  /**
+   * Whether INTERACTION_CREATE reached an open gateway socket (live, or replayed on RESUME). An interaction
+   * dispatched while the app had no connected session is lost, as on Discord, and then times out undelivered.
+   */
+  readonly delivered: boolean;
   followUps: StoredMessage[];
   edits: Array<{ at: number; messageId: string; payload: Record<string, unknown> }>;
   /** The current `@original` response message, if any. */
