@@ -32,9 +32,14 @@ export interface EvalReport {
 
 const CUTOFF = 10;
 
-/** Reads the evaluation set kept next to this file. */
-export function loadEvalQueries(): EvalQuery[] {
-  const file = join(dirname(fileURLToPath(import.meta.url)), 'queries.json');
+/** The main evaluation set (seed papers only; the vitest floors guard it). */
+export const MAIN_SET = 'queries.json';
+/** The held-out harder set (paraphrases, typos, questions; mostly real distractor papers); measured, not guarded. */
+export const HARD_SET = 'queries-hard.json';
+
+/** Reads an evaluation set kept next to this file (the main set unless another file name is given). */
+export function loadEvalQueries(name: string = MAIN_SET): EvalQuery[] {
+  const file = join(dirname(fileURLToPath(import.meta.url)), name);
   return JSON.parse(readFileSync(file, 'utf8')) as EvalQuery[];
 }
 
