@@ -1,5 +1,6 @@
 import MiniSearch from 'minisearch';
 import { countBits, createBitset, setBit, hasBit, orBitsInto, intersectAll, keepFirstBits, countSetBits, forEachBit } from './bitset.js';
+import { AcronymTable, longFormParts } from './acronyms.js';
 import { isPaperIdShape, type Paper } from './paper.js';
 import { completeWord, findNearWords, type VocabularyEntry } from './search-words.js';
 import { foldForAnalysis, forEachRawForm, normalizePhraseText, splitWordGroups, analyzeWord } from './text-analysis.js';
@@ -75,7 +76,8 @@ interface CommonTerm {
 
 interface QueryTerm {
   weight: number;
-  word: number;
+  /** The typed words this term stands for, one bit each (several for an acronym standing for its long form). */
+  bits: number;
 }
 
 interface ParsedQuery {
@@ -177,9 +179,13 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
   const abstractLength = new Uint16Array(count);
   const titleTexts: string[] = [];
   const exactTitles = new Map<string, number[]>();
+  const acronyms = new AcronymTable();
   docs.forEach((paper, index) => {
+    const abstractText = paper.abstract.slice(0, MAX_ABSTRACT_CHARS);
     const title = table.collect(paper.title, index, 0);
-    const abstract = table.collect(paper.abstract.slice(0, MAX_ABSTRACT_CHARS), index, 1);
+    const abstract = table.collect(abstractText, index, 1);
+    acronyms.learn(paper.title);
+    acronyms.learn(abstractText);
     titleIds.push(title.ids);
     abstractIds.push(abstract.ids);
     titleLength[index] = Math.min(65535, title.unique);
@@ -244,12 +250,12 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
     // Another form of the same stem may be indexed (`quantization` typed, only `quantized` written): no typo then.
     const term = vocabulary.get(raw)?.term ?? analyzeWord(raw).term;
     const known = table.hasTerm(term);
-    if (known && exact) addTerm(terms, term, 1, word);
+    if (known && exact) addTerm(terms, term, 1, 1 << word);
     const edits = countAllowedEdits(raw);
     if (!known && exact && edits > 0) {
       for (const candidate of findNearWords(raw, edits, vocabulary, fuzzyWords)) {
         const found = vocabulary.get(candidate.word);
-        if (found) addTerm(terms, found.term, (FUZZY_WEIGHT * raw.length) / (raw.length + candidate.distance), word);
+        if (found) addTerm(terms, found.term, (FUZZY_WEIGHT * raw.length) / (raw.length + candidate.distance), 1 << word);
       }
     }
     if (completing && raw.length >= 2) {
@@ -263,7 +269,21 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
         const found = vocabulary.get(completion);
         if (!found) continue;
         const extra = completion.length - raw.length;
-        addTerm(terms, found.term, (PREFIX_WEIGHT * completion.length) / (completion.length + 0.3 * extra), word);
+        addTerm(terms, found.term, (PREFIX_WEIGHT * completion.length) / (completion.length + 0.3 * extra), 1 << word);
+      }
+    }
+  };
+
+  // A long form typed out (`reinforcement learning from human feedback`) also finds papers that only write the
+  // acronym the corpus defined for it (`RLHF`); the acronym then counts for every word of the long form.
+  const addAcronyms = (sequence: ReadonlyArray<{ term: string; bit: number }>, terms: Map<string, QueryTerm>): void => {
+    if (acronyms.size === 0) return;
+    for (let start = 0; start < sequence.length - 1; start++) {
+      const end = Math.min(sequence.length, start + acronyms.longest);
+      for (let stop = start + 2; stop <= end; stop++) {
+        const window = sequence.slice(start, stop);
+        const acronym = acronyms.lookup(window.map((part) => part.term));
+        if (acronym && table.hasTerm(acronym)) addTerm(terms, acronym, 1, window.reduce((bits, part) => bits | part.bit, 0));
       }
     }
   };
@@ -273,6 +293,7 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
     const groups = splitWordGroups(text).slice(0, MAX_QUERY_WORDS);
     const typing = /[\p{L}\p{N}]$/u.test(text);
     const terms = new Map<string, QueryTerm>();
+    const sequence: Array<{ term: string; bit: number }> = [];
     let words = 0;
     groups.forEach((group, position) => {
       // The word being typed may look like a stop word (`an` on the way to `analysis`): it is only completed.
@@ -283,8 +304,12 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
         if (form.isStopWord && !completing) continue;
         expandWord(form.raw, completing, words, !form.isStopWord, terms);
       }
-      if (meaningful) words += 1;
+      if (meaningful) {
+        for (const form of longFormParts(group)) sequence.push({ term: form.term, bit: 1 << words });
+        words += 1;
+      }
     });
+    addAcronyms(sequence, terms);
     return { terms, words, phrase: normalizePhraseText(text) };
   };
 
@@ -332,7 +357,7 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
         if (!postings) continue;
         const info = parsed.terms.get(term)!;
         const gain = info.weight * TITLE_BOOST * computeIdf(count, postings.length);
-        const bit = 1 << info.word;
+        const bit = info.bits;
         for (const index of postings) {
           if (!hasBit(pool, index)) {
             setBit(pool, index);
@@ -347,7 +372,7 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
       for (const result of results) {
         const index = result.id as number;
         let words = 0;
-        for (const term of result.queryTerms) words |= 1 << (parsed.terms.get(term)?.word ?? 0);
+        for (const term of result.queryTerms) words |= parsed.terms.get(term)?.bits ?? 1;
         // MiniSearch multiplies by the number of matched terms; coverage of typed words is applied below instead,
         // so that the parts of `Zebra-Llama` or several completions of one prefix do not add up.
         scores[index] = result.score / Math.max(1, result.queryTerms.length);
@@ -361,7 +386,7 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
         orBitsInto(pool, keepFirstBits(findCommonPool(commonTerms, count, limit, titlesOnly), titlesOnly ? TITLE_POOL_CAP : COMMON_POOL_CAP));
       }
       for (const { entry, info } of commonTerms) {
-        const bit = 1 << info.word;
+        const bit = info.bits;
         accumulate(pool, entry.title, null, info.weight * TITLE_BOOST * entry.titleIdf, titleLength, avgTitle, bit);
         if (!titlesOnly) accumulate(pool, entry.abstract, entry.abstractFrequency, info.weight * entry.abstractIdf, abstractLength, avgAbstract, bit);
       }
@@ -502,10 +527,12 @@ function keepRare(
 function findCommonPool(terms: readonly QueryCommonTerm[], count: number, wanted: number, titlesOnly: boolean): Uint32Array {
   const byWord = new Map<number, { title: Uint32Array; any: Uint32Array }>();
   for (const { entry, info } of terms) {
-    let sets = byWord.get(info.word);
+    // An acronym standing for several typed words is an alternative to them, not one more word to require.
+    if ((info.bits & (info.bits - 1)) !== 0) continue;
+    let sets = byWord.get(info.bits);
     if (!sets) {
       const title = createBitset(count);
-      byWord.set(info.word, (sets = { title, any: titlesOnly ? title : createBitset(count) }));
+      byWord.set(info.bits, (sets = { title, any: titlesOnly ? title : createBitset(count) }));
     }
     orBitsInto(sets.title, entry.title);
     if (!titlesOnly) {
@@ -569,9 +596,9 @@ class TopCandidates {
   }
 }
 
-function addTerm(terms: Map<string, QueryTerm>, term: string, weight: number, word: number): void {
+function addTerm(terms: Map<string, QueryTerm>, term: string, weight: number, bits: number): void {
   const known = terms.get(term);
-  if (!known) terms.set(term, { weight, word });
+  if (!known) terms.set(term, { weight, bits });
   else if (weight > known.weight) known.weight = weight;
 }
 
