@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AcronymTable, acronymTerm, findAcronymDefinitions, longFormTerms } from '../../src/core/acronyms.js';
 import { paperId, type Paper } from '../../src/core/paper.js';
@@ -41,6 +42,27 @@ describe('acronym definitions', () => {
     table.learn('Large Language Models (LaLM) is rare.');
     expect(table.lookup(longFormTerms('large language models'))).toBe(acronymTerm('LLMs'));
     expect(table.lookup(longFormTerms('language models'))).toBeUndefined();
+  });
+});
+
+describe('acronym definitions on any text', () => {
+  it('given random text with parentheses, then every definition found is words written just before its acronym', () => {
+    let withDefinitions = 0;
+    const piece = fc.oneof(fc.string(), fc.constantFrom('(', ')', ' ', 'Large Language Models', '(LLMs)', '(A-B)', '(Xy)', '-', '\n'));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }).map((parts) => parts.join('')), (text) => {
+        const flat = text.replace(/\s+/g, ' ');
+        const found = findAcronymDefinitions(text);
+        if (found.length > 0) withDefinitions += 1;
+        for (const { acronym, longForm } of found) {
+          expect([`${longForm} (${acronym})`, `${longForm}(${acronym})`].some((written) => flat.includes(written))).toBe(true);
+          expect(longForm.split(/[\s-]+/).length).toBeGreaterThanOrEqual(2);
+        }
+      }),
+      { numRuns: 500 },
+    );
+    // The generator does reach the interesting case.
+    expect(withDefinitions).toBeGreaterThan(10);
   });
 });
 
