@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
 
@@ -105,5 +107,36 @@ describe('paperboy usage', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(reason);
+  });
+});
+
+describe('paperboy positional arguments', () => {
+  // A state file nobody uses: were `start extra` accepted, the bot must not touch the repository's ./data.
+  const env = { STATE_FILE: join(tmpdir(), `paperboy-cli-positional-${process.pid}`, 'state.json'), CORPUS_DIR: 'seeds' };
+
+  it.each([
+    [['corpus', 'some/folder'], /^paperboy corpus: unexpected argument "some\/folder".*use --dir "some\/folder"/],
+    [['corpus', '--json', 'some/folder'], /^paperboy corpus: unexpected argument "some\/folder"/],
+    [['start', 'extra'], /^paperboy start: unexpected argument "extra"/],
+    [['digest', 'now'], /^paperboy digest: unexpected argument "now"/],
+    [['digest', '--dry-run', 'extra'], /^paperboy digest: unexpected argument "extra"/],
+    [['register', 'global'], /^paperboy register: unexpected argument "global"/],
+    [['health', 'now'], /^paperboy health: unexpected argument "now"/],
+    [['topics', 'scaling'], /^paperboy topics: unexpected argument "scaling".*use --dir "scaling"/],
+  ])('given %j, then the stray word is misuse: one line, exit 2, nothing done', async (args, reason) => {
+    const result = await runCli(args, { env, timeoutMs: 15_000 });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(reason);
+  });
+
+  it.each([
+    [['search', 'scaling', 'laws', '--limit', '1'], /scaling/i],
+    [['show', 'densing', 'law'], /^Densing Law of LLMs/],
+  ])('given %j, then a command that takes words keeps them', async (args, output) => {
+    const result = await runCli(args, { env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(output);
   });
 });
