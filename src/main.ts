@@ -208,6 +208,8 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
     // (an unusable HEALTH_PORT stops the start: the admin asked for an endpoint that would not exist)
     file: healthFileFor(config.stateFile),
     port: config.healthPort,
+    host: config.healthHost,
+    secrets: [config.discord.token],
     logger,
     status: () => {
       const last = getDestination(store.read(), poster.destination).lastRun;
