@@ -13,6 +13,7 @@ import { connectDiscord, type DiscordConnection } from './adapters/discord/clien
 import { createFsCorpusSource } from './adapters/fs-corpus-source.js';
 import { describeScope, hashDefinitions, type CommandScope } from './adapters/discord/definitions.js';
 import { registerCommands } from './adapters/discord/register.js';
+import { createHomeGuild } from './adapters/discord/home-guild.js';
 import { createInteractionRouter } from './adapters/discord/router.js';
 import { openStateStore } from './adapters/fs-state-store.js';
 import { systemClock } from './adapters/system-clock.js';
@@ -188,6 +189,8 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
         guildId: config.discord.guildId,
         channelId: config.discord.channelId,
         nextRun: () => scheduler.nextRun(),
+      }, {
+        homeGuild: createHomeGuild({ configuredGuildId: config.discord.guildId, channelId: config.discord.channelId!, client: session.connection.client, logger }),
       }),
     );
     await registerCommandsIfChanged(session.connection, store, config, logger);

@@ -219,3 +219,107 @@ describe('bad input', () => {
     expect(Math.max(...outcomes.map((o) => o.latencyMs!))).toBeLessThan(3000);
   }, 30_000);
 });
+
+describe('strangers: another server that invited the bot', () => {
+  const HOME = { guild: '110000000000000001', channel: '110000000000000011' };
+  const OTHER = { guild: '120000000000000001', channel: '120000000000000011' };
+  const ADMINISTRATOR = (1n << 3n).toString();
+  const STRANGER_ADMIN = { id: '220000000000000001', username: 'stranger-admin' };
+  const STRANGER = { id: '220000000000000002', username: 'stranger' };
+  const REFUSAL = 'Paperboy here serves the digest of another server; it cannot be used in this server.';
+  let strangers: FakeDiscord;
+  let strangersDir: string;
+  let strangersBot: BotProcess;
+  const stateFile = () => join(strangersDir, 'state.json');
+  const ownPosts = (channel: string) => strangers.messages(channel).filter((m) => !m.interactionId);
+
+  beforeAll(async () => {
+    strangers = await startFakeDiscord({
+      rateLimits: { messagesPerChannel: { limit: 100, windowMs: 1000 } },
+      guilds: [
+        { id: HOME.guild, name: 'Home', channels: [{ id: HOME.channel, name: 'papers' }] },
+        { id: OTHER.guild, name: 'Someone else', channels: [{ id: OTHER.channel, name: 'general' }] },
+      ],
+    });
+    strangersDir = await mkdtemp(join(tmpdir(), 'paperboy-strangers-'));
+    // Global commands (no DISCORD_GUILD_ID, the default): every server that invites the bot sees them.
+    strangersBot = spawnBot({
+      ...discordEnv(strangers, { guild: false }),
+      STATE_FILE: stateFile(),
+      CORPUS_DIR: 'seeds',
+      DIGEST_CRON: '0 0 1 1 *',
+      DIGEST_CATCH_UP: 'false',
+    });
+    await strangersBot.waitFor(/registered 5 slash commands \(global\)/);
+    // A home digest and a home subscriber: state a stranger must neither see nor change.
+    await strangers.interact({ type: 'command', name: 'subscribe', options: { topic: 'scaling laws' }, user: ALICE, guildId: HOME.guild });
+    const digest = await strangers.interact({ type: 'command', name: 'digest', subcommand: 'now', user: ALICE, memberPermissions: MANAGE_GUILD, guildId: HOME.guild });
+    expect(await finalContent(digest)).toMatch(/^Posted digest #1: 3 papers/);
+  }, 60_000);
+
+  afterAll(async () => {
+    strangersBot.kill('SIGTERM');
+    await strangersBot.exited;
+    await strangers.close();
+    await rm(strangersDir, { recursive: true, force: true });
+  });
+
+  it('given an admin and a member of another server trying every command, then each gets the ephemeral refusal, nothing is posted and the state is unchanged', async () => {
+    const stateBefore = await readFile(stateFile(), 'utf8');
+    const homePostsBefore = ownPosts(HOME.channel).length;
+    const attempts: Array<Parameters<FakeDiscord['interact']>[0]> = [
+      { type: 'command', name: 'digest', subcommand: 'now', user: STRANGER_ADMIN, memberPermissions: ADMINISTRATOR },
+      { type: 'command', name: 'digest', subcommand: 'preview', user: STRANGER_ADMIN, memberPermissions: ADMINISTRATOR },
+      { type: 'command', name: 'digest', subcommand: 'status', user: STRANGER_ADMIN, memberPermissions: ADMINISTRATOR },
+      { type: 'command', name: 'digest', subcommand: 'status', user: STRANGER, permissionOverride: true },
+      { type: 'command', name: 'subscribe', options: { topic: 'quantization' }, user: STRANGER },
+      { type: 'command', name: 'subscribe', options: { topic: 'scaling laws', dm: true }, user: STRANGER_ADMIN, memberPermissions: ADMINISTRATOR },
+      // Alice is a member of both servers: in the other one she is a stranger too.
+      { type: 'command', name: 'unsubscribe', options: { topic: 'scaling laws' }, user: ALICE },
+      { type: 'command', name: 'subscriptions', user: ALICE },
+      { type: 'command', name: 'subscriptions', user: STRANGER },
+      { type: 'command', name: 'paper', options: { query: 'scaling laws', public: true }, user: STRANGER },
+      { type: 'command', name: 'paper', options: { query: 'paperboy-refused' }, user: STRANGER },
+    ];
+    for (const attempt of attempts) {
+      const outcome = await strangers.interact({ ...attempt, guildId: OTHER.guild });
+      const label = `${attempt.name} ${attempt.subcommand ?? ''} by ${attempt.user!.username}`;
+      expect(outcome.callbackType, label).toBe(4);
+      expect(outcome.ephemeral, label).toBe(true);
+      expect(contentOf(outcome), label).toBe(REFUSAL);
+      expect(outcome.data!.embeds ?? [], label).toEqual([]);
+      expect(outcome.followUps, label).toEqual([]);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ownPosts(HOME.channel)).toHaveLength(homePostsBefore);
+    expect(strangers.messages(OTHER.channel)).toEqual([]);
+    for (const user of [STRANGER, STRANGER_ADMIN, ALICE]) expect(strangers.dmMessages(user.id)).toEqual([]);
+    expect(await readFile(stateFile(), 'utf8')).toBe(stateBefore);
+    expect(strangersBot.stderr()).toMatch(/refused an interaction from another server/);
+  });
+
+  it('given a stranger typing into any autocomplete, then the only choice says why and reveals nothing', async () => {
+    const typed: Array<{ name: string; options: Record<string, string>; focused: string }> = [
+      { name: 'paper', options: { query: 'scal' }, focused: 'query' },
+      { name: 'paper', options: { query: '' }, focused: 'query' },
+      { name: 'subscribe', options: { topic: 'quant' }, focused: 'topic' },
+      { name: 'unsubscribe', options: { topic: '' }, focused: 'topic' },
+    ];
+    for (const input of typed) {
+      for (const user of [STRANGER, ALICE]) {
+        const outcome = await strangers.interact({ type: 'autocomplete', ...input, user, guildId: OTHER.guild });
+        expect(outcome.callbackType, input.name).toBe(8);
+        expect(outcome.data!.choices, `${input.name} by ${user.username}`).toEqual([{ name: "Paperboy serves another server's digest; it cannot be used here", value: 'paperboy-refused' }]);
+      }
+    }
+  });
+
+  it('given the digest channel\'s own server, then its members are still served', async () => {
+    const list = await strangers.interact({ type: 'command', name: 'subscriptions', user: ALICE, guildId: HOME.guild });
+    expect(contentOf(list)).toMatch(/scaling laws/);
+    const mine = await strangers.interact({ type: 'autocomplete', name: 'unsubscribe', options: { topic: '' }, focused: 'topic', user: ALICE, guildId: HOME.guild });
+    expect(mine.data!.choices).toEqual([{ name: 'scaling laws', value: 'scaling laws' }]);
+    const status = await strangers.interact({ type: 'command', name: 'digest', subcommand: 'status', user: ALICE, memberPermissions: MANAGE_GUILD, guildId: HOME.guild });
+    expect(contentOf(status)).toMatch(/\*\*Posted:\*\* 3 papers in 1 digests/);
+  });
+});
