@@ -247,7 +247,10 @@ async function recordNextDue(store: StateStore, scheduler: Scheduler, config: Co
   await store.update((s) => setNextDue(s, next ? next.toISOString() : null)).catch((error: unknown) => logger.error({ err: String(error) }, 'could not save the next run time'));
 }
 
-/** Registers the slash commands when their definitions (or scope) changed since the last registration. */
+/**
+ * Registers the slash commands when their definitions (or scope) changed since the last registration, and removes
+ * them from the scope no longer used. What could not be removed is retried at the next start (nothing is recorded).
+ */
 async function registerCommandsIfChanged(connection: DiscordConnection, store: StateStore, config: Config, logger: Logger): Promise<void> {
   const scope: CommandScope = config.discord.guildId ? { kind: 'guild', guildId: config.discord.guildId } : { kind: 'global' };
   const hash = hashDefinitions(scope);
@@ -257,9 +260,22 @@ async function registerCommandsIfChanged(connection: DiscordConnection, store: S
     return;
   }
   try {
-    const count = await registerCommands({ rest: connection.client.rest, applicationId: connection.applicationId, scope });
+    const { count, cleared, problems } = await registerCommands({
+      rest: connection.client.rest,
+      applicationId: connection.applicationId,
+      scope,
+      previousScope: recorded?.scope ?? null,
+    });
+    const removed = cleared.length ? `; removed them from ${cleared.join(', ')}` : '';
+    logger.info({ scope: describeScope(scope), count, cleared }, `registered ${count} slash commands (${describeScope(scope)})${removed}`);
+    if (problems.length) {
+      logger.warn(
+        { problems },
+        `could not remove Paperboy's commands from a scope it no longer uses (${problems.join('; ')}): members there may see them twice; the next start tries again, or run \`paperboy register\``,
+      );
+      return;
+    }
     await store.update((s) => ({ ...s, commands: { hash, scope: describeScope(scope), registeredAt: systemClock.now().toISOString() } }));
-    logger.info({ scope: describeScope(scope), count }, `registered ${count} slash commands (${describeScope(scope)})`);
   } catch (error) {
     logger.error(
       { err: error instanceof Error ? error.message : String(error) },

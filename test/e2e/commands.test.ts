@@ -7,6 +7,7 @@ import { loadCorpus } from '../../src/adapters/fs-corpus.js';
 import type { Paper } from '../../src/core/paper.js';
 import { spawnBot, type BotProcess, discordEnv } from '../support/bot-process.js';
 import { type FakeDiscord, type InteractionOutcome, startFakeDiscord } from '../support/fake-discord/index.js';
+import { runCli } from '../support/run-cli.js';
 
 const MANAGE_GUILD = (1n << 5n).toString();
 const ALICE = { id: '200000000000000001', username: 'alice' };
@@ -321,5 +322,78 @@ describe('strangers: another server that invited the bot', () => {
     expect(mine.data!.choices).toEqual([{ name: 'scaling laws', value: 'scaling laws' }]);
     const status = await strangers.interact({ type: 'command', name: 'digest', subcommand: 'status', user: ALICE, memberPermissions: MANAGE_GUILD, guildId: HOME.guild });
     expect(contentOf(status)).toMatch(/\*\*Posted:\*\* 3 papers in 1 digests/);
+  });
+});
+
+describe('command scope switches (DISCORD_GUILD_ID turned on, moved, and off again)', () => {
+  const FIRST = { guild: '310000000000000001', channel: '310000000000000011' };
+  const SECOND = { guild: '320000000000000001', channel: '320000000000000011' };
+  const NAMES = ['digest', 'paper', 'subscribe', 'subscriptions', 'unsubscribe'];
+  let scopes: FakeDiscord;
+  let scopesDir: string;
+  const names = (commands: Array<Record<string, unknown>>) => commands.map((c) => String(c.name)).sort();
+
+  beforeAll(async () => {
+    scopes = await startFakeDiscord({
+      guilds: [
+        { id: FIRST.guild, channels: [{ id: FIRST.channel, name: 'papers' }] },
+        { id: SECOND.guild, channels: [{ id: SECOND.channel, name: 'general' }] },
+      ],
+    });
+    scopesDir = await mkdtemp(join(tmpdir(), 'paperboy-scopes-'));
+  });
+
+  afterAll(async () => {
+    await scopes.close();
+    await rm(scopesDir, { recursive: true, force: true });
+  });
+
+  const envFor = (guildId: string | null) => ({
+    ...discordEnv(scopes, { guild: false }),
+    ...(guildId ? { DISCORD_GUILD_ID: guildId } : {}),
+    STATE_FILE: join(scopesDir, 'state.json'),
+    CORPUS_DIR: 'seeds',
+    DIGEST_CRON: '0 0 1 1 *',
+    DIGEST_CATCH_UP: 'false',
+  });
+
+  async function startAndStop(guildId: string | null): Promise<string> {
+    const scoped = spawnBot(envFor(guildId));
+    await scoped.waitFor(/registered 5 slash commands/);
+    scoped.kill('SIGTERM');
+    await scoped.exited;
+    return scoped.stderr();
+  }
+
+  it('given a start with global commands, then a start with DISCORD_GUILD_ID leaves no global command behind', async () => {
+    await startAndStop(null);
+    expect(names(scopes.commands())).toEqual(NAMES);
+    const log = await startAndStop(FIRST.guild);
+    expect(scopes.commands()).toEqual([]);
+    expect(names(scopes.commands(FIRST.guild))).toEqual(NAMES);
+    expect(log).toMatch(/registered 5 slash commands \(guild:310000000000000001\); removed them from global/);
+  }, 60_000);
+
+  it('given `paperboy register` with another server, then the first server is emptied', async () => {
+    const result = await runCli(['register'], { env: envFor(SECOND.guild) });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`Registered 5 slash commands (guild:${SECOND.guild}). Removed Paperboy's commands from guild:${FIRST.guild}.\n`);
+    expect(scopes.commands(FIRST.guild)).toEqual([]);
+    expect(names(scopes.commands(SECOND.guild))).toEqual(NAMES);
+    expect(scopes.commands()).toEqual([]);
+  });
+
+  it('given a start without DISCORD_GUILD_ID again, then the server commands are removed and the global ones are back', async () => {
+    await startAndStop(null);
+    expect(names(scopes.commands())).toEqual(NAMES);
+    expect(scopes.commands(FIRST.guild)).toEqual([]);
+    expect(scopes.commands(SECOND.guild)).toEqual([]);
+  }, 60_000);
+
+  it('given `paperboy register` back in a server, then the global commands are removed', async () => {
+    const result = await runCli(['register'], { env: envFor(FIRST.guild) });
+    expect(result.code).toBe(0);
+    expect(scopes.commands()).toEqual([]);
+    expect(names(scopes.commands(FIRST.guild))).toEqual(NAMES);
   });
 });
