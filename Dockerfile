@@ -17,9 +17,12 @@ RUN npx tsc -p tsconfig.json
 RUN npx vitest run test/core test/app test/adapters/fs-corpus.test.ts
 
 FROM node:20-slim AS runtime
+# HEALTH_HOST: inside a container, 127.0.0.1 is the container's own loopback, which `docker run -p` and
+# Kubernetes probes cannot reach; the endpoint stays off until HEALTH_PORT is set.
 ENV NODE_ENV=production \
     STATE_FILE=/app/data/state.json \
-    CORPUS_DIR=/app/seeds
+    CORPUS_DIR=/app/seeds \
+    HEALTH_HOST=0.0.0.0
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force

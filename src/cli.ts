@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Entry point of the `paperboy` executable: loads .env, then hands the arguments to the command line.
 import { config as loadDotenv } from 'dotenv';
+import { terminalColumns } from './cli/context.js';
 import { runCli } from './cli/run.js';
 
 const fileEnv: Record<string, string> = {};
@@ -27,5 +28,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(scrub(text)),
   err: (text) => process.stderr.write(scrub(text)),
   isTty: Boolean(process.stdout.isTTY),
-  columns: process.stdout.columns ?? 80,
+  columns: terminalColumns(process.stdout.columns),
 });

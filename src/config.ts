@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
 
@@ -23,6 +24,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Optional port of the `/healthz` endpoint; null: health is only in the status file. */
   healthPort: number | null;
+  /** The address `/healthz` listens on: 127.0.0.1 (this machine only) unless set; the Docker image sets 0.0.0.0. */
+  healthHost: string;
 }
 
 /** Log levels that LOG_LEVEL accepts. */
@@ -41,6 +44,7 @@ export const CONFIG_DEFAULTS = {
   CORPUS_DIR: './seeds',
   STATE_FILE: './data/state.json',
   LOG_LEVEL: 'info',
+  HEALTH_HOST: '127.0.0.1',
 } as const;
 
 /** A configuration that cannot be used; `problems` lists each with how to fix it. */
@@ -132,6 +136,17 @@ const schema = z
         .transform(Number)
         .optional(),
     ),
+    HEALTH_HOST: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .trim()
+        .default(CONFIG_DEFAULTS.HEALTH_HOST)
+        .refine((v) => isIP(v) !== 0, {
+          error: (issue) =>
+            `HEALTH_HOST "${String(issue.input)}" must be an IP address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 (every interface, e.g. in a container so that \`docker run -p\` and probes reach it) or an IPv6 address such as ::`,
+        }),
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.DISCORD_TOKEN && !env.DISCORD_CHANNEL_ID) {
@@ -166,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     stateFile: v.STATE_FILE,
     logLevel: v.LOG_LEVEL,
     healthPort: v.HEALTH_PORT ?? null,
+    healthHost: v.HEALTH_HOST,
   });
 }
 

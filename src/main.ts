@@ -13,6 +13,7 @@ import { connectDiscord, type DiscordConnection } from './adapters/discord/clien
 import { createFsCorpusSource } from './adapters/fs-corpus-source.js';
 import { describeScope, hashDefinitions, type CommandScope } from './adapters/discord/definitions.js';
 import { registerCommands } from './adapters/discord/register.js';
+import { createHomeGuild } from './adapters/discord/home-guild.js';
 import { createInteractionRouter } from './adapters/discord/router.js';
 import { openStateStore } from './adapters/fs-state-store.js';
 import { systemClock } from './adapters/system-clock.js';
@@ -188,6 +189,8 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
         guildId: config.discord.guildId,
         channelId: config.discord.channelId,
         nextRun: () => scheduler.nextRun(),
+      }, {
+        homeGuild: createHomeGuild({ configuredGuildId: config.discord.guildId, channelId: config.discord.channelId!, client: session.connection.client, logger }),
       }),
     );
     await registerCommandsIfChanged(session.connection, store, config, logger);
@@ -208,6 +211,8 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
     // (an unusable HEALTH_PORT stops the start: the admin asked for an endpoint that would not exist)
     file: healthFileFor(config.stateFile),
     port: config.healthPort,
+    host: config.healthHost,
+    secrets: [config.discord.token],
     logger,
     status: () => {
       const last = getDestination(store.read(), poster.destination).lastRun;
@@ -242,7 +247,10 @@ async function recordNextDue(store: StateStore, scheduler: Scheduler, config: Co
   await store.update((s) => setNextDue(s, next ? next.toISOString() : null)).catch((error: unknown) => logger.error({ err: String(error) }, 'could not save the next run time'));
 }
 
-/** Registers the slash commands when their definitions (or scope) changed since the last registration. */
+/**
+ * Registers the slash commands when their definitions (or scope) changed since the last registration, and removes
+ * them from the scope no longer used. What could not be removed is retried at the next start (nothing is recorded).
+ */
 async function registerCommandsIfChanged(connection: DiscordConnection, store: StateStore, config: Config, logger: Logger): Promise<void> {
   const scope: CommandScope = config.discord.guildId ? { kind: 'guild', guildId: config.discord.guildId } : { kind: 'global' };
   const hash = hashDefinitions(scope);
@@ -252,9 +260,22 @@ async function registerCommandsIfChanged(connection: DiscordConnection, store: S
     return;
   }
   try {
-    const count = await registerCommands({ rest: connection.client.rest, applicationId: connection.applicationId, scope });
+    const { count, cleared, problems } = await registerCommands({
+      rest: connection.client.rest,
+      applicationId: connection.applicationId,
+      scope,
+      previousScope: recorded?.scope ?? null,
+    });
+    const removed = cleared.length ? `; removed them from ${cleared.join(', ')}` : '';
+    logger.info({ scope: describeScope(scope), count, cleared }, `registered ${count} slash commands (${describeScope(scope)})${removed}`);
+    if (problems.length) {
+      logger.warn(
+        { problems },
+        `could not remove Paperboy's commands from a scope it no longer uses (${problems.join('; ')}): members there may see them twice; the next start tries again, or run \`paperboy register\``,
+      );
+      return;
+    }
     await store.update((s) => ({ ...s, commands: { hash, scope: describeScope(scope), registeredAt: systemClock.now().toISOString() } }));
-    logger.info({ scope: describeScope(scope), count }, `registered ${count} slash commands (${describeScope(scope)})`);
   } catch (error) {
     logger.error(
       { err: error instanceof Error ? error.message : String(error) },

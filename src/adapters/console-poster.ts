@@ -6,7 +6,9 @@ import { renderMessageText } from '../core/format-console.js';
 export const CONSOLE_DESTINATION = 'console';
 
 /** Console mode: digests are printed to the terminal in a readable form instead of being posted. */
-export function createConsolePoster(write: (text: string) => void, width = 80): Poster {
+export function createConsolePoster(write: (text: string) => void, columns = 80): Poster {
+  // A terminal reporting width 0 (or nonsense) gets 80 columns, not one word per line.
+  const width = Number.isInteger(columns) && columns > 0 ? columns : 80;
   return {
     destination: CONSOLE_DESTINATION,
     async post(message) {

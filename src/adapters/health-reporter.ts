@@ -10,6 +10,17 @@ export function healthFileFor(stateFile: string): string {
   return `${stateFile}.health`;
 }
 
+/** `/healthz` cannot listen where HEALTH_HOST and HEALTH_PORT ask (port taken, address not on this machine...). */
+export class HealthEndpointError extends Error {
+  constructor(host: string, port: number, cause: unknown) {
+    const code = (cause as NodeJS.ErrnoException | null)?.code ?? String(cause);
+    const why =
+      code === 'EADDRINUSE' ? 'the port is already in use' : code === 'EADDRNOTAVAIL' ? 'this machine has no such address' : code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : code;
+    super(`cannot serve /healthz on ${host.includes(':') ? `[${host}]` : host}:${port}: ${why}. Change HEALTH_PORT or HEALTH_HOST (or leave HEALTH_PORT empty), then start again.`);
+    this.name = 'HealthEndpointError';
+  }
+}
+
 /** Writes the bot's status every `intervalMs` (and on demand), and serves it on `/healthz` when a port is set. */
 export interface HealthReporter {
   /** Writes the status now (after a digest, a disconnect...). */
@@ -17,21 +28,31 @@ export interface HealthReporter {
   stop(): Promise<void>;
 }
 
-/** Starts reporting: a heartbeat in the status file next to the state, and optionally `GET /healthz` on 127.0.0.1. */
+/**
+ * Starts reporting: a heartbeat in the status file next to the state, and optionally `GET /healthz` on `host`
+ * (default 127.0.0.1: this machine only; the Docker image listens on 0.0.0.0 so that probes can reach it).
+ */
 export async function startHealthReporter(options: {
   file: string;
   status: () => HealthStatus;
   logger: Logger;
   intervalMs?: number;
   port?: number | null;
+  host?: string;
+  /** Values that must never leave the process (the token), replaced wherever an error message quotes them. */
+  secrets?: ReadonlyArray<string | null | undefined>;
   now?: () => Date;
 }): Promise<HealthReporter> {
   const now = options.now ?? (() => systemClock.now());
+  const host = options.host ?? '127.0.0.1';
+  const secrets = (options.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= 8);
+  // The endpoint may face a network: whatever text an error carries, a secret in it is never served.
+  const scrub = (json: string) => secrets.reduce((text, secret) => text.split(secret).join('[redacted]'), json);
   let failing = false;
   const write = async () => {
     const tmp = `${options.file}.tmp-${randomBytes(4).toString('hex')}`;
     try {
-      await writeFile(tmp, `${JSON.stringify(options.status())}\n`);
+      await writeFile(tmp, `${scrub(JSON.stringify(options.status()))}\n`);
       await rename(tmp, options.file);
       if (failing) options.logger.info({ file: options.file }, 'health status file writable again');
       failing = false;
@@ -55,13 +76,20 @@ export async function startHealthReporter(options: {
       }
       const status = options.status();
       const verdict = evaluateHealth(status, now());
-      response.writeHead(verdict.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ ...verdict, status }));
+      response.writeHead(verdict.ok ? 200 : 503, { 'content-type': 'application/json' }).end(scrub(JSON.stringify({ ...verdict, status })));
     });
+    const listening = server;
     await new Promise<void>((resolve, reject) => {
-      server!.once('error', reject);
-      server!.listen(options.port!, '127.0.0.1', () => resolve());
+      listening.once('error', (error) => reject(new HealthEndpointError(host, options.port!, error)));
+      listening.listen(options.port!, host, () => resolve());
+    }).catch(async (error: unknown) => {
+      // The start stops here: no heartbeat may outlive it and claim a bot that is not running.
+      clearInterval(timer);
+      await unlink(options.file).catch(() => undefined);
+      throw error;
     });
-    options.logger.info({ port: options.port }, `health endpoint on http://127.0.0.1:${options.port}/healthz`);
+    const shown = host.includes(':') ? `[${host}]` : host;
+    options.logger.info({ host, port: options.port }, `health endpoint on http://${shown}:${options.port}/healthz`);
   }
 
   return {

@@ -15,3 +15,9 @@ export interface CliCommand {
   usage: string;
   run(argv: string[], context: CliContext): Promise<number>;
 }
+
+/** The width to lay text out in: a terminal's own width, or 80 when it reports none (a pipe) or 0 (some consoles). */
+export function terminalColumns(reported: number | undefined): number {
+  // A width of 0 would wrap every word onto its own line.
+  return reported !== undefined && Number.isInteger(reported) && reported > 0 ? reported : 80;
+}

@@ -11,7 +11,7 @@ import { healthCommand } from './commands/health.js';
 import { searchCommand, topicsCommand } from './commands/search.js';
 
 // Expected start-up failures: their messages say what to do, so no stack trace is shown.
-const STARTUP_ERRORS = new Set(['StateFileError', 'StateLockedError', 'StateWriteError', 'InvalidTokenError', 'DiscordUnreachableError', 'PostError']);
+const STARTUP_ERRORS = new Set(['StateFileError', 'StateLockedError', 'StateWriteError', 'InvalidTokenError', 'DiscordUnreachableError', 'PostError', 'HealthEndpointError']);
 
 /** Every command, in the order `paperboy --help` lists them. */
 export const COMMANDS: readonly CliCommand[] = [startCommand, digestCommand, registerCommand, healthCommand, corpusCommand, showCommand, searchCommand, topicsCommand];

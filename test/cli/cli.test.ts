@@ -1,4 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { terminalColumns } from '../../src/cli/context.js';
 import { runCli } from '../support/run-cli.js';
 
 const PAPER_KEYS = ['abstract', 'authors', 'comments', 'id', 'links', 'organization', 'published', 'source', 'title'];
@@ -105,5 +109,66 @@ describe('paperboy usage', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(reason);
+  });
+});
+
+describe('paperboy positional arguments', () => {
+  // A state file nobody uses: were `start extra` accepted, the bot must not touch the repository's ./data.
+  const env = { STATE_FILE: join(tmpdir(), `paperboy-cli-positional-${process.pid}`, 'state.json'), CORPUS_DIR: 'seeds' };
+
+  it.each([
+    [['corpus', 'some/folder'], /^paperboy corpus: unexpected argument "some\/folder".*use --dir "some\/folder"/],
+    [['corpus', '--json', 'some/folder'], /^paperboy corpus: unexpected argument "some\/folder"/],
+    [['start', 'extra'], /^paperboy start: unexpected argument "extra"/],
+    [['digest', 'now'], /^paperboy digest: unexpected argument "now"/],
+    [['digest', '--dry-run', 'extra'], /^paperboy digest: unexpected argument "extra"/],
+    [['register', 'global'], /^paperboy register: unexpected argument "global"/],
+    [['health', 'now'], /^paperboy health: unexpected argument "now"/],
+    [['topics', 'scaling'], /^paperboy topics: unexpected argument "scaling".*use --dir "scaling"/],
+  ])('given %j, then the stray word is misuse: one line, exit 2, nothing done', async (args, reason) => {
+    const result = await runCli(args, { env, timeoutMs: 15_000 });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(reason);
+  });
+
+  it.each([
+    [['search', 'scaling', 'laws', '--limit', '1'], /scaling/i],
+    [['show', 'densing', 'law'], /^Densing Law of LLMs/],
+  ])('given %j, then a command that takes words keeps them', async (args, output) => {
+    const result = await runCli(args, { env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(output);
+  });
+});
+
+describe('terminal width', () => {
+  it.each([
+    [0, 80],
+    [undefined, 80],
+    [-5, 80],
+    [Number.NaN, 80],
+    [120, 120],
+    [40, 40],
+  ])('given a terminal reporting %s columns, then text is laid out in %s', (reported, expected) => {
+    expect(terminalColumns(reported)).toBe(expected);
+  });
+
+  it('given a terminal that reports width 0, then a dry-run digest is wrapped at 80 columns, not one word per line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'paperboy-width-'));
+    try {
+      // Some consoles (a serial line, `docker exec -t` before the size arrives) report 0 columns.
+      const preload = join(dir, 'zero-columns.mjs');
+      await writeFile(preload, 'Object.defineProperty(process.stdout, "columns", { value: 0, configurable: true });\n');
+      const result = await runCli(['digest', '--dry-run'], { env: { NODE_OPTIONS: `--import=${preload}`, STATE_FILE: join(dir, 'state.json'), CORPUS_DIR: 'seeds' } });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/📰 Paperboy digest #1 · \w+ \d+ \w+ \d{4} · 3 new papers/);
+      const lines = result.stdout.split('\n').filter((line) => line.trim() !== '');
+      const oneWord = lines.filter((line) => line.trim().split(/\s+/).length === 1);
+      expect(oneWord.length / lines.length).toBeLessThan(0.25);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

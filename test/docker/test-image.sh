@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run test:docker: builds the image with ../shared/tools/container.sh (podman, a local node:20-slim) and
 # checks it for real: user, volume, healthcheck, `paperboy corpus`, the bot in console mode with a state volume
-# (state checked on the host), HEALTHCHECK on the running bot, and a graceful stop on SIGTERM.
+# (state checked on the host), HEALTHCHECK on the running bot, /healthz from outside the container, and a graceful
+# stop on SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CTR=../shared/tools/container.sh
@@ -31,6 +32,7 @@ node -e '
   if (!c.Volumes.includes("/app/data")) problems.push(`volumes ${JSON.stringify(c.Volumes)} lack /app/data`);
   if (!c.Healthcheck || !JSON.stringify(c.Healthcheck.Test).includes("health")) problems.push("no HEALTHCHECK running paperboy health");
   if (!c.Env.some((e) => e === "STATE_FILE=/app/data/state.json")) problems.push("STATE_FILE does not point into the volume");
+  if (!c.Env.some((e) => e === "HEALTH_HOST=0.0.0.0")) problems.push("HEALTH_HOST is not 0.0.0.0: /healthz would be unreachable from outside the container");
   if (problems.length) { console.error(problems.join("\n")); process.exit(1); }
   console.log(`image ok: ${c.SizeMB} MB`);
 ' "$inspect" || fail "image configuration"
@@ -58,6 +60,22 @@ step "HEALTHCHECK on the running bot"
 sleep 1
 podman healthcheck run "$name" || fail "healthcheck reported unhealthy"
 echo "healthy"
+
+step "/healthz from outside the container (HEALTH_PORT set, the image's HEALTH_HOST)"
+# Host networking, and the host asks on 127.0.0.2: loopback, yet not the 127.0.0.1 a default listener would use,
+# so only the image's 0.0.0.0 answers there. Console mode: the container must not reach out to Discord.
+hname="paperboy-health-$$"
+hport=$(node -e 'const s=require("net").createServer().listen(0,"0.0.0.0",()=>{console.log(s.address().port);s.close()})')
+podman run -d --name "$hname" --pull=never --network host -e HEALTH_PORT="$hport" -e STATE_FILE=/tmp/state.json "$TAG" >/dev/null
+healthz=""
+for _ in $(seq 1 40); do
+  healthz=$(node -e 'fetch(process.argv[1]).then(async (r) => console.log(r.status, await r.text())).catch(() => process.exit(1))' "http://127.0.0.2:$hport/healthz") && break
+  sleep 0.5
+done
+podman rm -f -t 0 "$hname" >/dev/null 2>&1 || true
+echo "$healthz"
+grep -q '^200 ' <<<"$healthz" || fail "/healthz not reachable from outside the container on port $hport"
+grep -q 'DISCORD_TOKEN\|HOME=\|PATH=' <<<"$healthz" && fail "/healthz reveals the environment"
 
 step "SIGTERM: graceful stop within 10 s, exit 0"
 start=$(date +%s)

@@ -8,6 +8,7 @@ import { COMMAND_DEFINITIONS } from '../../src/adapters/discord/definitions.js';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const ENV_EXAMPLE = readFileSync(join(ROOT, '.env.example'), 'utf8');
+const DOCKERFILE = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 
 /** The rows of the README's configuration table: variable → default cell. */
 function readConfigTable(): Map<string, string> {
@@ -31,7 +32,23 @@ describe('README and configuration', () => {
   });
 
   it('given .env.example, then it lists every variable with a comment above it', () => {
-    for (const name of CONFIG_VARIABLES) expect(ENV_EXAMPLE, name).toMatch(new RegExp(`# .+\\n${name}=`));
+    // A variable the image sets differently is commented out there: `docker run --env-file` would undo the image's value.
+    for (const name of CONFIG_VARIABLES) expect(ENV_EXAMPLE, name).toMatch(new RegExp(`# .+\\n(# )?${name}=`));
+  });
+
+  it('given the Dockerfile, then its runtime ENV sets only configuration variables, and HEALTH_HOST as the README says', () => {
+    const runtime = DOCKERFILE.split(/^FROM .* AS runtime$/m)[1]!;
+    const env = new Map<string, string>();
+    for (const block of runtime.matchAll(/^ENV ((?:.*\\\n)*.*)$/gm)) {
+      for (const pair of block[1]!.replace(/\\\n/g, ' ').trim().split(/\s+/)) {
+        const [name, value] = pair.split('=');
+        env.set(name!, value!);
+      }
+    }
+    for (const name of env.keys()) if (name !== 'NODE_ENV') expect(CONFIG_VARIABLES, name).toContain(name);
+    expect(env.get('HEALTH_HOST')).toBe('0.0.0.0');
+    expect(readConfigTable().get('HEALTH_HOST')).toBe(`\`${CONFIG_DEFAULTS.HEALTH_HOST}\``);
+    expect(README).toMatch(/\| `HEALTH_HOST` \|[^\n]*the Docker image sets `0\.0\.0\.0`/);
   });
 
   it('given the CLI, then the README documents every command', () => {

@@ -7,6 +7,7 @@ import { loadCorpus } from '../../src/adapters/fs-corpus.js';
 import type { Paper } from '../../src/core/paper.js';
 import { spawnBot, type BotProcess, discordEnv } from '../support/bot-process.js';
 import { type FakeDiscord, type InteractionOutcome, startFakeDiscord } from '../support/fake-discord/index.js';
+import { runCli } from '../support/run-cli.js';
 
 const MANAGE_GUILD = (1n << 5n).toString();
 const ALICE = { id: '200000000000000001', username: 'alice' };
@@ -218,4 +219,181 @@ describe('bad input', () => {
     expect(outcomes.filter((o) => o.error)).toEqual([]);
     expect(Math.max(...outcomes.map((o) => o.latencyMs!))).toBeLessThan(3000);
   }, 30_000);
+});
+
+describe('strangers: another server that invited the bot', () => {
+  const HOME = { guild: '110000000000000001', channel: '110000000000000011' };
+  const OTHER = { guild: '120000000000000001', channel: '120000000000000011' };
+  const ADMINISTRATOR = (1n << 3n).toString();
+  const STRANGER_ADMIN = { id: '220000000000000001', username: 'stranger-admin' };
+  const STRANGER = { id: '220000000000000002', username: 'stranger' };
+  const REFUSAL = 'Paperboy here serves the digest of another server; it cannot be used in this server.';
+  let strangers: FakeDiscord;
+  let strangersDir: string;
+  let strangersBot: BotProcess;
+  const stateFile = () => join(strangersDir, 'state.json');
+  const ownPosts = (channel: string) => strangers.messages(channel).filter((m) => !m.interactionId);
+
+  beforeAll(async () => {
+    strangers = await startFakeDiscord({
+      rateLimits: { messagesPerChannel: { limit: 100, windowMs: 1000 } },
+      guilds: [
+        { id: HOME.guild, name: 'Home', channels: [{ id: HOME.channel, name: 'papers' }] },
+        { id: OTHER.guild, name: 'Someone else', channels: [{ id: OTHER.channel, name: 'general' }] },
+      ],
+    });
+    strangersDir = await mkdtemp(join(tmpdir(), 'paperboy-strangers-'));
+    // Global commands (no DISCORD_GUILD_ID, the default): every server that invites the bot sees them.
+    strangersBot = spawnBot({
+      ...discordEnv(strangers, { guild: false }),
+      STATE_FILE: stateFile(),
+      CORPUS_DIR: 'seeds',
+      DIGEST_CRON: '0 0 1 1 *',
+      DIGEST_CATCH_UP: 'false',
+    });
+    await strangersBot.waitFor(/registered 5 slash commands \(global\)/);
+    // A home digest and a home subscriber: state a stranger must neither see nor change.
+    await strangers.interact({ type: 'command', name: 'subscribe', options: { topic: 'scaling laws' }, user: ALICE, guildId: HOME.guild });
+    const digest = await strangers.interact({ type: 'command', name: 'digest', subcommand: 'now', user: ALICE, memberPermissions: MANAGE_GUILD, guildId: HOME.guild });
+    expect(await finalContent(digest)).toMatch(/^Posted digest #1: 3 papers/);
+  }, 60_000);
+
+  afterAll(async () => {
+    strangersBot.kill('SIGTERM');
+    await strangersBot.exited;
+    await strangers.close();
+    await rm(strangersDir, { recursive: true, force: true });
+  });
+
+  it('given an admin and a member of another server trying every command, then each gets the ephemeral refusal, nothing is posted and the state is unchanged', async () => {
+    const stateBefore = await readFile(stateFile(), 'utf8');
+    const homePostsBefore = ownPosts(HOME.channel).length;
+    const attempts: Array<Parameters<FakeDiscord['interact']>[0]> = [
+      { type: 'command', name: 'digest', subcommand: 'now', user: STRANGER_ADMIN, memberPermissions: ADMINISTRATOR },
+      { type: 'command', name: 'digest', subcommand: 'preview', user: STRANGER_ADMIN, memberPermissions: ADMINISTRATOR },
+      { type: 'command', name: 'digest', subcommand: 'status', user: STRANGER_ADMIN, memberPermissions: ADMINISTRATOR },
+      { type: 'command', name: 'digest', subcommand: 'status', user: STRANGER, permissionOverride: true },
+      { type: 'command', name: 'subscribe', options: { topic: 'quantization' }, user: STRANGER },
+      { type: 'command', name: 'subscribe', options: { topic: 'scaling laws', dm: true }, user: STRANGER_ADMIN, memberPermissions: ADMINISTRATOR },
+      // Alice is a member of both servers: in the other one she is a stranger too.
+      { type: 'command', name: 'unsubscribe', options: { topic: 'scaling laws' }, user: ALICE },
+      { type: 'command', name: 'subscriptions', user: ALICE },
+      { type: 'command', name: 'subscriptions', user: STRANGER },
+      { type: 'command', name: 'paper', options: { query: 'scaling laws', public: true }, user: STRANGER },
+      { type: 'command', name: 'paper', options: { query: 'paperboy-refused' }, user: STRANGER },
+    ];
+    for (const attempt of attempts) {
+      const outcome = await strangers.interact({ ...attempt, guildId: OTHER.guild });
+      const label = `${attempt.name} ${attempt.subcommand ?? ''} by ${attempt.user!.username}`;
+      expect(outcome.callbackType, label).toBe(4);
+      expect(outcome.ephemeral, label).toBe(true);
+      expect(contentOf(outcome), label).toBe(REFUSAL);
+      expect(outcome.data!.embeds ?? [], label).toEqual([]);
+      expect(outcome.followUps, label).toEqual([]);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ownPosts(HOME.channel)).toHaveLength(homePostsBefore);
+    expect(strangers.messages(OTHER.channel)).toEqual([]);
+    for (const user of [STRANGER, STRANGER_ADMIN, ALICE]) expect(strangers.dmMessages(user.id)).toEqual([]);
+    expect(await readFile(stateFile(), 'utf8')).toBe(stateBefore);
+    expect(strangersBot.stderr()).toMatch(/refused an interaction from another server/);
+  });
+
+  it('given a stranger typing into any autocomplete, then the only choice says why and reveals nothing', async () => {
+    const typed: Array<{ name: string; options: Record<string, string>; focused: string }> = [
+      { name: 'paper', options: { query: 'scal' }, focused: 'query' },
+      { name: 'paper', options: { query: '' }, focused: 'query' },
+      { name: 'subscribe', options: { topic: 'quant' }, focused: 'topic' },
+      { name: 'unsubscribe', options: { topic: '' }, focused: 'topic' },
+    ];
+    for (const input of typed) {
+      for (const user of [STRANGER, ALICE]) {
+        const outcome = await strangers.interact({ type: 'autocomplete', ...input, user, guildId: OTHER.guild });
+        expect(outcome.callbackType, input.name).toBe(8);
+        expect(outcome.data!.choices, `${input.name} by ${user.username}`).toEqual([{ name: "Paperboy serves another server's digest; it cannot be used here", value: 'paperboy-refused' }]);
+      }
+    }
+  });
+
+  it('given the digest channel\'s own server, then its members are still served', async () => {
+    const list = await strangers.interact({ type: 'command', name: 'subscriptions', user: ALICE, guildId: HOME.guild });
+    expect(contentOf(list)).toMatch(/scaling laws/);
+    const mine = await strangers.interact({ type: 'autocomplete', name: 'unsubscribe', options: { topic: '' }, focused: 'topic', user: ALICE, guildId: HOME.guild });
+    expect(mine.data!.choices).toEqual([{ name: 'scaling laws', value: 'scaling laws' }]);
+    const status = await strangers.interact({ type: 'command', name: 'digest', subcommand: 'status', user: ALICE, memberPermissions: MANAGE_GUILD, guildId: HOME.guild });
+    expect(contentOf(status)).toMatch(/\*\*Posted:\*\* 3 papers in 1 digests/);
+  });
+});
+
+describe('command scope switches (DISCORD_GUILD_ID turned on, moved, and off again)', () => {
+  const FIRST = { guild: '310000000000000001', channel: '310000000000000011' };
+  const SECOND = { guild: '320000000000000001', channel: '320000000000000011' };
+  const NAMES = ['digest', 'paper', 'subscribe', 'subscriptions', 'unsubscribe'];
+  let scopes: FakeDiscord;
+  let scopesDir: string;
+  const names = (commands: Array<Record<string, unknown>>) => commands.map((c) => String(c.name)).sort();
+
+  beforeAll(async () => {
+    scopes = await startFakeDiscord({
+      guilds: [
+        { id: FIRST.guild, channels: [{ id: FIRST.channel, name: 'papers' }] },
+        { id: SECOND.guild, channels: [{ id: SECOND.channel, name: 'general' }] },
+      ],
+    });
+    scopesDir = await mkdtemp(join(tmpdir(), 'paperboy-scopes-'));
+  });
+
+  afterAll(async () => {
+    await scopes.close();
+    await rm(scopesDir, { recursive: true, force: true });
+  });
+
+  const envFor = (guildId: string | null) => ({
+    ...discordEnv(scopes, { guild: false }),
+    ...(guildId ? { DISCORD_GUILD_ID: guildId } : {}),
+    STATE_FILE: join(scopesDir, 'state.json'),
+    CORPUS_DIR: 'seeds',
+    DIGEST_CRON: '0 0 1 1 *',
+    DIGEST_CATCH_UP: 'false',
+  });
+
+  async function startAndStop(guildId: string | null): Promise<string> {
+    const scoped = spawnBot(envFor(guildId));
+    await scoped.waitFor(/registered 5 slash commands/);
+    scoped.kill('SIGTERM');
+    await scoped.exited;
+    return scoped.stderr();
+  }
+
+  it('given a start with global commands, then a start with DISCORD_GUILD_ID leaves no global command behind', async () => {
+    await startAndStop(null);
+    expect(names(scopes.commands())).toEqual(NAMES);
+    const log = await startAndStop(FIRST.guild);
+    expect(scopes.commands()).toEqual([]);
+    expect(names(scopes.commands(FIRST.guild))).toEqual(NAMES);
+    expect(log).toMatch(/registered 5 slash commands \(guild:310000000000000001\); removed them from global/);
+  }, 60_000);
+
+  it('given `paperboy register` with another server, then the first server is emptied', async () => {
+    const result = await runCli(['register'], { env: envFor(SECOND.guild) });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`Registered 5 slash commands (guild:${SECOND.guild}). Removed Paperboy's commands from guild:${FIRST.guild}.\n`);
+    expect(scopes.commands(FIRST.guild)).toEqual([]);
+    expect(names(scopes.commands(SECOND.guild))).toEqual(NAMES);
+    expect(scopes.commands()).toEqual([]);
+  });
+
+  it('given a start without DISCORD_GUILD_ID again, then the server commands are removed and the global ones are back', async () => {
+    await startAndStop(null);
+    expect(names(scopes.commands())).toEqual(NAMES);
+    expect(scopes.commands(FIRST.guild)).toEqual([]);
+    expect(scopes.commands(SECOND.guild)).toEqual([]);
+  }, 60_000);
+
+  it('given `paperboy register` back in a server, then the global commands are removed', async () => {
+    const result = await runCli(['register'], { env: envFor(FIRST.guild) });
+    expect(result.code).toBe(0);
+    expect(scopes.commands()).toEqual([]);
+    expect(names(scopes.commands(FIRST.guild))).toEqual(NAMES);
+  });
 });

@@ -334,3 +334,41 @@ describe('fake discord: interactions', () => {
     expect(outcome).toMatchObject({ error: 'timeout', delivered: false, callbackType: null });
   });
 });
+
+describe('fake discord: the bot\'s guilds and command scopes', () => {
+  const GUILDS = ['160000000000000001', '160000000000000002', '160000000000000003'];
+  const options = { guilds: GUILDS.map((id, i) => ({ id, name: `Guild ${i + 1}`, channels: [{ id: `17000000000000000${i + 1}` }] })) };
+  const list = async (c: Client, query: Record<string, string> = {}) =>
+    (await c.rest.get(Routes.userGuilds(), { query: new URLSearchParams(query) })) as Array<Record<string, unknown>>;
+
+  it('lists the bot\'s guilds as partial guilds, ascending by id, paged with limit, after and before', async () => {
+    const { client } = await boot(options);
+    const all = await list(client);
+    expect(all.map((g) => g.id)).toEqual(GUILDS);
+    expect(Object.keys(all[0]!).sort()).toEqual(['banner', 'features', 'icon', 'id', 'name', 'owner', 'permissions']);
+    expect(all[0]).toMatchObject({ name: 'Guild 1', owner: false, features: [] });
+    expect(typeof all[0]!.permissions).toBe('string');
+    expect((await list(client, { limit: '2' })).map((g) => g.id)).toEqual(GUILDS.slice(0, 2));
+    expect((await list(client, { limit: '2', after: GUILDS[1]! })).map((g) => g.id)).toEqual([GUILDS[2]]);
+    expect((await list(client, { limit: '1', before: GUILDS[2]! })).map((g) => g.id)).toEqual([GUILDS[1]]);
+    expect(await list(client, { after: GUILDS[2]! })).toEqual([]);
+    expect((await list(client, { with_counts: 'true' }))[0]).toMatchObject({ approximate_member_count: 2, approximate_presence_count: 1 });
+    await expect(list(client, { limit: '201' })).rejects.toMatchObject({ status: 400, code: 50035 });
+    await expect(list(client, { limit: '0' })).rejects.toMatchObject({ status: 400, code: 50035 });
+    await expect(list(client, { after: 'abc' })).rejects.toMatchObject({ status: 400, code: 50035 });
+  });
+
+  it('keeps global and per-guild commands apart, clears a scope with an empty bulk overwrite, and refuses a guild the bot is not in', async () => {
+    const { server, client } = await boot(options);
+    const body = [{ name: 'hello', description: 'Say hello' }];
+    await client.rest.put(Routes.applicationCommands(server.applicationId), { body });
+    await client.rest.put(Routes.applicationGuildCommands(server.applicationId, GUILDS[1]!), { body });
+    expect(((await client.rest.get(Routes.applicationGuildCommands(server.applicationId, GUILDS[0]!))) as unknown[])).toEqual([]);
+    expect(server.commands(GUILDS[1])).toHaveLength(1);
+    expect(server.commands()).toHaveLength(1);
+    await client.rest.put(Routes.applicationGuildCommands(server.applicationId, GUILDS[1]!), { body: [] });
+    expect(server.commands(GUILDS[1])).toEqual([]);
+    expect(server.commands()).toHaveLength(1);
+    await expect(client.rest.get(Routes.applicationGuildCommands(server.applicationId, '180000000000000001'))).rejects.toMatchObject({ status: 403, code: 50001 });
+  });
+});

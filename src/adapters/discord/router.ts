@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Interaction } from 'discord.js';
 import { UserFacingError } from '../../app/errors.js';
 import type { AutocompleteChoice, CommandContext, CommandHandler } from './command.js';
+import type { HomeGuild } from './home-guild.js';
 import { digestCommand } from './commands/digest.js';
 import { paperCommand } from './commands/paper.js';
 import { subscribeCommand, subscriptionsCommand, unsubscribeCommand } from './commands/subscribe.js';
@@ -28,18 +29,72 @@ export function sanitizeChoices(choices: readonly AutocompleteChoice[]): Autocom
   return out;
 }
 
+/** Why an interaction is refused before any handler sees it: the member's message and its autocomplete form. */
+interface Refusal {
+  message: string;
+  /** The one autocomplete choice that says why (its value is refused in turn if picked). */
+  choice: string;
+  log: string | null;
+}
+
+const REFUSED_CHOICE_VALUE = 'paperboy-refused';
+
 /**
- * The one place interactions are handled and errors caught: expected problems get their own ephemeral message,
- * anything else is logged with an error id that the member's ephemeral reply also shows.
+ * The one gate on where an interaction comes from: Paperboy serves one server's digest (its channel's server), so
+ * anything from another server, from a DM, or while that server is unknown is refused and touches nothing. A later
+ * per-server design replaces this function and nothing else.
  */
-export function createInteractionRouter(context: CommandContext, handlers: ReadonlyMap<string, CommandHandler> = COMMAND_HANDLERS) {
+async function checkOrigin(interaction: Interaction, homeGuild: HomeGuild): Promise<Refusal | null> {
+  if (!interaction.inGuild()) {
+    return { message: "Paperboy's commands work inside its server, not in direct messages.", choice: "Paperboy's commands work inside its server only", log: null };
+  }
+  const home = await homeGuild.verdict();
+  if (home.guildId === null) {
+    return {
+      message: 'Paperboy cannot tell yet which server its digest belongs to, so it answers no commands for now. An admin of its server can find why in its logs.',
+      choice: 'Paperboy cannot answer commands right now',
+      log: `refused: ${home.reason}`,
+    };
+  }
+  if (interaction.guildId === home.guildId) return null;
+  return {
+    message: 'Paperboy here serves the digest of another server; it cannot be used in this server.',
+    choice: "Paperboy serves another server's digest; it cannot be used here",
+    log: 'refused an interaction from another server: Paperboy serves one server only (its digest channel\'s)',
+  };
+}
+
+/**
+ * The one place interactions are handled and errors caught: where an interaction comes from is checked first
+ * ({@link checkOrigin}); expected problems get their own ephemeral message, anything else is logged with an error
+ * id that the member's ephemeral reply also shows.
+ */
+export function createInteractionRouter(context: CommandContext, options: { homeGuild: HomeGuild; handlers?: ReadonlyMap<string, CommandHandler> }) {
   const { logger } = context;
+  const handlers = options.handlers ?? COMMAND_HANDLERS;
+  // One warning per foreign server and reason (a stranger's every keystroke would flood the log otherwise).
+  const warned = new Set<string>();
+  const noteRefusal = (interaction: Interaction, refusal: Refusal): void => {
+    if (!refusal.log) return;
+    const key = `${interaction.guildId ?? 'dm'}:${refusal.log}`;
+    const fields = { guild: interaction.guildId, user: interaction.user.id, command: 'commandName' in interaction ? interaction.commandName : null };
+    if (warned.has(key) || warned.size >= 1000) return logger.debug(fields, refusal.log);
+    warned.add(key);
+    logger.warn(fields, refusal.log);
+  };
+
   return async function route(interaction: Interaction): Promise<void> {
     if (interaction.isAutocomplete()) {
       let choices: AutocompleteChoice[] = [];
       try {
-        const handler = handlers.get(interaction.commandName);
-        choices = handler?.autocomplete ? sanitizeChoices(await handler.autocomplete(interaction, context)) : [];
+        const refusal = await checkOrigin(interaction, options.homeGuild);
+        if (refusal) {
+          noteRefusal(interaction, refusal);
+          choices = [{ name: refusal.choice, value: REFUSED_CHOICE_VALUE }];
+        } else {
+          const handler = handlers.get(interaction.commandName);
+          choices = handler?.autocomplete ? sanitizeChoices(await handler.autocomplete(interaction, context)) : [];
+        }
       } catch (error) {
         logger.error({ command: interaction.commandName, err: error instanceof Error ? error.stack : String(error) }, 'autocomplete failed; answering with no choices');
       }
@@ -47,14 +102,16 @@ export function createInteractionRouter(context: CommandContext, handlers: Reado
       return;
     }
     if (!interaction.isRepliable()) return;
-    if (!interaction.isChatInputCommand()) {
-      await answer(interaction, text('Paperboy does not know this interaction.')).catch(() => undefined);
-      return;
-    }
-    const handler = handlers.get(interaction.commandName);
+    const commandName = interaction.isChatInputCommand() ? interaction.commandName : null;
     try {
+      const refusal = await checkOrigin(interaction, options.homeGuild);
+      if (refusal) {
+        noteRefusal(interaction, refusal);
+        throw new UserFacingError(refusal.message);
+      }
+      if (!interaction.isChatInputCommand()) throw new UserFacingError('Paperboy does not know this interaction.');
+      const handler = handlers.get(interaction.commandName);
       if (!handler) throw new UserFacingError(`Paperboy has no \`/${interaction.commandName.slice(0, 32)}\` command (its commands may be out of date: an admin can run \`paperboy register\`).`);
-      if (!interaction.inGuild()) throw new UserFacingError("Paperboy's commands work inside its server, not in direct messages.");
       await handler.execute(interaction, context);
     } catch (error) {
       let message: string;
@@ -62,10 +119,10 @@ export function createInteractionRouter(context: CommandContext, handlers: Reado
         message = error.message;
       } else {
         const errorId = randomUUID().slice(0, 8);
-        logger.error({ errorId, command: interaction.commandName, user: interaction.user.id, err: error instanceof Error ? error.stack : String(error) }, `command failed (error id ${errorId})`);
+        logger.error({ errorId, command: commandName, user: interaction.user.id, err: error instanceof Error ? error.stack : String(error) }, `command failed (error id ${errorId})`);
         message = `Something went wrong on Paperboy's side (error id ${errorId}). An admin can find it in the logs.`;
       }
-      await answer(interaction, text(message)).catch((replyError: unknown) => logger.warn({ command: interaction.commandName, err: String(replyError) }, 'could not send the error reply'));
+      await answer(interaction, text(message)).catch((replyError: unknown) => logger.warn({ command: commandName, err: String(replyError) }, 'could not send the error reply'));
     }
   };
 }

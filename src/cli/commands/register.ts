@@ -1,7 +1,7 @@
 import { loadConfig } from '../../config.js';
 import { describeScope, hashDefinitions, type CommandScope } from '../../adapters/discord/definitions.js';
 import { createRestClient, fetchApplicationId, registerCommands } from '../../adapters/discord/register.js';
-import { openStateStore } from '../../adapters/fs-state-store.js';
+import { openStateStore, readStateFile } from '../../adapters/fs-state-store.js';
 import { InvalidTokenError } from '../../adapters/discord/client.js';
 import { systemClock } from '../../adapters/system-clock.js';
 import { PostError } from '../../app/ports.js';
@@ -16,9 +16,13 @@ export const registerCommand: CliCommand = {
 
 Puts /paper, /subscribe, /unsubscribe, /subscriptions and /digest on Discord. With
 DISCORD_GUILD_ID they are registered in that server and appear at once; without it they are
-global (Discord may take up to an hour to show them everywhere). \`paperboy start\` does this
-by itself whenever the definitions changed, so you only need this after inviting the bot or
-changing DISCORD_GUILD_ID while the bot is stopped.
+global (Discord may take up to an hour to show them everywhere). Then it removes Paperboy's
+commands from the scope no longer used: the global ones when registering in a server, and
+those of every other server the bot is in (or was, as the state recorded). \`paperboy start\`
+does this by itself whenever the definitions or the scope changed, so you only need this after
+inviting the bot or changing DISCORD_GUILD_ID while the bot is stopped.
+
+Exit codes: 0 registered (and nothing stale left), 1 a failure the message explains.
 
 Options:
   -h, --help  show this help`,
@@ -31,8 +35,14 @@ Options:
       throw error instanceof PostError && error.kind === 'unauthorized' ? new InvalidTokenError() : error;
     });
     const scope: CommandScope = config.discord.guildId ? { kind: 'guild', guildId: config.discord.guildId } : { kind: 'global' };
-    const count = await registerCommands({ rest, applicationId, scope });
-    context.out(`Registered ${count} slash commands (${describeScope(scope)}).\n`);
+    // The previous scope is only a hint (every server the bot is in is checked too): an unreadable state is no reason to stop.
+    const previousScope = await readStateFile(config.stateFile).then((s) => s.commands?.scope ?? null, () => null);
+    const { count, cleared, problems } = await registerCommands({ rest, applicationId, scope, previousScope });
+    context.out(`Registered ${count} slash commands (${describeScope(scope)}).${cleared.length ? ` Removed Paperboy's commands from ${cleared.join(', ')}.` : ''}\n`);
+    if (problems.length) {
+      context.err(`paperboy register: could not remove Paperboy's commands from a scope it no longer uses (${problems.join('; ')}); run it again\n`);
+      return 1;
+    }
     // Record the hash so the next start does not register again; a running bot holds the lock, which is fine.
     try {
       const store = await openStateStore(config.stateFile);

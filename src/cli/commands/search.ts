@@ -21,7 +21,7 @@ Options:
   --dir DIR   corpus directory (default: $CORPUS_DIR or ./seeds)
   -h, --help  show this help`,
   async run(argv, context) {
-    const { values, positionals } = parseCommandArgs('search', argv, { limit: { type: 'string' }, json: { type: 'boolean' }, dir: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs('search', argv, { limit: { type: 'string' }, json: { type: 'boolean' }, dir: { type: 'string' } }, { positionals: true });
     const query = positionals.join(' ').trim();
     if (!query) throw new UsageError('search needs a query (e.g. `paperboy search scaling laws`)', 'search');
     const limit = readCount('search', 'limit', values.limit, 10, 100);

@@ -27,7 +27,7 @@ Options:
       dir: { type: 'string' },
       json: { type: 'boolean' },
       'reference-date': { type: 'string' },
-    });
+    }, { positionals: true });
     const query = positionals.join(' ').trim();
     if (!query) throw new UsageError('show needs a paper id or some words of its title (e.g. `paperboy show scaling laws`)', 'show');
     const dir = (values.dir as string | undefined) ?? readCorpusDir(context.env);

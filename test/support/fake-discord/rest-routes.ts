@@ -36,6 +36,25 @@ function parseHistoryQuery(query: URLSearchParams): { limit: number; before?: st
   return result;
 }
 
+/** Query of Get Current User Guilds: `limit` 1-200 (default 200), `before`/`after` guild ids, `with_counts`. */
+function parseGuildListQuery(query: URLSearchParams): { limit: number; before?: string; after?: string; withCounts: boolean } {
+  const issues: Issue[] = [];
+  const limitRaw = query.get('limit');
+  const limit = limitRaw === null ? 200 : Number(limitRaw);
+  if (!Number.isInteger(limit)) issues.push({ path: ['limit'], code: 'NUMBER_TYPE_COERCE', message: `Value "${limitRaw}" is not int.` });
+  else if (limit < 1) issues.push({ path: ['limit'], code: 'NUMBER_TYPE_MIN', message: 'int value should be greater than or equal to 1.' });
+  else if (limit > 200) issues.push({ path: ['limit'], code: 'NUMBER_TYPE_MAX', message: 'int value should be less than or equal to 200.' });
+  const result: { limit: number; before?: string; after?: string; withCounts: boolean } = { limit, withCounts: query.get('with_counts') === 'true' };
+  for (const key of ['before', 'after'] as const) {
+    const v = query.get(key);
+    if (v === null) continue;
+    if (!SNOWFLAKE.test(v)) issues.push({ path: [key], code: 'NUMBER_TYPE_COERCE', message: `Value "${v}" is not snowflake.` });
+    else result[key] = v;
+  }
+  if (issues.length > 0) throw formError(issues);
+  return result;
+}
+
 const byId = (a: { id: string }, b: { id: string }): number => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0);
 
 /** Builds the non-interaction REST routes: gateway, users, channels, messages and application commands. */
@@ -137,6 +156,15 @@ export function restRoutes(deps: {
       session_start_limit: { total: 1000, remaining: deps.sessionStartRemaining(), reset_after: 86_400_000, max_concurrency: 1 },
     })),
     route('GET', '/users/@me', () => ok({ ...state.userJson(state.bot), verified: true, mfa_enabled: false, locale: 'en-US', email: null })),
+    // Partial guilds the bot is in, ascending by id; a bot pages with `after` (Get Current User Guilds).
+    route('GET', '/users/@me/guilds', (ctx) => {
+      const q = parseGuildListQuery(ctx.query);
+      let guilds = [...state.guilds.values()].sort(byId);
+      if (q.after) guilds = guilds.filter((g) => BigInt(g.id) > BigInt(q.after!));
+      if (q.before) guilds = guilds.filter((g) => BigInt(g.id) < BigInt(q.before!));
+      guilds = q.before && !q.after ? guilds.slice(-q.limit) : guilds.slice(0, q.limit);
+      return ok(guilds.map((g) => state.partialGuildJson(g, q.withCounts)));
+    }),
     route('GET', '/users/:userId', (ctx) => {
       const user = state.users.get(ctx.params.userId!);
       if (!user) throw Errors.unknownUser();

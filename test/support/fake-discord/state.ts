@@ -217,6 +217,15 @@ export class State {
     ];
   }
 
+  /** A guild as Get Current User Guilds lists it (a partial guild with the bot's permissions there). */
+  partialGuildJson(guild: GuildRecord, withCounts: boolean): Json {
+    return {
+      id: guild.id, name: guild.name, icon: null, banner: null, owner: guild.ownerId === this.bot.id,
+      permissions: BOT_ROLE_PERMISSIONS.toString(), features: [],
+      ...(withCounts ? { approximate_member_count: 2, approximate_presence_count: 1 } : {}),
+    };
+  }
+
   /** The full GUILD_CREATE payload discord.js needs to cache the guild, its channels, roles and our member. */
   guildCreateJson(guild: GuildRecord): Json {
     const channels = guild.channelIds.map((id) => this.channelJson(this.channels.get(id)!, false));
