@@ -3,8 +3,9 @@ import type { Mention, OutgoingMessage } from '../core/format.js';
 import { formatDigestDirectMessage } from '../core/format-notify.js';
 import type { Paper } from '../core/paper.js';
 import type { State } from '../core/state.js';
-import { addTopic, getSubscriber, MAX_TOPICS, removeTopic } from '../core/subscriptions.js';
+import { addTopic, getSubscriber, MAX_TOPICS, removeTopic, type AddTopicOutcome } from '../core/subscriptions.js';
 import { createTopicMatcher, matchTopics, normalizeTopic } from '../core/topics.js';
+import { escapeMarkdown } from '../core/markdown.js';
 import { UserFacingError } from './errors.js';
 import type { CorpusCatalog } from './corpus-catalog.js';
 import type { Clock, Logger, Poster, StateStore } from './ports.js';
@@ -41,14 +42,22 @@ export function createSubscriptions(deps: { store: StateStore; catalog: CorpusCa
   return {
     async subscribe(userId, rawTopic, dm) {
       const topic = normalizeOrThrow(rawTopic);
-      const before = getSubscriber(deps.store.read(), userId);
-      const { outcome } = addTopic(deps.store.read(), userId, topic, iso(), dm);
-      if (outcome === 'limit') {
-        throw new UserFacingError(`You already follow ${MAX_TOPICS} topics, the most a member can have. Drop one with /unsubscribe first.`);
-      }
-      const saved = await deps.store.update((s) => addTopic(s, userId, topic, iso(), dm).state);
+      const refuse = () =>
+        new UserFacingError(`You already follow ${MAX_TOPICS} topics, the most a member can have, so **${escapeMarkdown(topic)}** was not added. Drop one with /unsubscribe first.`);
+      if (addTopic(deps.store.read(), userId, topic, iso(), dm).outcome === 'limit') throw refuse();
+      // The outcome is decided again inside the serialised update: of two concurrent calls at the limit, only the
+      // one that was saved is told "added".
+      let outcome: AddTopicOutcome = 'limit';
+      let dmBefore: boolean | undefined;
+      const saved = await deps.store.update((s) => {
+        dmBefore = getSubscriber(s, userId)?.dm;
+        const added = addTopic(s, userId, topic, iso(), dm);
+        outcome = added.outcome;
+        return added.state;
+      });
+      if (outcome === 'limit') throw refuse();
       const after = getSubscriber(saved, userId)!;
-      if (outcome === 'already') return { kind: 'already', topic, dm: after.dm, dmChanged: before?.dm !== after.dm };
+      if (outcome === 'already') return { kind: 'already', topic, dm: after.dm, dmChanged: dmBefore !== after.dm };
       const { papers, index } = deps.catalog.current();
       // Counting over a large corpus would hold the event loop for seconds: there, only the best search hits are
       // checked, and the member is told "at least".
@@ -63,8 +72,14 @@ export function createSubscriptions(deps: { store: StateStore; catalog: CorpusCa
       const topic = normalized.ok ? normalized.topic : rawTopic.trim();
       const current = getSubscriber(deps.store.read(), userId)?.topics ?? [];
       if (!current.includes(topic)) return { removed: false, topic, left: current };
-      const saved = await deps.store.update((s) => removeTopic(s, userId, topic, iso()).state);
-      return { removed: true, topic, left: getSubscriber(saved, userId)?.topics ?? [] };
+      // Decided inside the serialised update, like subscribe: a concurrent call may have removed it first.
+      let removed = false;
+      const saved = await deps.store.update((s) => {
+        const result = removeTopic(s, userId, topic, iso());
+        removed = result.removed;
+        return result.state;
+      });
+      return { removed, topic, left: getSubscriber(saved, userId)?.topics ?? [] };
     },
     list(userId) {
       const subscriber = getSubscriber(deps.store.read(), userId);
