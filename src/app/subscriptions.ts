@@ -1,14 +1,9 @@
-import { createHash } from 'node:crypto';
-import type { Mention, OutgoingMessage } from '../core/format.js';
-import { formatDigestDirectMessage } from '../core/format-notify.js';
-import type { Paper } from '../core/paper.js';
-import type { State } from '../core/state.js';
 import { addTopic, getSubscriber, MAX_TOPICS, removeTopic, type AddTopicOutcome } from '../core/subscriptions.js';
-import { createTopicMatcher, matchTopics, normalizeTopic } from '../core/topics.js';
+import { createTopicMatcher, normalizeTopic } from '../core/topics.js';
 import { escapeMarkdown } from '../core/markdown.js';
 import { UserFacingError } from './errors.js';
 import type { CorpusCatalog } from './corpus-catalog.js';
-import type { Clock, Logger, Poster, StateStore } from './ports.js';
+import type { Clock, Logger, StateStore } from './ports.js';
 
 /** Up to this many papers, `/subscribe` counts every matching paper exactly. */
 const EXACT_COUNT_LIMIT = 5000;
@@ -18,15 +13,11 @@ export type SubscribeResult =
   | { kind: 'added'; topic: string; matches: number; atLeast: boolean; total: number; dm: boolean; count: number }
   | { kind: 'already'; topic: string; dm: boolean; dmChanged: boolean };
 
-/** Members' topics: subscribe, unsubscribe, list, and who to notify about a paper. */
+/** Members' topics: subscribe, unsubscribe, list. */
 export interface Subscriptions {
   subscribe(userId: string, rawTopic: string, dm?: boolean): Promise<SubscribeResult>;
   unsubscribe(userId: string, rawTopic: string): Promise<{ removed: boolean; topic: string; left: string[] }>;
   list(userId: string): { topics: string[]; dm: boolean };
-  /** Members to mention under a paper (those who want DMs are left to {@link notifyByDirectMessage}). */
-  mentionsFor(paper: Paper, state: State): Mention[];
-  /** Sends each DM subscriber one message listing their matching papers; a failed DM falls back to a mention. */
-  notifyByDirectMessage(papers: Paper[], poster: Poster): Promise<void>;
 }
 
 /** Creates the subscriptions use cases over the state store and the corpus catalog. */
@@ -85,41 +76,5 @@ export function createSubscriptions(deps: { store: StateStore; catalog: CorpusCa
       const subscriber = getSubscriber(deps.store.read(), userId);
       return { topics: subscriber?.topics ?? [], dm: subscriber?.dm ?? false };
     },
-    mentionsFor(paper, state) {
-      const mentions: Mention[] = [];
-      for (const [userId, subscriber] of Object.entries(state.subscriptions)) {
-        if (subscriber.dm) continue;
-        const topics = matchTopics(paper, subscriber.topics);
-        if (topics.length > 0) mentions.push({ userId, topics });
-      }
-      return mentions;
-    },
-    async notifyByDirectMessage(papers, poster) {
-      const state = deps.store.read();
-      for (const [userId, subscriber] of Object.entries(state.subscriptions)) {
-        if (!subscriber.dm) continue;
-        const matched = papers.flatMap((paper) => {
-          const topics = matchTopics(paper, subscriber.topics);
-          return topics.length ? [{ paper, topics }] : [];
-        });
-        if (matched.length === 0) continue;
-        const message: OutgoingMessage = formatDigestDirectMessage(matched);
-        try {
-          if (!poster.sendDirect) throw new Error('this destination cannot send direct messages');
-          await poster.sendDirect(userId, message);
-        } catch (error) {
-          deps.logger.warn({ user: userId, err: error instanceof Error ? error.message : String(error) }, 'direct message failed; mentioning the member in the channel instead');
-          const fallback = formatDigestDirectMessage(matched, userId);
-          await poster.post(fallback, createFallbackNonce(userId, matched.map((m) => m.paper.id))).catch((postError: unknown) =>
-            deps.logger.error({ user: userId, err: String(postError) }, 'the fallback mention failed too'),
-          );
-        }
-      }
-    },
   };
-}
-
-/** A retried fallback for the same member and papers is deduplicated by Discord; another digest's is not. */
-function createFallbackNonce(userId: string, paperIds: string[]): string {
-  return createHash('sha256').update(`dm-fallback\u0000${userId}\u0000${paperIds.join(',')}`).digest('base64url').slice(0, 25);
 }
