@@ -5,6 +5,7 @@ import { createSubscriptions, type Subscriptions } from './app/subscriptions.js'
 import type { Logger, Poster, StateStore } from './app/ports.js';
 import { createDigestRunner, type DigestResult, type DigestRunner, FatalDigestError } from './app/run-digest.js';
 import { getDestination, setNextDue } from './core/state.js';
+import { selectAudience } from './core/subscriptions.js';
 import { formatLocalTime } from './core/time.js';
 import { CONSOLE_DESTINATION, createConsolePoster } from './adapters/console-poster.js';
 import { createCronScheduler, type Scheduler } from './adapters/cron-scheduler.js';
@@ -86,8 +87,7 @@ export async function openDigestSession(config: Config, io: BotIo, logger: Logge
     size: config.digest.size,
     order: config.digest.order,
     timezone: config.digest.timezone,
-    mentionsFor: (paper, state) => subscriptions.mentionsFor(paper, state),
-    afterPosted: (papers) => subscriptions.notifyByDirectMessage(papers, poster),
+    audienceFor: selectAudience,
   });
   return {
     store,
@@ -235,6 +235,9 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
   if (startReason) {
     // The scheduled path and this one share the runner, whose runs never overlap.
     void runDigest(startReason).catch((error: unknown) => logger.error({ err: String(error) }, 'start-up digest failed'));
+  } else {
+    // Notifications a crash left owed go out now rather than after the next digest (a run delivers them too).
+    current = runner.deliverNotifications({ signal: shutdown.signal });
   }
 
   return { stop, exited, runner };

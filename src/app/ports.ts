@@ -27,8 +27,8 @@ export interface Poster {
    * crash left pending. Console mode returns an empty list (the terminal cannot be read back).
    */
   listOwnMessagesSince(since: string): Promise<PostedMessage[]>;
-  /** Sends a direct message to a member (Discord only). */
-  sendDirect?(userId: string, message: OutgoingMessage): Promise<{ messageId: string }>;
+  /** Sends a direct message to a member (Discord only), with a nonce like {@link post}. */
+  sendDirect?(userId: string, message: OutgoingMessage, nonce: string): Promise<{ messageId: string }>;
 }
 
 /** A message found in the destination, reduced to what reconciling needs. */

@@ -1,5 +1,6 @@
 import { createHeaderNonce, createPaperNonce, type DigestOrder, listUnposted, selectNextPapers } from '../core/digest.js';
-import { formatDigestHeader, formatPaperMessage, type Mention, type OutgoingMessage } from '../core/format.js';
+import { formatDigestHeader, formatPaperMessage, type OutgoingMessage } from '../core/format.js';
+import { recordAudience, releaseAudience } from '../core/notices.js';
 import type { Paper } from '../core/paper.js';
 import {
   finishDigest,
@@ -11,10 +12,12 @@ import {
   markPending,
   markPosted,
   recordRun,
+  type Recipient,
   startDigest,
   type State,
 } from '../core/state.js';
 import { formatLocalDay } from '../core/time.js';
+import { createNotifier, DEFAULT_DIRECT_MESSAGE_LIMITS, type DirectMessageLimits } from './notify.js';
 import { type Clock, type CorpusSource, type Logger, PostError, type Poster, type StateStore } from './ports.js';
 
 /** Everything a digest run needs, passed in one object (the composition root builds it). */
@@ -30,10 +33,10 @@ export interface DigestDeps {
   excerptLength?: number;
   /** Pauses between attempts of a post that failed transiently (bounded backoff); default 2 s then 5 s. */
   retryDelaysMs?: number[];
-  /** Members to mention under a paper (the subscriptions feature); none by default. */
-  mentionsFor?: (paper: Paper, state: State) => Mention[];
-  /** Called after a digest posted papers (direct messages to subscribers); its failures are logged, never fatal. */
-  afterPosted?: (papers: Paper[]) => Promise<void>;
+  /** Who a paper notifies (the subscriptions feature): members to mention, members to send a direct message; none by default. */
+  audienceFor?: (paper: Paper, state: State) => { mentions: Recipient[]; direct: Recipient[] };
+  /** The cap and pacing of direct messages; {@link DEFAULT_DIRECT_MESSAGE_LIMITS} by default. */
+  directMessages?: Partial<DirectMessageLimits>;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -54,14 +57,20 @@ export interface DigestPreview {
   resuming: boolean;
   papers: Paper[];
   remainingAfter: number;
+  /** The channel's messages, in order: header, cards, follow-up mentions, fallbacks. */
   messages: OutgoingMessage[];
+  /** Direct messages to members, assuming each member's DMs are open. */
+  directMessages: Array<{ userId: string; message: OutgoingMessage }>;
 }
 
 /** Runs digests for one destination; runs never overlap (a second call while one runs gets `busy`). */
 export interface DigestRunner {
   /** `signal`: a shutdown; the run stops after the post under way, leaving the rest of the digest to resume. */
   run(options?: { count?: number; signal?: AbortSignal }): Promise<DigestResult>;
+  /** Exactly what the next run would post, simulated on a copy of the state; nothing is posted or saved. */
   preview(options?: { count?: number }): Promise<DigestPreview>;
+  /** Delivers the notifications owed from earlier runs (at start, after a crash); a no-op while a run is under way. */
+  deliverNotifications(options?: { signal?: AbortSignal }): Promise<void>;
   isRunning(): boolean;
 }
 
@@ -76,7 +85,7 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const retryDelays = deps.retryDelaysMs ?? [2000, 5000];
   const destination = deps.poster.destination;
-  let running: Promise<DigestResult> | null = null;
+  let running: Promise<unknown> | null = null;
   let lastProblem: string | null = null;
 
   const iso = () => deps.clock.now().toISOString();
@@ -92,10 +101,10 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     deps.logger.error({ destination, kind: error.kind, status: error.status, code: error.code }, explain(error));
   }
 
-  async function postWithRetry(message: OutgoingMessage, nonce: string): Promise<{ messageId: string }> {
+  async function retrying<T>(call: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await deps.poster.post(message, nonce);
+        return await call();
       } catch (error) {
         const postError = toPostError(error);
         const delay = retryDelays[attempt];
@@ -104,6 +113,24 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
         await sleep(delay);
       }
     }
+  }
+
+  const postWithRetry = (message: OutgoingMessage, nonce: string) => retrying(() => deps.poster.post(message, nonce));
+  const notifier = createNotifier({
+    store: deps.store,
+    poster: deps.poster,
+    clock: deps.clock,
+    logger: deps.logger,
+    sleep,
+    retrying,
+    limits: { ...DEFAULT_DIRECT_MESSAGE_LIMITS, ...deps.directMessages },
+  });
+
+  /** Notifications never fail a digest: what could not go out stays recorded for the next delivery. */
+  async function deliverSafely(signal: AbortSignal | undefined): Promise<void> {
+    await notifier.deliver(signal).catch((error: unknown) =>
+      deps.logger.error({ destination, err: error instanceof Error ? error.message : String(error) }, 'notifying subscribers failed for now; they are notified at the next delivery'),
+    );
   }
 
   /** Finds posts a crash left unrecorded: the digest's opening message and pending papers already in the channel. */
@@ -182,19 +209,26 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
           continue;
         }
         const nonce = dest.pending[id]?.nonce ?? createPaperNonce(destination, id);
-        if (!dest.pending[id]) await deps.store.update((s) => markPending(s, destination, id, nonce, iso()));
-        const message = formatPaperMessage(paper, { excerptLength: deps.excerptLength, mentions: deps.mentionsFor?.(paper, deps.store.read()) ?? [] });
+        // Who the paper notifies is fixed with the intent, so a resumed post mentions the same members.
+        const audience = dest.audiences?.[id] ?? { title: paper.title, ...(deps.audienceFor?.(paper, deps.store.read()) ?? { mentions: [], direct: [] }) };
+        if (!dest.pending[id] || !dest.audiences?.[id]) {
+          await deps.store.update((s) => recordAudience(getDestination(s, destination).pending[id] ? s : markPending(s, destination, id, nonce, iso()), destination, id, audience));
+        }
+        const message = formatPaperMessage(paper, { excerptLength: deps.excerptLength, mentions: audience.mentions });
         try {
           const { messageId } = await postWithRetry(message, nonce);
-          await deps.store.update((s) => markPosted(s, destination, id, messageId, iso()));
+          // Who is owed a notification is recorded in the same step as the post: a crash cannot lose it.
+          await deps.store.update((s) => releaseAudience(markPosted(s, destination, id, messageId, iso()), destination, id, iso()));
           result.posted.push(paper);
         } catch (error) {
           const postError = toPostError(error);
           if (postError.kind !== 'invalid-payload') throw postError;
           deps.logger.error({ destination, paper: id, status: postError.status, code: postError.code, problem: postError.message }, `Discord refused the card of "${paper.title}" as malformed (a formatting bug); it is recorded as not posted and shown in /digest status`);
-          await deps.store.update((s) => markFailed(s, destination, id, postError.message, iso()));
+          await deps.store.update((s) => releaseAudience(markFailed(s, destination, id, postError.message, iso()), destination, id, iso()));
           result.failed.push({ paper, reason: postError.message });
         }
+        // The follow-up mentions of a paper with many subscribers go out right after its card.
+        await notifier.sendChannelNotices(signal);
       }
 
       lastProblem = null;
@@ -202,9 +236,6 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
       result.remaining = remaining;
       result.outcome = result.failed.length > 0 ? 'partial' : 'posted';
       await deps.store.update((s) => finishDigest(s, destination, { at: iso(), outcome: result.outcome as LastRun['outcome'], posted: result.posted.length, remaining }));
-      if (result.posted.length > 0 && deps.afterPosted) {
-        await deps.afterPosted(result.posted).catch((error: unknown) => deps.logger.error({ destination, err: String(error) }, 'notifying subscribers failed'));
-      }
       return finish();
     } catch (error) {
       result.outcome = 'failed';
@@ -227,12 +258,49 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     }
   }
 
+  /** Runs the next digest on a copy of the state with a poster that only records: what a real run would post. */
+  async function simulate(count: number | undefined): Promise<Pick<DigestPreview, 'messages' | 'directMessages'>> {
+    let state = deps.store.read();
+    const messages: OutgoingMessage[] = [];
+    const directMessages: DigestPreview['directMessages'] = [];
+    const sandbox = createDigestRunner({
+      ...deps,
+      store: { read: () => state, update: async (change) => (state = change(state)), close: async () => undefined },
+      poster: {
+        destination,
+        post: async (message) => ({ messageId: `dry-run:${messages.push(message)}` }),
+        listOwnMessagesSince: async () => [],
+        ...(deps.poster.sendDirect ? { sendDirect: async (userId: string, message: OutgoingMessage) => ({ messageId: `dry-run:dm:${directMessages.push({ userId, message })}` }) } : {}),
+      },
+      logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+      sleep: async () => undefined,
+    });
+    await sandbox.run({ count });
+    return { messages, directMessages };
+  }
+
   return {
     async run(options = {}) {
       if (running) return { outcome: 'busy', digest: null, posted: [], failed: [], remaining: 0, durationMs: 0 };
-      running = runOnce(options.count ?? deps.size, options.signal);
+      const run = (async () => {
+        const result = await runOnce(options.count ?? deps.size, options.signal);
+        // Papers posted before a failure, and posts found by recovery, notify their subscribers too.
+        await deliverSafely(options.signal);
+        return result;
+      })();
+      running = run;
       try {
-        return await running;
+        return await run;
+      } finally {
+        running = null;
+      }
+    },
+    async deliverNotifications(options = {}) {
+      if (running) return;
+      const delivery = deliverSafely(options.signal);
+      running = delivery;
+      try {
+        await delivery;
       } finally {
         running = null;
       }
@@ -247,14 +315,7 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
         : selectNextPapers(papers, dest, options.count ?? deps.size, deps.order).papers;
       const left = listUnposted(papers, dest, deps.order).length;
       const remainingAfter = Math.max(left - chosen.length, 0);
-      const digest = resuming ? dest.inFlight!.digest : dest.digests + 1;
-      const messages: OutgoingMessage[] = chosen.length
-        ? [
-            formatDigestHeader({ digest, day: formatLocalDay(deps.clock.now(), deps.timezone), count: chosen.length, remaining: remainingAfter }),
-            ...chosen.map((paper) => formatPaperMessage(paper, { excerptLength: deps.excerptLength, mentions: deps.mentionsFor?.(paper, deps.store.read()) ?? [] })),
-          ]
-        : [];
-      return { resuming, papers: chosen, remainingAfter, messages };
+      return { resuming, papers: chosen, remainingAfter, ...(await simulate(options.count)) };
     },
     isRunning: () => running !== null,
   };

@@ -1,19 +1,13 @@
-import { DISCORD_LIMITS, type OutgoingMessage } from './format.js';
+import { DISCORD_LIMITS, formatMentionChunks, type Mention, type MentionChunk, type OutgoingMessage } from './format.js';
 import { escapeAndFit } from './markdown.js';
-import type { Paper } from './paper.js';
 
-/**
- * The one message per digest a subscriber gets: the papers that matched their topics. As a direct message it
- * pings nobody; as the fallback in the channel (DMs closed) it mentions exactly that member.
- */
-export function formatDigestDirectMessage(matched: Array<{ paper: Paper; topics: string[] }>, mentionUserId?: string): OutgoingMessage {
-  const head = mentionUserId
-    ? `🔔 <@${mentionUserId}> papers in this digest match your topics (your direct messages are closed, so here they are):`
-    : '🔔 Papers in today\'s Paperboy digest match your topics:';
+/** The one direct message per digest a subscriber gets: the papers that matched their topics; it pings nobody. */
+export function formatDigestDirectMessage(matched: ReadonlyArray<{ title: string; topics: string[] }>): OutgoingMessage {
+  const head = '🔔 Papers in today\'s Paperboy digest match your topics:';
   const lines = [head];
   let length = head.length;
-  for (const [i, { paper, topics }] of matched.entries()) {
-    const line = `• ${escapeAndFit(paper.title, 200)} (${escapeAndFit(topics.join(', '), 120)})`;
+  for (const [i, { title, topics }] of matched.entries()) {
+    const line = `• ${escapeAndFit(title, 200)} (${escapeAndFit(topics.join(', '), 120)})`;
     const more = `…and ${matched.length - i} more`;
     if (length + line.length + more.length + 2 > DISCORD_LIMITS.content) {
       lines.push(more);
@@ -22,5 +16,14 @@ export function formatDigestDirectMessage(matched: Array<{ paper: Paper; topics:
     lines.push(line);
     length += line.length + 1;
   }
-  return { content: lines.join('\n'), allowed_mentions: mentionUserId ? { parse: [], users: [mentionUserId] } : { parse: [] } };
+  return { content: lines.join('\n'), allowed_mentions: { parse: [] } };
+}
+
+/**
+ * Channel mentions for members whose direct message about a paper could not go out (DMs closed, the per-digest
+ * cap reached, or a send whose fate a crash left unknown), in chunks within Discord's limits.
+ */
+export function formatFallbackMentions(title: string, recipients: Mention[]): MentionChunk[] {
+  const lead = `🔔 **${escapeAndFit(title, 200)}** matches your topics (here instead of a direct message):`;
+  return formatMentionChunks(recipients, { first: lead, next: lead });
 }

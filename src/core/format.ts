@@ -46,7 +46,8 @@ export const EMBED_COLOR = 0x3b6fb6;
 /** Default length of the abstract excerpt in a digest card. */
 export const DEFAULT_EXCERPT_LENGTH = 600;
 const FOOTER_PREFIX = 'Paper id: ';
-const HEADER_PATTERN = /Paperboy digest #(\d+)\b/;
+// Anchored: a paper title quoted in a notification must never read back as a digest's opening message.
+const HEADER_PATTERN = /^📰 \*\*Paperboy digest #(\d+)\*\*/;
 const NO_MENTIONS: OutgoingMessage['allowed_mentions'] = { parse: [] };
 const SNOWFLAKE = /^\d{17,20}$/;
 
@@ -91,32 +92,58 @@ export function formatPaperEmbed(paper: Paper, options: { excerptLength?: number
   return { title, url: paperLink(paper), ...(description ? { description } : {}), color: EMBED_COLOR, fields, footer };
 }
 
-/** A digest message for one paper: its embed, plus the mentions of members whose topics it matched. */
+/** A digest message for one paper: its embed, plus the first chunk of mentions of members whose topics it matched. */
 export function formatPaperMessage(paper: Paper, options: { excerptLength?: number; mentions?: Mention[] } = {}): OutgoingMessage {
   const embed = formatPaperEmbed(paper, options);
-  const mentions = (options.mentions ?? []).filter((m) => SNOWFLAKE.test(m.userId));
-  if (mentions.length === 0) return { embeds: [embed], allowed_mentions: NO_MENTIONS };
-  const { content, users } = formatMentionLine(mentions);
-  return { content, embeds: [embed], allowed_mentions: { parse: [], users } };
+  const [first] = formatCardMentions(paper.title, options.mentions ?? []);
+  if (!first) return { embeds: [embed], allowed_mentions: NO_MENTIONS };
+  return { content: first.content, embeds: [embed], allowed_mentions: { parse: [], users: first.users } };
 }
 
-/** `🔔 <@1> (scaling laws) · <@2> (quantization)`, within the content limit and Discord's 100 users. */
-export function formatMentionLine(mentions: Mention[]): { content: string; users: string[] } {
-  const unique = [...new Map(mentions.map((m) => [m.userId, m])).values()];
-  const users: string[] = [];
-  let content = '🔔';
-  for (const mention of unique) {
-    const part = `${users.length === 0 ? ' ' : ' · '}<@${mention.userId}> (${escapeAndFit(mention.topics.join(', '), 200)})`;
-    // Room is kept for the "and N more" note in case a later member does not fit.
-    const note = ` · and ${unique.length} more subscribers`;
-    if (users.length >= DISCORD_LIMITS.allowedMentionUsers || content.length + part.length + note.length > DISCORD_LIMITS.content) {
-      content += ` · and ${unique.length - users.length} more subscribers`;
-      break;
+/** One message's worth of mentions: its content and exactly the members it may ping. */
+export interface MentionChunk {
+  content: string;
+  users: string[];
+}
+
+/**
+ * The mentions under a paper card, in chunks: the first rides on the card (`🔔 <@1> (scaling laws) · …`), each
+ * later one is a follow-up message that names the paper. Every member is in exactly one chunk.
+ */
+export function formatCardMentions(title: string, mentions: Mention[]): MentionChunk[] {
+  return formatMentionChunks(mentions, { first: '🔔', next: `🔔 Also for **${escapeAndFit(title, 200)}**:` });
+}
+
+/**
+ * Every member to mention, each once and in the order given, split into message contents within Discord's limits
+ * (2,000 characters, and 100 users per `allowed_mentions`); `lead` opens the first chunk and `next` the others.
+ */
+export function formatMentionChunks(mentions: Mention[], lead: { first: string; next: string }): MentionChunk[] {
+  const seen = new Set<string>();
+  const chunks: MentionChunk[] = [];
+  let current: MentionChunk | null = null;
+  for (const mention of mentions) {
+    if (!SNOWFLAKE.test(mention.userId) || seen.has(mention.userId)) continue;
+    seen.add(mention.userId);
+    const part = `<@${mention.userId}> (${escapeAndFit(mention.topics.join(', '), 200)})`;
+    if (current && (current.users.length >= DISCORD_LIMITS.allowedMentionUsers || current.content.length + 3 + part.length > DISCORD_LIMITS.content)) {
+      chunks.push(current);
+      current = null;
     }
-    content += part;
-    users.push(mention.userId);
+    if (current) {
+      current.content += ` · ${part}`;
+      current.users.push(mention.userId);
+    } else {
+      current = { content: `${chunks.length === 0 ? lead.first : lead.next} ${part}`, users: [mention.userId] };
+    }
   }
-  return { content, users };
+  if (current) chunks.push(current);
+  return chunks;
+}
+
+/** A chunk of mentions as a message of its own, pinging exactly its members. */
+export function formatMentionMessage(chunk: MentionChunk): OutgoingMessage {
+  return { content: chunk.content, allowed_mentions: { parse: [], users: [...chunk.users] } };
 }
 
 /** The short message that opens a digest: its number, the day, how many papers and how many remain. */

@@ -43,6 +43,32 @@ const lastRunSchema = z.object({
   error: z.string().optional(),
 });
 
+/** A member to notify about a paper, with the topics of theirs it matched. */
+const recipientSchema = z.object({ userId: z.string(), topics: z.array(z.string()) });
+
+const audienceSchema = z.object({
+  title: z.string(),
+  /** Members mentioned in the channel: the first chunk rides on the card, the others follow it. */
+  mentions: z.array(recipientSchema),
+  /** Members who asked for a direct message instead. */
+  direct: z.array(recipientSchema),
+});
+
+const noticeItemSchema = z.object({ paper: z.string(), title: z.string(), topics: z.array(z.string()) });
+
+const noticeSchema = z.object({
+  /** `channel`: a mention message in the destination; `direct`: a direct message to `userId`. */
+  kind: z.enum(['channel', 'direct']),
+  userId: z.string().optional(),
+  /** The message exactly as it is (re)sent: a retry carries the same content and the same nonce. */
+  content: z.string().max(2000),
+  users: z.array(z.string()).max(100),
+  /** What it notifies about; a direct message that cannot go out falls back to channel mentions of these papers. */
+  items: z.array(noticeItemSchema),
+  /** When it was recorded; for a direct message, also when its first send began. */
+  recordedAt: isoDate,
+});
+
 const destinationSchema = z.object({
   posted: z.record(z.string(), postedSchema),
   pending: z.record(z.string(), pendingSchema),
@@ -50,6 +76,16 @@ const destinationSchema = z.object({
   inFlight: inFlightSchema.nullable(),
   digests: z.number().int().nonnegative(),
   lastRun: lastRunSchema.nullable(),
+  /** Per paper: who it notifies, fixed with the intent to post it so a resumed post mentions the same members. */
+  audiences: z.record(z.string(), audienceSchema).optional(),
+  /** Per member who asked for direct messages: posted papers they have not been sent yet. */
+  directDue: z.record(z.string(), z.array(noticeItemSchema)).optional(),
+  /** Per paper: members to mention in the channel because their direct message could not go out. */
+  fallbackDue: z.record(z.string(), z.object({ title: z.string(), recipients: z.array(recipientSchema) })).optional(),
+  /** Notification messages recorded before they are sent, keyed by their nonce; removed once sent. */
+  notices: z.record(z.string(), noticeSchema).optional(),
+  /** Direct messages begun in the destination's latest digest, against the per-digest cap. */
+  directBudget: z.object({ digest: z.number().int().nonnegative(), sent: z.number().int().nonnegative() }).optional(),
 });
 
 const subscriberSchema = z.object({
@@ -83,6 +119,14 @@ export type InFlightDigest = z.infer<typeof inFlightSchema>;
 export type LastRun = z.infer<typeof lastRunSchema>;
 /** One member's topics. */
 export type Subscriber = z.infer<typeof subscriberSchema>;
+/** A member to notify about a paper and the topics of theirs it matched. */
+export type Recipient = z.infer<typeof recipientSchema>;
+/** Who a paper notifies: channel mentions and direct messages. */
+export type Audience = z.infer<typeof audienceSchema>;
+/** One paper a notification tells a member about. */
+export type NoticeItem = z.infer<typeof noticeItemSchema>;
+/** A notification message recorded before it is sent. */
+export type Notice = z.infer<typeof noticeSchema>;
 
 /** The state of a bot that never ran. */
 export function createEmptyState(): State {

@@ -1,4 +1,6 @@
-import type { State, Subscriber } from './state.js';
+import type { Paper } from './paper.js';
+import type { Recipient, State, Subscriber } from './state.js';
+import { matchTopics } from './topics.js';
 
 /** A member follows at most this many topics (and Discord shows at most 25 autocomplete choices). */
 export const MAX_TOPICS = 25;
@@ -33,6 +35,17 @@ export function removeTopic(state: State, userId: string, topic: string, at: str
     return { state: { ...state, subscriptions: rest }, removed: true };
   }
   return { state: withSubscriber(state, userId, { ...current, topics, updatedAt: at }), removed: true };
+}
+
+/** Who a paper notifies: members to mention under it, and members who asked for a direct message instead. */
+export function selectAudience(paper: Pick<Paper, 'title' | 'abstract'>, state: State): { mentions: Recipient[]; direct: Recipient[] } {
+  const mentions: Recipient[] = [];
+  const direct: Recipient[] = [];
+  for (const [userId, subscriber] of Object.entries(state.subscriptions)) {
+    const topics = matchTopics(paper, subscriber.topics);
+    if (topics.length > 0) (subscriber.dm ? direct : mentions).push({ userId, topics });
+  }
+  return { mentions, direct };
 }
 
 function withSubscriber(state: State, userId: string, subscriber: Subscriber): State {

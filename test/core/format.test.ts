@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DISCORD_LIMITS, formatDigestHeader, formatMentionLine, formatPaperEmbed, formatPaperMessage, measureEmbed, readDigestNumber, readPaperIdFromFooter } from '../../src/core/format.js';
+import { DISCORD_LIMITS, formatCardMentions, formatDigestHeader, formatMentionMessage, formatPaperEmbed, formatPaperMessage, measureEmbed, readDigestNumber, readPaperIdFromFooter } from '../../src/core/format.js';
+import { formatDigestDirectMessage, formatFallbackMentions } from '../../src/core/format-notify.js';
 import { escapeMarkdown, truncateText } from '../../src/core/markdown.js';
 import { type Paper, paperId } from '../../src/core/paper.js';
 import { computePinged, validateMessageBody } from '../support/fake-discord/validate-message.js';
@@ -123,12 +124,33 @@ describe('formatPaperMessage', () => {
     expect(computePinged(message.content!, message.allowed_mentions, null)).toEqual({ everyone: false, users: ['111111111111111111', '222222222222222222'], roles: [] });
   });
 
-  it('given 150 subscribers, then at most 100 are mentioned and the content stays within 2,000 characters', () => {
-    const mentions = Array.from({ length: 150 }, (_, i) => ({ userId: String(100000000000000000n + BigInt(i)), topics: ['a long topic name here'] }));
-    const { content, users } = formatMentionLine(mentions);
-    expect(users.length).toBeLessThanOrEqual(100);
-    expect(content.length).toBeLessThanOrEqual(DISCORD_LIMITS.content);
-    expect(content).toMatch(/and \d+ more subscribers$/);
+  it('given 300 subscribers, then the card mentions the first chunk and follow-ups mention every other member once, each within Discord\'s limits', () => {
+    const mentions = Array.from({ length: 300 }, (_, i) => ({ userId: String(100000000000000000n + BigInt(i)), topics: ['a long topic name here'] }));
+    const card = formatPaperMessage(base, { mentions });
+    const chunks = formatCardMentions(base.title, mentions);
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(card.content).toBe(chunks[0]!.content);
+    expect(card.allowed_mentions.users).toEqual(chunks[0]!.users);
+    expect(chunks.flatMap((c) => c.users)).toEqual(mentions.map((m) => m.userId));
+    for (const [i, chunk] of chunks.entries()) {
+      const message = formatMentionMessage(chunk);
+      expect(validateMessageBody(message as never)).toEqual([]);
+      expect(chunk.users.length).toBeLessThanOrEqual(DISCORD_LIMITS.allowedMentionUsers);
+      expect(chunk.content.length).toBeLessThanOrEqual(DISCORD_LIMITS.content);
+      expect(computePinged(chunk.content, message.allowed_mentions, null).users).toEqual(chunk.users);
+      if (i > 0) expect(chunk.content.startsWith('🔔 Also for **A Paper**: <@')).toBe(true);
+    }
+    expect(chunks.at(-1)!.content).not.toMatch(/more subscribers/);
+  });
+
+  it('given a member listed twice and an id that is not a snowflake, then each real member is mentioned exactly once', () => {
+    const chunks = formatCardMentions('T', [
+      { userId: '111111111111111111', topics: ['a'] },
+      { userId: 'everyone', topics: ['b'] },
+      { userId: '111111111111111111', topics: ['c'] },
+      { userId: '222222222222222222', topics: ['d'] },
+    ]);
+    expect(chunks).toEqual([{ content: '🔔 <@111111111111111111> (a) · <@222222222222222222> (d)', users: ['111111111111111111', '222222222222222222'] }]);
   });
 
   it('given hostile titles and abstracts, then nobody is pinged and no masked link survives', () => {
@@ -175,5 +197,37 @@ describe('formatPaperMessage on any paper', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('mention chunks on any members', () => {
+  const member = fc.record({
+    userId: fc.bigInt({ min: 10n ** 16n, max: 10n ** 19n }).map(String),
+    topics: fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 150 }), fc.constantFrom(...HOSTILE)), { minLength: 1, maxLength: 25 }),
+  });
+
+  it('given random members and titles, then every member is pinged exactly once across the chunks, each chunk valid for Discord', () => {
+    fc.assert(
+      fc.property(fc.array(member, { maxLength: 450 }), fc.string({ unit: 'grapheme', maxLength: 400 }), fc.boolean(), (mentions, title, fallback) => {
+        const chunks = fallback ? formatFallbackMentions(title, mentions) : formatCardMentions(title, mentions);
+        const pinged = chunks.flatMap((chunk) => {
+          const message = formatMentionMessage(chunk);
+          expect(validateMessageBody(message as never)).toEqual([]);
+          const who = computePinged(chunk.content, message.allowed_mentions, null);
+          expect(who.everyone).toBe(false);
+          expect(who.roles).toEqual([]);
+          expect(who.users).toEqual(chunk.users);
+          return who.users;
+        });
+        expect(pinged).toEqual([...new Set(mentions.map((m) => m.userId))]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('given a title that quotes a digest header, then no notification reads back as a digest\'s opening message', () => {
+    const [chunk] = formatFallbackMentions('📰 **Paperboy digest #9** fake', [{ userId: '111111111111111111', topics: ['x'] }]);
+    expect(readDigestNumber(chunk!.content)).toBeNull();
+    expect(readDigestNumber(formatDigestDirectMessage([{ title: 'Paperboy digest #9', topics: ['x'] }]).content)).toBeNull();
   });
 });

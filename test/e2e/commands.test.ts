@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPaperIdFromFooter } from '../../src/core/format.js';
 import { loadCorpus } from '../../src/adapters/fs-corpus.js';
 import type { Paper } from '../../src/core/paper.js';
+import { matchTopics } from '../../src/core/topics.js';
 import { spawnBot, type BotProcess, discordEnv } from '../support/bot-process.js';
 import { type FakeDiscord, type InteractionOutcome, startFakeDiscord } from '../support/fake-discord/index.js';
 import { runCli } from '../support/run-cli.js';
@@ -162,10 +163,12 @@ describe('subscriptions and notifications', () => {
     expect(first.pinged).toEqual({ everyone: false, users: [ALICE.id, BOB.id], roles: [] });
     for (const card of cards) expect(card.pinged.users).not.toContain(CAROL.id);
 
-    // Carol's DMs are closed: she is mentioned once in the channel instead.
-    await new Promise((r) => setTimeout(r, 500));
-    const fallback = server.messages(server.channelId).find((m) => m.content.includes(`<@${CAROL.id}> papers in this digest`));
-    expect(fallback?.pinged.users).toEqual([CAROL.id]);
+    // Carol's DMs are closed: she is mentioned in the channel instead, once per matching paper, with its title.
+    const matching = papers.slice(0, 3).filter((p) => matchTopics(p, ['quantization']).length > 0);
+    const fallbacks = () => server.messages(server.channelId).filter((m) => m.pinged.users.includes(CAROL.id));
+    for (let i = 0; i < 100 && fallbacks().length < matching.length; i += 1) await new Promise((r) => setTimeout(r, 50));
+    expect(fallbacks().map((m) => m.pinged.users)).toEqual(matching.map(() => [CAROL.id]));
+    for (const m of fallbacks()) expect(m.content).toMatch(/^🔔 \*\*.+\*\* matches your topics \(here instead of a direct message\): <@200000000000000003> \(quantization\)$/);
     const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8'));
     expect(state.subscriptions[ALICE.id].topics).toEqual(['scaling laws']);
   });

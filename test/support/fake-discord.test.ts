@@ -144,7 +144,53 @@ describe('fake discord: login and messages', () => {
   });
 });
 
+describe('fake discord: mentions and direct messages as Discord documents them', () => {
+  it('refuses allowed_mentions.users beyond 100 ids (BASE_TYPE_MAX_LENGTH) and pings only listed members the content mentions', async () => {
+    const { server, client } = await boot();
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => String(300000000000000000n + BigInt(i)));
+    // 2,000 characters hold about 90 mentions of 18-digit ids.
+    const content = ids(85).map((id) => `<@${id}>`).join(' ');
+    const refused = client.rest.post(Routes.channelMessages(server.channelId), { body: { content, allowed_mentions: { parse: [], users: ids(101) } } });
+    await expect(refused).rejects.toMatchObject({ code: 50035, rawError: { errors: { allowed_mentions: { users: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH' }] } } } } });
+    await client.rest.post(Routes.channelMessages(server.channelId), { body: { content, allowed_mentions: { parse: [], users: ids(100).slice(5) } } });
+    const [stored] = server.messages(server.channelId);
+    expect(stored?.pinged.users).toEqual(ids(85).slice(5));
+  });
+
+  it('dedupes a direct message sent again with the same nonce and enforce_nonce', async () => {
+    const { server, client } = await boot();
+    const member = server.addUser({ username: 'reader' });
+    const dm = (await client.rest.post(Routes.userChannels(), { body: { recipient_id: member.id } })) as { id: string };
+    const again = (await client.rest.post(Routes.userChannels(), { body: { recipient_id: member.id } })) as { id: string };
+    expect(again.id).toBe(dm.id);
+    const body = { content: 'papers for you', nonce: 'dm-nonce-1', enforce_nonce: true };
+    const a = (await client.rest.post(Routes.channelMessages(dm.id), { body })) as { id: string };
+    const b = (await client.rest.post(Routes.channelMessages(dm.id), { body })) as { id: string };
+    expect(b.id).toBe(a.id);
+    expect(server.dmMessages(member.id).map((m) => m.content)).toEqual(['papers for you']);
+  });
+});
+
 describe('fake discord: failures and rate limits', () => {
+  it('given an after-commit delay on requests whose body matches, then only those are slow, and their message exists before the answer', async () => {
+    const { server, client } = await boot();
+    server.faults.delay({ method: 'POST', path: MESSAGES, body: (b) => b.content === 'slow' }, 1500, { afterCommit: true });
+    const slow = client.rest.post(Routes.channelMessages(server.channelId), { body: { content: 'slow' } });
+    await client.rest.post(Routes.channelMessages(server.channelId), { body: { content: 'fast' } });
+    let answered = false;
+    void slow.then(() => (answered = true));
+    for (let i = 0; i < 100 && server.messages(server.channelId).length < 2; i += 1) await new Promise((r) => setTimeout(r, 10));
+    expect(server.messages(server.channelId).map((m) => m.content).sort()).toEqual(['fast', 'slow']);
+    expect(answered).toBe(false);
+    await slow;
+    server.faults.failNext({ method: 'POST', path: MESSAGES, body: (b) => b.content === 'doomed' }, { status: 500, count: 5 });
+    await client.rest.post(Routes.channelMessages(server.channelId), { body: { content: 'spared' } });
+    expect(statuses(server, MESSAGES).at(-1)).toBe(200);
+    await expect(client.rest.post(Routes.channelMessages(server.channelId), { body: { content: 'doomed' } })).rejects.toMatchObject({ status: 500 });
+    expect(server.messages(server.channelId).map((m) => m.content)).not.toContain('doomed');
+  });
+
+
   it('lets discord.js retry 5xx (3 retries) and reports duplicates from post-commit failures', async () => {
     const { server, client } = await boot();
     const channel = await channelOf(client, server.channelId);

@@ -50,13 +50,16 @@ export function createChannelPoster(options: { rest: REST; channelId: string; bo
       }
       return found.sort((a, b) => (BigInt(a.messageId) < BigInt(b.messageId) ? -1 : 1));
     },
-    async sendDirect(userId: string, message: OutgoingMessage) {
+    async sendDirect(userId: string, message: OutgoingMessage, nonce: string) {
       try {
+        // Opening the DM channel is idempotent: Discord returns the existing one.
         const channel = (await rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
-        const created = (await rest.post(Routes.channelMessages(channel.id), { body: message })) as APIMessage;
+        const created = (await rest.post(Routes.channelMessages(channel.id), { body: { ...message, nonce, enforce_nonce: true } })) as APIMessage;
         return { messageId: created.id };
       } catch (error) {
-        throw classifyDiscordError(error, `direct message to ${userId}`);
+        const failure = classifyDiscordError(error, `direct message to ${userId}`);
+        // Unknown User (the member left Discord): no retry will ever reach them.
+        throw failure.status === 404 ? new PostError('forbidden', failure.message, failure.status, failure.code) : failure;
       }
     },
   };

@@ -6,6 +6,7 @@ import { readStateFile } from '../../adapters/fs-state-store.js';
 import { createLogger } from '../../adapters/logger.js';
 import { systemClock } from '../../adapters/system-clock.js';
 import { renderMessageText } from '../../core/format-console.js';
+import { selectAudience } from '../../core/subscriptions.js';
 import { openDigestSession } from '../../main.js';
 import { parseCommandArgs, readCount } from '../args.js';
 import type { CliCommand } from '../context.js';
@@ -22,7 +23,8 @@ With DISCORD_TOKEN it posts to DISCORD_CHANNEL_ID; without it, it prints to this
 (console mode keeps its own record, separate from any channel's).
 
 Options:
-  --dry-run    print exactly what would be posted; post nothing, change nothing
+  --dry-run    print exactly what would be posted (mentions, follow-ups and direct
+               messages included); post nothing, change nothing
   --count N    papers in this digest (1-10; default DIGEST_SIZE)
   -h, --help   show this help`,
   async run(argv, context) {
@@ -36,22 +38,37 @@ Options:
       const state = await readStateFile(config.stateFile);
       const runner = createDigestRunner({
         store: { read: () => state, update: () => Promise.reject(new Error('dry run: the state is read-only')), close: async () => undefined },
-        poster: { destination, post: () => Promise.reject(new Error('dry run: nothing is posted')), listOwnMessagesSince: async () => [] },
+        poster: {
+          destination,
+          post: () => Promise.reject(new Error('dry run: nothing is posted')),
+          listOwnMessagesSince: async () => [],
+          // The preview simulates the run; with a token it would send direct messages, in console mode it cannot.
+          ...(config.discord.token ? { sendDirect: () => Promise.reject(new Error('dry run: nothing is sent')) } : {}),
+        },
         corpus: createFsCorpusSource(config.corpusDir, logger),
         clock: systemClock,
         logger,
         size: count,
         order: config.digest.order,
         timezone: config.digest.timezone,
+        audienceFor: selectAudience,
       });
       const preview = await runner.preview({ count });
-      if (preview.papers.length === 0) {
+      const { messages, directMessages } = preview;
+      if (messages.length === 0 && directMessages.length === 0) {
         context.out(`Dry run for ${destination}: no unposted papers remain; nothing would be posted. Add page copies to ${config.corpusDir} to post more.\n`);
         return 0;
       }
-      const head = `Dry run for ${destination}: the next digest${preview.resuming ? ' (resuming an interrupted one)' : ''} would post ${plural(preview.papers.length, 'paper')}; ${preview.remainingAfter} would remain. Nothing was posted or saved.`;
-      const body = preview.messages.map((m, i) => `--- message ${i + 1} of ${preview.messages.length} ---\n${renderMessageText(m, context.columns)}`).join('\n\n');
-      context.out(`${head}\n\n${body}\n`);
+      const what = preview.papers.length
+        ? `the next digest${preview.resuming ? ' (resuming an interrupted one)' : ''} would post ${plural(preview.papers.length, 'paper')}; ${preview.remainingAfter} would remain`
+        : 'no unposted papers remain, but notifications owed from earlier digests would go out';
+      const dms = directMessages.length ? `, and ${plural(directMessages.length, 'direct message')} would be sent (if those members accept them)` : '';
+      const head = `Dry run for ${destination}: ${what}. ${plural(messages.length, 'message')} would be posted in the channel${dms}. Nothing was posted or saved.`;
+      const blocks = [
+        ...messages.map((m, i) => `--- message ${i + 1} of ${messages.length} ---\n${renderMessageText(m, context.columns)}`),
+        ...directMessages.map((d, i) => `--- direct message ${i + 1} of ${directMessages.length}, to member ${d.userId} ---\n${renderMessageText(d.message, context.columns)}`),
+      ];
+      context.out(`${head}\n\n${blocks.join('\n\n')}\n`);
       return 0;
     }
 

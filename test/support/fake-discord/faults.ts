@@ -27,14 +27,19 @@ interface Rule {
 }
 
 
-const matches = (m: RequestMatch, method: string, path: string): boolean =>
-  (m.method === undefined || m.method.toUpperCase() === method) && (m.path === undefined || m.path.test(path));
+/** The JSON object a request carries, for {@link RequestMatch.body}; null when there is none. */
+export type PeekedBody = Record<string, unknown> | null;
+
+const matches = (m: RequestMatch, method: string, path: string, body: PeekedBody): boolean =>
+  (m.method === undefined || m.method.toUpperCase() === method) &&
+  (m.path === undefined || m.path.test(path)) &&
+  (m.body === undefined || (body !== null && m.body(body)));
 
 /** REST fault rules: one-shot failures, random failures, delays, connection resets and 429 storms. */
 export class RestFaults {
   private rules: Rule[] = [];
   private rates: Array<{ match: RequestMatch; probability: number; status: number }> = [];
-  private delays: Array<{ match: RequestMatch; ms: number }> = [];
+  private delays: Array<{ match: RequestMatch; ms: number; afterCommit: boolean }> = [];
   private storms: Array<{ until: number; global: boolean; match: RequestMatch }> = [];
   private readonly random: () => number;
 
@@ -54,8 +59,8 @@ export class RestFaults {
     this.rates.push({ match, probability, status });
   }
 
-  delay(match: RequestMatch, ms: number): void {
-    this.delays.push({ match, ms });
+  delay(match: RequestMatch, ms: number, options: { afterCommit?: boolean } = {}): void {
+    this.delays.push({ match, ms, afterCommit: options.afterCommit ?? false });
   }
 
   clearDelays(): void {
@@ -77,19 +82,19 @@ export class RestFaults {
     this.storms = [];
   }
 
-  delayFor(method: string, path: string): number {
-    return this.delays.filter((d) => matches(d.match, method, path)).reduce((sum, d) => sum + d.ms, 0);
+  delayFor(method: string, path: string, body: PeekedBody, phase: 'before' | 'after' = 'before'): number {
+    return this.delays.filter((d) => d.afterCommit === (phase === 'after') && matches(d.match, method, path, body)).reduce((sum, d) => sum + d.ms, 0);
   }
 
-  activeStorm(method: string, path: string, now: number): { retryAfterMs: number; global: boolean } | null {
+  activeStorm(method: string, path: string, now: number, body: PeekedBody = null): { retryAfterMs: number; global: boolean } | null {
     this.storms = this.storms.filter((s) => s.until > now);
-    const storm = this.storms.find((s) => matches(s.match, method, path));
+    const storm = this.storms.find((s) => matches(s.match, method, path, body));
     return storm ? { retryAfterMs: storm.until - now, global: storm.global } : null;
   }
 
   /** Consumes the first matching one-shot rule for this phase, or rolls the failure rate (before commit only). */
-  take(method: string, path: string, phase: 'before' | 'after'): RestFault | null {
-    const rule = this.rules.find((r) => r.remaining > 0 && r.afterCommit === (phase === 'after') && matches(r.match, method, path));
+  take(method: string, path: string, phase: 'before' | 'after', body: PeekedBody = null): RestFault | null {
+    const rule = this.rules.find((r) => r.remaining > 0 && r.afterCommit === (phase === 'after') && matches(r.match, method, path, body));
     if (rule) {
       rule.remaining -= 1;
       this.rules = this.rules.filter((r) => r.remaining > 0);
@@ -97,7 +102,7 @@ export class RestFaults {
     }
     if (phase === 'before') {
       for (const rate of this.rates) {
-        if (matches(rate.match, method, path) && this.random() < rate.probability) {
+        if (matches(rate.match, method, path, body) && this.random() < rate.probability) {
           return { kind: 'fail', status: rate.status, label: `failRate ${rate.status}` };
         }
       }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Errors, HttpError } from './errors.js';
-import type { RestFaults, RestFault } from './faults.js';
+import type { PeekedBody, RestFaults, RestFault } from './faults.js';
 import { type RateLimitVerdict, type RateLimiter, tooManyRequests } from './rate-limit.js';
 import type { RequestLogEntry } from './types.js';
 
@@ -64,6 +64,17 @@ function majorParameter(path: string): string {
   return m?.[2] ?? m?.[1] ?? 'global';
 }
 
+/** The request's JSON object body for fault matching, or null (none, multipart, not JSON). */
+function peekJson(req: IncomingMessage, raw: Buffer): PeekedBody {
+  if (raw.length === 0 || !(req.headers['content-type'] ?? '').startsWith('application/json')) return null;
+  try {
+    const body: unknown = JSON.parse(raw.toString('utf8'));
+    return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -113,6 +124,7 @@ export function createRestListener(deps: {
     const entry: RequestLogEntry = { method, path, query: url.search, status: 0, body: null, at: Date.now() };
     deps.log.push(entry);
     const raw = await readBody(req);
+    const peeked = peekJson(req, raw);
 
     const send = (status: number, body: unknown, headers: Record<string, string> = {}, fault?: string): void => {
       entry.status = status;
@@ -149,10 +161,10 @@ export function createRestListener(deps: {
 
     if (route.auth && req.headers.authorization !== `Bot ${deps.token()}`) return send(401, Errors.unauthorized().body);
 
-    const delay = deps.faults.delayFor(method, path);
+    const delay = deps.faults.delayFor(method, path, peeked);
     if (delay > 0) await sleep(delay);
     const now = Date.now();
-    const storm = deps.faults.activeStorm(method, path, now);
+    const storm = deps.faults.activeStorm(method, path, now, peeked);
     // Interaction callbacks and webhook-token routes are not bound to the bot's global limit.
     if (storm && !(storm.global && !route.auth)) {
       const verdict = tooManyRequests(storm.retryAfterMs, storm.global ? 'global' : 'user', storm.global ? {} : {
@@ -162,7 +174,7 @@ export function createRestListener(deps: {
       return send(429, verdict.body, verdict.headers, 'rateLimitStorm');
     }
     // Injected pre-commit failures model the edge (proxy/network), so they spend no rate-limit budget.
-    const before = deps.faults.take(method, path, 'before');
+    const before = deps.faults.take(method, path, 'before', peeked);
     if (before) return sendFault(before);
     let limits: RateLimitVerdict = { limited: false, headers: {} };
     if (route.bucket !== 'none') {
@@ -181,7 +193,10 @@ export function createRestListener(deps: {
       if (!(error instanceof HttpError)) throw error;
       return send(error.status, error.body, limits.headers);
     }
-    const after = deps.faults.take(method, path, 'after');
+    // A slow answer to work already done: a client killed meanwhile never learns that it succeeded.
+    const slow = deps.faults.delayFor(method, path, peeked, 'after');
+    if (slow > 0) await sleep(slow);
+    const after = deps.faults.take(method, path, 'after', peeked);
     if (after) return sendFault(after);
     send(result.status, result.body, limits.headers);
   }

@@ -21,8 +21,8 @@ export interface FakeDiscordFaults {
   failNext(match: RequestMatch, response: FailResponse): void;
   /** Fails each matching request with `status` with the given probability (seeded RNG). */
   failRate(match: RequestMatch, probability: number, status?: number): void;
-  /** Delays matching requests by `ms` before they are handled. */
-  delay(match: RequestMatch, ms: number): void;
+  /** Delays matching requests by `ms` before they are handled, or with `afterCommit` after (the work is done, the answer is late). */
+  delay(match: RequestMatch, ms: number, options?: { afterCommit?: boolean }): void;
   /** Removes all delays. */
   clearDelays(): void;
   /** Resets the TCP connection (RST, no response) for the next matching request(s). */
@@ -124,7 +124,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const faults: FakeDiscordFaults = {
     failNext: (match, response) => restFaults.failNext(match, response),
     failRate: (match, probability, status) => restFaults.failRate(match, probability, status),
-    delay: (match, ms) => restFaults.delay(match, ms),
+    delay: (match, ms, opts) => restFaults.delay(match, ms, opts),
     clearDelays: () => restFaults.clearDelays(),
     resetConnectionNext: (match, opts) => restFaults.resetConnectionNext(match, opts),
     rateLimitStorm: (durationMs, opts) => restFaults.rateLimitStorm(durationMs, opts),

@@ -103,6 +103,8 @@ export interface RequestMatch {
   method?: string;
   /** Tested against the path below `/api/v10`. */
   path?: RegExp;
+  /** Tested against the request's JSON body (a request without one, or a multipart upload, never matches). */
+  body?: (body: Record<string, unknown>) => boolean;
 }
 
 /** An option value passed to {@link InteractInput}. */
