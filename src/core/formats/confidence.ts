@@ -8,6 +8,8 @@ export const QUARANTINE_SHARE = 0.5;
 
 const WEIGHTS = { title: 0.4, abstract: 0.3, footer: 0.15, link: 0.15 } as const;
 const MAX_TITLE_LENGTH = 300;
+// No page chrome line is longer than this; longer texts skip the (lower-casing) lookup.
+const MAX_CHROME_LENGTH = 60;
 
 // Words of the Hugging Face pages around the papers (header, navigation, footer, card buttons), lower case.
 const PAGE_CHROME = new Set([
@@ -65,7 +67,7 @@ const AUTHOR_COUNT = /^[•·*-]?\s*\d+ authors?$/i;
 const IMAGE_PLACEHOLDER = /^\[?(?:图片|image|img)\b/i;
 // Markup rather than words: a link, an image, a reference, a bare bracket, a heading mark, a bullet or a URL.
 const MARKUP_START = /^(?:!\[|\[\[|\[[^\]]*\][([]|\[\s*$|#{1,6}\s|[*-]\s|[\]<>·•|]|https?:\/\/)/i;
-const LETTERS = /\p{L}.*\p{L}/su;
+const LETTERS = /\p{L}\P{L}*\p{L}/u;
 const SENTENCE_END = /[.!?…。][)"'”’\]]*$/u;
 
 /** True when a line reads as a paper title rather than page chrome, a number, a date, a user name or markup. */
@@ -83,7 +85,8 @@ export function isPlausibleTitle(title: string): boolean {
 /** True when a text reads as prose: a sentence, or a paragraph of at least a dozen words. */
 export function isPlausibleAbstract(abstract: string): boolean {
   const text = abstract.trim();
-  if (!LETTERS.test(text) || PAGE_CHROME.has(text.toLowerCase()) || MONTH_DATE.test(text)) return false;
+  if (!LETTERS.test(text) || MONTH_DATE.test(text)) return false;
+  if (text.length <= MAX_CHROME_LENGTH && PAGE_CHROME.has(text.toLowerCase())) return false;
   if (UPVOTE_MARK.test(text) || AUTHOR_COUNT.test(text) || IMAGE_PLACEHOLDER.test(text)) return false;
   let words = 0;
   for (let i = text.indexOf(' '); i !== -1 && words < 12; i = text.indexOf(' ', i + 1)) words += 1;

@@ -159,8 +159,8 @@ function readLinkBlock(lines: string[], at: number): { content: string; url: str
 
 /** Sorts a link block into the abstract, the author count or the organisation. */
 function readBlock(content: string, url: string, paper: Paper): void {
-  const authors = AUTHOR_BULLETS.exec(content);
-  if (authors && /^\s*-/.test(content)) {
+  const authors = /^\s*-/.test(content) ? AUTHOR_BULLETS.exec(content) : null;
+  if (authors) {
     paper.authors = Number(authors[1]);
     return;
   }

@@ -13,12 +13,14 @@ export function restIsBlank(lines: readonly string[], index: number): boolean {
   return true;
 }
 
-const ODD_SPACES = /[\s\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]+/g;
+// Any run of white space except a lone plain space (`\s` covers line breaks, tabs and Unicode spaces); matching
+// only those keeps the common case, words separated by single spaces, free of replacements.
+const SPACE_RUNS = /[^\S ]\s*| \s+/g;
 const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
 
 /** Joins wrapped lines: every run of (also non-breaking) spaces and line breaks becomes one space; no outer spaces. */
 export function collapseSpaces(text: string): string {
-  return text.replace(ZERO_WIDTH, '').replace(ODD_SPACES, ' ').trim();
+  return text.replace(ZERO_WIDTH, '').replace(SPACE_RUNS, ' ').trim();
 }
 
 // A hard line break (`\` + newline, `\\` + newline as the converters write them, `\` + two spaces) or an escape.
