@@ -81,7 +81,7 @@ export function readCorpusText(text: string, context: FormatContext, formats: re
     const message =
       `quarantined: read as ${format.description}, but only ${plausible.length} of ${result.papers.length} entries look like papers ` +
       '(a title with an abstract, a date or author line, or a link); this looks like a damaged or unknown layout, ' +
-      `so nothing from this file is used until it parses cleanly${result.warnings.length ? ` (${result.warnings.length} other problems not listed)` : ''}`;
+      `so nothing from this file is used until it parses cleanly${result.warnings.length ? ` (${result.warnings.length} other ${result.warnings.length === 1 ? 'problem' : 'problems'} not listed)` : ''}`;
     return { format: format.name, confidence, papers: [], warnings: [{ file: context.file, line: 1, message }], quarantined: true };
   }
   const warnings = [...result.warnings];
