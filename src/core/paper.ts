@@ -24,11 +24,49 @@ export interface Paper {
   /** `http(s)://` links found in the abstract, in order, without duplicates. */
   links: string[];
   source: SourceRef;
+  /** arXiv identifier without its version (`2411.17691`, `hep-th/9901001`), when the source names one. */
+  arxivId?: string;
+  /** The paper's page (Hugging Face paper page or arXiv abstract); always a well-formed `https` URL. */
+  url?: string;
+  /** Upvotes on Hugging Face when the copy was taken (they keep changing afterwards). */
+  upvotes?: number;
+  /** The paper's code repository; always a well-formed `https` URL. */
+  githubRepo?: string;
+  /** GitHub stars of {@link Paper.githubRepo} when the copy was taken (`2.3k` is read as 2300). */
+  githubStars?: number;
+  /** The paper's project page; always a well-formed `https` URL. */
+  projectPage?: string;
+  /** Hugging Face's one-sentence AI summary, when the source has one. */
+  aiSummary?: string;
+  /** Hugging Face's AI keywords, when the source has them. */
+  aiKeywords?: string[];
+  /** Author names in order, where the source lists them (the API does; page copies only give a count). */
+  authorNames?: string[];
+  /** `YYYY-MM-DD` the paper was added to Daily Papers (UTC), as distinct from {@link Paper.published}. */
+  addedAt?: string;
 }
 
 /** A piece of corpus text that could not be read as (part of) a paper. */
 export interface CorpusWarning extends SourceRef {
   message: string;
+}
+
+// New-style ids (`2411.17691`, since 2007) and old-style ones (`hep-th/9901001`, `math.GT/0309136`), with an optional version.
+const ARXIV_ID = /^(?:arxiv:)?(\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[a-z]{2})?\/\d{7})(?:v\d+)?$/i;
+
+/**
+ * The arXiv id of a text (`2411.17691v2`, `arXiv:2411.17691`, `hep-th/9901001v1`) without its version, or null:
+ * the same paper in another version is the same paper.
+ */
+export function normalizeArxivId(text: string): string | null {
+  const match = ARXIV_ID.exec(text.trim());
+  if (!match) return null;
+  const id = match[1]!;
+  const slash = id.indexOf('/');
+  // Archive names are lower case (`hep-th`), subject classes upper case (`math.GT`).
+  if (slash === -1) return id;
+  const [archive, subject] = id.slice(0, slash).split('.');
+  return `${archive!.toLowerCase()}${subject ? `.${subject.toUpperCase()}` : ''}${id.slice(slash)}`;
 }
 
 /** Discord limits autocomplete values and custom ids to 100 characters; ids stay well below. */
