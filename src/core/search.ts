@@ -276,16 +276,28 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
 
   // A long form typed out (`reinforcement learning from human feedback`) also finds papers that only write the
   // acronym the corpus defined for it (`RLHF`); the acronym then counts for every word of the long form.
-  const addAcronyms = (sequence: ReadonlyArray<{ term: string; bit: number }>, terms: Map<string, QueryTerm>): void => {
-    if (acronyms.size === 0) return;
+  // Returns how many typed words were folded into a long form typed beside them.
+  const addAcronyms = (sequence: ReadonlyArray<{ term: string; bit: number }>, terms: Map<string, QueryTerm>): number => {
+    if (acronyms.size === 0) return 0;
+    let folded = 0;
     for (let start = 0; start < sequence.length - 1; start++) {
       const end = Math.min(sequence.length, start + acronyms.longest);
       for (let stop = start + 2; stop <= end; stop++) {
         const window = sequence.slice(start, stop);
         const acronym = acronyms.lookup(window.map((part) => part.term));
-        if (acronym && table.hasTerm(acronym)) addTerm(terms, acronym, 1, window.reduce((bits, part) => bits | part.bit, 0));
+        if (!acronym || !table.hasTerm(acronym)) continue;
+        const long = window.reduce((bits, part) => bits | part.bit, 0);
+        // `RLHF reinforcement learning from human feedback` names one thing twice: the typed acronym is folded into
+        // the long form's words, so that a paper writing either one covers the whole query.
+        const typed = (terms.get(acronym)?.bits ?? 0) & ~long;
+        if (typed !== 0) {
+          for (const info of terms.values()) if ((info.bits & typed) !== 0) info.bits = (info.bits & ~typed) | long;
+          folded += countBits(typed);
+        }
+        addTerm(terms, acronym, 1, long);
       }
     }
+    return folded;
   };
 
   const parseQuery = (query: string): ParsedQuery => {
@@ -295,11 +307,21 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
     const terms = new Map<string, QueryTerm>();
     const sequence: Array<{ term: string; bit: number }> = [];
     let words = 0;
+    const seen = new Map<string, number>();
     groups.forEach((group, position) => {
       // The word being typed may look like a stop word (`an` on the way to `analysis`): it is only completed.
       const completing = typing && position === groups.length - 1;
       const meaningful = group.forms.some((form) => !form.isStopWord);
       if (!meaningful && !completing) return;
+      // A word typed twice (`word for word`) is one word of the query, not two that every paper must cover.
+      const key = group.forms.map((form) => form.raw).join(' ');
+      const earlier = meaningful ? seen.get(key) : undefined;
+      if (earlier !== undefined) {
+        if (completing) for (const form of group.forms) expandWord(form.raw, true, earlier, !form.isStopWord, terms);
+        for (const form of longFormParts(group)) sequence.push({ term: form.term, bit: 1 << earlier });
+        return;
+      }
+      if (meaningful) seen.set(key, words);
       for (const form of group.forms) {
         if (form.isStopWord && !completing) continue;
         expandWord(form.raw, completing, words, !form.isStopWord, terms);
@@ -309,7 +331,7 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
         words += 1;
       }
     });
-    addAcronyms(sequence, terms);
+    words -= addAcronyms(sequence, terms);
     return { terms, words, phrase: normalizePhraseText(text) };
   };
 
@@ -527,17 +549,19 @@ function keepRare(
 function findCommonPool(terms: readonly QueryCommonTerm[], count: number, wanted: number, titlesOnly: boolean): Uint32Array {
   const byWord = new Map<number, { title: Uint32Array; any: Uint32Array }>();
   for (const { entry, info } of terms) {
-    // An acronym standing for several typed words is an alternative to them, not one more word to require.
-    if ((info.bits & (info.bits - 1)) !== 0) continue;
-    let sets = byWord.get(info.bits);
-    if (!sets) {
-      const title = createBitset(count);
-      byWord.set(info.bits, (sets = { title, any: titlesOnly ? title : createBitset(count) }));
-    }
-    orBitsInto(sets.title, entry.title);
-    if (!titlesOnly) {
-      orBitsInto(sets.any, entry.title);
-      orBitsInto(sets.any, entry.abstract);
+    // An acronym standing for several typed words is an alternative for each of them, not one more word to require.
+    for (let rest = info.bits; rest !== 0; rest &= rest - 1) {
+      const bit = rest & -rest;
+      let sets = byWord.get(bit);
+      if (!sets) {
+        const title = createBitset(count);
+        byWord.set(bit, (sets = { title, any: titlesOnly ? title : createBitset(count) }));
+      }
+      orBitsInto(sets.title, entry.title);
+      if (!titlesOnly) {
+        orBitsInto(sets.any, entry.title);
+        orBitsInto(sets.any, entry.abstract);
+      }
     }
   }
   const words = [...byWord.values()];
@@ -596,10 +620,17 @@ class TopCandidates {
   }
 }
 
+/**
+ * Adds a term for the typed words in `bits`; a term reached again (`RLHF` typed and also standing for its long form
+ * typed beside it) covers the words of both, so a paper holding it is not counted as missing half the query.
+ */
 function addTerm(terms: Map<string, QueryTerm>, term: string, weight: number, bits: number): void {
   const known = terms.get(term);
   if (!known) terms.set(term, { weight, bits });
-  else if (weight > known.weight) known.weight = weight;
+  else {
+    if (weight > known.weight) known.weight = weight;
+    known.bits |= bits;
+  }
 }
 
 function computeAverage(values: Uint16Array): number {

@@ -146,6 +146,50 @@ describe('search ranking', () => {
   });
 });
 
+describe('search with an acronym and its long form typed together', () => {
+  const papers = [
+    paper('Asynchronous RLHF: Faster Off-Policy Training', 'The dominant paradigm for RLHF is on-policy; we make RLHF asynchronous.', null, 1),
+    paper('A Survey of Alignment', 'We review Reinforcement Learning from Human Feedback (RLHF) and its variants.', null, 2),
+    paper('Learning to Act from Human Demonstrations', 'Reinforcement learning agents learn from human feedback signals and demonstrations.', null, 3),
+    paper('Human Feedback for Robots', 'Robots learn from human feedback.', null, 4),
+    paper('Deep Reinforcement Learning at Scale', 'Reinforcement learning with many workers.', null, 5),
+  ];
+  const index = createSearchIndex(papers);
+  const LONG = 'reinforcement learning from human feedback';
+
+  it('given "RLHF" and its long form, then a paper that only writes RLHF ranks and scores as for the long form alone', () => {
+    const alone = index.search(LONG);
+    const both = index.search(`RLHF ${LONG}`);
+    const rank = (hits: typeof alone) => hits.findIndex((hit) => hit.paper.title.startsWith('Asynchronous RLHF'));
+    expect(rank(alone)).toBeGreaterThanOrEqual(0);
+    expect(rank(both)).toBeLessThanOrEqual(rank(alone));
+    expect(both[rank(both)]!.score).toBeCloseTo(alone[rank(alone)]!.score, 6);
+    // It stays above the papers that hold only some of the long form's words.
+    expect(rank(both)).toBeLessThan(both.findIndex((hit) => hit.paper.title === 'Human Feedback for Robots'));
+    expect(rank(both)).toBeLessThan(both.findIndex((hit) => hit.paper.title === 'Deep Reinforcement Learning at Scale'));
+  });
+
+  it('given the long form with words most papers share, then papers that only write the acronym are found too', () => {
+    // 250 papers each put "rlhf", "learning" and "human" past the common-term threshold (scored from bitsets).
+    const many = [
+      papers[1]!,
+      ...Array.from({ length: 3 }, (_, i) => paper(`Reinforcement Learning from Human Feedback for Task ${i}`, `Agents on task ${i}.`, null, 10 + i)),
+      ...Array.from({ length: 250 }, (_, i) => paper(`Faster RLHF Variant ${i}`, `We make it cheaper, variant ${i}.`, null, 20 + i)),
+      ...Array.from({ length: 250 }, (_, i) => paper(`Human Learning ${i}`, `Learning in humans, feedback, reinforcement ${i}.`, null, 300 + i)),
+    ];
+    const titles = createSearchIndex(many).search(LONG).map((hit) => hit.paper.title);
+    expect(titles.slice(0, 3).every((title) => title.startsWith('Reinforcement Learning from Human Feedback'))).toBe(true);
+    expect(titles.slice(3).every((title) => title.startsWith('Faster RLHF Variant'))).toBe(true);
+  });
+
+  it('given a word typed twice, then it counts once: scores are those of the query with it once', () => {
+    const once = seedIndex.search('vocabulary scaling.');
+    const twice = seedIndex.search('vocabulary scaling vocabulary.');
+    expect(once.length).toBeGreaterThan(2);
+    expect(twice.map((hit) => [hit.paper.title, hit.score])).toEqual(once.map((hit) => [hit.paper.title, hit.score]));
+  });
+});
+
 describe('search index basics', () => {
   it('given an id, then get returns that paper, and size counts papers once', () => {
     const first = seed[0]!;
