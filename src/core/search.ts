@@ -196,6 +196,25 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
     if (same) same.push(index);
     else exactTitles.set(normalTitle, [index]);
   });
+  // Titles in normalised alphabetical order: the titles that start with a typed text are one binary search away.
+  const titleOrder = Int32Array.from({ length: count }, (_, index) => index).sort((a, b) => {
+    const x = titleTexts[a]!;
+    const y = titleTexts[b]!;
+    return x < y ? -1 : x > y ? 1 : a - b;
+  });
+  const findTitleStarts = (phrase: string, cap: number): number[] => {
+    const prefix = ` ${phrase}`;
+    let low = 0;
+    let high = count;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (titleTexts[titleOrder[mid]!]! < prefix) low = mid + 1;
+      else high = mid;
+    }
+    const found: number[] = [];
+    for (let i = low; i < count && found.length < cap && titleTexts[titleOrder[i]!]!.startsWith(prefix); i++) found.push(titleOrder[i]!);
+    return found;
+  };
   const avgTitle = Math.max(1, computeAverage(titleLength));
   const avgAbstract = Math.max(1, computeAverage(abstractLength));
 
@@ -415,8 +434,11 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
     }
     const exact = exactTitles.get(parsed.phrase) ?? [];
     for (const index of exact) setBit(pool, index);
-
     const needle = parsed.phrase.includes(' ') ? ` ${parsed.phrase}` : null;
+    // Words typed from a title's start find it even when they are all stop words (`all is not` → All is Not Lost).
+    const starts = new Set(needle ? findTitleStarts(parsed.phrase, limit + ABSTRACT_PHRASE_WINDOW) : []);
+    for (const index of starts) setBit(pool, index);
+
     const top = new TopCandidates(limit + ABSTRACT_PHRASE_WINDOW);
     forEachBit(pool, (index) => {
       const matched = countBits(matchedWords[index]!);
@@ -424,6 +446,7 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
       const final = scores[index]! * coverage * coverage * Math.max(1, matched);
       let tier = 0;
       if (exact.includes(index)) tier = 3;
+      else if (starts.has(index)) tier = 2;
       // A title holding the phrase holds all its complete words: skip the string search for papers missing one.
       else if (needle && matched >= parsed.words - 1 && titleTexts[index]!.includes(needle)) tier = 2;
       top.offer(index, final, tier);
@@ -456,7 +479,13 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
       const picked = isPaperIdShape(typed) ? byId.get(typed) : undefined;
       if (picked) found.add(picked);
       // Titles first: that is what people type into `/paper`, and it is the fast path on large corpora.
-      for (const hit of rank(typed, MAX_CHOICES, true)) found.add(hit.paper);
+      const titleHits = rank(typed, MAX_CHOICES, true);
+      // A typed text that starts a title puts that title first, stop words or not; best ranked first.
+      const phrase = normalizePhraseText(capQuery(typed));
+      const starts = new Set(phrase.length >= 2 ? findTitleStarts(phrase, MAX_CHOICES).map((index) => docs[index]!) : []);
+      for (const hit of titleHits) if (starts.has(hit.paper)) found.add(hit.paper);
+      for (const paper of starts) found.add(paper);
+      for (const hit of titleHits) found.add(hit.paper);
       if (found.size < MAX_CHOICES) for (const hit of rank(typed, MAX_CHOICES)) found.add(hit.paper);
       return [...found].slice(0, MAX_CHOICES).map(makeChoice);
     },

@@ -226,6 +226,24 @@ describe('suggest', () => {
     expect(seedIndex.suggest('zebra-ll')[0]!.name).toBe('Zebra-Llama: Towards Extremely Efficient Hybrid Models');
   });
 
+  it('given the start of a title made of common words, then that title is the first choice', () => {
+    const target = 'All is Not Lost: LLM Recovery without Checkpoints';
+    for (const typed of ['all is not', 'All Is Not', 'all is', 'all is not l', 'all is not lost']) expect(seedIndex.suggest(typed)[0]!.name).toBe(target);
+  });
+
+  it('given the start of a title among distractors made of the same words, then that title is still the first choice', () => {
+    const distractors = [
+      paper('Why All Is Not Equal in Attention', 'All is not equal: not all tokens are what they seem.', '2026-01-01', 1),
+      paper('Not All Is Lost in Translation', 'It is not all lost; all is well, not all is known.', '2026-01-02', 2),
+      paper('Is Attention All You Need? Not Always', 'All of it is not needed at all.', '2026-01-03', 3),
+    ];
+    const index = createSearchIndex([...distractors, ...seed]);
+    expect(index.suggest('all is not')[0]!.name).toBe('All is Not Lost: LLM Recovery without Checkpoints');
+    expect(index.suggest('all is not l')[0]!.name).toBe('All is Not Lost: LLM Recovery without Checkpoints');
+    expect(index.suggest('not all')[0]!.name).toBe('Not All Is Lost in Translation');
+    expect(index.search('all is not').map((hit) => hit.paper.title)).toContain('All is Not Lost: LLM Recovery without Checkpoints');
+  });
+
   it('given a long title, then its name is cut at a word boundary and ends with …', () => {
     const long = 'Structured Context Engineering for File-Native Agentic Systems: Evaluating Schema Accuracy, Format Effectiveness, and Multi-File Navigation at Scale';
     const choice = seedIndex.suggest('structured context engineering').find((c) => c.value === paperId(long))!;
