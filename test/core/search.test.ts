@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCorpus } from '../../src/core/corpus.js';
 import { paperId, type Paper } from '../../src/core/paper.js';
-import { createSearchIndex, countAllowedEdits, truncateAtWord, MAX_CHOICES, MAX_CHOICE_LENGTH } from '../../src/core/search.js';
+import { createSearchIndex, countAllowedEdits, isRelevantMatch, truncateAtWord, MAX_CHOICES, MAX_CHOICE_LENGTH } from '../../src/core/search.js';
 
 const seed = parseCorpus(readFileSync(new URL('../../seeds/000_ccff3ae36fc46473.txt', import.meta.url), 'utf8'), {
   file: 'seeds/000_ccff3ae36fc46473.txt',
@@ -141,8 +141,9 @@ describe('search ranking', () => {
 
   it('given more than 32 words, then the words after the 32nd are ignored', () => {
     const filler = Array.from({ length: 32 }, (_, i) => `zzfiller${i}`).join(' ');
-    expect(seedIndex.search(`${filler} megascale`)).toEqual([]);
-    expect(seedIndex.search(`megascale ${filler}`)[0]?.paper.title).toMatch(/^MegaScale/);
+    // One word of 32 is below the relevance floor: `closest` shows the ranking all the same.
+    expect(seedIndex.closest(`${filler} megascale`)).toEqual([]);
+    expect(seedIndex.closest(`megascale ${filler}`)[0]?.paper.title).toMatch(/^MegaScale/);
   });
 });
 
@@ -187,6 +188,55 @@ describe('search with an acronym and its long form typed together', () => {
     const twice = seedIndex.search('vocabulary scaling vocabulary.');
     expect(once.length).toBeGreaterThan(2);
     expect(twice.map((hit) => [hit.paper.title, hit.score])).toEqual(once.map((hit) => [hit.paper.title, hit.score]));
+  });
+});
+
+describe('the relevance floor', () => {
+  const papers = [
+    paper('BPE Stays on SCRIPT: Structured Encoding for Robust Multilingual Pretokenization', 'Byte-level BPE merges across scripts.', null, 1),
+    paper('LongAlign: A Recipe for Long Context Alignment', 'A recipe for aligning models on long inputs.', null, 2),
+    paper('Open-World Agent Skills', 'Agents that learn skills in an open world.', null, 3),
+    paper('Make It Fast: Kernel Fusion for Transformers', 'We make attention kernels fast.', null, 4),
+    paper('Quantized Models Stay Safe', 'Is a quantized model still safe when its benchmark scores look fine? We test safety under quantization.', null, 5),
+  ];
+  const index = createSearchIndex(papers);
+
+  it.each([
+    ['@everyone <script>', 'BPE Stays on SCRIPT'],
+    ['pizza recipe', 'LongAlign'],
+    ['hello world', 'Open-World Agent Skills'],
+    ['cake', 'Make It Fast'],
+    ['<script>alert(1)</script>', 'BPE Stays on SCRIPT'],
+  ])('given garbage "%s", then search answers nothing and closest still offers "%s"', (query, closest) => {
+    expect(index.search(query)).toEqual([]);
+    expect(index.closest(query, { limit: 3 })[0]?.paper.title).toMatch(new RegExp(`^${closest}`));
+  });
+
+  it.each([
+    ['script', 'BPE Stays on SCRIPT'],
+    ['long context recipe', 'LongAlign'],
+    ['scirpt encoding', 'BPE Stays on SCRIPT'],
+    ['quantised model safety when benchmark scores look fine', 'Quantized Models Stay Safe'],
+    ['make it fast', 'Make It Fast'],
+  ])('given the real query "%s", then search answers with "%s"', (query, title) => {
+    expect(index.search(query)[0]?.paper.title).toMatch(new RegExp(`^${title}`));
+  });
+
+  it.each([
+    // tier, found, found as typed, typed words → answer?
+    [2, 0, 0, 3, true],
+    [1, 1, 1, 4, true],
+    [0, 1, 1, 1, true],
+    [0, 1, 0, 1, false],
+    [0, 1, 1, 2, false],
+    [0, 2, 2, 3, true],
+    [0, 2, 1, 3, false],
+    [0, 3, 3, 6, true],
+    [0, 2, 2, 4, false],
+    [0, 3, 1, 3, true],
+    [0, 0, 0, 0, false],
+  ])('given tier %i with %i of the typed words found (%i as typed) out of %i, then answer is %s', (tier, matched, sure, words, answer) => {
+    expect(isRelevantMatch({ tier, matched, sure, words })).toBe(answer);
   });
 });
 
@@ -322,6 +372,7 @@ describe('no query throws', () => {
 
   it.each(awkward.map((query) => [JSON.stringify(query.slice(0, 30)), query]))('given %s, then search and suggest answer', (_label, query) => {
     expect(() => seedIndex.search(query)).not.toThrow();
+    expect(() => seedIndex.closest(query)).not.toThrow();
     expect(() => seedIndex.suggest(query)).not.toThrow();
     for (const choice of seedIndex.suggest(query)) expect(choice.name.length).toBeLessThanOrEqual(100);
   });
@@ -337,6 +388,7 @@ describe('no query throws', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.string({ unit: 'grapheme', maxLength: 80 })), (query) => {
         expect(seedIndex.search(query, { limit: 5 }).length).toBeLessThanOrEqual(5);
+        expect(seedIndex.closest(query, { limit: 5 }).length).toBeLessThanOrEqual(5);
         expect(seedIndex.suggest(query).length).toBeLessThanOrEqual(25);
       }),
       { numRuns: 300 },
