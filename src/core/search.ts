@@ -31,7 +31,7 @@ export interface SearchIndex {
    * relevance floor ({@link isRelevantMatch}), so that a poor match is never presented as the answer; never throws.
    */
   search(query: string, options?: SearchOptions): SearchHit[];
-  /** The papers closest to a query, best first, floor or not: what to offer, labelled as such, when `search` finds nothing. */
+  /** The papers closest to a query, best first, floor or not: what to offer, labelled so, when `search` finds nothing. */
   closest(query: string, options?: SearchOptions): SearchHit[];
   /** Autocomplete choices for `/paper`: matches for the typed text, or the newest papers when it is empty. */
   suggest(text: string): Choice[];
