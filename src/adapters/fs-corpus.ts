@@ -1,5 +1,6 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
+import { join, relative, isAbsolute, sep } from 'node:path';
 import { parseCorpus, type ParsedCorpus } from '../core/corpus.js';
 import { mergeCorpora } from '../core/corpus-merge.js';
 import type { CorpusWarning } from '../core/paper.js';
@@ -31,33 +32,97 @@ export interface CachedCorpusFile {
 /** A corpus directory that cannot be listed: the message names the directory and what to do. */
 export class CorpusDirectoryError extends Error {}
 
-/** Reads every `*.txt` file of a corpus directory in file-name order into one deduplicated corpus. */
+/**
+ * Reads every `*.txt` file of a corpus directory in file-name order into one deduplicated corpus; symbolic links
+ * to regular files inside the directory count as files (a Kubernetes ConfigMap mount is made of them).
+ */
 export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): Promise<LoadedCorpus> {
-  let names: string[];
-  try {
-    names = (await readdir(dir, { withFileTypes: true }))
-      .filter((entry) => entry.isFile() && entry.name.toLowerCase().endsWith('.txt'))
-      .map((entry) => entry.name)
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a directory' : `cannot be read (${code ?? String(error)})`;
-    throw new CorpusDirectoryError(`corpus directory ${dir} ${reason}; set CORPUS_DIR (or --dir) to a folder of *.txt page copies`);
-  }
-
+  const entries = await listCorpusFiles(dir);
   const parts: ParsedCorpus[] = [];
   const files: LoadedCorpus['files'] = [];
-  for (const name of names) {
-    const path = join(dir, name);
-    const part = await readCachedCorpusFile(path, name, options);
+  for (const entry of entries) {
+    const part = entry.skipped
+      ? { parsed: { papers: [], warnings: [{ file: entry.name, line: 0, message: entry.skipped }] }, bytes: 0 }
+      : await readCachedCorpusFile(join(dir, entry.name), entry.name, options);
     parts.push(part.parsed);
-    files.push({ file: name, papers: part.parsed.papers.length, warnings: part.parsed.warnings.length, bytes: part.bytes });
+    files.push({ file: entry.name, papers: part.parsed.papers.length, warnings: part.parsed.warnings.length, bytes: part.bytes });
   }
   const merged = mergeCorpora(parts);
   // Duplicates are counted against the file that lost them.
   for (const entry of files) entry.papers = merged.papers.filter((p) => p.source.file === entry.file).length;
   for (const entry of files) entry.warnings = merged.warnings.filter((w) => w.file === entry.file).length;
   return { dir, files, ...merged };
+}
+
+/** A `*.txt` name of the corpus directory, or a link skipped with the reason. */
+interface CorpusEntry {
+  name: string;
+  skipped?: string;
+}
+
+/**
+ * Lists the directory's `*.txt` regular files and the links that resolve to one inside the directory, sorted by
+ * name. Only the top level is listed, so the dot-directories of a ConfigMap (`..data`, `..2024_…`) are never read
+ * as corpus files; their files are read once, through the top-level links.
+ */
+async function listCorpusFiles(dir: string): Promise<CorpusEntry[]> {
+  let listing: Dirent[];
+  let root: string;
+  try {
+    listing = await readdir(dir, { withFileTypes: true });
+    root = await realpath(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a directory' : `cannot be read (${code ?? String(error)})`;
+    throw new CorpusDirectoryError(`corpus directory ${dir} ${reason}; set CORPUS_DIR (or --dir) to a folder of *.txt page copies`);
+  }
+  const candidates = listing
+    .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && entry.name.toLowerCase().endsWith('.txt'))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // A link to a file that is read anyway (`alias.txt -> a.txt`) would turn every paper into a duplicate warning.
+  const claimed = new Map<string, string>(candidates.filter((e) => e.isFile()).map((e) => [join(root, e.name), e.name]));
+  const entries: CorpusEntry[] = [];
+  for (const entry of candidates) {
+    if (entry.isFile()) {
+      entries.push({ name: entry.name });
+      continue;
+    }
+    const link = await resolveCorpusLink(join(dir, entry.name), root);
+    if (link === 'not-a-file') continue; // A link to a directory is ignored like a directory.
+    if (typeof link !== 'string') {
+      entries.push({ name: entry.name, skipped: link.skipped });
+      continue;
+    }
+    const owner = claimed.get(link);
+    if (owner !== undefined) {
+      entries.push({ name: entry.name, skipped: `is a symbolic link to ${owner}, which is read already; skipped` });
+      continue;
+    }
+    claimed.set(link, entry.name);
+    entries.push({ name: entry.name });
+  }
+  return entries;
+}
+
+/** The real path of a link's target when it is a regular file inside `root`, else why it is skipped. */
+async function resolveCorpusLink(path: string, root: string): Promise<string | 'not-a-file' | { skipped: string }> {
+  const target = await readlink(path).catch(() => '?');
+  let real: string;
+  try {
+    real = await realpath(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'which does not exist' : code === 'ELOOP' ? 'which loops' : `which cannot be read (${code ?? String(error)})`;
+    return { skipped: `is a broken symbolic link to ${target}, ${reason}; skipped` };
+  }
+  const inside = relative(root, real);
+  // `..data/x.txt` (a ConfigMap's own dot-directory) is inside; only `..` itself or a `../` prefix leaves the folder.
+  if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+    return { skipped: `is a symbolic link to ${real}, outside the corpus directory; skipped (copy the file into the directory instead)` };
+  }
+  const info = await stat(real).catch(() => null);
+  if (!info) return { skipped: `is a broken symbolic link to ${target}, which cannot be read; skipped` };
+  return info.isFile() ? real : 'not-a-file';
 }
 
 async function readCachedCorpusFile(path: string, name: string, options: LoadCorpusOptions): Promise<{ parsed: ParsedCorpus; bytes: number }> {

@@ -28,7 +28,8 @@ interface Footer {
   comments: number | null;
 }
 
-// A title is one line; anything longer than this is a paragraph that lost its title.
+// A title is one line. Without a footer to place it, a line longer than this is taken for a paragraph that lost
+// its title; where the page structure places it (title, abstract, then a footer), a title may be any length.
 const MAX_TITLE_LENGTH = 300;
 const PAGE_CHROME = new Set([
   'new',
@@ -58,6 +59,8 @@ export function parseCorpus(text: string, options: ParseOptions): ParsedCorpus {
   }
 
   const blocks = splitBlocks(splitLines(text));
+  const placed = placeTitles(blocks);
+  const isTitleAt = (j: number) => isTitleLike(blocks[j]!) || placed[j]!;
   const papers: Paper[] = [];
   let i = skipPageHeader(blocks);
 
@@ -73,7 +76,7 @@ export function parseCorpus(text: string, options: ParseOptions): ParsedCorpus {
       i += 1;
       continue;
     }
-    if (!isTitleLike(block)) {
+    if (!isTitleAt(i)) {
       warn(block.line, `expected a paper title (one line), found a paragraph "${preview(block.lines.join(' '))}"`);
       i += 1;
       continue;
@@ -84,9 +87,12 @@ export function parseCorpus(text: string, options: ParseOptions): ParsedCorpus {
       i += next ? 2 : 1;
       continue;
     }
-    // A stray line before a real title: the line after it is the title, and the block after that its abstract.
+    // A stray line before a real title: the line after it is the title, and the block after that its abstract
+    // (a paragraph, or followed by a footer, which a stray line's "paper" would not have). A line the page
+    // structure places as a title is not stray, however long the blocks after it.
     const after = blocks[i + 2];
-    if (isTitleLike(next) && after && !isFooterBlock(after) && isAbstractLike(after)) {
+    const afterAfter = blocks[i + 3];
+    if (!placed[i] && isTitleAt(i + 1) && after && !isFooterBlock(after) && (isAbstractLike(after) || (!!afterAfter && isFooterBlock(afterAfter)))) {
       warn(block.line, `line "${preview(first)}" is not part of any paper; skipped`);
       i += 1;
       continue;
@@ -206,6 +212,22 @@ function isBareDate(line: string): boolean {
 
 function isTitleLike(block: Block): boolean {
   return block.lines.length === 1 && block.lines[0]!.length <= MAX_TITLE_LENGTH && !isFooterLine(block.lines[0]!);
+}
+
+/**
+ * Marks the blocks that the page structure places as titles, whatever their length: one line, then a block that
+ * is not a footer, then a footer, the end of the text, or another such title (papers without a footer). Computed
+ * from the end in one pass, so a long chain of footerless papers costs linear time.
+ */
+function placeTitles(blocks: Block[]): boolean[] {
+  const placed = new Array<boolean>(blocks.length + 2).fill(false);
+  for (let j = blocks.length - 2; j >= 0; j -= 1) {
+    const block = blocks[j]!;
+    if (block.lines.length !== 1 || isFooterLine(block.lines[0]!) || isFooterBlock(blocks[j + 1]!)) continue;
+    const after = blocks[j + 2];
+    placed[j] = !after || isFooterBlock(after) || placed[j + 2]!;
+  }
+  return placed;
 }
 
 function isAbstractLike(block: Block): boolean {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, utimes, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, realpath, rm, utimes, writeFile, mkdir, rename, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -82,6 +82,91 @@ describe('loadCorpus on edge directories', () => {
     const dir = await tempDir();
     await mkdir(join(dir, 'folder.txt'));
     expect((await loadCorpus(dir)).files).toEqual([]);
+  });
+});
+
+const PAGE_A = 'Title One\n\nAbstract one.\n\n• 1 authors\n·\nDec 24, 2025\n';
+const PAGE_B = 'Title Two\n\nAbstract two.\n\n• 2 authors\n·\nDec 25, 2025\n';
+
+describe('loadCorpus with symbolic links', () => {
+  it('given a Kubernetes ConfigMap mount (file -> ..data/file, ..data -> ..timestamp), then each file is read once, without warnings', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, '..2026_06_22_10_00_00.1234'));
+    await writeFile(join(dir, '..2026_06_22_10_00_00.1234', 'a.txt'), PAGE_A);
+    await writeFile(join(dir, '..2026_06_22_10_00_00.1234', 'b.txt'), PAGE_B);
+    await symlink('..2026_06_22_10_00_00.1234', join(dir, '..data'));
+    await symlink(join('..data', 'a.txt'), join(dir, 'a.txt'));
+    await symlink(join('..data', 'b.txt'), join(dir, 'b.txt'));
+    const corpus = await loadCorpus(dir);
+    expect(corpus.papers.map((p) => p.title)).toEqual(['Title One', 'Title Two']);
+    expect(corpus.papers.map((p) => p.source.file)).toEqual(['a.txt', 'b.txt']);
+    expect(corpus.warnings).toEqual([]);
+    expect(corpus.files.map((f) => f.file)).toEqual(['a.txt', 'b.txt']);
+  });
+
+  it('given a ConfigMap update (..data swapped to a new timestamped folder), then a cached load reads the new content', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, '..v1'));
+    await writeFile(join(dir, '..v1', 'a.txt'), PAGE_A);
+    await utimes(join(dir, '..v1', 'a.txt'), new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T00:00:00Z'));
+    await symlink('..v1', join(dir, '..data'));
+    await symlink(join('..data', 'a.txt'), join(dir, 'a.txt'));
+    const cache = new Map();
+    expect((await loadCorpus(dir, { cache })).papers.map((p) => p.title)).toEqual(['Title One']);
+    await mkdir(join(dir, '..v2'));
+    await writeFile(join(dir, '..v2', 'a.txt'), PAGE_A + '\n' + PAGE_B);
+    await symlink('..v2', join(dir, '..data_tmp'));
+    await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+    expect((await loadCorpus(dir, { cache })).papers.map((p) => p.title)).toEqual(['Title One', 'Title Two']);
+  });
+
+  it('given a broken link, then it is skipped with a warning that names the file and its target', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a.txt'), PAGE_A);
+    await symlink('gone.txt', join(dir, 'broken.txt'));
+    const corpus = await loadCorpus(dir);
+    expect(corpus.papers.map((p) => p.title)).toEqual(['Title One']);
+    expect(corpus.warnings).toEqual([{ file: 'broken.txt', line: 0, message: 'is a broken symbolic link to gone.txt, which does not exist; skipped' }]);
+    expect(corpus.files).toContainEqual({ file: 'broken.txt', papers: 0, warnings: 1, bytes: 0 });
+  });
+
+  it('given a link to a file outside the folder, then it is not read and a warning names the file and where it points', async () => {
+    const outside = await tempDir();
+    await writeFile(join(outside, 'secret.txt'), PAGE_B);
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a.txt'), PAGE_A);
+    await symlink(join(outside, 'secret.txt'), join(dir, 'escape.txt'));
+    await symlink(join('..', outside.split('/').pop()!, 'secret.txt'), join(dir, 'relative-escape.txt'));
+    const corpus = await loadCorpus(dir);
+    const secret = join(await realpath(outside), 'secret.txt');
+    expect(corpus.papers.map((p) => p.title)).toEqual(['Title One']);
+    expect(corpus.warnings.map((w) => `${w.file}: ${w.message}`)).toEqual([
+      `escape.txt: is a symbolic link to ${secret}, outside the corpus directory; skipped (copy the file into the directory instead)`,
+      `relative-escape.txt: is a symbolic link to ${secret}, outside the corpus directory; skipped (copy the file into the directory instead)`,
+    ]);
+  });
+
+  it('given a link to another corpus file or to a directory, then nothing is read twice and the directory is ignored', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'b.txt'), PAGE_B);
+    await symlink('b.txt', join(dir, 'a-alias.txt'));
+    await mkdir(join(dir, 'sub'));
+    await symlink('sub', join(dir, 'folder.txt'));
+    const corpus = await loadCorpus(dir);
+    expect(corpus.papers.map((p) => [p.title, p.source.file])).toEqual([['Title Two', 'b.txt']]);
+    expect(corpus.warnings).toEqual([{ file: 'a-alias.txt', line: 0, message: 'is a symbolic link to b.txt, which is read already; skipped' }]);
+    expect(corpus.files.map((f) => f.file)).toEqual(['a-alias.txt', 'b.txt']);
+  });
+
+  it('given a corpus folder that is itself a link, then its files are inside it', async () => {
+    const real = await tempDir();
+    await writeFile(join(real, 'a.txt'), PAGE_A);
+    await symlink('a.txt', join(real, 'link.txt'));
+    const holder = await tempDir();
+    await symlink(real, join(holder, 'corpus'));
+    const corpus = await loadCorpus(join(holder, 'corpus'));
+    expect(corpus.papers.map((p) => p.title)).toEqual(['Title One']);
+    expect(corpus.warnings.map((w) => w.message)).toEqual(['is a symbolic link to a.txt, which is read already; skipped']);
   });
 });
 

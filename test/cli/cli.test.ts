@@ -74,6 +74,22 @@ describe('paperboy search and topics', () => {
     expect(hits.map((h) => h.score)).toEqual([...hits.map((h) => h.score)].sort((a, b) => Number(b) - Number(a)));
   });
 
+  it('given garbage, then search says nothing matched and lists the closest titles, labelled, without a score', async () => {
+    const result = await runCli(['search', '@everyone <script>']);
+    expect(result.code).toBe(0);
+    const [first, label, ...rest] = result.stdout.trimEnd().split('\n');
+    expect(first).toBe('No paper matches "@everyone <script>" among 51 papers.');
+    expect(label).toBe('Closest titles (not a match):');
+    expect(rest.length).toBeGreaterThan(0);
+    expect(result.stdout).not.toContain('score');
+  });
+
+  it('given garbage and --json, then search prints an empty array: nothing is presented as a match', async () => {
+    const result = await runCli(['search', '@everyone <script>', '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([]);
+  });
+
   it('given topics --json, then it lists topics with paper counts, most covered first', async () => {
     const topics = JSON.parse((await runCli(['topics', '--json', '--limit', '20'])).stdout) as Array<{ topic: string; papers: number }>;
     expect(topics).toHaveLength(20);

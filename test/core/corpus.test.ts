@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractLinks, parseCorpus } from '../../src/core/corpus.js';
+import { formatPaperEmbed } from '../../src/core/format.js';
 
 const SEED = readFileSync(new URL('../../seeds/000_ccff3ae36fc46473.txt', import.meta.url), 'utf8');
 const REAL_DIR = new URL('../../../shared/corpora/real/', import.meta.url);
@@ -185,6 +186,53 @@ describe.skipIf(!existsSync(REAL_DIR))('parseCorpus on real page copies in other
       expect(w.line).toBeGreaterThanOrEqual(1);
       expect(w.message.length).toBeGreaterThan(10);
     }
+  });
+});
+
+describe('parseCorpus on long titles', () => {
+  const opts = { file: 'f.txt', referenceDate: '2026-06-22' };
+  // Real titles run long: conference-style titles with subtitles and lists of methods exceed 300 characters.
+  const LONG = `${'Scaling Sparse Mixture-of-Experts Language Models with Adaptive Routing, Expert Pruning, '.repeat(4)}and Quantisation: A Study`;
+  const ABSTRACT = 'We study routing. '.repeat(30).trim();
+  const FOOTER = '• 3 authors\n·\nJan 2, 2026 4';
+
+  it('given a title longer than 300 characters followed by an abstract and a footer, then it is a paper with its whole title', () => {
+    expect(LONG.length).toBeGreaterThan(300);
+    const result = parseCorpus(`${paper('Short One', 'Abstract one.', FOOTER)}${paper(LONG, ABSTRACT, FOOTER)}${paper('Short Two', 'Abstract two.', FOOTER)}`, opts);
+    expect(result.warnings).toEqual([]);
+    expect(result.papers.map((p) => p.title)).toEqual(['Short One', LONG, 'Short Two']);
+    expect(result.papers[1]).toMatchObject({ abstract: ABSTRACT, authors: 3, published: '2026-01-02', comments: 4 });
+  });
+
+  it('given long-titled papers without a footer, then the structure (each at the end or before another paper) still places them', () => {
+    const result = parseCorpus(`${paper(LONG, 'Abstract one.')}${paper(`${LONG} II`, 'Abstract two.')}${paper('Short', 'Abstract three.', FOOTER)}${paper(`${LONG} III`, ABSTRACT)}`, opts);
+    expect(result.warnings).toEqual([]);
+    expect(result.papers.map((p) => [p.title.slice(-10), p.abstract.slice(0, 14)])).toEqual([
+      [LONG.slice(-10), 'Abstract one.'],
+      [`${LONG} II`.slice(-10), 'Abstract two.'],
+      ['Short', 'Abstract three'],
+      [`${LONG} III`.slice(-10), ABSTRACT.slice(0, 14)],
+    ]);
+  });
+
+  it('given a stray line before a long title, then the line is the warning and the paper is kept', () => {
+    const result = parseCorpus(`Load more\n\n${paper(LONG, 'Short abstract.', FOOTER)}`, opts);
+    expect(result.papers.map((p) => p.title)).toEqual([LONG]);
+    expect(result.warnings).toEqual([{ file: 'f.txt', line: 1, message: 'line "Load more" is not part of any paper; skipped' }]);
+  });
+
+  it('given a long one-line paragraph that lost its title, before a whole paper, then it is still a paragraph warning', () => {
+    const result = parseCorpus(`${ABSTRACT}\n\n${paper('Good', 'Abstract.', FOOTER)}`, opts);
+    expect(result.papers.map((p) => p.title)).toEqual(['Good']);
+    expect(result.warnings).toEqual([{ file: 'f.txt', line: 1, message: expect.stringContaining('expected a paper title (one line), found a paragraph') }]);
+  });
+
+  it('given a parsed long title, then the Discord embed cuts it to 256 characters at a word, with an ellipsis', () => {
+    const [parsed] = parseCorpus(paper(`${LONG} ${LONG}`, ABSTRACT, FOOTER), opts).papers;
+    const embed = formatPaperEmbed(parsed!);
+    expect(embed.title!.length).toBeLessThanOrEqual(256);
+    expect(embed.title!.endsWith('…')).toBe(true);
+    expect(LONG.startsWith(embed.title!.slice(0, -1).trimEnd())).toBe(true);
   });
 });
 

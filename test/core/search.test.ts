@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCorpus } from '../../src/core/corpus.js';
 import { paperId, type Paper } from '../../src/core/paper.js';
-import { createSearchIndex, countAllowedEdits, truncateAtWord, MAX_CHOICES, MAX_CHOICE_LENGTH } from '../../src/core/search.js';
+import { createSearchIndex, countAllowedEdits, isRelevantMatch, truncateAtWord, MAX_CHOICES, MAX_CHOICE_LENGTH } from '../../src/core/search.js';
 
 const seed = parseCorpus(readFileSync(new URL('../../seeds/000_ccff3ae36fc46473.txt', import.meta.url), 'utf8'), {
   file: 'seeds/000_ccff3ae36fc46473.txt',
@@ -141,8 +141,102 @@ describe('search ranking', () => {
 
   it('given more than 32 words, then the words after the 32nd are ignored', () => {
     const filler = Array.from({ length: 32 }, (_, i) => `zzfiller${i}`).join(' ');
-    expect(seedIndex.search(`${filler} megascale`)).toEqual([]);
-    expect(seedIndex.search(`megascale ${filler}`)[0]?.paper.title).toMatch(/^MegaScale/);
+    // One word of 32 is below the relevance floor: `closest` shows the ranking all the same.
+    expect(seedIndex.closest(`${filler} megascale`)).toEqual([]);
+    expect(seedIndex.closest(`megascale ${filler}`)[0]?.paper.title).toMatch(/^MegaScale/);
+  });
+});
+
+describe('search with an acronym and its long form typed together', () => {
+  const papers = [
+    paper('Asynchronous RLHF: Faster Off-Policy Training', 'The dominant paradigm for RLHF is on-policy; we make RLHF asynchronous.', null, 1),
+    paper('A Survey of Alignment', 'We review Reinforcement Learning from Human Feedback (RLHF) and its variants.', null, 2),
+    paper('Learning to Act from Human Demonstrations', 'Reinforcement learning agents learn from human feedback signals and demonstrations.', null, 3),
+    paper('Human Feedback for Robots', 'Robots learn from human feedback.', null, 4),
+    paper('Deep Reinforcement Learning at Scale', 'Reinforcement learning with many workers.', null, 5),
+  ];
+  const index = createSearchIndex(papers);
+  const LONG = 'reinforcement learning from human feedback';
+
+  it('given "RLHF" and its long form, then a paper that only writes RLHF ranks and scores as for the long form alone', () => {
+    const alone = index.search(LONG);
+    const both = index.search(`RLHF ${LONG}`);
+    const rank = (hits: typeof alone) => hits.findIndex((hit) => hit.paper.title.startsWith('Asynchronous RLHF'));
+    expect(rank(alone)).toBeGreaterThanOrEqual(0);
+    expect(rank(both)).toBeLessThanOrEqual(rank(alone));
+    expect(both[rank(both)]!.score).toBeCloseTo(alone[rank(alone)]!.score, 6);
+    // It stays above the papers that hold only some of the long form's words.
+    expect(rank(both)).toBeLessThan(both.findIndex((hit) => hit.paper.title === 'Human Feedback for Robots'));
+    expect(rank(both)).toBeLessThan(both.findIndex((hit) => hit.paper.title === 'Deep Reinforcement Learning at Scale'));
+  });
+
+  it('given the long form with words most papers share, then papers that only write the acronym are found too', () => {
+    // 250 papers each put "rlhf", "learning" and "human" past the common-term threshold (scored from bitsets).
+    const many = [
+      papers[1]!,
+      ...Array.from({ length: 3 }, (_, i) => paper(`Reinforcement Learning from Human Feedback for Task ${i}`, `Agents on task ${i}.`, null, 10 + i)),
+      ...Array.from({ length: 250 }, (_, i) => paper(`Faster RLHF Variant ${i}`, `We make it cheaper, variant ${i}.`, null, 20 + i)),
+      ...Array.from({ length: 250 }, (_, i) => paper(`Human Learning ${i}`, `Learning in humans, feedback, reinforcement ${i}.`, null, 300 + i)),
+    ];
+    const titles = createSearchIndex(many).search(LONG).map((hit) => hit.paper.title);
+    expect(titles.slice(0, 3).every((title) => title.startsWith('Reinforcement Learning from Human Feedback'))).toBe(true);
+    expect(titles.slice(3).every((title) => title.startsWith('Faster RLHF Variant'))).toBe(true);
+  });
+
+  it('given a word typed twice, then it counts once: scores are those of the query with it once', () => {
+    const once = seedIndex.search('vocabulary scaling.');
+    const twice = seedIndex.search('vocabulary scaling vocabulary.');
+    expect(once.length).toBeGreaterThan(2);
+    expect(twice.map((hit) => [hit.paper.title, hit.score])).toEqual(once.map((hit) => [hit.paper.title, hit.score]));
+  });
+});
+
+describe('the relevance floor', () => {
+  const papers = [
+    paper('BPE Stays on SCRIPT: Structured Encoding for Robust Multilingual Pretokenization', 'Byte-level BPE merges across scripts.', null, 1),
+    paper('LongAlign: A Recipe for Long Context Alignment', 'A recipe for aligning models on long inputs.', null, 2),
+    paper('Open-World Agent Skills', 'Agents that learn skills in an open world.', null, 3),
+    paper('Make It Fast: Kernel Fusion for Transformers', 'We make attention kernels fast.', null, 4),
+    paper('Quantized Models Stay Safe', 'Is a quantized model still safe when its benchmark scores look fine? We test safety under quantization.', null, 5),
+  ];
+  const index = createSearchIndex(papers);
+
+  it.each([
+    ['@everyone <script>', 'BPE Stays on SCRIPT'],
+    ['pizza recipe', 'LongAlign'],
+    ['hello world', 'Open-World Agent Skills'],
+    ['cake', 'Make It Fast'],
+    ['<script>alert(1)</script>', 'BPE Stays on SCRIPT'],
+  ])('given garbage "%s", then search answers nothing and closest still offers "%s"', (query, closest) => {
+    expect(index.search(query)).toEqual([]);
+    expect(index.closest(query, { limit: 3 })[0]?.paper.title).toMatch(new RegExp(`^${closest}`));
+  });
+
+  it.each([
+    ['script', 'BPE Stays on SCRIPT'],
+    ['long context recipe', 'LongAlign'],
+    ['scirpt encoding', 'BPE Stays on SCRIPT'],
+    ['quantised model safety when benchmark scores look fine', 'Quantized Models Stay Safe'],
+    ['make it fast', 'Make It Fast'],
+  ])('given the real query "%s", then search answers with "%s"', (query, title) => {
+    expect(index.search(query)[0]?.paper.title).toMatch(new RegExp(`^${title}`));
+  });
+
+  it.each([
+    // tier, found, found as typed, typed words → answer?
+    [2, 0, 0, 3, true],
+    [1, 1, 1, 4, true],
+    [0, 1, 1, 1, true],
+    [0, 1, 0, 1, false],
+    [0, 1, 1, 2, false],
+    [0, 2, 2, 3, true],
+    [0, 2, 1, 3, false],
+    [0, 3, 3, 6, true],
+    [0, 2, 2, 4, false],
+    [0, 3, 1, 3, true],
+    [0, 0, 0, 0, false],
+  ])('given tier %i with %i of the typed words found (%i as typed) out of %i, then answer is %s', (tier, matched, sure, words, answer) => {
+    expect(isRelevantMatch({ tier, matched, sure, words })).toBe(answer);
   });
 });
 
@@ -180,6 +274,24 @@ describe('suggest', () => {
   it('given a half-typed title, then that paper is the first choice', () => {
     expect(seedIndex.suggest('densing la')[0]!.name).toBe('Densing Law of LLMs');
     expect(seedIndex.suggest('zebra-ll')[0]!.name).toBe('Zebra-Llama: Towards Extremely Efficient Hybrid Models');
+  });
+
+  it('given the start of a title made of common words, then that title is the first choice', () => {
+    const target = 'All is Not Lost: LLM Recovery without Checkpoints';
+    for (const typed of ['all is not', 'All Is Not', 'all is', 'all is not l', 'all is not lost']) expect(seedIndex.suggest(typed)[0]!.name).toBe(target);
+  });
+
+  it('given the start of a title among distractors made of the same words, then that title is still the first choice', () => {
+    const distractors = [
+      paper('Why All Is Not Equal in Attention', 'All is not equal: not all tokens are what they seem.', '2026-01-01', 1),
+      paper('Not All Is Lost in Translation', 'It is not all lost; all is well, not all is known.', '2026-01-02', 2),
+      paper('Is Attention All You Need? Not Always', 'All of it is not needed at all.', '2026-01-03', 3),
+    ];
+    const index = createSearchIndex([...distractors, ...seed]);
+    expect(index.suggest('all is not')[0]!.name).toBe('All is Not Lost: LLM Recovery without Checkpoints');
+    expect(index.suggest('all is not l')[0]!.name).toBe('All is Not Lost: LLM Recovery without Checkpoints');
+    expect(index.suggest('not all')[0]!.name).toBe('Not All Is Lost in Translation');
+    expect(index.search('all is not').map((hit) => hit.paper.title)).toContain('All is Not Lost: LLM Recovery without Checkpoints');
   });
 
   it('given a long title, then its name is cut at a word boundary and ends with …', () => {
@@ -260,6 +372,7 @@ describe('no query throws', () => {
 
   it.each(awkward.map((query) => [JSON.stringify(query.slice(0, 30)), query]))('given %s, then search and suggest answer', (_label, query) => {
     expect(() => seedIndex.search(query)).not.toThrow();
+    expect(() => seedIndex.closest(query)).not.toThrow();
     expect(() => seedIndex.suggest(query)).not.toThrow();
     for (const choice of seedIndex.suggest(query)) expect(choice.name.length).toBeLessThanOrEqual(100);
   });
@@ -275,6 +388,7 @@ describe('no query throws', () => {
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.string({ unit: 'grapheme', maxLength: 80 })), (query) => {
         expect(seedIndex.search(query, { limit: 5 }).length).toBeLessThanOrEqual(5);
+        expect(seedIndex.closest(query, { limit: 5 }).length).toBeLessThanOrEqual(5);
         expect(seedIndex.suggest(query).length).toBeLessThanOrEqual(25);
       }),
       { numRuns: 300 },

@@ -97,6 +97,16 @@ describe('/paper', () => {
     expect(contentOf(outcome)).toMatch(/^No paper matches "zzqxv bencxxmarkz"\. Closer terms: .*\*\*benchmarks\*\*/);
   });
 
+  it('given garbage ("@everyone <script>"), then nothing is shown as the answer: the closest titles are offered, labelled, and nobody is pinged', async () => {
+    const outcome = await server.interact({ type: 'command', name: 'paper', options: { query: '@everyone <script>' }, user: ALICE });
+    expect(outcome.ephemeral).toBe(true);
+    expect(outcome.data?.embeds ?? []).toEqual([]);
+    expect(contentOf(outcome)).toBe(
+      'No paper matches "@\u200Beveryone \\<script\\>". Closest titles (not a match): 1. Experience of Training a 1.7B-Parameter LLaMa Model From Scratch. Pick one of the suggestions as you type to see it.',
+    );
+    expect(outcome.original?.pinged).toEqual({ everyone: false, users: [], roles: [] });
+  });
+
   it('given fifty members typing at once, then every autocomplete is answered within 3 seconds', async () => {
     const words = ['scal', 'quant', 'check', 'llm', 'bench', 'mix', 'trans', 'lang', 'data', 'vocab'];
     const outcomes = await Promise.all(

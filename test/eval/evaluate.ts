@@ -37,6 +37,28 @@ export const MAIN_SET = 'queries.json';
 /** The held-out harder set (paraphrases, typos, questions; mostly real distractor papers); measured, not guarded. */
 export const HARD_SET = 'queries-hard.json';
 
+/** Queries that no paper answers (hostile strings, off-topic words, random letters): the relevance floor's other side. */
+export const GARBAGE_SET = 'queries-garbage.json';
+
+/** A query that should get no answer, and what kind of garbage it is. */
+export interface GarbageQuery {
+  query: string;
+  kind: string;
+}
+
+/** Reads the garbage set kept next to this file. */
+export function loadGarbageQueries(): GarbageQuery[] {
+  return JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), GARBAGE_SET), 'utf8')) as GarbageQuery[];
+}
+
+/** The queries an engine answers with at least one paper, each with the paper it puts first. */
+export function findAnswered(engine: RankingEngine, queries: ReadonlyArray<{ query: string }>): Array<{ query: string; top: string }> {
+  return queries.flatMap(({ query }) => {
+    const [best] = engine.search(query, { limit: 1 });
+    return best ? [{ query, top: best.paper.title }] : [];
+  });
+}
+
 /** Reads an evaluation set kept next to this file (the main set unless another file name is given). */
 export function loadEvalQueries(name: string = MAIN_SET): EvalQuery[] {
   const file = join(dirname(fileURLToPath(import.meta.url)), name);

@@ -1,5 +1,5 @@
 import { createSearchIndex } from '../../src/core/search.js';
-import { evaluateEngine, HARD_SET, loadEvalQueries, type EvalQuery, type EvalReport, type RankingEngine } from './evaluate.js';
+import { evaluateEngine, findAnswered, HARD_SET, loadEvalQueries, loadGarbageQueries, type EvalQuery, type EvalReport, type RankingEngine } from './evaluate.js';
 import { createFlexSearchEngine } from './flexsearch-engine.js';
 import { loadDistractorPapers, loadSeedPapers } from './load-corpora.js';
 import { paperId, type Paper } from '../../src/core/paper.js';
@@ -8,6 +8,9 @@ import { paperId, type Paper } from '../../src/core/paper.js';
 export interface EngineReports {
   main: EvalReport;
   hard: EvalReport | null;
+  /** Real queries (both sets) answered at all, and garbage queries answered: the two sides of the relevance floor. */
+  realAnswered: number;
+  garbageAnswered: number;
 }
 
 /**
@@ -19,6 +22,7 @@ export function runEvaluation(verbose = false): Record<string, EngineReports> {
   const papers: Paper[] = [...seed, ...loadDistractorPapers()];
   const queries = loadEvalQueries();
   const hardQueries = loadEvalQueries(HARD_SET);
+  const garbage = loadGarbageQueries();
   const ids = new Set(papers.map((paper) => paper.id));
   const seedIds = new Set(seed.map((paper) => paper.id));
   const absent = hardQueries.filter((query) => !ids.has(paperId(query.title)));
@@ -61,7 +65,14 @@ export function runEvaluation(verbose = false): Record<string, EngineReports> {
         listMisses,
       );
     }
-    reports[name] = { main: report, hard: hardReport };
+    const real = [...queries, ...(hard ?? [])];
+    const realAnswered = findAnswered(engine, real).length;
+    const garbageAnswered = findAnswered(engine, garbage);
+    console.log(
+      `${name.padEnd(11)} relevance floor: answers ${realAnswered}/${real.length} real queries, ${garbageAnswered.length}/${garbage.length} garbage queries (test/eval/queries-garbage.json)`,
+    );
+    if (listMisses) for (const answered of garbageAnswered) console.log(`  answered garbage "${answered.query}" → ${answered.top}`);
+    reports[name] = { main: report, hard: hardReport, realAnswered, garbageAnswered: garbageAnswered.length };
   }
   return reports;
 }

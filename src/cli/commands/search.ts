@@ -13,11 +13,14 @@ export const searchCommand: CliCommand = {
   usage: `Usage: paperboy search <query> [--limit N] [--json] [--dir DIR]
 
 Searches titles and abstracts (titles weigh more), tolerating typos, British spellings and a
-half-typed last word. Prints the best matches first.
+half-typed last word. Prints the best matches first. When even the best paper holds too few of
+the words (below the relevance floor), it says nothing matched and lists the closest titles,
+labelled as such.
 
 Options:
   --limit N   how many results (1-100, default 10)
-  --json      print a JSON array, best first, of {"id", "title", "score"}
+  --json      print a JSON array, best first, of {"id", "title", "score"}; [] when nothing matched
+              (the closest titles are not printed as results)
   --dir DIR   corpus directory (default: $CORPUS_DIR or ./seeds)
   -h, --help  show this help`,
   async run(argv, context) {
@@ -26,13 +29,18 @@ Options:
     if (!query) throw new UsageError('search needs a query (e.g. `paperboy search scaling laws`)', 'search');
     const limit = readCount('search', 'limit', values.limit, 10, 100);
     const corpus = await loadCorpus((values.dir as string | undefined) ?? readCorpusDir(context.env));
-    const hits = createSearchIndex(corpus.papers).search(query, { limit });
+    const index = createSearchIndex(corpus.papers);
+    const hits = index.search(query, { limit });
     if (values.json) {
       context.out(`${JSON.stringify(hits.map((h) => ({ id: h.paper.id, title: h.paper.title, score: Number(h.score.toFixed(4)) })))}\n`);
       return 0;
     }
     if (hits.length === 0) {
-      context.out(`No paper matches "${query}" among ${corpus.papers.length} papers.\n`);
+      // Below the relevance floor: the closest titles are offered without a score, never as the answer.
+      const closest = index.closest(query, { limit: Math.min(limit, 3) });
+      const lines = [`No paper matches "${query}" among ${corpus.papers.length} papers.`];
+      if (closest.length > 0) lines.push('Closest titles (not a match):', ...closest.map((h, i) => `${String(i + 1).padStart(2)}. ${h.paper.title}\n    ${h.paper.id}`));
+      context.out(`${lines.join('\n')}\n`);
       return 0;
     }
     const lines = hits.map((h, i) => `${String(i + 1).padStart(2)}. ${h.paper.title}\n    ${describePaperMeta(h.paper)} · score ${h.score.toFixed(2)} · ${h.paper.id}`);

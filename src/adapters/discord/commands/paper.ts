@@ -17,7 +17,9 @@ export const paperCommand = {
     const hits = picked ? [picked] : index.search(query, { limit: 5 }).map((hit) => hit.paper);
     const [best, ...others] = hits;
     if (!best) {
-      await answer(interaction, text(describeNoMatch(query, context)), true);
+      // Below the relevance floor the best papers are offered as the closest titles, never shown as the answer.
+      const closest = index.closest(query, { limit: 3 }).map((hit) => hit.paper);
+      await answer(interaction, text(describeNoMatch(query, closest, context)), true);
       return;
     }
     const embed = formatPaperEmbed(best, { fullAbstract: true, postedLink: postedLink(best, context) ?? undefined });
@@ -40,12 +42,19 @@ function postedLink(paper: Paper, context: CommandContext): string | null {
   return `https://discord.com/channels/${context.guildId}/${context.channelId}/${posted.messageId}`;
 }
 
-/** A friendly "nothing found" that offers corpus topics close to what was typed (same first letters), else popular ones. */
-function describeNoMatch(query: string, context: CommandContext): string {
+/**
+ * A friendly "nothing found": the closest titles, labelled as such, when the corpus has any; else corpus topics close
+ * to what was typed (same first letters), else popular ones.
+ */
+function describeNoMatch(query: string, closest: readonly Paper[], context: CommandContext): string {
+  const shown = escapeMarkdown(query.length > 80 ? `${sliceText(query, 77)}...` : query);
+  if (closest.length > 0) {
+    const titles = closest.map((p, i) => `${i + 1}. ${escapeAndFit(p.title, 150)}`).join(' · ');
+    return `No paper matches "${shown}". Closest titles (not a match): ${titles}. Pick one of the suggestions as you type to see it.`;
+  }
   const { topics } = context.catalog.current();
   const words = query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 3).slice(0, 6);
   const close = topics.filter((t) => !t.topic.includes(' ') && words.some((w) => t.topic.startsWith(w.slice(0, 3)))).slice(0, 3);
-  const shown = escapeMarkdown(query.length > 80 ? `${sliceText(query, 77)}...` : query);
   const offer = close.length ? close : topics.slice(0, 3);
   const hint = offer.length
     ? `${close.length ? 'Closer terms' : 'Popular topics'}: ${offer.map((t) => `**${escapeMarkdown(t.topic)}**`).join(', ')}. Or pick one of the suggestions as you type.`
