@@ -35,6 +35,7 @@ export class RestFaults {
   private rules: Rule[] = [];
   private rates: Array<{ match: RequestMatch; probability: number; status: number }> = [];
   private delays: Array<{ match: RequestMatch; ms: number }> = [];
+  private holds: Array<{ match: RequestMatch; ms: number }> = [];
   private storms: Array<{ until: number; global: boolean; match: RequestMatch }> = [];
   private readonly random: () => number;
 
@@ -58,8 +59,14 @@ export class RestFaults {
     this.delays.push({ match, ms });
   }
 
+  /** Matching requests are performed at once, then their response is held for `ms` (a slow way back). */
+  holdAfterCommit(match: RequestMatch, ms: number): void {
+    this.holds.push({ match, ms });
+  }
+
   clearDelays(): void {
     this.delays = [];
+    this.holds = [];
   }
 
   resetConnectionNext(match: RequestMatch, options: { count?: number; afterCommit?: boolean } = {}): void {
@@ -74,11 +81,16 @@ export class RestFaults {
     this.rules = [];
     this.rates = [];
     this.delays = [];
+    this.holds = [];
     this.storms = [];
   }
 
   delayFor(method: string, path: string): number {
     return this.delays.filter((d) => matches(d.match, method, path)).reduce((sum, d) => sum + d.ms, 0);
+  }
+
+  holdFor(method: string, path: string): number {
+    return this.holds.filter((d) => matches(d.match, method, path)).reduce((sum, d) => sum + d.ms, 0);
   }
 
   activeStorm(method: string, path: string, now: number): { retryAfterMs: number; global: boolean } | null {

@@ -181,6 +181,8 @@ export function createRestListener(deps: {
       if (!(error instanceof HttpError)) throw error;
       return send(error.status, error.body, limits.headers);
     }
+    const hold = deps.faults.holdFor(method, path);
+    if (hold > 0) await sleep(hold);
     const after = deps.faults.take(method, path, 'after');
     if (after) return sendFault(after);
     send(result.status, result.body, limits.headers);
