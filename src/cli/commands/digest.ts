@@ -1,21 +1,21 @@
 import { loadConfig } from '../../config.js';
-import { createDigestRunner } from '../../app/run-digest.js';
+import { createDigestRunner, requeueRefused } from '../../app/run-digest.js';
 import { CONSOLE_DESTINATION } from '../../adapters/console-poster.js';
 import { createFsCorpusSource } from '../../adapters/fs-corpus-source.js';
-import { readStateFile } from '../../adapters/fs-state-store.js';
+import { openStateStore, readStateFile } from '../../adapters/fs-state-store.js';
 import { createLogger } from '../../adapters/logger.js';
 import { systemClock } from '../../adapters/system-clock.js';
 import { renderMessageText } from '../../core/format-console.js';
 import { openDigestSession } from '../../main.js';
-import { parseCommandArgs, readCount } from '../args.js';
+import { parseCommandArgs, readCount, UsageError } from '../args.js';
 import type { CliCommand } from '../context.js';
 import { plural } from './corpus.js';
 
-/** `paperboy digest`: post one digest now and exit, or show what it would post. */
+/** `paperboy digest`: post one digest now and exit, show what it would post, or queue refused papers again. */
 export const digestCommand: CliCommand = {
   name: 'digest',
-  summary: 'post one digest now and exit (--dry-run: show it, change nothing)',
-  usage: `Usage: paperboy digest [--dry-run] [--count N]
+  summary: 'post one digest now and exit (--dry-run: show it, change nothing; --retry: queue refused papers again)',
+  usage: `Usage: paperboy digest [--dry-run] [--count N] [--retry]
 
 Posts the next digest now, through the same exactly-once path as the schedule, then exits.
 With DISCORD_TOKEN it posts to DISCORD_CHANNEL_ID; without it, it prints to this terminal
@@ -24,19 +24,39 @@ With DISCORD_TOKEN it posts to DISCORD_CHANNEL_ID; without it, it prints to this
 Options:
   --dry-run    print exactly what would be posted; post nothing, change nothing
   --count N    papers in this digest (1-10; default DIGEST_SIZE)
+  --retry      queue the papers Discord refused again (like /digest retry), post nothing, exit;
+               the next digests post them. Needs the state file: stop the bot first, or use
+               /digest retry while it runs
   -h, --help   show this help`,
   async run(argv, context) {
-    const { values } = parseCommandArgs('digest', argv, { 'dry-run': { type: 'boolean' }, count: { type: 'string' } });
+    const { values } = parseCommandArgs('digest', argv, { 'dry-run': { type: 'boolean' }, count: { type: 'string' }, retry: { type: 'boolean' } });
     const config = loadConfig(context.env);
     const count = readCount('digest', 'count', values.count, config.digest.size, 10);
     const logger = createLogger({ level: config.logLevel, secrets: [config.discord.token], pretty: context.isTty });
     const destination = config.discord.token ? `channel:${config.discord.channelId}` : CONSOLE_DESTINATION;
 
+    if (values.retry) {
+      if (values['dry-run'] || values.count !== undefined) throw new UsageError('--retry only queues refused papers again; it takes no --dry-run or --count', 'digest');
+      const store = await openStateStore(config.stateFile);
+      try {
+        const ids = await requeueRefused(store, destination);
+        if (ids.length > 0) logger.info({ destination, papers: ids }, `${ids.length} refused paper(s) queued again`);
+        context.out(
+          ids.length === 0
+            ? `No refused papers to retry for ${destination}: nothing changed.\n`
+            : `Queued ${plural(ids.length, 'refused paper')} again for ${destination}: ${ids.join(', ')}. The next digests post them.\n`,
+        );
+        return 0;
+      } finally {
+        await store.close();
+      }
+    }
+
     if (values['dry-run']) {
       const state = await readStateFile(config.stateFile);
       const runner = createDigestRunner({
         store: { read: () => state, update: () => Promise.reject(new Error('dry run: the state is read-only')), close: async () => undefined },
-        poster: { destination, post: () => Promise.reject(new Error('dry run: nothing is posted')), listOwnMessagesSince: async () => [] },
+        poster: { destination, post: () => Promise.reject(new Error('dry run: nothing is posted')), readOwnMessages: async () => ({ messages: [], trusted: true }) },
         corpus: createFsCorpusSource(config.corpusDir, logger),
         clock: systemClock,
         logger,
