@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { loadConfig } from '../../config.js';
+import { getDestination } from '../../core/state.js';
 import { createDigestRunner, requeueRefused } from '../../app/run-digest.js';
 import { CONSOLE_DESTINATION } from '../../adapters/console-poster.js';
 import { createFsCorpusSource } from '../../adapters/fs-corpus-source.js';
@@ -78,7 +80,9 @@ Options:
     const session = await openDigestSession(config, { out: context.out, columns: context.columns }, logger);
     try {
       const result = await session.runner.run({ count });
-      if (result.outcome === 'empty') context.err(`paperboy digest: no unposted papers remain for ${destination}; nothing was posted\n`);
+      const empty = getDestination(session.store.read(), destination).lastRun?.reason === 'corpus-empty';
+      if (result.outcome === 'empty' && empty) context.err(`paperboy digest: the corpus at ${resolve(config.corpusDir)} has no papers; nothing was posted\n`);
+      else if (result.outcome === 'empty') context.err(`paperboy digest: no unposted papers remain for ${destination}; nothing was posted\n`);
       else if (result.outcome === 'failed') context.err(`paperboy digest: the digest failed: ${result.error ?? 'unknown error'}\n`);
       else context.err(`paperboy digest: posted ${plural(result.posted.length, 'paper')} to ${destination}; ${result.remaining} remain\n`);
       return result.outcome === 'failed' ? 1 : 0;
