@@ -38,7 +38,7 @@ export const digestCommand = {
             ? 'No unposted papers remain in the corpus: nothing was posted. Add page copies to the corpus folder to post more.'
             : result.outcome === 'failed'
               ? `The digest could not be posted: ${result.error ?? 'unknown error'}. Unposted papers stay queued for the next run.`
-              : `Posted digest #${result.digest}: ${result.posted.length} paper${result.posted.length === 1 ? '' : 's'}${result.failed.length ? `, ${result.failed.length} refused by Discord (see /digest status)` : ''}; ${result.remaining} left.`;
+              : `Posted digest #${result.digest}: ${result.posted.length} paper${result.posted.length === 1 ? '' : 's'}${result.failed.length ? `, ${result.failed.length} refused by Discord (see /digest status)` : ''}; ${result.remaining} left.${result.outcome === 'partial' && result.failed.length === 0 ? ' Some papers of it are held back or missing from the corpus: see `/digest status`.' : ''}`;
       await answer(interaction, text(summary));
       return;
     }
