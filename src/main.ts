@@ -6,10 +6,11 @@ import type { Logger, Poster, StateStore } from './app/ports.js';
 import { createDigestRunner, type DigestResult, type DigestRunner, FatalDigestError } from './app/run-digest.js';
 import { getDestination, setNextDue } from './core/state.js';
 import { selectAudience } from './core/subscriptions.js';
+import { listDigestConcerns } from './core/health.js';
 import { formatLocalTime } from './core/time.js';
 import { CONSOLE_DESTINATION, createConsolePoster } from './adapters/console-poster.js';
 import { createCronScheduler, type Scheduler } from './adapters/cron-scheduler.js';
-import { createChannelPoster } from './adapters/discord/channel-poster.js';
+import { channelPermissionsOf, createChannelPoster } from './adapters/discord/channel-poster.js';
 import { connectDiscord, type DiscordConnection } from './adapters/discord/client.js';
 import { createFsCorpusSource } from './adapters/fs-corpus-source.js';
 import { describeScope, hashDefinitions, type CommandScope } from './adapters/discord/definitions.js';
@@ -68,7 +69,12 @@ export async function openDigestSession(config: Config, io: BotIo, logger: Logge
         onInteraction: options.interactive ? (interaction) => void route?.(interaction) : undefined,
       });
       const { rest } = connection.client;
-      poster = createChannelPoster({ rest, channelId: config.discord.channelId!, botUserId: () => connection?.botUserId ?? null });
+      poster = createChannelPoster({
+        rest,
+        channelId: config.discord.channelId!,
+        botUserId: () => connection?.botUserId ?? null,
+        permissions: channelPermissionsOf(connection.client, config.discord.channelId!),
+      });
       logger.info({ user: connection.client.user.tag, channel: config.discord.channelId }, `connected to Discord as ${connection.client.user.tag}`);
     } else {
       poster = createConsolePoster(io.out, io.columns);
@@ -134,7 +140,8 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
       current = run.catch(() => undefined);
       const result = await run;
       // Problems an admin must fix show in health until a digest goes through again.
-      if (result.outcome === 'failed' && result.errorKind && result.errorKind !== 'transient') problem = result.error ?? result.errorKind;
+      // (An unreadable corpus is not one: the bot works, health says degraded and why.)
+      if (result.outcome === 'failed' && result.errorKind && result.errorKind !== 'transient' && result.errorKind !== 'corpus') problem = result.error ?? result.errorKind;
       else if (result.outcome !== 'busy' && result.outcome !== 'failed') problem = null;
       await health?.report();
       return result;
@@ -215,7 +222,8 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
     secrets: [config.discord.token],
     logger,
     status: () => {
-      const last = getDestination(store.read(), poster.destination).lastRun;
+      const dest = getDestination(store.read(), poster.destination);
+      const last = dest.lastRun;
       return {
         pid: process.pid,
         mode: session.connection ? 'discord' : 'console',
@@ -223,8 +231,9 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
         heartbeatAt: systemClock.now().toISOString(),
         startedAt,
         nextRunAt: scheduler.nextRun()?.toISOString() ?? null,
-        lastRun: last ? { at: last.at, outcome: last.outcome, ...(last.error ? { error: last.error } : {}) } : null,
+        lastRun: last ? { at: last.at, outcome: last.outcome, ...(last.error ? { error: last.error } : {}), ...(last.reason ? { reason: last.reason } : {}) } : null,
         problem,
+        concerns: listDigestConcerns(dest, { location: catalog.source.location }),
       };
     },
   }).catch(async (error: unknown) => {

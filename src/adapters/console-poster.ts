@@ -18,8 +18,8 @@ export function createConsolePoster(write: (text: string) => void, columns = 80)
       return { messageId: `console:${randomUUID()}` };
     },
     // A terminal cannot be read back: a paper a crash left pending is printed again, which harms nobody.
-    async listOwnMessagesSince() {
-      return [];
+    async readOwnMessages() {
+      return { messages: [], trusted: true };
     },
   };
 }

@@ -1,13 +1,22 @@
+import { resolve } from 'node:path';
 import type { CorpusSource, Logger } from '../app/ports.js';
-import { type CachedCorpusFile, loadCorpus } from './fs-corpus.js';
+import { type CachedCorpusFile, CorpusDirectoryError, loadCorpus } from './fs-corpus.js';
 
-/** The corpus directory as a source re-read at every digest; warnings are logged once per distinct set. */
+/**
+ * The corpus directory as a source re-read at every digest; warnings are logged once per distinct set. A folder
+ * that cannot be listed rejects with a {@link CorpusDirectoryError} naming its absolute path and the reason.
+ */
 export function createFsCorpusSource(dir: string, logger: Logger): CorpusSource {
   let lastWarnings = '';
   const cache = new Map<string, CachedCorpusFile>();
+  const absolute = resolve(dir);
   return {
+    location: absolute,
     async load() {
-      const corpus = await loadCorpus(dir, { cache });
+      const corpus = await loadCorpus(dir, { cache }).catch((error: unknown) => {
+        if (!(error instanceof CorpusDirectoryError) || absolute === dir) throw error;
+        throw new CorpusDirectoryError(error.message.replace(';', ` (${absolute});`));
+      });
       // Files that disappeared are forgotten.
       for (const name of cache.keys()) if (!corpus.files.some((f) => f.file === name)) cache.delete(name);
       const summary = corpus.warnings.map((w) => `${w.file}:${w.line}: ${w.message}`).join('\n');

@@ -96,6 +96,7 @@ export async function createCorpusCatalog(options: { source: CorpusSource; logge
       }
     },
     source: {
+      location: source.location,
       async load() {
         const fresh = await refresh();
         return { papers: fresh.papers, warnings: lastWarnings };

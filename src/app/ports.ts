@@ -23,10 +23,11 @@ export interface Poster {
   /** Posts one message; with a nonce, a retried create returns the existing message instead of a duplicate. */
   post(message: OutgoingMessage, nonce: string): Promise<{ messageId: string }>;
   /**
-   * The destination's own messages created at or after `since` (ISO time), oldest first, to reconcile posts a
-   * crash left pending. Console mode returns an empty list (the terminal cannot be read back).
+   * Reads back the destination's own messages newer than a known point, to reconcile posts a crash left
+   * unrecorded, and says whether the read can be trusted to show every one of them. Console mode answers a
+   * trusted empty read (the terminal cannot be read back; printing a paper twice harms nobody).
    */
-  listOwnMessagesSince(since: string): Promise<PostedMessage[]>;
+  readOwnMessages(from: HistoryAnchor): Promise<HistoryRead>;
   /** Sends a direct message to a member (Discord only), with a nonce like {@link post}. */
   sendDirect?(userId: string, message: OutgoingMessage, nonce: string): Promise<{ messageId: string }>;
 }
@@ -38,6 +39,27 @@ export interface PostedMessage {
   paperId: string | null;
   /** Digest number read back from a digest's opening message. */
   digest: number | null;
+}
+
+/** Where a recovery read starts. */
+export interface HistoryAnchor {
+  /**
+   * Ids of messages this destination recorded as posted, all older than every post sought, newest first. The read
+   * starts at the first and must see it (proof that the history is readable); when it was deleted, the next.
+   */
+  witnesses: string[];
+  /** Without a witness: the local time the earliest post sought was attempted (the read allows for clock skew). */
+  since: string;
+}
+
+/** What a recovery read found, and whether its silence proves anything. */
+export interface HistoryRead {
+  /** Own messages found, oldest first (usable even when the read is not trusted: a found post is a fact). */
+  messages: PostedMessage[];
+  /** True only when the read saw its witness (or the bot may read the history) and reached the present. */
+  trusted: boolean;
+  /** Why the read proves nothing, with the fix (e.g. grant Read Message History): for logs, status and health. */
+  problem?: string;
 }
 
 /** Why a post failed, as far as what to do next is concerned. */
@@ -60,6 +82,8 @@ export class PostError extends Error {
     message: string,
     readonly status: number | null = null,
     readonly code: number | null = null,
+    /** For `forbidden`: the channel permissions the bot lacks, when known (e.g. "Read Message History"). */
+    readonly missing: readonly string[] = [],
   ) {
     super(message);
     this.name = 'PostError';
@@ -68,7 +92,10 @@ export class PostError extends Error {
 
 /** The corpus as of now (re-read at every digest so added files are picked up without a restart). */
 export interface CorpusSource {
+  /** Rejects, with a message naming the path and the reason, when the corpus cannot be read at all. */
   load(): Promise<{ papers: Paper[]; warnings: number }>;
+  /** Where the corpus lives (a folder path), for messages that tell an admin where to look. */
+  readonly location?: string;
 }
 
 /** The current time; the only place that reads the clock. */

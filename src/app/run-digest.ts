@@ -3,22 +3,26 @@ import { formatDigestHeader, formatPaperMessage, type OutgoingMessage } from '..
 import { recordAudience, releaseAudience } from '../core/notices.js';
 import type { Paper } from '../core/paper.js';
 import {
+  clearWaiting,
+  type DestinationState,
   finishDigest,
   getDestination,
-  type InFlightDigest,
   type LastRun,
   markFailed,
   markHeaderPosted,
   markPending,
   markPosted,
+  markWaiting,
   recordRun,
   type Recipient,
+  requeueFailed,
   startDigest,
   type State,
 } from '../core/state.js';
 import { formatLocalDay } from '../core/time.js';
 import { createNotifier, DEFAULT_DIRECT_MESSAGE_LIMITS, type DirectMessageLimits } from './notify.js';
 import { type Clock, type CorpusSource, type Logger, PostError, type Poster, type StateStore } from './ports.js';
+import { createPostReconciler, newestKnownMessage } from './reconcile-posts.js';
 
 /** Everything a digest run needs, passed in one object (the composition root builds it). */
 export interface DigestDeps {
@@ -49,7 +53,8 @@ export interface DigestResult {
   remaining: number;
   durationMs: number;
   error?: string;
-  errorKind?: PostError['kind'] | 'state';
+  /** `corpus`: the corpus could not be read at all (its folder is missing or unreadable). */
+  errorKind?: PostError['kind'] | 'state' | 'corpus';
 }
 
 /** What the next digest would post, for `--dry-run` and `/digest preview`. */
@@ -87,8 +92,10 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
   const destination = deps.poster.destination;
   let running: Promise<unknown> | null = null;
   let lastProblem: string | null = null;
+  let lastCorpusProblem: string | null = null;
 
   const iso = () => deps.clock.now().toISOString();
+  const reconciler = createPostReconciler(deps);
 
   /** Logs a destination problem once until it changes, so a missing permission does not flood the log. */
   function reportProblem(error: PostError): void {
@@ -133,23 +140,6 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     );
   }
 
-  /** Finds posts a crash left unrecorded: the digest's opening message and pending papers already in the channel. */
-  async function reconcile(inFlight: InFlightDigest): Promise<void> {
-    const dest = getDestination(deps.store.read(), destination);
-    const pending = inFlight.papers.filter((id) => dest.pending[id]);
-    if (pending.length === 0 && inFlight.header.messageId !== null) return;
-    const found = await deps.poster.listOwnMessagesSince(inFlight.startedAt);
-    for (const message of found) {
-      if (message.digest === inFlight.digest && getDestination(deps.store.read(), destination).inFlight?.header.messageId === null) {
-        await deps.store.update((s) => markHeaderPosted(s, destination, message.messageId));
-      }
-      if (message.paperId && pending.includes(message.paperId)) {
-        deps.logger.info({ destination, paper: message.paperId, messageId: message.messageId }, 'found a post a crash left unrecorded; marked it posted');
-        await deps.store.update((s) => markPosted(s, destination, message.paperId!, message.messageId, iso()));
-      }
-    }
-  }
-
   async function runOnce(count: number, signal: AbortSignal | undefined): Promise<DigestResult> {
     const started = deps.clock.now().getTime();
     const result: DigestResult = { outcome: 'posted', digest: null, posted: [], failed: [], remaining: 0, durationMs: 0 };
@@ -162,20 +152,38 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
       return result;
     };
 
-    const { papers } = await deps.corpus.load();
+    let papers: Paper[];
+    try {
+      ({ papers } = await deps.corpus.load());
+    } catch (error) {
+      return corpusUnavailable(result, error, finish);
+    }
+    if (lastCorpusProblem) deps.logger.info({ destination, corpus: deps.corpus.location }, 'the corpus can be read again');
+    lastCorpusProblem = null;
     const byId = new Map(papers.map((p) => [p.id, p]));
     let inFlight = getDestination(deps.store.read(), destination).inFlight;
 
     try {
-      if (inFlight) {
-        deps.logger.info({ destination, digest: inFlight.digest }, `resuming digest #${inFlight.digest} that was interrupted`);
-        await reconcile(inFlight);
-      } else {
+      const back = Object.keys(getDestination(deps.store.read(), destination).waiting ?? {}).filter((id) => byId.has(id));
+      if (back.length > 0) {
+        deps.logger.info({ destination, papers: back }, `${back.length} planned paper${back.length === 1 ? ' is' : 's are'} back in the corpus; queued again`);
+        await deps.store.update((s) => clearWaiting(s, destination, back));
+      }
+      if (inFlight) deps.logger.info({ destination, digest: inFlight.digest }, `resuming digest #${inFlight.digest} that was interrupted`);
+      const { headerUnknown } = await reconciler.reconcile();
+      if (!inFlight) {
         const plan = selectNextPapers(papers, getDestination(deps.store.read(), destination), count, deps.order);
         if (plan.papers.length === 0) {
           result.outcome = 'empty';
-          await deps.store.update((s) => recordRun(s, destination, { at: iso(), outcome: 'empty', posted: 0, remaining: 0 }));
-          deps.logger.info({ destination }, `no unposted papers remain in the corpus (${papers.length} papers); nothing to post`);
+          const reason = papers.length === 0 ? 'corpus-empty' : 'all-posted';
+          await deps.store.update((s) => recordRun(s, destination, { at: iso(), outcome: 'empty', posted: 0, remaining: 0, reason }));
+          const where = deps.corpus.location ? ` at ${deps.corpus.location}` : '';
+          deps.logger.info(
+            { destination, corpus: deps.corpus.location, reason },
+            reason === 'corpus-empty'
+              ? `the corpus${where} has no papers (is the folder mounted, are the files *.txt page copies?); nothing to post`
+              : `no unposted papers remain in the corpus${where} (${papers.length} papers); nothing to post`,
+          );
           return finish();
         }
         const digest = getDestination(deps.store.read(), destination).digests + 1;
@@ -186,7 +194,7 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
       inFlight = getDestination(deps.store.read(), destination).inFlight!;
       result.digest = inFlight.digest;
 
-      if (inFlight.header.messageId === null) {
+      if (inFlight.header.messageId === null && !headerUnknown && !isUnderWay(getDestination(deps.store.read(), destination), inFlight.papers)) {
         const header = formatDigestHeader({ digest: inFlight.digest, day: formatLocalDay(inFlight.startedAt, deps.timezone), count: inFlight.papers.length, remaining: inFlight.remainingAfter });
         const { messageId } = await postWithRetry(header, inFlight.header.nonce);
         await deps.store.update((s) => markHeaderPosted(s, destination, messageId));
@@ -201,18 +209,19 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
           return finish();
         }
         const dest = getDestination(deps.store.read(), destination);
-        if (dest.posted[id] || dest.failed[id]) continue;
+        if (dest.posted[id] || dest.failed[id] || dest.unverified?.[id] || dest.waiting?.[id]) continue;
         const paper = byId.get(id);
         if (!paper) {
-          deps.logger.warn({ destination, paper: id }, 'a planned paper is no longer in the corpus; recorded as not posted');
-          await deps.store.update((s) => markFailed(s, destination, id, 'removed from the corpus before it was posted', iso()));
+          // A folder not mounted yet or a renamed file: the paper stays queued and goes out when it is back.
+          deps.logger.warn({ destination, paper: id, corpus: deps.corpus.location }, 'a planned paper is missing from the corpus; it stays queued and is posted when it is back');
+          await deps.store.update((s) => markWaiting(s, destination, id, iso()));
           continue;
         }
         const nonce = dest.pending[id]?.nonce ?? createPaperNonce(destination, id);
         // Who the paper notifies is fixed with the intent, so a resumed post mentions the same members.
         const audience = dest.audiences?.[id] ?? { title: paper.title, ...(deps.audienceFor?.(paper, deps.store.read()) ?? { mentions: [], direct: [] }) };
         if (!dest.pending[id] || !dest.audiences?.[id]) {
-          await deps.store.update((s) => recordAudience(getDestination(s, destination).pending[id] ? s : markPending(s, destination, id, nonce, iso()), destination, id, audience));
+          await deps.store.update((s) => recordAudience(getDestination(s, destination).pending[id] ? s : markPending(s, destination, id, nonce, iso(), newestKnownMessage(dest)), destination, id, audience));
         }
         const message = formatPaperMessage(paper, { excerptLength: deps.excerptLength, mentions: audience.mentions });
         try {
@@ -234,7 +243,9 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
       lastProblem = null;
       const remaining = listUnposted(papers, getDestination(deps.store.read(), destination), deps.order).length;
       result.remaining = remaining;
-      result.outcome = result.failed.length > 0 ? 'partial' : 'posted';
+      const after = getDestination(deps.store.read(), destination);
+      const held = inFlight.papers.some((id) => after.unverified?.[id] || after.waiting?.[id]);
+      result.outcome = result.failed.length > 0 || held ? 'partial' : 'posted';
       await deps.store.update((s) => finishDigest(s, destination, { at: iso(), outcome: result.outcome as LastRun['outcome'], posted: result.posted.length, remaining }));
       return finish();
     } catch (error) {
@@ -269,7 +280,7 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
       poster: {
         destination,
         post: async (message) => ({ messageId: `dry-run:${messages.push(message)}` }),
-        listOwnMessagesSince: async () => [],
+        readOwnMessages: async () => ({ messages: [], trusted: true }),
         ...(deps.poster.sendDirect ? { sendDirect: async (userId: string, message: OutgoingMessage) => ({ messageId: `dry-run:dm:${directMessages.push({ userId, message })}` }) } : {}),
       },
       logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
@@ -277,6 +288,21 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     });
     await sandbox.run({ count });
     return { messages, directMessages };
+  }
+
+  /** A corpus that cannot be read: nothing is posted, the run says why (path and reason), once in the log. */
+  async function corpusUnavailable(result: DigestResult, error: unknown, finish: () => DigestResult): Promise<DigestResult> {
+    const message = error instanceof Error ? error.message : String(error);
+    result.outcome = 'failed';
+    result.error = message;
+    result.errorKind = 'corpus';
+    if (message !== lastCorpusProblem) deps.logger.error({ destination, corpus: deps.corpus.location }, `no digest: ${message}. Nothing is posted until the corpus can be read`);
+    lastCorpusProblem = message;
+    const remaining = getDestination(deps.store.read(), destination).lastRun?.remaining ?? 0;
+    await deps.store
+      .update((s) => recordRun(s, destination, { at: iso(), outcome: 'failed', posted: 0, remaining, error: message, reason: 'corpus-unavailable' }))
+      .catch(() => undefined);
+    return finish();
   }
 
   return {
@@ -321,6 +347,28 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
   };
 }
 
+/** True once a paper of the digest went out or was settled: a missing opening message is then not posted late. */
+function isUnderWay(dest: DestinationState, papers: readonly string[]): boolean {
+  return papers.some((id) => dest.posted[id] || dest.pending[id] || dest.unverified?.[id] || dest.failed[id] || dest.waiting?.[id]);
+}
+
+/** The reason older versions recorded for a planned paper missing from the corpus (Discord never refused it). */
+export const REMOVED_FROM_CORPUS_REASON = 'removed from the corpus before it was posted';
+
+/**
+ * Queues the papers Discord refused in a destination again (`/digest retry`, `paperboy digest --retry`): they go
+ * out with the next digests, in the configured order. Returns their ids (none: nothing changed).
+ */
+export async function requeueRefused(store: StateStore, destination: string): Promise<string[]> {
+  if (Object.keys(getDestination(store.read(), destination).failed).length === 0) return [];
+  let ids: string[] = [];
+  await store.update((s) => {
+    ids = Object.keys(getDestination(s, destination).failed);
+    return requeueFailed(s, destination);
+  });
+  return ids;
+}
+
 /** Anything thrown by a poster, as a classified {@link PostError} (unknown errors count as transient). */
 export function toPostError(error: unknown): PostError {
   if (error instanceof PostError) return error;
@@ -330,8 +378,10 @@ export function toPostError(error: unknown): PostError {
 /** What an admin should do about a destination problem. */
 export function explain(error: PostError): string {
   switch (error.kind) {
-    case 'forbidden':
-      return `cannot post to the digest channel: the bot lacks permissions there (${error.message}). Give it View Channel, Send Messages and Embed Links in that channel; digests resume on the next run.`;
+    case 'forbidden': {
+      const missing = error.missing.length > 0 ? ` It is missing ${error.missing.join(', ')}.` : '';
+      return `cannot post to the digest channel: the bot lacks permissions there (${error.message}).${missing} Give it View Channel, Send Messages, Embed Links and Read Message History (needed to check its own posts after a crash) in that channel; digests resume on the next run.`;
+    }
     case 'unknown-channel':
       return `the digest channel does not exist or the bot cannot see it (${error.message}). Check DISCORD_CHANNEL_ID and that the bot is in that server.`;
     case 'unauthorized':

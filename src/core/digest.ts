@@ -5,9 +5,12 @@ import type { DestinationState } from './state.js';
 /** Which papers go first: page order of the corpus, or newest publication date first. */
 export type DigestOrder = 'corpus' | 'newest';
 
-/** True when a paper still has to be posted to the destination (not posted, not refused as malformed). */
+/**
+ * True when a paper still has to be posted to the destination: not posted, not refused as malformed, and not held
+ * as unverified (its post may exist; only a trusted read of the history may send it again).
+ */
 export function isUnposted(paper: Paper, destination: DestinationState): boolean {
-  return !destination.posted[paper.id] && !destination.failed[paper.id];
+  return !destination.posted[paper.id] && !destination.failed[paper.id] && !destination.unverified?.[paper.id];
 }
 
 /** The papers still to post, in the order the digest takes them. */

@@ -1,3 +1,5 @@
+import type { DestinationState } from './state.js';
+
 /** What the running bot reports about itself (the status file next to the state, and `/healthz`). */
 export interface HealthStatus {
   pid: number;
@@ -8,23 +10,70 @@ export interface HealthStatus {
   heartbeatAt: string;
   startedAt: string;
   nextRunAt: string | null;
-  lastRun: { at: string; outcome: string; error?: string } | null;
+  lastRun: { at: string; outcome: string; error?: string; reason?: string } | null;
   /** A problem the admin must fix (state cannot be saved, channel permissions...), or null. */
   problem: string | null;
+  /**
+   * Why digests deliver less than they should while the bot itself works (corpus missing or empty, papers held
+   * back): the bot is degraded, not down. Absent in status files written before this existed.
+   */
+  concerns?: string[];
 }
 
 /** How old a heartbeat may be before the bot counts as down (the reporter writes every 15 s). */
 export const HEARTBEAT_STALE_MS = 60_000;
 
-/** Judges a status: healthy, or a one-line reason why not. */
-export function evaluateHealth(status: HealthStatus, now: Date): { ok: true; summary: string } | { ok: false; reason: string } {
+/**
+ * A health verdict. `degraded` is still `ok`: the process is up and a restart would not help (the admin must add
+ * papers, mount the corpus or grant a permission), so probes pass while the reason is shown.
+ */
+export type HealthVerdict =
+  | { ok: true; state: 'ok'; summary: string }
+  | { ok: true; state: 'degraded'; summary: string; reason: string }
+  | { ok: false; state: 'unhealthy'; reason: string };
+
+/** Judges a status: healthy, degraded (with why), or unhealthy with a one-line reason. */
+export function evaluateHealth(status: HealthStatus, now: Date): HealthVerdict {
   const age = now.getTime() - Date.parse(status.heartbeatAt);
+  const unhealthy = (reason: string): HealthVerdict => ({ ok: false, state: 'unhealthy', reason });
   if (!(age <= HEARTBEAT_STALE_MS)) {
-    return { ok: false, reason: `no heartbeat for ${Math.round(age / 1000)} s: the bot is down, hung, or cannot write next to its state file` };
+    return unhealthy(`no heartbeat for ${Math.round(age / 1000)} s: the bot is down, hung, or cannot write next to its state file`);
   }
-  if (!status.connected) return { ok: false, reason: 'not connected to the Discord gateway (reconnecting)' };
-  if (status.problem) return { ok: false, reason: status.problem };
-  if (status.lastRun?.outcome === 'failed') return { ok: false, reason: `the last digest failed: ${status.lastRun.error ?? 'unknown error'}` };
+  if (!status.connected) return unhealthy('not connected to the Discord gateway (reconnecting)');
+  if (status.problem) return unhealthy(status.problem);
+  // A corpus that cannot be read fails every run, but restarting the bot would not bring it back: degraded.
+  if (status.lastRun?.outcome === 'failed' && status.lastRun.reason !== 'corpus-unavailable') {
+    return unhealthy(`the last digest failed: ${status.lastRun.error ?? 'unknown error'}`);
+  }
   const last = status.lastRun ? `last digest ${status.lastRun.outcome} at ${status.lastRun.at}` : 'no digest yet';
-  return { ok: true, summary: `ok: ${status.mode} mode, ${last}${status.nextRunAt ? `, next at ${status.nextRunAt}` : ''}` };
+  const summary = `${status.mode} mode, ${last}${status.nextRunAt ? `, next at ${status.nextRunAt}` : ''}`;
+  const concerns = status.concerns ?? [];
+  if (concerns.length > 0) return { ok: true, state: 'degraded', summary, reason: concerns.join('; ') };
+  return { ok: true, state: 'ok', summary: `ok: ${summary}` };
+}
+
+const papers = (n: number): string => `${n} paper${n === 1 ? '' : 's'}`;
+
+/**
+ * What an admin should know about a destination's digests although nothing crashed, one sentence each, with
+ * where to look and what to do: shared by health (degraded) and `/digest status`.
+ */
+export function listDigestConcerns(dest: DestinationState, corpus: { location?: string }): string[] {
+  const where = corpus.location ? ` at ${corpus.location}` : '';
+  const concerns: string[] = [];
+  const last = dest.lastRun;
+  if (last?.reason === 'corpus-unavailable') concerns.push(`no digest can be posted: ${last.error ?? `the corpus${where} cannot be read`}`);
+  if (last?.reason === 'corpus-empty') concerns.push(`the corpus${where} has no papers, so the last digest posted nothing: check that the folder is mounted and holds *.txt page copies`);
+  if (last?.reason === 'all-posted') concerns.push(`every paper of the corpus${where} has been posted, so the last digest posted nothing: add page copies to post more`);
+  const unverified = Object.values(dest.unverified ?? {});
+  if (unverified.length > 0) {
+    concerns.push(
+      `${papers(unverified.length)} may already be in the channel but could not be checked, so ${unverified.length === 1 ? 'it is' : 'they are'} held back (never posted twice) until the bot can read the channel's history: ${unverified[unverified.length - 1]!.reason}`,
+    );
+  }
+  const waiting = Object.keys(dest.waiting ?? {}).length;
+  if (waiting > 0) {
+    concerns.push(`${papers(waiting)} planned for a digest ${waiting === 1 ? 'is' : 'are'} missing from the corpus${where} (a renamed file, or a folder not mounted yet?); ${waiting === 1 ? 'it stays' : 'they stay'} queued and ${waiting === 1 ? 'is' : 'are'} posted when back`);
+  }
+  return concerns;
 }

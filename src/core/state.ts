@@ -18,6 +18,24 @@ const pendingSchema = z.object({
   nonce: z.string().max(25),
   since: isoDate,
   digest: z.number().int().nonnegative(),
+  /**
+   * A message id recorded before this post was attempted (the digest's opening message, or the last paper posted
+   * here): it exists, and the post, if it went out, is newer. A recovery read starts at it and must see it.
+   */
+  after: z.string().optional(),
+});
+
+/** A paper whose post may have gone out, but the destination's history could not be read to check. */
+const unverifiedSchema = pendingSchema.extend({
+  /** Why the read proved nothing, with the fix (e.g. grant Read Message History). */
+  reason: z.string(),
+  at: isoDate,
+});
+
+/** A planned paper no longer in the corpus (a renamed file, a folder not mounted yet): queued until it is back. */
+const waitingSchema = z.object({
+  since: isoDate,
+  digest: z.number().int().nonnegative(),
 });
 
 const failedSchema = z.object({
@@ -41,6 +59,8 @@ const lastRunSchema = z.object({
   posted: z.number().int().nonnegative(),
   remaining: z.number().int().nonnegative(),
   error: z.string().optional(),
+  /** Why a run posted nothing when the corpus, not a failure of the bot, is the cause. */
+  reason: z.enum(['corpus-unavailable', 'corpus-empty', 'all-posted']).optional(),
 });
 
 /** A member to notify about a paper, with the topics of theirs it matched. */
@@ -73,6 +93,10 @@ const destinationSchema = z.object({
   posted: z.record(z.string(), postedSchema),
   pending: z.record(z.string(), pendingSchema),
   failed: z.record(z.string(), failedSchema),
+  /** Papers held back because a post may exist that could not be checked; never posted again until checked. */
+  unverified: z.record(z.string(), unverifiedSchema).optional(),
+  /** Planned papers missing from the corpus, posted when they come back. */
+  waiting: z.record(z.string(), waitingSchema).optional(),
   inFlight: inFlightSchema.nullable(),
   digests: z.number().int().nonnegative(),
   lastRun: lastRunSchema.nullable(),
@@ -117,6 +141,8 @@ export type DestinationState = z.infer<typeof destinationSchema>;
 export type InFlightDigest = z.infer<typeof inFlightSchema>;
 /** The summary of a destination's last digest run. */
 export type LastRun = z.infer<typeof lastRunSchema>;
+/** A paper whose post could not be checked. */
+export type UnverifiedPaper = z.infer<typeof unverifiedSchema>;
 /** One member's topics. */
 export type Subscriber = z.infer<typeof subscriberSchema>;
 /** A member to notify about a paper and the topics of theirs it matched. */
@@ -166,31 +192,90 @@ export function markHeaderPosted(state: State, destination: string, messageId: s
   return updateDestination(state, destination, (d) => (d.inFlight ? { ...d, inFlight: { ...d.inFlight, header: { ...d.inFlight.header, messageId } } } : d));
 }
 
-/** Records the intent to post a paper (before the request leaves), with the nonce the request will carry. */
-export function markPending(state: State, destination: string, paperId: string, nonce: string, at: string): State {
+/**
+ * Records the intent to post a paper (before the request leaves), with the nonce the request will carry and the
+ * newest message id known in the destination (`after`), where a recovery read would start.
+ */
+export function markPending(state: State, destination: string, paperId: string, nonce: string, at: string, after?: string): State {
   return updateDestination(state, destination, (d) => {
     if (d.posted[paperId]) throw new Error(`paper ${paperId} is already posted in ${destination}`);
-    return { ...d, pending: { ...d.pending, [paperId]: { nonce, since: at, digest: d.inFlight?.digest ?? d.digests } } };
+    if (d.unverified?.[paperId]) throw new Error(`paper ${paperId} may already be posted in ${destination} (unverified)`);
+    return { ...d, pending: { ...d.pending, [paperId]: { nonce, since: at, digest: d.inFlight?.digest ?? d.digests, ...(after ? { after } : {}) } } };
   });
 }
 
-/** Records that a paper was posted (or found posted while reconciling), clearing its pending mark. */
+/** Drops a paper from a record map, keeping the map absent when it empties (optional fields stay optional). */
+function without<T>(map: Record<string, T> | undefined, paperId: string): Record<string, T> | undefined {
+  if (!map || !(paperId in map)) return map;
+  const { [paperId]: _gone, ...rest } = map;
+  return Object.keys(rest).length > 0 ? rest : undefined;
+}
+
+/** Records that a paper was posted (or found posted while reconciling), clearing every other mark it had. */
 export function markPosted(state: State, destination: string, paperId: string, messageId: string, at: string): State {
   return updateDestination(state, destination, (d) => {
     if (d.posted[paperId]) return d;
     const { [paperId]: _done, ...pending } = d.pending;
     const { [paperId]: _failed, ...failed } = d.failed;
     const seq = Object.keys(d.posted).length + 1;
-    return { ...d, pending, failed, posted: { ...d.posted, [paperId]: { messageId, postedAt: at, digest: d.inFlight?.digest ?? d.digests, seq } } };
+    return {
+      ...withMaps(d, without(d.unverified, paperId), without(d.waiting, paperId)),
+      pending,
+      failed,
+      posted: { ...d.posted, [paperId]: { messageId, postedAt: at, digest: d.inFlight?.digest ?? d.digests, seq } },
+    };
   });
+}
+
+function withMaps(d: DestinationState, unverified: DestinationState['unverified'], waiting: DestinationState['waiting']): DestinationState {
+  const { unverified: _u, waiting: _w, ...rest } = d;
+  return { ...rest, ...(unverified ? { unverified } : {}), ...(waiting ? { waiting } : {}) };
 }
 
 /** Records a paper Discord refused as malformed: it is not posted, not retried blindly, and shown in status. */
 export function markFailed(state: State, destination: string, paperId: string, reason: string, at: string): State {
   return updateDestination(state, destination, (d) => {
     const { [paperId]: _done, ...pending } = d.pending;
-    return { ...d, pending, failed: { ...d.failed, [paperId]: { reason, at, digest: d.inFlight?.digest ?? d.digests } } };
+    return { ...withMaps(d, without(d.unverified, paperId), without(d.waiting, paperId)), pending, failed: { ...d.failed, [paperId]: { reason, at, digest: d.inFlight?.digest ?? d.digests } } };
   });
+}
+
+/**
+ * Holds back a pending paper whose post could not be checked (the history cannot be read): it keeps its nonce and
+ * anchor, is never posted again blindly, and is resolved by a later read that can be trusted.
+ */
+export function markUnverified(state: State, destination: string, paperId: string, reason: string, at: string): State {
+  return updateDestination(state, destination, (d) => {
+    const record = d.pending[paperId] ?? d.unverified?.[paperId];
+    if (!record || d.posted[paperId]) return d;
+    const { [paperId]: _done, ...pending } = d.pending;
+    const { nonce, since, digest, after } = record;
+    return { ...d, pending, unverified: { ...d.unverified, [paperId]: { nonce, since, digest, ...(after ? { after } : {}), reason, at } } };
+  });
+}
+
+/** A trusted read showed an unverified paper was never posted: it is queued again like any unposted paper. */
+export function requeueUnverified(state: State, destination: string, paperId: string): State {
+  return updateDestination(state, destination, (d) => withMaps(d, without(d.unverified, paperId), d.waiting));
+}
+
+/** Records a planned paper missing from the corpus: not failed, it stays queued and is posted when it is back. */
+export function markWaiting(state: State, destination: string, paperId: string, at: string): State {
+  return updateDestination(state, destination, (d) => {
+    if (d.posted[paperId]) return d;
+    const { [paperId]: _done, ...pending } = d.pending;
+    return { ...d, pending, waiting: { ...d.waiting, [paperId]: d.waiting?.[paperId] ?? { since: at, digest: d.inFlight?.digest ?? d.digests } } };
+  });
+}
+
+/** Forgets the waiting mark of papers that are back in the corpus (they are ordinary unposted papers again). */
+export function clearWaiting(state: State, destination: string, paperIds: readonly string[]): State {
+  return updateDestination(state, destination, (d) => withMaps(d, d.unverified, paperIds.reduce((m, id) => without(m, id), d.waiting)));
+}
+
+/** Re-queues every paper Discord refused (an admin's `/digest retry`): they go out with the next digests. */
+export function requeueFailed(state: State, destination: string): State {
+  return updateDestination(state, destination, (d) => ({ ...d, failed: {} }));
 }
 
 /** Ends the digest under way and records the run's summary. */

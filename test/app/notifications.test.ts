@@ -42,7 +42,7 @@ function createDiscord(clock: { now(): Date }) {
       const result = await channel.post(message, nonce);
       return how === 'after-commit' ? never : result;
     },
-    listOwnMessagesSince: () => channel.listOwnMessagesSince(''),
+    readOwnMessages: (from) => channel.readOwnMessages(from),
     async sendDirect(userId, message, nonce) {
       if (closed.has(userId)) throw new PostError('forbidden', 'Cannot send messages to this user', 403, 50007);
       const how = hang(message, true);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PostError } from '../../src/app/ports.js';
-import { createDigestRunner, FatalDigestError, type DigestDeps } from '../../src/app/run-digest.js';
+import { createDigestRunner, explain, FatalDigestError, requeueRefused, type DigestDeps } from '../../src/app/run-digest.js';
+import { listDigestConcerns } from '../../src/core/health.js';
 import { getDestination } from '../../src/core/state.js';
 import { createFakePoster, createListCorpus, createManualClock, createMemoryLogger, createMemoryStore, makePapers } from '../support/memory-ports.js';
 
@@ -9,10 +10,30 @@ function setup(count = 7, overrides: Partial<DigestDeps> = {}) {
   const poster = createFakePoster();
   const corpus = createListCorpus(makePapers(count));
   const logger = createMemoryLogger();
-  const runner = createDigestRunner({ store, poster, corpus, clock: createManualClock(), logger, size: 3, order: 'corpus', timezone: 'UTC', retryDelaysMs: [0, 0], ...overrides });
+  const deps: DigestDeps = { store, poster, corpus, clock: createManualClock(), logger, size: 3, order: 'corpus', timezone: 'UTC', retryDelaysMs: [0, 0], ...overrides };
+  const runner = createDigestRunner(deps);
   const postedIds = () => poster.posts.map((p) => p.message.embeds?.[0]?.footer?.text.replace('Paper id: ', '')).filter(Boolean);
-  return { store, poster, corpus, logger, runner, postedIds, dest: () => getDestination(store.read(), poster.destination) };
+  /** A new process on the same state and channel (nothing kept in memory). */
+  const restart = () => createDigestRunner(deps);
+  return { store, poster, corpus, logger, runner, restart, postedIds, dest: () => getDestination(store.read(), poster.destination) };
 }
+
+/** Makes the state unwritable right after the post of `paperId` went out: the process dies before recording it. */
+function crashAfterPosting(env: ReturnType<typeof setup>, paperId: string): () => void {
+  const { poster, store } = env;
+  const original = poster.post.bind(poster);
+  poster.post = async (message, nonce) => {
+    const result = await original(message, nonce);
+    if (message.embeds?.[0]?.footer?.text.includes(paperId)) store.failWrites = true;
+    return result;
+  };
+  return () => {
+    poster.post = original;
+    store.failWrites = false;
+  };
+}
+
+const NO_HISTORY = "the bot cannot read the digest channel's history (it lacks Read Message History there), so reading it back proves nothing; grant Paperboy Read Message History in the digest channel";
 
 describe('runDigest', () => {
   it('given a fresh corpus, then a run posts a header and the first three papers, and records them', async () => {
@@ -141,3 +162,170 @@ describe('runDigest', () => {
     expect(store.saves).toBe(0);
   });
 });
+
+describe('runDigest: posts whose fate is unknown', () => {
+  it('given a post a crash left unrecorded and a history the bot cannot read, then it is held as unverified, never posted twice, and the digest goes on', async () => {
+    const env = setup(9);
+    const { poster, corpus, logger, dest, postedIds } = env;
+    const ids = corpus.papers.map((p) => p.id);
+    const recover = crashAfterPosting(env, ids[1]!);
+    expect((await env.runner.run()).outcome).toBe('failed');
+    recover();
+    expect(Object.keys(dest().pending)).toEqual([ids[1]]);
+    poster.dedupe = false; // Discord's nonce window has passed
+    poster.historyProblem = NO_HISTORY;
+
+    const bot = env.restart();
+    const resumed = await bot.run();
+    expect(resumed.outcome).toBe('partial');
+    expect(postedIds()).toEqual(ids.slice(0, 3));
+    expect(Object.keys(dest().unverified ?? {})).toEqual([ids[1]]);
+    expect(dest().unverified?.[ids[1]!]).toMatchObject({ reason: NO_HISTORY, nonce: expect.any(String), after: poster.posts[1]!.id });
+    expect(dest().inFlight).toBeNull();
+    const warnings = () => logger.lines.filter((l) => l.level === 'warn' && l.message.includes('cannot be checked'));
+    expect(warnings()).toHaveLength(1);
+    expect(warnings()[0]!.message).toMatch(/^1 paper may already be in the channel but cannot be checked: .*grant Paperboy Read Message History/);
+    expect(listDigestConcerns(dest(), { location: '/corpus' })).toEqual([expect.stringMatching(/^1 paper may already be in the channel but could not be checked, so it is held back \(never posted twice\).*Read Message History/)]);
+
+    // Still blind: the next digests go on without it, and the warning is not repeated.
+    await bot.run();
+    expect(postedIds()).toEqual(ids.slice(0, 6));
+    expect(warnings()).toHaveLength(1);
+
+    // Readable again: the post is found and recorded, never sent again.
+    poster.historyProblem = null;
+    await bot.run();
+    expect(dest().posted[ids[1]!]?.messageId).toBe(poster.posts[2]!.id);
+    expect(dest().unverified).toBeUndefined();
+    expect(listDigestConcerns(dest(), {})).toEqual([]);
+    await bot.run();
+    expect(postedIds().sort()).toEqual([...ids].sort());
+    expect(Object.keys(dest().posted).sort()).toEqual([...ids].sort());
+  });
+
+  it('given an unverified paper that a readable history shows was never posted, then it is queued again and posted once', async () => {
+    const env = setup(6);
+    const { poster, corpus, dest, postedIds } = env;
+    const ids = corpus.papers.map((p) => p.id);
+    // The second paper's create never reaches Discord: three transient failures leave it pending.
+    poster.failNext(undefined as never, undefined as never, new PostError('transient', '502'), new PostError('transient', '502'), new PostError('transient', '502'));
+    expect((await env.runner.run()).outcome).toBe('failed');
+    expect(Object.keys(dest().pending)).toEqual([ids[1]]);
+    poster.historyProblem = NO_HISTORY;
+    const bot = env.restart();
+    await bot.run();
+    expect(Object.keys(dest().unverified ?? {})).toEqual([ids[1]]);
+    poster.historyProblem = null;
+    await bot.run();
+    expect(dest().unverified).toBeUndefined();
+    expect(postedIds()).toEqual([ids[0], ids[2], ids[1], ids[3], ids[4]]);
+    expect(new Set(postedIds()).size).toBe(postedIds().length);
+  });
+
+  it('given the opening message of a digest a crash left unrecorded and a history it cannot read, then it is not posted again', async () => {
+    const env = setup(6);
+    const { poster, store, dest } = env;
+    const original = poster.post.bind(poster);
+    poster.post = async (message, nonce) => {
+      const result = await original(message, nonce);
+      if (!message.embeds) store.failWrites = true;
+      return result;
+    };
+    await env.runner.run();
+    poster.post = original;
+    store.failWrites = false;
+    expect(dest().inFlight?.header.messageId).toBeNull();
+    poster.dedupe = false;
+    poster.historyProblem = NO_HISTORY;
+    await env.restart().run();
+    expect(poster.posts.filter((p) => p.message.content?.includes('digest #1'))).toHaveLength(1);
+    expect(poster.posts.filter((p) => p.message.embeds)).toHaveLength(3);
+  });
+});
+
+describe('runDigest: the corpus goes missing', () => {
+  it('given a resumed digest whose planned paper left the corpus, then it is not refused: it waits, and is posted when it is back', async () => {
+    const env = setup(8);
+    const { poster, corpus, dest, postedIds } = env;
+    const all = [...corpus.papers];
+    const ids = all.map((p) => p.id);
+    const controller = new AbortController();
+    const original = poster.post.bind(poster);
+    poster.post = async (m, n) => {
+      const r = await original(m, n);
+      controller.abort(); // a shutdown right after the opening message
+      return r;
+    };
+    expect((await env.runner.run({ signal: controller.signal })).outcome).toBe('partial');
+    poster.post = original;
+    corpus.papers = all.filter((p) => p.id !== ids[1]); // a renamed file, a mount not ready yet
+
+    const resumed = await env.restart().run();
+    expect(resumed.outcome).toBe('partial');
+    expect(resumed.failed).toEqual([]);
+    expect(postedIds()).toEqual([ids[0], ids[2]]);
+    expect(dest().failed).toEqual({});
+    expect(Object.keys(dest().waiting ?? {})).toEqual([ids[1]]);
+    expect(listDigestConcerns(dest(), { location: '/srv/corpus' })).toEqual([expect.stringMatching(/^1 paper planned for a digest is missing from the corpus at \/srv\/corpus .*posted when back$/)]);
+
+    await env.runner.run();
+    expect(postedIds()).toEqual([ids[0], ids[2], ids[3], ids[4], ids[5]]);
+    corpus.papers = all;
+    await env.runner.run();
+    expect(postedIds()).toEqual([ids[0], ids[2], ids[3], ids[4], ids[5], ids[1], ids[6], ids[7]]);
+    expect(dest().waiting).toBeUndefined();
+  });
+
+  it('given papers Discord refused, then requeueRefused queues them again and the next digest posts them once', async () => {
+    const { runner, poster, store, dest, corpus, postedIds } = setup(4);
+    poster.failNext(undefined as never, new PostError('invalid-payload', 'embeds.0.title: too long', 400, 50035));
+    await runner.run();
+    const refused = corpus.papers[0]!.id;
+    expect(Object.keys(dest().failed)).toEqual([refused]);
+    expect(await requeueRefused(store, poster.destination)).toEqual([refused]);
+    expect(dest().failed).toEqual({});
+    expect(await requeueRefused(store, poster.destination)).toEqual([]);
+    await runner.run();
+    expect(postedIds().filter((id) => id === refused)).toHaveLength(1);
+    expect(Object.keys(dest().posted)).toContain(refused);
+  });
+
+  it('given a corpus folder that cannot be read, then the run fails with the path and reason, logged once, recorded for status and health', async () => {
+    const env = setup(4);
+    const { corpus, logger, dest } = env;
+    const load = corpus.load;
+    corpus.load = async () => {
+      throw new Error('corpus directory /srv/corpus does not exist; set CORPUS_DIR (or --dir) to a folder of *.txt page copies');
+    };
+    const first = await env.runner.run();
+    await env.runner.run();
+    expect(first).toMatchObject({ outcome: 'failed', errorKind: 'corpus' });
+    expect(dest().lastRun).toMatchObject({ outcome: 'failed', reason: 'corpus-unavailable', error: expect.stringContaining('/srv/corpus does not exist') });
+    expect(logger.lines.filter((l) => l.level === 'error' && l.message.includes('/srv/corpus does not exist'))).toHaveLength(1);
+    expect(listDigestConcerns(dest(), {})).toEqual([expect.stringMatching(/^no digest can be posted: corpus directory \/srv\/corpus does not exist/)]);
+    corpus.load = load;
+    expect((await env.runner.run()).outcome).toBe('posted');
+    expect(listDigestConcerns(dest(), {})).toEqual([]);
+  });
+
+  it('given an empty corpus, or one fully posted, then the run records why nothing was posted', async () => {
+    const empty = setup(0);
+    expect((await empty.runner.run()).outcome).toBe('empty');
+    expect(empty.dest().lastRun?.reason).toBe('corpus-empty');
+    expect(listDigestConcerns(empty.dest(), { location: '/srv/corpus' })).toEqual([expect.stringMatching(/^the corpus at \/srv\/corpus has no papers/)]);
+    const done = setup(2);
+    await done.runner.run();
+    await done.runner.run();
+    expect(done.dest().lastRun?.reason).toBe('all-posted');
+    expect(listDigestConcerns(done.dest(), { location: '/srv/corpus' })).toEqual([expect.stringMatching(/^every paper of the corpus at \/srv\/corpus has been posted/)]);
+  });
+});
+
+describe('explain', () => {
+  it('given a refusal for missing permissions, then the advice names the missing ones and Read Message History', () => {
+    const advice = explain(new PostError('forbidden', 'Missing Permissions', 403, 50013, ['Embed Links', 'Read Message History']));
+    expect(advice).toContain('It is missing Embed Links, Read Message History.');
+    expect(explain(new PostError('forbidden', 'Missing Access', 403, 50001))).toMatch(/lacks permissions there.*View Channel, Send Messages, Embed Links and Read Message History/);
+  });
+});
+

@@ -1,4 +1,4 @@
-import type { Clock, CorpusSource, Logger, PostedMessage, Poster, StateStore } from '../../src/app/ports.js';
+import type { Clock, CorpusSource, HistoryRead, Logger, PostedMessage, Poster, StateStore } from '../../src/app/ports.js';
 import { PostError } from '../../src/app/ports.js';
 import type { OutgoingMessage } from '../../src/core/format.js';
 import { readDigestNumber, readPaperIdFromFooter } from '../../src/core/format.js';
@@ -37,14 +37,16 @@ export function createFakePoster(destination = 'channel:111111111111111111') {
   const posts: FakePost[] = [];
   let failures: Array<PostError | 'commit-then-fail'> = [];
   let counter = 0;
-  const poster: Poster & { posts: FakePost[]; failNext(...f: Array<PostError | 'commit-then-fail'>): void } = {
+  const poster: Poster & { posts: FakePost[]; historyProblem: string | null; dedupe: boolean; failNext(...f: Array<PostError | 'commit-then-fail'>): void } = {
     destination,
     posts,
     failNext(...f) {
       failures.push(...f);
     },
+    /** False once Discord's nonce window has passed: a repeated nonce then creates a second message. */
+    dedupe: true,
     async post(message, nonce) {
-      const existing = posts.find((p) => p.nonce === nonce);
+      const existing = poster.dedupe ? posts.find((p) => p.nonce === nonce) : undefined;
       if (existing) return { messageId: existing.id };
       const failure = failures.shift();
       if (failure instanceof PostError) throw failure;
@@ -54,8 +56,12 @@ export function createFakePoster(destination = 'channel:111111111111111111') {
       if (failure === 'commit-then-fail') throw new PostError('transient', 'timeout after the message was created');
       return { messageId: post.id };
     },
-    async listOwnMessagesSince(): Promise<PostedMessage[]> {
-      return posts.map((p) => ({ messageId: p.id, paperId: readPaperIdFromFooter(p.message.embeds?.[0]?.footer?.text), digest: readDigestNumber(p.message.content) }));
+    /** While set, reads of the history prove nothing (e.g. the bot lacks Read Message History): an untrusted, empty read. */
+    historyProblem: null as string | null,
+    async readOwnMessages(): Promise<HistoryRead> {
+      if (poster.historyProblem) return { messages: [], trusted: false, problem: poster.historyProblem };
+      const messages: PostedMessage[] = posts.map((p) => ({ messageId: p.id, paperId: readPaperIdFromFooter(p.message.embeds?.[0]?.footer?.text), digest: readDigestNumber(p.message.content) }));
+      return { messages, trusted: true };
     },
   };
   return poster;

@@ -1,6 +1,5 @@
-import { DiscordAPIError, HTTPError, MessageType, Routes } from 'discord.js';
-import type { REST } from 'discord.js';
-import type { APIMessage } from 'discord.js';
+import { DiscordAPIError, HTTPError, MessageType, PermissionFlagsBits, Routes } from 'discord.js';
+import type { APIMessage, Client, GuildChannel, REST } from 'discord.js';
 import { PostError, type PostedMessage, type Poster } from '../../app/ports.js';
 import type { OutgoingMessage } from '../../core/format.js';
 import { readDigestNumber, readPaperIdFromFooter } from '../../core/format.js';
@@ -12,9 +11,88 @@ export function snowflakeAt(ms: number): string {
   return ((BigInt(Math.max(ms, Number(DISCORD_EPOCH))) - DISCORD_EPOCH) << 22n).toString();
 }
 
+/** The channel permissions Paperboy needs, by the names Discord's settings show. */
+const NEEDED_PERMISSIONS: ReadonlyArray<readonly [string, bigint]> = [
+  ['View Channel', PermissionFlagsBits.ViewChannel],
+  ['Send Messages', PermissionFlagsBits.SendMessages],
+  ['Embed Links', PermissionFlagsBits.EmbedLinks],
+  ['Read Message History', PermissionFlagsBits.ReadMessageHistory],
+];
+
+/** The names of the permissions among `wanted` that `granted` lacks. */
+export function listMissingPermissions(granted: bigint, wanted: readonly string[] = NEEDED_PERMISSIONS.map(([name]) => name)): string[] {
+  return NEEDED_PERMISSIONS.filter(([name, bit]) => wanted.includes(name) && (granted & bit) !== bit).map(([name]) => name);
+}
+
+/**
+ * The bot's permissions in a channel as discord.js computes them from its cache (roles, overwrites, kept fresh by
+ * CHANNEL_UPDATE and role events), or null when the channel is not cached.
+ */
+export function channelPermissionsOf(client: Client, channelId: string): () => bigint | null {
+  return () => {
+    const channel = client.channels.cache.get(channelId);
+    if (!channel || channel.isDMBased() || !client.user) return null;
+    return (channel as GuildChannel).permissionsFor(client.user)?.bitfield ?? null;
+  };
+}
+
+/** How far a recovery read without a known message starts before the attempt: local clocks can run fast. */
+const CLOCK_SLACK_MS = 60 * 60_000;
+const PAGE = 100;
+
 /** Posts digests to one channel through discord.js's REST client (nonce + enforce_nonce on every create). */
-export function createChannelPoster(options: { rest: REST; channelId: string; botUserId: () => string | null }): Poster {
+export function createChannelPoster(options: {
+  rest: REST;
+  channelId: string;
+  botUserId: () => string | null;
+  /** The bot's permissions in the channel, when known (see {@link channelPermissionsOf}). */
+  permissions?: () => bigint | null;
+  /** Pages of 100 messages a recovery read may take before it gives up (fails closed); default 50. */
+  maxPages?: number;
+}): Poster {
   const { rest, channelId } = options;
+  const maxPages = options.maxPages ?? 50;
+  const noHistory = (missing: string[]): string =>
+    `the bot cannot read the digest channel's history (it lacks ${missing.join(' and ')} there), so reading it back proves nothing; grant Paperboy ${missing.join(' and ')} in the digest channel`;
+
+  /** Reads forward from `after`, keeping the bot's own digest posts; `sawWitness` when the message `witness` was listed. */
+  async function scan(after: string, witness: string | null): Promise<{ messages: PostedMessage[]; complete: boolean; sawWitness: boolean }> {
+    const me = options.botUserId();
+    const messages: PostedMessage[] = [];
+    let sawWitness = false;
+    for (let page = 0; page < maxPages; page += 1) {
+      let batch: APIMessage[];
+      try {
+        batch = (await rest.get(Routes.channelMessages(channelId), { query: new URLSearchParams({ limit: String(PAGE), after }) })) as APIMessage[];
+      } catch (error) {
+        throw classifyDiscordError(error, `GET /channels/${channelId}/messages`);
+      }
+      for (const message of batch) {
+        if (message.id === witness) sawWitness = true;
+        if (me && message.author.id !== me) continue;
+        // A public /paper reply carries the same card footer but is not a digest post: only plain messages count.
+        if (message.type !== MessageType.Default || message.webhook_id) continue;
+        messages.push({ messageId: message.id, paperId: readPaperIdFromFooter(message.embeds?.[0]?.footer?.text), digest: readDigestNumber(message.content) });
+      }
+      const newest = batch.reduce((max, m) => (BigInt(m.id) > BigInt(max) ? m.id : max), after);
+      if (batch.length < PAGE || newest === after) return { messages: sortById(messages), complete: true, sawWitness };
+      after = newest;
+    }
+    return { messages: sortById(messages), complete: false, sawWitness };
+  }
+
+  /** Whether a message the read did not list exists, is hidden (no Read Message History), or was deleted. */
+  async function probe(messageId: string): Promise<'listed-elsewhere' | 'hidden' | 'deleted'> {
+    try {
+      await rest.get(Routes.channelMessage(channelId, messageId));
+      return 'listed-elsewhere';
+    } catch (error) {
+      if (error instanceof DiscordAPIError && error.status === 403) return 'hidden';
+      if (error instanceof DiscordAPIError && error.status === 404 && Number(error.code) === 10008) return 'deleted';
+      throw classifyDiscordError(error, `GET /channels/${channelId}/messages/${messageId}`);
+    }
+  }
+
   return {
     destination: `channel:${channelId}`,
     async post(message: OutgoingMessage, nonce: string) {
@@ -22,33 +100,43 @@ export function createChannelPoster(options: { rest: REST; channelId: string; bo
         const created = (await rest.post(Routes.channelMessages(channelId), { body: { ...message, nonce, enforce_nonce: true } })) as APIMessage;
         return { messageId: created.id };
       } catch (error) {
-        throw classifyDiscordError(error, `POST /channels/${channelId}/messages`);
+        const classified = classifyDiscordError(error, `POST /channels/${channelId}/messages`);
+        const granted = classified.kind === 'forbidden' ? (options.permissions?.() ?? null) : null;
+        if (granted === null) throw classified;
+        throw new PostError(classified.kind, classified.message, classified.status, classified.code, listMissingPermissions(granted));
       }
     },
-    async listOwnMessagesSince(since: string) {
-      const me = options.botUserId();
-      // A minute of slack for clock differences between this machine and Discord.
-      let after = snowflakeAt(Date.parse(since) - 60_000);
-      const found: PostedMessage[] = [];
-      for (let page = 0; page < 50; page += 1) {
-        let batch: APIMessage[];
-        try {
-          batch = (await rest.get(Routes.channelMessages(channelId), { query: new URLSearchParams({ limit: '100', after }) })) as APIMessage[];
-        } catch (error) {
-          throw classifyDiscordError(error, `GET /channels/${channelId}/messages`);
-        }
-        if (batch.length === 0) break;
-        for (const message of batch) {
-          if (me && message.author.id !== me) continue;
-          // A public /paper reply carries the same card footer but is not a digest post: only plain messages count.
-          if (message.type !== MessageType.Default || message.webhook_id) continue;
-          found.push({ messageId: message.id, paperId: readPaperIdFromFooter(message.embeds?.[0]?.footer?.text), digest: readDigestNumber(message.content) });
-        }
-        const newest = batch.reduce((max, m) => (BigInt(m.id) > BigInt(max) ? m.id : max), after);
-        if (batch.length < 100 || newest === after) break;
-        after = newest;
+    async readOwnMessages({ witnesses, since }) {
+      const granted = options.permissions?.() ?? null;
+      if (granted !== null) {
+        const missing = listMissingPermissions(granted, ['View Channel', 'Read Message History']);
+        if (missing.length > 0) return { messages: [], trusted: false, problem: noHistory(missing) };
       }
-      return found.sort((a, b) => (BigInt(a.messageId) < BigInt(b.messageId) ? -1 : 1));
+      const capped = (messages: PostedMessage[]) => ({
+        messages,
+        trusted: false,
+        problem: `more than ${maxPages * PAGE} messages were written in the digest channel after the bot's last known post, more than a recovery read covers, so it could not check; the paper is held back (never posted twice): look for it in the channel`,
+      });
+      const candidates = witnesses.filter((id) => /^\d{1,20}$/.test(id)).slice(0, 4);
+      if (candidates.length === 0) {
+        // Nothing known to exist to start from: start from the time of the attempt, with slack for a fast clock.
+        const read = await scan(snowflakeAt(Date.parse(since) - CLOCK_SLACK_MS), null);
+        if (!read.complete) return capped(read.messages);
+        if (granted === null) return { messages: read.messages, trusted: false, problem: "the bot's permissions in the digest channel are unknown (the channel is not in its cache), so an empty read proves nothing" };
+        return { messages: read.messages, trusted: true };
+      }
+      for (const witness of candidates) {
+        // Start just before a message known to exist, so the read must list it: proof that the history is readable.
+        const read = await scan((BigInt(witness) - 1n).toString(), witness);
+        if (read.sawWitness) return read.complete ? { messages: read.messages, trusted: true } : capped(read.messages);
+        const seen = await probe(witness);
+        if (seen !== 'deleted') return { messages: read.messages, trusted: false, problem: noHistory(['Read Message History']) };
+      }
+      return {
+        messages: [],
+        trusted: false,
+        problem: `the messages the bot recorded as posted in the digest channel (${candidates.length} checked) were deleted, so no read of the history can be checked; the paper is held back (never posted twice): look for it in the channel`,
+      };
     },
     async sendDirect(userId: string, message: OutgoingMessage, nonce: string) {
       try {
@@ -63,6 +151,10 @@ export function createChannelPoster(options: { rest: REST; channelId: string; bo
       }
     },
   };
+}
+
+function sortById(messages: PostedMessage[]): PostedMessage[] {
+  return messages.sort((a, b) => (BigInt(a.messageId) < BigInt(b.messageId) ? -1 : 1));
 }
 
 /** Turns a discord.js REST error into a {@link PostError} that says what failed and where. */

@@ -52,6 +52,7 @@ export const COMMAND_DEFINITIONS: readonly CommandDefinition[] = [
       { type: ApplicationCommandOptionType.Subcommand, name: 'now', description: 'Post the next digest now' },
       { type: ApplicationCommandOptionType.Subcommand, name: 'preview', description: 'Show what the next digest will contain' },
       { type: ApplicationCommandOptionType.Subcommand, name: 'status', description: 'Next run, last run, papers posted and left' },
+      { type: ApplicationCommandOptionType.Subcommand, name: 'retry', description: 'Queue the papers Discord refused again' },
     ],
   },
 ];

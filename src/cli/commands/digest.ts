@@ -1,22 +1,24 @@
+import { resolve } from 'node:path';
 import { loadConfig } from '../../config.js';
-import { createDigestRunner } from '../../app/run-digest.js';
+import { getDestination } from '../../core/state.js';
+import { createDigestRunner, requeueRefused } from '../../app/run-digest.js';
 import { CONSOLE_DESTINATION } from '../../adapters/console-poster.js';
 import { createFsCorpusSource } from '../../adapters/fs-corpus-source.js';
-import { readStateFile } from '../../adapters/fs-state-store.js';
+import { openStateStore, readStateFile } from '../../adapters/fs-state-store.js';
 import { createLogger } from '../../adapters/logger.js';
 import { systemClock } from '../../adapters/system-clock.js';
 import { renderMessageText } from '../../core/format-console.js';
 import { selectAudience } from '../../core/subscriptions.js';
 import { openDigestSession } from '../../main.js';
-import { parseCommandArgs, readCount } from '../args.js';
+import { parseCommandArgs, readCount, UsageError } from '../args.js';
 import type { CliCommand } from '../context.js';
 import { plural } from './corpus.js';
 
-/** `paperboy digest`: post one digest now and exit, or show what it would post. */
+/** `paperboy digest`: post one digest now and exit, show what it would post, or queue refused papers again. */
 export const digestCommand: CliCommand = {
   name: 'digest',
-  summary: 'post one digest now and exit (--dry-run: show it, change nothing)',
-  usage: `Usage: paperboy digest [--dry-run] [--count N]
+  summary: 'post one digest now and exit (--dry-run: show it, change nothing; --retry: queue refused papers again)',
+  usage: `Usage: paperboy digest [--dry-run] [--count N] [--retry]
 
 Posts the next digest now, through the same exactly-once path as the schedule, then exits.
 With DISCORD_TOKEN it posts to DISCORD_CHANNEL_ID; without it, it prints to this terminal
@@ -26,13 +28,33 @@ Options:
   --dry-run    print exactly what would be posted (mentions, follow-ups and direct
                messages included); post nothing, change nothing
   --count N    papers in this digest (1-10; default DIGEST_SIZE)
+  --retry      queue the papers Discord refused again (like /digest retry), post nothing, exit;
+               the next digests post them. Needs the state file: stop the bot first, or use
+               /digest retry while it runs
   -h, --help   show this help`,
   async run(argv, context) {
-    const { values } = parseCommandArgs('digest', argv, { 'dry-run': { type: 'boolean' }, count: { type: 'string' } });
+    const { values } = parseCommandArgs('digest', argv, { 'dry-run': { type: 'boolean' }, count: { type: 'string' }, retry: { type: 'boolean' } });
     const config = loadConfig(context.env);
     const count = readCount('digest', 'count', values.count, config.digest.size, 10);
     const logger = createLogger({ level: config.logLevel, secrets: [config.discord.token], pretty: context.isTty });
     const destination = config.discord.token ? `channel:${config.discord.channelId}` : CONSOLE_DESTINATION;
+
+    if (values.retry) {
+      if (values['dry-run'] || values.count !== undefined) throw new UsageError('--retry only queues refused papers again; it takes no --dry-run or --count', 'digest');
+      const store = await openStateStore(config.stateFile);
+      try {
+        const ids = await requeueRefused(store, destination);
+        if (ids.length > 0) logger.info({ destination, papers: ids }, `${ids.length} refused paper(s) queued again`);
+        context.out(
+          ids.length === 0
+            ? `No refused papers to retry for ${destination}: nothing changed.\n`
+            : `Queued ${plural(ids.length, 'refused paper')} again for ${destination}: ${ids.join(', ')}. The next digests post them.\n`,
+        );
+        return 0;
+      } finally {
+        await store.close();
+      }
+    }
 
     if (values['dry-run']) {
       const state = await readStateFile(config.stateFile);
@@ -41,7 +63,7 @@ Options:
         poster: {
           destination,
           post: () => Promise.reject(new Error('dry run: nothing is posted')),
-          listOwnMessagesSince: async () => [],
+          readOwnMessages: async () => ({ messages: [], trusted: true }),
           // The preview simulates the run; with a token it would send direct messages, in console mode it cannot.
           ...(config.discord.token ? { sendDirect: () => Promise.reject(new Error('dry run: nothing is sent')) } : {}),
         },
@@ -75,7 +97,9 @@ Options:
     const session = await openDigestSession(config, { out: context.out, columns: context.columns }, logger);
     try {
       const result = await session.runner.run({ count });
-      if (result.outcome === 'empty') context.err(`paperboy digest: no unposted papers remain for ${destination}; nothing was posted\n`);
+      const empty = getDestination(session.store.read(), destination).lastRun?.reason === 'corpus-empty';
+      if (result.outcome === 'empty' && empty) context.err(`paperboy digest: the corpus at ${resolve(config.corpusDir)} has no papers; nothing was posted\n`);
+      else if (result.outcome === 'empty') context.err(`paperboy digest: no unposted papers remain for ${destination}; nothing was posted\n`);
       else if (result.outcome === 'failed') context.err(`paperboy digest: the digest failed: ${result.error ?? 'unknown error'}\n`);
       else context.err(`paperboy digest: posted ${plural(result.posted.length, 'paper')} to ${destination}; ${result.remaining} remain\n`);
       return result.outcome === 'failed' ? 1 : 0;

@@ -23,7 +23,9 @@ export interface FakeDiscordFaults {
   failRate(match: RequestMatch, probability: number, status?: number): void;
   /** Delays matching requests by `ms` before they are handled, or with `afterCommit` after (the work is done, the answer is late). */
   delay(match: RequestMatch, ms: number, options?: { afterCommit?: boolean }): void;
-  /** Removes all delays. */
+  /** Performs matching requests at once (a message is created) but holds their response for `ms`. */
+  holdAfterCommit(match: RequestMatch, ms: number): void;
+  /** Removes all delays and holds. */
   clearDelays(): void;
   /** Resets the TCP connection (RST, no response) for the next matching request(s). */
   resetConnectionNext(match: RequestMatch, options?: { count?: number; afterCommit?: boolean }): void;
@@ -68,8 +70,14 @@ export interface FakeDiscord {
   addUser(input?: Partial<FakeUser>): FakeUser;
   /** A known user; mutate `dmsOpen` to open or close DMs. */
   user(id: string): FakeUser | undefined;
-  /** Changes the bot's permissions in a channel and dispatches CHANNEL_UPDATE. */
-  setChannelPermissions(channelId: string, permissions: { canSend?: boolean; canView?: boolean }): void;
+  /**
+   * Changes the bot's permissions in a channel (a permission overwrite on its role) and dispatches CHANNEL_UPDATE.
+   * `canReadHistory: false` takes away Read Message History: history reads then list nothing (200 `[]`), and
+   * reading one message is refused (403 50001), as Discord documents.
+   */
+  setChannelPermissions(channelId: string, permissions: { canSend?: boolean; canView?: boolean; canReadHistory?: boolean }): void;
+  /** Members write `count` plain messages in a channel (chatter between the bot's posts). */
+  addMemberMessages(channelId: string, count: number, options?: { authorId?: string; content?: (index: number) => string }): StoredMessage[];
   /** Has a user run a slash command or type into an autocomplete option. */
   interact(input: InteractInput): Promise<InteractionOutcome>;
   /**
@@ -125,6 +133,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     failNext: (match, response) => restFaults.failNext(match, response),
     failRate: (match, probability, status) => restFaults.failRate(match, probability, status),
     delay: (match, ms, opts) => restFaults.delay(match, ms, opts),
+    holdAfterCommit: (match, ms) => restFaults.delay(match, ms, { afterCommit: true }),
     clearDelays: () => restFaults.clearDelays(),
     resetConnectionNext: (match, opts) => restFaults.resetConnectionNext(match, opts),
     rateLimitStorm: (durationMs, opts) => restFaults.rateLimitStorm(durationMs, opts),
@@ -167,6 +176,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       if (!channel) throw new Error(`fake-discord: unknown channel ${channelId}`);
       Object.assign(channel, permissions);
       if (channel.guildId) dispatch('CHANNEL_UPDATE', state.channelJson(channel), 1);
+    },
+    addMemberMessages(channelId, count, opts = {}) {
+      const channel = state.channels.get(channelId);
+      if (!channel) throw new Error(`fake-discord: unknown channel ${channelId}`);
+      const authorId = opts.authorId ?? state.addUser({ username: 'chatty-member' }).id;
+      const base = Date.now();
+      // At most 2,000 per millisecond: a snowflake's increment has 12 bits, so ids stay unique.
+      return Array.from({ length: count }, (_, i) => messages.createFromMember(channel, authorId, opts.content?.(i) ?? `chatter ${i + 1}`, base + Math.floor(i / 2000)));
     },
     interact: (input) => interactions.interact(input),
     interactMutated: (input, mutate) => interactions.interact(input, mutate),

@@ -84,6 +84,34 @@ export class Messages {
     return { message, deduped: false };
   }
 
+  /**
+   * Stores a plain message written by a member (the channel's own chatter), as if sent at `at`; members' messages
+   * ping nobody here. Dispatched like any MESSAGE_CREATE.
+   */
+  createFromMember(channel: ChannelRecord, authorId: string, content: string, at = Date.now()): StoredMessage {
+    const message: StoredMessage = {
+      id: this.state.ids.next(at),
+      channelId: channel.id,
+      guildId: channel.guildId,
+      authorId,
+      content,
+      embeds: [],
+      flags: 0,
+      nonce: null,
+      payload: { content },
+      edits: [],
+      pinged: { everyone: false, users: [], roles: [] },
+      timestamp: isoTimestamp(at),
+      editedTimestamp: null,
+      interactionId: null,
+      type: 0,
+      attachments: [],
+    };
+    channel.messages.push(message);
+    this.dispatch('MESSAGE_CREATE', this.state.messageJson(message, { forGateway: true }), this.intentFor(channel));
+    return message;
+  }
+
   /** Applies a PATCH-style edit: only fields present in `body` change. */
   edit(message: StoredMessage, body: Json, files: UploadedFile[], options: { clearFlags?: number } = {}): StoredMessage {
     const issues = validateMessageBody(body);

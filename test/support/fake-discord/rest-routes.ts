@@ -57,6 +57,14 @@ function parseGuildListQuery(query: URLSearchParams): { limit: number; before?: 
 
 const byId = (a: { id: string }, b: { id: string }): number => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0);
 
+/**
+ * Whether the bot may read a channel's history. Discord documents that without Read Message History, "Get
+ * Channel Messages" returns no messages (200, an empty list) while "Get Channel Message" requires the permission.
+ */
+function canReadHistory(channel: ChannelRecord): boolean {
+  return channel.guildId === null || channel.canReadHistory;
+}
+
 /** Builds the non-interaction REST routes: gateway, users, channels, messages and application commands. */
 export function restRoutes(deps: {
   state: State;
@@ -193,6 +201,7 @@ export function restRoutes(deps: {
     route('GET', '/channels/:channelId/messages', (ctx) => {
       const channel = visibleChannel(state, ctx.params.channelId!);
       const q = parseHistoryQuery(ctx.query);
+      if (!canReadHistory(channel)) return ok([]);
       const sorted = [...channel.messages].sort(byId);
       let picked: typeof sorted;
       if (q.around) {
@@ -210,11 +219,14 @@ export function restRoutes(deps: {
       if (channel.guildId === null) {
         if (!state.users.get(channel.recipientId ?? '')?.dmsOpen) throw Errors.cannotDm();
       } else if (!channel.canSend) throw Errors.missingPermissions();
+      // Replying to a message needs Read Message History (Create Message, "Limitations").
+      if (asObject(ctx.body).message_reference && !canReadHistory(channel)) throw Errors.missingPermissions();
       const { message } = messages.create(channel, asObject(ctx.body), ctx.files);
       return ok(state.messageJson(message, { withNonce: true }));
     }, { bucket: 'messages' }),
     route('GET', '/channels/:channelId/messages/:messageId', (ctx) => {
       const channel = visibleChannel(state, ctx.params.channelId!);
+      if (!canReadHistory(channel)) throw Errors.missingAccess();
       return ok(state.messageJson(findMessage(channel, ctx.params.messageId!)));
     }),
     route('PATCH', '/channels/:channelId/messages/:messageId', (ctx) => {

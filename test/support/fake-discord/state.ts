@@ -64,6 +64,8 @@ export interface ChannelRecord {
   position: number;
   canView: boolean;
   canSend: boolean;
+  /** Read Message History: without it, history reads list nothing and single-message reads are refused. */
+  canReadHistory: boolean;
   messages: StoredMessage[];
 }
 
@@ -120,7 +122,7 @@ export class State {
   }
 
   addChannel(input: Pick<ChannelRecord, 'id' | 'type' | 'name' | 'guildId' | 'position'> & { recipientId?: string }): ChannelRecord {
-    const channel: ChannelRecord = { recipientId: null, canView: true, canSend: true, messages: [], ...input };
+    const channel: ChannelRecord = { recipientId: null, canView: true, canSend: true, canReadHistory: true, messages: [], ...input };
     this.channels.set(channel.id, channel);
     return channel;
   }
@@ -139,6 +141,7 @@ export class State {
     let perms = BOT_ROLE_PERMISSIONS;
     if (!channel.canView) perms &= ~(Perm.ViewChannel | Perm.SendMessages | Perm.ReadMessageHistory);
     if (!channel.canSend) perms &= ~Perm.SendMessages;
+    if (!channel.canReadHistory) perms &= ~Perm.ReadMessageHistory;
     return perms;
   }
 
@@ -188,7 +191,7 @@ export class State {
       return { id: channel.id, type: 1, last_message_id: lastMessageId, flags: 0, recipients: recipient ? [this.userJson(recipient)] : [] };
     }
     const guild = this.guilds.get(channel.guildId)!;
-    const deny = (channel.canView ? 0n : Perm.ViewChannel) | (channel.canSend ? 0n : Perm.SendMessages);
+    const deny = (channel.canView ? 0n : Perm.ViewChannel) | (channel.canSend ? 0n : Perm.SendMessages) | (channel.canReadHistory ? 0n : Perm.ReadMessageHistory);
     return {
       id: channel.id,
       type: channel.type,

@@ -1,14 +1,17 @@
 import { PermissionFlagsBits, MessageFlags } from 'discord.js';
 import { listUnposted } from '../../../core/digest.js';
+import { listDigestConcerns } from '../../../core/health.js';
 import { escapeAndFit } from '../../../core/markdown.js';
 import { getDestination } from '../../../core/state.js';
 import { formatLocalTime } from '../../../core/time.js';
 import { UserFacingError } from '../../../app/errors.js';
+import { REMOVED_FROM_CORPUS_REASON, requeueRefused } from '../../../app/run-digest.js';
+import { CorpusDirectoryError } from '../../fs-corpus.js';
 import type { CommandContext, CommandHandler } from '../command.js';
 import { answer, text } from '../replies.js';
 
 /**
- * `/digest now|preview|status` for admins. The definition hides it from members without Manage Server, but a
+ * `/digest now|preview|status|retry` for admins. The definition hides it from members without Manage Server, but a
  * server admin can grant it to anyone in the integration settings, so the permission is checked here again.
  */
 export const digestCommand = {
@@ -22,7 +25,7 @@ export const digestCommand = {
     try {
       sub = interaction.options.getSubcommand(true);
     } catch {
-      throw new UserFacingError('Pick one of `/digest now`, `/digest preview` or `/digest status`.');
+      throw new UserFacingError('Pick one of `/digest now`, `/digest preview`, `/digest status` or `/digest retry`.');
     }
     if (sub === 'now') {
       // Posting takes longer than Discord's 3 seconds: acknowledge first, then report.
@@ -35,12 +38,15 @@ export const digestCommand = {
             ? 'No unposted papers remain in the corpus: nothing was posted. Add page copies to the corpus folder to post more.'
             : result.outcome === 'failed'
               ? `The digest could not be posted: ${result.error ?? 'unknown error'}. Unposted papers stay queued for the next run.`
-              : `Posted digest #${result.digest}: ${result.posted.length} paper${result.posted.length === 1 ? '' : 's'}${result.failed.length ? `, ${result.failed.length} refused by Discord (see /digest status)` : ''}; ${result.remaining} left.`;
+              : `Posted digest #${result.digest}: ${result.posted.length} paper${result.posted.length === 1 ? '' : 's'}${result.failed.length ? `, ${result.failed.length} refused by Discord (see /digest status)` : ''}; ${result.remaining} left.${result.outcome === 'partial' && result.failed.length === 0 ? ' Some papers of it are held back or missing from the corpus: see `/digest status`.' : ''}`;
       await answer(interaction, text(summary));
       return;
     }
     if (sub === 'preview') {
-      const preview = await context.runner.preview();
+      const preview = await context.runner.preview().catch((error: unknown) => {
+        if (error instanceof CorpusDirectoryError) throw new UserFacingError(`The next digest cannot be previewed: ${escapeAndFit(error.message, 500)}`);
+        throw error;
+      });
       if (preview.papers.length === 0) {
         await answer(interaction, text('The next digest would post nothing: no unposted papers remain in the corpus.'));
         return;
@@ -53,17 +59,34 @@ export const digestCommand = {
       await answer(interaction, text(describeStatus(context)));
       return;
     }
-    throw new UserFacingError(`Unknown subcommand \`${sub.slice(0, 32)}\`; use now, preview or status.`);
+    if (sub === 'retry') {
+      const ids = await requeueRefused(context.store, context.destination);
+      context.logger.info({ user: interaction.user.id, papers: ids }, `/digest retry: ${ids.length} refused paper(s) queued again`);
+      await answer(
+        interaction,
+        text(
+          ids.length === 0
+            ? 'No refused papers to retry: nothing changed.'
+            : `Queued ${ids.length} refused paper${ids.length === 1 ? '' : 's'} again: ${ids.length === 1 ? 'it goes' : 'they go'} out with the next digests, in corpus order. If Discord refuses one again, \`/digest status\` says so.`,
+        ),
+      );
+      return;
+    }
+    throw new UserFacingError(`Unknown subcommand \`${sub.slice(0, 32)}\`; use now, preview, status or retry.`);
   },
 } satisfies CommandHandler;
 
-/** The digest's state for admins: next run, last run, posted, left, refused papers. */
+/** The digest's state for admins: next run, last run, posted, left, refused papers, and why nothing was posted. */
 export function describeStatus(context: CommandContext): string {
   const { papers } = context.catalog.current();
   const dest = getDestination(context.store.read(), context.destination);
   const next = context.nextRun();
   const left = listUnposted(papers, dest, 'corpus').length;
-  const failed = Object.keys(dest.failed).length;
+  const failures = Object.values(dest.failed);
+  // Older versions recorded a planned paper missing from the corpus as failed: Discord never refused those.
+  const removed = failures.filter((f) => f.reason === REMOVED_FROM_CORPUS_REASON).length;
+  const failed = failures.length - removed;
+  const concerns = listDigestConcerns(dest, { location: context.catalog.source.location });
   const last = dest.lastRun
     ? `${formatLocalTime(dest.lastRun.at, context.timezone)}: ${dest.lastRun.outcome}, ${dest.lastRun.posted} posted${dest.lastRun.error ? ` (${escapeAndFit(dest.lastRun.error, 300)})` : ''}`
     : 'never';
@@ -73,6 +96,8 @@ export function describeStatus(context: CommandContext): string {
     `**Posted:** ${Object.keys(dest.posted).length} papers in ${dest.digests} digests`,
     `**Left:** ${left === 0 ? 'none: no unposted papers remain' : `${left} of ${papers.length}`}`,
     ...(dest.inFlight ? [`**Interrupted digest:** #${dest.inFlight.digest} will be finished at the next run`] : []),
-    ...(failed ? [`**Refused by Discord:** ${failed} (see the logs for why)`] : []),
+    ...(failed ? [`**Refused by Discord:** ${failed} (see the logs for why; \`/digest retry\` queues them again)`] : []),
+    ...(removed ? [`**Skipped as missing from the corpus by an older version:** ${removed} (\`/digest retry\` queues them again)`] : []),
+    ...concerns.map((concern) => `**Attention:** ${escapeAndFit(concern, 450)}`),
   ].join('\n');
 }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateHealth, type HealthStatus } from '../../src/core/health.js';
+
+const NOW = new Date('2026-06-22T09:00:30.000Z');
+const base: HealthStatus = {
+  pid: 1,
+  mode: 'discord',
+  connected: true,
+  heartbeatAt: '2026-06-22T09:00:20.000Z',
+  startedAt: '2026-06-22T08:00:00.000Z',
+  nextRunAt: null,
+  lastRun: { at: '2026-06-22T09:00:00.000Z', outcome: 'posted' },
+  problem: null,
+};
+
+describe('evaluateHealth', () => {
+  it('given a status written before concerns existed, then it is ok', () => {
+    expect(evaluateHealth(base, NOW)).toMatchObject({ ok: true, state: 'ok', summary: expect.stringMatching(/^ok: discord mode, last digest posted/) });
+  });
+
+  it('given concerns, then it is degraded (still ok for probes) with every concern as the reason', () => {
+    const verdict = evaluateHealth({ ...base, concerns: ['the corpus at /srv/corpus has no papers', '1 paper may already be in the channel'] }, NOW);
+    expect(verdict).toEqual({ ok: true, state: 'degraded', summary: expect.any(String), reason: 'the corpus at /srv/corpus has no papers; 1 paper may already be in the channel' });
+  });
+
+  it('given a last run that failed because the corpus cannot be read, then it is degraded, not unhealthy', () => {
+    const lastRun = { at: base.heartbeatAt, outcome: 'failed', error: 'corpus directory /srv/corpus does not exist', reason: 'corpus-unavailable' };
+    expect(evaluateHealth({ ...base, lastRun, concerns: ['no digest can be posted: corpus directory /srv/corpus does not exist'] }, NOW)).toMatchObject({ ok: true, state: 'degraded' });
+  });
+
+  it('given a last run that failed for another reason, or a problem, then it is unhealthy whatever the concerns', () => {
+    const failed = { ...base, lastRun: { at: base.heartbeatAt, outcome: 'failed', error: 'ENOSPC' }, concerns: ['x'] };
+    expect(evaluateHealth(failed, NOW)).toEqual({ ok: false, state: 'unhealthy', reason: 'the last digest failed: ENOSPC' });
+    expect(evaluateHealth({ ...base, problem: 'cannot save state', concerns: ['x'] }, NOW)).toEqual({ ok: false, state: 'unhealthy', reason: 'cannot save state' });
+  });
+});
