@@ -12,8 +12,10 @@ const childScript = fileURLToPath(new URL('../support/state-crash-child.ts', imp
 const dirs: string[] = [];
 // Long enough that a test would time out if it waited for it: a holder must then be judged by its pid.
 const NEVER_STALE = { staleMs: 10 * 60_000 };
-// Short periods for the holders that can only be judged by their heartbeat.
+// Short periods for the holders that can only be judged by their heartbeat. A waiter that must refuse watches
+// longer (it stops at the first refresh it sees), so that a holder slowed down by a busy machine is not taken for gone.
 const QUICK = { refreshMs: 50, staleMs: 1_500 };
+const PATIENT = { refreshMs: 50, staleMs: 10_000 };
 const UNSHARE = ['--pid', '--fork', '--mount-proc', '--kill-child=SIGKILL'];
 // Real PID namespaces (each child is pid 1 in its own, like a container) need root or user namespaces.
 const canUnshare = spawnSync('unshare', [...UNSHARE, process.execPath, '-e', 'process.exit(process.pid === 1 ? 0 : 1)']).status === 0;
@@ -162,14 +164,14 @@ describe('given a child process holding the store in our PID namespace', () => {
 describe('given two Paperboy processes that report the same pid and hostname (two containers, each pid 1)', () => {
   it('then the second refuses while the first is alive, and takes over once the first was killed with SIGKILL and its lock stayed untouched', async () => {
     const file = await createStateFilePath();
-    const asContainer = (namespace: string): FileLockOptions => ({ ...QUICK, identity: { pid: 1, hostname: 'paperboy', pidNamespace: namespace } });
+    const asContainer = (namespace: string, periods = QUICK): FileLockOptions => ({ ...periods, identity: { pid: 1, hostname: 'paperboy', pidNamespace: namespace } });
     const first = startChild('hold', file, { lock: asContainer('pid:[1001]') });
     expect(await first.firstLine).toBe('ready');
     expect(await readLockOwner(file)).toMatchObject({ pid: 1, hostname: 'paperboy', pidNamespace: 'pid:[1001]' });
 
-    const second = await readTry(startChild('try', file, { lock: asContainer('pid:[1002]') }));
+    const second = await readTry(startChild('try', file, { lock: asContainer('pid:[1002]', PATIENT) }));
     expect(second).toMatchObject({ ok: false, name: 'StateLockedError' });
-    expect(second.message).toMatch(/^another Paperboy process \(pid 1 on host paperboy, since .+\) is using .+; stop it first, or, if it is gone, delete .+ \(it runs in another container or on another host, where its pid cannot be checked, and it refreshed its lock while we watched; a lock left untouched for 1\.5 s counts as abandoned\)$/);
+    expect(second.message).toMatch(/^another Paperboy process \(pid 1 on host paperboy, since .+\) is using .+; stop it first, or, if it is gone, delete .+ \(it runs in another container or on another host, where its pid cannot be checked, and it refreshed its lock while we watched; a lock left untouched for 10 s counts as abandoned\)$/);
 
     first.child.kill('SIGKILL');
     await first.exited;
@@ -186,7 +188,7 @@ describe('given two Paperboy processes that report the same pid and hostname (tw
     const held = await readLockOwner(file);
     expect(held).toMatchObject({ pid: 1, hostname: hostname() });
 
-    const second = await readTry(startChild('try', file, { lock: QUICK, unshare: true }));
+    const second = await readTry(startChild('try', file, { lock: PATIENT, unshare: true }));
     expect(second).toMatchObject({ ok: false, name: 'StateLockedError' });
     expect(second.message).toContain(`another Paperboy process (pid 1 on host ${hostname()}`);
     expect((await readLockOwner(file)).token).toBe(held.token);
@@ -207,7 +209,7 @@ describe('given two Paperboy processes that report the same pid and hostname (tw
     await utimes(`${file}.lock`, anHourAgo, anHourAgo);
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + 24 * 3_600_000);
-    await expect(acquireFileLock(file, QUICK)).rejects.toThrow('it refreshed its lock while we watched');
+    await expect(acquireFileLock(file, PATIENT)).rejects.toThrow('it refreshed its lock while we watched');
     vi.useRealTimers();
     await stopChild(holder);
   });
@@ -241,7 +243,7 @@ describe('given a lock file left behind', () => {
     await writeLock(file, { hostname: 'other-host', pid: 1, bootId: 'another-boot', pidNamespace: 'pid:[1]', processStart: '1' }, 24 * 3_600_000);
     const stopTouching = keepTouching(file);
     try {
-      const error = await acquireFileLock(file, QUICK).catch((caught: unknown) => caught);
+      const error = await acquireFileLock(file, PATIENT).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(StateLockedError);
       expect((error as Error).message).toMatch(/^another Paperboy process \(pid 1 on host other-host, since .+\) is using .+; stop it first, or, if it is gone, delete .+\.lock \(it runs in another container or on another host/);
     } finally {
