@@ -4,7 +4,7 @@ import { createCorpusCatalog, type CorpusCatalog } from './app/corpus-catalog.js
 import { createSubscriptions, type Subscriptions } from './app/subscriptions.js';
 import type { Logger, Poster, StateStore } from './app/ports.js';
 import { createDigestRunner, type DigestResult, type DigestRunner, FatalDigestError } from './app/run-digest.js';
-import { getDestination, setNextDue } from './core/state.js';
+import { type DestinationState, getDestination, setNextDue } from './core/state.js';
 import { selectAudience } from './core/subscriptions.js';
 import { listDigestConcerns } from './core/health.js';
 import { formatLocalTime } from './core/time.js';
@@ -160,10 +160,13 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
     timezone: config.digest.timezone,
     logger,
     onTick: async () => {
-      await runDigest('scheduled');
+      // The scheduler has moved on to the next time already: saved before the digest, so neither a stop nor a crash
+      // during it loses the time a later start must catch up.
       await recordNextDue(store, scheduler, config, logger);
+      await runDigest('scheduled');
     },
   });
+  let startRuns: Promise<void> = Promise.resolve();
 
   async function stop(reason: string): Promise<void> {
     if (stopping) return stopping;
@@ -172,7 +175,7 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
       shutdown.abort();
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_BUDGET_MS).unref());
       // The post under way finishes (or stays recorded as pending); the rest of the digest resumes at next start.
-      await Promise.race([Promise.all([scheduler.stop(), current]), timeout]);
+      await Promise.race([Promise.all([scheduler.stop(), current, startRuns]), timeout]);
       await health?.stop();
       await session.close();
       logger.info({}, 'stopped');
@@ -206,14 +209,16 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
   const dest = getDestination(state, poster.destination);
   const dueAt = state.schedule.nextDueAt;
   const now = systemClock.now();
-  let startReason: string | null = null;
-  if (dest.inFlight) startReason = `resuming digest #${dest.inFlight.digest}, interrupted before it finished`;
-  else if (config.digest.catchUp && dueAt && Date.parse(dueAt) <= now.getTime()) {
-    startReason = `catching up the run due ${formatLocalTime(dueAt, config.digest.timezone)}, missed while the bot was down`;
-  } else if (poster.destination === CONSOLE_DESTINATION && dest.digests === 0) {
-    startReason = 'first start in console mode: a first digest right away, then the schedule';
+  const startReasons: string[] = [];
+  if (dest.inFlight) startReasons.push(`resuming digest #${dest.inFlight.digest}, interrupted before it finished`);
+  // An interrupted digest that started before the missed time is not its catch-up: both run, in that order.
+  const missed = config.digest.catchUp && dueAt !== null && Date.parse(dueAt) <= now.getTime() && !isCatchingUp(dest, dueAt);
+  if (missed) startReasons.push(`catching up the run due ${formatLocalTime(dueAt, config.digest.timezone)}, missed while the bot was down`);
+  if (startReasons.length === 0 && poster.destination === CONSOLE_DESTINATION && dest.digests === 0) {
+    startReasons.push('first start in console mode: a first digest right away, then the schedule');
   }
-  await recordNextDue(store, scheduler, config, logger);
+  // A missed time stays saved until its catch-up has run, so a crash before that does not forget it.
+  await recordNextDue(store, scheduler, config, logger, { save: !missed });
   health = await startHealthReporter({
     // (an unusable HEALTH_PORT stops the start: the admin asked for an endpoint that would not exist)
     file: healthFileFor(config.stateFile),
@@ -241,9 +246,13 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
     await session.close();
     throw error;
   });
-  if (startReason) {
+  if (startReasons.length > 0) {
     // The scheduled path and this one share the runner, whose runs never overlap.
-    void runDigest(startReason).catch((error: unknown) => logger.error({ err: String(error) }, 'start-up digest failed'));
+    startRuns = (async () => {
+      let result: DigestResult | null = null;
+      for (const why of startReasons) result = await runDigest(why);
+      if (missed && result && result.outcome !== 'busy') await recordNextDue(store, scheduler, config, logger, { log: false });
+    })().catch((error: unknown) => logger.error({ err: String(error) }, 'start-up digest failed'));
   } else {
     // Notifications a crash left owed go out now rather than after the next digest (a run delivers them too).
     current = runner.deliverNotifications({ signal: shutdown.signal });
@@ -253,10 +262,17 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
 }
 
 /** Saves when the next run is due, so a start after it knows a run was missed; logs it in the configured zone. */
-async function recordNextDue(store: StateStore, scheduler: Scheduler, config: Config, logger: Logger): Promise<void> {
+async function recordNextDue(store: StateStore, scheduler: Scheduler, config: Config, logger: Logger, options: { log?: boolean; save?: boolean } = {}): Promise<void> {
   const next = scheduler.nextRun();
-  logger.info({ nextRun: next?.toISOString() ?? null }, next ? `next digest: ${formatLocalTime(next, config.digest.timezone)}` : 'no next digest scheduled');
-  await store.update((s) => setNextDue(s, next ? next.toISOString() : null)).catch((error: unknown) => logger.error({ err: String(error) }, 'could not save the next run time'));
+  if (options.log !== false) logger.info({ nextRun: next.toISOString() }, `next digest: ${formatLocalTime(next, config.digest.timezone)}`);
+  if (options.save === false) return;
+  await store.update((s) => setNextDue(s, next.toISOString())).catch((error: unknown) => logger.error({ err: String(error) }, 'could not save the next run time'));
+}
+
+/** Whether the digest under way (interrupted) started at or after `dueAt`, and so is that run's catch-up itself. */
+function isCatchingUp(dest: DestinationState, dueAt: string): boolean {
+  // (A crash in the instant between a finished catch-up and the save of the next time makes one more catch-up.)
+  return dest.inFlight !== null && Date.parse(dest.inFlight.startedAt) >= Date.parse(dueAt);
 }
 
 /**

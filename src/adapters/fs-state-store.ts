@@ -5,15 +5,15 @@ import { basename, dirname, join } from 'node:path';
 import type { StateStore } from '../app/ports.js';
 import { listStateProblems, parseStateText, StateFileError } from '../core/state-migrations.js';
 import { createEmptyState, type State } from '../core/state.js';
-import { acquireFileLock, describeSystemError, type FileLock } from './file-lock.js';
+import { acquireFileLock, describeSystemError, type FileLock, type FileLockOptions } from './file-lock.js';
 
 export { StateFileError } from '../core/state-migrations.js';
 export { StateLockedError } from './file-lock.js';
 
 /** Options of {@link openStateStore}. */
 export interface OpenStateStoreOptions {
-  /** Take `<file>.lock` so a second process refuses to start; default true. */
-  lock?: boolean;
+  /** Take `<file>.lock` so a second process refuses to start (with these lock options, if given); default true. */
+  lock?: boolean | FileLockOptions;
   /** The clock for `updatedAt`; default the system clock. */
   now?: () => Date;
 }
@@ -50,7 +50,7 @@ export async function openStateStore(file: string, options: OpenStateStoreOption
   } catch (error) {
     throw new StateFileError(file, `cannot create the directory of state file ${file}: ${describeSystemError(error)}`);
   }
-  const lock = options.lock === false ? null : await acquireFileLock(file);
+  const lock = options.lock === false ? null : await acquireFileLock(file, options.lock === true ? {} : options.lock);
   try {
     const loaded = await loadStateFile(file);
     // Only the lock holder writes temp files, so with the lock every one of them is a crash's leftover.

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spawnBot } from '../support/bot-process.js';
+import { discordEnv, spawnBot } from '../support/bot-process.js';
+import { startFakeDiscord } from '../support/fake-discord/index.js';
 import { runCli } from '../support/run-cli.js';
 
 let dir: string;
@@ -36,6 +37,39 @@ describe('catch-up at start', () => {
     const state = JSON.parse(await readFile(env.STATE_FILE, 'utf8'));
     expect(Object.keys(state.destinations.console.posted)).toHaveLength(6);
     expect(state.schedule.nextDueAt).toBe('2026-12-31T23:00:00.000Z');
+  });
+
+  it('given a stop during a scheduled digest and downtime past the next run, then the next start resumes that digest, then catches the missed run up', async () => {
+    const server = await startFakeDiscord();
+    try {
+      // Slow posts keep the scheduled digest under way when the stop comes.
+      server.faults.delay({ method: 'POST', path: /\/messages$/ }, 1500);
+      const env = { ...discordEnv(server, { guild: false }), STATE_FILE: join(dir, 'state.json'), CORPUS_DIR: 'seeds', DIGEST_CRON: '*/2 * * * * *' };
+      const first = spawnBot(env);
+      await first.waitFor(/running a digest \(scheduled\)/);
+      first.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+      const stopped = JSON.parse(await readFile(env.STATE_FILE, 'utf8'));
+      const interrupted = stopped.destinations[`channel:${server.channelId}`].inFlight;
+      expect(interrupted).toMatchObject({ digest: 1 });
+      // The stop kept the schedule's next time, after the interrupted digest began.
+      expect(Date.parse(stopped.schedule.nextDueAt)).toBeGreaterThan(Date.parse(interrupted.startedAt));
+
+      while (Date.now() <= Date.parse(stopped.schedule.nextDueAt)) await new Promise((r) => setTimeout(r, 100));
+      server.faults.clearDelays();
+      const second = spawnBot({ ...env, DIGEST_CRON: '0 0 1 1 *' });
+      await second.waitFor(/digest posted: [\s\S]*digest posted: /);
+      second.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+      expect(second.stderr()).toMatch(/resuming digest #1, interrupted before it finished[\s\S]*catching up the run due .*, missed while the bot was down/);
+      const state = JSON.parse(await readFile(env.STATE_FILE, 'utf8'));
+      const dest = state.destinations[`channel:${server.channelId}`];
+      expect(dest).toMatchObject({ digests: 2, inFlight: null });
+      expect(Object.keys(dest.posted)).toHaveLength(6);
+      expect(state.schedule.nextDueAt).toBe('2027-01-01T00:00:00.000Z');
+    } finally {
+      await server.close();
+    }
   });
 
   it('given DIGEST_CATCH_UP=false, then a missed run is not made up at start', async () => {
