@@ -9,14 +9,11 @@ import { REAL_FILES, readFixture, readSeed, withoutUrlLines } from './fixtures.j
 const MIXED = new URL('../../fixtures/corpus/mixed/', import.meta.url);
 
 describe('quarantining a damaged or unknown layout', () => {
-  it.each([
-    [REAL_FILES['01'], 117],
-    [REAL_FILES['02'], 331],
-  ])('given %s with its URL lines removed (a browser copy-paste), then it yields no papers and one quarantine warning', (file, oldCount) => {
+  it.each([REAL_FILES['01'], REAL_FILES['02']])('given %s with its URL lines removed (a browser copy-paste), then it yields no papers and one quarantine warning', (file) => {
     const text = withoutUrlLines(readFixture(file));
-    // What today's parser makes of it: page chrome as papers.
+    // What the plain-text parser alone makes of it: page chrome as papers (over a hundred of them).
     const old = parseCorpus(text, { file, referenceDate: '2026-03-27' }).papers.map((p) => p.title);
-    expect(old).toHaveLength(oldCount);
+    expect(old.length).toBeGreaterThan(100);
     expect(old).toEqual(expect.arrayContaining(['Daily Papers - Hugging Face', 'Models', 'Pricing']));
 
     const result = readCorpusText(text, { file, referenceDate: '2026-03-27' });
