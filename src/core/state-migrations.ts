@@ -3,8 +3,27 @@ import { STATE_VERSION, type State, stateSchema } from './state.js';
 /** Turns a state of one version into the next version (`MIGRATIONS[n]` takes version n to n + 1). */
 export type StateMigration = (old: unknown) => unknown;
 
-/** The migration chain, keyed by the version each step starts from; empty while version 1 is the only one. */
-export const MIGRATIONS: Readonly<Record<number, StateMigration>> = Object.freeze({});
+/** The reason version 1 recorded for a planned paper it could not find in the corpus (it marked it failed for good). */
+const V1_REMOVED_FROM_CORPUS = 'removed from the corpus before it was posted';
+
+/**
+ * Version 2 adds records an older Paperboy would silently drop (papers held as unverified or waiting for the
+ * corpus, notifications owed), so it must refuse such a file: hence the version. Papers version 1 gave up on
+ * because the corpus was briefly missing are queued again: they were never refused by Discord.
+ */
+function migrateV1toV2(old: unknown): unknown {
+  const state = old as { destinations?: Record<string, { failed?: Record<string, { reason?: unknown }> }> };
+  const destinations = Object.fromEntries(
+    Object.entries(state.destinations ?? {}).map(([key, dest]) => {
+      const failed = Object.fromEntries(Object.entries(dest.failed ?? {}).filter(([, record]) => record.reason !== V1_REMOVED_FROM_CORPUS));
+      return [key, { ...dest, failed }];
+    }),
+  );
+  return { ...(old as object), version: 2, ...(state.destinations ? { destinations } : {}) };
+}
+
+/** The migration chain, keyed by the version each step starts from. */
+export const MIGRATIONS: Readonly<Record<number, StateMigration>> = Object.freeze({ 1: migrateV1toV2 });
 
 /** A state file that cannot be used; the message names the file, the problem and what a person can do. */
 export class StateFileError extends Error {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The state file's current schema version; older files are migrated on load (see state-migrations.ts). */
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 const isoDate = z.iso.datetime({ offset: true });
 

@@ -181,11 +181,11 @@ describe('given an older state version', () => {
     let state = createEmptyState();
     for (const id of v0.posted) state = markPosted(state, 'console', id, `console:${id}`, '2025-01-01T00:00:00.000Z');
     const subscriptions = Object.fromEntries(Object.entries(v0.subscribers).map(([user, topics]) => [user, { topics, dm: false, updatedAt: '2025-01-01T00:00:00.000Z' }]));
-    return { ...state, subscriptions };
+    return { ...state, version: 1, subscriptions };
   };
 
-  it('then an injected v0 → v1 migration brings it to a valid current state', () => {
-    const migrated = migrateState(legacy, { 0: fromV0 });
+  it('then an injected v0 → v1 migration, followed by the real chain, brings it to a valid current state', () => {
+    const migrated = migrateState(legacy, { ...MIGRATIONS, 0: fromV0 });
     const state = stateSchema.parse(migrated);
     expect(postedIds(state)).toEqual(['2401.00001', '2401.00002']);
     expect(state.subscriptions['42']?.topics).toEqual(['agents']);
@@ -217,10 +217,34 @@ describe('given an older state version', () => {
     );
   });
 
-  it('then today the chain is empty and a current state passes through unchanged', () => {
-    expect(Object.keys(MIGRATIONS)).toEqual([]);
+  it('then a current state passes through unchanged', () => {
+    expect(Object.keys(MIGRATIONS)).toEqual(['1']);
     const state = createEmptyState();
     expect(migrateState(state)).toBe(state);
+  });
+
+  it('given a version 1 file, then it becomes version 2, papers given up on for a missing corpus are queued again, and refusals stay', () => {
+    const v1 = {
+      ...createEmptyState(),
+      version: 1,
+      destinations: {
+        'channel:1': {
+          posted: { a: { messageId: '10', postedAt: '2026-11-01T09:00:00.000Z', digest: 1, seq: 1 } },
+          pending: {},
+          failed: {
+            b: { reason: 'removed from the corpus before it was posted', at: '2026-11-01T09:00:00.000Z', digest: 1 },
+            c: { reason: 'POST /channels/1/messages failed with status 400 (code 50035): Invalid Form Body', at: '2026-11-01T09:00:00.000Z', digest: 1 },
+          },
+          inFlight: null,
+          digests: 1,
+          lastRun: null,
+        },
+      },
+    };
+    const state = parseStateText(JSON.stringify(v1), 'state.json');
+    expect(state.version).toBe(STATE_VERSION);
+    expect(Object.keys(state.destinations['channel:1']!.failed)).toEqual(['c']);
+    expect(Object.keys(state.destinations['channel:1']!.posted)).toEqual(['a']);
   });
 });
 
