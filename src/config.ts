@@ -16,7 +16,7 @@ export interface Config {
     cron: string;
     timezone: string;
     size: number;
-    order: 'corpus' | 'newest';
+    order: 'corpus' | 'newest' | 'upvotes';
     catchUp: boolean;
   };
   corpusDir: string;
@@ -114,8 +114,9 @@ const schema = z
     ),
     DIGEST_ORDER: z.preprocess(
       blankToUndefined,
-      z.enum(['corpus', 'newest'], {
-        error: (issue) => `DIGEST_ORDER "${String(issue.input)}" must be "corpus" (page order) or "newest" (newest publication date first)`,
+      z.enum(['corpus', 'newest', 'upvotes'], {
+        error: (issue) =>
+          `DIGEST_ORDER "${String(issue.input)}" must be "corpus" (page order), "newest" (newest publication date first) or "upvotes" (most upvoted first)`,
       }).default('corpus'),
     ),
     DIGEST_CATCH_UP: booleanVariable('DIGEST_CATCH_UP', true),

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Paper } from './paper.js';
 import type { DestinationState } from './state.js';
 
-/** Which papers go first: page order of the corpus, or newest publication date first. */
-export type DigestOrder = 'corpus' | 'newest';
+/** Which papers go first: page order of the corpus, newest publication date first, or most upvoted first. */
+export type DigestOrder = 'corpus' | 'newest' | 'upvotes';
 
 /**
  * True when a paper still has to be posted to the destination: not posted, not refused as malformed, and not held
@@ -17,11 +17,21 @@ export function isUnposted(paper: Paper, destination: DestinationState): boolean
 export function listUnposted(papers: readonly Paper[], destination: DestinationState, order: DigestOrder): Paper[] {
   const left = papers.filter((p) => isUnposted(p, destination));
   if (order === 'corpus') return left;
-  // Stable: same-day papers keep corpus order; papers without a date go last.
+  // Stable: ties keep corpus order; papers without a date (or without upvotes) go last.
+  const compare =
+    order === 'upvotes'
+      ? (a: Paper, b: Paper) => upvotesOf(b) - upvotesOf(a)
+      : (a: Paper, b: Paper) => (b.published ?? '').localeCompare(a.published ?? '');
   return left
     .map((paper, index) => ({ paper, index }))
-    .sort((a, b) => (b.paper.published ?? '').localeCompare(a.paper.published ?? '') || a.index - b.index)
+    .sort((a, b) => compare(a.paper, b.paper) || a.index - b.index)
     .map(({ paper }) => paper);
+}
+
+/** A paper's upvotes for ordering; unknown (or not a count) sorts below every known count, 0 included. */
+function upvotesOf(paper: Paper): number {
+  const { upvotes } = paper;
+  return typeof upvotes === 'number' && Number.isSafeInteger(upvotes) && upvotes >= 0 ? upvotes : -1;
 }
 
 /** The next digest: up to `size` unposted papers and how many will remain after it. */

@@ -11,6 +11,14 @@ const LINE_START = /^(\s*)(#|>|-|\+|\d+\.)/;
 const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/g;
 // A URL stops at anything markdown could act on; Discord's own autolink takes the rest of it literally.
 const URL_PATTERN = /https?:\/\/[^\s<>"'`[\]()|*~\\]+/g;
+// Every line break Discord could render: a lone CR, the Unicode line and paragraph separators, NEL, VT and FF too.
+const LINE_BREAKS = /\r\n|[\n\r\u000B\u000C\u0085\u2028\u2029]/g;
+// Longest link a card shows: paper, code and project addresses are short; a longer one is more likely junk or a trick.
+const MAX_URL_LENGTH = 512;
+// A character that no address a person could check contains: white space, C0/C1 controls, invisible characters.
+const URL_FORBIDDEN = new RegExp(`[\\s\\u0000-\\u001F\\u007F-\\u009F]|${INVISIBLE.source}`);
+// Characters that would end or re-open the markdown around a link (`<url>`, `[text](url)`) are percent-encoded.
+const URL_MARKUP = /[()[\]<>"'`|\\]/g;
 
 /** The first `max` UTF-16 units of a text, one fewer when the cut would split a surrogate pair (an emoji). */
 export function sliceText(text: string, max: number): string {
@@ -30,7 +38,7 @@ export function stripInvisible(text: string): string {
  * (Discord's autolink reads them literally, so their characters need no escape).
  */
 export function escapeMarkdown(text: string): string {
-  const clean = stripInvisible(text).replace(/\r?\n/g, ' ');
+  const clean = toOneLine(text);
   let out = '';
   let last = 0;
   for (const match of clean.matchAll(URL_PATTERN)) {
@@ -40,6 +48,11 @@ export function escapeMarkdown(text: string): string {
   }
   out += escapePlain(clean.slice(last));
   return neutralizeMentions(out.replace(LINE_START, (_m, space: string, mark: string) => `${space}\\${mark}`));
+}
+
+/** A text on one line: invisible characters removed, every kind of line break a space. */
+function toOneLine(text: string): string {
+  return stripInvisible(text).replace(LINE_BREAKS, ' ');
 }
 
 function escapePlain(text: string): string {
@@ -81,7 +94,33 @@ export function truncateText(text: string, max: number, options: { sentences?: b
 export function escapeAndFit(text: string, max: number, options: { sentences?: boolean } = {}): string {
   const escaped = escapeMarkdown(text);
   if (escaped.length <= max) return escaped;
-  const fitted = truncateText(stripInvisible(text).replace(/\r?\n/g, ' '), max, { ...options, measure: (s) => escapeMarkdown(s).length });
+  const fitted = truncateText(toOneLine(text), max, { ...options, measure: (s) => escapeMarkdown(s).length });
   // The ellipsis is added after escaping would double-escape nothing: `…` has no markdown meaning.
   return fitted.endsWith('…') ? `${escapeMarkdown(fitted.slice(0, -1))}…` : escapeMarkdown(fitted);
+}
+
+/**
+ * The address as a card may show it: a well-formed `https` URL (`http` too with `allowHttp`) with a host name, no
+ * credentials (`https://github.com@evil.example` shows one host and opens another), no white space, control or
+ * invisible characters, at most 512 characters, and markdown-closing characters (and the `@` of `@everyone`)
+ * percent-encoded; otherwise null.
+ */
+export function readSafeUrl(raw: unknown, options: { allowHttp?: boolean } = {}): string | null {
+  if (typeof raw !== 'string' || raw.length > MAX_URL_LENGTH || URL_FORBIDDEN.test(raw)) return null;
+  // Written out in full: no scheme-relative `//host`, no `https:host` that the URL parser would still accept.
+  if (!(options.allowHttp ? /^https?:\/\/[^/]/i : /^https:\/\/[^/]/i).test(raw)) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' && !(options.allowHttp && url.protocol === 'http:')) return null;
+  // An IPv6 literal would need its brackets, which markdown reads; no paper lives at one.
+  if (url.username || url.password || !/[a-z0-9]/i.test(url.hostname) || url.hostname.startsWith('[')) return null;
+  // `@everyone` in a path is still `@everyone` to a reader skimming for pings; `%40` is the same address.
+  const href = url.href
+    .replace(URL_MARKUP, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+    .replace(/@(?=everyone|here)/gi, '%40');
+  return href.length <= MAX_URL_LENGTH ? href : null;
 }

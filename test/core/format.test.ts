@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DISCORD_LIMITS, formatCardMentions, formatDigestHeader, formatMentionMessage, formatPaperEmbed, formatPaperMessage, measureEmbed, readDigestNumber, readPaperIdFromFooter } from '../../src/core/format.js';
+import { DISCORD_LIMITS, type OutgoingMessage, formatCardMentions, formatDigestHeader, formatMentionMessage, formatPaperEmbed, formatPaperMessage, measureEmbed, readDigestNumber, readPaperIdFromFooter } from '../../src/core/format.js';
 import { formatDigestDirectMessage, formatFallbackMentions } from '../../src/core/format-notify.js';
 import { escapeMarkdown, truncateText } from '../../src/core/markdown.js';
 import { type Paper, paperId } from '../../src/core/paper.js';
+import { findActiveMarkup } from '../support/card-markup.js';
 import { computePinged, validateMessageBody } from '../support/fake-discord/validate-message.js';
 
 const base: Paper = {
@@ -36,6 +37,25 @@ const HOSTILE = [
   'ev\u200Beryone @\u200Dhere',
   '\u202Ereversed',
   'https://ok.example/path_(x)',
+];
+
+// Addresses a hostile or broken source could give.
+const HOSTILE_URLS = [
+  'javascript:alert(1)',
+  'data:text/html,<script>alert(1)</script>',
+  'http://github.com/a/b',
+  'https://user:pass@github.com/a/b',
+  'https://github.com@evil.example/',
+  'https://github.com/a b',
+  'https://github.com/a\u0000b',
+  'https://git\u200Bhub.com/',
+  '//evil.example/a',
+  'https:evil.example/a',
+  '[x](https://evil.example)',
+  'https://evil.example/a)](javascript:alert(1))',
+  'https://evil.example/<@123456789012345678>/@everyone/**x**',
+  'https://[::1]/',
+  `https://example.org/${'a'.repeat(600)}`,
 ];
 
 /** Finds an unescaped masked link `[text](url)` (Discord renders those as links with hidden targets). */
@@ -184,16 +204,37 @@ describe('formatPaperMessage on any paper', () => {
     comments: fc.option(fc.nat(), { nil: null }),
     links: fc.array(fc.webUrl({ size: 'large' }), { maxLength: 40 }),
   });
+  // The richer fields a source may give, each absent, ordinary, or hostile.
+  const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+  const hostileText = fc.oneof(text(300), fc.constantFrom(...HOSTILE), fc.constantFrom(...HOSTILE).map((h) => h.repeat(40)));
+  const anyUrl = fc.oneof(fc.webUrl({ size: 'large', withQueryParameters: true, withFragments: true }), fc.constantFrom(...HOSTILE_URLS), text(80));
+  const anyCount = fc.oneof(fc.nat(), fc.maxSafeNat(), fc.constantFrom(-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY));
+  const richFields = fc.record({
+    arxivId: optional(fc.oneof(fc.constantFrom('2411.17691', '2411.17691v3', 'hep-th/9901001', 'math.GT/0309136'), hostileText)),
+    url: optional(anyUrl),
+    upvotes: optional(anyCount),
+    githubRepo: optional(anyUrl),
+    githubStars: optional(anyCount),
+    projectPage: optional(anyUrl),
+    aiSummary: optional(fc.oneof(hostileText, text(3000))),
+    aiKeywords: optional(fc.array(hostileText, { maxLength: 40 })),
+    authorNames: optional(fc.oneof(fc.array(hostileText, { maxLength: 30 }), fc.array(fc.constantFrom(...HOSTILE), { minLength: 500, maxLength: 1000 }))),
+    addedAt: optional(fc.constantFrom('2024-10-25', '2026-12-31')),
+  });
 
-  it('given random papers, then every payload passes the fake Discord server validation and pings nobody', () => {
+  it('given random papers with every new field, then every payload passes the fake Discord server validation, pings nobody, has no active markup and keeps its id readable', () => {
     fc.assert(
-      fc.property(anyPaper, fc.boolean(), (p, full) => {
-        const input = paper({ ...p, source: { file: 'x', line: 1 } });
+      fc.property(anyPaper, richFields, fc.boolean(), (p, rich, full) => {
+        const input = paper({ ...p, ...rich, source: { file: 'x', line: 1 } });
         const message = formatPaperMessage(input);
         expect(validateMessageBody(message as never)).toEqual([]);
         expect(computePinged(message.content ?? '', message.allowed_mentions, null)).toEqual({ everyone: false, users: [], roles: [] });
-        const card = formatPaperEmbed(input, { fullAbstract: full });
-        expect(validateMessageBody({ embeds: [card], allowed_mentions: { parse: [] } } as never)).toEqual([]);
+        expect(findActiveMarkup(message)).toEqual([]);
+        const card = formatPaperEmbed(input, { fullAbstract: full, postedLink: full ? 'https://discord.com/channels/1/2/3' : undefined });
+        const reply = { embeds: [card], allowed_mentions: { parse: [] } } as OutgoingMessage;
+        expect(validateMessageBody(reply as never)).toEqual([]);
+        expect(findActiveMarkup(reply)).toEqual([]);
+        expect(readPaperIdFromFooter(card.footer?.text)).toBe(input.id);
       }),
       { numRuns: 300 },
     );

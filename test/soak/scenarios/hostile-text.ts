@@ -1,11 +1,15 @@
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadCorpus } from '../../../src/adapters/fs-corpus.js';
 import { parseCorpus } from '../../../src/core/corpus.js';
-import { readPaperIdFromFooter } from '../../../src/core/format.js';
+import { formatPaperEmbed, formatPaperMessage, type OutgoingMessage, readPaperIdFromFooter } from '../../../src/core/format.js';
+import { readCorpusText } from '../../../src/core/formats/index.js';
 import type { Paper } from '../../../src/core/paper.js';
 import { spawnBot, type BotProcess, discordEnv } from '../../support/bot-process.js';
+import { describeUnsafeUrl } from '../../support/card-markup.js';
 import { startFakeDiscord, type FakeDiscord, type InteractionOutcome, type StoredMessage } from '../../support/fake-discord/index.js';
+import { computePinged, validateMessageBody } from '../../support/fake-discord/validate-message.js';
 import { percentile, readPeakRssMb, type ScenarioReport } from '../report.js';
 
 const TOPIC = 'zebrafish';
@@ -66,6 +70,44 @@ function formatHostilePage(papers: readonly HostilePaper[]): string {
   return `${parts.join('\n\n')}\n`;
 }
 
+// Addresses for the code, project and paper fields: broken, tricky or hostile, and a few good ones with markup in them.
+const URLS = [
+  'javascript:alert(1)', 'JaVaScRiPt:alert(document.cookie)', 'data:text/html,<script>alert(1)</script>', 'http://github.com/a/b',
+  'https://user:pass@github.com/a/b', 'https://github.com@evil.example/', 'https://github.com/a b', 'https://github.com/a\u0000b',
+  'https://git\u200Bhub.com/a', '//evil.example/a', 'https:evil.example/a', '[x](https://evil.example)', '<https://evil.example>',
+  'https://evil.example/a)](javascript:alert(1))', 'https://github.com/@everyone/<@123456789012345678>', 'https://github.com/a/b_(c)||d||',
+  'https://github.com/a/**b**', 'https://[::1]/a', `https://example.org/${'a'.repeat(600)}`, 'https://github.com/zebra/fish',
+];
+
+/**
+ * The same kind of hostile text in the daily papers API shape, where it reaches the richer fields too: AI summary,
+ * keywords, author names, organisation, code repository and stars, project page, upvotes.
+ */
+function hostileApiItem(i: number): Record<string, unknown> {
+  const topical = i % 3 === 0;
+  const id = `2506.${String(10000 + i)}`;
+  return {
+    paper: {
+      id,
+      // A title opens with a word: one opening with markup is not taken for a title at all (and is not posted).
+      title: cut(`Api case ${i} ${fragment(i)} ${fragment(i * 3 + 1)}`, 280),
+      summary: `${FILLER} ${fragment(i + 2)}. ${topical ? `Results on ${TOPIC} embryos hold.` : 'Results on mice hold.'} ${fragment(i * 5 + 3)}\n${LINE_STARTS[i % LINE_STARTS.length]}${fragment(i + 4)}.`,
+      authors: [{ name: fragment(i + 5) }, { name: `${LINE_STARTS[(i + 1) % LINE_STARTS.length]}${fragment(i + 6)}` }, { name: 'Ada Lovelace' }, { name: fragment(i + 7), hidden: false }],
+      publishedAt: '2025-06-20T10:00:00.000Z',
+      submittedOnDailyAt: '2025-06-21T08:00:00.000Z',
+      upvotes: i * 7,
+      ai_summary: `${LINE_STARTS[(i + 2) % LINE_STARTS.length]}${fragment(i + 8)} summary\n# ${fragment(i * 7 + 9)}\u2028> ${fragment(i + 10)}`,
+      ai_keywords: [fragment(i + 11), `${fragment(i + 12)} keyword`, 'chat formatting'],
+      githubRepo: URLS[i % URLS.length],
+      githubStars: i * 13,
+      projectPage: URLS[(i * 7 + 3) % URLS.length],
+      organization: { name: 'evil', fullname: `${fragment(i + 13)} Lab` },
+    },
+    title: cut(`Api case ${i} ${fragment(i)} ${fragment(i * 3 + 1)}`, 280),
+    numComments: i % 4,
+  };
+}
+
 // ------------------------------------------------------------------------------------------------- checks
 
 const MASKED_LINK = /(?<!\\)\[[^\]]*(?<!\\)\]\(\s*<?https?:/;
@@ -75,6 +117,10 @@ const MARKDOWN_RUN = /\*\*|__|~~|\|\||```/;
 const MENTION_TOKEN = /<(?:[@#/]|t:|a?:\w)/;
 const INVISIBLE = /[\u200B-\u200F\u2060-\u2064\uFEFF\u202A-\u202E\u2066-\u2069]/;
 const OWN_POSTED_LINK = /^\[Jump to the digest message\]\(https:\/\/discord\.com\/channels\/\d+\/\d+\/\d+\)$/;
+// Paperboy's own markup on a card: the arXiv and PDF links it builds from the arXiv id, and the TL;DR label.
+const OWN_PAPER_LINKS = /^\[arXiv\]\(https:\/\/arxiv\.org\/abs\/[\w./-]+\) · \[PDF\]\(https:\/\/arxiv\.org\/pdf\/[\w./-]+\)$/;
+const OWN_TLDR = /^\*\*TL;DR \(AI-generated\):\*\* /;
+const AUTOLINK = /(?<!\\)<([a-z][\w+.-]*:[^>]*)>/gi;
 
 /** The text the bot wrote in a message, with the parts that are its own markup (not corpus text) taken out. */
 function textsOf(message: { content: string; embeds: Array<Record<string, unknown>> }): Array<{ where: string; text: string }> {
@@ -83,9 +129,13 @@ function textsOf(message: { content: string; embeds: Array<Record<string, unknow
   const texts = [{ where: 'content', text: content }];
   for (const embed of message.embeds) {
     const fields = (embed.fields as Array<{ name: string; value: string }> | undefined) ?? [];
-    texts.push({ where: 'title', text: String(embed.title ?? '') }, { where: 'description', text: String(embed.description ?? '') });
+    texts.push({ where: 'title', text: String(embed.title ?? '') }, { where: 'description', text: String(embed.description ?? '').replace(OWN_TLDR, '') });
     texts.push({ where: 'footer', text: String((embed.footer as { text?: string } | undefined)?.text ?? '') });
-    for (const f of fields) if (!OWN_POSTED_LINK.test(f.value)) texts.push({ where: `field ${f.name}`, text: `${f.name}\n${f.value}` });
+    texts.push({ where: 'url', text: `<${String(embed.url ?? '')}>` });
+    for (const f of fields) {
+      if (OWN_POSTED_LINK.test(f.value) || (f.name === 'Paper' && OWN_PAPER_LINKS.test(f.value))) continue;
+      texts.push({ where: `field ${f.name}`, text: `${f.name}\n${f.value}` });
+    }
   }
   return texts;
 }
@@ -94,6 +144,11 @@ function textsOf(message: { content: string; embeds: Array<Record<string, unknow
 function textProblems(text: string): string[] {
   const problems: string[] = [];
   if (MASKED_LINK.test(text)) problems.push('an unescaped masked link');
+  // Abstract links may be http (they are in the abstract's text anyway); every other address must be https.
+  for (const [, address] of text.matchAll(AUTOLINK)) {
+    const unsafe = describeUnsafeUrl(address!, text.startsWith('Links\n'));
+    if (unsafe) problems.push(`a link with ${unsafe}`);
+  }
   const outsideUrls = text.replace(URL_SPANS, ' ').replace(/\\[\s\S]/g, '\u0001');
   const run = MARKDOWN_RUN.exec(outsideUrls);
   if (run) problems.push(`unescaped ${run[0]}`);
@@ -114,7 +169,10 @@ function note(ctx: CheckContext, problem: string, example: string): void {
   if (!ctx.findings.has(problem)) ctx.findings.set(problem, example);
 }
 
-function checkMessage(message: StoredMessage, label: string, ctx: CheckContext): void {
+/** The parts of a message the checks read: what Discord stored, or a payload checked in-process. */
+type CheckedMessage = Pick<StoredMessage, 'content' | 'embeds' | 'pinged' | 'payload'>;
+
+function checkMessage(message: CheckedMessage, label: string, ctx: CheckContext): void {
   const paperId = readPaperIdFromFooter((message.embeds[0]?.footer as { text?: string } | undefined)?.text);
   const where = paperId ? `${label} of ${paperId}` : label;
   ctx.checked += 1;
@@ -128,6 +186,23 @@ function checkMessage(message: StoredMessage, label: string, ctx: CheckContext):
   if (!allowed || !Array.isArray(allowed.parse) || allowed.parse.length !== 0) note(ctx, `a ${label} has no explicit allowed_mentions`, `${where}: ${JSON.stringify(allowed)}`);
   const expected = paperId && label === 'digest card' && ctx.byId.get(paperId)?.topical ? MEMBERS : [];
   if ([...pinged.users].sort().join() !== expected.join()) note(ctx, `a ${label} pings ${JSON.stringify(pinged.users)} instead of ${JSON.stringify(expected)}`, where);
+}
+
+/**
+ * Formats every paper of the hostile API file in-process, as digest card (mentioning the subscribers when topical)
+ * and as a full `/paper` card linking to its post, and checks each payload as Discord would take it.
+ */
+function checkFormattedPapers(papers: readonly Paper[], ctx: CheckContext): void {
+  for (const paper of papers) {
+    const topical = ctx.byId.get(paper.id)?.topical ?? false;
+    const card = formatPaperMessage(paper, { mentions: topical ? MEMBERS.map((userId) => ({ userId, topics: [TOPIC] })) : [] });
+    const full: OutgoingMessage = { embeds: [formatPaperEmbed(paper, { fullAbstract: true, postedLink: 'https://discord.com/channels/1/2/3' })], allowed_mentions: { parse: [] } };
+    for (const [label, message] of [['digest card', card], ['/paper reply', full]] as const) {
+      for (const issue of validateMessageBody(message as never)) note(ctx, `a formatted ${label} fails Discord validation at ${issue.path.join('.')} (${issue.code})`, paper.id);
+      const pinged = computePinged(message.content ?? '', message.allowed_mentions, null);
+      checkMessage({ content: message.content ?? '', embeds: (message.embeds ?? []) as Array<Record<string, unknown>>, pinged, payload: message as never }, label, ctx);
+    }
+  }
 }
 
 // --------------------------------------------------------------------------------------------------- run
@@ -178,9 +253,25 @@ export async function run(scale: number): Promise<ScenarioReport> {
   const byId = new Map(parsed.papers.map((paper) => [paper.id, { paper, topical: paper.abstract.includes(TOPIC) }]));
   const ctx: CheckContext = { byId, findings: new Map(), checked: 0 };
 
+  // The richer fields come from the daily papers API shape, read by the real reader and formatted in-process.
+  const apiCount = Math.max(URLS.length, Math.round(40 * scale));
+  const apiText = `${JSON.stringify(Array.from({ length: apiCount }, (_, i) => hostileApiItem(i)), null, 2)}\n`;
+  const api = readCorpusText(apiText, { file: 'hostile-daily.json', referenceDate: '2025-06-22' });
+  if (api.papers.length !== apiCount) problems.push(`the API reader read ${api.papers.length} of the ${apiCount} hostile API papers: ${api.warnings.map((w) => `${w.line}: ${w.message}`).join('; ').slice(0, 500)}`);
+  for (const paper of api.papers) byId.set(paper.id, { paper, topical: paper.abstract.includes(TOPIC) });
+  checkFormattedPapers(api.papers, ctx);
+
   const dir = await mkdtemp(join(tmpdir(), 'paperboy-soak-hostile-'));
   const corpusDir = join(dir, 'corpus');
+  const staging = join(dir, 'staging');
   await mkdir(corpusDir);
+  await mkdir(staging);
+  await writeFile(join(staging, 'hostile-daily.json'), apiText);
+  // The bot posts the API file too once its corpus loader reads JSON captures (issue 12 §1); until then the
+  // richer fields are checked in-process only. The loader itself says which papers the bot will see.
+  const apiInBot = (await loadCorpus(staging, { referenceDate: '2025-06-22' })).papers;
+  for (const paper of apiInBot) byId.set(paper.id, { paper, topical: paper.abstract.includes(TOPIC) });
+  const expected = new Set([...parsed.papers, ...apiInBot].map((p) => p.id));
   const server = await startFakeDiscord({ rateLimits: { messagesPerChannel: { limit: 200, windowMs: 1000 }, globalPerSecond: 500 } });
   const bot = spawnBot({
     ...discordEnv(server),
@@ -196,13 +287,14 @@ export async function run(scale: number): Promise<ScenarioReport> {
     await bot.waitFor(/registered 5 slash commands/, 30_000);
     // Members subscribe while the corpus is still empty, so every hostile paper is posted after it.
     await subscribeMembers(server, outcomes, problems);
+    if (apiInBot.length > 0) await rename(join(staging, 'hostile-daily.json'), join(corpusDir, 'hostile-daily.json'));
     await writeFile(join(dir, 'hostile.part'), page);
     await rename(join(dir, 'hostile.part'), join(corpusDir, 'hostile.txt'));
     const cards = () => server.messages(server.channelId).filter((m) => !m.interactionId && m.embeds.length > 0);
     for (const end = Date.now() + 60_000; cards().length === 0 && Date.now() < end; ) await sleep(100);
     if (!(await waitForLog(bot, /no unposted papers remain/, bot.stderr().length, 120_000))) problems.push('the bot never reported that no unposted papers remain');
     await sleep(1500);
-    await lookUpPapers(server, parsed.papers, Math.max(3, Math.round(8 * scale)), outcomes, ctx);
+    await lookUpPapers(server, [...apiInBot.slice(0, 2), ...parsed.papers], Math.max(3, Math.round(8 * scale)), outcomes, ctx);
     for (const message of server.messages(server.channelId)) {
       if (!message.interactionId) checkMessage(message, message.embeds.length ? 'digest card' : 'digest header', ctx);
     }
@@ -239,12 +331,15 @@ export async function run(scale: number): Promise<ScenarioReport> {
   await rm(dir, { recursive: true, force: true });
   return {
     scenario: 'hostile text',
-    load: `${count} hostile papers (${hostile.filter((h) => h.topical).length} matching the subscribed topic), ${ctx.checked} messages checked`,
-    faults: '@everyone/@here, user/role/channel mentions, masked links, markdown, headings, code fences, zero-width and RTL characters, very long lines',
-    papersExpected: count,
-    papersPosted: [...posted].filter((id) => byId.has(id)).length,
+    load:
+      `${count} hostile papers (${hostile.filter((h) => h.topical).length} matching the subscribed topic) and ${apiCount} in the API shape with hostile ` +
+      `summaries, keywords, authors, organisations and addresses (${apiInBot.length > 0 ? 'posted by the bot' : 'formatted in-process: the corpus loader does not read JSON yet'}), ` +
+      `${ctx.checked} messages checked`,
+    faults: '@everyone/@here, user/role/channel mentions, masked links, markdown, headings, code fences, zero-width and RTL characters, very long lines, javascript:/data:/http/credential/malformed addresses',
+    papersExpected: expected.size,
+    papersPosted: [...posted].filter((id) => expected.has(id)).length,
     duplicates: postedIds.length - posted.size,
-    lost: [...byId.keys()].filter((id) => !posted.has(id)).length + (count - byId.size),
+    lost: [...expected].filter((id) => !posted.has(id)).length + (count - new Set(parsed.papers.map((p) => p.id)).size),
     interactionsSent: outcomes.length,
     interactionsAnswered: outcomes.filter((o) => !o.error).length,
     p99Ms: percentile(outcomes.flatMap((o) => (o.latencyMs === null ? [] : [o.latencyMs])), 99),
