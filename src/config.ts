@@ -26,6 +26,22 @@ export interface Config {
   healthPort: number | null;
   /** The address `/healthz` listens on: 127.0.0.1 (this machine only) unless set; the Docker image sets 0.0.0.0. */
   healthHost: string;
+  sources: SourcesConfig;
+}
+
+/** One live source of papers that `SOURCES` turns on. */
+export type SourceSpec = { kind: 'hf-daily' } | { kind: 'arxiv'; category: string };
+
+/** What the live fetch reads: which sources, where their APIs are, and how many days back. */
+export interface SourcesConfig {
+  /** Empty: nothing is fetched; the corpus folder is all there is. */
+  list: SourceSpec[];
+  /** Hugging Face API base, e.g. `https://huggingface.co/api` (no trailing slash). */
+  hfApiUrl: string;
+  /** The last this many UTC days of the daily list are fetched (the day's list fills up over the day). */
+  fetchDays: number;
+  /** arXiv RSS base, e.g. `https://rss.arxiv.org/rss` (no trailing slash). */
+  arxivRssUrl: string;
 }
 
 /** Log levels that LOG_LEVEL accepts. */
@@ -45,6 +61,9 @@ export const CONFIG_DEFAULTS = {
   STATE_FILE: './data/state.json',
   LOG_LEVEL: 'info',
   HEALTH_HOST: '127.0.0.1',
+  HF_API_URL: 'https://huggingface.co/api',
+  FETCH_DAYS: '2',
+  ARXIV_RSS_URL: 'https://rss.arxiv.org/rss',
 } as const;
 
 /** A configuration that cannot be used; `problems` lists each with how to fix it. */
@@ -74,6 +93,63 @@ const snowflake = (name: string, where: string) =>
       })
       .optional(),
   );
+
+// arXiv category names: `cs.CL`, `hep-th`, `math.OC`, `astro-ph.CO`, `physics.atom-ph`, `q-fin.CP`.
+const ARXIV_CATEGORY = /^[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]+(?:-[a-z]+)?)?$/;
+const SOURCE_FORMS = '"hf-daily" (the Hugging Face daily list) or "arxiv:<category>" (an arXiv listing feed, e.g. arxiv:cs.CL)';
+
+/** Reads one `SOURCES` entry, or says why it is not one. */
+function readSourceEntry(entry: string): SourceSpec | string {
+  if (entry.toLowerCase() === 'hf-daily') return { kind: 'hf-daily' };
+  const arxiv = /^arxiv:(.*)$/i.exec(entry);
+  if (arxiv) {
+    const category = arxiv[1]!.trim();
+    if (ARXIV_CATEGORY.test(category)) return { kind: 'arxiv', category };
+    return `SOURCES entry "${entry}" does not name an arXiv category; write it like arxiv:cs.CL or arxiv:hep-th (the category as arXiv spells it)`;
+  }
+  return `SOURCES entry "${entry}" is not a source Paperboy knows; use ${SOURCE_FORMS}, separated by commas, or leave SOURCES empty to fetch nothing`;
+}
+
+const httpUrl = (name: string, fallback: string, what: string) =>
+  z.preprocess(
+    blankToUndefined,
+    z.url({ protocol: /^https?$/, error: (issue) => `${name} "${String(issue.input)}" is not an http(s) URL; leave it empty to use ${what} (${fallback})` }).default(fallback),
+  );
+
+/** The variables of the live fetch; `paperboy fetch` validates only these (and CORPUS_DIR). */
+const sourcesShape = {
+  SOURCES: z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string()).transform((value, ctx): SourceSpec[] => {
+    const list: SourceSpec[] = [];
+    const seen = new Set<string>();
+    for (const raw of value.split(',')) {
+      const entry = raw.trim();
+      if (!entry) continue;
+      const spec = readSourceEntry(entry);
+      if (typeof spec === 'string') {
+        ctx.addIssue({ code: 'custom', message: spec });
+        continue;
+      }
+      const key = spec.kind === 'arxiv' ? `arxiv:${spec.category}` : spec.kind;
+      if (!seen.has(key)) list.push(spec);
+      seen.add(key);
+    }
+    return list;
+  }),
+  HF_API_URL: httpUrl('HF_API_URL', CONFIG_DEFAULTS.HF_API_URL, "Hugging Face's own API"),
+  FETCH_DAYS: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .default(CONFIG_DEFAULTS.FETCH_DAYS)
+      .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 14, {
+        error: (issue) => `FETCH_DAYS "${String(issue.input)}" must be a whole number of days from 1 to 14 (the last days of the Hugging Face daily list fetched each time; 2 picks up a day's late additions)`,
+      })
+      .transform(Number),
+  ),
+  ARXIV_RSS_URL: httpUrl('ARXIV_RSS_URL', CONFIG_DEFAULTS.ARXIV_RSS_URL, "arXiv's own feeds"),
+  CORPUS_DIR: z.preprocess(blankToUndefined, z.string().default(CONFIG_DEFAULTS.CORPUS_DIR)),
+};
 
 const schema = z
   .object({
@@ -120,7 +196,7 @@ const schema = z
       }).default('corpus'),
     ),
     DIGEST_CATCH_UP: booleanVariable('DIGEST_CATCH_UP', true),
-    CORPUS_DIR: z.preprocess(blankToUndefined, z.string().default(CONFIG_DEFAULTS.CORPUS_DIR)),
+    ...sourcesShape,
     STATE_FILE: z.preprocess(blankToUndefined, z.string().default(CONFIG_DEFAULTS.STATE_FILE)),
     LOG_LEVEL: z.preprocess(
       (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase()) : v),
@@ -183,7 +259,27 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: v.LOG_LEVEL,
     healthPort: v.HEALTH_PORT ?? null,
     healthHost: v.HEALTH_HOST,
+    sources: toSourcesConfig(v),
   });
+}
+
+/**
+ * Validates only what the live fetch needs (the sources and CORPUS_DIR), so `paperboy fetch` works whatever the rest
+ * of the configuration holds; throws one {@link ConfigError} listing every problem.
+ */
+export function loadSourcesConfig(env: Record<string, string | undefined>): { corpusDir: string; sources: SourcesConfig } {
+  const result = z.object(sourcesShape).safeParse(env);
+  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => issue.message));
+  return deepFreeze({ corpusDir: result.data.CORPUS_DIR, sources: toSourcesConfig(result.data) });
+}
+
+function toSourcesConfig(v: { SOURCES: SourceSpec[]; HF_API_URL: string; FETCH_DAYS: number; ARXIV_RSS_URL: string }): SourcesConfig {
+  return {
+    list: v.SOURCES,
+    hfApiUrl: v.HF_API_URL.replace(/\/+$/, ''),
+    fetchDays: v.FETCH_DAYS,
+    arxivRssUrl: v.ARXIV_RSS_URL.replace(/\/+$/, ''),
+  };
 }
 
 /** The corpus directory alone, for commands that only read the corpus (they must work even if the rest is unset). */

@@ -1,11 +1,11 @@
 import { systemClock } from './system-clock.js';
-import { randomBytes } from 'node:crypto';
-import { type FileHandle, mkdir, open, readdir, realpath, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { StateStore } from '../app/ports.js';
 import { listStateProblems, parseStateText, StateFileError } from '../core/state-migrations.js';
 import { createEmptyState, type State } from '../core/state.js';
 import { acquireFileLock, describeSystemError, type FileLock, type FileLockOptions } from './file-lock.js';
+import { syncDirectory, TEMP_FILE_INFIX, writeFileDurably } from './durable-file.js';
 
 export { StateFileError } from '../core/state-migrations.js';
 export { StateLockedError } from './file-lock.js';
@@ -32,7 +32,7 @@ export class StateWriteError extends Error {
 }
 
 // Temp files carry this infix and a random suffix, so leftovers of a crash are recognisable and nothing else is.
-const tempInfix = '.tmp-';
+const tempInfix = TEMP_FILE_INFIX;
 const tempSuffix = /^[0-9a-f]{16}$/;
 
 /** Reads the state file without locking it (for dry runs and status); a missing file is the empty state. */
@@ -132,50 +132,6 @@ function createStore(file: string, loaded: LoadedState, lock: FileLock | null, n
 /** Formats the state as the file holds it: 2-space JSON and a final newline, for admins who read, diff or back it up. */
 export function serializeState(state: State): string {
   return `${JSON.stringify(state, null, 2)}\n`;
-}
-
-// Not write-file-atomic: it issues a single write() and ignores a short count, so on a nearly full disk it renames
-// a truncated file over the good one (seen on a 64 KiB tmpfs); it also never fsyncs the directory after the rename.
-async function writeFileDurably(file: string, text: string, stats: LoadedState['stats']): Promise<void> {
-  // A symlinked state file stays a symlink: the new content replaces its target, next to which the temp file goes.
-  const target = await realpath(file).catch(() => file);
-  const dir = dirname(target);
-  const temp = join(dir, `${basename(target)}${tempInfix}${randomBytes(8).toString('hex')}`);
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(temp, 'wx', stats?.mode ?? 0o666);
-    if (stats) {
-      await handle.chmod(stats.mode);
-      // Best effort: root in a user namespace may not be able to give the file back to its owner.
-      if (process.getuid?.() === 0) await handle.chown(stats.uid, stats.gid).catch(() => undefined);
-    }
-    // FileHandle.writeFile loops until every byte is written, so a full disk fails here instead of truncating.
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(temp, target);
-  } catch (error) {
-    await handle?.close().catch(() => undefined);
-    await rm(temp, { force: true }).catch(() => undefined);
-    throw error;
-  }
-  await syncDirectory(dir);
-}
-
-// Without this the rename may still be only in memory when the power goes, and the old state comes back.
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // Windows cannot open a directory, and some file systems cannot fsync one: nothing more can be done there.
-    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'ENOTSUP') throw error;
-  } finally {
-    await handle?.close().catch(() => undefined);
-  }
 }
 
 async function removeLeftoverTempFiles(file: string): Promise<void> {

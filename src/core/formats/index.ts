@@ -1,4 +1,5 @@
 import type { CorpusWarning, Paper } from '../paper.js';
+import { arxivRssFormat } from './arxiv-rss.js';
 import { QUARANTINE_SHARE, describeMissing, isPlausible } from './confidence.js';
 import { dailyPapersJsonFormat } from './daily-papers-json.js';
 import { dailyPapersJsonlFormat } from './daily-papers-jsonl.js';
@@ -23,6 +24,7 @@ export const CORPUS_FORMATS: readonly CorpusFormat[] = [
   htmlMarkdownFormat,
   dailyPapersJsonFormat,
   dailyPapersJsonlFormat,
+  arxivRssFormat,
 ];
 
 /** What one corpus file gave: the format that read it, its papers, its warnings, and whether it was quarantined. */
