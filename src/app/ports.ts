@@ -84,6 +84,11 @@ export class PostError extends Error {
     readonly code: number | null = null,
     /** For `forbidden`: the channel permissions the bot lacks, when known (e.g. "Read Message History"). */
     readonly missing: readonly string[] = [],
+    /**
+     * What an admin should do about it, in the words of the destination's own settings (which permission to grant,
+     * which id to check): supplied by the adapter that knows the destination, so the use cases need not.
+     */
+    readonly advice?: string,
   ) {
     super(message);
     this.name = 'PostError';

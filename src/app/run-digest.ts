@@ -1,28 +1,13 @@
-import { createHeaderNonce, createPaperNonce, type DigestOrder, listUnposted, selectNextPapers } from '../core/digest.js';
-import { formatDigestHeader, formatPaperMessage, type OutgoingMessage } from '../core/format.js';
-import { recordAudience, releaseAudience } from '../core/notices.js';
+import { listUnposted, selectNextPapers, type DigestOrder } from '../core/digest.js';
+import type { OutgoingMessage } from '../core/format.js';
 import type { Paper } from '../core/paper.js';
-import {
-  clearWaiting,
-  type DestinationState,
-  finishDigest,
-  getDestination,
-  type LastRun,
-  markFailed,
-  markHeaderPosted,
-  markPending,
-  markPosted,
-  markWaiting,
-  recordRun,
-  type Recipient,
-  requeueFailed,
-  startDigest,
-  type State,
-} from '../core/state.js';
-import { formatLocalDay } from '../core/time.js';
+import { getDestination, type InFlightDigest, type Recipient, requeueFailed, type State } from '../core/state.js';
+import { createRetrying } from './digest-retry.js';
+import { createDigestSteps, type DigestSummary, type PaperOutcome } from './digest-steps.js';
 import { createNotifier, DEFAULT_DIRECT_MESSAGE_LIMITS, type DirectMessageLimits } from './notify.js';
-import { type Clock, type CorpusSource, type Logger, PostError, type Poster, type StateStore } from './ports.js';
-import { createPostReconciler, newestKnownMessage } from './reconcile-posts.js';
+import type { Clock, CorpusSource, Logger, Poster, StateStore } from './ports.js';
+
+export { toPostError } from './digest-retry.js';
 
 /** Everything a digest run needs, passed in one object (the composition root builds it). */
 export interface DigestDeps {
@@ -44,17 +29,9 @@ export interface DigestDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** What one run did. */
-export interface DigestResult {
-  outcome: LastRun['outcome'] | 'busy';
-  digest: number | null;
-  posted: Paper[];
-  failed: Array<{ paper: Paper; reason: string }>;
-  remaining: number;
+/** What one run did, and how long it took. */
+export interface DigestResult extends DigestSummary {
   durationMs: number;
-  error?: string;
-  /** `corpus`: the corpus could not be read at all (its folder is missing or unreadable). */
-  errorKind?: PostError['kind'] | 'state' | 'corpus';
 }
 
 /** What the next digest would post, for `--dry-run` and `/digest preview`. */
@@ -67,6 +44,7 @@ export interface DigestPreview {
   /** Direct messages to members, assuming each member's DMs are open. */
   directMessages: Array<{ userId: string; message: OutgoingMessage }>;
 }
+
 
 /** Runs digests for one destination; runs never overlap (a second call while one runs gets `busy`). */
 export interface DigestRunner {
@@ -88,41 +66,8 @@ export class FatalDigestError extends Error {}
  */
 export function createDigestRunner(deps: DigestDeps): DigestRunner {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const retryDelays = deps.retryDelaysMs ?? [2000, 5000];
   const destination = deps.poster.destination;
-  let running: Promise<unknown> | null = null;
-  let lastProblem: string | null = null;
-  let lastCorpusProblem: string | null = null;
-
-  const iso = () => deps.clock.now().toISOString();
-  const reconciler = createPostReconciler(deps);
-
-  /** Logs a destination problem once until it changes, so a missing permission does not flood the log. */
-  function reportProblem(error: PostError): void {
-    const key = `${error.kind}:${error.code ?? error.status ?? ''}`;
-    if (key === lastProblem) {
-      deps.logger.debug({ destination, kind: error.kind }, `still failing: ${error.message}`);
-      return;
-    }
-    lastProblem = key;
-    deps.logger.error({ destination, kind: error.kind, status: error.status, code: error.code }, explain(error));
-  }
-
-  async function retrying<T>(call: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await call();
-      } catch (error) {
-        const postError = toPostError(error);
-        const delay = retryDelays[attempt];
-        if (postError.kind !== 'transient' || delay === undefined) throw postError;
-        deps.logger.warn({ destination, attempt: attempt + 1, delayMs: delay }, `post failed (${postError.message}); retrying`);
-        await sleep(delay);
-      }
-    }
-  }
-
-  const postWithRetry = (message: OutgoingMessage, nonce: string) => retrying(() => deps.poster.post(message, nonce));
+  const retrying = createRetrying({ destination, logger: deps.logger, delaysMs: deps.retryDelaysMs ?? [2000, 5000], sleep });
   const notifier = createNotifier({
     store: deps.store,
     poster: deps.poster,
@@ -132,6 +77,8 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     retrying,
     limits: { ...DEFAULT_DIRECT_MESSAGE_LIMITS, ...deps.directMessages },
   });
+  const steps = createDigestSteps(deps, { retrying, notifier });
+  let running: Promise<unknown> | null = null;
 
   /** Notifications never fail a digest: what could not go out stays recorded for the next delivery. */
   async function deliverSafely(signal: AbortSignal | undefined): Promise<void> {
@@ -140,133 +87,43 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     );
   }
 
-  async function runOnce(count: number, signal: AbortSignal | undefined): Promise<DigestResult> {
-    const started = deps.clock.now().getTime();
-    const result: DigestResult = { outcome: 'posted', digest: null, posted: [], failed: [], remaining: 0, durationMs: 0 };
-    const finish = (): DigestResult => {
-      result.durationMs = deps.clock.now().getTime() - started;
-      deps.logger.info(
-        { destination, digest: result.digest, outcome: result.outcome, posted: result.posted.length, skipped: result.failed.length, remaining: result.remaining, durationMs: result.durationMs },
-        `digest ${result.outcome}: ${result.posted.length} posted, ${result.failed.length} skipped, ${result.remaining} remaining`,
-      );
-      return result;
-    };
-
+  /** One digest: start or resume → header → each paper → summary. Each step saves its change before the next. */
+  async function runSteps(count: number, signal: AbortSignal | undefined): Promise<DigestSummary> {
     let papers: Paper[];
     try {
-      ({ papers } = await deps.corpus.load());
+      papers = await steps.loadCorpus();
     } catch (error) {
-      return corpusUnavailable(result, error, finish);
+      return steps.corpusUnavailable(error);
     }
-    if (lastCorpusProblem) deps.logger.info({ destination, corpus: deps.corpus.location }, 'the corpus can be read again');
-    lastCorpusProblem = null;
-    const byId = new Map(papers.map((p) => [p.id, p]));
-    let inFlight = getDestination(deps.store.read(), destination).inFlight;
-
+    const corpus = new Map(papers.map((p) => [p.id, p]));
+    let inFlight: InFlightDigest | null = null;
+    const outcomes: PaperOutcome[] = [];
     try {
-      const back = Object.keys(getDestination(deps.store.read(), destination).waiting ?? {}).filter((id) => byId.has(id));
-      if (back.length > 0) {
-        deps.logger.info({ destination, papers: back }, `${back.length} planned paper${back.length === 1 ? ' is' : 's are'} back in the corpus; queued again`);
-        await deps.store.update((s) => clearWaiting(s, destination, back));
-      }
-      if (inFlight) deps.logger.info({ destination, digest: inFlight.digest }, `resuming digest #${inFlight.digest} that was interrupted`);
-      const { headerUnknown } = await reconciler.reconcile();
-      if (!inFlight) {
-        const plan = selectNextPapers(papers, getDestination(deps.store.read(), destination), count, deps.order);
-        if (plan.papers.length === 0) {
-          result.outcome = 'empty';
-          const reason = papers.length === 0 ? 'corpus-empty' : 'all-posted';
-          await deps.store.update((s) => recordRun(s, destination, { at: iso(), outcome: 'empty', posted: 0, remaining: 0, reason }));
-          const where = deps.corpus.location ? ` at ${deps.corpus.location}` : '';
-          deps.logger.info(
-            { destination, corpus: deps.corpus.location, reason },
-            reason === 'corpus-empty'
-              ? `the corpus${where} has no papers (is the folder mounted, are the files *.txt page copies?); nothing to post`
-              : `no unposted papers remain in the corpus${where} (${papers.length} papers); nothing to post`,
-          );
-          return finish();
-        }
-        const digest = getDestination(deps.store.read(), destination).digests + 1;
-        await deps.store.update((s) =>
-          startDigest(s, destination, { papers: plan.papers.map((p) => p.id), remainingAfter: plan.remainingAfter, at: iso(), headerNonce: createHeaderNonce(destination, digest) }),
-        );
-      }
-      inFlight = getDestination(deps.store.read(), destination).inFlight!;
-      result.digest = inFlight.digest;
-
-      if (inFlight.header.messageId === null && !headerUnknown && !isUnderWay(getDestination(deps.store.read(), destination), inFlight.papers)) {
-        const header = formatDigestHeader({ digest: inFlight.digest, day: formatLocalDay(inFlight.startedAt, deps.timezone), count: inFlight.papers.length, remaining: inFlight.remainingAfter });
-        const { messageId } = await postWithRetry(header, inFlight.header.nonce);
-        await deps.store.update((s) => markHeaderPosted(s, destination, messageId));
-      }
-
+      const start = await steps.startOrResume(papers, count);
+      if (start.kind === 'empty') return start.summary;
+      inFlight = start.inFlight;
+      await steps.postHeader(start);
       for (const id of inFlight.papers) {
-        if (signal?.aborted) {
-          result.outcome = 'partial';
-          result.error = 'interrupted by shutdown; the rest of this digest is posted at the next start';
-          result.remaining = listUnposted(papers, getDestination(deps.store.read(), destination), deps.order).length;
-          deps.logger.info({ destination, digest: inFlight.digest }, result.error);
-          return finish();
-        }
-        const dest = getDestination(deps.store.read(), destination);
-        if (dest.posted[id] || dest.failed[id] || dest.unverified?.[id] || dest.waiting?.[id]) continue;
-        const paper = byId.get(id);
-        if (!paper) {
-          // A folder not mounted yet or a renamed file: the paper stays queued and goes out when it is back.
-          deps.logger.warn({ destination, paper: id, corpus: deps.corpus.location }, 'a planned paper is missing from the corpus; it stays queued and is posted when it is back');
-          await deps.store.update((s) => markWaiting(s, destination, id, iso()));
-          continue;
-        }
-        const nonce = dest.pending[id]?.nonce ?? createPaperNonce(destination, id);
-        // Who the paper notifies is fixed with the intent, so a resumed post mentions the same members.
-        const audience = dest.audiences?.[id] ?? { title: paper.title, ...(deps.audienceFor?.(paper, deps.store.read()) ?? { mentions: [], direct: [] }) };
-        if (!dest.pending[id] || !dest.audiences?.[id]) {
-          await deps.store.update((s) => recordAudience(getDestination(s, destination).pending[id] ? s : markPending(s, destination, id, nonce, iso(), newestKnownMessage(dest)), destination, id, audience));
-        }
-        const message = formatPaperMessage(paper, { excerptLength: deps.excerptLength, mentions: audience.mentions });
-        try {
-          const { messageId } = await postWithRetry(message, nonce);
-          // Who is owed a notification is recorded in the same step as the post: a crash cannot lose it.
-          await deps.store.update((s) => releaseAudience(markPosted(s, destination, id, messageId, iso()), destination, id, iso()));
-          result.posted.push(paper);
-        } catch (error) {
-          const postError = toPostError(error);
-          if (postError.kind !== 'invalid-payload') throw postError;
-          deps.logger.error({ destination, paper: id, status: postError.status, code: postError.code, problem: postError.message }, `Discord refused the card of "${paper.title}" as malformed (a formatting bug); it is recorded as not posted and shown in /digest status`);
-          await deps.store.update((s) => releaseAudience(markFailed(s, destination, id, postError.message, iso()), destination, id, iso()));
-          result.failed.push({ paper, reason: postError.message });
-        }
-        // The follow-up mentions of a paper with many subscribers go out right after its card.
-        await notifier.sendChannelNotices(signal);
+        if (signal?.aborted) return steps.stopForShutdown(inFlight, papers, outcomes);
+        outcomes.push(await steps.postPaper(id, corpus, signal));
       }
-
-      lastProblem = null;
-      const remaining = listUnposted(papers, getDestination(deps.store.read(), destination), deps.order).length;
-      result.remaining = remaining;
-      const after = getDestination(deps.store.read(), destination);
-      const held = inFlight.papers.some((id) => after.unverified?.[id] || after.waiting?.[id]);
-      result.outcome = result.failed.length > 0 || held ? 'partial' : 'posted';
-      await deps.store.update((s) => finishDigest(s, destination, { at: iso(), outcome: result.outcome as LastRun['outcome'], posted: result.posted.length, remaining }));
-      return finish();
+      return await steps.finishRun(inFlight, papers, outcomes);
     } catch (error) {
-      result.outcome = 'failed';
-      result.remaining = listUnposted(papers, getDestination(deps.store.read(), destination), deps.order).length;
-      if (error instanceof PostError) {
-        result.error = error.message;
-        result.errorKind = error.kind;
-        reportProblem(error);
-        if (error.kind === 'unauthorized') throw new FatalDigestError(explain(error));
-      } else {
-        result.error = error instanceof Error ? error.message : String(error);
-        result.errorKind = 'state';
-        deps.logger.error({ destination, err: result.error }, `digest stopped: ${result.error}`);
-      }
-      // Best effort: the run's summary is useful in status, but a failing disk must not hide the first error.
-      await deps.store
-        .update((s) => recordRun(s, destination, { at: iso(), outcome: 'failed', posted: result.posted.length, remaining: result.remaining, error: result.error }))
-        .catch(() => undefined);
-      return finish();
+      const failure = steps.reportFailure(error);
+      if (failure.fatal !== undefined) throw new FatalDigestError(failure.fatal);
+      return steps.recordFailure(failure, papers, inFlight, outcomes);
     }
+  }
+
+  async function runOnce(count: number, signal: AbortSignal | undefined): Promise<DigestResult> {
+    const started = deps.clock.now().getTime();
+    const { outcome, digest, posted, failed, remaining, ...why } = await runSteps(count, signal);
+    const result: DigestResult = { outcome, digest, posted, failed, remaining, durationMs: deps.clock.now().getTime() - started, ...why };
+    deps.logger.info(
+      { destination, digest, outcome, posted: posted.length, skipped: failed.length, remaining, durationMs: result.durationMs },
+      `digest ${outcome}: ${posted.length} posted, ${failed.length} skipped, ${remaining} remaining`,
+    );
+    return result;
   }
 
   /** Runs the next digest on a copy of the state with a poster that only records: what a real run would post. */
@@ -288,21 +145,6 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     });
     await sandbox.run({ count });
     return { messages, directMessages };
-  }
-
-  /** A corpus that cannot be read: nothing is posted, the run says why (path and reason), once in the log. */
-  async function corpusUnavailable(result: DigestResult, error: unknown, finish: () => DigestResult): Promise<DigestResult> {
-    const message = error instanceof Error ? error.message : String(error);
-    result.outcome = 'failed';
-    result.error = message;
-    result.errorKind = 'corpus';
-    if (message !== lastCorpusProblem) deps.logger.error({ destination, corpus: deps.corpus.location }, `no digest: ${message}. Nothing is posted until the corpus can be read`);
-    lastCorpusProblem = message;
-    const remaining = getDestination(deps.store.read(), destination).lastRun?.remaining ?? 0;
-    await deps.store
-      .update((s) => recordRun(s, destination, { at: iso(), outcome: 'failed', posted: 0, remaining, error: message, reason: 'corpus-unavailable' }))
-      .catch(() => undefined);
-    return finish();
   }
 
   return {
@@ -347,11 +189,6 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
   };
 }
 
-/** True once a paper of the digest went out or was settled: a missing opening message is then not posted late. */
-function isUnderWay(dest: DestinationState, papers: readonly string[]): boolean {
-  return papers.some((id) => dest.posted[id] || dest.pending[id] || dest.unverified?.[id] || dest.failed[id] || dest.waiting?.[id]);
-}
-
 /** The reason older versions recorded for a planned paper missing from the corpus (Discord never refused it). */
 export const REMOVED_FROM_CORPUS_REASON = 'removed from the corpus before it was posted';
 
@@ -367,28 +204,4 @@ export async function requeueRefused(store: StateStore, destination: string): Pr
     return requeueFailed(s, destination);
   });
   return ids;
-}
-
-/** Anything thrown by a poster, as a classified {@link PostError} (unknown errors count as transient). */
-export function toPostError(error: unknown): PostError {
-  if (error instanceof PostError) return error;
-  return new PostError('transient', error instanceof Error ? error.message : String(error));
-}
-
-/** What an admin should do about a destination problem. */
-export function explain(error: PostError): string {
-  switch (error.kind) {
-    case 'forbidden': {
-      const missing = error.missing.length > 0 ? ` It is missing ${error.missing.join(', ')}.` : '';
-      return `cannot post to the digest channel: the bot lacks permissions there (${error.message}).${missing} Give it View Channel, Send Messages, Embed Links and Read Message History (needed to check its own posts after a crash) in that channel; digests resume on the next run.`;
-    }
-    case 'unknown-channel':
-      return `the digest channel does not exist or the bot cannot see it (${error.message}). Check DISCORD_CHANNEL_ID and that the bot is in that server.`;
-    case 'unauthorized':
-      return `Discord rejected the bot token (${error.message}). Reset the token in the Developer Portal (Bot → Reset Token) and put it in DISCORD_TOKEN.`;
-    case 'invalid-payload':
-      return `Discord refused a message as malformed (${error.message}).`;
-    default:
-      return `posting failed for now (${error.message}); the unposted papers will be posted on the next run.`;
-  }
 }

@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { Client, Events, GatewayIntentBits, Routes } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { channelPermissionsOf, createChannelPoster } from '../../src/adapters/discord/channel-poster.js';
+import { adviseOnChannelError, channelPermissionsOf, createChannelPoster } from '../../src/adapters/discord/channel-poster.js';
 import { buildDefinitions } from '../../src/adapters/discord/definitions.js';
-import type { Poster } from '../../src/app/ports.js';
+import { PostError, type Poster } from '../../src/app/ports.js';
 import { createDigestRunner, type DigestDeps } from '../../src/app/run-digest.js';
 import { formatPaperEmbed, formatPaperMessage, readPaperIdFromFooter } from '../../src/core/format.js';
 import { getDestination } from '../../src/core/state.js';
@@ -184,5 +184,30 @@ describe('channel poster: can a read be trusted?', () => {
     await updated;
     const error = await channelPoster().post(formatPaperMessage(makePapers(1)[0]!), 'n-x').catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'forbidden', missing: ['Send Messages', 'Read Message History'] });
+  });
+});
+
+describe('channel poster: advice for the admin', () => {
+  it('given a refusal for missing permissions, then the advice names the missing ones and Read Message History', () => {
+    const advice = adviseOnChannelError(new PostError('forbidden', 'Missing Permissions', 403, 50013, ['Embed Links', 'Read Message History']));
+    expect(advice).toContain('It is missing Embed Links, Read Message History.');
+    expect(adviseOnChannelError(new PostError('forbidden', 'Missing Access', 403, 50001))).toMatch(/lacks permissions there.*View Channel, Send Messages, Embed Links and Read Message History/);
+  });
+
+  it('given a post Discord refuses for permissions, then the error carries advice naming the permissions the bot lacks', async () => {
+    await connect();
+    const updated = once(client, Events.ChannelUpdate);
+    server.setChannelPermissions(server.channelId, { canSend: false, canReadHistory: false });
+    await updated;
+    const error = await channelPoster().post(formatPaperMessage(makePapers(1)[0]!), 'n-advice').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PostError);
+    expect((error as PostError).advice).toMatch(/^cannot post to the digest channel: the bot lacks permissions there \(POST \/channels\/\d+\/messages failed with status 403.*\)\. It is missing Send Messages, Read Message History\. Give it View Channel/);
+  });
+
+  it('given a channel that does not exist, then the error advises checking DISCORD_CHANNEL_ID', async () => {
+    await connect();
+    const poster = createChannelPoster({ rest: client.rest, channelId: '999999999999999999', botUserId: () => client.user!.id });
+    const error = await poster.post(formatPaperMessage(makePapers(1)[0]!), 'n-unknown').catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'unknown-channel', advice: expect.stringMatching(/^the digest channel does not exist or the bot cannot see it .*Check DISCORD_CHANNEL_ID/) });
   });
 });

@@ -65,7 +65,7 @@ export function createChannelPoster(options: {
       try {
         batch = (await rest.get(Routes.channelMessages(channelId), { query: new URLSearchParams({ limit: String(PAGE), after }) })) as APIMessage[];
       } catch (error) {
-        throw classifyDiscordError(error, `GET /channels/${channelId}/messages`);
+        throw withChannelAdvice(classifyDiscordError(error, `GET /channels/${channelId}/messages`));
       }
       for (const message of batch) {
         if (message.id === witness) sawWitness = true;
@@ -89,7 +89,7 @@ export function createChannelPoster(options: {
     } catch (error) {
       if (error instanceof DiscordAPIError && error.status === 403) return 'hidden';
       if (error instanceof DiscordAPIError && error.status === 404 && Number(error.code) === 10008) return 'deleted';
-      throw classifyDiscordError(error, `GET /channels/${channelId}/messages/${messageId}`);
+      throw withChannelAdvice(classifyDiscordError(error, `GET /channels/${channelId}/messages/${messageId}`));
     }
   }
 
@@ -102,8 +102,7 @@ export function createChannelPoster(options: {
       } catch (error) {
         const classified = classifyDiscordError(error, `POST /channels/${channelId}/messages`);
         const granted = classified.kind === 'forbidden' ? (options.permissions?.() ?? null) : null;
-        if (granted === null) throw classified;
-        throw new PostError(classified.kind, classified.message, classified.status, classified.code, listMissingPermissions(granted));
+        throw withChannelAdvice(classified, granted === null ? [] : listMissingPermissions(granted));
       }
     },
     async readOwnMessages({ witnesses, since }) {
@@ -170,6 +169,33 @@ export function classifyDiscordError(error: unknown, what: string): PostError {
   if (error instanceof HTTPError) return new PostError('transient', `${what} failed with status ${error.status}`, error.status);
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return new PostError('transient', `${what} failed: ${message}`);
+}
+
+/**
+ * A failed call to the digest channel with what the admin should do about it (`advice`: the permissions to grant,
+ * the id to check); `missing`: the channel permissions the bot is known to lack.
+ */
+function withChannelAdvice(error: PostError, missing: readonly string[] = error.missing): PostError {
+  const advice = adviseOnChannelError({ kind: error.kind, message: error.message, missing });
+  return new PostError(error.kind, error.message, error.status, error.code, missing, advice);
+}
+
+/** What an admin should do about a failed call to the digest channel, by the names Discord's settings show. */
+export function adviseOnChannelError(error: Pick<PostError, 'kind' | 'message' | 'missing'>): string {
+  switch (error.kind) {
+    case 'forbidden': {
+      const missing = error.missing.length > 0 ? ` It is missing ${error.missing.join(', ')}.` : '';
+      return `cannot post to the digest channel: the bot lacks permissions there (${error.message}).${missing} Give it View Channel, Send Messages, Embed Links and Read Message History (needed to check its own posts after a crash) in that channel; digests resume on the next run.`;
+    }
+    case 'unknown-channel':
+      return `the digest channel does not exist or the bot cannot see it (${error.message}). Check DISCORD_CHANNEL_ID and that the bot is in that server.`;
+    case 'unauthorized':
+      return `Discord rejected the bot token (${error.message}). Reset the token in the Developer Portal (Bot → Reset Token) and put it in DISCORD_TOKEN.`;
+    case 'invalid-payload':
+      return `Discord refused a message as malformed (${error.message}).`;
+    default:
+      return `posting failed for now (${error.message}); the unposted papers will be posted on the next run.`;
+  }
 }
 
 /** Discord's nested `errors` object as `path: message` pairs, so a refused payload names the broken field. */

@@ -1,0 +1,31 @@
+import { formatDigestHeader, formatPaperMessage, type OutgoingMessage } from '../core/format.js';
+import type { Paper } from '../core/paper.js';
+import { type Audience, getDestination, type InFlightDigest, type Recipient, type State } from '../core/state.js';
+import { formatLocalDay } from '../core/time.js';
+
+/** Who a paper notifies (the subscriptions feature): members to mention, members to send a direct message. */
+export type AudienceOf = (paper: Paper, state: State) => { mentions: Recipient[]; direct: Recipient[] };
+
+/** What posting one paper of a digest sends: its card (carrying the first mentions) and who it notifies. */
+export interface PaperMessage {
+  card: OutgoingMessage;
+  /** Recorded with the intent to post; its later mentions and direct messages are released once the card is out. */
+  audience: Audience;
+}
+
+/** The opening message of the digest in flight: its number, its local day, its papers and what remains after it. */
+export function buildHeaderMessage(inFlight: InFlightDigest, timezone: string): OutgoingMessage {
+  return formatDigestHeader({ digest: inFlight.digest, day: formatLocalDay(inFlight.startedAt, timezone), count: inFlight.papers.length, remaining: inFlight.remainingAfter });
+}
+
+/**
+ * The message a paper's post sends in a destination, from the state: the audience recorded with an earlier
+ * intent (so a resumed post mentions the members it was planned with), or the one `audienceFor` picks now. The
+ * run and its preview both build their cards here; the mentions beyond the card's first chunk are released from
+ * the same audience (core/notices.ts).
+ */
+export function buildPaperMessage(state: State, destination: string, paper: Paper, options: { excerptLength?: number; audienceFor?: AudienceOf }): PaperMessage {
+  const recorded = getDestination(state, destination).audiences?.[paper.id];
+  const audience = recorded ?? { title: paper.title, ...(options.audienceFor?.(paper, state) ?? { mentions: [], direct: [] }) };
+  return { card: formatPaperMessage(paper, { excerptLength: options.excerptLength, mentions: audience.mentions }), audience };
+}
