@@ -293,3 +293,8 @@ export function recordRun(state: State, destination: string, lastRun: LastRun): 
 export function setNextDue(state: State, nextDueAt: string | null): State {
   return { ...state, schedule: { ...state.schedule, nextDueAt } };
 }
+
+/** Records a registration of the slash commands (what was registered, where, when), so a start without changes skips it. */
+export function recordRegistration(state: State, registration: { hash: string; scope: string; at: string }): State {
+  return { ...state, commands: { hash: registration.hash, scope: registration.scope, registeredAt: registration.at } };
+}
