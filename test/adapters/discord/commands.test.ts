@@ -76,7 +76,6 @@ describe('the slash command list', () => {
   it('given the modules of commands/, then each command is one module listed once, routed and registered under its name', async () => {
     const modules = await loadCommandModules();
     expect(findProblems(SLASH_COMMANDS, modules)).toEqual([]);
-    expect(SLASH_COMMANDS.map((c) => c.data.name)).toEqual(['paper', 'subscribe', 'unsubscribe', 'subscriptions', 'digest']);
   });
 
   it('given a module left out of the list, then the check says its definition has no handler', async () => {
