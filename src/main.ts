@@ -13,8 +13,8 @@ import { createCronScheduler, type Scheduler } from './adapters/cron-scheduler.j
 import { channelPermissionsOf, createChannelPoster } from './adapters/discord/channel-poster.js';
 import { connectDiscord, type DiscordConnection } from './adapters/discord/client.js';
 import { createFsCorpusSource } from './adapters/fs-corpus-source.js';
-import { describeScope, hashDefinitions, type CommandScope } from './adapters/discord/definitions.js';
-import { registerCommands } from './adapters/discord/register.js';
+import { commandScopeFor } from './adapters/discord/definitions.js';
+import { registerCommandsIfChanged } from './adapters/discord/registration.js';
 import { createHomeGuild } from './adapters/discord/home-guild.js';
 import { createInteractionRouter } from './adapters/discord/router.js';
 import { openStateStore } from './adapters/fs-state-store.js';
@@ -203,7 +203,14 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
         homeGuild: createHomeGuild({ configuredGuildId: config.discord.guildId, channelId: config.discord.channelId!, client: session.connection.client, logger }),
       }),
     );
-    await registerCommandsIfChanged(session.connection, store, config, logger);
+    await registerCommandsIfChanged({
+      rest: session.connection.client.rest,
+      applicationId: session.connection.applicationId,
+      scope: commandScopeFor(config.discord.guildId),
+      store,
+      logger,
+      clock: systemClock,
+    });
   }
   const state = store.read();
   const dest = getDestination(state, poster.destination);
@@ -275,39 +282,3 @@ function isCatchingUp(dest: DestinationState, dueAt: string): boolean {
   return dest.inFlight !== null && Date.parse(dest.inFlight.startedAt) >= Date.parse(dueAt);
 }
 
-/**
- * Registers the slash commands when their definitions (or scope) changed since the last registration, and removes
- * them from the scope no longer used. What could not be removed is retried at the next start (nothing is recorded).
- */
-async function registerCommandsIfChanged(connection: DiscordConnection, store: StateStore, config: Config, logger: Logger): Promise<void> {
-  const scope: CommandScope = config.discord.guildId ? { kind: 'guild', guildId: config.discord.guildId } : { kind: 'global' };
-  const hash = hashDefinitions(scope);
-  const recorded = store.read().commands;
-  if (recorded && recorded.hash === hash && recorded.scope === describeScope(scope)) {
-    logger.debug({ scope: recorded.scope }, 'slash commands unchanged since the last registration');
-    return;
-  }
-  try {
-    const { count, cleared, problems } = await registerCommands({
-      rest: connection.client.rest,
-      applicationId: connection.applicationId,
-      scope,
-      previousScope: recorded?.scope ?? null,
-    });
-    const removed = cleared.length ? `; removed them from ${cleared.join(', ')}` : '';
-    logger.info({ scope: describeScope(scope), count, cleared }, `registered ${count} slash commands (${describeScope(scope)})${removed}`);
-    if (problems.length) {
-      logger.warn(
-        { problems },
-        `could not remove Paperboy's commands from a scope it no longer uses (${problems.join('; ')}): members there may see them twice; the next start tries again, or run \`paperboy register\``,
-      );
-      return;
-    }
-    await store.update((s) => ({ ...s, commands: { hash, scope: describeScope(scope), registeredAt: systemClock.now().toISOString() } }));
-  } catch (error) {
-    logger.error(
-      { err: error instanceof Error ? error.message : String(error) },
-      'could not register the slash commands; digests still run. Check that the bot was invited with the applications.commands scope, then run `paperboy register`',
-    );
-  }
-}

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DISCORD_LIMITS } from './discord-limits.js';
 import type { Paper } from './paper.js';
 import type { DestinationState } from './state.js';
 
@@ -48,13 +49,13 @@ export function selectNextPapers(
 
 /**
  * The nonce a paper's post carries in a destination: the same on every attempt, so Discord returns the message
- * it already created instead of a duplicate when a create is retried (nonces are limited to 25 characters).
+ * it already created instead of a duplicate when a create is retried (nonces are limited in length).
  */
 export function createPaperNonce(destination: string, paperId: string): string {
-  return createHash('sha256').update(`paper\u0000${destination}\u0000${paperId}`).digest('base64url').slice(0, 25);
+  return createHash('sha256').update(`paper\u0000${destination}\u0000${paperId}`).digest('base64url').slice(0, DISCORD_LIMITS.nonce);
 }
 
 /** The nonce of a digest's opening message. */
 export function createHeaderNonce(destination: string, digest: number): string {
-  return createHash('sha256').update(`header\u0000${destination}\u0000${digest}`).digest('base64url').slice(0, 25);
+  return createHash('sha256').update(`header\u0000${destination}\u0000${digest}`).digest('base64url').slice(0, DISCORD_LIMITS.nonce);
 }

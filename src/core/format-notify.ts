@@ -1,4 +1,5 @@
-import { DISCORD_LIMITS, formatMentionChunks, type Mention, type MentionChunk, type OutgoingMessage } from './format.js';
+import { DISCORD_LIMITS } from './discord-limits.js';
+import { formatMentionChunks, type Mention, type MentionChunk, type OutgoingMessage } from './format.js';
 import { escapeAndFit } from './markdown.js';
 
 /** The one direct message per digest a subscriber gets: the papers that matched their topics; it pings nobody. */

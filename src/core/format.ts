@@ -1,20 +1,6 @@
+import { DISCORD_LIMITS } from './discord-limits.js';
 import { escapeAndFit, escapeMarkdown, readSafeUrl, sliceText } from './markdown.js';
 import { normalizeArxivId, type Paper } from './paper.js';
-
-/** Discord's documented message and embed limits (https://discord.com/developers/docs/resources/message). */
-export const DISCORD_LIMITS = {
-  content: 2000,
-  embedsPerMessage: 10,
-  title: 256,
-  description: 4096,
-  fields: 25,
-  fieldName: 256,
-  fieldValue: 1024,
-  footer: 2048,
-  authorName: 256,
-  embedTotal: 6000,
-  allowedMentionUsers: 100,
-} as const;
 
 /** An embed as the REST API takes it. */
 export interface Embed {

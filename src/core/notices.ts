@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DISCORD_LIMITS } from './discord-limits.js';
 import { formatCardMentions } from './format.js';
 import { formatDigestDirectMessage, formatFallbackMentions } from './format-notify.js';
 import { type Audience, type DestinationState, type Notice, type NoticeItem, type State, updateDestination } from './state.js';
@@ -141,9 +142,9 @@ export function toNoticeMessage(notice: Notice): { content: string; allowed_ment
   return { content: notice.content, allowed_mentions: notice.users.length ? { parse: [], users: [...notice.users] } : { parse: [] } };
 }
 
-/** Deterministic, so a retried send carries the same nonce (Discord allows 25 characters). */
+/** Deterministic, so a retried send carries the same nonce (cut to Discord's nonce length). */
 function createNoticeNonce(destination: string, kind: string, key: string, part: string): string {
-  return createHash('sha256').update(`${kind}\u0000${destination}\u0000${key}\u0000${part}`).digest('base64url').slice(0, 25);
+  return createHash('sha256').update(`${kind}\u0000${destination}\u0000${key}\u0000${part}`).digest('base64url').slice(0, DISCORD_LIMITS.nonce);
 }
 
 /** Leaves out empty notification records, so an idle state file reads as before. */

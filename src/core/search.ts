@@ -1,4 +1,5 @@
 import MiniSearch from 'minisearch';
+import { DISCORD_LIMITS } from './discord-limits.js';
 import { countBits, createBitset, setBit, hasBit, orBitsInto, intersectAll, keepFirstBits, countSetBits, forEachBit } from './bitset.js';
 import { AcronymTable, longFormParts } from './acronyms.js';
 import { isPaperIdShape, type Paper } from './paper.js';
@@ -17,12 +18,6 @@ export interface SearchOptions {
   limit?: number;
 }
 
-/** One Discord autocomplete choice: a name of at most 100 characters and the paper id as value. */
-export interface Choice {
-  name: string;
-  value: string;
-}
-
 /** A ranked, typo-tolerant search over a fixed set of papers. */
 export interface SearchIndex {
   readonly size: number;
@@ -33,20 +28,20 @@ export interface SearchIndex {
   search(query: string, options?: SearchOptions): SearchHit[];
   /** The papers closest to a query, best first, floor or not: what to offer, labelled so, when `search` finds nothing. */
   closest(query: string, options?: SearchOptions): SearchHit[];
-  /** Autocomplete choices for `/paper`: matches for the typed text, or the newest papers when it is empty. */
-  suggest(text: string): Choice[];
+  /**
+   * Papers to suggest as a title is typed, best first: matches for the typed text, or the newest papers when it is
+   * empty (default 25, at most 100).
+   */
+  suggest(text: string, options?: SearchOptions): Paper[];
   get(id: string): Paper | undefined;
 }
 
-/** Discord accepts at most 25 autocomplete choices. */
-export const MAX_CHOICES = 25;
-/** Discord accepts choice names and values of at most 100 characters. */
-export const MAX_CHOICE_LENGTH = 100;
 /** Queries are cut to this many characters and words so that latency stays bounded. */
 export const MAX_QUERY_CHARS = 300;
 export const MAX_QUERY_WORDS = 32;
 
 const DEFAULT_LIMIT = 10;
+const DEFAULT_SUGGESTIONS = 25;
 const MAX_LIMIT = 100;
 /** Abstracts are indexed up to this length: later text rarely decides relevance and costs build time. */
 const MAX_ABSTRACT_CHARS = 4000;
@@ -513,22 +508,23 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
     closest(query, options = {}) {
       return rank(String(query ?? ''), clampLimit(options.limit)).hits;
     },
-    suggest(text) {
+    suggest(text, options = {}) {
+      const limit = clampLimit(options.limit ?? DEFAULT_SUGGESTIONS);
       const typed = String(text ?? '').trim();
-      if (!typed) return recent.slice(0, MAX_CHOICES).map(makeChoice);
+      if (!typed) return recent.slice(0, limit);
       const found = new Set<Paper>();
       const picked = isPaperIdShape(typed) ? byId.get(typed) : undefined;
       if (picked) found.add(picked);
       // Titles first: that is what people type into `/paper`, and it is the fast path on large corpora.
-      const titleHits = rank(typed, MAX_CHOICES, true).hits;
+      const titleHits = rank(typed, limit, true).hits;
       // A typed text that starts a title puts that title first, stop words or not; best ranked first.
       const phrase = normalizePhraseText(capQuery(typed));
-      const starts = new Set(phrase.length >= 2 ? findTitleStarts(phrase, MAX_CHOICES).map((index) => docs[index]!) : []);
+      const starts = new Set(phrase.length >= 2 ? findTitleStarts(phrase, limit).map((index) => docs[index]!) : []);
       for (const hit of titleHits) if (starts.has(hit.paper)) found.add(hit.paper);
       for (const paper of starts) found.add(paper);
       for (const hit of titleHits) found.add(hit.paper);
-      if (found.size < MAX_CHOICES) for (const hit of rank(typed, MAX_CHOICES).hits) found.add(hit.paper);
-      return [...found].slice(0, MAX_CHOICES).map(makeChoice);
+      if (found.size < limit) for (const hit of rank(typed, limit).hits) found.add(hit.paper);
+      return [...found].slice(0, limit);
     },
     get(id) {
       return byId.get(id);
@@ -570,7 +566,7 @@ export function isRelevantMatch(evidence: MatchEvidence): boolean {
 }
 
 /** Cuts a text to at most `max` characters at a word boundary, ending it with `…` when something was cut. */
-export function truncateAtWord(text: string, max: number = MAX_CHOICE_LENGTH): string {
+export function truncateAtWord(text: string, max: number = DISCORD_LIMITS.choiceName): string {
   const clean = text.replace(/\s+/g, ' ').trim();
   if (clean.length <= max) return clean;
   let cut = clean.slice(0, max - 1);
@@ -585,10 +581,6 @@ export function truncateAtWord(text: string, max: number = MAX_CHOICE_LENGTH): s
 export function countAllowedEdits(word: string): number {
   if (word.length <= 3) return 0;
   return word.length <= 7 ? 1 : 2;
-}
-
-function makeChoice(paper: Paper): Choice {
-  return { name: truncateAtWord(paper.title) || paper.id, value: paper.id };
 }
 
 function sortNewestFirst(docs: readonly Paper[]): Paper[] {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DISCORD_LIMITS } from './discord-limits.js';
 
 /** The state file's current schema version; older files are migrated on load (see state-migrations.ts). */
 export const STATE_VERSION = 2;
@@ -15,7 +16,7 @@ const postedSchema = z.object({
 });
 
 const pendingSchema = z.object({
-  nonce: z.string().max(25),
+  nonce: z.string().max(DISCORD_LIMITS.nonce),
   since: isoDate,
   digest: z.number().int().nonnegative(),
   /**
@@ -50,7 +51,7 @@ const inFlightSchema = z.object({
   /** The paper ids this digest posts, in order: fixed when the digest starts, so a resumed digest posts the same. */
   papers: z.array(z.string()),
   remainingAfter: z.number().int().nonnegative(),
-  header: z.object({ nonce: z.string().max(25), messageId: z.string().nullable() }),
+  header: z.object({ nonce: z.string().max(DISCORD_LIMITS.nonce), messageId: z.string().nullable() }),
 });
 
 const lastRunSchema = z.object({
@@ -81,8 +82,8 @@ const noticeSchema = z.object({
   kind: z.enum(['channel', 'direct']),
   userId: z.string().optional(),
   /** The message exactly as it is (re)sent: a retry carries the same content and the same nonce. */
-  content: z.string().max(2000),
-  users: z.array(z.string()).max(100),
+  content: z.string().max(DISCORD_LIMITS.content),
+  users: z.array(z.string()).max(DISCORD_LIMITS.allowedMentionUsers),
   /** What it notifies about; a direct message that cannot go out falls back to channel mentions of these papers. */
   items: z.array(noticeItemSchema),
   /** When it was recorded; for a direct message, also when its first send began. */
@@ -291,4 +292,9 @@ export function recordRun(state: State, destination: string, lastRun: LastRun): 
 /** Records when the next scheduled run is due. */
 export function setNextDue(state: State, nextDueAt: string | null): State {
   return { ...state, schedule: { ...state.schedule, nextDueAt } };
+}
+
+/** Records a registration of the slash commands (what was registered, where, when), so a start without changes skips it. */
+export function recordRegistration(state: State, registration: { hash: string; scope: string; at: string }): State {
+  return { ...state, commands: { hash: registration.hash, scope: registration.scope, registeredAt: registration.at } };
 }

@@ -1,9 +1,10 @@
+import { DISCORD_LIMITS } from './discord-limits.js';
 import type { Paper } from './paper.js';
 import type { Recipient, State, Subscriber } from './state.js';
 import { matchTopics } from './topics.js';
 
-/** A member follows at most this many topics (and Discord shows at most 25 autocomplete choices). */
-export const MAX_TOPICS = 25;
+/** A member follows at most this many topics: as many as one autocomplete answer shows (for `/unsubscribe`). */
+export const MAX_TOPICS = DISCORD_LIMITS.autocompleteChoices;
 
 /** What adding a topic did. */
 export type AddTopicOutcome = 'added' | 'already' | 'limit';

@@ -1,5 +1,6 @@
 import { foldText, type Paper } from './paper.js';
-import { type Choice, MAX_CHOICES, truncateAtWord as truncate } from './search.js';
+import { DISCORD_LIMITS } from './discord-limits.js';
+import { truncateAtWord as truncate } from './search.js';
 import { STOP_WORDS, forEachRawForm, splitWordGroups, analyzeWord, type WordGroup } from './text-analysis.js';
 
 /** A normalised topic, or why the text cannot be one. */
@@ -11,6 +12,12 @@ export interface TopicSuggestion {
   approximate?: boolean;
   topic: string;
   papers: number;
+}
+
+/** An autocomplete choice of a topic: a name and the topic as value, both within Discord's 100 characters. */
+export interface TopicChoice {
+  name: string;
+  value: string;
 }
 
 /** Options of {@link suggestTopics}. */
@@ -27,9 +34,9 @@ export interface TopicMatcher {
   match(paper: Pick<Paper, 'title' | 'abstract'>): string[];
 }
 
-/** The shortest and longest topic a member can follow (Discord choice values hold at most 100 characters). */
+/** The shortest and longest topic a member can follow (the longest fits a Discord choice value). */
 export const TOPIC_MIN_LENGTH = 2;
-export const TOPIC_MAX_LENGTH = 100;
+export const TOPIC_MAX_LENGTH = DISCORD_LIMITS.choiceValue;
 const DEFAULT_SUGGESTIONS = 100;
 /** A word or phrase in more than this share of papers describes the corpus, not a topic within it. */
 const MAX_TOPIC_SHARE = 0.6;
@@ -207,7 +214,7 @@ export function suggestTopics(papers: readonly Paper[], options: SuggestTopicsOp
  * Autocomplete choices for `/subscribe` (at most 25, names and values ≤ 100): the typed topic first, so any phrase can
  * be followed, then suggestions starting with it, then those with words starting with the typed words.
  */
-export function filterTopicSuggestions(suggestions: readonly TopicSuggestion[], typed: string): Choice[] {
+export function filterTopicSuggestions(suggestions: readonly TopicSuggestion[], typed: string): TopicChoice[] {
   const normal = normalizeTopic(String(typed ?? '').slice(0, TOPIC_MAX_LENGTH * 4));
   const query = normal.ok ? normal.topic : '';
   const typedWords = query ? query.split(' ') : [];
@@ -217,7 +224,7 @@ export function filterTopicSuggestions(suggestions: readonly TopicSuggestion[], 
     .sort((a, b) => a.rank - b.rank || b.suggestion.papers - a.suggestion.papers || a.position - b.position)
     .map((entry) => entry.suggestion);
   if (query && ranked[0]?.topic !== query) ranked.unshift({ topic: query, papers: -1 });
-  return ranked.slice(0, MAX_CHOICES).map(({ topic, papers, approximate }) => ({
+  return ranked.slice(0, DISCORD_LIMITS.autocompleteChoices).map(({ topic, papers, approximate }) => ({
     name: truncate(papers < 0 ? topic : `${topic} (${approximate ? '~' : ''}${papers} ${papers === 1 ? 'paper' : 'papers'})`),
     value: truncate(topic),
   }));

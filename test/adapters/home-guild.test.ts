@@ -3,7 +3,7 @@ import { ApplicationCommandOptionType, Client, Events, GatewayIntentBits, type I
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHomeGuild, type HomeGuild, type HomeGuildVerdict } from '../../src/adapters/discord/home-guild.js';
 import { createInteractionRouter } from '../../src/adapters/discord/router.js';
-import type { CommandContext, CommandHandler } from '../../src/adapters/discord/command.js';
+import type { CommandContext, SlashCommand } from '../../src/adapters/discord/command.js';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/index.js';
 import { createMemoryLogger } from '../support/memory-ports.js';
 
@@ -93,8 +93,8 @@ describe('home guild', () => {
 
 describe('interaction router: the origin gate', () => {
   const executed: string[] = [];
-  const handler: CommandHandler = {
-    name: 'probe',
+  const probe: SlashCommand = {
+    data: { name: 'probe', description: 'probe', options: [{ type: ApplicationCommandOptionType.String, name: 'q', description: 'q', autocomplete: true }] },
     async execute(interaction) {
       executed.push(interaction.guildId ?? 'dm');
       await interaction.reply({ content: 'served', flags: 64 });
@@ -108,7 +108,7 @@ describe('interaction router: the origin gate', () => {
       body: [{ name: 'probe', description: 'probe', contexts: [0], options: [{ type: ApplicationCommandOptionType.String, name: 'q', description: 'q', autocomplete: true }] }],
     });
     const logger = createMemoryLogger();
-    const route = createInteractionRouter({ logger } as unknown as CommandContext, { homeGuild: home, handlers: new Map([['probe', handler]]) });
+    const route = createInteractionRouter({ logger } as unknown as CommandContext, { homeGuild: home, commands: [probe] });
     client.on(Events.InteractionCreate, (interaction: Interaction) => void route(interaction));
     return { server, logger };
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DISCORD_LIMITS, type Embed, TLDR_LABEL, formatPaperEmbed, formatPaperMessage, measureEmbed, paperLink, readPaperIdFromFooter } from '../../src/core/format.js';
+import { DISCORD_LIMITS } from '../../src/core/discord-limits.js';
+import { type Embed, TLDR_LABEL, formatPaperEmbed, formatPaperMessage, measureEmbed, paperLink, readPaperIdFromFooter } from '../../src/core/format.js';
 import { readCorpusText } from '../../src/core/formats/index.js';
 import { escapeMarkdown, readSafeUrl } from '../../src/core/markdown.js';
 import { type Paper, paperId } from '../../src/core/paper.js';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DISCORD_LIMITS, type OutgoingMessage, formatCardMentions, formatDigestHeader, formatMentionMessage, formatPaperEmbed, formatPaperMessage, measureEmbed, readDigestNumber, readPaperIdFromFooter } from '../../src/core/format.js';
+import { DISCORD_LIMITS } from '../../src/core/discord-limits.js';
+import { type OutgoingMessage, formatCardMentions, formatDigestHeader, formatMentionMessage, formatPaperEmbed, formatPaperMessage, measureEmbed, readDigestNumber, readPaperIdFromFooter } from '../../src/core/format.js';
 import { formatDigestDirectMessage, formatFallbackMentions } from '../../src/core/format-notify.js';
 import { escapeMarkdown, truncateText } from '../../src/core/markdown.js';
 import { type Paper, paperId } from '../../src/core/paper.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS, CONFIG_VARIABLES } from '../../src/config.js';
 import { COMMANDS } from '../../src/cli/run.js';
-import { COMMAND_DEFINITIONS } from '../../src/adapters/discord/definitions.js';
+import { SLASH_COMMANDS } from '../../src/adapters/discord/commands/index.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -56,7 +56,7 @@ describe('README and configuration', () => {
   });
 
   it('given the slash commands, then the README documents every one', () => {
-    for (const definition of COMMAND_DEFINITIONS) expect(README, definition.name).toContain(`\`/${definition.name}`);
+    for (const { data: definition } of SLASH_COMMANDS) expect(README, definition.name).toContain(`\`/${definition.name}`);
   });
 });
 

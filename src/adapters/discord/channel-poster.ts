@@ -1,6 +1,7 @@
 import { DiscordAPIError, HTTPError, MessageType, PermissionFlagsBits, Routes } from 'discord.js';
 import type { APIMessage, Client, GuildChannel, REST } from 'discord.js';
 import { PostError, type PostedMessage, type Poster } from '../../app/ports.js';
+import { DISCORD_LIMITS } from '../../core/discord-limits.js';
 import type { OutgoingMessage } from '../../core/format.js';
 import { readDigestNumber, readPaperIdFromFooter } from '../../core/format.js';
 
@@ -38,7 +39,7 @@ export function channelPermissionsOf(client: Client, channelId: string): () => b
 
 /** How far a recovery read without a known message starts before the attempt: local clocks can run fast. */
 const CLOCK_SLACK_MS = 60 * 60_000;
-const PAGE = 100;
+const PAGE = DISCORD_LIMITS.messagesPerPage;
 
 /** Posts digests to one channel through discord.js's REST client (nonce + enforce_nonce on every create). */
 export function createChannelPoster(options: {

@@ -1,9 +1,9 @@
-import type { AutocompleteInteraction, ChatInputCommandInteraction } from 'discord.js';
+import type { AutocompleteInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { CorpusCatalog } from '../../app/corpus-catalog.js';
-import { UserFacingError } from '../../app/errors.js';
 import type { Clock, Logger, StateStore } from '../../app/ports.js';
 import type { DigestRunner } from '../../app/run-digest.js';
 import type { Subscriptions } from '../../app/subscriptions.js';
+import type { AutocompleteChoice } from './choices.js';
 
 /** What every command handler may use. */
 export interface CommandContext {
@@ -21,43 +21,22 @@ export interface CommandContext {
   nextRun(): Date | null;
 }
 
-/** An autocomplete choice as Discord takes it. */
-export interface AutocompleteChoice {
-  name: string;
-  value: string;
-}
+/** A slash command definition exactly as Discord's bulk-overwrite endpoint takes it. */
+export type CommandDefinition = RESTPostAPIChatInputApplicationCommandsJSONBody;
 
-/** One slash command: its name, what it does, and its autocomplete (if any). */
-export interface CommandHandler {
-  name: string;
+// Read-only at every depth, so that a definition written `as const` (which its option readers are typed from) still
+// satisfies Discord's own type.
+type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/** A slash command definition as plain read-only data (write it `as const satisfies CommandData`). */
+export type CommandData = DeepReadonly<CommandDefinition>;
+
+/**
+ * One slash command, the discord.js guide's command-module shape: its definition as registered (`data`), what it
+ * does, and its autocomplete (if any). Each lives in `commands/<name>.ts` and is listed once in `commands/index.ts`.
+ */
+export interface SlashCommand<D extends CommandData = CommandData> {
+  readonly data: D;
   execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void>;
   autocomplete?(interaction: AutocompleteInteraction, context: CommandContext): Promise<AutocompleteChoice[]> | AutocompleteChoice[];
-}
-
-const MALFORMED = (name: string) =>
-  new UserFacingError(`The \`${name}\` option arrived in a shape Paperboy cannot read. Try the command again, picking from the suggestions.`);
-
-/** Reads a string option; a payload that does not carry it as a string is the member's problem, told kindly. */
-export function readStringOption(interaction: ChatInputCommandInteraction, name: string): string {
-  let value: unknown;
-  try {
-    value = interaction.options.getString(name, false);
-  } catch {
-    throw MALFORMED(name);
-  }
-  // discord.js checks the option's declared type, not its value: a corrupt payload can carry anything.
-  if (value !== null && typeof value !== 'string') throw MALFORMED(name);
-  if (value === null || value.trim() === '') throw new UserFacingError(`Please give a \`${name}\`.`);
-  return value;
-}
-
-/** Reads an optional boolean option; anything that is not a real boolean counts as "not given". */
-export function readBooleanOption(interaction: ChatInputCommandInteraction, name: string): boolean | undefined {
-  let value: unknown;
-  try {
-    value = interaction.options.getBoolean(name, false);
-  } catch {
-    return undefined;
-  }
-  return typeof value === 'boolean' ? value : undefined;
 }

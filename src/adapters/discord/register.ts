@@ -1,4 +1,5 @@
 import { DiscordAPIError, REST, Routes } from 'discord.js';
+import { DISCORD_LIMITS } from '../../core/discord-limits.js';
 import { buildDefinitions, describeScope, type CommandScope } from './definitions.js';
 import { classifyDiscordError } from './channel-poster.js';
 
@@ -73,15 +74,15 @@ export async function clearStaleCommands(options: {
   return { cleared, problems };
 }
 
-/** Every server the bot is in (`GET /users/@me/guilds`, 200 a page, in id order). */
+/** Every server the bot is in (`GET /users/@me/guilds`, a full page at a time, in id order). */
 export async function listBotGuildIds(rest: REST): Promise<string[]> {
   const ids: string[] = [];
   // 1,000 pages are 200,000 servers: far beyond any Paperboy, and a bound should a page ever repeat itself.
   for (let pages = 0; pages < 1000; pages += 1) {
-    const query = new URLSearchParams({ limit: '200', ...(ids.length ? { after: ids.at(-1)! } : {}) });
+    const query = new URLSearchParams({ limit: String(DISCORD_LIMITS.guildsPerPage), ...(ids.length ? { after: ids.at(-1)! } : {}) });
     const page = (await rest.get(Routes.userGuilds(), { query })) as Array<{ id: string }>;
     ids.push(...page.map((g) => g.id));
-    if (page.length < 200) break;
+    if (page.length < DISCORD_LIMITS.guildsPerPage) break;
   }
   return ids;
 }

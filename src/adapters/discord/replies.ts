@@ -1,4 +1,5 @@
 import { sliceText } from '../../core/markdown.js';
+import { DISCORD_LIMITS } from '../../core/discord-limits.js';
 import { type InteractionReplyOptions, MessageFlags, type RepliableInteraction } from 'discord.js';
 import type { OutgoingMessage } from '../../core/format.js';
 
@@ -27,5 +28,5 @@ export async function answer(interaction: RepliableInteraction, message: Outgoin
 
 /** A plain text answer that pings nobody. */
 export function text(content: string): OutgoingMessage {
-  return { content: sliceText(content, 2000), allowed_mentions: { parse: [] } };
+  return { content: sliceText(content, DISCORD_LIMITS.content), allowed_mentions: { parse: [] } };
 }

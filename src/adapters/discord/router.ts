@@ -1,32 +1,21 @@
-import { sliceText } from '../../core/markdown.js';
 import { randomUUID } from 'node:crypto';
 import type { Interaction } from 'discord.js';
 import { UserFacingError } from '../../app/errors.js';
-import type { AutocompleteChoice, CommandContext, CommandHandler } from './command.js';
+import { DISCORD_LIMITS } from '../../core/discord-limits.js';
+import { type AutocompleteChoice, sanitizeChoices } from './choices.js';
+import type { CommandContext, SlashCommand } from './command.js';
+import { SLASH_COMMANDS } from './commands/index.js';
 import type { HomeGuild } from './home-guild.js';
-import { digestCommand } from './commands/digest.js';
-import { paperCommand } from './commands/paper.js';
-import { subscribeCommand, subscriptionsCommand, unsubscribeCommand } from './commands/subscribe.js';
 import { answer, text } from './replies.js';
 
-/** Every command handler by name: the one registry (it matches COMMAND_DEFINITIONS). */
-export const COMMAND_HANDLERS: ReadonlyMap<string, CommandHandler> = new Map(
-  [paperCommand, subscribeCommand, unsubscribeCommand, subscriptionsCommand, digestCommand].map((h) => [h.name, h as CommandHandler]),
-);
-
-/** Keeps autocomplete answers within Discord's rules whatever a handler returned. */
-export function sanitizeChoices(choices: readonly AutocompleteChoice[]): AutocompleteChoice[] {
-  const seen = new Set<string>();
-  const out: AutocompleteChoice[] = [];
-  for (const choice of choices) {
-    const name = sliceText(choice.name, 100);
-    const value = sliceText(choice.value, 100);
-    if (!name || seen.has(value)) continue;
-    seen.add(value);
-    out.push({ name, value });
-    if (out.length === 25) break;
+/** The commands by name, as the router finds them; two commands with one name are a mistake caught here. */
+export function mapCommandsByName(commands: readonly SlashCommand[]): ReadonlyMap<string, SlashCommand> {
+  const byName = new Map<string, SlashCommand>();
+  for (const command of commands) {
+    if (byName.has(command.data.name)) throw new Error(`two slash commands are named /${command.data.name}`);
+    byName.set(command.data.name, command);
   }
-  return out;
+  return byName;
 }
 
 /** Why an interaction is refused before any handler sees it: the member's message and its autocomplete form. */
@@ -69,9 +58,9 @@ async function checkOrigin(interaction: Interaction, homeGuild: HomeGuild): Prom
  * ({@link checkOrigin}); expected problems get their own ephemeral message, anything else is logged with an error
  * id that the member's ephemeral reply also shows.
  */
-export function createInteractionRouter(context: CommandContext, options: { homeGuild: HomeGuild; handlers?: ReadonlyMap<string, CommandHandler> }) {
+export function createInteractionRouter(context: CommandContext, options: { homeGuild: HomeGuild; commands?: readonly SlashCommand[] }) {
   const { logger } = context;
-  const handlers = options.handlers ?? COMMAND_HANDLERS;
+  const byName = mapCommandsByName(options.commands ?? SLASH_COMMANDS);
   // One warning per foreign server and reason (a stranger's every keystroke would flood the log otherwise).
   const warned = new Set<string>();
   const noteRefusal = (interaction: Interaction, refusal: Refusal): void => {
@@ -92,8 +81,8 @@ export function createInteractionRouter(context: CommandContext, options: { home
           noteRefusal(interaction, refusal);
           choices = [{ name: refusal.choice, value: REFUSED_CHOICE_VALUE }];
         } else {
-          const handler = handlers.get(interaction.commandName);
-          choices = handler?.autocomplete ? sanitizeChoices(await handler.autocomplete(interaction, context)) : [];
+          const command = byName.get(interaction.commandName);
+          choices = command?.autocomplete ? sanitizeChoices(await command.autocomplete(interaction, context)) : [];
         }
       } catch (error) {
         logger.error({ command: interaction.commandName, err: error instanceof Error ? error.stack : String(error) }, 'autocomplete failed; answering with no choices');
@@ -110,9 +99,9 @@ export function createInteractionRouter(context: CommandContext, options: { home
         throw new UserFacingError(refusal.message);
       }
       if (!interaction.isChatInputCommand()) throw new UserFacingError('Paperboy does not know this interaction.');
-      const handler = handlers.get(interaction.commandName);
-      if (!handler) throw new UserFacingError(`Paperboy has no \`/${interaction.commandName.slice(0, 32)}\` command (its commands may be out of date: an admin can run \`paperboy register\`).`);
-      await handler.execute(interaction, context);
+      const command = byName.get(interaction.commandName);
+      if (!command) throw new UserFacingError(`Paperboy has no \`/${interaction.commandName.slice(0, DISCORD_LIMITS.commandName)}\` command (its commands may be out of date: an admin can run \`paperboy register\`).`);
+      await command.execute(interaction, context);
     } catch (error) {
       let message: string;
       if (error instanceof UserFacingError) {

@@ -1,10 +1,12 @@
 import { loadConfig } from '../../config.js';
-import { describeScope, hashDefinitions, type CommandScope } from '../../adapters/discord/definitions.js';
+import { SLASH_COMMANDS } from '../../adapters/discord/commands/index.js';
+import { commandScopeFor, describeScope, hashDefinitions } from '../../adapters/discord/definitions.js';
 import { createRestClient, fetchApplicationId, registerCommands } from '../../adapters/discord/register.js';
 import { openStateStore, readStateFile } from '../../adapters/fs-state-store.js';
 import { InvalidTokenError } from '../../adapters/discord/client.js';
 import { systemClock } from '../../adapters/system-clock.js';
 import { PostError } from '../../app/ports.js';
+import { recordRegistration } from '../../core/state.js';
 import { parseCommandArgs, UsageError } from '../args.js';
 import type { CliCommand } from '../context.js';
 
@@ -14,7 +16,7 @@ export const registerCommand: CliCommand = {
   summary: 'register the slash commands on Discord (guild with DISCORD_GUILD_ID, else global)',
   usage: `Usage: paperboy register
 
-Puts /paper, /subscribe, /unsubscribe, /subscriptions and /digest on Discord. With
+Puts ${listCommands()} on Discord. With
 DISCORD_GUILD_ID they are registered in that server and appear at once; without it they are
 global (Discord may take up to an hour to show them everywhere). Then it removes Paperboy's
 commands from the scope no longer used: the global ones when registering in a server, and
@@ -34,7 +36,7 @@ Options:
     const applicationId = await fetchApplicationId(rest).catch((error: unknown) => {
       throw error instanceof PostError && error.kind === 'unauthorized' ? new InvalidTokenError() : error;
     });
-    const scope: CommandScope = config.discord.guildId ? { kind: 'guild', guildId: config.discord.guildId } : { kind: 'global' };
+    const scope = commandScopeFor(config.discord.guildId);
     // The previous scope is only a hint (every server the bot is in is checked too): an unreadable state is no reason to stop.
     const previousScope = await readStateFile(config.stateFile).then((s) => s.commands?.scope ?? null, () => null);
     const { count, cleared, problems } = await registerCommands({ rest, applicationId, scope, previousScope });
@@ -46,7 +48,7 @@ Options:
     // Record the hash so the next start does not register again; a running bot holds the lock, which is fine.
     try {
       const store = await openStateStore(config.stateFile);
-      await store.update((s) => ({ ...s, commands: { hash: hashDefinitions(scope), scope: describeScope(scope), registeredAt: systemClock.now().toISOString() } }));
+      await store.update((s) => recordRegistration(s, { hash: hashDefinitions(scope), scope: describeScope(scope), at: systemClock.now().toISOString() }));
       await store.close();
     } catch (error) {
       context.err(`paperboy register: registered, but could not record it in the state (${(error as Error).message}); the next start registers once more\n`);
@@ -54,3 +56,9 @@ Options:
     return 0;
   },
 };
+
+/** The slash commands, as the help lists them: `/a, /b and /c`. */
+function listCommands(): string {
+  const names = SLASH_COMMANDS.map((command) => `/${command.data.name}`);
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}

@@ -1,16 +1,30 @@
+import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
 import { formatPaperEmbed } from '../../../core/format.js';
 import { escapeAndFit, escapeMarkdown, sliceText } from '../../../core/markdown.js';
 import { isPaperIdShape, type Paper } from '../../../core/paper.js';
 import { getDestination } from '../../../core/state.js';
-import { readBooleanOption, readStringOption, type CommandContext, type CommandHandler } from '../command.js';
+import { suggestPaperChoices } from '../choices.js';
+import type { CommandContext, CommandData, SlashCommand } from '../command.js';
+import { readFocusedText, readOptions } from '../command-options.js';
 import { answer, text } from '../replies.js';
+
+const data = {
+  type: ApplicationCommandType.ChatInput,
+  name: 'paper',
+  description: 'Look up a paper of the corpus',
+  options: [
+    { type: ApplicationCommandOptionType.String, name: 'query', description: 'Title words, a topic, or pick a suggestion', required: true, autocomplete: true, min_length: 1, max_length: 200 },
+    { type: ApplicationCommandOptionType.Boolean, name: 'public', description: 'Show the answer to the whole channel (default: only you)', required: false },
+  ],
+} as const satisfies CommandData;
 
 /** `/paper query:<text> public:<bool>`: a paper card, from a picked suggestion or the best match of typed words. */
 export const paperCommand = {
-  name: 'paper',
+  data,
   async execute(interaction, context) {
-    const query = sliceText(readStringOption(interaction, 'query'), 300);
-    const isPublic = readBooleanOption(interaction, 'public') ?? false;
+    const options = readOptions(interaction, data);
+    const query = sliceText(options.query, 300);
+    const isPublic = options.public ?? false;
     context.catalog.refreshIfStale();
     const { index } = context.catalog.current();
     const picked = isPaperIdShape(query.trim()) ? index.get(query.trim()) : undefined;
@@ -30,10 +44,9 @@ export const paperCommand = {
   },
   autocomplete(interaction, context) {
     context.catalog.refreshIfStale();
-    const focused = interaction.options.getFocused();
-    return context.catalog.current().index.suggest(typeof focused === 'string' ? focused : '');
+    return suggestPaperChoices(context.catalog.current().index, readFocusedText(interaction));
   },
-} satisfies CommandHandler;
+} satisfies SlashCommand;
 
 /** The link to the digest message that posted a paper, when it was posted to the digest channel. */
 function postedLink(paper: Paper, context: CommandContext): string | null {
