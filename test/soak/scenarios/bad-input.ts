@@ -11,7 +11,8 @@ import { startFakeDiscord, type FakeDiscord, type InteractInput, type Interactio
 import { computePinged, validateMessageBody } from '../../support/fake-discord/validate-message.js';
 import { createRandom } from '../../support/generate-corpus.js';
 import { ROOT } from '../../support/run-cli.js';
-import { percentile, readPeakRssMb, type ScenarioReport } from '../report.js';
+import { percentile } from '../../support/stats.js';
+import { readPeakRssMb, type ScenarioReport } from '../report.js';
 
 type Json = Record<string, unknown>;
 type Random = () => number;

@@ -6,7 +6,8 @@ import { readPaperIdFromFooter } from '../../../src/core/format.js';
 import { spawnBot, type BotProcess, discordEnv } from '../../support/bot-process.js';
 import { startFakeDiscord, type FakeDiscord } from '../../support/fake-discord/index.js';
 import { createRandom, formatPage, generatePapers } from '../../support/generate-corpus.js';
-import { percentile, readPeakRssMb, type ScenarioReport } from '../report.js';
+import { percentile } from '../../support/stats.js';
+import { readPeakRssMb, type ScenarioReport } from '../report.js';
 
 const TOPICS = ['benchmarks', 'scaling laws', 'quantization', 'retrieval', 'robotics', 'distillation', 'alignment', 'tokenization'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

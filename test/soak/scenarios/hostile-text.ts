@@ -6,7 +6,8 @@ import { readPaperIdFromFooter } from '../../../src/core/format.js';
 import type { Paper } from '../../../src/core/paper.js';
 import { spawnBot, type BotProcess, discordEnv } from '../../support/bot-process.js';
 import { startFakeDiscord, type FakeDiscord, type InteractionOutcome, type StoredMessage } from '../../support/fake-discord/index.js';
-import { percentile, readPeakRssMb, type ScenarioReport } from '../report.js';
+import { percentile } from '../../support/stats.js';
+import { readPeakRssMb, type ScenarioReport } from '../report.js';
 
 const TOPIC = 'zebrafish';
 const MEMBERS = ['200000000000000001', '200000000000000002'];

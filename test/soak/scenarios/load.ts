@@ -5,7 +5,8 @@ import { readPaperIdFromFooter } from '../../../src/core/format.js';
 import { spawnBot, discordEnv } from '../../support/bot-process.js';
 import { startFakeDiscord, type InteractionOutcome } from '../../support/fake-discord/index.js';
 import { createRandom, formatPage, generatePapers } from '../../support/generate-corpus.js';
-import { percentile, readPeakRssMb, type ScenarioReport } from '../report.js';
+import { percentile } from '../../support/stats.js';
+import { readPeakRssMb, type ScenarioReport } from '../report.js';
 
 const QUERIES = ['efficient transformers', 'scaling laws', 'quantization', 'mixture of experts', 'retreival', 'distilation', 'long context', 'low-bit', 'code generation', 'robust agents', 'tokenisation', 'speech recognition'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
