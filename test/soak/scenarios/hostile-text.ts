@@ -229,10 +229,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   for (const o of outcomes) if (o.error) problems.push(`interaction ${o.interactionId} was not answered within 3 s`);
   for (const [problem, example] of ctx.findings) problems.push(`${problem} (e.g. ${example})`);
 
-  const postedIds = server.messages(server.channelId).flatMap((m) => {
-    const id = m.interactionId ? null : readPaperIdFromFooter((m.embeds[0]?.footer as { text?: string } | undefined)?.text);
-    return id ? [id] : [];
-  });
+  const postedIds = server.postedPaperIds();
   const posted = new Set(postedIds);
   const mentioned = server.messages(server.channelId).filter((m) => m.pinged.users.length > 0).length;
   if (mentioned === 0) problems.push('no digest card mentioned the subscribers: the mention checks ran on nothing');
