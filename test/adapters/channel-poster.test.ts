@@ -5,7 +5,7 @@ import { adviseOnChannelError, channelPermissionsOf, createChannelPoster } from 
 import { buildDefinitions } from '../../src/adapters/discord/definitions.js';
 import { PostError, type Poster } from '../../src/app/ports.js';
 import { createDigestRunner, type DigestDeps } from '../../src/app/run-digest.js';
-import { formatPaperEmbed, formatPaperMessage, readPaperIdFromFooter } from '../../src/core/format.js';
+import { formatPaperEmbed, formatPaperMessage } from '../../src/core/format.js';
 import { getDestination } from '../../src/core/state.js';
 import { createListCorpus, createManualClock, createMemoryLogger, createMemoryStore, makePapers } from '../support/memory-ports.js';
 import { type FakeDiscord, type FakeDiscordOptions, startFakeDiscord } from '../support/fake-discord/index.js';
@@ -34,11 +34,7 @@ function channelPoster(withPermissions = true): Poster {
   });
 }
 
-/** Paper ids of the cards in the channel, in order. */
-const cardsInChannel = () => server.messages(server.channelId).flatMap((m) => {
-  const id = readPaperIdFromFooter((m.embeds[0]?.footer as { text?: string } | undefined)?.text);
-  return id ? [id] : [];
-});
+const cardsInChannel = () => server.postedPaperIds();
 
 /**
  * A digest runner on the real channel poster. `crashAfter` makes the state unwritable right after that paper's

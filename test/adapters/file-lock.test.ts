@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { acquireFileLock, type FileLockOptions, type LockOwner, StateLockedError } from '../../src/adapters/file-lock.js';
 import { openStateStore } from '../../src/adapters/fs-state-store.js';
+import { itUnless } from '../support/skip.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const childScript = fileURLToPath(new URL('../support/state-crash-child.ts', import.meta.url));
@@ -18,7 +19,10 @@ const QUICK = { refreshMs: 50, staleMs: 1_500 };
 const PATIENT = { refreshMs: 50, staleMs: 10_000 };
 const UNSHARE = ['--pid', '--fork', '--mount-proc', '--kill-child=SIGKILL'];
 // Real PID namespaces (each child is pid 1 in its own, like a container) need root or user namespaces.
-const canUnshare = spawnSync('unshare', [...UNSHARE, process.execPath, '-e', 'process.exit(process.pid === 1 ? 0 : 1)']).status === 0;
+const NO_PID_NAMESPACES =
+  spawnSync('unshare', [...UNSHARE, process.execPath, '-e', 'process.exit(process.pid === 1 ? 0 : 1)']).status === 0
+    ? null
+    : `cannot start a process in a PID namespace of its own here (\`unshare ${UNSHARE.join(' ')}\` needs root or user namespaces)`;
 
 afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
@@ -181,7 +185,7 @@ describe('given two Paperboy processes that report the same pid and hostname (tw
     await stopChild(third);
   });
 
-  it.skipIf(!canUnshare)('when each really runs as pid 1 of its own PID namespace on this host, then the second refuses while the first is alive, and takes over after a kill -9', async () => {
+  itUnless(NO_PID_NAMESPACES)('when each really runs as pid 1 of its own PID namespace on this host, then the second refuses while the first is alive, and takes over after a kill -9', async () => {
     const file = await createStateFilePath();
     const first = startChild('hold', file, { lock: QUICK, unshare: true });
     expect(await first.firstLine).toBe('ready');
@@ -201,7 +205,7 @@ describe('given two Paperboy processes that report the same pid and hostname (tw
     await stopChild(third);
   });
 
-  it.skipIf(!canUnshare)('when the holder runs in another PID namespace and the clocks disagree by hours, then it keeps its lock as long as it refreshes it', async () => {
+  itUnless(NO_PID_NAMESPACES)('when the holder runs in another PID namespace and the clocks disagree by hours, then it keeps its lock as long as it refreshes it', async () => {
     const file = await createStateFilePath();
     const holder = startChild('hold', file, { lock: QUICK, unshare: true });
     expect(await holder.firstLine).toBe('ready');

@@ -6,9 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openStateStore, readStateFile, serializeState, StateFileError, StateWriteError } from '../../src/adapters/fs-state-store.js';
 import { MIGRATIONS, migrateState, parseStateText, StateFormatError } from '../../src/core/state-migrations.js';
 import { createEmptyState, markPosted, type State, STATE_VERSION, stateSchema } from '../../src/core/state.js';
+import { itUnless } from '../support/skip.js';
 
 const dirs: string[] = [];
-const isRoot = process.getuid?.() === 0;
+const ROOT_IGNORES_MODES = process.getuid?.() === 0 ? 'runs as root, and root writes into a read-only directory anyway (run the tests as another user to cover EACCES)' : null;
 
 afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
@@ -329,7 +330,7 @@ describe('given a disk that refuses the write', () => {
     await store.close();
   });
 
-  it.skipIf(isRoot)('when the directory is read-only (not as root), then the update rejects with EACCES and recovers after chmod', async () => {
+  itUnless(ROOT_IGNORES_MODES)('when the directory is read-only (not as root), then the update rejects with EACCES and recovers after chmod', async () => {
     const dir = await createTempDir();
     const file = join(dir, 'state.json');
     const store = await openStateStore(file);
@@ -350,9 +351,9 @@ describe('given a disk that refuses the write', () => {
   it('when the disk fills up in the middle of a write, then the file keeps the last good state, whole', async (context) => {
     const mountPoint = await createTempDir();
     try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mountPoint], { stdio: 'ignore' });
-    } catch {
-      context.skip();
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mountPoint], { stdio: 'pipe' });
+    } catch (error) {
+      context.skip(`cannot mount a tmpfs here, needs root (${(error as Error).message.split('\n')[0]})`);
     }
     try {
       const file = join(mountPoint, 'state.json');

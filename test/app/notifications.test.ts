@@ -53,7 +53,7 @@ function createDiscord(clock: { now(): Date }) {
       return how === 'after-commit' ? never : { messageId: String(dms.length) };
     },
   };
-  const cards = () => channel.posts.filter((p) => p.message.embeds?.length).map((p) => readPaperIdFromFooter(p.message.embeds![0]!.footer?.text));
+  const cards = () => channel.postedPaperIds();
   /** How many times each member was pinged in the channel, per paper (follow-ups and fallbacks name their paper). */
   const pings = () => {
     const counts = new Map<string, number>();

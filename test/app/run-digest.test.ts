@@ -12,7 +12,7 @@ function setup(count = 7, overrides: Partial<DigestDeps> = {}) {
   const logger = createMemoryLogger();
   const deps: DigestDeps = { store, poster, corpus, clock: createManualClock(), logger, size: 3, order: 'corpus', timezone: 'UTC', retryDelaysMs: [0, 0], ...overrides };
   const runner = createDigestRunner(deps);
-  const postedIds = () => poster.posts.map((p) => p.message.embeds?.[0]?.footer?.text.replace('Paper id: ', '')).filter(Boolean);
+  const postedIds = () => poster.postedPaperIds();
   /** A new process on the same state and channel (nothing kept in memory). */
   const restart = () => createDigestRunner(deps);
   return { store, poster, corpus, logger, runner, restart, postedIds, dest: () => getDestination(store.read(), poster.destination) };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { spawnBot, type BotProcess, discordEnv } from '../support/bot-process.js';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord/index.js';
 import { formatPage, generatePapers } from '../support/generate-corpus.js';
+import { percentile } from '../support/stats.js';
 
 /** Startup and interaction figures of the real bot process against the fake Discord on loopback. */
 export interface BotBenchRow {
@@ -17,10 +18,6 @@ export interface BotBenchRow {
 }
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
 
 const QUERIES = ['scaling laws', 'quantization', 'checkpoint', 'mixture of experts', 'benchmark', 'tokenization', 'long context', 'distilation', 'transformr', 'low-bit', 'retrieval', 'alignment'];
 
@@ -54,7 +51,7 @@ async function measure(server: FakeDiscord, corpusDir: string, label: string, pa
       );
       wave.forEach((o, j) => ((i + j) % 2 ? paperLatencies : autoLatencies).push(o.latencyMs ?? 3000));
     }
-    const stats = (v: number[]) => ({ p50: percentile(v, 50), p99: percentile(v, 99), n: v.length });
+    const stats = (v: number[]) => ({ p50: percentile(v, 50) ?? NaN, p99: percentile(v, 99) ?? NaN, n: v.length });
     return { corpus: label, papers, startToReadyMs, idleRssMb, paper: stats(paperLatencies), autocomplete: stats(autoLatencies) };
   } finally {
     bot.kill('SIGTERM');

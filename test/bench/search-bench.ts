@@ -1,4 +1,5 @@
 import { createRandom } from '../support/random.js';
+import { percentile } from '../support/stats.js';
 import Fuse from 'fuse.js';
 import { paperId, type Paper } from '../../src/core/paper.js';
 import { createSearchIndex, type SearchIndex } from '../../src/core/search.js';
@@ -150,10 +151,8 @@ function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
+/** A percentile of timings in ms (NaN for none: it compares false, so any pass beats it). */
+const pct = (times: readonly number[], at: number): number => percentile(times, at) ?? NaN;
 
 /** Times each input until the budget runs out (at least one is always timed); returns sorted durations. */
 function timeEach(inputs: readonly string[], run: (input: string) => unknown, budgetMs: number): number[] {
@@ -211,8 +210,8 @@ function measure(
   for (let pass = 0; pass < options.passes; pass++) {
     const searchTimes = timeEach(queries.search, (query) => engine.search(query), options.budgetMs);
     const suggestTimes = timeEach(queries.suggest, (text) => engine.suggest(text), options.budgetMs);
-    if (pass === 0 || percentile(searchTimes, 99) < percentile(search, 99)) search = searchTimes;
-    if (pass === 0 || percentile(suggestTimes, 99) < percentile(suggest, 99)) suggest = suggestTimes;
+    if (pass === 0 || pct(searchTimes, 99) < pct(search, 99)) search = searchTimes;
+    if (pass === 0 || pct(suggestTimes, 99) < pct(suggest, 99)) suggest = suggestTimes;
   }
   return {
     engine: name,
@@ -220,10 +219,10 @@ function measure(
     buildMs,
     heapMb,
     rssMb,
-    searchP50: percentile(search, 50),
-    searchP99: percentile(search, 99),
-    suggestP50: percentile(suggest, 50),
-    suggestP99: percentile(suggest, 99),
+    searchP50: pct(search, 50),
+    searchP99: pct(search, 99),
+    suggestP50: pct(suggest, 50),
+    suggestP99: pct(suggest, 99),
     sampled: Math.min(search.length, suggest.length),
   };
 }

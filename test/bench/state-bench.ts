@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { openStateStore, serializeState } from '../../src/adapters/fs-state-store.js';
 import { listStateProblems } from '../../src/core/state-migrations.js';
 import { createEmptyDestination, createEmptyState, markPosted, type State } from '../../src/core/state.js';
+import { percentile } from '../support/stats.js';
 
 /** One size of the state: how big its file is and how long an update takes, in milliseconds. */
 export interface StateBenchRow {
@@ -37,7 +38,7 @@ export async function benchState(sizes = [1_000, 10_000, 100_000], updates = 40)
         saves.push(performance.now() - started);
       }
       await store.close();
-      rows.push({ posted, bytes: (await stat(file)).size, changeMs, validateMs, serializeMs, saveMs: { p50: percentile(saves, 0.5), p99: percentile(saves, 0.99) } });
+      rows.push({ posted, bytes: (await stat(file)).size, changeMs, validateMs, serializeMs, saveMs: { p50: roundedPercentile(saves, 50), p99: roundedPercentile(saves, 99) } });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -65,12 +66,12 @@ function timeEach(times: number, work: () => unknown): number[] {
 }
 
 function median(values: number[]): number {
-  return percentile(values, 0.5);
+  return roundedPercentile(values, 50);
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round((sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) * 10) / 10;
+/** A percentile in ms to a tenth (0 for no values). */
+function roundedPercentile(values: number[], p: number): number {
+  return Math.round((percentile(values, p) ?? 0) * 10) / 10;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -1,11 +1,10 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { extractLinks, parseCorpus } from '../../src/core/corpus.js';
 import { formatPaperEmbed } from '../../src/core/format.js';
+import { REAL_FILES, readFixture } from './formats/fixtures.js';
 
 const SEED = readFileSync(new URL('../../seeds/000_ccff3ae36fc46473.txt', import.meta.url), 'utf8');
-const REAL_DIR = new URL('../../../shared/corpora/real/', import.meta.url);
 const parseSeed = () => parseCorpus(SEED, { file: 'seed.txt', referenceDate: '2026-11-29' });
 
 const paper = (title: string, abstract: string, footer?: string) => `${[title, '', abstract, '', ...(footer ? [footer, ''] : [])].join('\n')}\n`;
@@ -173,12 +172,17 @@ describe('parseCorpus on tolerated variations', () => {
   });
 });
 
-// ../shared sits beside the repository in CI and on developer machines; the Docker build stage has no copy.
-describe.skipIf(!existsSync(REAL_DIR))('parseCorpus on real page copies in other formats', () => {
-  const files = existsSync(REAL_DIR) ? readdirSync(REAL_DIR).filter((f) => f !== 'README.md') : [];
+// The seven real captures live in test/fixtures/real (see its README), so a plain clone runs these too.
+describe('parseCorpus on real page copies in other formats', () => {
+  const files = Object.values(REAL_FILES);
+
+  it('given test/fixtures/real, then every capture in it is one of those checked here', () => {
+    const inFolder = readdirSync(new URL('../fixtures/real/', import.meta.url), { withFileTypes: true }).filter((e) => e.isFile() && e.name !== 'README.md');
+    expect(inFolder.map((e) => e.name).sort()).toEqual([...files].sort());
+  });
 
   it.each(files)('given %s, then it ends in papers or clear warnings without crashing', (file) => {
-    const text = readFileSync(join(REAL_DIR.pathname, file), 'utf8');
+    const text = readFixture(file);
     const result = parseCorpus(text, { file, referenceDate: '2026-11-29' });
     expect(result.papers.length + result.warnings.length).toBeGreaterThan(0);
     for (const w of result.warnings) {

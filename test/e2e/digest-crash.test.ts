@@ -2,7 +2,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPaperIdFromFooter } from '../../src/core/format.js';
 import { loadCorpus } from '../../src/adapters/fs-corpus.js';
 import { spawnBot, discordEnv } from '../support/bot-process.js';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/index.js';
@@ -23,11 +22,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const postedPaperIds = () =>
-  server.messages(server.channelId).flatMap((m) => {
-    const id = readPaperIdFromFooter((m.embeds[0]?.footer as { text?: string } | undefined)?.text);
-    return id ? [id] : [];
-  });
+const postedPaperIds = () => server.postedPaperIds();
 
 describe('exactly once under kill -9', () => {
   it(`given the bot killed at ${KILLS} random instants of its digests, then every paper is posted exactly once, in order`, async () => {

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/index.js';
 import { spawnBot, type BotProcess, discordEnv } from '../support/bot-process.js';
-import { readPaperIdFromFooter } from '../../src/core/format.js';
 
 let server: FakeDiscord;
 let dir: string;
@@ -36,11 +35,7 @@ function start(extra: Record<string, string> = {}): BotProcess {
   return bot;
 }
 
-/** Paper ids in the channel, in posting order. */
-const postedPaperIds = () => server.messages(server.channelId).flatMap((m) => {
-  const id = readPaperIdFromFooter((m.embeds[0]?.footer as { text?: string } | undefined)?.text);
-  return id ? [id] : [];
-});
+const postedPaperIds = () => server.postedPaperIds();
 
 async function waitUntil(check: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

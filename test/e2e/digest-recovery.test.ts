@@ -36,10 +36,7 @@ async function stop(bot: BotProcess): Promise<void> {
   expect(await bot.exited).toBe(0);
 }
 
-const cardsInChannel = () => server.messages(server.channelId).flatMap((m) => {
-  const id = readPaperIdFromFooter((m.embeds[0]?.footer as { text?: string } | undefined)?.text);
-  return id ? [id] : [];
-});
+const cardsInChannel = () => server.postedPaperIds();
 
 const readState = async (): Promise<State | null> => JSON.parse(await readFile(join(dir, 'state.json'), 'utf8').catch(() => 'null')) as State | null;
 

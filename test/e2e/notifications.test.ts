@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../src/adapters/fs-corpus.js';
 import { renderMessageText } from '../../src/core/format-console.js';
-import { readPaperIdFromFooter, type OutgoingMessage } from '../../src/core/format.js';
+import type { OutgoingMessage } from '../../src/core/format.js';
 import type { Paper } from '../../src/core/paper.js';
 import { createEmptyState } from '../../src/core/state.js';
 import { matchTopics } from '../../src/core/topics.js';
@@ -59,7 +59,7 @@ async function waitUntil(check: () => boolean, timeoutMs = 30_000): Promise<void
 }
 
 const channel = () => server.messages(server.channelId);
-const cardIds = () => channel().flatMap((m) => readPaperIdFromFooter((m.embeds[0]?.footer as { text?: string } | undefined)?.text) ?? []);
+const cardIds = () => server.postedPaperIds();
 const pingsOf = (id: string) => channel().filter((m) => m.pinged.users.includes(id)).length;
 const matching = (topic: string, among: Paper[]) => among.filter((p) => matchTopics(p, [topic]).length > 0);
 const isDirectMessage = (b: Record<string, unknown>) => typeof b.content === 'string' && b.content.startsWith('🔔 Papers in today');

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCorpus } from '../../src/core/corpus.js';
@@ -7,8 +7,8 @@ import { normalizeTitle, paperId, type Paper } from '../../src/core/paper.js';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The seed corpus every query of the evaluation set is about. */
 export const SEED_FILE = join(ROOT, 'seeds/000_ccff3ae36fc46473.txt');
-/** Real page captures used as distractors (`shared/` sits beside the repository). */
-export const REAL_CORPORA_DIR = resolve(ROOT, '../shared/corpora/real');
+/** Real page captures used as distractors: the seven copies in test/fixtures/real (see its README). */
+export const REAL_CORPORA_DIR = join(ROOT, 'test/fixtures/real');
 
 /** Reads the seed papers with the project's corpus parser. */
 export function loadSeedPapers(): Paper[] {
@@ -16,13 +16,16 @@ export function loadSeedPapers(): Paper[] {
   return parseCorpus(text, { file: 'seeds/000_ccff3ae36fc46473.txt', referenceDate: '2026-06-22' }).papers;
 }
 
-/** Extracts titles and abstracts of every real capture (plain text, markdown, reference markdown, JSON), deduplicated. */
+/**
+ * Extracts titles and abstracts of every real capture (plain text, markdown, reference markdown, JSON),
+ * deduplicated. A missing folder throws: the figures are only comparable on the full set.
+ */
 export function loadDistractorPapers(dir: string = REAL_CORPORA_DIR): Paper[] {
-  if (!existsSync(dir)) return [];
   const papers: Paper[] = [];
   const seen = new Set<string>();
-  for (const file of readdirSync(dir).sort()) {
-    if (file === 'README.md') continue;
+  // The captures only: not the README, nor the written fixtures in written/ (the figures were measured without them).
+  const files = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name !== 'README.md').map((e) => e.name);
+  for (const file of files.sort()) {
     const text = readFileSync(join(dir, file), 'utf8');
     const found = file.endsWith('.json')
       ? readApiJson(text)

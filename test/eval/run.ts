@@ -26,7 +26,7 @@ export function runEvaluation(verbose = false): Record<string, EngineReports> {
   const ids = new Set(papers.map((paper) => paper.id));
   const seedIds = new Set(seed.map((paper) => paper.id));
   const absent = hardQueries.filter((query) => !ids.has(paperId(query.title)));
-  // Most of the hard set targets the real captures; without ../shared (e.g. inside a container) it cannot run.
+  // Most of the hard set targets the real captures (test/fixtures/real): it runs only when all its papers are there.
   const hard = absent.length === 0 ? hardQueries : null;
   const engines: Record<string, (papers: Paper[]) => RankingEngine> = {
     minisearch: createSearchIndex,

@@ -58,10 +58,3 @@ export function readPeakRssMb(pid: number | undefined): number | null {
     return null;
   }
 }
-
-/** The value at percentile `p` (0–100) of a list. */
-export function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}

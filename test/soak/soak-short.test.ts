@@ -14,11 +14,13 @@ describe('soak scenarios, short', () => {
     expect(report.papersExpected).toBeGreaterThanOrEqual(60);
   }, 240_000);
 
-  it('given a full then read-only state disk, then nothing unrecorded is posted and the bot recovers by itself', async () => {
+  it('given a full then read-only state disk, then nothing unrecorded is posted and the bot recovers by itself', async (context) => {
     const report = await runDiskTrouble(0.2);
+    // Without a tmpfs there is no disk to fill: the test says so in the run's summary instead of passing.
+    if (report.skipped) context.skip(report.skipped);
     expect(report.problems).toEqual([]);
     expect(isPassing(report)).toBe(true);
-    if (!report.skipped) expect(report.papersPosted).toBe(report.papersExpected);
+    expect(report.papersPosted).toBe(report.papersExpected);
   }, 240_000);
 
   it('given a burst of 200 concurrent interactions during a digest, then all are answered within 3 s', async () => {

@@ -16,6 +16,8 @@ import {
 } from 'discord.js';
 import { WebSocket } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatDigestHeader, formatPaperEmbed, formatPaperMessage, type OutgoingMessage } from '../../src/core/format.js';
+import { makePapers } from './memory-ports.js';
 import { type FakeDiscord, type FakeDiscordOptions, startFakeDiscord } from './fake-discord/index.js';
 
 let server: FakeDiscord | undefined;
@@ -416,5 +418,38 @@ describe('fake discord: the bot\'s guilds and command scopes', () => {
     expect(server.commands(GUILDS[1])).toEqual([]);
     expect(server.commands()).toHaveLength(1);
     await expect(client.rest.get(Routes.applicationGuildCommands(server.applicationId, '180000000000000001'))).rejects.toMatchObject({ status: 403, code: 50001 });
+  });
+});
+
+describe('fake discord: the paper ids a channel shows', () => {
+  const DIGEST = '190000000000000011';
+  const OTHER = '190000000000000012';
+  const options = { guilds: [{ id: '190000000000000001', channels: [{ id: DIGEST, name: 'papers' }, { id: OTHER, name: 'general' }] }] };
+  const send = (c: Client, channelId: string, message: OutgoingMessage) =>
+    c.rest.post(Routes.channelMessages(channelId), { body: message });
+
+  it('given cards, a header, chatter, a card without a paper footer and a public /paper card, then only the cards are listed, in posting order', async () => {
+    const { server, client } = await boot(options);
+    const [first, second, looked, elsewhere] = makePapers(4);
+    await client.application!.commands.set([{ name: 'paper', description: 'Look up a paper' }]);
+    client.on(Events.InteractionCreate, (interaction) => {
+      if (interaction.isChatInputCommand()) void interaction.reply({ embeds: [formatPaperEmbed(looked!)], allowedMentions: { parse: [] } });
+    });
+    expect(server.postedPaperIds()).toEqual([]);
+    await send(client, DIGEST, formatDigestHeader({ digest: 7, day: '2026-06-22', count: 2, remaining: 0 }));
+    await send(client, DIGEST, formatPaperMessage(second!));
+    server.addMemberMessages(DIGEST, 2);
+    await send(client, DIGEST, { embeds: [{ title: 'no footer' }, { title: 'x', footer: { text: 'Paper id: in-the-second-embed' } }], allowed_mentions: { parse: [] } });
+    await send(client, DIGEST, { embeds: [{ title: 'other footer', footer: { text: 'not a paper id' } }], allowed_mentions: { parse: [] } });
+    const reply = await server.interact({ type: 'command', name: 'paper', channelId: DIGEST });
+    expect(reply.ephemeral).toBe(false);
+    await send(client, DIGEST, formatPaperMessage(first!));
+    await send(client, OTHER, formatPaperMessage(elsewhere!));
+
+    expect(server.messages(DIGEST).filter((m) => m.embeds.length > 0)).toHaveLength(5);
+    expect(server.postedPaperIds()).toEqual([second!.id, first!.id]);
+    expect(server.postedPaperIds(DIGEST)).toEqual([second!.id, first!.id]);
+    expect(server.postedPaperIds(OTHER)).toEqual([elsewhere!.id]);
+    expect(() => server.postedPaperIds('190000000000000099')).toThrow(/unknown channel/);
   });
 });

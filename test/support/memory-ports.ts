@@ -37,9 +37,17 @@ export function createFakePoster(destination = 'channel:111111111111111111') {
   const posts: FakePost[] = [];
   let failures: Array<PostError | 'commit-then-fail'> = [];
   let counter = 0;
-  const poster: Poster & { posts: FakePost[]; historyProblem: string | null; dedupe: boolean; failNext(...f: Array<PostError | 'commit-then-fail'>): void } = {
+  const poster: Poster & {
+    posts: FakePost[];
+    historyProblem: string | null;
+    dedupe: boolean;
+    failNext(...f: Array<PostError | 'commit-then-fail'>): void;
+    postedPaperIds(): string[];
+  } = {
     destination,
     posts,
+    /** Paper ids of the cards posted, in posting order (like the fake Discord's `postedPaperIds`). */
+    postedPaperIds: () => posts.flatMap((p) => readPaperIdFromFooter(p.message.embeds?.[0]?.footer?.text) ?? []),
     failNext(...f) {
       failures.push(...f);
     },

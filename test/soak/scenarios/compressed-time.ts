@@ -2,11 +2,11 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCorpus } from '../../../src/adapters/fs-corpus.js';
-import { readPaperIdFromFooter } from '../../../src/core/format.js';
 import { spawnBot, type BotProcess, discordEnv } from '../../support/bot-process.js';
 import { startFakeDiscord, type FakeDiscord } from '../../support/fake-discord/index.js';
 import { createRandom, formatPage, generatePapers } from '../../support/generate-corpus.js';
-import { percentile, readPeakRssMb, type ScenarioReport } from '../report.js';
+import { percentile } from '../../support/stats.js';
+import { readPeakRssMb, type ScenarioReport } from '../report.js';
 
 const TOPICS = ['benchmarks', 'scaling laws', 'quantization', 'retrieval', 'robotics', 'distillation', 'alignment', 'tokenization'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -186,10 +186,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   const finalCode = await bot.exited;
   if (finalCode !== 0) problems.push(`final stop exited with ${finalCode}`);
 
-  const postedIds = server.messages(server.channelId).flatMap((m) => {
-    const id = m.interactionId ? null : readPaperIdFromFooter((m.embeds[0]?.footer as { text?: string } | undefined)?.text);
-    return id ? [id] : [];
-  });
+  const postedIds = server.postedPaperIds();
   const unique = new Set(postedIds);
   const duplicates = postedIds.length - unique.size;
   const lost = expected.filter((id) => !unique.has(id)).length;

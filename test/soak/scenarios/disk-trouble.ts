@@ -4,7 +4,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCorpus } from '../../../src/adapters/fs-corpus.js';
-import { readPaperIdFromFooter } from '../../../src/core/format.js';
 import { spawnBot, discordEnv } from '../../support/bot-process.js';
 import { startFakeDiscord } from '../../support/fake-discord/index.js';
 import { formatPage, generatePapers } from '../../support/generate-corpus.js';
@@ -80,11 +79,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
     HEALTH_PORT: String(port),
   });
   const problems = base.problems;
-  const posted = () =>
-    server.messages(server.channelId).flatMap((m) => {
-      const id = readPaperIdFromFooter((m.embeds[0]?.footer as { text?: string } | undefined)?.text);
-      return id ? [id] : [];
-    });
+  const posted = () => server.postedPaperIds();
   const recorded = async () => {
     const state = JSON.parse(await readFile(stateFile, 'utf8')) as { destinations: Record<string, { posted: Record<string, unknown> }> };
     return Object.keys(state.destinations[`channel:${server.channelId}`]?.posted ?? {});

@@ -10,7 +10,8 @@ import { spawnBot, type BotProcess, discordEnv } from '../../support/bot-process
 import { describeUnsafeUrl } from '../../support/card-markup.js';
 import { startFakeDiscord, type FakeDiscord, type InteractionOutcome, type StoredMessage } from '../../support/fake-discord/index.js';
 import { computePinged, validateMessageBody } from '../../support/fake-discord/validate-message.js';
-import { percentile, readPeakRssMb, type ScenarioReport } from '../report.js';
+import { percentile } from '../../support/stats.js';
+import { readPeakRssMb, type ScenarioReport } from '../report.js';
 
 const TOPIC = 'zebrafish';
 const MEMBERS = ['200000000000000001', '200000000000000002'];
@@ -320,10 +321,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   for (const o of outcomes) if (o.error) problems.push(`interaction ${o.interactionId} was not answered within 3 s`);
   for (const [problem, example] of ctx.findings) problems.push(`${problem} (e.g. ${example})`);
 
-  const postedIds = server.messages(server.channelId).flatMap((m) => {
-    const id = m.interactionId ? null : readPaperIdFromFooter((m.embeds[0]?.footer as { text?: string } | undefined)?.text);
-    return id ? [id] : [];
-  });
+  const postedIds = server.postedPaperIds();
   const posted = new Set(postedIds);
   const mentioned = server.messages(server.channelId).filter((m) => m.pinged.users.length > 0).length;
   if (mentioned === 0) problems.push('no digest card mentioned the subscribers: the mention checks ran on nothing');

@@ -1,11 +1,11 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readPaperIdFromFooter } from '../../../src/core/format.js';
 import { spawnBot, discordEnv } from '../../support/bot-process.js';
 import { startFakeDiscord, type InteractionOutcome } from '../../support/fake-discord/index.js';
 import { createRandom, formatPage, generatePapers } from '../../support/generate-corpus.js';
-import { percentile, readPeakRssMb, type ScenarioReport } from '../report.js';
+import { percentile } from '../../support/stats.js';
+import { readPeakRssMb, type ScenarioReport } from '../report.js';
 
 const QUERIES = ['efficient transformers', 'scaling laws', 'quantization', 'mixture of experts', 'retreival', 'distilation', 'long context', 'low-bit', 'code generation', 'robust agents', 'tokenisation', 'speech recognition'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -72,10 +72,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   const answered = outcomes.filter((o) => !o.error && (o.latencyMs ?? Infinity) < 3000);
   if (answered.length !== sent) problems.push(`${sent - answered.length} interactions were not answered within 3 s`);
   if (duringDigest === 0) problems.push('no burst overlapped a digest');
-  const ids = server.messages(server.channelId).flatMap((m) => {
-    const id = m.interactionId ? null : readPaperIdFromFooter((m.embeds[0]?.footer as { text?: string } | undefined)?.text);
-    return id ? [id] : [];
-  });
+  const ids = server.postedPaperIds();
   const duplicates = ids.length - new Set(ids).size;
   const latencies = outcomes.map((o) => o.latencyMs ?? 3000);
   await server.close();

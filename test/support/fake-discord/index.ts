@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readPaperIdFromFooter } from '../../../src/core/format.js';
 import { type FailResponse, RestFaults } from './faults.js';
 import { Gateway, type GatewayStats } from './gateway.js';
 import { createRestListener } from './http.js';
@@ -62,6 +63,12 @@ export interface FakeDiscord {
   readonly faults: FakeDiscordFaults;
   /** Messages in a channel, oldest first (ephemeral interaction responses excluded). */
   messages(channelId: string): StoredMessage[];
+  /**
+   * Paper ids of the digest cards in a channel (default: {@link channelId}), in posting order, read from each
+   * card's embed footer. Interaction responses (a public `/paper` card carries the same footer) and messages
+   * without a paper footer are left out.
+   */
+  postedPaperIds(channelId?: string): string[];
   /** Messages the bot sent in its DM channel with a user. */
   dmMessages(userId: string): StoredMessage[];
   /** Registered application commands (global when no guild id). */
@@ -129,6 +136,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const firstGuild = [...state.guilds.values()][0];
+  const messagesIn = (channelId: string): StoredMessage[] => {
+    const channel = state.channels.get(channelId);
+    if (!channel) throw new Error(`fake-discord: unknown channel ${channelId}`);
+    return [...channel.messages];
+  };
   const faults: FakeDiscordFaults = {
     failNext: (match, response) => restFaults.failNext(match, response),
     failRate: (match, probability, status) => restFaults.failRate(match, probability, status),
@@ -159,10 +171,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     get heartbeats() { return gateway.stats.heartbeats; },
     gateway: gateway.stats,
     faults,
-    messages(channelId) {
-      const channel = state.channels.get(channelId);
-      if (!channel) throw new Error(`fake-discord: unknown channel ${channelId}`);
-      return [...channel.messages];
+    messages: messagesIn,
+    postedPaperIds(channelId = firstGuild?.channelIds[0] ?? '') {
+      return messagesIn(channelId).flatMap((m) => {
+        const footer = m.embeds[0]?.footer as { text?: unknown } | undefined;
+        const id = m.interactionId || typeof footer?.text !== 'string' ? null : readPaperIdFromFooter(footer.text);
+        return id ? [id] : [];
+      });
     },
     dmMessages(userId) {
       const channelId = state.dmChannelByUser.get(userId);
