@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, rm, utimes, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { type ProcessIdentity, readOwnIdentity, readProcessStart } from './process-identity.js';
+import { isProcessAlive, type ProcessIdentity, readOwnIdentity } from './process-identity.js';
 import { systemClock } from './system-clock.js';
 
 // Not proper-lockfile: its only staleness test is the lock's age, so every restart after a crash would wait out
@@ -173,15 +173,15 @@ async function judgeByProcess(holder: LockOwner | null, self: ProcessIdentity): 
   if (tokensHeldHere.has(holder.token)) return 'this-process';
   // A pid means the same process only within one boot and one PID namespace; elsewhere it names a stranger.
   if (!self.bootId || !self.pidNamespace || !holder.processStart || holder.bootId !== self.bootId || holder.pidNamespace !== self.pidNamespace) return 'unknown';
-  let start: string | null;
+  let alive: boolean;
   try {
-    start = await readProcessStart(holder.pid);
+    // A reused pid (a restarted container is pid 1 again, in a namespace whose number the kernel reused) starts later.
+    alive = await isProcessAlive(holder.pid, holder.processStart);
   } catch {
     return 'unknown';
   }
-  // A reused pid (a restarted container is pid 1 again, in a namespace whose number the kernel reused) starts later.
-  if (start !== holder.processStart) return 'gone';
-  return holder.pid === self.pid && start === self.processStart ? 'this-process' : 'live-process';
+  if (!alive) return 'gone';
+  return holder.pid === self.pid && holder.processStart === self.processStart ? 'this-process' : 'live-process';
 }
 
 /** Watches a lock for `staleMs` on this process's monotonic clock: a live holder touches it every refreshMs. */

@@ -32,19 +32,31 @@ export async function readOwnIdentity(): Promise<ProcessIdentity> {
   }
 }
 
-/** When the process `pid` of this PID namespace started (clock ticks since boot), or null when no such process runs. */
-export async function readProcessStart(pid: number): Promise<string | null> {
+/**
+ * Whether the process `pid` of this PID namespace is running; a zombie (exited, not yet collected by its parent) is
+ * not. Given the start time it had (`processStart`, as {@link readOwnIdentity} reads it), a later process that reused
+ * the pid is not either; that check needs /proc, and it throws when /proc cannot show the process.
+ */
+export async function isProcessAlive(pid: number, processStart?: string): Promise<boolean> {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // A zombie (Z) or dying (X) process has exited: only its parent has not collected it yet.
-    if (/^[ZX]$/.test(readFields(stat)[0] ?? '')) return null;
-    const start = readStartField(stat);
-    if (!start) throw new Error(`/proc/${pid}/stat has no start time`);
-    return start;
+    // Signal 0 only asks whether the process exists; EPERM: it does, under another user (same container, other uid).
+    process.kill(pid, 0);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ESRCH') return null;
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  const stat = process.platform === 'linux' ? await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null) : null;
+  if (stat === null) {
+    // No /proc here, or one that hides other users' processes: the signal's answer stands, but no start time can be read.
+    if (processStart === undefined) return true;
+    throw new Error(`cannot read /proc/${pid}/stat to learn when process ${pid} started`);
+  }
+  // A zombie (Z) or dying (X) process has exited: only its parent has not collected it yet.
+  if (/^[ZX]$/.test(readFields(stat)[0] ?? '')) return false;
+  if (processStart === undefined) return true;
+  const start = readStartField(stat);
+  if (!start) throw new Error(`/proc/${pid}/stat has no start time`);
+  return start === processStart;
 }
 
 /** The fields of a `/proc/<pid>/stat` line from field 3 (the state) on. */

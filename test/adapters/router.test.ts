@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { ApplicationCommandOptionType, Client, Events, GatewayIntentBits, type Interaction, Routes } from 'discord.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UserFacingError } from '../../src/app/errors.js';
-import type { AutocompleteChoice, CommandContext, CommandHandler } from '../../src/adapters/discord/command.js';
+import type { AutocompleteChoice } from '../../src/adapters/discord/choices.js';
+import type { CommandContext, SlashCommand } from '../../src/adapters/discord/command.js';
 import { fixedHomeGuild } from '../../src/adapters/discord/home-guild.js';
 import { createInteractionRouter } from '../../src/adapters/discord/router.js';
 import { type FakeDiscord, type InteractionOutcome, startFakeDiscord } from '../support/fake-discord/index.js';
@@ -31,8 +32,8 @@ function suggest(typed: string): AutocompleteChoice[] {
 }
 
 /** Probe handlers: each command does one thing, named by its `how` option. */
-const probe: CommandHandler = {
-  name: 'probe',
+const probe: SlashCommand = {
+  data: { name: 'probe', description: 'probe', options: [{ type: ApplicationCommandOptionType.String, name: 'how', description: 'what the probe does', autocomplete: true }] },
   async execute(interaction) {
     const how = interaction.options.getString('how') ?? 'serve';
     executed.push(how);
@@ -76,7 +77,7 @@ beforeAll(async () => {
       { name: 'ghost', description: 'ghost', contexts: [0, 1], options: [how] },
     ],
   });
-  const route = createInteractionRouter({ logger } as unknown as CommandContext, { homeGuild: fixedHomeGuild(HOME.guild), handlers: new Map([['probe', probe]]) });
+  const route = createInteractionRouter({ logger } as unknown as CommandContext, { homeGuild: fixedHomeGuild(HOME.guild), commands: [probe] });
   client.on(Events.InteractionCreate, (interaction: Interaction) => void route(interaction));
 });
 afterAll(async () => {

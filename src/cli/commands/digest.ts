@@ -9,7 +9,7 @@ import { createLogger } from '../../adapters/logger.js';
 import { systemClock } from '../../adapters/system-clock.js';
 import { renderMessageText } from '../../core/format-console.js';
 import { selectAudience } from '../../core/subscriptions.js';
-import { openDigestSession } from '../../main.js';
+import { openDigestSession } from '../../session.js';
 import { parseCommandArgs, readCount, UsageError } from '../args.js';
 import type { CliCommand } from '../context.js';
 import { plural } from './corpus.js';

@@ -1,5 +1,6 @@
 import { readStateFilePath } from '../../config.js';
 import { healthFileFor, readHealthFile } from '../../adapters/health-reporter.js';
+import { isProcessAlive } from '../../adapters/process-identity.js';
 import { systemClock } from '../../adapters/system-clock.js';
 import { evaluateHealth } from '../../core/health.js';
 import { parseCommandArgs } from '../args.js';
@@ -36,7 +37,7 @@ Options:
       return 1;
     }
     if (values.json) context.out(`${JSON.stringify(status, null, 2)}\n`);
-    if (!isAlive(status.pid)) {
+    if (!(await isProcessAlive(status.pid))) {
       context.err(`unhealthy: the bot process (pid ${status.pid}) is not running\n`);
       return 1;
     }
@@ -50,12 +51,3 @@ Options:
   },
 };
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else (another user in the same container): alive.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../config.js';
 import { createLogger } from '../../adapters/logger.js';
-import { startBot } from '../../main.js';
+import { runBot } from '../../main.js';
 import { parseCommandArgs } from '../args.js';
 import type { CliCommand } from '../context.js';
 
@@ -24,13 +24,6 @@ Options:
     parseCommandArgs('start', argv, {});
     const config = loadConfig(context.env);
     const logger = createLogger({ level: config.logLevel, secrets: [config.discord.token], pretty: context.isTty });
-    const bot = await startBot(config, { out: context.out, columns: context.columns }, logger);
-    const onSignal = (signal: NodeJS.Signals) => void bot.stop(`received ${signal}`);
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    const code = await bot.exited;
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    return code;
+    return await runBot(config, { out: context.out, columns: context.columns }, logger);
   },
 };
