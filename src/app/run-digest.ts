@@ -20,6 +20,7 @@ import {
   type State,
 } from '../core/state.js';
 import { formatLocalDay } from '../core/time.js';
+import { adoptCurrentPaperIds } from './adopt-paper-ids.js';
 import { createNotifier, DEFAULT_DIRECT_MESSAGE_LIMITS, type DirectMessageLimits } from './notify.js';
 import { type Clock, type CorpusSource, type Logger, PostError, type Poster, type StateStore } from './ports.js';
 import { createPostReconciler, newestKnownMessage } from './reconcile-posts.js';
@@ -164,6 +165,7 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     let inFlight = getDestination(deps.store.read(), destination).inFlight;
 
     try {
+      await adoptCurrentPaperIds(deps, papers);
       const back = Object.keys(getDestination(deps.store.read(), destination).waiting ?? {}).filter((id) => byId.has(id));
       if (back.length > 0) {
         deps.logger.info({ destination, papers: back }, `${back.length} planned paper${back.length === 1 ? ' is' : 's are'} back in the corpus; queued again`);
