@@ -238,7 +238,7 @@ export async function startBot(config: Config, io: BotIo, logger: Logger): Promi
         nextRunAt: scheduler.nextRun()?.toISOString() ?? null,
         lastRun: last ? { at: last.at, outcome: last.outcome, ...(last.error ? { error: last.error } : {}), ...(last.reason ? { reason: last.reason } : {}) } : null,
         problem,
-        concerns: listDigestConcerns(dest, { location: catalog.source.location }),
+        concerns: listDigestConcerns(dest, { location: catalog.source.location, problems: catalog.problems() }),
       };
     },
   }).catch(async (error: unknown) => {

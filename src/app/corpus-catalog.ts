@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Paper } from '../core/paper.js';
+import type { CorpusFileProblem, Paper } from '../core/paper.js';
 import { createSearchIndex, type SearchIndex } from '../core/search.js';
 import { suggestTopics, type TopicSuggestion } from '../core/topics.js';
 import type { CorpusSource, Logger } from './ports.js';
@@ -24,6 +24,8 @@ export interface CorpusCatalog {
   refreshIfStale(maxAgeMs?: number): void;
   /** A corpus source for the digest runner that refreshes the catalog at every digest. */
   source: CorpusSource;
+  /** The corpus files that gave nothing at the last load because they were skipped or quarantined, with why. */
+  problems(): CorpusFileProblem[];
 }
 
 function fingerprintOf(papers: readonly Paper[]): string {
@@ -60,13 +62,16 @@ export function suggestTopicsQuickly(papers: readonly Paper[]): TopicSuggestion[
 /** Creates the catalog over a corpus source, starting from a first snapshot loaded now. */
 export async function createCorpusCatalog(options: { source: CorpusSource; logger: Logger; now: () => number }): Promise<CorpusCatalog> {
   const { source, logger } = options;
-  let snapshot = createSnapshot((await source.load()).papers);
+  const first = await source.load();
+  let snapshot = createSnapshot(first.papers);
   let loadedAt = options.now();
   let refreshing: Promise<CorpusSnapshot> | null = null;
-  let lastWarnings = 0;
+  let lastWarnings = first.warnings;
+  let lastProblems = first.problems ?? [];
 
-  async function refreshWith(papers: Paper[], warnings: number): Promise<CorpusSnapshot> {
+  async function refreshWith(papers: Paper[], warnings: number, problems: CorpusFileProblem[]): Promise<CorpusSnapshot> {
     lastWarnings = warnings;
+    lastProblems = problems;
     loadedAt = options.now();
     const fingerprint = fingerprintOf(papers);
     if (fingerprint !== snapshot.fingerprint) {
@@ -80,7 +85,7 @@ export async function createCorpusCatalog(options: { source: CorpusSource; logge
   const refresh = (): Promise<CorpusSnapshot> => {
     refreshing ??= source
       .load()
-      .then(({ papers, warnings }) => refreshWith(papers, warnings))
+      .then(({ papers, warnings, problems }) => refreshWith(papers, warnings, problems ?? []))
       .finally(() => {
         refreshing = null;
       });
@@ -99,8 +104,9 @@ export async function createCorpusCatalog(options: { source: CorpusSource; logge
       location: source.location,
       async load() {
         const fresh = await refresh();
-        return { papers: fresh.papers, warnings: lastWarnings };
+        return { papers: fresh.papers, warnings: lastWarnings, problems: lastProblems };
       },
     },
+    problems: () => lastProblems,
   };
 }
