@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isUnposted, listUnposted } from '../../src/core/digest.js';
+import { formatPaperMessage, readPaperIdFromFooter } from '../../src/core/format.js';
 import { recordAudience, releaseAudience } from '../../src/core/notices.js';
+import { createSearchIndex } from '../../src/core/search.js';
 import { identifyPaper, isPaperIdShape, type Paper, paperId } from '../../src/core/paper.js';
 import { collectPaperRenames, listRenamablePaperIds, renamePaperIds } from '../../src/core/paper-renames.js';
 import {
@@ -43,6 +45,29 @@ describe('paper identity', () => {
     ['../etc/passwd', false],
   ])('given %s, then isPaperIdShape is %s', (text, expected) => {
     expect(isPaperIdShape(text)).toBe(expected);
+  });
+});
+
+describe('old-style arXiv ids wherever an id goes', () => {
+  const old = identifyPaper(paper('Dualities in String Theory', { arxivId: 'hep-th/9901001', abstract: 'We study dualities. They are many.' }));
+  const other = identifyPaper(paper('Knots and Three-Manifolds', { arxivId: 'math.GT/0309136', abstract: 'We study knots. They are tied.' }));
+
+  it('given a card, then its footer reads back as the same id', () => {
+    for (const p of [old, other]) expect(readPaperIdFromFooter(formatPaperMessage(p).embeds![0]!.footer!.text)).toBe(p.id);
+  });
+
+  it('given autocomplete, then the value is the id (at most 100 characters) and picking it finds the paper', () => {
+    const index = createSearchIndex([old, other]);
+    const choices = index.suggest('');
+    expect(choices.map((c) => c.value).sort()).toEqual(['hep-th/9901001', 'math.GT/0309136']);
+    for (const choice of choices) expect(choice.value.length).toBeLessThanOrEqual(100);
+    expect(index.suggest('hep-th/9901001')[0]).toEqual({ name: 'Dualities in String Theory', value: 'hep-th/9901001' });
+    expect(index.get('math.GT/0309136')).toBe(other);
+  });
+
+  it('given state records under such ids, then the state is valid', () => {
+    const state = markPending(markPosted(createEmptyState(), DEST, old.id, '111', AT), DEST, other.id, 'nonce', AT);
+    expect(stateSchema.safeParse(state).success).toBe(true);
   });
 });
 
