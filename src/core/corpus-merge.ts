@@ -1,132 +1,145 @@
-import { type CorpusWarning, type Paper, identifyPaper, normalizeTitle } from './paper.js';
+import { type CorpusWarning, type Paper, identifyPaper, paperId } from './paper.js';
 import type { ParsedCorpus } from './corpus.js';
-
-/** One copy of a paper: where it is in the whole corpus (files in path order, then page order) and its file. */
-interface Copy {
-  paper: Paper;
-  rank: number;
-  part: number;
-  /** What linked this copy to an earlier one, when one did. */
-  via?: 'arxiv' | 'title';
-}
-
-/** The copies of one paper, oldest first. */
-interface Group {
-  copies: Copy[];
-  arxivId?: string;
-  /** Set when this group turned out to be the same paper as another one and was moved into it. */
-  into?: Group;
-}
 
 /**
  * Joins the papers of several files, given in path order, into one corpus with each paper once. Copies are the
  * same paper when they share an arXiv id, or else a normalised title (copies with two different arXiv ids never
  * are). The merged paper sits where its first copy is, is identified by its arXiv id when any copy has one (see
- * {@link identifyPaper}), and takes the richest value field by field: the longer abstract that does not end in an
- * ellipsis; the longest author and keyword lists; every link; and for everything else (title, upvotes, stars,
- * comments, dates, addresses, summary) the newest copy's, where the newest is the copy read last: files in path
- * order, so the snapshots `hf-daily/YYYY-MM-DD.json` run oldest to newest. Each later copy becomes a warning that
- * names both copies.
+ * {@link identifyPaper}), and takes the richest value field by field (see {@link mergeCopies}). Each later copy
+ * becomes a warning that names both copies.
  */
 export function mergeCorpora(parts: readonly ParsedCorpus[]): ParsedCorpus {
-  const groups: Group[] = [];
-  const byArxiv = new Map<string, Group>();
-  const byTitle = new Map<string, Group>();
-  let rank = 0;
+  // Groups live in parallel arrays, not objects: a corpus of 100,000 papers is merged at every digest.
+  const papers: Paper[] = [];
+  const partOf: number[] = [];
+  const viaArxiv: boolean[] = [];
+  const groupOf: number[] = [];
+  const parent: number[] = [];
+  const groupArxiv: Array<string | undefined> = [];
+  const first: number[] = [];
+  const size: number[] = [];
+  const byArxiv = new Map<string, number>();
+  const byTitle = new Map<string, number>();
+  const find = (group: number): number => {
+    let root = group;
+    while (parent[root] !== root) root = parent[root]!;
+    return root;
+  };
   parts.forEach((part, index) => {
     for (const raw of part.papers) {
       const paper = identifyPaper(raw);
-      const title = normalizeTitle(paper.title);
-      const viaArxiv = paper.arxivId ? byArxiv.get(paper.arxivId) : undefined;
-      const titled = byTitle.get(title);
-      const viaTitle = titled ? rootOf(titled) : undefined;
+      const at = papers.length;
+      const key = titleKey(paper);
+      const arxiv = paper.arxivId;
+      const sameId = arxiv ? byArxiv.get(arxiv) : undefined;
+      const titled = byTitle.get(key);
+      const sameTitle = titled === undefined ? undefined : find(titled);
       // A shared title links copies unless they carry two different arXiv ids: then they are two papers.
-      const fits = viaTitle && (!paper.arxivId || !viaTitle.arxivId || viaTitle.arxivId === paper.arxivId) ? viaTitle : undefined;
-      let group = viaArxiv ?? fits;
-      if (!group) {
-        group = { copies: [] };
-        groups.push(group);
-      } else if (viaArxiv && fits && fits !== viaArxiv) {
+      const fits = sameTitle !== undefined && (!arxiv || !groupArxiv[sameTitle] || groupArxiv[sameTitle] === arxiv) ? sameTitle : undefined;
+      let group = sameId ?? fits;
+      if (group === undefined) {
+        group = parent.length;
+        parent.push(group);
+        groupArxiv.push(undefined);
+        first.push(at);
+        size.push(0);
+      } else if (sameId !== undefined && fits !== undefined && fits !== sameId) {
         // This copy shows that an earlier title-only paper and a paper with an arXiv id are one paper.
-        moveInto(fits, viaArxiv);
+        parent[fits] = sameId;
+        size[sameId]! += size[fits]!;
+        first[sameId] = Math.min(first[sameId]!, first[fits]!);
       }
-      const via = viaArxiv ? 'arxiv' : fits ? 'title' : undefined;
-      group.copies.push({ paper, rank: rank++, part: index, ...(via ? { via } : {}) });
-      if (paper.arxivId && !group.arxivId) {
-        group.arxivId = paper.arxivId;
-        byArxiv.set(paper.arxivId, group);
+      papers.push(paper);
+      partOf.push(index);
+      viaArxiv.push(sameId !== undefined);
+      groupOf.push(group);
+      size[group]! += 1;
+      if (arxiv && !groupArxiv[group]) {
+        groupArxiv[group] = arxiv;
+        byArxiv.set(arxiv, group);
       }
-      if (!titled) byTitle.set(title, group);
+      if (titled === undefined) byTitle.set(key, group);
     }
   });
 
-  const merged: Array<{ paper: Paper; rank: number }> = [];
+  // The copies of every paper seen more than once, oldest first.
+  const copies = new Map<number, number[]>();
+  for (let i = 0; i < papers.length; i += 1) {
+    const root = find(groupOf[i]!);
+    groupOf[i] = root;
+    if (size[root]! > 1) {
+      const list = copies.get(root);
+      if (list) list.push(i);
+      else copies.set(root, [i]);
+    }
+  }
+  // An alias names this paper only if its title was first seen here (two papers, two arXiv ids, one title: the
+  // first keeps it, as older versions kept the first copy of a title).
+  const ownAliases = (root: number, aliases: readonly string[] | undefined): string[] | undefined => {
+    const own = aliases?.filter((alias) => {
+      const titled = byTitle.get(alias);
+      return titled === undefined || find(titled) === root;
+    });
+    return own && own.length > 0 ? own : undefined;
+  };
+
+  const merged: Paper[] = [];
   const mergeWarnings: CorpusWarning[][] = parts.map(() => []);
-  for (const group of groups) {
-    if (group.into) continue;
-    const [first, ...later] = group.copies;
-    if (!first) continue;
-    if (later.length === 0) {
-      merged.push({ paper: first.paper, rank: first.rank });
+  for (let i = 0; i < papers.length; i += 1) {
+    const root = groupOf[i]!;
+    if (first[root] !== i) continue;
+    const list = copies.get(root);
+    if (!list) {
+      merged.push(withAliases(papers[i]!, ownAliases(root, papers[i]!.aliases)));
       continue;
     }
-    const paper = mergeCopies(group.copies.map((c) => c.paper), group.arxivId);
-    merged.push({ paper, rank: first.rank });
-    for (const copy of later) {
-      const how = copy.via === 'arxiv' ? `arXiv id ${group.arxivId}` : 'title';
-      mergeWarnings[copy.part]!.push({
-        file: copy.paper.source.file,
-        line: copy.paper.source.line,
-        message: `same paper (by ${how}) as "${paper.title}" at ${first.paper.source.file}:${first.paper.source.line}; the copies were merged field by field`,
+    const paper = mergeCopies(list.map((c) => papers[c]!), groupArxiv[root]);
+    merged.push(withAliases(paper, ownAliases(root, paper.aliases)));
+    const head = papers[list[0]!]!;
+    for (const c of list.slice(1)) {
+      const copy = papers[c]!;
+      const how = viaArxiv[c] ? `arXiv id ${groupArxiv[root]}` : 'title';
+      mergeWarnings[partOf[c]!]!.push({
+        file: copy.source.file,
+        line: copy.source.line,
+        message: `same paper (by ${how}) as "${paper.title}" at ${head.source.file}:${head.source.line}; the copies were merged field by field`,
       });
     }
   }
-  // A group moved into a later one sits at its own first copy.
-  merged.sort((a, b) => a.rank - b.rank);
-  const papers = keepAliasesUnique(merged.map((m) => m.paper));
 
   const warnings: CorpusWarning[] = [];
   parts.forEach((part, index) => {
     const added = mergeWarnings[index]!;
     warnings.push(...(added.length > 0 ? [...part.warnings, ...added].sort((a, b) => a.line - b.line) : part.warnings));
   });
-  return { papers, warnings };
+  return { papers: merged, warnings };
+}
 
-  function rootOf(group: Group): Group {
-    let root = group;
-    while (root.into) root = root.into;
-    return root;
-  }
+/** The paper with these aliases (the same object when they did not change). */
+function withAliases(paper: Paper, aliases: string[] | undefined): Paper {
+  if (aliases === paper.aliases || (aliases && paper.aliases && aliases.length === paper.aliases.length)) return paper;
+  const { aliases: _dropped, ...rest } = paper;
+  return aliases ? { ...rest, aliases } : rest;
 }
 
 /**
- * Drops aliases that cannot name the paper: another paper's id, or an alias an earlier paper has (two papers with
- * different arXiv ids and one title; older versions kept the first copy of a title, so the first one gets it).
+ * What stands for a paper's normalised title: its title-hash id ({@link paperId} hashes the normalised title), which
+ * a paper without an arXiv id has as its id and {@link identifyPaper} puts first among an identified one's aliases.
+ * Reusing it spares hashing every title at every load.
  */
-function keepAliasesUnique(papers: Paper[]): Paper[] {
-  if (!papers.some((p) => p.aliases)) return papers;
-  const ids = new Set(papers.map((p) => p.id));
-  const claimed = new Set<string>();
-  return papers.map((paper) => {
-    if (!paper.aliases) return paper;
-    const aliases = paper.aliases.filter((alias) => !ids.has(alias) && !claimed.has(alias));
-    for (const alias of aliases) claimed.add(alias);
-    if (aliases.length === paper.aliases.length) return paper;
-    const { aliases: _dropped, ...rest } = paper;
-    return aliases.length > 0 ? { ...rest, aliases } : rest;
-  });
-}
-
-/** Moves every copy of `from` into `to`, oldest first. */
-function moveInto(from: Group, to: Group): void {
-  to.copies = [...from.copies, ...to.copies].sort((a, b) => a.rank - b.rank);
-  from.copies = [];
-  from.into = to;
+function titleKey(paper: Paper): string {
+  if (!paper.arxivId) return paper.id;
+  return paper.aliases?.[0] ?? paperId(paper.title);
 }
 
 const OPTIONAL_FACTS = ['url', 'upvotes', 'githubRepo', 'githubStars', 'projectPage', 'aiSummary', 'addedAt'] as const;
 
-/** One paper from its copies (oldest first), field by field; see {@link mergeCorpora}. */
+/**
+ * One paper from its copies, oldest first, field by field: the longer abstract that does not end in an ellipsis;
+ * the longest author and keyword lists; every link; and for everything else (title, upvotes, stars, comments, dates,
+ * addresses, summary) the newest copy's that has it, where the newest is the copy read last (files in path order,
+ * so the snapshots `hf-daily/YYYY-MM-DD.json` run oldest to newest). It keeps every id its copies had as aliases.
+ */
 export function mergeCopies(copies: readonly Paper[], arxivId?: string): Paper {
   const first = copies[0]!;
   const newest = copies[copies.length - 1]!;
