@@ -232,7 +232,9 @@ async function readCorpusPart(path: string, name: string, referenceDate: string 
     ? `quarantined: read as ${read.format}, but its entries do not look like papers (a damaged or unknown layout), so nothing from it is posted`
     : read.format === null && decoded.text.trim() !== ''
       ? 'no corpus format recognises it'
-      : undefined;
+      : read.format !== null && read.papers.length === 0 && text.warnings.length > 0
+        ? `read as ${read.format}, but none of its entries is a paper (see its warnings)`
+        : undefined;
   return { read, bytes: bytes.length, ...(problem ? { problem } : {}) };
 }
 

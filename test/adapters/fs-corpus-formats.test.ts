@@ -92,6 +92,18 @@ describe('loadCorpus reports skipped and quarantined files', () => {
     ]);
   });
 
+  it('given a file in a known format none of whose entries is a paper, then it is named as a problem; an empty day is not', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'no-title.json'), '[{"paper": {"id": "2410.17243"}}]');
+    await writeFile(join(dir, 'empty-day.json'), '[]');
+    const corpus = await loadCorpus(dir);
+    expect(corpus.files.map((f) => [f.file, f.format, f.papers])).toEqual([
+      ['empty-day.json', 'daily-papers-json', 0],
+      ['no-title.json', 'daily-papers-json', 0],
+    ]);
+    expect(corpus.problems).toEqual([{ file: 'no-title.json', problem: 'read as daily-papers-json, but none of its entries is a paper (see its warnings)' }]);
+  });
+
   it('given an empty file, then it gives no papers and is not a problem', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'empty.json'), '');
