@@ -36,6 +36,7 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
     catchUp: config.digest.catchUp,
     pid: process.pid,
     corpusLocation: catalog.source.location,
+    corpusProblems: () => catalog.problems(),
     createSchedule: (onTick) => createCronScheduler({ cron: config.digest.cron, timezone: config.digest.timezone, logger, onTick }),
     startHealth: (status) =>
       startHealthReporter({

@@ -1,14 +1,33 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute, sep } from 'node:path';
-import { parseCorpus, type ParsedCorpus } from '../core/corpus.js';
+import type { ParsedCorpus } from '../core/corpus.js';
 import { mergeCorpora } from '../core/corpus-merge.js';
-import type { CorpusWarning } from '../core/paper.js';
+import { type CorpusFileRead, decodeCorpusBytes, readCorpusText } from '../core/formats/index.js';
+import { type CorpusFileProblem, type CorpusWarning, identifyPaper } from '../core/paper.js';
 
-/** The whole corpus of a directory, plus how many papers each file gave. */
+/** What one corpus file gave: the format that read it, its papers after merging, and why it gave none if skipped. */
+export interface CorpusFileSummary {
+  /** Path relative to the corpus directory, with `/` between folders. */
+  file: string;
+  /** The format that read it (`plain-text`, `daily-papers-json`, ...), or null when none did or it was skipped. */
+  format: string | null;
+  /** Papers this file contributes after merging (a copy of a paper seen in an earlier file counts there). */
+  papers: number;
+  warnings: number;
+  bytes: number;
+  /** True when the file's entries did not look like papers, so nothing from it is used. */
+  quarantined: boolean;
+  /** Why the file gives nothing, for an admin (skipped or quarantined); absent when it was read. */
+  problem?: string;
+}
+
+/** The whole corpus of a directory, plus what each file gave. */
 export interface LoadedCorpus extends ParsedCorpus {
   dir: string;
-  files: Array<{ file: string; papers: number; warnings: number; bytes: number }>;
+  files: CorpusFileSummary[];
+  /** The files skipped or quarantined, with why: what `/digest status` and health show. */
+  problems: CorpusFileProblem[];
 }
 
 /** Options for {@link loadCorpus}. */
@@ -26,86 +45,143 @@ export interface LoadCorpusOptions {
 export interface CachedCorpusFile {
   size: number;
   mtimeMs: number;
-  part: { parsed: ParsedCorpus; bytes: number };
+  part: CorpusPart;
+}
+
+/** One file as read: the registry's answer (papers identified) and its size. */
+interface CorpusPart {
+  read: CorpusFileRead;
+  bytes: number;
+  problem?: string;
 }
 
 /** A corpus directory that cannot be listed: the message names the directory and what to do. */
 export class CorpusDirectoryError extends Error {}
 
+/** The extensions of corpus files (case aside); the content, not the extension, decides the format. */
+export const CORPUS_EXTENSIONS = ['.txt', '.md', '.json', '.jsonl'] as const;
+
 /**
- * Reads every `*.txt` file of a corpus directory in file-name order into one deduplicated corpus; symbolic links
- * to regular files inside the directory count as files (a Kubernetes ConfigMap mount is made of them).
+ * Reads every `.txt`, `.md`, `.json` and `.jsonl` file of a corpus directory and its sub-folders, in path order,
+ * each with the format that recognises its content, into one merged corpus (see {@link mergeCorpora}). Dot-files
+ * and dot-folders (a fetcher's `.etags.json`, a ConfigMap's `..data`) are not read; symbolic links to files inside
+ * the directory count as files (a Kubernetes ConfigMap mount is made of them), links to folders are not followed.
  */
 export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): Promise<LoadedCorpus> {
   const entries = await listCorpusFiles(dir);
   const parts: ParsedCorpus[] = [];
-  const files: LoadedCorpus['files'] = [];
+  const files: CorpusFileSummary[] = [];
   for (const entry of entries) {
-    const part = entry.skipped
-      ? { parsed: { papers: [], warnings: [{ file: entry.name, line: 0, message: entry.skipped }] }, bytes: 0 }
-      : await readCachedCorpusFile(join(dir, entry.name), entry.name, options);
-    parts.push(part.parsed);
-    files.push({ file: entry.name, papers: part.parsed.papers.length, warnings: part.parsed.warnings.length, bytes: part.bytes });
+    const part: CorpusPart = entry.skipped
+      ? { read: { format: null, confidence: 0, papers: [], warnings: [{ file: entry.name, line: 0, message: entry.skipped.message }], quarantined: false }, bytes: 0, ...(entry.skipped.problem ? { problem: entry.skipped.problem } : {}) }
+      : await readCachedCorpusFile(join(dir, ...entry.name.split('/')), entry.name, options);
+    parts.push({ papers: part.read.papers, warnings: part.read.warnings });
+    files.push({
+      file: entry.name,
+      format: part.read.format,
+      papers: part.read.papers.length,
+      warnings: part.read.warnings.length,
+      bytes: part.bytes,
+      quarantined: part.read.quarantined,
+      ...(part.problem ? { problem: part.problem } : {}),
+    });
   }
   const merged = mergeCorpora(parts);
-  // Duplicates are counted against the file that lost them.
-  for (const entry of files) entry.papers = merged.papers.filter((p) => p.source.file === entry.file).length;
-  for (const entry of files) entry.warnings = merged.warnings.filter((w) => w.file === entry.file).length;
-  return { dir, files, ...merged };
+  // Copies merged into an earlier paper are counted against the file of that first copy.
+  const papers = new Map<string, number>();
+  for (const paper of merged.papers) papers.set(paper.source.file, (papers.get(paper.source.file) ?? 0) + 1);
+  const warnings = new Map<string, number>();
+  for (const warning of merged.warnings) warnings.set(warning.file, (warnings.get(warning.file) ?? 0) + 1);
+  for (const entry of files) {
+    entry.papers = papers.get(entry.file) ?? 0;
+    entry.warnings = warnings.get(entry.file) ?? 0;
+  }
+  const problems = files.flatMap((f) => (f.problem ? [{ file: f.file, problem: f.problem }] : []));
+  return { dir, files, problems, ...merged };
 }
 
-/** A `*.txt` name of the corpus directory, or a link skipped with the reason. */
+/** A corpus file (path relative to the directory, `/`-separated), or a link skipped with the reason. */
 interface CorpusEntry {
   name: string;
-  skipped?: string;
+  skipped?: { message: string; problem?: string };
 }
 
+const isCorpusFileName = (name: string): boolean => {
+  const lower = name.toLowerCase();
+  return !name.startsWith('.') && CORPUS_EXTENSIONS.some((ext) => lower.endsWith(ext));
+};
+
 /**
- * Lists the directory's `*.txt` regular files and the links that resolve to one inside the directory, sorted by
- * name. Only the top level is listed, so the dot-directories of a ConfigMap (`..data`, `..2024_…`) are never read
- * as corpus files; their files are read once, through the top-level links.
+ * Lists the corpus files of the directory tree in path order (each folder's entries by name, a sub-folder's files
+ * where its name sorts): regular files and links that resolve to a regular file inside the directory.
  */
 async function listCorpusFiles(dir: string): Promise<CorpusEntry[]> {
-  let listing: Dirent[];
   let root: string;
+  let top: Dirent[];
   try {
-    listing = await readdir(dir, { withFileTypes: true });
+    top = await readdir(dir, { withFileTypes: true });
     root = await realpath(dir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a directory' : `cannot be read (${code ?? String(error)})`;
-    throw new CorpusDirectoryError(`corpus directory ${dir} ${reason}; set CORPUS_DIR (or --dir) to a folder of *.txt page copies`);
+    throw new CorpusDirectoryError(`corpus directory ${dir} ${reason}; set CORPUS_DIR (or --dir) to a folder of page copies (.txt, .md) or API snapshots (.json, .jsonl)`);
   }
-  const candidates = listing
-    .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && entry.name.toLowerCase().endsWith('.txt'))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const candidates: Array<{ name: string; link: boolean }> = [];
+  const unreadable: CorpusEntry[] = [];
+  const walk = async (listing: Dirent[], prefix: string): Promise<void> => {
+    for (const entry of [...listing].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      // Dot-files and dot-folders belong to tools (a fetcher's ETags, a ConfigMap's `..data`), not to the corpus.
+      if (entry.name.startsWith('.')) continue;
+      const name = `${prefix}${entry.name}`;
+      if (entry.isDirectory()) {
+        const inner = await readdir(join(dir, ...name.split('/')), { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+          unreadable.push({ name, skipped: { message: `is a folder that cannot be read (${error.code ?? String(error)}); skipped`, problem: `a folder that cannot be read (${error.code ?? 'error'})` } });
+          return [];
+        });
+        await walk(inner, `${name}/`);
+      } else if ((entry.isFile() || entry.isSymbolicLink()) && isCorpusFileName(entry.name)) {
+        candidates.push({ name, link: entry.isSymbolicLink() });
+      }
+    }
+  };
+  await walk(top, '');
   // A link to a file that is read anyway (`alias.txt -> a.txt`) would turn every paper into a duplicate warning.
-  const claimed = new Map<string, string>(candidates.filter((e) => e.isFile()).map((e) => [join(root, e.name), e.name]));
-  const entries: CorpusEntry[] = [];
+  const claimed = new Map<string, string>(candidates.filter((e) => !e.link).map((e) => [join(root, ...e.name.split('/')), e.name]));
+  const entries: CorpusEntry[] = [...unreadable];
   for (const entry of candidates) {
-    if (entry.isFile()) {
+    if (!entry.link) {
       entries.push({ name: entry.name });
       continue;
     }
-    const link = await resolveCorpusLink(join(dir, entry.name), root);
-    if (link === 'not-a-file') continue; // A link to a directory is ignored like a directory.
+    const link = await resolveCorpusLink(join(dir, ...entry.name.split('/')), root);
+    if (link === 'not-a-file') continue; // A link to a directory is ignored: following it could read a folder twice or loop.
     if (typeof link !== 'string') {
-      entries.push({ name: entry.name, skipped: link.skipped });
+      entries.push({ name: entry.name, skipped: link });
       continue;
     }
     const owner = claimed.get(link);
     if (owner !== undefined) {
-      entries.push({ name: entry.name, skipped: `is a symbolic link to ${owner}, which is read already; skipped` });
+      entries.push({ name: entry.name, skipped: { message: `is a symbolic link to ${owner}, which is read already; skipped` } });
       continue;
     }
     claimed.set(link, entry.name);
     entries.push({ name: entry.name });
   }
-  return entries;
+  return entries.sort((a, b) => comparePaths(a.name, b.name));
+}
+
+/** Path order: folder by folder, each level by name. */
+function comparePaths(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i += 1) {
+    if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+  }
+  return x.length - y.length;
 }
 
 /** The real path of a link's target when it is a regular file inside `root`, else why it is skipped. */
-async function resolveCorpusLink(path: string, root: string): Promise<string | 'not-a-file' | { skipped: string }> {
+async function resolveCorpusLink(path: string, root: string): Promise<string | 'not-a-file' | { message: string; problem: string }> {
   const target = await readlink(path).catch(() => '?');
   let real: string;
   try {
@@ -113,79 +189,56 @@ async function resolveCorpusLink(path: string, root: string): Promise<string | '
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'which does not exist' : code === 'ELOOP' ? 'which loops' : `which cannot be read (${code ?? String(error)})`;
-    return { skipped: `is a broken symbolic link to ${target}, ${reason}; skipped` };
+    return { message: `is a broken symbolic link to ${target}, ${reason}; skipped`, problem: `a broken symbolic link to ${target}` };
   }
   const inside = relative(root, real);
   // `..data/x.txt` (a ConfigMap's own dot-directory) is inside; only `..` itself or a `../` prefix leaves the folder.
   if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
-    return { skipped: `is a symbolic link to ${real}, outside the corpus directory; skipped (copy the file into the directory instead)` };
+    return {
+      message: `is a symbolic link to ${real}, outside the corpus directory; skipped (copy the file into the directory instead)`,
+      problem: 'a symbolic link to a file outside the corpus folder',
+    };
   }
   const info = await stat(real).catch(() => null);
-  if (!info) return { skipped: `is a broken symbolic link to ${target}, which cannot be read; skipped` };
+  if (!info) return { message: `is a broken symbolic link to ${target}, which cannot be read; skipped`, problem: `a broken symbolic link to ${target}` };
   return info.isFile() ? real : 'not-a-file';
 }
 
-async function readCachedCorpusFile(path: string, name: string, options: LoadCorpusOptions): Promise<{ parsed: ParsedCorpus; bytes: number }> {
-  if (!options.cache) return readCorpusFile(path, name, options.referenceDate);
+async function readCachedCorpusFile(path: string, name: string, options: LoadCorpusOptions): Promise<CorpusPart> {
+  if (!options.cache) return readCorpusPart(path, name, options.referenceDate);
   const info = await stat(path).catch(() => null);
   const cached = options.cache.get(name);
   if (info && cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) return cached.part;
-  const part = await readCorpusFile(path, name, options.referenceDate);
+  const part = await readCorpusPart(path, name, options.referenceDate);
   if (info) options.cache.set(name, { size: info.size, mtimeMs: info.mtimeMs, part });
   return part;
 }
 
-async function readCorpusFile(path: string, name: string, referenceDate: string | undefined) {
-  const warn = (line: number, message: string): { parsed: ParsedCorpus; bytes: number } => ({
-    parsed: { papers: [], warnings: [{ file: name, line, message } satisfies CorpusWarning] },
-    bytes: 0,
-  });
+/** Reads one file through the format registry; bad bytes are replaced (with a warning), never a reason to skip. */
+async function readCorpusPart(path: string, name: string, referenceDate: string | undefined): Promise<CorpusPart> {
   let bytes: Buffer;
   let modified: Date;
   try {
     [bytes, modified] = await Promise.all([readFile(path), stat(path).then((s) => s.mtime)]);
   } catch (error) {
-    return warn(0, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); skipped`);
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return { read: skippedRead(name, `cannot be read (${code}); skipped`), bytes: 0, problem: `cannot be read (${code})` };
   }
-  const decoded = decodeUtf8(bytes);
-  if (typeof decoded !== 'string') {
-    return warn(decoded.line, `is not UTF-8 text (${decoded.reason} at line ${decoded.line}); skipped the whole file`);
-  }
-  const parsed = parseCorpus(decoded, { file: name, referenceDate: referenceDate ?? modified.toISOString().slice(0, 10) });
-  return { parsed, bytes: bytes.length };
+  const decoded = decodeCorpusBytes(bytes, name);
+  if (decoded.binary) return { read: { ...skippedRead(name, ''), warnings: decoded.warnings }, bytes: bytes.length, problem: 'not text (a binary file)' };
+  const text = readCorpusText(decoded.text, { file: name, referenceDate: referenceDate ?? modified.toISOString().slice(0, 10) });
+  const read: CorpusFileRead = { ...text, papers: text.papers.map(identifyPaper), warnings: [...decoded.warnings, ...text.warnings] };
+  const problem = read.quarantined
+    ? `quarantined: read as ${read.format}, but its entries do not look like papers (a damaged or unknown layout), so nothing from it is posted`
+    : read.format === null && decoded.text.trim() !== ''
+      ? 'no corpus format recognises it'
+      : read.format !== null && read.papers.length === 0 && text.warnings.length > 0
+        ? `read as ${read.format}, but none of its entries is a paper (see its warnings)`
+        : undefined;
+  return { read, bytes: bytes.length, ...(problem ? { problem } : {}) };
 }
 
-/** Decodes strict UTF-8; binary files (invalid sequences or NUL bytes) report the line where they go wrong. */
-function decodeUtf8(bytes: Buffer): string | { line: number; reason: string } {
-  const nul = bytes.indexOf(0);
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    if (nul === -1) return text;
-    return { line: lineOf(bytes, nul), reason: 'a NUL byte' };
-  } catch {
-    return { line: lineOf(bytes, firstInvalidUtf8(bytes)), reason: 'an invalid byte sequence' };
-  }
-}
-
-function lineOf(bytes: Buffer, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i += 1) if (bytes[i] === 0x0a) line += 1;
-  return line;
-}
-
-/** Bisects to the first byte offset where strict decoding fails. */
-function firstInvalidUtf8(bytes: Buffer): number {
-  let lo = 0;
-  let hi = bytes.length;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    try {
-      // Allow a sequence cut at the boundary: stream mode keeps incomplete trailing bytes.
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
-      lo = mid;
-    } catch {
-      hi = mid;
-    }
-  }
-  return lo;
+function skippedRead(file: string, message: string): CorpusFileRead {
+  const warnings: CorpusWarning[] = message ? [{ file, line: 0, message }] : [];
+  return { format: null, confidence: 0, papers: [], warnings, quarantined: false };
 }

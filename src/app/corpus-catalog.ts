@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Paper } from '../core/paper.js';
+import type { CorpusFileProblem, Paper } from '../core/paper.js';
 import { createSearchIndex, type SearchIndex } from '../core/search.js';
 import { suggestTopics, type TopicSuggestion } from '../core/topics.js';
 import type { CorpusSource, Logger } from './ports.js';
@@ -24,11 +24,17 @@ export interface CorpusCatalog {
   refreshIfStale(maxAgeMs?: number): void;
   /** A corpus source for the digest runner that refreshes the catalog at every digest. */
   source: CorpusSource;
+  /** The corpus files that gave nothing at the last load because they were skipped or quarantined, with why. */
+  problems(): CorpusFileProblem[];
 }
 
 function fingerprintOf(papers: readonly Paper[]): string {
   const hash = createHash('sha256');
-  for (const paper of papers) hash.update(`${paper.id}\u0000${paper.abstract.length}\u0000`);
+  // What a card or a reply shows, not only what is indexed: a newer snapshot with more upvotes must reach the cards.
+  for (const p of papers) {
+    hash.update(`${p.id}\u0000${p.title}\u0000${p.abstract.length}\u0000${p.upvotes ?? ''}\u0000${p.githubStars ?? ''}\u0000${p.comments ?? ''}\u0000`);
+    hash.update(`${p.url ?? ''}\u0000${p.githubRepo ?? ''}\u0000${p.projectPage ?? ''}\u0000${p.aiSummary?.length ?? ''}\u0000${p.aiKeywords?.length ?? ''}\u0000${p.published ?? ''}\u0000${p.aliases?.length ?? 0}\u0000`);
+  }
   return hash.digest('hex');
 }
 
@@ -60,13 +66,16 @@ export function suggestTopicsQuickly(papers: readonly Paper[]): TopicSuggestion[
 /** Creates the catalog over a corpus source, starting from a first snapshot loaded now. */
 export async function createCorpusCatalog(options: { source: CorpusSource; logger: Logger; now: () => number }): Promise<CorpusCatalog> {
   const { source, logger } = options;
-  let snapshot = createSnapshot((await source.load()).papers);
+  const first = await source.load();
+  let snapshot = createSnapshot(first.papers);
   let loadedAt = options.now();
   let refreshing: Promise<CorpusSnapshot> | null = null;
-  let lastWarnings = 0;
+  let lastWarnings = first.warnings;
+  let lastProblems = first.problems ?? [];
 
-  async function refreshWith(papers: Paper[], warnings: number): Promise<CorpusSnapshot> {
+  async function refreshWith(papers: Paper[], warnings: number, problems: CorpusFileProblem[]): Promise<CorpusSnapshot> {
     lastWarnings = warnings;
+    lastProblems = problems;
     loadedAt = options.now();
     const fingerprint = fingerprintOf(papers);
     if (fingerprint !== snapshot.fingerprint) {
@@ -80,7 +89,7 @@ export async function createCorpusCatalog(options: { source: CorpusSource; logge
   const refresh = (): Promise<CorpusSnapshot> => {
     refreshing ??= source
       .load()
-      .then(({ papers, warnings }) => refreshWith(papers, warnings))
+      .then(({ papers, warnings, problems }) => refreshWith(papers, warnings, problems ?? []))
       .finally(() => {
         refreshing = null;
       });
@@ -99,8 +108,9 @@ export async function createCorpusCatalog(options: { source: CorpusSource; logge
       location: source.location,
       async load() {
         const fresh = await refresh();
-        return { papers: fresh.papers, warnings: lastWarnings };
+        return { papers: fresh.papers, warnings: lastWarnings, problems: lastProblems };
       },
     },
+    problems: () => lastProblems,
   };
 }

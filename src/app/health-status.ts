@@ -1,4 +1,5 @@
 import { type HealthStatus, listDigestConcerns } from '../core/health.js';
+import type { CorpusFileProblem } from '../core/paper.js';
 import type { DestinationState } from '../core/state.js';
 import type { DigestResult } from './run-digest.js';
 
@@ -26,6 +27,8 @@ export interface HealthFacts {
   problem: string | null;
   /** Where the corpus lives, for concerns that tell an admin where to look. */
   corpusLocation?: string;
+  /** Corpus files that give no papers (quarantined, unknown format, unreadable): each is a concern. */
+  corpusProblems?: readonly CorpusFileProblem[];
 }
 
 /** Builds the status the health reporter writes and serves, from what the bot knows about itself. */
@@ -40,6 +43,6 @@ export function buildHealthStatus(facts: HealthFacts): HealthStatus {
     nextRunAt: facts.nextRun?.toISOString() ?? null,
     lastRun: last ? { at: last.at, outcome: last.outcome, ...(last.error ? { error: last.error } : {}), ...(last.reason ? { reason: last.reason } : {}) } : null,
     problem: facts.problem,
-    concerns: listDigestConcerns(facts.destination, { location: facts.corpusLocation }),
+    concerns: listDigestConcerns(facts.destination, { location: facts.corpusLocation, problems: facts.corpusProblems ?? [] }),
   };
 }

@@ -1,4 +1,5 @@
 import type { HealthStatus } from '../core/health.js';
+import type { CorpusFileProblem } from '../core/paper.js';
 import { decideStartup } from '../core/startup.js';
 import { getDestination, setNextDue } from '../core/state.js';
 import { formatLocalTime } from '../core/time.js';
@@ -39,6 +40,8 @@ export interface BotLifecycleDeps {
   pid: number;
   /** Where the corpus lives, for health's concerns. */
   corpusLocation?: string;
+  /** Corpus files that give no papers, for health's concerns. */
+  corpusProblems?: () => readonly CorpusFileProblem[];
   /** Creates the schedule that calls `onTick` at each due time; started by {@link BotLifecycle.start}. */
   createSchedule(onTick: () => Promise<void>): Schedule;
   /** Starts reporting `status` (heartbeat file, `/healthz`); a rejection stops the start. */
@@ -125,6 +128,7 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
       destination: getDestination(store.read(), deps.destination),
       problem,
       corpusLocation: deps.corpusLocation,
+      corpusProblems: deps.corpusProblems?.() ?? [],
     });
 
   async function stop(reason: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Paper } from '../core/paper.js';
+import type { CorpusFileProblem, Paper } from '../core/paper.js';
 import type { OutgoingMessage } from '../core/format.js';
 import type { State } from '../core/state.js';
 
@@ -97,8 +97,11 @@ export class PostError extends Error {
 
 /** The corpus as of now (re-read at every digest so added files are picked up without a restart). */
 export interface CorpusSource {
-  /** Rejects, with a message naming the path and the reason, when the corpus cannot be read at all. */
-  load(): Promise<{ papers: Paper[]; warnings: number }>;
+  /**
+   * Rejects, with a message naming the path and the reason, when the corpus cannot be read at all. `problems`
+   * lists the files that give nothing because they were skipped or quarantined (what an admin must look at).
+   */
+  load(): Promise<{ papers: Paper[]; warnings: number; problems?: CorpusFileProblem[] }>;
   /** Where the corpus lives (a folder path), for messages that tell an admin where to look. */
   readonly location?: string;
 }

@@ -52,8 +52,8 @@ export function createPostReconciler(deps: { store: StateStore; poster: Poster; 
       if (inFlight && message.digest === inFlight.digest && now.inFlight?.header.messageId === null) {
         await deps.store.update((s) => markHeaderPosted(s, destination, message.messageId));
       }
-      const id = message.paperId;
-      if (id && (now.pending[id] || now.unverified?.[id])) {
+      const id = message.paperId && findHeldPaper(now, message.paperId);
+      if (id) {
         const was = now.unverified?.[id] ? 'unverified' : 'pending';
         deps.logger.info({ destination, paper: id, messageId: message.messageId, was }, 'found a post a crash left unrecorded; marked it posted');
         await deps.store.update((s) => markPosted(s, destination, id, message.messageId, iso()));
@@ -91,6 +91,15 @@ export function createPostReconciler(deps: { store: StateStore; poster: Poster; 
   }
 
   return { reconcile };
+}
+
+/** The pending or unverified paper a card's footer id names: its id, or an id it had before (see formerIds). */
+function findHeldPaper(dest: DestinationState, footerId: string): string | null {
+  if (dest.pending[footerId] || dest.unverified?.[footerId]) return footerId;
+  for (const [id, record] of [...Object.entries(dest.pending), ...Object.entries(dest.unverified ?? {})]) {
+    if (record.formerIds?.includes(footerId)) return id;
+  }
+  return null;
 }
 
 const isSnowflake = (id: string | null | undefined): id is string => typeof id === 'string' && /^\d{1,20}$/.test(id);

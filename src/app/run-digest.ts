@@ -4,6 +4,7 @@ import type { Paper } from '../core/paper.js';
 import { getDestination, type InFlightDigest, type Recipient, requeueFailed, type State } from '../core/state.js';
 import { createRetrying } from './digest-retry.js';
 import { createDigestSteps, type DigestSummary, type PaperOutcome } from './digest-steps.js';
+import { adoptCurrentPaperIds } from './adopt-paper-ids.js';
 import { createNotifier, DEFAULT_DIRECT_MESSAGE_LIMITS, type DirectMessageLimits } from './notify.js';
 import type { Clock, CorpusSource, Logger, Poster, StateStore } from './ports.js';
 
@@ -99,6 +100,7 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     let inFlight: InFlightDigest | null = null;
     const outcomes: PaperOutcome[] = [];
     try {
+      await adoptCurrentPaperIds(deps, papers);
       const start = await steps.startOrResume(papers, count);
       if (start.kind === 'empty') return start.summary;
       inFlight = start.inFlight;

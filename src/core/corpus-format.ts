@@ -3,8 +3,9 @@ const MARKDOWN_HEADING = /^#{1,6} \S/;
 
 /**
  * Names the format of a page copy that is not the plain-text format (JSON from the API, markdown, a web export
- * with URLs on their own lines), or returns null for plain text. Those copies are recognised so they end in one
- * clear warning instead of a cascade of garbage papers.
+ * with URLs on their own lines), or returns null for plain text. The plain-text reader's detector uses it to leave
+ * those copies to their own readers in the format registry (`formats/`), which is how the corpus folder is read;
+ * only `parseCorpus` called directly still ends such a copy in one warning rather than a cascade of garbage papers.
  */
 export function detectForeignFormat(text: string): string | null {
   if (/^\uFEFF?\s*(?:\[\s*[{\]]|\{\s*["}])/.test(text.slice(0, 64))) return 'looks like JSON (the Hugging Face API format)';

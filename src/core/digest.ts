@@ -8,10 +8,16 @@ export type DigestOrder = 'corpus' | 'newest' | 'upvotes';
 
 /**
  * True when a paper still has to be posted to the destination: not posted, not refused as malformed, and not held
- * as unverified (its post may exist; only a trusted read of the history may send it again).
+ * as unverified (its post may exist; only a trusted read of the history may send it again), under its id or any of
+ * its aliases (the ids older versions recorded it under, until the digest moves those records to its id).
  */
 export function isUnposted(paper: Paper, destination: DestinationState): boolean {
-  return !destination.posted[paper.id] && !destination.failed[paper.id] && !destination.unverified?.[paper.id];
+  if (isSettled(paper.id, destination)) return false;
+  return !paper.aliases?.some((alias) => isSettled(alias, destination));
+}
+
+function isSettled(id: string, destination: DestinationState): boolean {
+  return Boolean(destination.posted[id] || destination.failed[id] || destination.unverified?.[id]);
 }
 
 /** The papers still to post, in the order the digest takes them. */

@@ -1,3 +1,4 @@
+import type { CorpusFileProblem } from './paper.js';
 import type { DestinationState } from './state.js';
 
 /** What the running bot reports about itself (the status file next to the state, and `/healthz`). */
@@ -52,18 +53,29 @@ export function evaluateHealth(status: HealthStatus, now: Date): HealthVerdict {
   return { ok: true, state: 'ok', summary: `ok: ${summary}` };
 }
 
+/** Skipped files named in one concern; `paperboy corpus` lists them all. */
+const MAX_LISTED_FILES = 3;
+
 const papers = (n: number): string => `${n} paper${n === 1 ? '' : 's'}`;
 
 /**
  * What an admin should know about a destination's digests although nothing crashed, one sentence each, with
  * where to look and what to do: shared by health (degraded) and `/digest status`.
  */
-export function listDigestConcerns(dest: DestinationState, corpus: { location?: string }): string[] {
+export function listDigestConcerns(dest: DestinationState, corpus: { location?: string | undefined; problems?: readonly CorpusFileProblem[] }): string[] {
   const where = corpus.location ? ` at ${corpus.location}` : '';
   const concerns: string[] = [];
+  const problems = corpus.problems ?? [];
+  if (problems.length > 0) {
+    const listed = problems.slice(0, MAX_LISTED_FILES).map((p) => `${p.file} (${p.problem})`);
+    const more = problems.length > MAX_LISTED_FILES ? `, and ${problems.length - MAX_LISTED_FILES} more` : '';
+    concerns.push(
+      `${problems.length === 1 ? '1 corpus file' : `${problems.length} corpus files`}${where} ${problems.length === 1 ? 'gives' : 'give'} no papers: ${listed.join('; ')}${more}. Run \`paperboy corpus\` for the details, then fix or remove ${problems.length === 1 ? 'it' : 'them'}`,
+    );
+  }
   const last = dest.lastRun;
   if (last?.reason === 'corpus-unavailable') concerns.push(`no digest can be posted: ${last.error ?? `the corpus${where} cannot be read`}`);
-  if (last?.reason === 'corpus-empty') concerns.push(`the corpus${where} has no papers, so the last digest posted nothing: check that the folder is mounted and holds *.txt page copies`);
+  if (last?.reason === 'corpus-empty') concerns.push(`the corpus${where} has no papers, so the last digest posted nothing: check that the folder is mounted and holds page copies or API snapshots (.txt, .md, .json, .jsonl)`);
   if (last?.reason === 'all-posted') concerns.push(`every paper of the corpus${where} has been posted, so the last digest posted nothing: add page copies to post more`);
   const unverified = Object.values(dest.unverified ?? {});
   if (unverified.length > 0) {

@@ -8,7 +8,11 @@ export interface SourceRef {
 
 /** One research paper read from the corpus: the vocabulary every part of Paperboy shares. */
 export interface Paper {
-  /** Stable, URL-safe id derived from the normalised title (at most {@link MAX_PAPER_ID_LENGTH} characters). */
+  /**
+   * The paper's identity (at most {@link MAX_PAPER_ID_LENGTH} characters): its arXiv id when known (`2411.17691`,
+   * `hep-th/9901001`), so a corrected title or another copy of it is the same paper; else the title-hash id of
+   * {@link paperId}. See {@link identifyPaper}.
+   */
   id: string;
   title: string;
   /** One paragraph; wrapped lines are joined with single spaces. */
@@ -44,11 +48,22 @@ export interface Paper {
   authorNames?: string[];
   /** `YYYY-MM-DD` the paper was added to Daily Papers (UTC), as distinct from {@link Paper.published}. */
   addedAt?: string;
+  /**
+   * Other ids of this paper: the title-hash ids ({@link paperId}) of its copies, which versions before arXiv
+   * identity used; what the state recorded under them belongs to this paper. Absent when there are none.
+   */
+  aliases?: string[];
 }
 
 /** A piece of corpus text that could not be read as (part of) a paper. */
 export interface CorpusWarning extends SourceRef {
   message: string;
+}
+
+/** A corpus file that gives no papers although it is not empty (skipped or quarantined), and why, for an admin. */
+export interface CorpusFileProblem {
+  file: string;
+  problem: string;
 }
 
 // New-style ids (`2411.17691`, since 2007) and old-style ones (`hep-th/9901001`, `math.GT/0309136`), with an optional version.
@@ -108,7 +123,26 @@ export function paperId(title: string): string {
   return `${slug || 'paper'}-${hash}`;
 }
 
-/** True when the text has the shape of a paper id (a picked autocomplete suggestion rather than typed words). */
-export function isPaperIdShape(text: string): boolean {
+/**
+ * The paper with its identity settled: a paper with an arXiv id is identified by it and keeps its title-hash id as
+ * an alias; any other paper keeps its title-hash id. Returns the same object when nothing changes.
+ */
+export function identifyPaper(paper: Paper): Paper {
+  if (!paper.arxivId || paper.id === paper.arxivId) return paper;
+  // Readers give every paper its title-hash id; an id set otherwise is recomputed from the title.
+  const legacy = isTitleHashId(paper.id) ? paper.id : paperId(paper.title);
+  const aliases = [legacy, ...(paper.aliases ?? []).filter((alias) => alias !== legacy && alias !== paper.arxivId)];
+  return { ...paper, id: paper.arxivId, aliases };
+}
+
+function isTitleHashId(text: string): boolean {
   return /^[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{10}$/.test(text) && text.length <= MAX_PAPER_ID_LENGTH;
+}
+
+/**
+ * True when the text has the shape of a paper id (a picked autocomplete suggestion rather than typed words): a
+ * title-hash id, or an arXiv id as Paperboy writes it (`2411.17691`, `hep-th/9901001`, no version).
+ */
+export function isPaperIdShape(text: string): boolean {
+  return isTitleHashId(text) || (text.length <= MAX_PAPER_ID_LENGTH && normalizeArxivId(text) === text);
 }

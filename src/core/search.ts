@@ -46,6 +46,7 @@ const MAX_LIMIT = 100;
 /** Abstracts are indexed up to this length: later text rarely decides relevance and costs build time. */
 const MAX_ABSTRACT_CHARS = 4000;
 const TITLE_BOOST = 4;
+const KEYWORDS_BOOST = 1.5;
 const PREFIX_WEIGHT = 0.375;
 const FUZZY_WEIGHT = 0.45;
 /** Only the best candidates are checked for an abstract phrase: normalising abstracts per query is costly. */
@@ -182,6 +183,8 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
   const vocabulary = table.vocabulary;
   const titleIds: Array<Int32Array | null> = [];
   const abstractIds: Array<Int32Array | null> = [];
+  // Hugging Face's AI keywords: their own field with a modest boost (common words among them score as abstract words).
+  const keywordIds: Array<Int32Array | null> = [];
   const titleLength = new Uint16Array(count);
   const abstractLength = new Uint16Array(count);
   const titleTexts: string[] = [];
@@ -191,6 +194,7 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
     const abstractText = paper.abstract.slice(0, MAX_ABSTRACT_CHARS);
     const title = table.collect(paper.title, index, 0);
     const abstract = table.collect(abstractText, index, 1);
+    keywordIds.push(table.collect((paper.aiKeywords ?? []).join(' · '), index, 1).ids);
     acronyms.learn(paper.title);
     acronyms.learn(abstractText);
     titleIds.push(title.ids);
@@ -234,20 +238,22 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
     common.set(table.strings[id]!, entry);
     return entry;
   });
-  const mini = new MiniSearch<{ id: number; title: string; abstract: string }>({
-    fields: ['title', 'abstract'],
+  const mini = new MiniSearch<{ id: number; title: string; abstract: string; keywords: string }>({
+    fields: ['title', 'abstract', 'keywords'],
     tokenize: splitOnSpace,
     processTerm: keepTerm,
-    searchOptions: { tokenize: splitOnSpace, processTerm: keepTerm, boost: { title: TITLE_BOOST } },
+    searchOptions: { tokenize: splitOnSpace, processTerm: keepTerm, boost: { title: TITLE_BOOST, keywords: KEYWORDS_BOOST } },
   });
   // Autocomplete reads titles only, from compact posting lists: MiniSearch's per-result cost is too high for it.
   const titleLists = new Map<string, number[]>();
   for (let index = 0; index < count; index++) {
     const title = keepRare(titleIds[index]!, commonById, table.strings, index, 'title');
     const abstract = keepRare(abstractIds[index]!, commonById, table.strings, index, 'abstract');
+    const keywords = keepRare(keywordIds[index]!, commonById, table.strings, index, 'abstract');
     titleIds[index] = null;
     abstractIds[index] = null;
-    mini.add({ id: index, title: title.join(' '), abstract: abstract.join(' ') });
+    keywordIds[index] = null;
+    mini.add({ id: index, title: title.join(' '), abstract: abstract.join(' '), keywords: keywords.join(' ') });
     for (const term of title) {
       const list = titleLists.get(term);
       if (!list) titleLists.set(term, [index]);

@@ -22,8 +22,18 @@ function migrateV1toV2(old: unknown): unknown {
   return { ...(old as object), version: 2, ...(state.destinations ? { destinations } : {}) };
 }
 
+/**
+ * Version 3 identifies papers with an arXiv id by it: records move from their old title-hash ids to arXiv ids
+ * when the corpus is read (see renamePaperIds), and pending records may name their former ids. A version-2
+ * Paperboy would take every moved paper for a new one and post it again, so it must refuse the file: hence the
+ * version. The file itself needs no change.
+ */
+function migrateV2toV3(old: unknown): unknown {
+  return { ...(old as object), version: 3 };
+}
+
 /** The migration chain, keyed by the version each step starts from. */
-export const MIGRATIONS: Readonly<Record<number, StateMigration>> = Object.freeze({ 1: migrateV1toV2 });
+export const MIGRATIONS: Readonly<Record<number, StateMigration>> = Object.freeze({ 1: migrateV1toV2, 2: migrateV2toV3 });
 
 /** A state file that cannot be used; the message names the file, the problem and what a person can do. */
 export class StateFileError extends Error {

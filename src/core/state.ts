@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DISCORD_LIMITS } from './discord-limits.js';
 
 /** The state file's current schema version; older files are migrated on load (see state-migrations.ts). */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 const isoDate = z.iso.datetime({ offset: true });
 
@@ -24,6 +24,11 @@ const pendingSchema = z.object({
    * here): it exists, and the post, if it went out, is newer. A recovery read starts at it and must see it.
    */
   after: z.string().optional(),
+  /**
+   * Ids this paper was recorded under before it was identified by its arXiv id: a post that may exist carries one
+   * of them in its footer, so recovery reads them as this paper.
+   */
+  formerIds: z.array(z.string()).optional(),
 });
 
 /** A paper whose post may have gone out, but the destination's history could not be read to check. */
@@ -250,8 +255,8 @@ export function markUnverified(state: State, destination: string, paperId: strin
     const record = d.pending[paperId] ?? d.unverified?.[paperId];
     if (!record || d.posted[paperId]) return d;
     const { [paperId]: _done, ...pending } = d.pending;
-    const { nonce, since, digest, after } = record;
-    return { ...d, pending, unverified: { ...d.unverified, [paperId]: { nonce, since, digest, ...(after ? { after } : {}), reason, at } } };
+    const { nonce, since, digest, after, formerIds } = record;
+    return { ...d, pending, unverified: { ...d.unverified, [paperId]: { nonce, since, digest, ...(after ? { after } : {}), ...(formerIds ? { formerIds } : {}), reason, at } } };
   });
 }
 

@@ -16,16 +16,25 @@ afterEach(async () => {
 });
 
 describe('loadCorpus on the mixed fixture directory', () => {
-  it('given files in several shapes, then every *.txt is read in file-name order and other files are ignored', async () => {
+  it('given files in several shapes, then every corpus file is read in file-name order, each by the format its content has', async () => {
     const corpus = await loadCorpus(MIXED, { referenceDate: '2026-06-22' });
-    expect(corpus.files.map((f) => f.file)).toEqual(['01-bom-crlf.txt', '02-wrapped-missing-footer.txt', '03-duplicates-and-junk.txt', '04-binary.txt', '05-latin1.txt']);
+    expect(corpus.files.map((f) => [f.file, f.format])).toEqual([
+      ['01-bom-crlf.txt', 'plain-text'],
+      ['02-wrapped-missing-footer.txt', 'plain-text'],
+      ['03-duplicates-and-junk.txt', 'plain-text'],
+      ['04-binary.txt', null],
+      ['05-latin1.txt', 'plain-text'],
+      ['notes.md', null],
+    ]);
     expect(corpus.papers.map((p) => p.title)).toEqual([
-      'Sparse Mixture of Experts at Scale',
+      // The later copy (03) is the newer one: its title wins, the paper stays where its first copy is.
+      'sparse mixture of experts, at  scale!',
       'Tiny Recursive Reasoners',
       'Wrapped Abstracts Are Joined',
       'A Paper Without Footer',
       'The Paper After It',
       'Quantised Transformers on Phones',
+      'Cafe Paper',
     ]);
   });
 
@@ -41,14 +50,25 @@ describe('loadCorpus on the mixed fixture directory', () => {
     expect(papers[3]).toMatchObject({ title: 'A Paper Without Footer', published: null, authors: null });
   });
 
-  it('given duplicates, junk, binary and non-UTF-8 files, then each is a warning with file and line and nothing crashes', async () => {
-    const { warnings } = await loadCorpus(MIXED, { referenceDate: '2026-06-22' });
-    expect(warnings).toEqual([
-      { file: '03-duplicates-and-junk.txt', line: 7, message: 'duplicate of "Sparse Mixture of Experts at Scale" (01-bom-crlf.txt:7); the first copy is kept' },
+  it('given duplicates, junk, binary, non-UTF-8 and unknown files, then each is a warning with file and line and nothing crashes', async () => {
+    const { warnings, problems } = await loadCorpus(MIXED, { referenceDate: '2026-06-22' });
+    expect(warnings.slice(0, 4)).toEqual([
+      { file: '03-duplicates-and-junk.txt', line: 7, message: 'same paper (by title) as "sparse mixture of experts, at  scale!" at 01-bom-crlf.txt:7; the copies were merged field by field' },
       { file: '03-duplicates-and-junk.txt', line: 15, message: 'line "Load more" is not part of any paper; skipped' },
-      { file: '04-binary.txt', line: 1, message: 'is not UTF-8 text (an invalid byte sequence at line 1); skipped the whole file' },
-      { file: '05-latin1.txt', line: 3, message: 'is not UTF-8 text (an invalid byte sequence at line 3); skipped the whole file' },
+      { file: '04-binary.txt', line: 3, message: 'looks like a binary file (a NUL byte at line 3), not text; skipped' },
+      { file: '05-latin1.txt', line: 3, message: 'is not valid UTF-8: byte 0xE9 at line 3 was replaced with "\uFFFD"; the file was read anyway (save it as UTF-8 to fix this)' },
     ]);
+    expect(warnings.slice(4)).toEqual([{ file: 'notes.md', line: 1, message: expect.stringMatching(/^no corpus format recognises this file \(expected one of: .*\); skipped$/) }]);
+    expect(problems).toEqual([
+      { file: '04-binary.txt', problem: 'not text (a binary file)' },
+      { file: 'notes.md', problem: 'no corpus format recognises it' },
+    ]);
+  });
+
+  it('given a stray Latin-1 byte, then the file is read with the byte replaced and a warning names its line', async () => {
+    const corpus = await loadCorpus(MIXED, { referenceDate: '2026-06-22' });
+    expect(corpus.papers.at(-1)).toMatchObject({ title: 'Cafe Paper', abstract: 'An abstract with a Latin-1 \uFFFD.', source: { file: '05-latin1.txt', line: 1 } });
+    expect(corpus.files.find((f) => f.file === '05-latin1.txt')).toMatchObject({ format: 'plain-text', papers: 1, warnings: 1, quarantined: false });
   });
 });
 
@@ -75,7 +95,9 @@ describe('loadCorpus on edge directories', () => {
   it('given a NUL byte in otherwise valid UTF-8, then the file is skipped as binary with the line of the byte', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'nul.txt'), 'Title\n\nAbs\u0000tract\n');
-    expect((await loadCorpus(dir)).warnings).toEqual([{ file: 'nul.txt', line: 3, message: 'is not UTF-8 text (a NUL byte at line 3); skipped the whole file' }]);
+    const corpus = await loadCorpus(dir);
+    expect(corpus.warnings).toEqual([{ file: 'nul.txt', line: 3, message: 'looks like a binary file (a NUL byte at line 3), not text; skipped' }]);
+    expect(corpus.problems).toEqual([{ file: 'nul.txt', problem: 'not text (a binary file)' }]);
   });
 
   it('given a sub-directory named like a corpus file, then it is ignored', async () => {
@@ -127,7 +149,8 @@ describe('loadCorpus with symbolic links', () => {
     const corpus = await loadCorpus(dir);
     expect(corpus.papers.map((p) => p.title)).toEqual(['Title One']);
     expect(corpus.warnings).toEqual([{ file: 'broken.txt', line: 0, message: 'is a broken symbolic link to gone.txt, which does not exist; skipped' }]);
-    expect(corpus.files).toContainEqual({ file: 'broken.txt', papers: 0, warnings: 1, bytes: 0 });
+    expect(corpus.files).toContainEqual({ file: 'broken.txt', format: null, papers: 0, warnings: 1, bytes: 0, quarantined: false, problem: 'a broken symbolic link to gone.txt' });
+    expect(corpus.problems).toEqual([{ file: 'broken.txt', problem: 'a broken symbolic link to gone.txt' }]);
   });
 
   it('given a link to a file outside the folder, then it is not read and a warning names the file and where it points', async () => {

@@ -219,7 +219,7 @@ describe('given an older state version', () => {
   });
 
   it('then a current state passes through unchanged', () => {
-    expect(Object.keys(MIGRATIONS)).toEqual(['1']);
+    expect(Object.keys(MIGRATIONS)).toEqual(['1', '2']);
     const state = createEmptyState();
     expect(migrateState(state)).toBe(state);
   });

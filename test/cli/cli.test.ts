@@ -5,21 +5,65 @@ import { describe, expect, it } from 'vitest';
 import { terminalColumns } from '../../src/cli/context.js';
 import { runCli } from '../support/run-cli.js';
 
-const PAPER_KEYS = ['abstract', 'authors', 'comments', 'id', 'links', 'organization', 'published', 'source', 'title'];
+const PAPER_KEYS = [
+  'abstract', 'addedAt', 'aiKeywords', 'aiSummary', 'arxivId', 'authorNames', 'authors', 'comments', 'githubRepo', 'githubStars',
+  'id', 'links', 'organization', 'projectPage', 'published', 'source', 'title', 'upvotes', 'url',
+];
 
 describe('paperboy corpus', () => {
-  it('given --json, then stdout is exactly one JSON object with the documented paper and warning shapes', async () => {
+  it('given --json, then stdout is exactly one JSON object with the documented paper, file and warning shapes', async () => {
     const result = await runCli(['corpus', '--json', '--dir', 'test/fixtures/corpus/mixed', '--reference-date', '2026-06-22']);
     expect(result.code).toBe(0);
-    const parsed = JSON.parse(result.stdout) as { papers: Record<string, unknown>[]; warnings: Record<string, unknown>[] };
-    expect(Object.keys(parsed).sort()).toEqual(['papers', 'warnings']);
+    const parsed = JSON.parse(result.stdout) as { papers: Record<string, unknown>[]; files: Record<string, unknown>[]; warnings: Record<string, unknown>[] };
+    expect(Object.keys(parsed).sort()).toEqual(['files', 'papers', 'warnings']);
     for (const paper of parsed.papers) {
       expect(Object.keys(paper).sort()).toEqual(PAPER_KEYS);
       expect(Object.keys(paper.source as object).sort()).toEqual(['file', 'line']);
+      // A page copy has none of the richer fields: each is null, never missing.
+      expect(paper).toMatchObject({ arxivId: null, url: null, upvotes: null, githubRepo: null, githubStars: null, aiSummary: null });
     }
     for (const warning of parsed.warnings) expect(Object.keys(warning).sort()).toEqual(['file', 'line', 'message']);
-    expect(parsed.papers).toHaveLength(6);
-    expect(parsed.warnings).toHaveLength(4);
+    expect(parsed.papers).toHaveLength(7);
+    expect(parsed.warnings).toHaveLength(5);
+    expect(parsed.files.map((f) => [f.file, f.format, f.quarantined])).toEqual([
+      ['01-bom-crlf.txt', 'plain-text', false],
+      ['02-wrapped-missing-footer.txt', 'plain-text', false],
+      ['03-duplicates-and-junk.txt', 'plain-text', false],
+      ['04-binary.txt', null, false],
+      ['05-latin1.txt', 'plain-text', false],
+      ['notes.md', null, false],
+    ]);
+    expect(parsed.files[3]).toEqual({ file: '04-binary.txt', format: null, papers: 0, warnings: 1, quarantined: false, problem: 'not text (a binary file)' });
+  });
+
+  it('given an API snapshot, then --json reports its arXiv id, page, upvotes, code, stars and AI summary under their names', async () => {
+    const result = await runCli(['corpus', '--json', '--dir', 'test/fixtures/real/written']);
+    const { papers, files } = JSON.parse(result.stdout) as { papers: Record<string, unknown>[]; files: Record<string, unknown>[] };
+    expect(files.map((f) => [f.file, f.format])).toEqual([
+      ['README.md', null],
+      ['daily-papers-current-2026-10-05.json', 'daily-papers-json'],
+      ['daily-papers-current-2026-10-05.jsonl', 'daily-papers-jsonl'],
+    ]);
+    expect(papers).toHaveLength(3);
+    expect(papers[0]).toMatchObject({
+      id: '2610.05608',
+      arxivId: '2610.05608',
+      url: 'https://huggingface.co/papers/2610.05608',
+      upvotes: expect.any(Number),
+      githubRepo: expect.stringMatching(/^https:\/\/github\.com\//),
+      githubStars: expect.any(Number),
+      aiSummary: expect.stringMatching(/^Kandinsky 6\.0 Video/),
+    });
+    // The second item has no ai_summary key at all.
+    expect(papers[1]).toMatchObject({ id: '2609.18063', aiSummary: null });
+  });
+
+  it('given a folder of several formats, then the summary says which format read each file and which files give nothing', async () => {
+    const result = await runCli(['corpus', '--dir', 'test/fixtures/real/written']);
+    expect(result.stdout).toMatch(/^ {2}daily-papers-current-2026-10-05\.json +3 papers +0 warnings +daily-papers-json$/m);
+    expect(result.stdout).toMatch(/^ {2}daily-papers-current-2026-10-05\.jsonl +0 papers +3 warnings +daily-papers-jsonl$/m);
+    expect(result.stdout).toMatch(/^ {2}README\.md +0 papers +1 warning +skipped$/m);
+    expect(result.stdout).toContain('Files that give no papers:\n  README.md: no corpus format recognises it');
   });
 
   it('given the default corpus, then the summary says 51 papers in the seed file', async () => {
@@ -55,6 +99,12 @@ describe('paperboy show', () => {
     const target = papers[17]!;
     const result = await runCli(['show', target.id, '--json']);
     expect(JSON.parse(result.stdout)).toMatchObject({ id: target.id, title: target.title });
+  });
+
+  it('given an arXiv id, then it prints the paper identified by it', async () => {
+    const result = await runCli(['show', '2610.05608', '--dir', 'test/fixtures/real/written', '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ id: '2610.05608', title: 'Kandinsky 6.0 Video: Foundation Models for Synchronized Video and Audio Generation' });
   });
 
   it('given words that match nothing, then it exits 1 with a one-line reason', async () => {

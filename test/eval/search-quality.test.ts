@@ -18,10 +18,10 @@ describe('search quality on the evaluation set', () => {
   const report = evaluateEngine(index, loadEvalQueries(), papers);
   const misses = report.outcomes.filter((o) => o.rank !== 1).map((o) => `${o.query} → ${o.rank ?? '>10'}`);
 
-  it('given the real captures in test/fixtures/real as distractors, then all 487 are read besides the 51 seed papers, from each of the seven', () => {
+  it('given the real captures in test/fixtures/real as distractors, then all 486 are read besides the 51 seed papers, from each of the seven (the cut-off last paper of capture 05 is a warning, not a paper)', () => {
     // The floors below were measured on exactly this set: on fewer papers they would prove less.
     expect(seed).toHaveLength(51);
-    expect(distractors).toHaveLength(487);
+    expect(distractors).toHaveLength(486);
     expect(new Set(distractors.map((p) => p.source.file)).size).toBe(7);
   });
 

@@ -48,7 +48,9 @@ function hostilePaper(i: number): HostilePaper {
   const serial = ` case ${i}`;
   // Every seventh title is a very long line, cut just below the parser's 300-character title limit.
   const body = i % 7 === 3 ? Array.from({ length: 40 }, (_, k) => fragment(i + k)).join(' ') : `${fragment(i)} ${fragment(i * 7 + 3)}`;
-  const title = cut(`${start}${body}`, 280 - serial.length) + serial;
+  // A title opens with a word: the corpus readers do not take a line opening with markup for a title (such a page is
+  // quarantined, nothing from it posted), so the markup comes right after it.
+  const title = cut(`Hostile ${start}${body}`, 280 - serial.length) + serial;
   const topical = i % 3 === 0;
   const lines = [
     `${LINE_STARTS[(i + 3) % LINE_STARTS.length]}${FILLER} ${fragment(i + 1)} ${fragment(i * 5 + 2)}.`,
