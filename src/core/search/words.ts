@@ -24,7 +24,7 @@ export interface NearWord {
 export function findNearWords(
   raw: string,
   edits: number,
-  vocabulary: Map<string, VocabularyEntry>,
+  vocabulary: ReadonlyMap<string, VocabularyEntry>,
   fuzzyWords: MiniSearch<{ id: string }>,
 ): NearWord[] {
   const near = new Map<string, number>();
@@ -50,7 +50,7 @@ export function findNearWords(
 }
 
 /** The most common vocabulary words that complete a half-typed word. */
-export function completeWord(raw: string, sortedWords: readonly string[], vocabulary: Map<string, VocabularyEntry>): string[] {
+export function completeWord(raw: string, sortedWords: readonly string[], vocabulary: ReadonlyMap<string, VocabularyEntry>): string[] {
   let low = 0;
   let high = sortedWords.length;
   while (low < high) {

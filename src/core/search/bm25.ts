@@ -1,0 +1,16 @@
+// The scoring weights shared by the index build and the ranking.
+
+/** Title words weigh this many times abstract words, in MiniSearch and in the bitset scores alike. */
+export const TITLE_BOOST = 4;
+// MiniSearch's BM25+ defaults, so that bitset-scored terms weigh like MiniSearch-scored ones.
+const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
+
+/** The BM25+ term-frequency part, as MiniSearch computes it. */
+export function saturate(frequency: number, length: number, averageLength: number): number {
+  return BM25.d + (frequency * (BM25.k + 1)) / (frequency + BM25.k * (1 - BM25.b + (BM25.b * length) / averageLength));
+}
+
+/** The BM25 inverse document frequency of a term found in `matching` of `total` papers. */
+export function computeIdf(total: number, matching: number): number {
+  return Math.log(1 + (total - matching + 0.5) / (matching + 0.5));
+}

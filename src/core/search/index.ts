@@ -1,0 +1,66 @@
+import type { Paper } from '../paper.js';
+import { buildSearchData } from './index-data.js';
+import { rankPapers, type SearchHit } from './rank.js';
+import { createScoreBoard } from './score.js';
+import { suggestPapers } from './suggest.js';
+
+export { MAX_QUERY_CHARS, MAX_QUERY_WORDS, countAllowedEdits } from './query.js';
+export { isRelevantMatch, type MatchEvidence } from './relevance.js';
+export type { SearchHit } from './rank.js';
+export { truncateAtWord } from './suggest.js';
+
+/** Options of {@link SearchIndex.search}. */
+export interface SearchOptions {
+  /** Most results returned (default 10, at most 100). */
+  limit?: number;
+}
+
+/** A ranked, typo-tolerant search over a fixed set of papers. */
+export interface SearchIndex {
+  readonly size: number;
+  /**
+   * Papers matching the query, best first (ties in corpus order); empty when even the best paper is below the
+   * relevance floor ({@link isRelevantMatch}), so that a poor match is never presented as the answer; never throws.
+   */
+  search(query: string, options?: SearchOptions): SearchHit[];
+  /** The papers closest to a query, best first, floor or not: what to offer, labelled so, when `search` finds nothing. */
+  closest(query: string, options?: SearchOptions): SearchHit[];
+  /**
+   * Papers to suggest as a title is typed, best first: matches for the typed text, or the newest papers when it is
+   * empty (default 25, at most 100).
+   */
+  suggest(text: string, options?: SearchOptions): Paper[];
+  get(id: string): Paper | undefined;
+}
+
+const DEFAULT_LIMIT = 10;
+const DEFAULT_SUGGESTIONS = 25;
+const MAX_LIMIT = 100;
+
+/** Builds a search index over the papers (later duplicates of an id are ignored). */
+export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
+  const data = buildSearchData(papers);
+  const board = createScoreBoard(data.count);
+  const rank = (query: string, limit: number, titlesOnly = false) => rankPapers(data, board, query, limit, titlesOnly);
+  return {
+    size: data.count,
+    search(query, options = {}) {
+      const { hits, relevant } = rank(String(query ?? ''), clampLimit(options.limit));
+      return relevant ? hits : [];
+    },
+    closest(query, options = {}) {
+      return rank(String(query ?? ''), clampLimit(options.limit)).hits;
+    },
+    suggest(text, options = {}) {
+      return suggestPapers(text, data, rank, clampLimit(options.limit ?? DEFAULT_SUGGESTIONS));
+    },
+    get(id) {
+      return data.byId.get(id);
+    },
+  };
+}
+
+function clampLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
+  return Math.max(0, Math.min(MAX_LIMIT, Math.floor(limit)));
+}
