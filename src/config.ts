@@ -88,8 +88,7 @@ const snowflake = (name: string, where: string) =>
       .string()
       .trim()
       .regex(SNOWFLAKE, {
-        error: (issue) =>
-          `${name} "${String(issue.input)}" is not a Discord id (17–20 digits); copy it with Developer Mode on: ${where}`,
+        error: (issue) => `${name} "${String(issue.input)}" is not a Discord id (17–20 digits); copy it with Developer Mode on: ${where}`,
       })
       .optional(),
   );
@@ -113,28 +112,35 @@ function readSourceEntry(entry: string): SourceSpec | string {
 const httpUrl = (name: string, fallback: string, what: string) =>
   z.preprocess(
     blankToUndefined,
-    z.url({ protocol: /^https?$/, error: (issue) => `${name} "${String(issue.input)}" is not an http(s) URL; leave it empty to use ${what} (${fallback})` }).default(fallback),
+    z
+      .url({
+        protocol: /^https?$/,
+        error: (issue) => `${name} "${String(issue.input)}" is not an http(s) URL; leave it empty to use ${what} (${fallback})`,
+      })
+      .default(fallback),
   );
 
 /** The variables of the live fetch; `paperboy fetch` validates only these (and CORPUS_DIR). */
 const sourcesShape = {
-  SOURCES: z.preprocess((v) => (typeof v === 'string' ? v : ''), z.string()).transform((value, ctx): SourceSpec[] => {
-    const list: SourceSpec[] = [];
-    const seen = new Set<string>();
-    for (const raw of value.split(',')) {
-      const entry = raw.trim();
-      if (!entry) continue;
-      const spec = readSourceEntry(entry);
-      if (typeof spec === 'string') {
-        ctx.addIssue({ code: 'custom', message: spec });
-        continue;
+  SOURCES: z
+    .preprocess((v) => (typeof v === 'string' ? v : ''), z.string())
+    .transform((value, ctx): SourceSpec[] => {
+      const list: SourceSpec[] = [];
+      const seen = new Set<string>();
+      for (const raw of value.split(',')) {
+        const entry = raw.trim();
+        if (!entry) continue;
+        const spec = readSourceEntry(entry);
+        if (typeof spec === 'string') {
+          ctx.addIssue({ code: 'custom', message: spec });
+          continue;
+        }
+        const key = spec.kind === 'arxiv' ? `arxiv:${spec.category}` : spec.kind;
+        if (!seen.has(key)) list.push(spec);
+        seen.add(key);
       }
-      const key = spec.kind === 'arxiv' ? `arxiv:${spec.category}` : spec.kind;
-      if (!seen.has(key)) list.push(spec);
-      seen.add(key);
-    }
-    return list;
-  }),
+      return list;
+    }),
   HF_API_URL: httpUrl('HF_API_URL', CONFIG_DEFAULTS.HF_API_URL, "Hugging Face's own API"),
   FETCH_DAYS: z.preprocess(
     blankToUndefined,
@@ -143,7 +149,8 @@ const sourcesShape = {
       .trim()
       .default(CONFIG_DEFAULTS.FETCH_DAYS)
       .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 14, {
-        error: (issue) => `FETCH_DAYS "${String(issue.input)}" must be a whole number of days from 1 to 14 (the last days of the Hugging Face daily list fetched each time; 2 picks up a day's late additions)`,
+        error: (issue) =>
+          `FETCH_DAYS "${String(issue.input)}" must be a whole number of days from 1 to 14 (the last days of the Hugging Face daily list fetched each time; 2 picks up a day's late additions)`,
       })
       .transform(Number),
   ),
@@ -158,7 +165,10 @@ const schema = z
       z
         .string()
         .trim()
-        .regex(/^[\w.-]+$/, 'DISCORD_TOKEN contains spaces or other characters a bot token never has; paste it again from the Developer Portal (Bot → Reset Token)')
+        .regex(
+          /^[\w.-]+$/,
+          'DISCORD_TOKEN contains spaces or other characters a bot token never has; paste it again from the Developer Portal (Bot → Reset Token)',
+        )
         .optional(),
     ),
     DISCORD_CHANNEL_ID: snowflake('DISCORD_CHANNEL_ID', 'right-click the channel → Copy Channel ID'),
@@ -166,7 +176,10 @@ const schema = z
     DISCORD_API_URL: z.preprocess(
       blankToUndefined,
       z
-        .url({ protocol: /^https?$/, error: (issue) => `DISCORD_API_URL "${String(issue.input)}" is not an http(s) URL; leave it empty to use Discord's own API` })
+        .url({
+          protocol: /^https?$/,
+          error: (issue) => `DISCORD_API_URL "${String(issue.input)}" is not an http(s) URL; leave it empty to use Discord's own API`,
+        })
         .default(CONFIG_DEFAULTS.DISCORD_API_URL),
     ),
     DIGEST_CRON: z.preprocess(blankToUndefined, z.string().trim().default(CONFIG_DEFAULTS.DIGEST_CRON)).superRefine((value, ctx) => {
@@ -190,17 +203,21 @@ const schema = z
     ),
     DIGEST_ORDER: z.preprocess(
       blankToUndefined,
-      z.enum(['corpus', 'newest', 'upvotes'], {
-        error: (issue) =>
-          `DIGEST_ORDER "${String(issue.input)}" must be "corpus" (page order), "newest" (newest publication date first) or "upvotes" (most upvoted first)`,
-      }).default('corpus'),
+      z
+        .enum(['corpus', 'newest', 'upvotes'], {
+          error: (issue) =>
+            `DIGEST_ORDER "${String(issue.input)}" must be "corpus" (page order), "newest" (newest publication date first) or "upvotes" (most upvoted first)`,
+        })
+        .default('corpus'),
     ),
     DIGEST_CATCH_UP: booleanVariable('DIGEST_CATCH_UP', true),
     ...sourcesShape,
     STATE_FILE: z.preprocess(blankToUndefined, z.string().default(CONFIG_DEFAULTS.STATE_FILE)),
     LOG_LEVEL: z.preprocess(
       (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase()) : v),
-      z.enum(LOG_LEVELS, { error: (issue) => `LOG_LEVEL "${String(issue.input)}" must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+      z
+        .enum(LOG_LEVELS, { error: (issue) => `LOG_LEVEL "${String(issue.input)}" must be one of ${LOG_LEVELS.join(', ')}` })
+        .default('info'),
     ),
     HEALTH_PORT: z.preprocess(
       blankToUndefined,
@@ -230,7 +247,8 @@ const schema = z
       ctx.addIssue({
         code: 'custom',
         path: ['DISCORD_CHANNEL_ID'],
-        message: 'DISCORD_CHANNEL_ID is required when DISCORD_TOKEN is set: it is the channel digests are posted to (right-click the channel → Copy Channel ID)',
+        message:
+          'DISCORD_CHANNEL_ID is required when DISCORD_TOKEN is set: it is the channel digests are posted to (right-click the channel → Copy Channel ID)',
       });
     }
   });

@@ -54,21 +54,29 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
   await bot.start(async () => {
     if (!connection) return;
     session.setInteractionHandler(
-      createInteractionRouter({
-        catalog,
-        store,
-        runner,
-        subscriptions: session.subscriptions,
-        clock: systemClock,
-        logger,
-        timezone: config.digest.timezone,
-        destination: poster.destination,
-        guildId: config.discord.guildId,
-        channelId: config.discord.channelId,
-        nextRun: () => bot.nextRun(),
-      }, {
-        homeGuild: createHomeGuild({ configuredGuildId: config.discord.guildId, channelId: config.discord.channelId!, client: connection.client, logger }),
-      }),
+      createInteractionRouter(
+        {
+          catalog,
+          store,
+          runner,
+          subscriptions: session.subscriptions,
+          clock: systemClock,
+          logger,
+          timezone: config.digest.timezone,
+          destination: poster.destination,
+          guildId: config.discord.guildId,
+          channelId: config.discord.channelId,
+          nextRun: () => bot.nextRun(),
+        },
+        {
+          homeGuild: createHomeGuild({
+            configuredGuildId: config.discord.guildId,
+            channelId: config.discord.channelId!,
+            client: connection.client,
+            logger,
+          }),
+        },
+      ),
     );
     await registerCommandsIfChanged({
       rest: connection.client.rest,
@@ -88,4 +96,3 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
   process.off('SIGTERM', onSignal);
   return code;
 }
-

@@ -33,8 +33,17 @@ export interface DigestSession {
 }
 
 /** Reads the corpus, opens the state (with its lock), connects to Discord or picks console mode, builds the runner. */
-export async function openDigestSession(config: Config, io: BotIo, logger: Logger, options: { interactive?: boolean } = {}): Promise<DigestSession> {
-  const catalog = await createCorpusCatalog({ source: createFsCorpusSource(config.corpusDir, logger), logger, now: () => systemClock.now().getTime() });
+export async function openDigestSession(
+  config: Config,
+  io: BotIo,
+  logger: Logger,
+  options: { interactive?: boolean } = {},
+): Promise<DigestSession> {
+  const catalog = await createCorpusCatalog({
+    source: createFsCorpusSource(config.corpusDir, logger),
+    logger,
+    now: () => systemClock.now().getTime(),
+  });
   const store = await openStateStore(config.stateFile);
   const subscriptions = createSubscriptions({ store, catalog, clock: systemClock, logger });
   let route: ((interaction: Interaction) => Promise<void>) | null = null;
@@ -55,7 +64,10 @@ export async function openDigestSession(config: Config, io: BotIo, logger: Logge
         botUserId: () => connection?.botUserId ?? null,
         permissions: channelPermissionsOf(connection.client, config.discord.channelId!),
       });
-      logger.info({ user: connection.client.user.tag, channel: config.discord.channelId }, `connected to Discord as ${connection.client.user.tag}`);
+      logger.info(
+        { user: connection.client.user.tag, channel: config.discord.channelId },
+        `connected to Discord as ${connection.client.user.tag}`,
+      );
     } else {
       poster = createConsolePoster(io.out, io.columns);
       logger.info({}, 'no DISCORD_TOKEN: console mode, digests are printed here');

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_DEFAULTS, CONFIG_VARIABLES, ConfigError, type Config, LOG_LEVELS, loadConfig, readCorpusDir, readStateFilePath } from '../src/config.js';
+import {
+  CONFIG_DEFAULTS,
+  CONFIG_VARIABLES,
+  ConfigError,
+  type Config,
+  LOG_LEVELS,
+  loadConfig,
+  readCorpusDir,
+  readStateFilePath,
+} from '../src/config.js';
 
 const CHANNEL = '123456789012345678';
 const CRON_HINT = 'use 5 fields "minute hour day-of-month month day-of-week" (e.g. "0 9 * * *" for 09:00 daily) or 6 with seconds first';
@@ -18,7 +27,8 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
 }
 
 /** Reads a dotted path (`digest.size`) of a config. */
-const at = (config: Config, path: string): unknown => path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], config);
+const at = (config: Config, path: string): unknown =>
+  path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], config);
 
 const DEFAULTS: Config = {
   discord: { token: null, channelId: null, guildId: null, apiUrl: 'https://discord.com/api' },
@@ -48,11 +58,24 @@ describe('loadConfig: defaults', () => {
   it('given the defaults table, then it names the values loadConfig falls back to', () => {
     const config = loadConfig({});
     expect(config.discord.apiUrl).toBe(CONFIG_DEFAULTS.DISCORD_API_URL);
-    expect([config.digest.cron, config.digest.timezone, String(config.digest.size), config.digest.order, String(config.digest.catchUp)]).toEqual([
-      CONFIG_DEFAULTS.DIGEST_CRON, CONFIG_DEFAULTS.DIGEST_TIMEZONE, CONFIG_DEFAULTS.DIGEST_SIZE, CONFIG_DEFAULTS.DIGEST_ORDER, CONFIG_DEFAULTS.DIGEST_CATCH_UP,
+    expect([
+      config.digest.cron,
+      config.digest.timezone,
+      String(config.digest.size),
+      config.digest.order,
+      String(config.digest.catchUp),
+    ]).toEqual([
+      CONFIG_DEFAULTS.DIGEST_CRON,
+      CONFIG_DEFAULTS.DIGEST_TIMEZONE,
+      CONFIG_DEFAULTS.DIGEST_SIZE,
+      CONFIG_DEFAULTS.DIGEST_ORDER,
+      CONFIG_DEFAULTS.DIGEST_CATCH_UP,
     ]);
     expect([config.corpusDir, config.stateFile, config.logLevel, config.healthHost]).toEqual([
-      CONFIG_DEFAULTS.CORPUS_DIR, CONFIG_DEFAULTS.STATE_FILE, CONFIG_DEFAULTS.LOG_LEVEL, CONFIG_DEFAULTS.HEALTH_HOST,
+      CONFIG_DEFAULTS.CORPUS_DIR,
+      CONFIG_DEFAULTS.STATE_FILE,
+      CONFIG_DEFAULTS.LOG_LEVEL,
+      CONFIG_DEFAULTS.HEALTH_HOST,
     ]);
   });
 
@@ -65,9 +88,26 @@ describe('loadConfig: defaults', () => {
   });
 
   it('given the schema, then CONFIG_VARIABLES lists every variable it reads', () => {
-    expect([...CONFIG_VARIABLES].sort()).toEqual(
-      ['ARXIV_RSS_URL', 'CORPUS_DIR', 'DIGEST_CATCH_UP', 'DIGEST_CRON', 'DIGEST_ORDER', 'DIGEST_SIZE', 'DIGEST_TIMEZONE', 'DISCORD_API_URL', 'DISCORD_CHANNEL_ID', 'DISCORD_GUILD_ID', 'DISCORD_TOKEN', 'FETCH_DAYS', 'HEALTH_HOST', 'HEALTH_PORT', 'HF_API_URL', 'LOG_LEVEL', 'SOURCES', 'STATE_FILE'],
-    );
+    expect([...CONFIG_VARIABLES].sort()).toEqual([
+      'ARXIV_RSS_URL',
+      'CORPUS_DIR',
+      'DIGEST_CATCH_UP',
+      'DIGEST_CRON',
+      'DIGEST_ORDER',
+      'DIGEST_SIZE',
+      'DIGEST_TIMEZONE',
+      'DISCORD_API_URL',
+      'DISCORD_CHANNEL_ID',
+      'DISCORD_GUILD_ID',
+      'DISCORD_TOKEN',
+      'FETCH_DAYS',
+      'HEALTH_HOST',
+      'HEALTH_PORT',
+      'HF_API_URL',
+      'LOG_LEVEL',
+      'SOURCES',
+      'STATE_FILE',
+    ]);
   });
 });
 
@@ -121,27 +161,79 @@ describe('loadConfig: valid values', () => {
 describe('loadConfig: invalid values', () => {
   // [variable, raw value, the one problem reported (a string is matched exactly)]
   it.each([
-    ['DISCORD_TOKEN', 'two words', 'DISCORD_TOKEN contains spaces or other characters a bot token never has; paste it again from the Developer Portal (Bot → Reset Token)'],
-    ['DISCORD_TOKEN', 'Bot MTIz', 'DISCORD_TOKEN contains spaces or other characters a bot token never has; paste it again from the Developer Portal (Bot → Reset Token)'],
-    ['DISCORD_TOKEN', '"MTIz.abc"', 'DISCORD_TOKEN contains spaces or other characters a bot token never has; paste it again from the Developer Portal (Bot → Reset Token)'],
-    ['DISCORD_CHANNEL_ID', '123', 'DISCORD_CHANNEL_ID "123" is not a Discord id (17–20 digits); copy it with Developer Mode on: right-click the channel → Copy Channel ID'],
-    ['DISCORD_CHANNEL_ID', '1234567890123456', 'DISCORD_CHANNEL_ID "1234567890123456" is not a Discord id (17–20 digits); copy it with Developer Mode on: right-click the channel → Copy Channel ID'],
-    ['DISCORD_CHANNEL_ID', '123456789012345678901', 'DISCORD_CHANNEL_ID "123456789012345678901" is not a Discord id (17–20 digits); copy it with Developer Mode on: right-click the channel → Copy Channel ID'],
-    ['DISCORD_CHANNEL_ID', `<#${CHANNEL}>`, `DISCORD_CHANNEL_ID "<#${CHANNEL}>" is not a Discord id (17–20 digits); copy it with Developer Mode on: right-click the channel → Copy Channel ID`],
-    ['DISCORD_GUILD_ID', 'my-server', 'DISCORD_GUILD_ID "my-server" is not a Discord id (17–20 digits); copy it with Developer Mode on: right-click the server icon → Copy Server ID'],
-    ['DISCORD_API_URL', 'ftp://discord.example/api', `DISCORD_API_URL "ftp://discord.example/api" is not an http(s) URL; leave it empty to use Discord's own API`],
-    ['DISCORD_API_URL', 'discord.com/api', `DISCORD_API_URL "discord.com/api" is not an http(s) URL; leave it empty to use Discord's own API`],
+    [
+      'DISCORD_TOKEN',
+      'two words',
+      'DISCORD_TOKEN contains spaces or other characters a bot token never has; paste it again from the Developer Portal (Bot → Reset Token)',
+    ],
+    [
+      'DISCORD_TOKEN',
+      'Bot MTIz',
+      'DISCORD_TOKEN contains spaces or other characters a bot token never has; paste it again from the Developer Portal (Bot → Reset Token)',
+    ],
+    [
+      'DISCORD_TOKEN',
+      '"MTIz.abc"',
+      'DISCORD_TOKEN contains spaces or other characters a bot token never has; paste it again from the Developer Portal (Bot → Reset Token)',
+    ],
+    [
+      'DISCORD_CHANNEL_ID',
+      '123',
+      'DISCORD_CHANNEL_ID "123" is not a Discord id (17–20 digits); copy it with Developer Mode on: right-click the channel → Copy Channel ID',
+    ],
+    [
+      'DISCORD_CHANNEL_ID',
+      '1234567890123456',
+      'DISCORD_CHANNEL_ID "1234567890123456" is not a Discord id (17–20 digits); copy it with Developer Mode on: right-click the channel → Copy Channel ID',
+    ],
+    [
+      'DISCORD_CHANNEL_ID',
+      '123456789012345678901',
+      'DISCORD_CHANNEL_ID "123456789012345678901" is not a Discord id (17–20 digits); copy it with Developer Mode on: right-click the channel → Copy Channel ID',
+    ],
+    [
+      'DISCORD_CHANNEL_ID',
+      `<#${CHANNEL}>`,
+      `DISCORD_CHANNEL_ID "<#${CHANNEL}>" is not a Discord id (17–20 digits); copy it with Developer Mode on: right-click the channel → Copy Channel ID`,
+    ],
+    [
+      'DISCORD_GUILD_ID',
+      'my-server',
+      'DISCORD_GUILD_ID "my-server" is not a Discord id (17–20 digits); copy it with Developer Mode on: right-click the server icon → Copy Server ID',
+    ],
+    [
+      'DISCORD_API_URL',
+      'ftp://discord.example/api',
+      `DISCORD_API_URL "ftp://discord.example/api" is not an http(s) URL; leave it empty to use Discord's own API`,
+    ],
+    [
+      'DISCORD_API_URL',
+      'discord.com/api',
+      `DISCORD_API_URL "discord.com/api" is not an http(s) URL; leave it empty to use Discord's own API`,
+    ],
     ['DIGEST_CRON', 'daily', `DIGEST_CRON "daily" has 1 field; ${CRON_HINT}`],
     ['DIGEST_CRON', '0 9 * *', `DIGEST_CRON "0 9 * *" has 4 fields; ${CRON_HINT}`],
     ['DIGEST_CRON', '0 0 0 9 * * *', `DIGEST_CRON "0 0 0 9 * * *" has 7 fields; ${CRON_HINT}`],
     ['DIGEST_CRON', '61 * * * *', /^DIGEST_CRON "61 \* \* \* \*" is not a valid cron expression \(minute "61": .+\); use 5 fields/],
     ['DIGEST_CRON', '0 25 * * *', /^DIGEST_CRON "0 25 \* \* \*" is not a valid cron expression \(hour "25": .+\); use 5 fields/],
-    ['DIGEST_TIMEZONE', 'Mars/Olympus', 'DIGEST_TIMEZONE "Mars/Olympus" is not an IANA time zone; use a name like "UTC", "Europe/Paris" or "America/New_York"'],
-    ['DIGEST_TIMEZONE', 'CEST+2', 'DIGEST_TIMEZONE "CEST+2" is not an IANA time zone; use a name like "UTC", "Europe/Paris" or "America/New_York"'],
+    [
+      'DIGEST_TIMEZONE',
+      'Mars/Olympus',
+      'DIGEST_TIMEZONE "Mars/Olympus" is not an IANA time zone; use a name like "UTC", "Europe/Paris" or "America/New_York"',
+    ],
+    [
+      'DIGEST_TIMEZONE',
+      'CEST+2',
+      'DIGEST_TIMEZONE "CEST+2" is not an IANA time zone; use a name like "UTC", "Europe/Paris" or "America/New_York"',
+    ],
     ...['0', '11', '2.5', '-1', 'three', '1e1'].map(
       (raw) => ['DIGEST_SIZE', raw, `DIGEST_SIZE "${raw}" must be a whole number of papers per digest from 1 to 10`] as const,
     ),
-    ['DIGEST_ORDER', 'oldest', 'DIGEST_ORDER "oldest" must be "corpus" (page order), "newest" (newest publication date first) or "upvotes" (most upvoted first)'],
+    [
+      'DIGEST_ORDER',
+      'oldest',
+      'DIGEST_ORDER "oldest" must be "corpus" (page order), "newest" (newest publication date first) or "upvotes" (most upvoted first)',
+    ],
     ['DIGEST_CATCH_UP', 'maybe', 'DIGEST_CATCH_UP "maybe" must be true or false'],
     ['DIGEST_CATCH_UP', ' NEVER ', 'DIGEST_CATCH_UP "never" must be true or false'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL "verbose" must be one of fatal, error, warn, info, debug, trace, silent'],
@@ -231,8 +323,18 @@ describe('loadConfig: every problem at once', () => {
 
   it('given every variable bad at once, then each is reported once', () => {
     const env = {
-      DISCORD_TOKEN: 'a b', DISCORD_CHANNEL_ID: '1', DISCORD_GUILD_ID: '2', DISCORD_API_URL: 'nope', DIGEST_CRON: 'x', DIGEST_TIMEZONE: 'x',
-      DIGEST_SIZE: 'x', DIGEST_ORDER: 'x', DIGEST_CATCH_UP: 'x', LOG_LEVEL: 'x', HEALTH_PORT: 'x', HEALTH_HOST: 'x',
+      DISCORD_TOKEN: 'a b',
+      DISCORD_CHANNEL_ID: '1',
+      DISCORD_GUILD_ID: '2',
+      DISCORD_API_URL: 'nope',
+      DIGEST_CRON: 'x',
+      DIGEST_TIMEZONE: 'x',
+      DIGEST_SIZE: 'x',
+      DIGEST_ORDER: 'x',
+      DIGEST_CATCH_UP: 'x',
+      LOG_LEVEL: 'x',
+      HEALTH_PORT: 'x',
+      HEALTH_HOST: 'x',
     };
     const named = problemsOf(env).map((p) => /^[A-Z_]+/.exec(p)![0]);
     expect(named).toEqual(Object.keys(env));

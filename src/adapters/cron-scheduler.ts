@@ -77,7 +77,11 @@ export function createCronScheduler(options: CronSchedulerOptions): Scheduler {
     // the process could not run (suspended, or a tick that ran long) collapse into this one late tick.
     due = nextAfter(now.getTime() > slot.getTime() ? now : slot);
     const lateMs = now.getTime() - slot.getTime();
-    if (lateMs > LATE_MS) logger.warn({ due: slot.toISOString(), lateMs }, `the digest due ${formatLocalTime(slot, timezone)} runs ${Math.round(lateMs / 1000)} s late`);
+    if (lateMs > LATE_MS)
+      logger.warn(
+        { due: slot.toISOString(), lateMs },
+        `the digest due ${formatLocalTime(slot, timezone)} runs ${Math.round(lateMs / 1000)} s late`,
+      );
     current = tick(slot).finally(() => {
       current = null;
       arm();

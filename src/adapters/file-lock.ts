@@ -83,7 +83,11 @@ export async function acquireFileLock(target: string, options: FileLockOptions =
     if (verdict !== 'gone') throw new StateLockedError(target, found.owner, describeHolder(target, path, found, verdict, staleMs));
     await takeOverStaleLock(path, found, owner, mutexWatch);
   }
-  throw new StateLockedError(target, null, `the lock ${path} keeps changing hands (several Paperboy processes are starting at once?); stop the others and try again`);
+  throw new StateLockedError(
+    target,
+    null,
+    `the lock ${path} keeps changing hands (several Paperboy processes are starting at once?); stop the others and try again`,
+  );
 }
 
 async function createLockFile(path: string, owner: LockOwner): Promise<boolean> {
@@ -101,7 +105,8 @@ async function createLockFile(path: string, owner: LockOwner): Promise<boolean> 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return false;
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') return await createLockFileDirectly(path, text);
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS')
+      return await createLockFileDirectly(path, text);
     throw new Error(`cannot create the lock file ${path}: ${describeSystemError(error)}`, { cause: error });
   } finally {
     await rm(temp, { force: true }).catch(() => undefined);
@@ -172,7 +177,14 @@ async function judgeByProcess(holder: LockOwner | null, self: ProcessIdentity): 
   if (!holder) return 'unknown';
   if (tokensHeldHere.has(holder.token)) return 'this-process';
   // A pid means the same process only within one boot and one PID namespace; elsewhere it names a stranger.
-  if (!self.bootId || !self.pidNamespace || !holder.processStart || holder.bootId !== self.bootId || holder.pidNamespace !== self.pidNamespace) return 'unknown';
+  if (
+    !self.bootId ||
+    !self.pidNamespace ||
+    !holder.processStart ||
+    holder.bootId !== self.bootId ||
+    holder.pidNamespace !== self.pidNamespace
+  )
+    return 'unknown';
   let alive: boolean;
   try {
     // A reused pid (a restarted container is pid 1 again, in a namespace whose number the kernel reused) starts later.
@@ -209,7 +221,8 @@ async function takeOverStaleLock(path: string, stale: FoundLock, owner: LockOwne
   try {
     await writeFile(mutex, `${JSON.stringify(owner)}\n`, { flag: 'wx' });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot take over the abandoned lock ${path}: ${describeSystemError(error)}`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new Error(`cannot take over the abandoned lock ${path}: ${describeSystemError(error)}`, { cause: error });
     // Like a lock, a mutex is judged abandoned by watching it stay unchanged on the monotonic clock, not by its age.
     const seen = await inspectLockFile(mutex).catch(() => null);
     const key = seen ? `${seen.inode}:${seen.modifiedMs}:${seen.text}` : null;
@@ -224,7 +237,8 @@ async function takeOverStaleLock(path: string, stale: FoundLock, owner: LockOwne
   }
   try {
     const again = await inspectLockFile(path);
-    if (again && again.text === stale.text && again.inode === stale.inode && again.modifiedMs === stale.modifiedMs) await rm(path, { force: true });
+    if (again && again.text === stale.text && again.inode === stale.inode && again.modifiedMs === stale.modifiedMs)
+      await rm(path, { force: true });
   } catch (error) {
     throw new Error(`cannot remove the abandoned lock file ${path}: ${describeSystemError(error)}`, { cause: error });
   } finally {
@@ -262,7 +276,11 @@ function startHolding(target: string, path: string, owner: LockOwner, refreshMs:
     assertHeld() {
       if (takenBy === undefined) return;
       const who = takenBy ? `pid ${takenBy.pid} on host ${takenBy.hostname}` : 'another process';
-      throw new StateLockedError(target, takenBy, `the lock ${path} was taken over by ${who}; this process no longer saves ${target} (restart it once the other one is stopped)`);
+      throw new StateLockedError(
+        target,
+        takenBy,
+        `the lock ${path} was taken over by ${who}; this process no longer saves ${target} (restart it once the other one is stopped)`,
+      );
     },
     async release() {
       if (released) return;

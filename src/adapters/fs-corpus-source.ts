@@ -21,8 +21,14 @@ export function createFsCorpusSource(dir: string, logger: Logger): CorpusSource 
       for (const name of cache.keys()) if (!corpus.files.some((f) => f.file === name)) cache.delete(name);
       const summary = corpus.warnings.map((w) => `${w.file}:${w.line}: ${w.message}`).join('\n');
       if (summary && summary !== lastWarnings) {
-        const skipped = corpus.problems.length > 0 ? `; ${corpus.problems.length} file(s) give no papers: ${corpus.problems.map((p) => `${p.file} (${p.problem})`).join(', ')}` : '';
-        logger.warn({ dir, warnings: corpus.warnings.length, problems: corpus.problems }, `corpus has ${corpus.warnings.length} warning(s)${skipped}; run \`paperboy corpus\` to see them`);
+        const skipped =
+          corpus.problems.length > 0
+            ? `; ${corpus.problems.length} file(s) give no papers: ${corpus.problems.map((p) => `${p.file} (${p.problem})`).join(', ')}`
+            : '';
+        logger.warn(
+          { dir, warnings: corpus.warnings.length, problems: corpus.problems },
+          `corpus has ${corpus.warnings.length} warning(s)${skipped}; run \`paperboy corpus\` to see them`,
+        );
       }
       lastWarnings = summary;
       return { papers: corpus.papers, warnings: corpus.warnings.length, problems: corpus.problems };

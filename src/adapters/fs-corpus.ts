@@ -73,7 +73,17 @@ export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): 
   const files: CorpusFileSummary[] = [];
   for (const entry of entries) {
     const part: CorpusPart = entry.skipped
-      ? { read: { format: null, confidence: 0, papers: [], warnings: [{ file: entry.name, line: 0, message: entry.skipped.message }], quarantined: false }, bytes: 0, ...(entry.skipped.problem ? { problem: entry.skipped.problem } : {}) }
+      ? {
+          read: {
+            format: null,
+            confidence: 0,
+            papers: [],
+            warnings: [{ file: entry.name, line: 0, message: entry.skipped.message }],
+            quarantined: false,
+          },
+          bytes: 0,
+          ...(entry.skipped.problem ? { problem: entry.skipped.problem } : {}),
+        }
       : await readCachedCorpusFile(join(dir, ...entry.name.split('/')), entry.name, options);
     parts.push({ papers: part.read.papers, warnings: part.read.warnings });
     files.push({
@@ -123,8 +133,11 @@ async function listCorpusFiles(dir: string): Promise<CorpusEntry[]> {
     root = await realpath(dir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a directory' : `cannot be read (${code ?? String(error)})`;
-    throw new CorpusDirectoryError(`corpus directory ${dir} ${reason}; set CORPUS_DIR (or --dir) to a folder of page copies (.txt, .md) or API snapshots (.json, .jsonl)`);
+    const reason =
+      code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a directory' : `cannot be read (${code ?? String(error)})`;
+    throw new CorpusDirectoryError(
+      `corpus directory ${dir} ${reason}; set CORPUS_DIR (or --dir) to a folder of page copies (.txt, .md) or API snapshots (.json, .jsonl)`,
+    );
   }
   const candidates: Array<{ name: string; link: boolean }> = [];
   const unreadable: CorpusEntry[] = [];
@@ -135,7 +148,13 @@ async function listCorpusFiles(dir: string): Promise<CorpusEntry[]> {
       const name = `${prefix}${entry.name}`;
       if (entry.isDirectory()) {
         const inner = await readdir(join(dir, ...name.split('/')), { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-          unreadable.push({ name, skipped: { message: `is a folder that cannot be read (${error.code ?? String(error)}); skipped`, problem: `a folder that cannot be read (${error.code ?? 'error'})` } });
+          unreadable.push({
+            name,
+            skipped: {
+              message: `is a folder that cannot be read (${error.code ?? String(error)}); skipped`,
+              problem: `a folder that cannot be read (${error.code ?? 'error'})`,
+            },
+          });
           return [];
         });
         await walk(inner, `${name}/`);
@@ -188,7 +207,8 @@ async function resolveCorpusLink(path: string, root: string): Promise<string | '
     real = await realpath(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'which does not exist' : code === 'ELOOP' ? 'which loops' : `which cannot be read (${code ?? String(error)})`;
+    const reason =
+      code === 'ENOENT' ? 'which does not exist' : code === 'ELOOP' ? 'which loops' : `which cannot be read (${code ?? String(error)})`;
     return { message: `is a broken symbolic link to ${target}, ${reason}; skipped`, problem: `a broken symbolic link to ${target}` };
   }
   const inside = relative(root, real);
@@ -200,7 +220,11 @@ async function resolveCorpusLink(path: string, root: string): Promise<string | '
     };
   }
   const info = await stat(real).catch(() => null);
-  if (!info) return { message: `is a broken symbolic link to ${target}, which cannot be read; skipped`, problem: `a broken symbolic link to ${target}` };
+  if (!info)
+    return {
+      message: `is a broken symbolic link to ${target}, which cannot be read; skipped`,
+      problem: `a broken symbolic link to ${target}`,
+    };
   return info.isFile() ? real : 'not-a-file';
 }
 
@@ -225,7 +249,8 @@ async function readCorpusPart(path: string, name: string, referenceDate: string 
     return { read: skippedRead(name, `cannot be read (${code}); skipped`), bytes: 0, problem: `cannot be read (${code})` };
   }
   const decoded = decodeCorpusBytes(bytes, name);
-  if (decoded.binary) return { read: { ...skippedRead(name, ''), warnings: decoded.warnings }, bytes: bytes.length, problem: 'not text (a binary file)' };
+  if (decoded.binary)
+    return { read: { ...skippedRead(name, ''), warnings: decoded.warnings }, bytes: bytes.length, problem: 'not text (a binary file)' };
   const text = readCorpusText(decoded.text, { file: name, referenceDate: referenceDate ?? modified.toISOString().slice(0, 10) });
   const read: CorpusFileRead = { ...text, papers: text.papers.map(identifyPaper), warnings: [...decoded.warnings, ...text.warnings] };
   const problem = read.quarantined

@@ -79,7 +79,10 @@ async function loadStateFile(file: string): Promise<LoadedState> {
     bytes = await handle.readFile();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { state: createEmptyState(), stats: null };
-    throw new StateFileError(file, `state file ${file} cannot be read: ${describeSystemError(error)}. It was left untouched; check its permissions and the disk.`);
+    throw new StateFileError(
+      file,
+      `state file ${file} cannot be read: ${describeSystemError(error)}. It was left untouched; check its permissions and the disk.`,
+    );
   } finally {
     await handle?.close().catch(() => undefined);
   }
@@ -87,7 +90,10 @@ async function loadStateFile(file: string): Promise<LoadedState> {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new StateFileError(file, `state file ${file} is corrupt: it is not UTF-8 text. It was left untouched. Restore it from a backup, or move it away to start with an empty state (every paper would then be posted again).`);
+    throw new StateFileError(
+      file,
+      `state file ${file} is corrupt: it is not UTF-8 text. It was left untouched. Restore it from a backup, or move it away to start with an empty state (every paper would then be posted again).`,
+    );
   }
   return { state: parseStateText(text, file), stats };
 }
@@ -102,12 +108,18 @@ function createStore(file: string, loaded: LoadedState, lock: FileLock | null, n
     const next: State = { ...change(current), updatedAt: now().toISOString() };
     const problems = listStateProblems(next);
     // A bug in a transition must not reach the disk, where it would stop the next start.
-    if (problems.length > 0) throw new Error(`refusing to save state to ${file}: the change made it invalid (a bug):\n${problems.join('\n')}`);
+    if (problems.length > 0)
+      throw new Error(`refusing to save state to ${file}: the change made it invalid (a bug):\n${problems.join('\n')}`);
     try {
       await writeFileDurably(file, serializeState(next), loaded.stats);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new StateWriteError(file, code, `cannot save state to ${file}: ${describeSystemError(error)}; nothing more will be posted until it can be saved`, { cause: error });
+      throw new StateWriteError(
+        file,
+        code,
+        `cannot save state to ${file}: ${describeSystemError(error)}; nothing more will be posted until it can be saved`,
+        { cause: error },
+      );
     }
     current = next;
     return next;
@@ -138,6 +150,7 @@ async function removeLeftoverTempFiles(file: string): Promise<void> {
   const prefix = `${basename(file)}${tempInfix}`;
   const names = await readdir(dirname(file)).catch(() => [] as string[]);
   for (const name of names) {
-    if (name.startsWith(prefix) && tempSuffix.test(name.slice(prefix.length))) await rm(join(dirname(file), name), { force: true }).catch(() => undefined);
+    if (name.startsWith(prefix) && tempSuffix.test(name.slice(prefix.length)))
+      await rm(join(dirname(file), name), { force: true }).catch(() => undefined);
   }
 }

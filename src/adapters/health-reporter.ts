@@ -15,8 +15,16 @@ export class HealthEndpointError extends Error {
   constructor(host: string, port: number, cause: unknown) {
     const code = (cause as NodeJS.ErrnoException | null)?.code ?? String(cause);
     const why =
-      code === 'EADDRINUSE' ? 'the port is already in use' : code === 'EADDRNOTAVAIL' ? 'this machine has no such address' : code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : code;
-    super(`cannot serve /healthz on ${host.includes(':') ? `[${host}]` : host}:${port}: ${why}. Change HEALTH_PORT or HEALTH_HOST (or leave HEALTH_PORT empty), then start again.`);
+      code === 'EADDRINUSE'
+        ? 'the port is already in use'
+        : code === 'EADDRNOTAVAIL'
+          ? 'this machine has no such address'
+          : code === 'EACCES'
+            ? 'permission denied (ports below 1024 need privileges)'
+            : code;
+    super(
+      `cannot serve /healthz on ${host.includes(':') ? `[${host}]` : host}:${port}: ${why}. Change HEALTH_PORT or HEALTH_HOST (or leave HEALTH_PORT empty), then start again.`,
+    );
     this.name = 'HealthEndpointError';
   }
 }

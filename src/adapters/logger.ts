@@ -33,9 +33,15 @@ export function createLogger(options: LoggerOptions): Logger & { pino: PinoLogge
   // Short secrets would redact ordinary words; a real token is ~70 characters.
   const secrets = options.secrets.filter((s): s is string => typeof s === 'string' && s.length >= 8);
   const sink = createScrubbingStream(options.destination ?? process.stderr, secrets);
-  const stream = options.pretty ? pinoPretty({ destination: sink, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true }) : sink;
+  const stream = options.pretty
+    ? pinoPretty({ destination: sink, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true })
+    : sink;
   const logger = pino(
-    { level: options.level, base: { app: 'paperboy' }, redact: { paths: ['token', '*.token', 'headers.authorization', '*.headers.authorization'], censor: '[redacted]' } },
+    {
+      level: options.level,
+      base: { app: 'paperboy' },
+      redact: { paths: ['token', '*.token', 'headers.authorization', '*.headers.authorization'], censor: '[redacted]' },
+    },
     stream,
   );
   return {

@@ -32,8 +32,12 @@ function fingerprintOf(papers: readonly Paper[]): string {
   const hash = createHash('sha256');
   // What a card or a reply shows, not only what is indexed: a newer snapshot with more upvotes must reach the cards.
   for (const p of papers) {
-    hash.update(`${p.id}\u0000${p.title}\u0000${p.abstract.length}\u0000${p.upvotes ?? ''}\u0000${p.githubStars ?? ''}\u0000${p.comments ?? ''}\u0000`);
-    hash.update(`${p.url ?? ''}\u0000${p.githubRepo ?? ''}\u0000${p.projectPage ?? ''}\u0000${p.aiSummary?.length ?? ''}\u0000${p.aiKeywords?.length ?? ''}\u0000${p.published ?? ''}\u0000${p.aliases?.length ?? 0}\u0000`);
+    hash.update(
+      `${p.id}\u0000${p.title}\u0000${p.abstract.length}\u0000${p.upvotes ?? ''}\u0000${p.githubStars ?? ''}\u0000${p.comments ?? ''}\u0000`,
+    );
+    hash.update(
+      `${p.url ?? ''}\u0000${p.githubRepo ?? ''}\u0000${p.projectPage ?? ''}\u0000${p.aiSummary?.length ?? ''}\u0000${p.aiKeywords?.length ?? ''}\u0000${p.published ?? ''}\u0000${p.aliases?.length ?? 0}\u0000`,
+    );
   }
   return hash.digest('hex');
 }
@@ -81,7 +85,10 @@ export async function createCorpusCatalog(options: { source: CorpusSource; logge
     if (fingerprint !== snapshot.fingerprint) {
       const started = options.now();
       snapshot = createSnapshot(papers, fingerprint);
-      logger.info({ papers: papers.length, buildMs: options.now() - started }, `corpus changed: ${papers.length} papers, search index rebuilt`);
+      logger.info(
+        { papers: papers.length, buildMs: options.now() - started },
+        `corpus changed: ${papers.length} papers, search index rebuilt`,
+      );
     }
     return snapshot;
   }

@@ -15,7 +15,12 @@ export interface PaperMessage {
 
 /** The opening message of the digest in flight: its number, its local day, its papers and what remains after it. */
 export function buildHeaderMessage(inFlight: InFlightDigest, timezone: string): OutgoingMessage {
-  return formatDigestHeader({ digest: inFlight.digest, day: formatLocalDay(inFlight.startedAt, timezone), count: inFlight.papers.length, remaining: inFlight.remainingAfter });
+  return formatDigestHeader({
+    digest: inFlight.digest,
+    day: formatLocalDay(inFlight.startedAt, timezone),
+    count: inFlight.papers.length,
+    remaining: inFlight.remainingAfter,
+  });
 }
 
 /**
@@ -24,7 +29,12 @@ export function buildHeaderMessage(inFlight: InFlightDigest, timezone: string): 
  * run and its preview both build their cards here; the mentions beyond the card's first chunk are released from
  * the same audience (core/notices.ts).
  */
-export function buildPaperMessage(state: State, destination: string, paper: Paper, options: { excerptLength?: number; audienceFor?: AudienceOf }): PaperMessage {
+export function buildPaperMessage(
+  state: State,
+  destination: string,
+  paper: Paper,
+  options: { excerptLength?: number; audienceFor?: AudienceOf },
+): PaperMessage {
   const recorded = getDestination(state, destination).audiences?.[paper.id];
   const audience = recorded ?? { title: paper.title, ...(options.audienceFor?.(paper, state) ?? { mentions: [], direct: [] }) };
   return { card: formatPaperMessage(paper, { excerptLength: options.excerptLength, mentions: audience.mentions }), audience };

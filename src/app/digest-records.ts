@@ -1,6 +1,15 @@
 import { createHeaderNonce } from '../core/digest.js';
 import { recordAudience, releaseAudience } from '../core/notices.js';
-import { type Audience, type DestinationState, getDestination, markFailed, markPending, markPosted, startDigest, type State } from '../core/state.js';
+import {
+  type Audience,
+  type DestinationState,
+  getDestination,
+  markFailed,
+  markPending,
+  markPosted,
+  startDigest,
+  type State,
+} from '../core/state.js';
 
 /*
  * The state changes of a digest run that take more than one core transition, each as one pure, named step: the
@@ -17,8 +26,15 @@ export function beginDigest(state: State, destination: string, plan: { papers: s
  * Records the intent to post a paper (unless a crash left it pending already) together with who it notifies, in
  * one step: a resumed post mentions the members it was planned with.
  */
-export function recordPostIntent(state: State, destination: string, paperId: string, intent: { nonce: string; at: string; after?: string; audience: Audience }): State {
-  const pending = getDestination(state, destination).pending[paperId] ? state : markPending(state, destination, paperId, intent.nonce, intent.at, intent.after);
+export function recordPostIntent(
+  state: State,
+  destination: string,
+  paperId: string,
+  intent: { nonce: string; at: string; after?: string; audience: Audience },
+): State {
+  const pending = getDestination(state, destination).pending[paperId]
+    ? state
+    : markPending(state, destination, paperId, intent.nonce, intent.at, intent.after);
   return recordAudience(pending, destination, paperId, intent.audience);
 }
 

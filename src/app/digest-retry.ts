@@ -10,7 +10,12 @@ export function toPostError(error: unknown): PostError {
 }
 
 /** Bounded retries of transient failures: one pause per entry of `delaysMs`, then the failure is thrown. */
-export function createRetrying(options: { destination: string; logger: Logger; delaysMs: readonly number[]; sleep: (ms: number) => Promise<void> }): Retrying {
+export function createRetrying(options: {
+  destination: string;
+  logger: Logger;
+  delaysMs: readonly number[];
+  sleep: (ms: number) => Promise<void>;
+}): Retrying {
   const { destination, logger, delaysMs, sleep } = options;
   return async function retrying<T>(call: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt += 1) {

@@ -1,7 +1,17 @@
 import { createPaperNonce, type DigestOrder, listUnposted, selectNextPapers } from '../core/digest.js';
 import type { OutgoingMessage } from '../core/format.js';
 import type { Paper } from '../core/paper.js';
-import { clearWaiting, type DestinationState, finishDigest, getDestination, type InFlightDigest, type LastRun, markHeaderPosted, markWaiting, recordRun } from '../core/state.js';
+import {
+  clearWaiting,
+  type DestinationState,
+  finishDigest,
+  getDestination,
+  type InFlightDigest,
+  type LastRun,
+  markHeaderPosted,
+  markWaiting,
+  recordRun,
+} from '../core/state.js';
 import { type AudienceOf, buildHeaderMessage, buildPaperMessage } from './digest-messages.js';
 import { beginDigest, isUnderWay, recordPosted, recordPostIntent, recordRefused } from './digest-records.js';
 import { type Retrying, toPostError } from './digest-retry.js';
@@ -41,7 +51,8 @@ export type DigestStart =
   | { kind: 'digest'; inFlight: InFlightDigest; headerUnknown: boolean };
 
 /** What became of one planned paper: posted, refused as malformed, settled before this run, or missing from the corpus. */
-export type PaperOutcome = { kind: 'posted'; paper: Paper } | { kind: 'refused'; paper: Paper; reason: string } | { kind: 'settled' } | { kind: 'waiting' };
+export type PaperOutcome =
+  { kind: 'posted'; paper: Paper } | { kind: 'refused'; paper: Paper; reason: string } | { kind: 'settled' } | { kind: 'waiting' };
 
 /** Why a run stopped, as logged; `fatal`: the advice when nothing will work until the admin acts (an invalid token). */
 export interface RunFailure {
@@ -69,7 +80,12 @@ export interface DigestSteps {
   /** Logs why a run stopped (a destination problem once until it changes, with the destination's advice). */
   reportFailure(error: unknown): RunFailure;
   /** Records a run that stopped, best effort: a failing disk must not hide the first error. */
-  recordFailure(failure: RunFailure, papers: readonly Paper[], inFlight: InFlightDigest | null, outcomes: readonly PaperOutcome[]): Promise<DigestSummary>;
+  recordFailure(
+    failure: RunFailure,
+    papers: readonly Paper[],
+    inFlight: InFlightDigest | null,
+    outcomes: readonly PaperOutcome[],
+  ): Promise<DigestSummary>;
 }
 
 /** Creates the steps of a digest run for one destination; they remember which problems they already logged. */
@@ -136,11 +152,17 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
 
     async corpusUnavailable(error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (message !== lastCorpusProblem) logger.error({ destination, corpus: deps.corpus.location }, `no digest: ${message}. Nothing is posted until the corpus can be read`);
+      if (message !== lastCorpusProblem)
+        logger.error(
+          { destination, corpus: deps.corpus.location },
+          `no digest: ${message}. Nothing is posted until the corpus can be read`,
+        );
       lastCorpusProblem = message;
       const remaining = dest().lastRun?.remaining ?? 0;
       await store
-        .update((s) => recordRun(s, destination, { at: iso(), outcome: 'failed', posted: 0, remaining, error: message, reason: 'corpus-unavailable' }))
+        .update((s) =>
+          recordRun(s, destination, { at: iso(), outcome: 'failed', posted: 0, remaining, error: message, reason: 'corpus-unavailable' }),
+        )
         .catch(() => undefined);
       return { outcome: 'failed', digest: null, posted: [], failed: [], remaining: 0, error: message, errorKind: 'corpus' };
     },
@@ -150,7 +172,10 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
       const inCorpus = new Set(papers.map((p) => p.id));
       const back = Object.keys(dest().waiting ?? {}).filter((id) => inCorpus.has(id));
       if (back.length > 0) {
-        logger.info({ destination, papers: back }, `${back.length} planned paper${back.length === 1 ? ' is' : 's are'} back in the corpus; queued again`);
+        logger.info(
+          { destination, papers: back },
+          `${back.length} planned paper${back.length === 1 ? ' is' : 's are'} back in the corpus; queued again`,
+        );
         await store.update((s) => clearWaiting(s, destination, back));
       }
       if (resumed) logger.info({ destination, digest: resumed.digest }, `resuming digest #${resumed.digest} that was interrupted`);
@@ -158,7 +183,9 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
       if (!resumed) {
         const plan = selectNextPapers(papers, dest(), count, deps.order);
         if (plan.papers.length === 0) return { kind: 'empty', summary: await recordEmpty(papers) };
-        await store.update((s) => beginDigest(s, destination, { papers: plan.papers.map((p) => p.id), remainingAfter: plan.remainingAfter, at: iso() }));
+        await store.update((s) =>
+          beginDigest(s, destination, { papers: plan.papers.map((p) => p.id), remainingAfter: plan.remainingAfter, at: iso() }),
+        );
       }
       return { kind: 'digest', inFlight: dest().inFlight!, headerUnknown };
     },
@@ -176,12 +203,18 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
       const paper = corpus.get(id);
       if (!paper) {
         // A folder not mounted yet or a renamed file: the paper stays queued and goes out when it is back.
-        logger.warn({ destination, paper: id, corpus: deps.corpus.location }, 'a planned paper is missing from the corpus; it stays queued and is posted when it is back');
+        logger.warn(
+          { destination, paper: id, corpus: deps.corpus.location },
+          'a planned paper is missing from the corpus; it stays queued and is posted when it is back',
+        );
         await store.update((s) => markWaiting(s, destination, id, iso()));
         return { kind: 'waiting' };
       }
       const nonce = current.pending[id]?.nonce ?? createPaperNonce(destination, id);
-      const { card, audience } = buildPaperMessage(store.read(), destination, paper, { excerptLength: deps.excerptLength, audienceFor: deps.audienceFor });
+      const { card, audience } = buildPaperMessage(store.read(), destination, paper, {
+        excerptLength: deps.excerptLength,
+        audienceFor: deps.audienceFor,
+      });
       if (!current.pending[id] || !current.audiences?.[id]) {
         const after = newestKnownMessage(current);
         await store.update((s) => recordPostIntent(s, destination, id, { nonce, at: iso(), after, audience }));
@@ -213,7 +246,11 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
     reportFailure(error) {
       if (error instanceof PostError) {
         reportProblem(error);
-        return { error: error.message, errorKind: error.kind, ...(error.kind === 'unauthorized' ? { fatal: error.advice ?? error.message } : {}) };
+        return {
+          error: error.message,
+          errorKind: error.kind,
+          ...(error.kind === 'unauthorized' ? { fatal: error.advice ?? error.message } : {}),
+        };
       }
       const message = error instanceof Error ? error.message : String(error);
       logger.error({ destination, err: message }, `digest stopped: ${message}`);
@@ -226,7 +263,15 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
       await store
         .update((s) => recordRun(s, destination, { at: iso(), outcome: 'failed', posted: posted.length, remaining, error: failure.error }))
         .catch(() => undefined);
-      return { outcome: 'failed', digest: inFlight?.digest ?? null, posted, failed, remaining, error: failure.error, errorKind: failure.errorKind };
+      return {
+        outcome: 'failed',
+        digest: inFlight?.digest ?? null,
+        posted,
+        failed,
+        remaining,
+        error: failure.error,
+        errorKind: failure.errorKind,
+      };
     },
   };
 }

@@ -9,7 +9,8 @@ import type { DigestResult } from './run-digest.js';
  */
 export function updateProblem(previous: string | null, result: DigestResult): string | null {
   // An unreadable corpus is not one: the bot works, health says degraded and why. A transient failure heals itself.
-  if (result.outcome === 'failed' && result.errorKind && result.errorKind !== 'transient' && result.errorKind !== 'corpus') return result.error ?? result.errorKind;
+  if (result.outcome === 'failed' && result.errorKind && result.errorKind !== 'transient' && result.errorKind !== 'corpus')
+    return result.error ?? result.errorKind;
   if (result.outcome !== 'busy' && result.outcome !== 'failed') return null;
   return previous;
 }
@@ -41,7 +42,14 @@ export function buildHealthStatus(facts: HealthFacts): HealthStatus {
     heartbeatAt: facts.now.toISOString(),
     startedAt: facts.startedAt,
     nextRunAt: facts.nextRun?.toISOString() ?? null,
-    lastRun: last ? { at: last.at, outcome: last.outcome, ...(last.error ? { error: last.error } : {}), ...(last.reason ? { reason: last.reason } : {}) } : null,
+    lastRun: last
+      ? {
+          at: last.at,
+          outcome: last.outcome,
+          ...(last.error ? { error: last.error } : {}),
+          ...(last.reason ? { reason: last.reason } : {}),
+        }
+      : null,
     problem: facts.problem,
     concerns: listDigestConcerns(facts.destination, { location: facts.corpusLocation, problems: facts.corpusProblems ?? [] }),
   };

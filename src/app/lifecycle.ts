@@ -107,7 +107,9 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
     const next = schedule.nextRun();
     if (options.log !== false) logger.info({ nextRun: next.toISOString() }, `next digest: ${formatLocalTime(next, deps.timezone)}`);
     if (options.save === false) return;
-    await store.update((s) => setNextDue(s, next.toISOString())).catch((error: unknown) => logger.error({ err: String(error) }, 'could not save the next run time'));
+    await store
+      .update((s) => setNextDue(s, next.toISOString()))
+      .catch((error: unknown) => logger.error({ err: String(error) }, 'could not save the next run time'));
   };
 
   const schedule = deps.createSchedule(async () => {

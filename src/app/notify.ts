@@ -71,7 +71,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         sent.channel += 1;
       } catch (error) {
         if (!(error instanceof PostError) || error.kind !== 'invalid-payload') throw error;
-        deps.logger.error({ destination, nonce, problem: error.message }, 'Discord refused a notification as malformed (a formatting bug); it is dropped');
+        deps.logger.error(
+          { destination, nonce, problem: error.message },
+          'Discord refused a notification as malformed (a formatting bug); it is dropped',
+        );
         await deps.store.update((s) => dropNotice(s, destination, nonce));
       }
     }
@@ -90,10 +93,16 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       if (!(error instanceof PostError)) throw error;
       if (error.kind === 'transient' || error.kind === 'unauthorized') {
         // It may have gone out: it stays recorded, and the next delivery sends it again with the same nonce.
-        deps.logger.warn({ destination, user: userId, err: error.message }, 'a direct message failed for now; it is retried at the next delivery');
+        deps.logger.warn(
+          { destination, user: userId, err: error.message },
+          'a direct message failed for now; it is retried at the next delivery',
+        );
         return error.kind === 'unauthorized' ? 'stop' : 'failed';
       }
-      deps.logger.info({ destination, user: userId, err: error.message }, 'cannot send this member a direct message (closed DMs?); mentioning them in the channel instead');
+      deps.logger.info(
+        { destination, user: userId, err: error.message },
+        'cannot send this member a direct message (closed DMs?); mentioning them in the channel instead',
+      );
       await deps.store.update((s) => fallBackToChannel(s, destination, [{ nonce }]));
       sent.instead += 1;
       return 'refused';
@@ -115,7 +124,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       if (!deps.poster.sendDirect || age >= limits.resendWindowMs) {
         // Discord no longer deduplicates this nonce: a second DM could double one that went out. The member is
         // mentioned in the channel instead (at least once, and never a second DM).
-        deps.logger.warn({ destination, user: notice.userId, papers: notice.items.map((i) => i.paper) }, 'a direct message may or may not have gone out before an interruption; mentioning the member in the channel instead');
+        deps.logger.warn(
+          { destination, user: notice.userId, papers: notice.items.map((i) => i.paper) },
+          'a direct message may or may not have gone out before an interruption; mentioning the member in the channel instead',
+        );
         await deps.store.update((s) => fallBackToChannel(s, destination, [{ nonce }]));
         sent.instead += 1;
         continue;
@@ -141,7 +153,13 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           ? `${overflow.length} members are mentioned in the channel instead of a direct message (at most ${limits.perDigest} direct messages per digest)`
           : `${overflow.length} members who asked for direct messages are mentioned instead (this destination cannot send direct messages)`,
       );
-      await deps.store.update((s) => fallBackToChannel(s, destination, overflow.map((userId) => ({ userId }))));
+      await deps.store.update((s) =>
+        fallBackToChannel(
+          s,
+          destination,
+          overflow.map((userId) => ({ userId })),
+        ),
+      );
       sent.instead += overflow.length;
     }
   }

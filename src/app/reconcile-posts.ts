@@ -39,11 +39,17 @@ export function createPostReconciler(deps: { store: StateStore; poster: Poster; 
     }
     let read: HistoryRead;
     try {
-      read = await deps.poster.readOwnMessages({ witnesses: witnessesFor(dest, anchors), since: times.reduce((a, b) => (Date.parse(a) <= Date.parse(b) ? a : b)) });
+      read = await deps.poster.readOwnMessages({
+        witnesses: witnessesFor(dest, anchors),
+        since: times.reduce((a, b) => (Date.parse(a) <= Date.parse(b) ? a : b)),
+      });
     } catch (error) {
       if (mustSettle) throw error;
       // Only held papers to check: they stay held, and the digest goes on.
-      deps.logger.warn({ destination, err: error instanceof Error ? error.message : String(error) }, 'could not read the channel back to check the unverified papers; they stay held');
+      deps.logger.warn(
+        { destination, err: error instanceof Error ? error.message : String(error) },
+        'could not read the channel back to check the unverified papers; they stay held',
+      );
       return { headerUnknown: false };
     }
 
@@ -55,7 +61,10 @@ export function createPostReconciler(deps: { store: StateStore; poster: Poster; 
       const id = message.paperId && findHeldPaper(now, message.paperId);
       if (id) {
         const was = now.unverified?.[id] ? 'unverified' : 'pending';
-        deps.logger.info({ destination, paper: id, messageId: message.messageId, was }, 'found a post a crash left unrecorded; marked it posted');
+        deps.logger.info(
+          { destination, paper: id, messageId: message.messageId, was },
+          'found a post a crash left unrecorded; marked it posted',
+        );
         await deps.store.update((s) => markPosted(s, destination, id, message.messageId, iso()));
       }
     }
@@ -63,7 +72,10 @@ export function createPostReconciler(deps: { store: StateStore; poster: Poster; 
     const after = getDestination(deps.store.read(), destination);
     if (read.trusted) {
       for (const id of Object.keys(after.unverified ?? {})) {
-        deps.logger.info({ destination, paper: id }, 'the channel history shows this unverified paper was never posted; it is queued again');
+        deps.logger.info(
+          { destination, paper: id },
+          'the channel history shows this unverified paper was never posted; it is queued again',
+        );
         await deps.store.update((s) => requeueUnverified(s, destination, id));
       }
       if (lastHeld) deps.logger.info({ destination }, 'the digest channel history can be read again: every unverified paper is settled');
@@ -81,7 +93,12 @@ export function createPostReconciler(deps: { store: StateStore; poster: Poster; 
     const key = `${problem}|${held.join(',')}|${headerUnknown}`;
     if (key !== lastHeld) {
       lastHeld = key;
-      const what = [held.length > 0 ? `${held.length} paper${held.length === 1 ? '' : 's'}` : null, headerUnknown ? `the opening message of digest #${inFlight!.digest}` : null].filter(Boolean).join(' and ');
+      const what = [
+        held.length > 0 ? `${held.length} paper${held.length === 1 ? '' : 's'}` : null,
+        headerUnknown ? `the opening message of digest #${inFlight!.digest}` : null,
+      ]
+        .filter(Boolean)
+        .join(' and ');
       deps.logger.warn(
         { destination, unverified: held, headerUnknown },
         `${what} may already be in the channel but cannot be checked: ${problem}. They are not posted again until the history can be read; the digest goes on with the other papers`,

@@ -46,7 +46,6 @@ export interface DigestPreview {
   directMessages: Array<{ userId: string; message: OutgoingMessage }>;
 }
 
-
 /** Runs digests for one destination; runs never overlap (a second call while one runs gets `busy`). */
 export interface DigestRunner {
   /** `signal`: a shutdown; the run stops after the post under way, leaving the rest of the digest to resume. */
@@ -83,9 +82,14 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
 
   /** Notifications never fail a digest: what could not go out stays recorded for the next delivery. */
   async function deliverSafely(signal: AbortSignal | undefined): Promise<void> {
-    await notifier.deliver(signal).catch((error: unknown) =>
-      deps.logger.error({ destination, err: error instanceof Error ? error.message : String(error) }, 'notifying subscribers failed for now; they are notified at the next delivery'),
-    );
+    await notifier
+      .deliver(signal)
+      .catch((error: unknown) =>
+        deps.logger.error(
+          { destination, err: error instanceof Error ? error.message : String(error) },
+          'notifying subscribers failed for now; they are notified at the next delivery',
+        ),
+      );
   }
 
   /** One digest: start or resume → header → each paper → summary. Each step saves its change before the next. */
@@ -140,7 +144,13 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
         destination,
         post: async (message) => ({ messageId: `dry-run:${messages.push(message)}` }),
         readOwnMessages: async () => ({ messages: [], trusted: true }),
-        ...(deps.poster.sendDirect ? { sendDirect: async (userId: string, message: OutgoingMessage) => ({ messageId: `dry-run:dm:${directMessages.push({ userId, message })}` }) } : {}),
+        ...(deps.poster.sendDirect
+          ? {
+              sendDirect: async (userId: string, message: OutgoingMessage) => ({
+                messageId: `dry-run:dm:${directMessages.push({ userId, message })}`,
+              }),
+            }
+          : {}),
       },
       logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
       sleep: async () => undefined,

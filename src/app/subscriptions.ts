@@ -34,7 +34,9 @@ export function createSubscriptions(deps: { store: StateStore; catalog: CorpusCa
     async subscribe(userId, rawTopic, dm) {
       const topic = normalizeOrThrow(rawTopic);
       const refuse = () =>
-        new UserFacingError(`You already follow ${MAX_TOPICS} topics, the most a member can have, so **${escapeMarkdown(topic)}** was not added. Drop one with /unsubscribe first.`);
+        new UserFacingError(
+          `You already follow ${MAX_TOPICS} topics, the most a member can have, so **${escapeMarkdown(topic)}** was not added. Drop one with /unsubscribe first.`,
+        );
       if (addTopic(deps.store.read(), userId, topic, iso(), dm).outcome === 'limit') throw refuse();
       // The outcome is decided again inside the serialised update: of two concurrent calls at the limit, only the
       // one that was saved is told "added".
@@ -56,7 +58,15 @@ export function createSubscriptions(deps: { store: StateStore; catalog: CorpusCa
       const candidates = large ? index.search(topic, { limit: 100 }).map((hit) => hit.paper) : papers;
       const matcher = createTopicMatcher([topic]);
       const matches = candidates.filter((p) => matcher.match(p).length > 0).length;
-      return { kind: 'added', topic, matches, atLeast: large && matches === candidates.length && matches > 0, total: papers.length, dm: after.dm, count: after.topics.length };
+      return {
+        kind: 'added',
+        topic,
+        matches,
+        atLeast: large && matches === candidates.length && matches > 0,
+        total: papers.length,
+        dm: after.dm,
+        count: after.topics.length,
+      };
     },
     async unsubscribe(userId, rawTopic) {
       const normalized = normalizeTopic(rawTopic);

@@ -2,7 +2,10 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** A misuse of the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
-  constructor(message: string, readonly command?: string) {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
     super(message);
     this.name = 'UsageError';
   }
@@ -27,7 +30,12 @@ export function parseCommandArgs(
 ): ParsedArgs {
   let parsed: ParsedArgs;
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
     parsed = { values: values as ParsedArgs['values'], positionals };
   } catch (error) {
     const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
@@ -38,7 +46,10 @@ export function parseCommandArgs(
     const shown = JSON.stringify(extra.length > 60 ? `${extra.slice(0, 60)}…` : extra);
     // The likely intent of a stray folder name is --dir: say so rather than only "no".
     const hint = 'dir' in options ? `; to read another folder, use --dir ${shown}` : '';
-    throw new UsageError(`unexpected argument ${shown}: \`paperboy ${command}\` takes no words, only options${hint} (see \`paperboy ${command} --help\`)`, command);
+    throw new UsageError(
+      `unexpected argument ${shown}: \`paperboy ${command}\` takes no words, only options${hint} (see \`paperboy ${command} --help\`)`,
+      command,
+    );
   }
   return parsed;
 }

@@ -12,10 +12,28 @@ import { searchCommand, topicsCommand } from './commands/search.js';
 import { fetchCommand } from './commands/fetch.js';
 
 // Expected start-up failures: their messages say what to do, so no stack trace is shown.
-const STARTUP_ERRORS = new Set(['StateFileError', 'StateLockedError', 'StateWriteError', 'InvalidTokenError', 'DiscordUnreachableError', 'PostError', 'HealthEndpointError']);
+const STARTUP_ERRORS = new Set([
+  'StateFileError',
+  'StateLockedError',
+  'StateWriteError',
+  'InvalidTokenError',
+  'DiscordUnreachableError',
+  'PostError',
+  'HealthEndpointError',
+]);
 
 /** Every command, in the order `paperboy --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [startCommand, digestCommand, registerCommand, healthCommand, corpusCommand, fetchCommand, showCommand, searchCommand, topicsCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  startCommand,
+  digestCommand,
+  registerCommand,
+  healthCommand,
+  corpusCommand,
+  fetchCommand,
+  showCommand,
+  searchCommand,
+  topicsCommand,
+];
 
 function formatHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -93,7 +93,10 @@ export function mergeCorpora(parts: readonly ParsedCorpus[]): ParsedCorpus {
       merged.push(withAliases(papers[i]!, ownAliases(root, papers[i]!.aliases)));
       continue;
     }
-    const paper = mergeCopies(list.map((c) => papers[c]!), groupArxiv[root]);
+    const paper = mergeCopies(
+      list.map((c) => papers[c]!),
+      groupArxiv[root],
+    );
     merged.push(withAliases(paper, ownAliases(root, paper.aliases)));
     const head = papers[list[0]!]!;
     for (const c of list.slice(1)) {
@@ -152,7 +155,7 @@ export function mergeCopies(copies: readonly Paper[], arxivId?: string): Paper {
   };
   const longest = (key: 'authorNames' | 'aiKeywords'): string[] | undefined => {
     let best: string[] | undefined;
-    for (const copy of copies) if ((copy[key]?.length ?? 0) > 0 && (copy[key]!.length >= (best?.length ?? 0))) best = copy[key];
+    for (const copy of copies) if ((copy[key]?.length ?? 0) > 0 && copy[key]!.length >= (best?.length ?? 0)) best = copy[key];
     return best;
   };
   const text = copies.reduce((best, copy) => (isBetterAbstract(copy.abstract, best.abstract) ? copy : best), first);

@@ -92,7 +92,13 @@ export function parseCorpus(text: string, options: ParseOptions): ParsedCorpus {
     // structure places as a title is not stray, however long the blocks after it.
     const after = blocks[i + 2];
     const afterAfter = blocks[i + 3];
-    if (!placed[i] && isTitleAt(i + 1) && after && !isFooterBlock(after) && (isAbstractLike(after) || (!!afterAfter && isFooterBlock(afterAfter)))) {
+    if (
+      !placed[i] &&
+      isTitleAt(i + 1) &&
+      after &&
+      !isFooterBlock(after) &&
+      (isAbstractLike(after) || (!!afterAfter && isFooterBlock(afterAfter)))
+    ) {
       warn(block.line, `line "${preview(first)}" is not part of any paper; skipped`);
       i += 1;
       continue;

@@ -10,7 +10,10 @@ const AUTOLINK = /(?<!\\)<(https?:\/\/[^\s>]+)>/g;
 
 /** Undoes the markdown escapes and mention breakers so a terminal shows the text a Discord reader sees. */
 export function unescapeMarkdown(text: string): string {
-  return text.replace(/\\([^0-9A-Za-z\s])/g, '$1').replace(/\u200B/g, '').replace(/\*\*(.+?)\*\*/g, '$1');
+  return text
+    .replace(/\\([^0-9A-Za-z\s])/g, '$1')
+    .replace(/\u200B/g, '')
+    .replace(/\*\*(.+?)\*\*/g, '$1');
 }
 
 /** A field value or description as a terminal shows it: links spelled out (`PDF: https://…`), escapes undone. */
@@ -29,9 +32,17 @@ export function renderMessageText(message: OutgoingMessage, width = 80): string 
     const meta = (embed.fields ?? []).filter((f) => f.inline).map((f) => `${f.name}: ${renderMarkdown(f.value)}`);
     if (meta.length) lines.push(wrapText(meta.join(' · '), width, '  '));
     // Paragraphs (the TL;DR, then the excerpt) stay apart.
-    for (const paragraph of (embed.description ?? '').split(/\n{2,}/).filter((p) => p.trim())) lines.push('', wrapText(renderMarkdown(paragraph), width, '  '));
+    for (const paragraph of (embed.description ?? '').split(/\n{2,}/).filter((p) => p.trim()))
+      lines.push('', wrapText(renderMarkdown(paragraph), width, '  '));
     for (const field of (embed.fields ?? []).filter((f) => !f.inline)) {
-      lines.push('', `  ${field.name}:`, ...field.value.split('\n').flatMap((v) => (OWN_LINKS_LINE.test(v) ? v.split(' · ') : [v])).map((v) => wrapText(renderMarkdown(v), width, '    ')));
+      lines.push(
+        '',
+        `  ${field.name}:`,
+        ...field.value
+          .split('\n')
+          .flatMap((v) => (OWN_LINKS_LINE.test(v) ? v.split(' · ') : [v]))
+          .map((v) => wrapText(renderMarkdown(v), width, '    ')),
+      );
     }
     if (embed.footer) lines.push('', `  ${embed.footer.text}`);
   }

@@ -4,7 +4,7 @@ import { escapeAndFit } from './markdown.js';
 
 /** The one direct message per digest a subscriber gets: the papers that matched their topics; it pings nobody. */
 export function formatDigestDirectMessage(matched: ReadonlyArray<{ title: string; topics: string[] }>): OutgoingMessage {
-  const head = '🔔 Papers in today\'s Paperboy digest match your topics:';
+  const head = "🔔 Papers in today's Paperboy digest match your topics:";
   const lines = [head];
   let length = head.length;
   for (const [i, { title, topics }] of matched.entries()) {

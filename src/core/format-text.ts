@@ -47,7 +47,12 @@ export function formatPaperText(paper: Paper, width = 80): string {
   const links = readPaperLinks(paper);
   const line = (label: string, value: string) => wrapText(value, width, ' '.repeat(12)).replace(/^ {12}/, `  ${`${label}:`.padEnd(10)}`);
   const lines = [wrapText(plain(paper.title), width), '', line('id', paper.id), line('meta', describePaperMeta(paper))];
-  const names = Array.isArray(paper.authorNames) ? paper.authorNames.filter((n): n is string => typeof n === 'string').map(plain).filter(Boolean) : [];
+  const names = Array.isArray(paper.authorNames)
+    ? paper.authorNames
+        .filter((n): n is string => typeof n === 'string')
+        .map(plain)
+        .filter(Boolean)
+    : [];
   if (names.length > 0) {
     const more = Math.max(readCount(paper.authors) ?? 0, names.length) - Math.min(names.length, NAMES_SHOWN);
     lines.push(line('authors', `${names.slice(0, NAMES_SHOWN).join(', ')}${more > 0 ? ` +${more} more` : ''}`));
@@ -62,7 +67,12 @@ export function formatPaperText(paper: Paper, width = 80): string {
     lines.push(line('code', `${links.code}${stars === null ? '' : ` (★ ${formatCount(stars)})`}`));
   }
   if (links.project) lines.push(line('project', links.project));
-  const keywords = Array.isArray(paper.aiKeywords) ? paper.aiKeywords.filter((k): k is string => typeof k === 'string').map(plain).filter(Boolean) : [];
+  const keywords = Array.isArray(paper.aiKeywords)
+    ? paper.aiKeywords
+        .filter((k): k is string => typeof k === 'string')
+        .map(plain)
+        .filter(Boolean)
+    : [];
   if (keywords.length > 0) lines.push(line('keywords', `${keywords.join(', ')} (AI-generated)`));
   lines.push(line('source', `${paper.source.file}:${paper.source.line}`));
   const shown = new Set([links.code, links.project]);

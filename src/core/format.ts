@@ -62,7 +62,9 @@ export function readPaperLinks(paper: Paper): PaperLinks {
   const arxivId = typeof paper.arxivId === 'string' ? normalizeArxivId(paper.arxivId) : null;
   const own = readSafeUrl(paper.url);
   const links: PaperLinks = {
-    page: arxivId ? `https://huggingface.co/papers/${arxivId}` : (own ?? `https://huggingface.co/papers?q=${encodeURIComponent(paper.title)}`),
+    page: arxivId
+      ? `https://huggingface.co/papers/${arxivId}`
+      : (own ?? `https://huggingface.co/papers?q=${encodeURIComponent(paper.title)}`),
   };
   if (arxivId) {
     links.abstract = `https://arxiv.org/abs/${arxivId}`;
@@ -111,7 +113,10 @@ const KEYWORDS_MAX = 300;
  * comments, arXiv and PDF links, code with its stars, project page, keywords, the links of the abstract, and a
  * footer with the paper id; within every limit.
  */
-export function formatPaperEmbed(paper: Paper, options: { excerptLength?: number; fullAbstract?: boolean; postedLink?: string } = {}): Embed {
+export function formatPaperEmbed(
+  paper: Paper,
+  options: { excerptLength?: number; fullAbstract?: boolean; postedLink?: string } = {},
+): Embed {
   const links = readPaperLinks(paper);
   const fields: NonNullable<Embed['fields']> = [];
   const names = readTexts(paper.authorNames);
@@ -137,7 +142,9 @@ export function formatPaperEmbed(paper: Paper, options: { excerptLength?: number
   const keywords = readTexts(paper.aiKeywords).slice(0, KEYWORDS_SHOWN);
   if (keywords.length > 0) fields.push({ name: 'Keywords (AI-generated)', value: escapeAndFit(keywords.join(', '), KEYWORDS_MAX) });
   const shown = new Set([links.code, links.project]);
-  const abstractLinks = formatLinks(paper.links.flatMap((link) => readSafeUrl(link, { allowHttp: true }) ?? []).filter((link) => !shown.has(link)));
+  const abstractLinks = formatLinks(
+    paper.links.flatMap((link) => readSafeUrl(link, { allowHttp: true }) ?? []).filter((link) => !shown.has(link)),
+  );
   if (abstractLinks) fields.push({ name: 'Links', value: abstractLinks });
   if (options.postedLink) fields.push({ name: 'Posted', value: `[Jump to the digest message](${options.postedLink})` });
 
@@ -190,7 +197,10 @@ export function formatMentionChunks(mentions: Mention[], lead: { first: string; 
     if (!SNOWFLAKE.test(mention.userId) || seen.has(mention.userId)) continue;
     seen.add(mention.userId);
     const part = `<@${mention.userId}> (${escapeAndFit(mention.topics.join(', '), 200)})`;
-    if (current && (current.users.length >= DISCORD_LIMITS.allowedMentionUsers || current.content.length + 3 + part.length > DISCORD_LIMITS.content)) {
+    if (
+      current &&
+      (current.users.length >= DISCORD_LIMITS.allowedMentionUsers || current.content.length + 3 + part.length > DISCORD_LIMITS.content)
+    ) {
       chunks.push(current);
       current = null;
     }
@@ -214,7 +224,10 @@ export function formatMentionMessage(chunk: MentionChunk): OutgoingMessage {
 export function formatDigestHeader(input: { digest: number; day: string; count: number; remaining: number }): OutgoingMessage {
   const papers = `${input.count} new ${input.count === 1 ? 'paper' : 'papers'}`;
   const left = input.remaining === 0 ? 'the last of the corpus' : `${input.remaining} still to come`;
-  return { content: `📰 **Paperboy digest #${input.digest}** · ${escapeMarkdown(input.day)} · ${papers}, ${left}`, allowed_mentions: NO_MENTIONS };
+  return {
+    content: `📰 **Paperboy digest #${input.digest}** · ${escapeMarkdown(input.day)} · ${papers}, ${left}`,
+    allowed_mentions: NO_MENTIONS,
+  };
 }
 
 /** Reads back the paper id from a digest card's footer (reconciling a crash), or null. */
@@ -247,7 +260,10 @@ function readTexts(list: unknown): string[] {
 
 /** The first few author names, escaped, and how many more there are: `Ada Lovelace, Alan Turing +4 more`. */
 function formatNames(names: string[], total: number): string {
-  const shown = names.slice(0, NAMES_SHOWN).map((name) => escapeAndFit(name, NAME_MAX)).filter(Boolean);
+  const shown = names
+    .slice(0, NAMES_SHOWN)
+    .map((name) => escapeAndFit(name, NAME_MAX))
+    .filter(Boolean);
   const more = total - shown.length;
   return `${shown.join(', ') || '—'}${more > 0 ? ` +${more} more` : ''}`;
 }

@@ -62,7 +62,10 @@ const papers = (n: number): string => `${n} paper${n === 1 ? '' : 's'}`;
  * What an admin should know about a destination's digests although nothing crashed, one sentence each, with
  * where to look and what to do: shared by health (degraded) and `/digest status`.
  */
-export function listDigestConcerns(dest: DestinationState, corpus: { location?: string | undefined; problems?: readonly CorpusFileProblem[] }): string[] {
+export function listDigestConcerns(
+  dest: DestinationState,
+  corpus: { location?: string | undefined; problems?: readonly CorpusFileProblem[] },
+): string[] {
   const where = corpus.location ? ` at ${corpus.location}` : '';
   const concerns: string[] = [];
   const problems = corpus.problems ?? [];
@@ -75,8 +78,12 @@ export function listDigestConcerns(dest: DestinationState, corpus: { location?: 
   }
   const last = dest.lastRun;
   if (last?.reason === 'corpus-unavailable') concerns.push(`no digest can be posted: ${last.error ?? `the corpus${where} cannot be read`}`);
-  if (last?.reason === 'corpus-empty') concerns.push(`the corpus${where} has no papers, so the last digest posted nothing: check that the folder is mounted and holds page copies or API snapshots (.txt, .md, .json, .jsonl)`);
-  if (last?.reason === 'all-posted') concerns.push(`every paper of the corpus${where} has been posted, so the last digest posted nothing: add page copies to post more`);
+  if (last?.reason === 'corpus-empty')
+    concerns.push(
+      `the corpus${where} has no papers, so the last digest posted nothing: check that the folder is mounted and holds page copies or API snapshots (.txt, .md, .json, .jsonl)`,
+    );
+  if (last?.reason === 'all-posted')
+    concerns.push(`every paper of the corpus${where} has been posted, so the last digest posted nothing: add page copies to post more`);
   const unverified = Object.values(dest.unverified ?? {});
   if (unverified.length > 0) {
     concerns.push(
@@ -85,7 +92,9 @@ export function listDigestConcerns(dest: DestinationState, corpus: { location?: 
   }
   const waiting = Object.keys(dest.waiting ?? {}).length;
   if (waiting > 0) {
-    concerns.push(`${papers(waiting)} planned for a digest ${waiting === 1 ? 'is' : 'are'} missing from the corpus${where} (a renamed file, or a folder not mounted yet?); ${waiting === 1 ? 'it stays' : 'they stay'} queued and ${waiting === 1 ? 'is' : 'are'} posted when back`);
+    concerns.push(
+      `${papers(waiting)} planned for a digest ${waiting === 1 ? 'is' : 'are'} missing from the corpus${where} (a renamed file, or a folder not mounted yet?); ${waiting === 1 ? 'it stays' : 'they stay'} queued and ${waiting === 1 ? 'is' : 'are'} posted when back`,
+    );
   }
   return concerns;
 }

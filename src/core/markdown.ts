@@ -8,7 +8,8 @@ const MARKDOWN_CHARS = /[\\*_~`|[\]<>]/g;
 // Constructs that only act at the start of a line: headings, quotes, lists, subtext.
 const LINE_START = /^(\s*)(#|>|-|\+|\d+\.)/;
 // Invisible characters that could split a word a filter is looking for, or reverse text direction.
-const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/g;
+const INVISIBLE =
+  /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/g;
 // A URL stops at anything markdown could act on; Discord's own autolink takes the rest of it literally.
 const URL_PATTERN = /https?:\/\/[^\s<>"'`[\]()|*~\\]+/g;
 // Every line break Discord could render: a lone CR, the Unicode line and paragraph separators, NEL, VT and FF too.

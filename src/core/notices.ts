@@ -36,7 +36,13 @@ export function releaseAudience(state: State, destination: string, paperId: stri
     formatCardMentions(audience.title, audience.mentions)
       .slice(1)
       .forEach((chunk, i) => {
-        notices[createNoticeNonce(destination, 'mention', paperId, String(i + 1))] = { kind: 'channel', content: chunk.content, users: chunk.users, items: [item], recordedAt: at };
+        notices[createNoticeNonce(destination, 'mention', paperId, String(i + 1))] = {
+          kind: 'channel',
+          content: chunk.content,
+          users: chunk.users,
+          items: [item],
+          recordedAt: at,
+        };
       });
     const directDue = { ...d.directDue };
     for (const { userId, topics } of audience.direct) {
@@ -49,7 +55,15 @@ export function releaseAudience(state: State, destination: string, paperId: stri
 
 /** The nonce of the direct message that tells a member about these papers (in any order). */
 export function createDirectNonce(destination: string, userId: string, items: readonly NoticeItem[]): string {
-  return createNoticeNonce(destination, 'direct', userId, items.map((i) => i.paper).sort().join(','));
+  return createNoticeNonce(
+    destination,
+    'direct',
+    userId,
+    items
+      .map((i) => i.paper)
+      .sort()
+      .join(','),
+  );
 }
 
 /** Direct messages begun in the destination's latest digest (the per-digest cap counts them). */
@@ -94,7 +108,11 @@ export const dropNotice = markNoticeSent;
  * Members whose direct message cannot go out (over the cap, DMs closed, or a send a crash left in doubt) are
  * owed a mention in the channel instead, per paper: taken from what they are owed, or from their recorded DM.
  */
-export function fallBackToChannel(state: State, destination: string, sources: ReadonlyArray<{ userId: string } | { nonce: string }>): State {
+export function fallBackToChannel(
+  state: State,
+  destination: string,
+  sources: ReadonlyArray<{ userId: string } | { nonce: string }>,
+): State {
   return updateDestination(state, destination, (d) => {
     const directDue = { ...d.directDue };
     const notices = { ...d.notices };
@@ -115,7 +133,8 @@ export function fallBackToChannel(state: State, destination: string, sources: Re
       }
       for (const item of items) {
         const entry = fallbackDue[item.paper] ?? { title: item.title, recipients: [] };
-        if (!entry.recipients.some((r) => r.userId === userId)) fallbackDue[item.paper] = { ...entry, recipients: [...entry.recipients, { userId, topics: item.topics }] };
+        if (!entry.recipients.some((r) => r.userId === userId))
+          fallbackDue[item.paper] = { ...entry, recipients: [...entry.recipients, { userId, topics: item.topics }] };
       }
     }
     return tidy({ ...d, directDue, notices, fallbackDue });
@@ -130,7 +149,13 @@ export function releaseFallbacks(state: State, destination: string, at: string):
     for (const [paperId, { title, recipients }] of Object.entries(d.fallbackDue)) {
       for (const chunk of formatFallbackMentions(title, recipients)) {
         const nonce = createNoticeNonce(destination, 'fallback', paperId, chunk.users.join(','));
-        notices[nonce] = { kind: 'channel', content: chunk.content, users: chunk.users, items: [{ paper: paperId, title, topics: [] }], recordedAt: at };
+        notices[nonce] = {
+          kind: 'channel',
+          content: chunk.content,
+          users: chunk.users,
+          items: [{ paper: paperId, title, topics: [] }],
+          recordedAt: at,
+        };
       }
     }
     return tidy({ ...d, notices, fallbackDue: {} });
@@ -144,7 +169,10 @@ export function toNoticeMessage(notice: Notice): { content: string; allowed_ment
 
 /** Deterministic, so a retried send carries the same nonce (cut to Discord's nonce length). */
 function createNoticeNonce(destination: string, kind: string, key: string, part: string): string {
-  return createHash('sha256').update(`${kind}\u0000${destination}\u0000${key}\u0000${part}`).digest('base64url').slice(0, DISCORD_LIMITS.nonce);
+  return createHash('sha256')
+    .update(`${kind}\u0000${destination}\u0000${key}\u0000${part}`)
+    .digest('base64url')
+    .slice(0, DISCORD_LIMITS.nonce);
 }
 
 /** Leaves out empty notification records, so an idle state file reads as before. */

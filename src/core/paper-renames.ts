@@ -48,7 +48,9 @@ export function listRenamablePaperIds(state: State, renames: PaperRenames): stri
 export function renamePaperIds(state: State, renames: PaperRenames): State {
   if (listRenamablePaperIds(state, renames).length === 0) return state;
   const rename = (id: string) => renames.get(id) ?? id;
-  const destinations = Object.fromEntries(Object.entries(state.destinations).map(([key, dest]) => [key, renameInDestination(dest, rename)]));
+  const destinations = Object.fromEntries(
+    Object.entries(state.destinations).map(([key, dest]) => [key, renameInDestination(dest, rename)]),
+  );
   return { ...state, destinations };
 }
 
@@ -84,19 +86,32 @@ function renameInDestination(dest: DestinationState, rename: (id: string) => str
   setOptional(result, 'waiting', waiting);
   setOptional(result, 'audiences', audiences);
   setOptional(result, 'fallbackDue', fallbackDue);
-  if (dest.directDue) result.directDue = Object.fromEntries(Object.entries(dest.directDue).map(([user, items]) => [user, renameItems(items)]));
-  if (dest.notices) result.notices = Object.fromEntries(Object.entries(dest.notices).map(([nonce, notice]) => [nonce, { ...notice, items: renameItems(notice.items) }]));
+  if (dest.directDue)
+    result.directDue = Object.fromEntries(Object.entries(dest.directDue).map(([user, items]) => [user, renameItems(items)]));
+  if (dest.notices)
+    result.notices = Object.fromEntries(
+      Object.entries(dest.notices).map(([nonce, notice]) => [nonce, { ...notice, items: renameItems(notice.items) }]),
+    );
   return result;
 }
 
 /** Optional maps stay absent when they are empty, as the state transitions keep them. */
-function setOptional<K extends 'unverified' | 'waiting' | 'audiences' | 'fallbackDue'>(dest: DestinationState, key: K, value: DestinationState[K]): void {
+function setOptional<K extends 'unverified' | 'waiting' | 'audiences' | 'fallbackDue'>(
+  dest: DestinationState,
+  key: K,
+  value: DestinationState[K],
+): void {
   if (value && Object.keys(value).length > 0) dest[key] = value;
   else delete dest[key];
 }
 
 /** A copy of a record map with renamed keys; when two keys meet, `pick` chooses (the record already there by default). */
-function renameKeys<T>(map: Record<string, T>, rename: (id: string) => string, pick: (kept: T, other: T) => T = (kept) => kept, moved: (record: T, from: string) => T = (record) => record): Record<string, T> {
+function renameKeys<T>(
+  map: Record<string, T>,
+  rename: (id: string) => string,
+  pick: (kept: T, other: T) => T = (kept) => kept,
+  moved: (record: T, from: string) => T = (record) => record,
+): Record<string, T> {
   const result: Record<string, T> = {};
   for (const [id, record] of Object.entries(map)) {
     const target = rename(id);

@@ -92,12 +92,19 @@ const SLUG_MAX = 48;
 export function foldText(text: string): string {
   // ASCII has nothing to decompose: skip the (costly) Unicode passes.
   if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase();
-  return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
 }
 
 /** The normalised form of a title that identifies a paper: folded, punctuation and spacing removed. */
 export function normalizeTitle(title: string): string {
-  if (/^[\x00-\x7f]*$/.test(title)) return title.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  if (/^[\x00-\x7f]*$/.test(title))
+    return title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, ' ')
+      .trim();
   return foldText(title)
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();

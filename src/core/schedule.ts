@@ -19,7 +19,9 @@ const SEARCH_DAYS = 366 * 29;
  */
 export function findNextRun(schedule: WallSchedule, zone: string, after: Date): Date {
   const afterMs = after.getTime();
-  const [hours, minutes, seconds] = [schedule.hours, schedule.minutes, schedule.seconds].map((values) => [...new Set(values)].sort((a, b) => a - b)) as [number[], number[], number[]];
+  const [hours, minutes, seconds] = [schedule.hours, schedule.minutes, schedule.seconds].map((values) =>
+    [...new Set(values)].sort((a, b) => a - b),
+  ) as [number[], number[], number[]];
   // Every time of day up to the clock's reading at `after` was first reached at `after` or before: it is past.
   const shown = readWallClock(afterMs, zone);
   const firstDay = Math.floor(shown / DAY_MS);
@@ -78,7 +80,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatterFor(zone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(zone);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
     formatters.set(zone, formatter);
   }
   return formatter;

@@ -46,7 +46,8 @@ export function decideStartup(facts: StartupFacts): StartupPlan {
   if (dest.inFlight) runs.push({ kind: 'resume', reason: `resuming digest #${dest.inFlight.digest}, interrupted before it finished` });
   // An interrupted digest that started before the missed time is not its catch-up: both run, in that order.
   const missed = options.catchUp && dueAt !== null && Date.parse(dueAt) <= now.getTime() && !isCatchingUp(dest, dueAt);
-  if (missed) runs.push({ kind: 'catch-up', reason: `catching up the run due ${formatLocalTime(dueAt, timezone)}, missed while the bot was down` });
+  if (missed)
+    runs.push({ kind: 'catch-up', reason: `catching up the run due ${formatLocalTime(dueAt, timezone)}, missed while the bot was down` });
   if (runs.length === 0 && options.consoleMode && dest.digests === 0) {
     runs.push({ kind: 'first-console', reason: 'first start in console mode: a first digest right away, then the schedule' });
   }

@@ -82,7 +82,10 @@ export function parseStateText(text: string, file: string): State {
   }
   const result = stateSchema.safeParse(migrated);
   if (!result.success) {
-    throw new StateFileError(file, `state file ${file} is not a valid Paperboy state:\n${formatIssues(result.error.issues).join('\n')}\n${advice}`);
+    throw new StateFileError(
+      file,
+      `state file ${file} is not a valid Paperboy state:\n${formatIssues(result.error.issues).join('\n')}\n${advice}`,
+    );
   }
   return result.data;
 }
@@ -94,7 +97,9 @@ export function listStateProblems(value: unknown): string[] {
 }
 
 function formatIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string[] {
-  const listed = issues.slice(0, maxListedProblems).map((issue) => `  - ${formatIssuePath(issue.path)}: ${formatIssueMessage(issue.message)}`);
+  const listed = issues
+    .slice(0, maxListedProblems)
+    .map((issue) => `  - ${formatIssuePath(issue.path)}: ${formatIssueMessage(issue.message)}`);
   if (issues.length > maxListedProblems) listed.push(`  - ... and ${issues.length - maxListedProblems} more`);
   return listed;
 }
@@ -103,7 +108,11 @@ function formatIssues(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; 
  * Brings a parsed state file up to `targetVersion` through the migration chain; throws a {@link StateFormatError}
  * for a value that is not a state file, a version newer than this Paperboy, or a version with no migration.
  */
-export function migrateState(raw: unknown, migrations: Readonly<Record<number, StateMigration>> = MIGRATIONS, targetVersion = STATE_VERSION): unknown {
+export function migrateState(
+  raw: unknown,
+  migrations: Readonly<Record<number, StateMigration>> = MIGRATIONS,
+  targetVersion = STATE_VERSION,
+): unknown {
   let value = raw;
   let version = readVersion(value);
   if (version > targetVersion) {
@@ -111,15 +120,19 @@ export function migrateState(raw: unknown, migrations: Readonly<Record<number, S
   }
   while (version < targetVersion) {
     const migrate = migrations[version];
-    if (!migrate) throw new StateFormatError(`has version ${version}, which this Paperboy cannot read (no migration from version ${version})`);
+    if (!migrate)
+      throw new StateFormatError(`has version ${version}, which this Paperboy cannot read (no migration from version ${version})`);
     try {
       value = migrate(value);
     } catch (error) {
-      throw new StateFormatError(`could not be migrated from version ${version}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new StateFormatError(
+        `could not be migrated from version ${version}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const reached = readVersion(value);
     // A migration that forgets to bump the version would loop forever or skip a step.
-    if (reached !== version + 1) throw new StateFormatError(`could not be migrated: the migration from version ${version} produced version ${reached}`);
+    if (reached !== version + 1)
+      throw new StateFormatError(`could not be migrated: the migration from version ${version} produced version ${reached}`);
     version = reached;
   }
   return value;
@@ -127,7 +140,9 @@ export function migrateState(raw: unknown, migrations: Readonly<Record<number, S
 
 function readVersion(value: unknown): number {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new StateFormatError(`is not a Paperboy state file (it holds ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}, not an object)`);
+    throw new StateFormatError(
+      `is not a Paperboy state file (it holds ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}, not an object)`,
+    );
   }
   if (!('version' in value)) throw new StateFormatError('is not a Paperboy state file (it has no "version" field)');
   const { version } = value;
@@ -197,4 +212,3 @@ function formatPosition(text: string, position: number): string {
   }
   return `line ${line} column ${position - lineStart + 1}`;
 }
-

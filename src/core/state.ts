@@ -181,21 +181,33 @@ export function updateDestination(state: State, destination: string, change: (d:
 }
 
 /** Starts a digest: the plan is recorded before anything is posted, so a crash resumes the same digest. */
-export function startDigest(state: State, destination: string, plan: { papers: string[]; remainingAfter: number; at: string; headerNonce: string }): State {
+export function startDigest(
+  state: State,
+  destination: string,
+  plan: { papers: string[]; remainingAfter: number; at: string; headerNonce: string },
+): State {
   return updateDestination(state, destination, (d) => {
     if (d.inFlight) throw new Error(`a digest (#${d.inFlight.digest}) is already under way in ${destination}`);
     const digest = d.digests + 1;
     return {
       ...d,
       digests: digest,
-      inFlight: { digest, startedAt: plan.at, papers: plan.papers, remainingAfter: plan.remainingAfter, header: { nonce: plan.headerNonce, messageId: null } },
+      inFlight: {
+        digest,
+        startedAt: plan.at,
+        papers: plan.papers,
+        remainingAfter: plan.remainingAfter,
+        header: { nonce: plan.headerNonce, messageId: null },
+      },
     };
   });
 }
 
 /** Records the digest's opening message. */
 export function markHeaderPosted(state: State, destination: string, messageId: string): State {
-  return updateDestination(state, destination, (d) => (d.inFlight ? { ...d, inFlight: { ...d.inFlight, header: { ...d.inFlight.header, messageId } } } : d));
+  return updateDestination(state, destination, (d) =>
+    d.inFlight ? { ...d, inFlight: { ...d.inFlight, header: { ...d.inFlight.header, messageId } } } : d,
+  );
 }
 
 /**
@@ -206,7 +218,10 @@ export function markPending(state: State, destination: string, paperId: string, 
   return updateDestination(state, destination, (d) => {
     if (d.posted[paperId]) throw new Error(`paper ${paperId} is already posted in ${destination}`);
     if (d.unverified?.[paperId]) throw new Error(`paper ${paperId} may already be posted in ${destination} (unverified)`);
-    return { ...d, pending: { ...d.pending, [paperId]: { nonce, since: at, digest: d.inFlight?.digest ?? d.digests, ...(after ? { after } : {}) } } };
+    return {
+      ...d,
+      pending: { ...d.pending, [paperId]: { nonce, since: at, digest: d.inFlight?.digest ?? d.digests, ...(after ? { after } : {}) } },
+    };
   });
 }
 
@@ -242,7 +257,11 @@ function withMaps(d: DestinationState, unverified: DestinationState['unverified'
 export function markFailed(state: State, destination: string, paperId: string, reason: string, at: string): State {
   return updateDestination(state, destination, (d) => {
     const { [paperId]: _done, ...pending } = d.pending;
-    return { ...withMaps(d, without(d.unverified, paperId), without(d.waiting, paperId)), pending, failed: { ...d.failed, [paperId]: { reason, at, digest: d.inFlight?.digest ?? d.digests } } };
+    return {
+      ...withMaps(d, without(d.unverified, paperId), without(d.waiting, paperId)),
+      pending,
+      failed: { ...d.failed, [paperId]: { reason, at, digest: d.inFlight?.digest ?? d.digests } },
+    };
   });
 }
 
@@ -256,7 +275,14 @@ export function markUnverified(state: State, destination: string, paperId: strin
     if (!record || d.posted[paperId]) return d;
     const { [paperId]: _done, ...pending } = d.pending;
     const { nonce, since, digest, after, formerIds } = record;
-    return { ...d, pending, unverified: { ...d.unverified, [paperId]: { nonce, since, digest, ...(after ? { after } : {}), ...(formerIds ? { formerIds } : {}), reason, at } } };
+    return {
+      ...d,
+      pending,
+      unverified: {
+        ...d.unverified,
+        [paperId]: { nonce, since, digest, ...(after ? { after } : {}), ...(formerIds ? { formerIds } : {}), reason, at },
+      },
+    };
   });
 }
 
@@ -270,13 +296,23 @@ export function markWaiting(state: State, destination: string, paperId: string, 
   return updateDestination(state, destination, (d) => {
     if (d.posted[paperId]) return d;
     const { [paperId]: _done, ...pending } = d.pending;
-    return { ...d, pending, waiting: { ...d.waiting, [paperId]: d.waiting?.[paperId] ?? { since: at, digest: d.inFlight?.digest ?? d.digests } } };
+    return {
+      ...d,
+      pending,
+      waiting: { ...d.waiting, [paperId]: d.waiting?.[paperId] ?? { since: at, digest: d.inFlight?.digest ?? d.digests } },
+    };
   });
 }
 
 /** Forgets the waiting mark of papers that are back in the corpus (they are ordinary unposted papers again). */
 export function clearWaiting(state: State, destination: string, paperIds: readonly string[]): State {
-  return updateDestination(state, destination, (d) => withMaps(d, d.unverified, paperIds.reduce((m, id) => without(m, id), d.waiting)));
+  return updateDestination(state, destination, (d) =>
+    withMaps(
+      d,
+      d.unverified,
+      paperIds.reduce((m, id) => without(m, id), d.waiting),
+    ),
+  );
 }
 
 /** Re-queues every paper Discord refused (an admin's `/digest retry`): they go out with the next digests. */

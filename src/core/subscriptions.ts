@@ -15,7 +15,13 @@ export function getSubscriber(state: State, userId: string): Subscriber | null {
 }
 
 /** Adds a normalised topic to a member (and sets their DM preference when given). */
-export function addTopic(state: State, userId: string, topic: string, at: string, dm?: boolean): { state: State; outcome: AddTopicOutcome } {
+export function addTopic(
+  state: State,
+  userId: string,
+  topic: string,
+  at: string,
+  dm?: boolean,
+): { state: State; outcome: AddTopicOutcome } {
   const current = state.subscriptions[userId] ?? { topics: [], dm: false, updatedAt: at };
   const nextDm = dm ?? current.dm;
   if (current.topics.includes(topic)) {

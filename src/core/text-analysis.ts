@@ -60,7 +60,11 @@ export function normalizePhraseText(text: string): string {
 export function splitWordGroups(text: string): WordGroup[] {
   const groups: WordGroup[] = [];
   scanWords(text, (word) => {
-    const forms = EDGE_JOINERS.test(word) ? compoundForms(word).map(analyzeWord) : word.length <= MAX_TOKEN_LENGTH ? [analyzeWord(word)] : [];
+    const forms = EDGE_JOINERS.test(word)
+      ? compoundForms(word).map(analyzeWord)
+      : word.length <= MAX_TOKEN_LENGTH
+        ? [analyzeWord(word)]
+        : [];
     if (forms.length > 0) groups.push({ forms });
   });
   return groups;
@@ -196,8 +200,27 @@ export function americanize(word: string): string {
 }
 
 const KEEP_S = new Set([
-  'bias', 'alias', 'atlas', 'canvas', 'gas', 'has', 'was', 'pancreas', 'whereas', 'chaos', 'cosmos', 'ethos',
-  'logos', 'kudos', 'lens', 'news', 'yes', 'its', 'always', 'perhaps', 'thanks',
+  'bias',
+  'alias',
+  'atlas',
+  'canvas',
+  'gas',
+  'has',
+  'was',
+  'pancreas',
+  'whereas',
+  'chaos',
+  'cosmos',
+  'ethos',
+  'logos',
+  'kudos',
+  'lens',
+  'news',
+  'yes',
+  'its',
+  'always',
+  'perhaps',
+  'thanks',
 ]);
 const PLURAL_US_IS = new Set(['gpus', 'cpus', 'tpus', 'npus', 'apis', 'kpis', 'menus', 'gurus']);
 const ED_ROOTS = new Set(['embed', 'shred', 'infrared', 'hundred', 'sacred', 'naked', 'wicked', 'kindred', 'hatred']);

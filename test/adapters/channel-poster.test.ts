@@ -62,18 +62,30 @@ function digestOn(poster: Poster, options: { papers?: number; clockSkewMs?: numb
         },
       },
     };
-    return createDigestRunner(crashing).run().then((result) => {
-      store.failWrites = false;
-      return result;
-    });
+    return createDigestRunner(crashing)
+      .run()
+      .then((result) => {
+        store.failWrites = false;
+        return result;
+      });
   };
-  return { store, logger, corpus, ids: corpus.papers.map((p) => p.id), crashAfter, restart: () => createDigestRunner(deps), dest: () => getDestination(store.read(), poster.destination) };
+  return {
+    store,
+    logger,
+    corpus,
+    ids: corpus.papers.map((p) => p.id),
+    crashAfter,
+    restart: () => createDigestRunner(deps),
+    dest: () => getDestination(store.read(), poster.destination),
+  };
 }
 
 describe('channel poster: reconciling after a crash', () => {
   it('given a digest card and a public /paper reply with the same footer, then only the digest card counts as posted', async () => {
     await connect();
-    await client.rest.put(Routes.applicationGuildCommands(server.applicationId, server.guildId), { body: buildDefinitions({ kind: 'guild', guildId: server.guildId }) });
+    await client.rest.put(Routes.applicationGuildCommands(server.applicationId, server.guildId), {
+      body: buildDefinitions({ kind: 'guild', guildId: server.guildId }),
+    });
     const [looked, posted] = makePapers(2);
     client.on(Events.InteractionCreate, (interaction) => {
       if (interaction.isChatInputCommand()) void interaction.reply({ embeds: [formatPaperEmbed(looked!)], allowedMentions: { parse: [] } });
@@ -133,7 +145,9 @@ describe('channel poster: reconciling after a crash', () => {
     expect((await bot.run()).outcome).toBe('partial');
     expect((await bot.run()).outcome).toBe('posted');
     expect(cardsInChannel()).toEqual(run.ids.slice(0, 6));
-    expect(run.dest().unverified?.[run.ids[1]!]?.reason).toMatch(/lacks Read Message History there.*grant Paperboy Read Message History in the digest channel/);
+    expect(run.dest().unverified?.[run.ids[1]!]?.reason).toMatch(
+      /lacks Read Message History there.*grant Paperboy Read Message History in the digest channel/,
+    );
 
     const granted = once(client, Events.ChannelUpdate);
     server.setChannelPermissions(server.channelId, { canReadHistory: true });
@@ -178,16 +192,22 @@ describe('channel poster: can a read be trusted?', () => {
     const updated = once(client, Events.ChannelUpdate);
     server.setChannelPermissions(server.channelId, { canSend: false, canReadHistory: false });
     await updated;
-    const error = await channelPoster().post(formatPaperMessage(makePapers(1)[0]!), 'n-x').catch((e: unknown) => e);
+    const error = await channelPoster()
+      .post(formatPaperMessage(makePapers(1)[0]!), 'n-x')
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'forbidden', missing: ['Send Messages', 'Read Message History'] });
   });
 });
 
 describe('channel poster: advice for the admin', () => {
   it('given a refusal for missing permissions, then the advice names the missing ones and Read Message History', () => {
-    const advice = adviseOnChannelError(new PostError('forbidden', 'Missing Permissions', 403, 50013, ['Embed Links', 'Read Message History']));
+    const advice = adviseOnChannelError(
+      new PostError('forbidden', 'Missing Permissions', 403, 50013, ['Embed Links', 'Read Message History']),
+    );
     expect(advice).toContain('It is missing Embed Links, Read Message History.');
-    expect(adviseOnChannelError(new PostError('forbidden', 'Missing Access', 403, 50001))).toMatch(/lacks permissions there.*View Channel, Send Messages, Embed Links and Read Message History/);
+    expect(adviseOnChannelError(new PostError('forbidden', 'Missing Access', 403, 50001))).toMatch(
+      /lacks permissions there.*View Channel, Send Messages, Embed Links and Read Message History/,
+    );
   });
 
   it('given a post Discord refuses for permissions, then the error carries advice naming the permissions the bot lacks', async () => {
@@ -195,15 +215,22 @@ describe('channel poster: advice for the admin', () => {
     const updated = once(client, Events.ChannelUpdate);
     server.setChannelPermissions(server.channelId, { canSend: false, canReadHistory: false });
     await updated;
-    const error = await channelPoster().post(formatPaperMessage(makePapers(1)[0]!), 'n-advice').catch((e: unknown) => e);
+    const error = await channelPoster()
+      .post(formatPaperMessage(makePapers(1)[0]!), 'n-advice')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PostError);
-    expect((error as PostError).advice).toMatch(/^cannot post to the digest channel: the bot lacks permissions there \(POST \/channels\/\d+\/messages failed with status 403.*\)\. It is missing Send Messages, Read Message History\. Give it View Channel/);
+    expect((error as PostError).advice).toMatch(
+      /^cannot post to the digest channel: the bot lacks permissions there \(POST \/channels\/\d+\/messages failed with status 403.*\)\. It is missing Send Messages, Read Message History\. Give it View Channel/,
+    );
   });
 
   it('given a channel that does not exist, then the error advises checking DISCORD_CHANNEL_ID', async () => {
     await connect();
     const poster = createChannelPoster({ rest: client.rest, channelId: '999999999999999999', botUserId: () => client.user!.id });
     const error = await poster.post(formatPaperMessage(makePapers(1)[0]!), 'n-unknown').catch((e: unknown) => e);
-    expect(error).toMatchObject({ kind: 'unknown-channel', advice: expect.stringMatching(/^the digest channel does not exist or the bot cannot see it .*Check DISCORD_CHANNEL_ID/) });
+    expect(error).toMatchObject({
+      kind: 'unknown-channel',
+      advice: expect.stringMatching(/^the digest channel does not exist or the bot cannot see it .*Check DISCORD_CHANNEL_ID/),
+    });
   });
 });

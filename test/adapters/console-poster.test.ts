@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createConsolePoster } from '../../src/adapters/console-poster.js';
 
-const abstract = 'We study how the density of capacity in large language models grows over time, and what it means for the cost of inference on small devices in the coming years.';
+const abstract =
+  'We study how the density of capacity in large language models grows over time, and what it means for the cost of inference on small devices in the coming years.';
 
 describe('console poster', () => {
   it.each([0, -1, Number.NaN])('given a width of %s, then the text is wrapped at 80 columns, not one word per line', async (width) => {

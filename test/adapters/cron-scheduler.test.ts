@@ -104,7 +104,9 @@ describe('createCronScheduler', () => {
     vi.setSystemTime(new Date('2026-01-10T11:00:00Z'));
     await vi.advanceTimersByTimeAsync(60_000);
     expect(ticks).toEqual(['2026-01-10T11:01:00.000Z']);
-    expect(logger.lines.filter((line) => line.level === 'warn').map((line) => line.message)).toEqual(['the digest due Sat 10 Jan 2026, 09:00 UTC runs 7260 s late']);
+    expect(logger.lines.filter((line) => line.level === 'warn').map((line) => line.message)).toEqual([
+      'the digest due Sat 10 Jan 2026, 09:00 UTC runs 7260 s late',
+    ]);
     await vi.advanceTimersByTimeAsync(3_600_000);
     expect(ticks).toHaveLength(1);
   });

@@ -149,7 +149,9 @@ describe('given a child process holding the store in our PID namespace', () => {
     expect(await holder.firstLine).toBe('ready');
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + 24 * 3_600_000);
-    await expect(acquireFileLock(file, NEVER_STALE)).rejects.toThrow(`another Paperboy process (pid ${holder.child.pid} on host ${hostname()}`);
+    await expect(acquireFileLock(file, NEVER_STALE)).rejects.toThrow(
+      `another Paperboy process (pid ${holder.child.pid} on host ${hostname()}`,
+    );
     vi.useRealTimers();
     await stopChild(holder);
   });
@@ -168,14 +170,19 @@ describe('given a child process holding the store in our PID namespace', () => {
 describe('given two Paperboy processes that report the same pid and hostname (two containers, each pid 1)', () => {
   it('then the second refuses while the first is alive, and takes over once the first was killed with SIGKILL and its lock stayed untouched', async () => {
     const file = await createStateFilePath();
-    const asContainer = (namespace: string, periods = QUICK): FileLockOptions => ({ ...periods, identity: { pid: 1, hostname: 'paperboy', pidNamespace: namespace } });
+    const asContainer = (namespace: string, periods = QUICK): FileLockOptions => ({
+      ...periods,
+      identity: { pid: 1, hostname: 'paperboy', pidNamespace: namespace },
+    });
     const first = startChild('hold', file, { lock: asContainer('pid:[1001]') });
     expect(await first.firstLine).toBe('ready');
     expect(await readLockOwner(file)).toMatchObject({ pid: 1, hostname: 'paperboy', pidNamespace: 'pid:[1001]' });
 
     const second = await readTry(startChild('try', file, { lock: asContainer('pid:[1002]', PATIENT) }));
     expect(second).toMatchObject({ ok: false, name: 'StateLockedError' });
-    expect(second.message).toMatch(/^another Paperboy process \(pid 1 on host paperboy, since .+\) is using .+; stop it first, or, if it is gone, delete .+ \(it runs in another container or on another host, where its pid cannot be checked, and it refreshed its lock while we watched; a lock left untouched for 10 s counts as abandoned\)$/);
+    expect(second.message).toMatch(
+      /^another Paperboy process \(pid 1 on host paperboy, since .+\) is using .+; stop it first, or, if it is gone, delete .+ \(it runs in another container or on another host, where its pid cannot be checked, and it refreshed its lock while we watched; a lock left untouched for 10 s counts as abandoned\)$/,
+    );
 
     first.child.kill('SIGKILL');
     await first.exited;
@@ -185,38 +192,44 @@ describe('given two Paperboy processes that report the same pid and hostname (tw
     await stopChild(third);
   });
 
-  itUnless(NO_PID_NAMESPACES)('when each really runs as pid 1 of its own PID namespace on this host, then the second refuses while the first is alive, and takes over after a kill -9', async () => {
-    const file = await createStateFilePath();
-    const first = startChild('hold', file, { lock: QUICK, unshare: true });
-    expect(await first.firstLine).toBe('ready');
-    const held = await readLockOwner(file);
-    expect(held).toMatchObject({ pid: 1, hostname: hostname() });
+  itUnless(NO_PID_NAMESPACES)(
+    'when each really runs as pid 1 of its own PID namespace on this host, then the second refuses while the first is alive, and takes over after a kill -9',
+    async () => {
+      const file = await createStateFilePath();
+      const first = startChild('hold', file, { lock: QUICK, unshare: true });
+      expect(await first.firstLine).toBe('ready');
+      const held = await readLockOwner(file);
+      expect(held).toMatchObject({ pid: 1, hostname: hostname() });
 
-    const second = await readTry(startChild('try', file, { lock: PATIENT, unshare: true }));
-    expect(second).toMatchObject({ ok: false, name: 'StateLockedError' });
-    expect(second.message).toContain(`another Paperboy process (pid 1 on host ${hostname()}`);
-    expect((await readLockOwner(file)).token).toBe(held.token);
+      const second = await readTry(startChild('try', file, { lock: PATIENT, unshare: true }));
+      expect(second).toMatchObject({ ok: false, name: 'StateLockedError' });
+      expect(second.message).toContain(`another Paperboy process (pid 1 on host ${hostname()}`);
+      expect((await readLockOwner(file)).token).toBe(held.token);
 
-    first.child.kill('SIGKILL');
-    await first.exited;
-    const third = startChild('try', file, { lock: QUICK, unshare: true });
-    expect(await readTry(third)).toEqual({ ok: true });
-    expect((await readLockOwner(file)).token).not.toBe(held.token);
-    await stopChild(third);
-  });
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const third = startChild('try', file, { lock: QUICK, unshare: true });
+      expect(await readTry(third)).toEqual({ ok: true });
+      expect((await readLockOwner(file)).token).not.toBe(held.token);
+      await stopChild(third);
+    },
+  );
 
-  itUnless(NO_PID_NAMESPACES)('when the holder runs in another PID namespace and the clocks disagree by hours, then it keeps its lock as long as it refreshes it', async () => {
-    const file = await createStateFilePath();
-    const holder = startChild('hold', file, { lock: QUICK, unshare: true });
-    expect(await holder.firstLine).toBe('ready');
-    const anHourAgo = new Date(Date.now() - 3_600_000);
-    await utimes(`${file}.lock`, anHourAgo, anHourAgo);
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(Date.now() + 24 * 3_600_000);
-    await expect(acquireFileLock(file, PATIENT)).rejects.toThrow('it refreshed its lock while we watched');
-    vi.useRealTimers();
-    await stopChild(holder);
-  });
+  itUnless(NO_PID_NAMESPACES)(
+    'when the holder runs in another PID namespace and the clocks disagree by hours, then it keeps its lock as long as it refreshes it',
+    async () => {
+      const file = await createStateFilePath();
+      const holder = startChild('hold', file, { lock: QUICK, unshare: true });
+      expect(await holder.firstLine).toBe('ready');
+      const anHourAgo = new Date(Date.now() - 3_600_000);
+      await utimes(`${file}.lock`, anHourAgo, anHourAgo);
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + 24 * 3_600_000);
+      await expect(acquireFileLock(file, PATIENT)).rejects.toThrow('it refreshed its lock while we watched');
+      vi.useRealTimers();
+      await stopChild(holder);
+    },
+  );
 });
 
 describe('given a lock file left behind', () => {
@@ -244,12 +257,18 @@ describe('given a lock file left behind', () => {
 
   it('when it comes from elsewhere (another host, a previous boot, an older Paperboy) and is refreshed while we watch, then it blocks, however old its mtime looked', async () => {
     const file = await createStateFilePath();
-    await writeLock(file, { hostname: 'other-host', pid: 1, bootId: 'another-boot', pidNamespace: 'pid:[1]', processStart: '1' }, 24 * 3_600_000);
+    await writeLock(
+      file,
+      { hostname: 'other-host', pid: 1, bootId: 'another-boot', pidNamespace: 'pid:[1]', processStart: '1' },
+      24 * 3_600_000,
+    );
     const stopTouching = keepTouching(file);
     try {
       const error = await acquireFileLock(file, PATIENT).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(StateLockedError);
-      expect((error as Error).message).toMatch(/^another Paperboy process \(pid 1 on host other-host, since .+\) is using .+; stop it first, or, if it is gone, delete .+\.lock \(it runs in another container or on another host/);
+      expect((error as Error).message).toMatch(
+        /^another Paperboy process \(pid 1 on host other-host, since .+\) is using .+; stop it first, or, if it is gone, delete .+\.lock \(it runs in another container or on another host/,
+      );
     } finally {
       stopTouching();
     }
@@ -318,7 +337,11 @@ describe('given a lock we hold', () => {
     const file = await createStateFilePath();
     const lock = await acquireFileLock(file, { refreshMs: 10 });
     await writeLock(file, { hostname: 'other-container', pid: 42, token: 'theirs' });
-    await vi.waitFor(() => expect(() => lock.assertHeld()).toThrow(/^the lock .* was taken over by pid 42 on host other-container; this process no longer saves/));
+    await vi.waitFor(() =>
+      expect(() => lock.assertHeld()).toThrow(
+        /^the lock .* was taken over by pid 42 on host other-container; this process no longer saves/,
+      ),
+    );
     await lock.release();
     expect((await readLockOwner(file)).token).toBe('theirs');
   });
@@ -345,6 +368,8 @@ describe('given a lock we hold', () => {
 describe('given a directory where no lock can be created', () => {
   it('then acquiring says which lock file and why', async () => {
     const file = join(await createStateFilePath(), '..', 'missing-dir', 'state.json');
-    await expect(acquireFileLock(file)).rejects.toThrow(/^cannot create the lock file .*missing-dir\/state\.json\.lock: ENOENT \(no such file or directory\)$/);
+    await expect(acquireFileLock(file)).rejects.toThrow(
+      /^cannot create the lock file .*missing-dir\/state\.json\.lock: ENOENT \(no such file or directory\)$/,
+    );
   });
 });

@@ -21,7 +21,12 @@ const PAGE = 'Title One\n\nAbstract one, long enough to read as prose.\n\n• 1 
 
 /** One item of `GET /api/daily_papers` in its 2024 shape. */
 function apiItem(id: string, title: string, summary: string, upvotes: number, extra: Record<string, unknown> = {}) {
-  return { paper: { id, title, summary, upvotes, publishedAt: '2024-11-26T10:00:00.000Z', authors: [{ name: 'A. Author' }], ...extra }, publishedAt: '2024-11-27T09:00:00.000Z', title, numComments: 1 };
+  return {
+    paper: { id, title, summary, upvotes, publishedAt: '2024-11-26T10:00:00.000Z', authors: [{ name: 'A. Author' }], ...extra },
+    publishedAt: '2024-11-27T09:00:00.000Z',
+    title,
+    numComments: 1,
+  };
 }
 
 describe('loadCorpus reads every format, sub-folders included', () => {
@@ -47,7 +52,7 @@ describe('loadCorpus reads every format, sub-folders included', () => {
     expect(corpus.problems).toEqual([]);
   });
 
-  it('given dot-files and dot-folders (a fetcher\'s .etags.json, a ConfigMap\'s ..data), then none of them is read', async () => {
+  it("given dot-files and dot-folders (a fetcher's .etags.json, a ConfigMap's ..data), then none of them is read", async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'a.txt'), PAGE);
     await writeFile(join(dir, '.etags.json'), '{"2026-10-05": "W/\\"abc\\""}');
@@ -72,7 +77,9 @@ describe('loadCorpus reads every format, sub-folders included', () => {
     await symlink('b', join(dir, 'c'));
     const corpus = await loadCorpus(dir);
     expect(corpus.papers.map((p) => p.source.file)).toEqual(['b/page.txt']);
-    expect(corpus.warnings).toEqual([{ file: 'a/alias.txt', line: 0, message: 'is a symbolic link to b/page.txt, which is read already; skipped' }]);
+    expect(corpus.warnings).toEqual([
+      { file: 'a/alias.txt', line: 0, message: 'is a symbolic link to b/page.txt, which is read already; skipped' },
+    ]);
     expect(corpus.problems).toEqual([]);
   });
 });
@@ -81,14 +88,24 @@ describe('loadCorpus reports skipped and quarantined files', () => {
   it('given a damaged copy (a browser copy-paste without its URL lines), then it is quarantined as a whole and named as a problem', async () => {
     const dir = await tempDir();
     const text = await readFile(join(REAL, '01-b-plaintext-urls-daily-2026-03-27.txt'), 'utf8');
-    await writeFile(join(dir, 'copied.txt'), text.split('\n').filter((line) => !/^\s*https?:\/\//.test(line)).join('\n'));
+    await writeFile(
+      join(dir, 'copied.txt'),
+      text
+        .split('\n')
+        .filter((line) => !/^\s*https?:\/\//.test(line))
+        .join('\n'),
+    );
     await writeFile(join(dir, 'good.txt'), PAGE);
     const corpus = await loadCorpus(dir, { referenceDate: '2026-03-27' });
     expect(corpus.papers.map((p) => p.title)).toEqual(['Title One']);
     expect(corpus.files[0]).toMatchObject({ file: 'copied.txt', format: 'plain-text', papers: 0, warnings: 1, quarantined: true });
     expect(corpus.warnings[0]!.message).toMatch(/^quarantined: read as plain-text page copy/);
     expect(corpus.problems).toEqual([
-      { file: 'copied.txt', problem: 'quarantined: read as plain-text, but its entries do not look like papers (a damaged or unknown layout), so nothing from it is posted' },
+      {
+        file: 'copied.txt',
+        problem:
+          'quarantined: read as plain-text, but its entries do not look like papers (a damaged or unknown layout), so nothing from it is posted',
+      },
     ]);
   });
 
@@ -101,7 +118,9 @@ describe('loadCorpus reports skipped and quarantined files', () => {
       ['empty-day.json', 'daily-papers-json', 0],
       ['no-title.json', 'daily-papers-json', 0],
     ]);
-    expect(corpus.problems).toEqual([{ file: 'no-title.json', problem: 'read as daily-papers-json, but none of its entries is a paper (see its warnings)' }]);
+    expect(corpus.problems).toEqual([
+      { file: 'no-title.json', problem: 'read as daily-papers-json, but none of its entries is a paper (see its warnings)' },
+    ]);
   });
 
   it('given an empty file, then it gives no papers and is not a problem', async () => {
@@ -122,7 +141,10 @@ describe('loadCorpus identifies and merges papers across files and formats', () 
     await mkdir(join(dir, 'hf-daily'));
     await writeFile(
       join(dir, 'hf-daily', '2024-11-27.json'),
-      JSON.stringify([apiItem('2411.17691v2', first!.title, 'Short.', 40, { ai_keywords: ['quantization'] }), apiItem('2411.00001', second!.title, second!.abstract, 7)]),
+      JSON.stringify([
+        apiItem('2411.17691v2', first!.title, 'Short.', 40, { ai_keywords: ['quantization'] }),
+        apiItem('2411.00001', second!.title, second!.abstract, 7),
+      ]),
     );
     const corpus = await loadCorpus(dir, { referenceDate: '2026-11-29' });
     expect(corpus.papers).toHaveLength(seed.length);
@@ -133,10 +155,24 @@ describe('loadCorpus identifies and merges papers across files and formats', () 
       ['2411.00001', second!.title, 'hf-daily/2024-11-27.json', [paperId(second!.title)]],
     ]);
     // The seed's full abstract beats the API's one-word one; upvotes and keywords come from the API copy.
-    expect(merged[0]).toMatchObject({ abstract: first!.abstract, upvotes: 40, aiKeywords: ['quantization'], comments: first!.comments, published: first!.published });
+    expect(merged[0]).toMatchObject({
+      abstract: first!.abstract,
+      upvotes: 40,
+      aiKeywords: ['quantization'],
+      comments: first!.comments,
+      published: first!.published,
+    });
     expect(corpus.warnings).toEqual([
-      { file: 'seed.txt', line: first!.source.line, message: `same paper (by title) as "${first!.title}" at hf-daily/2024-11-27.json:1; the copies were merged field by field` },
-      { file: 'seed.txt', line: second!.source.line, message: `same paper (by title) as "${second!.title}" at hf-daily/2024-11-27.json:1; the copies were merged field by field` },
+      {
+        file: 'seed.txt',
+        line: first!.source.line,
+        message: `same paper (by title) as "${first!.title}" at hf-daily/2024-11-27.json:1; the copies were merged field by field`,
+      },
+      {
+        file: 'seed.txt',
+        line: second!.source.line,
+        message: `same paper (by title) as "${second!.title}" at hf-daily/2024-11-27.json:1; the copies were merged field by field`,
+      },
     ]);
     expect(corpus.files.map((f) => [f.file, f.papers, f.warnings])).toEqual([
       ['hf-daily/2024-11-27.json', 2, 0],
@@ -146,13 +182,24 @@ describe('loadCorpus identifies and merges papers across files and formats', () 
 
   it('given a title typo fixed in a later snapshot of the same arXiv paper, then it stays one paper with the same id and the fixed title', async () => {
     const dir = await tempDir();
-    await writeFile(join(dir, '2024-11-27.json'), JSON.stringify([apiItem('2411.17691', 'Low-Bit Quantizaton Favors Undertrained LLMs', 'An abstract that reads as prose.', 10)]));
+    await writeFile(
+      join(dir, '2024-11-27.json'),
+      JSON.stringify([apiItem('2411.17691', 'Low-Bit Quantizaton Favors Undertrained LLMs', 'An abstract that reads as prose.', 10)]),
+    );
     const before = await loadCorpus(dir);
-    await writeFile(join(dir, '2024-11-28.json'), JSON.stringify([apiItem('2411.17691', 'Low-Bit Quantization Favors Undertrained LLMs', 'An abstract that reads as prose.', 25)]));
+    await writeFile(
+      join(dir, '2024-11-28.json'),
+      JSON.stringify([apiItem('2411.17691', 'Low-Bit Quantization Favors Undertrained LLMs', 'An abstract that reads as prose.', 25)]),
+    );
     const after = await loadCorpus(dir);
     expect(before.papers.map((p) => p.id)).toEqual(['2411.17691']);
-    expect(after.papers.map((p) => [p.id, p.title, p.upvotes])).toEqual([['2411.17691', 'Low-Bit Quantization Favors Undertrained LLMs', 25]]);
-    expect(after.papers[0]!.aliases).toEqual([paperId('Low-Bit Quantizaton Favors Undertrained LLMs'), paperId('Low-Bit Quantization Favors Undertrained LLMs')]);
+    expect(after.papers.map((p) => [p.id, p.title, p.upvotes])).toEqual([
+      ['2411.17691', 'Low-Bit Quantization Favors Undertrained LLMs', 25],
+    ]);
+    expect(after.papers[0]!.aliases).toEqual([
+      paperId('Low-Bit Quantizaton Favors Undertrained LLMs'),
+      paperId('Low-Bit Quantization Favors Undertrained LLMs'),
+    ]);
   });
 
   it('given an unchanged API snapshot and a cache, then its papers are not read again (the same objects come back)', async () => {

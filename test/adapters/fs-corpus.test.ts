@@ -40,25 +40,49 @@ describe('loadCorpus on the mixed fixture directory', () => {
 
   it('given a BOM and CRLF line ends, then fields are read as in a clean file', async () => {
     const { papers } = await loadCorpus(MIXED, { referenceDate: '2026-06-22' });
-    expect(papers[0]).toMatchObject({ authors: 12, published: '2025-03-03', comments: 4, links: ['https://github.com/example/smoe'], source: { file: '01-bom-crlf.txt', line: 7 } });
+    expect(papers[0]).toMatchObject({
+      authors: 12,
+      published: '2025-03-03',
+      comments: 4,
+      links: ['https://github.com/example/smoe'],
+      source: { file: '01-bom-crlf.txt', line: 7 },
+    });
     expect(papers[1]).toMatchObject({ organization: 'Google DeepMind', published: '2026-06-20', comments: null });
   });
 
   it('given a wrapped abstract with odd spaces, then it is one paragraph with single spaces', async () => {
     const { papers } = await loadCorpus(MIXED, { referenceDate: '2026-06-22' });
-    expect(papers[2]!.abstract).toBe('This abstract was saved by a tool that wraps lines at about forty characters, with trailing spaces and non-breaking spaces.');
+    expect(papers[2]!.abstract).toBe(
+      'This abstract was saved by a tool that wraps lines at about forty characters, with trailing spaces and non-breaking spaces.',
+    );
     expect(papers[3]).toMatchObject({ title: 'A Paper Without Footer', published: null, authors: null });
   });
 
   it('given duplicates, junk, binary, non-UTF-8 and unknown files, then each is a warning with file and line and nothing crashes', async () => {
     const { warnings, problems } = await loadCorpus(MIXED, { referenceDate: '2026-06-22' });
     expect(warnings.slice(0, 4)).toEqual([
-      { file: '03-duplicates-and-junk.txt', line: 7, message: 'same paper (by title) as "sparse mixture of experts, at  scale!" at 01-bom-crlf.txt:7; the copies were merged field by field' },
+      {
+        file: '03-duplicates-and-junk.txt',
+        line: 7,
+        message:
+          'same paper (by title) as "sparse mixture of experts, at  scale!" at 01-bom-crlf.txt:7; the copies were merged field by field',
+      },
       { file: '03-duplicates-and-junk.txt', line: 15, message: 'line "Load more" is not part of any paper; skipped' },
       { file: '04-binary.txt', line: 3, message: 'looks like a binary file (a NUL byte at line 3), not text; skipped' },
-      { file: '05-latin1.txt', line: 3, message: 'is not valid UTF-8: byte 0xE9 at line 3 was replaced with "\uFFFD"; the file was read anyway (save it as UTF-8 to fix this)' },
+      {
+        file: '05-latin1.txt',
+        line: 3,
+        message:
+          'is not valid UTF-8: byte 0xE9 at line 3 was replaced with "\uFFFD"; the file was read anyway (save it as UTF-8 to fix this)',
+      },
     ]);
-    expect(warnings.slice(4)).toEqual([{ file: 'notes.md', line: 1, message: expect.stringMatching(/^no corpus format recognises this file \(expected one of: .*\); skipped$/) }]);
+    expect(warnings.slice(4)).toEqual([
+      {
+        file: 'notes.md',
+        line: 1,
+        message: expect.stringMatching(/^no corpus format recognises this file \(expected one of: .*\); skipped$/),
+      },
+    ]);
     expect(problems).toEqual([
       { file: '04-binary.txt', problem: 'not text (a binary file)' },
       { file: 'notes.md', problem: 'no corpus format recognises it' },
@@ -67,8 +91,17 @@ describe('loadCorpus on the mixed fixture directory', () => {
 
   it('given a stray Latin-1 byte, then the file is read with the byte replaced and a warning names its line', async () => {
     const corpus = await loadCorpus(MIXED, { referenceDate: '2026-06-22' });
-    expect(corpus.papers.at(-1)).toMatchObject({ title: 'Cafe Paper', abstract: 'An abstract with a Latin-1 \uFFFD.', source: { file: '05-latin1.txt', line: 1 } });
-    expect(corpus.files.find((f) => f.file === '05-latin1.txt')).toMatchObject({ format: 'plain-text', papers: 1, warnings: 1, quarantined: false });
+    expect(corpus.papers.at(-1)).toMatchObject({
+      title: 'Cafe Paper',
+      abstract: 'An abstract with a Latin-1 \uFFFD.',
+      source: { file: '05-latin1.txt', line: 1 },
+    });
+    expect(corpus.files.find((f) => f.file === '05-latin1.txt')).toMatchObject({
+      format: 'plain-text',
+      papers: 1,
+      warnings: 1,
+      quarantined: false,
+    });
   });
 });
 
@@ -82,7 +115,7 @@ describe('loadCorpus on edge directories', () => {
     await expect(loadCorpus('/nonexistent/paperboy')).rejects.toThrow(/\/nonexistent\/paperboy does not exist; set CORPUS_DIR/);
   });
 
-  it('given no reference date, then yearless dates are read against the file\'s modification day', async () => {
+  it("given no reference date, then yearless dates are read against the file's modification day", async () => {
     const dir = await tempDir();
     const file = join(dir, 'a.txt');
     await writeFile(file, 'Title One\n\nAbstract.\n\n• 1 authors\n·\nDec 24\n');
@@ -96,7 +129,9 @@ describe('loadCorpus on edge directories', () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'nul.txt'), 'Title\n\nAbs\u0000tract\n');
     const corpus = await loadCorpus(dir);
-    expect(corpus.warnings).toEqual([{ file: 'nul.txt', line: 3, message: 'looks like a binary file (a NUL byte at line 3), not text; skipped' }]);
+    expect(corpus.warnings).toEqual([
+      { file: 'nul.txt', line: 3, message: 'looks like a binary file (a NUL byte at line 3), not text; skipped' },
+    ]);
     expect(corpus.problems).toEqual([{ file: 'nul.txt', problem: 'not text (a binary file)' }]);
   });
 
@@ -148,8 +183,18 @@ describe('loadCorpus with symbolic links', () => {
     await symlink('gone.txt', join(dir, 'broken.txt'));
     const corpus = await loadCorpus(dir);
     expect(corpus.papers.map((p) => p.title)).toEqual(['Title One']);
-    expect(corpus.warnings).toEqual([{ file: 'broken.txt', line: 0, message: 'is a broken symbolic link to gone.txt, which does not exist; skipped' }]);
-    expect(corpus.files).toContainEqual({ file: 'broken.txt', format: null, papers: 0, warnings: 1, bytes: 0, quarantined: false, problem: 'a broken symbolic link to gone.txt' });
+    expect(corpus.warnings).toEqual([
+      { file: 'broken.txt', line: 0, message: 'is a broken symbolic link to gone.txt, which does not exist; skipped' },
+    ]);
+    expect(corpus.files).toContainEqual({
+      file: 'broken.txt',
+      format: null,
+      papers: 0,
+      warnings: 1,
+      bytes: 0,
+      quarantined: false,
+      problem: 'a broken symbolic link to gone.txt',
+    });
     expect(corpus.problems).toEqual([{ file: 'broken.txt', problem: 'a broken symbolic link to gone.txt' }]);
   });
 
@@ -177,7 +222,9 @@ describe('loadCorpus with symbolic links', () => {
     await symlink('sub', join(dir, 'folder.txt'));
     const corpus = await loadCorpus(dir);
     expect(corpus.papers.map((p) => [p.title, p.source.file])).toEqual([['Title Two', 'b.txt']]);
-    expect(corpus.warnings).toEqual([{ file: 'a-alias.txt', line: 0, message: 'is a symbolic link to b.txt, which is read already; skipped' }]);
+    expect(corpus.warnings).toEqual([
+      { file: 'a-alias.txt', line: 0, message: 'is a symbolic link to b.txt, which is read already; skipped' },
+    ]);
     expect(corpus.files.map((f) => f.file)).toEqual(['a-alias.txt', 'b.txt']);
   });
 

@@ -9,7 +9,10 @@ import { createEmptyState, markPosted, type State, STATE_VERSION, stateSchema } 
 import { itUnless } from '../support/skip.js';
 
 const dirs: string[] = [];
-const ROOT_IGNORES_MODES = process.getuid?.() === 0 ? 'runs as root, and root writes into a read-only directory anyway (run the tests as another user to cover EACCES)' : null;
+const ROOT_IGNORES_MODES =
+  process.getuid?.() === 0
+    ? 'runs as root, and root writes into a read-only directory anyway (run the tests as another user to cover EACCES)'
+    : null;
 
 afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
@@ -35,7 +38,10 @@ describe('given a state saved by the store', () => {
   it('then reopening it (or reading it without a lock) gives the same state, from pretty JSON ending in a newline', async () => {
     const file = join(await createTempDir(), 'state.json');
     const store = await openStateStore(file, { now: fixedNow });
-    const saved = await store.update((state) => ({ ...post('2401.00001')(state), subscriptions: { '42': { topics: ['agents'], dm: true, updatedAt: at } } }));
+    const saved = await store.update((state) => ({
+      ...post('2401.00001')(state),
+      subscriptions: { '42': { topics: ['agents'], dm: true, updatedAt: at } },
+    }));
     expect(saved.updatedAt).toBe('2026-03-01T10:00:00.000Z');
     expect(store.read()).toBe(saved);
     await store.close();
@@ -97,7 +103,8 @@ describe('given no state file', () => {
 });
 
 describe('given a state file that cannot be used', () => {
-  const advice = 'It was left untouched. Restore it from a backup, or move it away to start with an empty state (every paper would then be posted again).';
+  const advice =
+    'It was left untouched. Restore it from a backup, or move it away to start with an empty state (every paper would then be posted again).';
 
   async function expectRefused(content: string | Buffer, message: string | RegExp) {
     const dir = await createTempDir();
@@ -117,14 +124,26 @@ describe('given a state file that cannot be used', () => {
   }
 
   it('when the JSON is broken, then the error names the file, the line and the column, and the file is untouched', async () => {
-    await expectRefused('{\n  "version": 1,\n    }\n', `state file FILE is corrupt: Expected double-quoted property name at line 3 column 5. ${advice}`);
-    await expectRefused('{\n  "version": 1,\n  "destinations": [1, 2,]\n}\n', `state file FILE is corrupt: Unexpected token ] at line 3 column 25. ${advice}`);
+    await expectRefused(
+      '{\n  "version": 1,\n    }\n',
+      `state file FILE is corrupt: Expected double-quoted property name at line 3 column 5. ${advice}`,
+    );
+    await expectRefused(
+      '{\n  "version": 1,\n  "destinations": [1, 2,]\n}\n',
+      `state file FILE is corrupt: Unexpected token ] at line 3 column 25. ${advice}`,
+    );
   });
 
   it('when the file was cut short, then the error says it looks truncated', async () => {
     const text = serializeState(createEmptyState());
-    await expectRefused(text.slice(0, 40), `state file FILE is corrupt: Expected double-quoted property name at line 4 column 1 (the file ends there: it looks truncated). ${advice}`);
-    await expectRefused(text.slice(0, text.indexOf('"version"') + 10), /is corrupt: it ends in the middle of the data at line 2 \(the file looks truncated\)\./);
+    await expectRefused(
+      text.slice(0, 40),
+      `state file FILE is corrupt: Expected double-quoted property name at line 4 column 1 (the file ends there: it looks truncated). ${advice}`,
+    );
+    await expectRefused(
+      text.slice(0, text.indexOf('"version"') + 10),
+      /is corrupt: it ends in the middle of the data at line 2 \(the file looks truncated\)\./,
+    );
   });
 
   it('when the file is empty or not UTF-8, then it says so', async () => {
@@ -165,13 +184,17 @@ describe('given a state file that cannot be used', () => {
   it('when it is not a readable file, then the error says why', async () => {
     const file = join(await createTempDir(), 'state.json');
     await mkdir(file);
-    await expect(openStateStore(file)).rejects.toThrow(`state file ${file} cannot be read: EISDIR (illegal operation on a directory). It was left untouched; check its permissions and the disk.`);
+    await expect(openStateStore(file)).rejects.toThrow(
+      `state file ${file} cannot be read: EISDIR (illegal operation on a directory). It was left untouched; check its permissions and the disk.`,
+    );
   });
 
   it('when its directory cannot be created, then the error says why', async () => {
     const dir = await createTempDir();
     await writeFile(join(dir, 'data'), 'a file, not a directory');
-    await expect(openStateStore(join(dir, 'data', 'state.json'))).rejects.toThrow(/^cannot create the directory of state file .*: (ENOTDIR|EEXIST) \(/);
+    await expect(openStateStore(join(dir, 'data', 'state.json'))).rejects.toThrow(
+      /^cannot create the directory of state file .*: (ENOTDIR|EEXIST) \(/,
+    );
   });
 });
 
@@ -181,7 +204,9 @@ describe('given an older state version', () => {
     const v0 = old as typeof legacy;
     let state = createEmptyState();
     for (const id of v0.posted) state = markPosted(state, 'console', id, `console:${id}`, '2025-01-01T00:00:00.000Z');
-    const subscriptions = Object.fromEntries(Object.entries(v0.subscribers).map(([user, topics]) => [user, { topics, dm: false, updatedAt: '2025-01-01T00:00:00.000Z' }]));
+    const subscriptions = Object.fromEntries(
+      Object.entries(v0.subscribers).map(([user, topics]) => [user, { topics, dm: false, updatedAt: '2025-01-01T00:00:00.000Z' }]),
+    );
     return { ...state, version: 1, subscriptions };
   };
 
@@ -204,14 +229,21 @@ describe('given an older state version', () => {
   });
 
   it('then a missing step, a step that forgets the version, or a failing step is refused with the reason', () => {
-    expect(() => migrateState({ version: 0 })).toThrow(new StateFormatError('has version 0, which this Paperboy cannot read (no migration from version 0)'));
-    expect(() => migrateState({ version: 0 }, { 0: (old) => old })).toThrow('could not be migrated: the migration from version 0 produced version 0');
+    expect(() => migrateState({ version: 0 })).toThrow(
+      new StateFormatError('has version 0, which this Paperboy cannot read (no migration from version 0)'),
+    );
+    expect(() => migrateState({ version: 0 }, { 0: (old) => old })).toThrow(
+      'could not be migrated: the migration from version 0 produced version 0',
+    );
     expect(() =>
-      migrateState({ version: 0 }, {
-        0: () => {
-          throw new Error('no posted list');
+      migrateState(
+        { version: 0 },
+        {
+          0: () => {
+            throw new Error('no posted list');
+          },
         },
-      }),
+      ),
     ).toThrow('could not be migrated from version 0: no posted list');
     expect(() => parseStateText(JSON.stringify(legacy), 'data/state.json')).toThrow(
       'state file data/state.json has version 0, which this Paperboy cannot read (no migration from version 0). It was left untouched.',
@@ -234,7 +266,11 @@ describe('given an older state version', () => {
           pending: {},
           failed: {
             b: { reason: 'removed from the corpus before it was posted', at: '2026-11-01T09:00:00.000Z', digest: 1 },
-            c: { reason: 'POST /channels/1/messages failed with status 400 (code 50035): Invalid Form Body', at: '2026-11-01T09:00:00.000Z', digest: 1 },
+            c: {
+              reason: 'POST /channels/1/messages failed with status 400 (code 50035): Invalid Form Body',
+              at: '2026-11-01T09:00:00.000Z',
+              digest: 1,
+            },
           },
           inFlight: null,
           digests: 1,
@@ -318,7 +354,9 @@ describe('given a disk that refuses the write', () => {
     const error = await store.update(post('b')).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(StateWriteError);
     expect((error as StateWriteError).code).toBe('ENOTDIR');
-    expect((error as Error).message).toBe(`cannot save state to ${file}: ENOTDIR (not a directory); nothing more will be posted until it can be saved`);
+    expect((error as Error).message).toBe(
+      `cannot save state to ${file}: ENOTDIR (not a directory); nothing more will be posted until it can be saved`,
+    );
     expect(store.read()).toBe(good);
 
     await unlink(dataDir);
@@ -330,21 +368,24 @@ describe('given a disk that refuses the write', () => {
     await store.close();
   });
 
-  itUnless(ROOT_IGNORES_MODES)('when the directory is read-only (not as root), then the update rejects with EACCES and recovers after chmod', async () => {
-    const dir = await createTempDir();
-    const file = join(dir, 'state.json');
-    const store = await openStateStore(file);
-    await store.update(post('a'));
-    await chmod(dir, 0o500);
-    try {
-      await expect(store.update(post('b'))).rejects.toThrow(`cannot save state to ${file}: EACCES (permission denied)`);
-    } finally {
-      await chmod(dir, 0o700);
-    }
-    await store.update(post('c'));
-    expect(postedIds(await readStateFile(file))).toEqual(['a', 'c']);
-    await store.close();
-  });
+  itUnless(ROOT_IGNORES_MODES)(
+    'when the directory is read-only (not as root), then the update rejects with EACCES and recovers after chmod',
+    async () => {
+      const dir = await createTempDir();
+      const file = join(dir, 'state.json');
+      const store = await openStateStore(file);
+      await store.update(post('a'));
+      await chmod(dir, 0o500);
+      try {
+        await expect(store.update(post('b'))).rejects.toThrow(`cannot save state to ${file}: EACCES (permission denied)`);
+      } finally {
+        await chmod(dir, 0o700);
+      }
+      await store.update(post('c'));
+      expect(postedIds(await readStateFile(file))).toEqual(['a', 'c']);
+      await store.close();
+    },
+  );
 
   // A nearly full disk accepts part of a write: the store must fail, not rename a truncated file over the good one
   // (write-file-atomic does the latter). Needs a tiny tmpfs, so it runs only where this process may mount one.
@@ -361,7 +402,10 @@ describe('given a disk that refuses the write', () => {
       await store.update(post('small'));
       const good = await readFile(file, 'utf8');
       await writeFile(join(mountPoint, 'filler'), Buffer.alloc(36 * 1024));
-      const big = (state: State) => ({ ...state, subscriptions: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`${i}`, { topics: ['x'], dm: false, updatedAt: at }])) });
+      const big = (state: State) => ({
+        ...state,
+        subscriptions: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`${i}`, { topics: ['x'], dm: false, updatedAt: at }])),
+      });
       await expect(store.update(big)).rejects.toThrow(`cannot save state to ${file}: ENOSPC (no space left on device)`);
       expect(await readFile(file, 'utf8')).toBe(good);
       expect((await readdir(mountPoint)).sort()).toEqual(['filler', 'state.json', 'state.json.lock']);

@@ -57,7 +57,12 @@ describe('health endpoint host', () => {
   // Linux routes all of 127.0.0.0/8 to loopback: 127.0.0.2 stands in for "another interface" of this machine.
   it('given no host, then /healthz listens on 127.0.0.1 only: another address of this machine is refused', async () => {
     const port = await freePort();
-    reporter = await startHealthReporter({ file: join(dir, 'state.json.health'), status: () => status(), logger: createMemoryLogger(), port });
+    reporter = await startHealthReporter({
+      file: join(dir, 'state.json.health'),
+      status: () => status(),
+      logger: createMemoryLogger(),
+      port,
+    });
     expect(await get(`http://127.0.0.1:${port}/healthz`)).toMatchObject({ status: 200 });
     expect(await get(`http://127.0.0.2:${port}/healthz`)).toBe('ECONNREFUSED');
   });
@@ -90,7 +95,10 @@ describe('health endpoint secrets', () => {
   it('given an error that quotes the token, then neither /healthz nor the status file reveals it', async () => {
     const port = await freePort();
     const file = join(dir, 'state.json.health');
-    const leaky = status({ lastRun: { at: new Date().toISOString(), outcome: 'failed', error: `request with Bot ${TOKEN} failed` }, problem: `token ${TOKEN}` });
+    const leaky = status({
+      lastRun: { at: new Date().toISOString(), outcome: 'failed', error: `request with Bot ${TOKEN} failed` },
+      problem: `token ${TOKEN}`,
+    });
     reporter = await startHealthReporter({ file, status: () => leaky, logger: createMemoryLogger(), port, secrets: [TOKEN, null] });
     const served = await get(`http://127.0.0.1:${port}/healthz`);
     expect(served).toMatchObject({ status: 503 });
@@ -102,7 +110,12 @@ describe('health endpoint secrets', () => {
 
   it('given any other path or a query, then the answer is an empty 404', async () => {
     const port = await freePort();
-    reporter = await startHealthReporter({ file: join(dir, 'state.json.health'), status: () => status(), logger: createMemoryLogger(), port });
+    reporter = await startHealthReporter({
+      file: join(dir, 'state.json.health'),
+      status: () => status(),
+      logger: createMemoryLogger(),
+      port,
+    });
     for (const path of ['/', '/env', '/healthz/../env', '/healthz?verbose=1', '/.env']) {
       expect(await get(`http://127.0.0.1:${port}${path}`), path).toEqual({ status: 404, body: '' });
     }

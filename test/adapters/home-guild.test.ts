@@ -47,22 +47,24 @@ describe('home guild', () => {
     expect(channelReads(server, HOME.channel)).toBe(0);
   });
 
-  it('given DISCORD_GUILD_ID that is not the channel\'s server, then an admin is warned and the configured one still decides', async () => {
+  it("given DISCORD_GUILD_ID that is not the channel's server, then an admin is warned and the configured one still decides", async () => {
     const { client } = await boot({ login: true });
     const logger = createMemoryLogger();
     const home = createHomeGuild({ configuredGuildId: OTHER.guild, channelId: HOME.channel, client, logger });
     expect(await home.verdict()).toEqual({ guildId: OTHER.guild });
-    expect(logger.lines.find((l) => l.level === 'warn')?.message).toMatch(/is not the server of DISCORD_CHANNEL_ID \(server 130000000000000001\)/);
+    expect(logger.lines.find((l) => l.level === 'warn')?.message).toMatch(
+      /is not the server of DISCORD_CHANNEL_ID \(server 130000000000000001\)/,
+    );
   });
 
-  it('given no DISCORD_GUILD_ID after ready, then the channel\'s server comes from the client\'s cache', async () => {
+  it("given no DISCORD_GUILD_ID after ready, then the channel's server comes from the client's cache", async () => {
     const { server, client } = await boot({ login: true });
     const home = createHomeGuild({ configuredGuildId: null, channelId: HOME.channel, client, logger: createMemoryLogger() });
     expect(await home.verdict()).toEqual({ guildId: HOME.guild });
     expect(channelReads(server, HOME.channel)).toBe(0);
   });
 
-  it('given no DISCORD_GUILD_ID and an empty cache, then the channel\'s server comes from GET /channels/:id', async () => {
+  it("given no DISCORD_GUILD_ID and an empty cache, then the channel's server comes from GET /channels/:id", async () => {
     const { server, client } = await boot({ login: false });
     const home = createHomeGuild({ configuredGuildId: null, channelId: OTHER.channel, client, logger: createMemoryLogger() });
     expect(await home.verdict()).toEqual({ guildId: OTHER.guild });
@@ -75,7 +77,14 @@ describe('home guild', () => {
     const { server, client } = await boot({ login: true });
     const logger = createMemoryLogger();
     let clock = 0;
-    const home = createHomeGuild({ configuredGuildId: null, channelId: MISSING_CHANNEL, client, logger, retryAfterMs: 30_000, now: () => clock });
+    const home = createHomeGuild({
+      configuredGuildId: null,
+      channelId: MISSING_CHANNEL,
+      client,
+      logger,
+      retryAfterMs: 30_000,
+      now: () => clock,
+    });
     const first = await home.verdict();
     expect(first.guildId).toBeNull();
     expect((first as { reason: string }).reason).toMatch(/cannot read channel 150000000000000011 \(404 Unknown Channel\)/);
@@ -94,7 +103,11 @@ describe('home guild', () => {
 describe('interaction router: the origin gate', () => {
   const executed: string[] = [];
   const probe: SlashCommand = {
-    data: { name: 'probe', description: 'probe', options: [{ type: ApplicationCommandOptionType.String, name: 'q', description: 'q', autocomplete: true }] },
+    data: {
+      name: 'probe',
+      description: 'probe',
+      options: [{ type: ApplicationCommandOptionType.String, name: 'q', description: 'q', autocomplete: true }],
+    },
     async execute(interaction) {
       executed.push(interaction.guildId ?? 'dm');
       await interaction.reply({ content: 'served', flags: 64 });
@@ -105,7 +118,14 @@ describe('interaction router: the origin gate', () => {
   async function routed(home: HomeGuild): Promise<{ server: FakeDiscord; logger: ReturnType<typeof createMemoryLogger> }> {
     const { server, client } = await boot({ login: true });
     await client.rest.put(Routes.applicationCommands(server.applicationId), {
-      body: [{ name: 'probe', description: 'probe', contexts: [0], options: [{ type: ApplicationCommandOptionType.String, name: 'q', description: 'q', autocomplete: true }] }],
+      body: [
+        {
+          name: 'probe',
+          description: 'probe',
+          contexts: [0],
+          options: [{ type: ApplicationCommandOptionType.String, name: 'q', description: 'q', autocomplete: true }],
+        },
+      ],
     });
     const logger = createMemoryLogger();
     const route = createInteractionRouter({ logger } as unknown as CommandContext, { homeGuild: home, commands: [probe] });
@@ -113,7 +133,9 @@ describe('interaction router: the origin gate', () => {
     return { server, logger };
   }
 
-  const unknown: HomeGuild = { verdict: async (): Promise<HomeGuildVerdict> => ({ guildId: null, reason: 'cannot read channel 1 (403 Missing Access)' }) };
+  const unknown: HomeGuild = {
+    verdict: async (): Promise<HomeGuildVerdict> => ({ guildId: null, reason: 'cannot read channel 1 (403 Missing Access)' }),
+  };
 
   it('given the home guild cannot be determined, then every interaction is refused, home included, and no handler runs', async () => {
     executed.length = 0;
@@ -139,9 +161,9 @@ describe('interaction router: the origin gate', () => {
     expect((await server.interact({ type: 'command', name: 'probe', guildId: OTHER.guild })).data!.content).toBe(
       'Paperboy here serves the digest of another server; it cannot be used in this server.',
     );
-    expect((await server.interact({ type: 'autocomplete', name: 'probe', options: { q: '' }, focused: 'q', guildId: HOME.guild })).data!.choices).toEqual([
-      { name: 'a secret choice', value: 'secret' },
-    ]);
+    expect(
+      (await server.interact({ type: 'autocomplete', name: 'probe', options: { q: '' }, focused: 'q', guildId: HOME.guild })).data!.choices,
+    ).toEqual([{ name: 'a secret choice', value: 'secret' }]);
     expect(executed).toEqual([HOME.guild]);
   });
 });

@@ -17,16 +17,19 @@ function capture(pretty: boolean) {
 }
 
 describe('createLogger', () => {
-  it.each([false, true])('given the token in messages, fields, nested objects and errors (pretty: %s), then it never reaches the output', (pretty) => {
-    const { logger, text } = capture(pretty);
-    logger.info({ token: TOKEN }, 'token field');
-    logger.warn({ nested: { deeper: [`Bot ${TOKEN}`] } }, 'nested');
-    logger.error({ err: new Error(`request failed with Authorization: Bot ${TOKEN}`).stack }, `message with ${TOKEN} inside`);
-    logger.debug({ headers: { authorization: `Bot ${TOKEN}` } }, 'headers');
-    expect(text()).not.toContain(TOKEN);
-    expect(text()).toContain('[redacted]');
-    expect(text()).toContain('message with');
-  });
+  it.each([false, true])(
+    'given the token in messages, fields, nested objects and errors (pretty: %s), then it never reaches the output',
+    (pretty) => {
+      const { logger, text } = capture(pretty);
+      logger.info({ token: TOKEN }, 'token field');
+      logger.warn({ nested: { deeper: [`Bot ${TOKEN}`] } }, 'nested');
+      logger.error({ err: new Error(`request failed with Authorization: Bot ${TOKEN}`).stack }, `message with ${TOKEN} inside`);
+      logger.debug({ headers: { authorization: `Bot ${TOKEN}` } }, 'headers');
+      expect(text()).not.toContain(TOKEN);
+      expect(text()).toContain('[redacted]');
+      expect(text()).toContain('message with');
+    },
+  );
 
   it('given JSON mode, then each line is a JSON object with the level and the message', () => {
     const { logger, text } = capture(false);

@@ -18,9 +18,12 @@ function readReapedPid(): number {
 async function startZombieParent(): Promise<{ pid: number; stop: () => void }> {
   // `exec sleep` replaces the shell, so nothing ever waits for the backgrounded `sleep`.
   const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+  const pid = await new Promise<number>((resolve) =>
+    parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+  );
   // Wait until the kernel shows it exited; signal 0 still reaches it.
-  for (let i = 0; i < 1000 && !/\) Z /.test(await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 1000 && !/\) Z /.test(await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')); i++)
+    await new Promise((r) => setTimeout(r, 10));
   return { pid, stop: () => parent.kill('SIGKILL') };
 }
 
@@ -37,15 +40,18 @@ describe('isProcessAlive', () => {
     expect(await isProcessAlive(pid)).toBe(false);
   });
 
-  it.skipIf(!onLinux)('given a zombie (exited, its parent has not collected it), then it is not alive, although signal 0 still reaches it', async () => {
-    const zombie = await startZombieParent();
-    try {
-      expect(() => process.kill(zombie.pid, 0)).not.toThrow();
-      expect(await isProcessAlive(zombie.pid)).toBe(false);
-    } finally {
-      zombie.stop();
-    }
-  });
+  it.skipIf(!onLinux)(
+    'given a zombie (exited, its parent has not collected it), then it is not alive, although signal 0 still reaches it',
+    async () => {
+      const zombie = await startZombieParent();
+      try {
+        expect(() => process.kill(zombie.pid, 0)).not.toThrow();
+        expect(await isProcessAlive(zombie.pid)).toBe(false);
+      } finally {
+        zombie.stop();
+      }
+    },
+  );
 
   it.skipIf(!onLinux)('given the start time this process had, then it is alive; given another (a reused pid), then it is not', async () => {
     const { processStart } = await readOwnIdentity();
@@ -57,7 +63,12 @@ describe('isProcessAlive', () => {
   it.skipIf(!onLinux || !isRoot)('given a process of another user (EPERM to signal 0), then it is alive', async () => {
     // Asked from a child running as nobody about this process (root's).
     const script = `const { isProcessAlive } = await import(${JSON.stringify(moduleUrl)}); process.stdout.write(String(await isProcessAlive(${process.pid})));`;
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot, uid: 65534, gid: 65534, encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: repoRoot,
+      uid: 65534,
+      gid: 65534,
+      encoding: 'utf8',
+    });
     expect(child.stderr).toBe('');
     expect(child.stdout).toBe('true');
   });

@@ -19,9 +19,12 @@ async function start(options: FakeDiscordOptions = { guilds: [{ id: A }, { id: B
   server = await startFakeDiscord({ rateLimits: { otherRoutes: { limit: 1000, windowMs: 1000 }, globalPerSecond: 1000 }, ...options });
   const rest = createRestClient(server.token, server.apiUrl);
   const seed = (guildId?: string) =>
-    rest.put(guildId ? Routes.applicationGuildCommands(server!.applicationId, guildId) : Routes.applicationCommands(server!.applicationId), {
-      body: buildDefinitions(guildId ? { kind: 'guild', guildId } : { kind: 'global' }),
-    });
+    rest.put(
+      guildId ? Routes.applicationGuildCommands(server!.applicationId, guildId) : Routes.applicationCommands(server!.applicationId),
+      {
+        body: buildDefinitions(guildId ? { kind: 'guild', guildId } : { kind: 'global' }),
+      },
+    );
   return { server, rest, seed };
 }
 
@@ -32,7 +35,12 @@ describe('registering slash commands', () => {
   it('given global commands from an earlier start, then registering in a server removes them', async () => {
     const { server, rest, seed } = await start();
     await seed();
-    const result = await registerCommands({ rest, applicationId: server.applicationId, scope: { kind: 'guild', guildId: A }, previousScope: 'global' });
+    const result = await registerCommands({
+      rest,
+      applicationId: server.applicationId,
+      scope: { kind: 'guild', guildId: A },
+      previousScope: 'global',
+    });
     expect(result).toEqual({ count: 5, cleared: ['global'], problems: [] });
     expect(server.commands()).toEqual([]);
     expect(names(server.commands(A))).toEqual(['digest', 'paper', 'subscribe', 'subscriptions', 'unsubscribe']);
@@ -42,7 +50,12 @@ describe('registering slash commands', () => {
     const { server, rest, seed } = await start();
     await seed(A);
     await seed(B);
-    const result = await registerCommands({ rest, applicationId: server.applicationId, scope: { kind: 'global' }, previousScope: `guild:${A}` });
+    const result = await registerCommands({
+      rest,
+      applicationId: server.applicationId,
+      scope: { kind: 'global' },
+      previousScope: `guild:${A}`,
+    });
     expect(result.cleared.sort()).toEqual([`guild:${A}`, `guild:${B}`]);
     expect(result.problems).toEqual([]);
     expect(server.commands(A)).toEqual([]);
@@ -53,7 +66,12 @@ describe('registering slash commands', () => {
   it('given a switch from one server to another, then the first server is emptied', async () => {
     const { server, rest, seed } = await start();
     await seed(A);
-    const result = await registerCommands({ rest, applicationId: server.applicationId, scope: { kind: 'guild', guildId: B }, previousScope: `guild:${A}` });
+    const result = await registerCommands({
+      rest,
+      applicationId: server.applicationId,
+      scope: { kind: 'guild', guildId: B },
+      previousScope: `guild:${A}`,
+    });
     expect(result.cleared).toEqual([`guild:${A}`]);
     expect(server.commands(A)).toEqual([]);
     expect(server.commands(B)).toHaveLength(5);
@@ -61,18 +79,31 @@ describe('registering slash commands', () => {
 
   it('given nothing stale, then every other scope is only read, never written', async () => {
     const { server, rest } = await start();
-    const result = await registerCommands({ rest, applicationId: server.applicationId, scope: { kind: 'guild', guildId: A }, previousScope: null });
+    const result = await registerCommands({
+      rest,
+      applicationId: server.applicationId,
+      scope: { kind: 'guild', guildId: A },
+      previousScope: null,
+    });
     expect(result).toEqual({ count: 5, cleared: [], problems: [] });
     expect(writes(server, `/applications/${server.applicationId}/commands`)).toBe(0);
     expect(writes(server, `/applications/${server.applicationId}/guilds/${B}/commands`)).toBe(0);
-    expect(server.requests.filter((r) => r.method === 'GET' && /\/commands$/.test(r.path)).map((r) => r.path).sort()).toEqual(
-      [`/applications/${server.applicationId}/commands`, `/applications/${server.applicationId}/guilds/${B}/commands`].sort(),
-    );
+    expect(
+      server.requests
+        .filter((r) => r.method === 'GET' && /\/commands$/.test(r.path))
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual([`/applications/${server.applicationId}/commands`, `/applications/${server.applicationId}/guilds/${B}/commands`].sort());
   });
 
   it('given a recorded server the bot has left, then it is skipped without a problem', async () => {
     const { server, rest } = await start();
-    const result = await registerCommands({ rest, applicationId: server.applicationId, scope: { kind: 'global' }, previousScope: `guild:${GONE}` });
+    const result = await registerCommands({
+      rest,
+      applicationId: server.applicationId,
+      scope: { kind: 'global' },
+      previousScope: `guild:${GONE}`,
+    });
     expect(result.problems).toEqual([]);
   });
 
@@ -85,7 +116,7 @@ describe('registering slash commands', () => {
     expect(result.problems).toEqual([expect.stringMatching(/^global: 403 /)]);
   });
 
-  it('given more than 200 servers, then every page of the bot\'s servers is read and the last server is emptied too', async () => {
+  it("given more than 200 servers, then every page of the bot's servers is read and the last server is emptied too", async () => {
     const guilds = Array.from({ length: 201 }, (_, i) => ({ id: String(200000000000000000n + BigInt(i)) }));
     const { server, rest, seed } = await start({ guilds });
     const last = guilds.at(-1)!.id;
@@ -94,6 +125,8 @@ describe('registering slash commands', () => {
     const result = await registerCommands({ rest, applicationId: server.applicationId, scope: { kind: 'global' } });
     expect(result.cleared).toEqual([`guild:${last}`]);
     expect(server.commands(last)).toEqual([]);
-    expect(server.requests.filter((r) => r.path === '/users/@me/guilds').map((r) => r.query)).toContain(`?limit=200&after=${guilds[199]!.id}`);
+    expect(server.requests.filter((r) => r.path === '/users/@me/guilds').map((r) => r.query)).toContain(
+      `?limit=200&after=${guilds[199]!.id}`,
+    );
   }, 30_000);
 });

@@ -33,7 +33,11 @@ function suggest(typed: string): AutocompleteChoice[] {
 
 /** Probe handlers: each command does one thing, named by its `how` option. */
 const probe: SlashCommand = {
-  data: { name: 'probe', description: 'probe', options: [{ type: ApplicationCommandOptionType.String, name: 'how', description: 'what the probe does', autocomplete: true }] },
+  data: {
+    name: 'probe',
+    description: 'probe',
+    options: [{ type: ApplicationCommandOptionType.String, name: 'how', description: 'what the probe does', autocomplete: true }],
+  },
   async execute(interaction) {
     const how = interaction.options.getString('how') ?? 'serve';
     executed.push(how);
@@ -77,7 +81,10 @@ beforeAll(async () => {
       { name: 'ghost', description: 'ghost', contexts: [0, 1], options: [how] },
     ],
   });
-  const route = createInteractionRouter({ logger } as unknown as CommandContext, { homeGuild: fixedHomeGuild(HOME.guild), commands: [probe] });
+  const route = createInteractionRouter({ logger } as unknown as CommandContext, {
+    homeGuild: fixedHomeGuild(HOME.guild),
+    commands: [probe],
+  });
   client.on(Events.InteractionCreate, (interaction: Interaction) => void route(interaction));
 });
 afterAll(async () => {
@@ -118,12 +125,20 @@ describe('interaction router: commands', () => {
   it('given a command Discord knows but Paperboy has no handler for, then the member is told to ask for a re-registration', async () => {
     const outcome = await server.interact({ type: 'command', name: 'ghost', guildId: HOME.guild, user: MEMBER });
     expect(outcome.ephemeral).toBe(true);
-    expect(content(outcome)).toBe('Paperboy has no `/ghost` command (its commands may be out of date: an admin can run `paperboy register`).');
+    expect(content(outcome)).toBe(
+      'Paperboy has no `/ghost` command (its commands may be out of date: an admin can run `paperboy register`).',
+    );
     expect(errors()).toEqual([]);
   });
 
-  it("given a handler that throws a UserFacingError, then the member sees its message, ephemerally, and it is not logged as a bug", async () => {
-    const outcome = await server.interact({ type: 'command', name: 'probe', options: { how: 'member-problem' }, guildId: HOME.guild, user: MEMBER });
+  it('given a handler that throws a UserFacingError, then the member sees its message, ephemerally, and it is not logged as a bug', async () => {
+    const outcome = await server.interact({
+      type: 'command',
+      name: 'probe',
+      options: { how: 'member-problem' },
+      guildId: HOME.guild,
+      user: MEMBER,
+    });
     expect(outcome).toMatchObject({ callbackType: 4, ephemeral: true });
     expect(content(outcome)).toBe('That topic is not followed.');
     expect(logger.lines).toEqual([]);
@@ -136,7 +151,11 @@ describe('interaction router: commands', () => {
     expect(errorId).toBeDefined();
     expect(content(outcome)).not.toMatch(/topics|TypeError/);
     expect(errors()).toEqual([
-      { level: 'error', message: `command failed (error id ${errorId})`, fields: { errorId, command: 'probe', user: MEMBER.id, err: expect.anything() } },
+      {
+        level: 'error',
+        message: `command failed (error id ${errorId})`,
+        fields: { errorId, command: 'probe', user: MEMBER.id, err: expect.anything() },
+      },
     ]);
     expect(stackOf(errors()[0]!.fields.err)).toMatch(/^TypeError: Cannot read properties of undefined \(reading 'topics'\)\n\s+at /);
   });
@@ -151,7 +170,13 @@ describe('interaction router: commands', () => {
   });
 
   it('given a handler that deferred and then failed, then the deferred reply is edited into the error message', async () => {
-    const outcome = await server.interact({ type: 'command', name: 'probe', options: { how: 'defer-then-bug' }, guildId: HOME.guild, user: MEMBER });
+    const outcome = await server.interact({
+      type: 'command',
+      name: 'probe',
+      options: { how: 'defer-then-bug' },
+      guildId: HOME.guild,
+      user: MEMBER,
+    });
     expect(outcome).toMatchObject({ callbackType: 5, ephemeral: true });
     const final = await outcome.waitForFinal(5000);
     const errorId = INTERNAL.exec(final.content)?.[1];
@@ -160,7 +185,13 @@ describe('interaction router: commands', () => {
   });
 
   it('given a handler that replied and then failed, then the error message is an ephemeral follow-up', async () => {
-    const outcome = await server.interact({ type: 'command', name: 'probe', options: { how: 'reply-then-member-problem' }, guildId: HOME.guild, user: MEMBER });
+    const outcome = await server.interact({
+      type: 'command',
+      name: 'probe',
+      options: { how: 'reply-then-member-problem' },
+      guildId: HOME.guild,
+      user: MEMBER,
+    });
     expect(content(outcome)).toBe('first part');
     await outcome.waitFor((o) => o.followUps.length > 0, 5000);
     expect(outcome.followUps.map((m) => [m.content, (m.flags & 64) !== 0])).toEqual([['The second part could not be sent.', true]]);
@@ -171,7 +202,7 @@ describe('interaction router: autocomplete', () => {
   const typing = (value: string, guildId: string | null = HOME.guild) =>
     server.interact({ type: 'autocomplete', name: 'probe', options: { how: value }, focused: 'how', guildId, user: MEMBER });
 
-  it('given typing in the home server, then the handler\'s choices are the answer', async () => {
+  it("given typing in the home server, then the handler's choices are the answer", async () => {
     expect((await typing('scal')).data!.choices).toEqual([{ name: 'scal papers', value: 'scal-id' }]);
   });
 
@@ -192,18 +223,29 @@ describe('interaction router: autocomplete', () => {
   });
 
   it('given typing in a direct message, then the one choice says why, and it picks nothing', async () => {
-    expect((await typing('scal', null)).data!.choices).toEqual([{ name: "Paperboy's commands work inside its server only", value: 'paperboy-refused' }]);
+    expect((await typing('scal', null)).data!.choices).toEqual([
+      { name: "Paperboy's commands work inside its server only", value: 'paperboy-refused' },
+    ]);
   });
 
   it('given a command Discord knows but Paperboy has no handler for, then the answer is no choices', async () => {
-    const outcome = await server.interact({ type: 'autocomplete', name: 'ghost', options: { how: 'x' }, focused: 'how', guildId: HOME.guild, user: MEMBER });
+    const outcome = await server.interact({
+      type: 'autocomplete',
+      name: 'ghost',
+      options: { how: 'x' },
+      focused: 'how',
+      guildId: HOME.guild,
+      user: MEMBER,
+    });
     expect(outcome.data!.choices).toEqual([]);
     expect(errors()).toEqual([]);
   });
 
   it('given every keystroke of a stranger from another server, then it is refused each time but warned about once', async () => {
     for (const typed of ['s', 'sc', 'sca']) {
-      expect((await typing(typed, STRANGER.guild)).data!.choices).toEqual([{ name: "Paperboy serves another server's digest; it cannot be used here", value: 'paperboy-refused' }]);
+      expect((await typing(typed, STRANGER.guild)).data!.choices).toEqual([
+        { name: "Paperboy serves another server's digest; it cannot be used here", value: 'paperboy-refused' },
+      ]);
     }
     expect(logger.lines.map((l) => [l.level, l.fields.guild])).toEqual([
       ['warn', STRANGER.guild],

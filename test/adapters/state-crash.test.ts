@@ -17,7 +17,6 @@ afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-
 /**
  * When the kill delay starts: at spawn (kills may land while the store opens), once the store is open, once a first
  * update is saved, or when the child creates its n-th temp file (`delayMs` is then n, and the kill lands in a write).
@@ -26,7 +25,10 @@ type KillFrom = 'spawn' | 'ready' | 'ack' | 'write';
 
 /** Starts the posting child and SIGKILLs it `delayMs` after the chosen moment; returns the acknowledged update indexes. */
 async function runAndKill(file: string, delayMs: number, from: KillFrom): Promise<number[]> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', childScript, 'post', file], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', childScript, 'post', file], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   let errors = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -83,7 +85,10 @@ describe('given a process that saves state and is killed with SIGKILL at random 
         const seed = lane * 1000 + round + 1;
         const random = createRandom(seed);
         const from = kinds[(lane + round) % kinds.length] ?? 'ack';
-        const delayMs = from === 'write' ? 1 + Math.floor(random() * 6) : Math.round(from === 'spawn' ? 150 + random() * 750 : from === 'ready' ? random() * 250 : random() * 150);
+        const delayMs =
+          from === 'write'
+            ? 1 + Math.floor(random() * 6)
+            : Math.round(from === 'spawn' ? 150 + random() * 750 : from === 'ready' ? random() * 250 : random() * 150);
         const acks = await runAndKill(file, delayMs, from);
         acknowledged.push(...acks);
         const where = `seed ${seed} (lane ${lane}, round ${round}, ${from === 'write' ? `in write #${delayMs}` : `${delayMs} ms after ${from}`})`;
@@ -110,7 +115,10 @@ describe('given a process that saves state and is killed with SIGKILL at random 
         const store = await openStateStore(file);
         expect(performance.now() - started, `the stale lock is reclaimed at once: ${where}`).toBeLessThan(2000);
         expect(store.read()).toEqual(state);
-        expect((await readdir(dir)).filter((name) => name.startsWith('state.json.tmp-')), `crash leftovers removed: ${where}`).toEqual([]);
+        expect(
+          (await readdir(dir)).filter((name) => name.startsWith('state.json.tmp-')),
+          `crash leftovers removed: ${where}`,
+        ).toEqual([]);
         await store.close();
       }
       return postedBefore;

@@ -4,7 +4,14 @@ import { createPaperNonce } from '../../src/core/digest.js';
 import { formatPaperMessage } from '../../src/core/format.js';
 import { identifyPaper, type Paper } from '../../src/core/paper.js';
 import { createEmptyState, getDestination, markPending, markPosted, startDigest, type State } from '../../src/core/state.js';
-import { createFakePoster, createListCorpus, createManualClock, createMemoryLogger, createMemoryStore, makePapers } from '../support/memory-ports.js';
+import {
+  createFakePoster,
+  createListCorpus,
+  createManualClock,
+  createMemoryLogger,
+  createMemoryStore,
+  makePapers,
+} from '../support/memory-ports.js';
 
 const AT = '2026-06-22T08:00:00.000Z';
 
@@ -17,8 +24,19 @@ function setup(state: State, papers: Paper[]) {
   const store = createMemoryStore(state);
   const poster = createFakePoster();
   const logger = createMemoryLogger();
-  const deps: DigestDeps = { store, poster, corpus: createListCorpus(papers), clock: createManualClock(), logger, size: 3, order: 'corpus', timezone: 'UTC', retryDelaysMs: [0, 0] };
-  const footers = () => poster.posts.flatMap((p) => (p.message.embeds?.[0] ? [p.message.embeds[0].footer!.text.replace('Paper id: ', '')] : []));
+  const deps: DigestDeps = {
+    store,
+    poster,
+    corpus: createListCorpus(papers),
+    clock: createManualClock(),
+    logger,
+    size: 3,
+    order: 'corpus',
+    timezone: 'UTC',
+    retryDelaysMs: [0, 0],
+  };
+  const footers = () =>
+    poster.posts.flatMap((p) => (p.message.embeds?.[0] ? [p.message.embeds[0].footer!.text.replace('Paper id: ', '')] : []));
   return { store, poster, logger, runner: createDigestRunner(deps), footers, dest: () => getDestination(store.read(), poster.destination) };
 }
 
@@ -26,7 +44,8 @@ describe('upgrading to arXiv identity', () => {
   it('given papers posted under their old title ids that now have arXiv ids, then none is posted again, the records move once, and it is logged once', async () => {
     const old = makePapers(6);
     let state = createEmptyState();
-    for (const [i, paper] of old.slice(0, 3).entries()) state = markPosted(state, 'channel:111111111111111111', paper.id, String(900 + i), AT);
+    for (const [i, paper] of old.slice(0, 3).entries())
+      state = markPosted(state, 'channel:111111111111111111', paper.id, String(900 + i), AT);
     const papers = upgradedCorpus(old, 4);
     const env = setup(state, papers);
 

@@ -9,7 +9,14 @@ import { createDigestRunner, FatalDigestError } from '../../src/app/run-digest.j
 import { createPaperNonce } from '../../src/core/digest.js';
 import { readPaperIdFromFooter } from '../../src/core/format.js';
 import { createEmptyState, getDestination, markPending, type Recipient } from '../../src/core/state.js';
-import { createFakePoster, createListCorpus, createManualClock, createMemoryLogger, createMemoryStore, makePapers } from '../support/memory-ports.js';
+import {
+  createFakePoster,
+  createListCorpus,
+  createManualClock,
+  createMemoryLogger,
+  createMemoryStore,
+  makePapers,
+} from '../support/memory-ports.js';
 
 const member = (i: number) => String(500000000000000000n + BigInt(i));
 const mentions = (n: number): Recipient[] => Array.from({ length: n }, (_, i) => ({ userId: member(i), topics: ['sentences'] }));
@@ -23,7 +30,15 @@ function stepsOn(count = 5, audienceFor?: () => { mentions: Recipient[]; direct:
   const clock = createManualClock();
   const deps = { store, poster, corpus, clock, logger, order: 'corpus' as const, timezone: 'UTC', ...(audienceFor ? { audienceFor } : {}) };
   const retrying = createRetrying({ destination: poster.destination, logger, delaysMs: [], sleep: async () => undefined });
-  const notifier = createNotifier({ store, poster, clock, logger, sleep: async () => undefined, retrying, limits: DEFAULT_DIRECT_MESSAGE_LIMITS });
+  const notifier = createNotifier({
+    store,
+    poster,
+    clock,
+    logger,
+    sleep: async () => undefined,
+    retrying,
+    limits: DEFAULT_DIRECT_MESSAGE_LIMITS,
+  });
   const steps = createDigestSteps(deps, { retrying, notifier });
   const byId = new Map(corpus.papers.map((p) => [p.id, p]));
   const dest = () => getDestination(store.read(), poster.destination);
@@ -35,7 +50,11 @@ describe('digest steps', () => {
   it('given a fresh corpus, then startOrResume records digest #1 with the next papers before anything is posted', async () => {
     const { steps, corpus, poster, dest } = stepsOn(5);
     const start = await steps.startOrResume(corpus.papers, 3);
-    expect(start).toMatchObject({ kind: 'digest', headerUnknown: false, inFlight: { digest: 1, papers: corpus.papers.slice(0, 3).map((p) => p.id), remainingAfter: 2 } });
+    expect(start).toMatchObject({
+      kind: 'digest',
+      headerUnknown: false,
+      inFlight: { digest: 1, papers: corpus.papers.slice(0, 3).map((p) => p.id), remainingAfter: 2 },
+    });
     expect(dest().inFlight).toEqual((start as Extract<DigestStart, { kind: 'digest' }>).inFlight);
     expect(poster.posts).toHaveLength(0);
   });
@@ -105,7 +124,9 @@ describe('digest steps', () => {
 
   it('given a destination problem, then reportFailure logs the advice the error carries, or its message without one', () => {
     const { steps, logger } = stepsOn();
-    const failure = steps.reportFailure(new PostError('unknown-channel', 'GET failed with status 404', 404, 10003, [], 'check the channel id'));
+    const failure = steps.reportFailure(
+      new PostError('unknown-channel', 'GET failed with status 404', 404, 10003, [], 'check the channel id'),
+    );
     expect(failure).toEqual({ error: 'GET failed with status 404', errorKind: 'unknown-channel' });
     steps.reportFailure(new PostError('transient', 'socket hang up'));
     expect(logger.lines.filter((l) => l.level === 'error').map((l) => l.message)).toEqual(['check the channel id', 'socket hang up']);
@@ -138,14 +159,20 @@ describe('digest records', () => {
 
   it('given a paper a crash left pending, then recording the intent again keeps its nonce and adds who it notifies', () => {
     const pending = markPending(createEmptyState(), destination, paper.id, 'first-nonce', '2026-06-22T08:00:00.000Z');
-    const next = getDestination(recordPostIntent(pending, destination, paper.id, { nonce: 'other', at: '2026-06-22T09:00:00.000Z', audience }), destination);
+    const next = getDestination(
+      recordPostIntent(pending, destination, paper.id, { nonce: 'other', at: '2026-06-22T09:00:00.000Z', audience }),
+      destination,
+    );
     expect(next.pending[paper.id]).toMatchObject({ nonce: 'first-nonce', since: '2026-06-22T08:00:00.000Z' });
     expect(next.audiences?.[paper.id]).toEqual(audience);
   });
 
   it('given a paper posted, then the same step releases what it owes: follow-up mentions and a direct message line', () => {
     const intended = recordPostIntent(createEmptyState(), destination, paper.id, { nonce: 'n', at: '2026-06-22T08:00:00.000Z', audience });
-    const next = getDestination(recordPosted(intended, destination, paper.id, '1000000000000000001', '2026-06-22T08:01:00.000Z'), destination);
+    const next = getDestination(
+      recordPosted(intended, destination, paper.id, '1000000000000000001', '2026-06-22T08:01:00.000Z'),
+      destination,
+    );
     expect(next.posted[paper.id]?.messageId).toBe('1000000000000000001');
     expect(next.audiences).toBeUndefined();
     const onCard = buildPaperMessage(intended, destination, paper, {}).card.allowed_mentions.users ?? [];
@@ -161,17 +188,31 @@ describe('digest messages', () => {
 
   it('given an audience recorded with the intent, then the card mentions those members, not the ones chosen now', () => {
     const recorded = { title: paper.title, mentions: mentions(2), direct: [] };
-    const state = recordPostIntent(createEmptyState(), destination, paper.id, { nonce: createPaperNonce(destination, paper.id), at: '2026-06-22T08:00:00.000Z', audience: recorded });
+    const state = recordPostIntent(createEmptyState(), destination, paper.id, {
+      nonce: createPaperNonce(destination, paper.id),
+      at: '2026-06-22T08:00:00.000Z',
+      audience: recorded,
+    });
     const now = () => ({ mentions: [{ userId: member(77), topics: ['new'] }], direct: [] });
     const { card, audience } = buildPaperMessage(state, destination, paper, { audienceFor: now });
     expect(audience).toEqual(recorded);
     expect(card.allowed_mentions.users).toEqual([member(0), member(1)]);
     expect(readPaperIdFromFooter(card.embeds?.[0]?.footer?.text)).toBe(paper.id);
-    expect(buildPaperMessage(createEmptyState(), destination, paper, { audienceFor: now }).card.allowed_mentions.users).toEqual([member(77)]);
+    expect(buildPaperMessage(createEmptyState(), destination, paper, { audienceFor: now }).card.allowed_mentions.users).toEqual([
+      member(77),
+    ]);
   });
 
   it('given a digest started late in the evening UTC, then its opening message names the day in the configured time zone', () => {
-    const inFlight = { digest: 4, startedAt: '2026-06-22T23:30:00.000Z', papers: ['a', 'b'], remainingAfter: 0, header: { nonce: 'n', messageId: null } };
-    expect(buildHeaderMessage(inFlight, 'Asia/Tokyo').content).toBe('📰 **Paperboy digest #4** · Tuesday 23 June 2026 · 2 new papers, the last of the corpus');
+    const inFlight = {
+      digest: 4,
+      startedAt: '2026-06-22T23:30:00.000Z',
+      papers: ['a', 'b'],
+      remainingAfter: 0,
+      header: { nonce: 'n', messageId: null },
+    };
+    expect(buildHeaderMessage(inFlight, 'Asia/Tokyo').content).toBe(
+      '📰 **Paperboy digest #4** · Tuesday 23 June 2026 · 2 new papers, the last of the corpus',
+    );
   });
 });

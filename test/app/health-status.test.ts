@@ -59,12 +59,18 @@ describe('buildHealthStatus', () => {
   });
 
   it('given a last run with no error or reason, then lastRun carries neither key', () => {
-    const destination = { ...createEmptyDestination(), lastRun: { at: '2026-06-22T08:30:00.000Z', outcome: 'posted' as const, posted: 3, remaining: 4 } };
+    const destination = {
+      ...createEmptyDestination(),
+      lastRun: { at: '2026-06-22T08:30:00.000Z', outcome: 'posted' as const, posted: 3, remaining: 4 },
+    };
     expect(buildHealthStatus({ ...facts, destination }).lastRun).toStrictEqual({ at: '2026-06-22T08:30:00.000Z', outcome: 'posted' });
   });
 
   it('given an empty corpus at the last run, then lastRun says why and the concerns name the corpus folder', () => {
-    const destination = { ...createEmptyDestination(), lastRun: { at: '2026-06-22T08:30:00.000Z', outcome: 'empty' as const, posted: 0, remaining: 0, reason: 'corpus-empty' as const } };
+    const destination = {
+      ...createEmptyDestination(),
+      lastRun: { at: '2026-06-22T08:30:00.000Z', outcome: 'empty' as const, posted: 0, remaining: 0, reason: 'corpus-empty' as const },
+    };
     const status = buildHealthStatus({ ...facts, destination, nextRun: null });
     expect(status.lastRun).toStrictEqual({ at: '2026-06-22T08:30:00.000Z', outcome: 'empty', reason: 'corpus-empty' });
     expect(status.nextRunAt).toBeNull();

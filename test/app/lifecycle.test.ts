@@ -5,7 +5,14 @@ import { createDigestRunner, type DigestRunner } from '../../src/app/run-digest.
 import { createHeaderNonce } from '../../src/core/digest.js';
 import type { HealthStatus } from '../../src/core/health.js';
 import { createEmptyState, getDestination, setNextDue, startDigest, type State } from '../../src/core/state.js';
-import { createFakePoster, createListCorpus, createManualClock, createMemoryLogger, createMemoryStore, makePapers } from '../support/memory-ports.js';
+import {
+  createFakePoster,
+  createListCorpus,
+  createManualClock,
+  createMemoryLogger,
+  createMemoryStore,
+  makePapers,
+} from '../support/memory-ports.js';
 
 const NEXT_RUN = '2026-06-23T08:00:00.000Z';
 
@@ -38,13 +45,27 @@ function createRecordingHealth() {
 }
 
 /** A lifecycle over in-memory ports and the real digest runner, on a state that starts as `initial`. */
-function setup(initial: State = createEmptyState(), overrides: Partial<BotLifecycleDeps> = {}, wrapRunner = (runner: DigestRunner) => runner) {
+function setup(
+  initial: State = createEmptyState(),
+  overrides: Partial<BotLifecycleDeps> = {},
+  wrapRunner = (runner: DigestRunner) => runner,
+) {
   const store = createMemoryStore(initial);
   const poster = createFakePoster();
   const corpus = createListCorpus(makePapers(10));
   const clock = createManualClock('2026-06-22T09:00:00.000Z');
   const logger = createMemoryLogger();
-  const runner = createDigestRunner({ store, poster, corpus, clock, logger, size: 3, order: 'corpus', timezone: 'UTC', retryDelaysMs: [0, 0] });
+  const runner = createDigestRunner({
+    store,
+    poster,
+    corpus,
+    clock,
+    logger,
+    size: 3,
+    order: 'corpus',
+    timezone: 'UTC',
+    retryDelaysMs: [0, 0],
+  });
   const schedule = createManualSchedule();
   const { health, start: startHealth } = createRecordingHealth();
   const session = { closed: false, healthStoppedFirst: false };
@@ -70,7 +91,20 @@ function setup(initial: State = createEmptyState(), overrides: Partial<BotLifecy
     ...overrides,
   });
   const digestsRun = () => logger.lines.filter((l) => l.message.startsWith('running a digest')).map((l) => l.fields.why);
-  return { store, poster, corpus, clock, logger, runner, schedule, health, session, bot, digestsRun, dest: () => getDestination(store.read(), poster.destination) };
+  return {
+    store,
+    poster,
+    corpus,
+    clock,
+    logger,
+    runner,
+    schedule,
+    health,
+    session,
+    bot,
+    digestsRun,
+    dest: () => getDestination(store.read(), poster.destination),
+  };
 }
 
 /** Starts the bot and waits for the start's own work (here: delivering owed notifications) to end, so a tick is not `busy`. */
@@ -83,7 +117,15 @@ async function startIdle(env: ReturnType<typeof setup>): Promise<void> {
 function interruptedState(startedAt: string, dueAt: string): State {
   const destination = createFakePoster().destination;
   const ids = makePapers(3).map((p) => p.id);
-  return setNextDue(startDigest(createEmptyState(), destination, { papers: ids, remainingAfter: 7, at: startedAt, headerNonce: createHeaderNonce(destination, 1) }), dueAt);
+  return setNextDue(
+    startDigest(createEmptyState(), destination, {
+      papers: ids,
+      remainingAfter: 7,
+      at: startedAt,
+      headerNonce: createHeaderNonce(destination, 1),
+    }),
+    dueAt,
+  );
 }
 
 /** A gate a post waits at until the test opens it. */
@@ -104,7 +146,10 @@ describe('the bot lifecycle', () => {
     };
     await env.bot.start();
     await vi.waitFor(() => expect(env.store.read().schedule.nextDueAt).toBe(NEXT_RUN));
-    expect(env.digestsRun()).toEqual(['resuming digest #1, interrupted before it finished', 'catching up the run due Mon 22 Jun 2026, 08:00 UTC, missed while the bot was down']);
+    expect(env.digestsRun()).toEqual([
+      'resuming digest #1, interrupted before it finished',
+      'catching up the run due Mon 22 Jun 2026, 08:00 UTC, missed while the bot was down',
+    ]);
     expect(env.dest().digests).toBe(2);
     expect(Object.keys(env.dest().posted)).toEqual(makePapers(6).map((p) => p.id));
     expect(dueAtEachPost).toHaveLength(8);
@@ -114,7 +159,10 @@ describe('the bot lifecycle', () => {
 
   it('given nothing owed at start, then no digest runs, owed notifications are delivered, and the next due time is saved at once', async () => {
     const deliveries: Array<AbortSignal | undefined> = [];
-    const env = setup(setNextDue(createEmptyState(), '2026-06-22T10:00:00.000Z'), {}, (runner) => ({ ...runner, deliverNotifications: async (options) => void deliveries.push(options?.signal) }));
+    const env = setup(setNextDue(createEmptyState(), '2026-06-22T10:00:00.000Z'), {}, (runner) => ({
+      ...runner,
+      deliverNotifications: async (options) => void deliveries.push(options?.signal),
+    }));
     await env.bot.start();
     expect(env.schedule.schedule.started).toBe(true);
     expect(env.store.read().schedule.nextDueAt).toBe(NEXT_RUN);
@@ -217,7 +265,15 @@ describe('the bot lifecycle', () => {
   it('given a failure only the admin can fix, then health reports it as the problem until a digest goes through', async () => {
     const env = setup();
     await startIdle(env);
-    expect(env.health.status!()).toMatchObject({ pid: 4242, mode: 'discord', connected: true, startedAt: '2026-06-22T09:00:00.000Z', nextRunAt: NEXT_RUN, problem: null, lastRun: null });
+    expect(env.health.status!()).toMatchObject({
+      pid: 4242,
+      mode: 'discord',
+      connected: true,
+      startedAt: '2026-06-22T09:00:00.000Z',
+      nextRunAt: NEXT_RUN,
+      problem: null,
+      lastRun: null,
+    });
     env.poster.failNext(new PostError('forbidden', 'Missing Access', 403, 50001));
     await env.schedule.tick();
     expect(env.health.reports.at(-1)).toMatchObject({ problem: 'Missing Access', lastRun: { outcome: 'failed' } });
@@ -225,4 +281,3 @@ describe('the bot lifecycle', () => {
     expect(env.health.reports.at(-1)).toMatchObject({ problem: null, lastRun: { outcome: 'posted' } });
   });
 });
-

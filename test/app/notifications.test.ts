@@ -4,7 +4,14 @@ import { createDigestRunner, type DigestDeps } from '../../src/app/run-digest.js
 import { readPaperIdFromFooter, type OutgoingMessage } from '../../src/core/format.js';
 import { createEmptyState, getDestination, type State } from '../../src/core/state.js';
 import { selectAudience } from '../../src/core/subscriptions.js';
-import { createFakePoster, createListCorpus, createManualClock, createMemoryLogger, createMemoryStore, makePapers } from '../support/memory-ports.js';
+import {
+  createFakePoster,
+  createListCorpus,
+  createManualClock,
+  createMemoryLogger,
+  createMemoryStore,
+  makePapers,
+} from '../support/memory-ports.js';
 
 const AT = '2026-06-22T08:00:00.000Z';
 const member = (i: number) => String(500000000000000000n + BigInt(i));
@@ -73,8 +80,18 @@ function setup(state: State, papers = 3, overrides: Partial<DigestDeps> = {}) {
   const logger = createMemoryLogger();
   const runner = () =>
     createDigestRunner({
-      store, poster: discord.poster, corpus, clock, logger, size: papers, order: 'corpus', timezone: 'UTC', retryDelaysMs: [0, 0],
-      audienceFor: selectAudience, sleep: async (ms) => void sleeps.push(ms), ...overrides,
+      store,
+      poster: discord.poster,
+      corpus,
+      clock,
+      logger,
+      size: papers,
+      order: 'corpus',
+      timezone: 'UTC',
+      retryDelaysMs: [0, 0],
+      audienceFor: selectAudience,
+      sleep: async (ms) => void sleeps.push(ms),
+      ...overrides,
     });
   const dest = () => getDestination(store.read(), discord.poster.destination);
   return { store, clock, discord, corpus, sleeps, logger, runner, dest };
@@ -123,11 +140,13 @@ describe('durable notifications', () => {
     expect(discord.dmCount(member(1000))).toBe(1);
     // One mention per paper it owed, each naming the paper.
     expect(discord.pings().get(member(1000))).toBe(2);
-    expect(discord.channel.posts.at(-1)!.message.content).toMatch(/^🔔 \*\*Paper number 2\*\* matches your topics \(here instead of a direct message\): <@500000000000001000>/);
+    expect(discord.channel.posts.at(-1)!.message.content).toMatch(
+      /^🔔 \*\*Paper number 2\*\* matches your topics \(here instead of a direct message\): <@500000000000001000>/,
+    );
     expect(dest().notices).toBeUndefined();
   });
 
-  it('given a digest that fails after posting a paper, then that paper\'s subscribers are notified by the failed run', async () => {
+  it("given a digest that fails after posting a paper, then that paper's subscribers are notified by the failed run", async () => {
     const { discord, runner, dest } = setup(stateWith(1, 1));
     const original = discord.poster.post.bind(discord.poster);
     let cards = 0;
@@ -146,7 +165,10 @@ describe('durable notifications', () => {
 
   it('given a card a crash left unrecorded and recovery then found it, then its subscribers are notified too, once', async () => {
     const { discord, runner, dest } = setup(stateWith(150, 1), 2);
-    discord.hangs.push({ match: (m) => readPaperIdFromFooter(m.embeds?.[0]?.footer?.text)?.startsWith('paper-001') ?? false, how: 'after-commit' });
+    discord.hangs.push({
+      match: (m) => readPaperIdFromFooter(m.embeds?.[0]?.footer?.text)?.startsWith('paper-001') ?? false,
+      how: 'after-commit',
+    });
     void runner().run();
     await until(() => discord.cards().length === 1);
     expect(dest().pending).not.toEqual({});
@@ -194,7 +216,10 @@ describe('every subscriber of a topic is mentioned', () => {
   it('given 300 subscribers and a kill in the middle of the follow-ups, then after a restart each is pinged exactly once per paper', async () => {
     const { discord, runner, dest } = setup(stateWith(300, 0), 2);
     let followUps = 0;
-    discord.hangs.push({ match: (m) => !m.embeds && m.content?.startsWith('🔔 Also for') === true && ++followUps === 2, how: 'after-commit' });
+    discord.hangs.push({
+      match: (m) => !m.embeds && m.content?.startsWith('🔔 Also for') === true && ++followUps === 2,
+      how: 'after-commit',
+    });
     void runner().run();
     await until(() => followUps === 2);
     await runner().run();
@@ -213,7 +238,10 @@ describe('every subscriber of a topic is mentioned', () => {
     discord.hangs.push({ match: (m) => Boolean(m.embeds), how: 'before' });
     void runner().run();
     await until(() => Object.keys(getDestination(store.read(), discord.poster.destination).pending).length === 1);
-    await store.update((s) => ({ ...s, subscriptions: { [member(9999)]: { topics: ['sentences'], dm: false, updatedAt: AT }, ...s.subscriptions } }));
+    await store.update((s) => ({
+      ...s,
+      subscriptions: { [member(9999)]: { topics: ['sentences'], dm: false, updatedAt: AT }, ...s.subscriptions },
+    }));
     await runner().run();
     for (let i = 0; i < 150; i += 1) expect(discord.pings().get(member(i))).toBe(1);
     expect(discord.pings().has(member(9999))).toBe(false);

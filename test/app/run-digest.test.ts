@@ -3,14 +3,32 @@ import { PostError } from '../../src/app/ports.js';
 import { createDigestRunner, FatalDigestError, requeueRefused, type DigestDeps } from '../../src/app/run-digest.js';
 import { listDigestConcerns } from '../../src/core/health.js';
 import { getDestination } from '../../src/core/state.js';
-import { createFakePoster, createListCorpus, createManualClock, createMemoryLogger, createMemoryStore, makePapers } from '../support/memory-ports.js';
+import {
+  createFakePoster,
+  createListCorpus,
+  createManualClock,
+  createMemoryLogger,
+  createMemoryStore,
+  makePapers,
+} from '../support/memory-ports.js';
 
 function setup(count = 7, overrides: Partial<DigestDeps> = {}) {
   const store = createMemoryStore();
   const poster = createFakePoster();
   const corpus = createListCorpus(makePapers(count));
   const logger = createMemoryLogger();
-  const deps: DigestDeps = { store, poster, corpus, clock: createManualClock(), logger, size: 3, order: 'corpus', timezone: 'UTC', retryDelaysMs: [0, 0], ...overrides };
+  const deps: DigestDeps = {
+    store,
+    poster,
+    corpus,
+    clock: createManualClock(),
+    logger,
+    size: 3,
+    order: 'corpus',
+    timezone: 'UTC',
+    retryDelaysMs: [0, 0],
+    ...overrides,
+  };
   const runner = createDigestRunner(deps);
   const postedIds = () => poster.postedPaperIds();
   /** A new process on the same state and channel (nothing kept in memory). */
@@ -33,7 +51,8 @@ function crashAfterPosting(env: ReturnType<typeof setup>, paperId: string): () =
   };
 }
 
-const NO_HISTORY = "the bot cannot read the digest channel's history (it lacks Read Message History there), so reading it back proves nothing; grant Paperboy Read Message History in the digest channel";
+const NO_HISTORY =
+  "the bot cannot read the digest channel's history (it lacks Read Message History there), so reading it back proves nothing; grant Paperboy Read Message History in the digest channel";
 
 describe('runDigest', () => {
   it('given a fresh corpus, then a run posts a header and the first three papers, and records them', async () => {
@@ -70,13 +89,21 @@ describe('runDigest', () => {
   it('given newest order, then the newest papers go first', async () => {
     const { runner, corpus, postedIds } = setup(7, { order: 'newest' });
     await runner.run();
-    const newest = [...corpus.papers].sort((a, b) => b.published!.localeCompare(a.published!)).slice(0, 3).map((p) => p.id);
+    const newest = [...corpus.papers]
+      .sort((a, b) => b.published!.localeCompare(a.published!))
+      .slice(0, 3)
+      .map((p) => p.id);
     expect(postedIds()).toEqual(newest);
   });
 
   it('given a transient failure beyond the retries, then the run stops, the paper stays unposted, and the next run posts it exactly once', async () => {
     const { runner, poster, postedIds, corpus, dest } = setup(6);
-    poster.failNext(undefined as never, new PostError('transient', '500'), new PostError('transient', '500'), new PostError('transient', '500'));
+    poster.failNext(
+      undefined as never,
+      new PostError('transient', '500'),
+      new PostError('transient', '500'),
+      new PostError('transient', '500'),
+    );
     const first = await runner.run();
     expect(first.outcome).toBe('failed');
     expect(dest().inFlight).not.toBeNull();
@@ -105,7 +132,15 @@ describe('runDigest', () => {
   it('given missing permissions, then the run fails, the problem is logged once, and nothing is lost', async () => {
     const { runner, poster, logger, dest } = setup(4);
     // The advice comes with the error, from the adapter that knows the destination (here, as the Discord one words it).
-    const refusal = () => new PostError('forbidden', 'Missing Permissions', 403, 50013, [], 'cannot post to the digest channel: the bot lacks permissions there (Missing Permissions).');
+    const refusal = () =>
+      new PostError(
+        'forbidden',
+        'Missing Permissions',
+        403,
+        50013,
+        [],
+        'cannot post to the digest channel: the bot lacks permissions there (Missing Permissions).',
+      );
     poster.failNext(refusal(), refusal());
     await runner.run();
     await runner.run();
@@ -186,8 +221,14 @@ describe('runDigest: posts whose fate is unknown', () => {
     expect(dest().inFlight).toBeNull();
     const warnings = () => logger.lines.filter((l) => l.level === 'warn' && l.message.includes('cannot be checked'));
     expect(warnings()).toHaveLength(1);
-    expect(warnings()[0]!.message).toMatch(/^1 paper may already be in the channel but cannot be checked: .*grant Paperboy Read Message History/);
-    expect(listDigestConcerns(dest(), { location: '/corpus' })).toEqual([expect.stringMatching(/^1 paper may already be in the channel but could not be checked, so it is held back \(never posted twice\).*Read Message History/)]);
+    expect(warnings()[0]!.message).toMatch(
+      /^1 paper may already be in the channel but cannot be checked: .*grant Paperboy Read Message History/,
+    );
+    expect(listDigestConcerns(dest(), { location: '/corpus' })).toEqual([
+      expect.stringMatching(
+        /^1 paper may already be in the channel but could not be checked, so it is held back \(never posted twice\).*Read Message History/,
+      ),
+    ]);
 
     // Still blind: the next digests go on without it, and the warning is not repeated.
     await bot.run();
@@ -210,7 +251,13 @@ describe('runDigest: posts whose fate is unknown', () => {
     const { poster, corpus, dest, postedIds } = env;
     const ids = corpus.papers.map((p) => p.id);
     // The second paper's create never reaches Discord: three transient failures leave it pending.
-    poster.failNext(undefined as never, undefined as never, new PostError('transient', '502'), new PostError('transient', '502'), new PostError('transient', '502'));
+    poster.failNext(
+      undefined as never,
+      undefined as never,
+      new PostError('transient', '502'),
+      new PostError('transient', '502'),
+      new PostError('transient', '502'),
+    );
     expect((await env.runner.run()).outcome).toBe('failed');
     expect(Object.keys(dest().pending)).toEqual([ids[1]]);
     poster.historyProblem = NO_HISTORY;
@@ -268,7 +315,9 @@ describe('runDigest: the corpus goes missing', () => {
     expect(postedIds()).toEqual([ids[0], ids[2]]);
     expect(dest().failed).toEqual({});
     expect(Object.keys(dest().waiting ?? {})).toEqual([ids[1]]);
-    expect(listDigestConcerns(dest(), { location: '/srv/corpus' })).toEqual([expect.stringMatching(/^1 paper planned for a digest is missing from the corpus at \/srv\/corpus .*posted when back$/)]);
+    expect(listDigestConcerns(dest(), { location: '/srv/corpus' })).toEqual([
+      expect.stringMatching(/^1 paper planned for a digest is missing from the corpus at \/srv\/corpus .*posted when back$/),
+    ]);
 
     await env.runner.run();
     expect(postedIds()).toEqual([ids[0], ids[2], ids[3], ids[4], ids[5]]);
@@ -302,9 +351,15 @@ describe('runDigest: the corpus goes missing', () => {
     const first = await env.runner.run();
     await env.runner.run();
     expect(first).toMatchObject({ outcome: 'failed', errorKind: 'corpus' });
-    expect(dest().lastRun).toMatchObject({ outcome: 'failed', reason: 'corpus-unavailable', error: expect.stringContaining('/srv/corpus does not exist') });
+    expect(dest().lastRun).toMatchObject({
+      outcome: 'failed',
+      reason: 'corpus-unavailable',
+      error: expect.stringContaining('/srv/corpus does not exist'),
+    });
     expect(logger.lines.filter((l) => l.level === 'error' && l.message.includes('/srv/corpus does not exist'))).toHaveLength(1);
-    expect(listDigestConcerns(dest(), {})).toEqual([expect.stringMatching(/^no digest can be posted: corpus directory \/srv\/corpus does not exist/)]);
+    expect(listDigestConcerns(dest(), {})).toEqual([
+      expect.stringMatching(/^no digest can be posted: corpus directory \/srv\/corpus does not exist/),
+    ]);
     corpus.load = load;
     expect((await env.runner.run()).outcome).toBe('posted');
     expect(listDigestConcerns(dest(), {})).toEqual([]);
@@ -314,11 +369,15 @@ describe('runDigest: the corpus goes missing', () => {
     const empty = setup(0);
     expect((await empty.runner.run()).outcome).toBe('empty');
     expect(empty.dest().lastRun?.reason).toBe('corpus-empty');
-    expect(listDigestConcerns(empty.dest(), { location: '/srv/corpus' })).toEqual([expect.stringMatching(/^the corpus at \/srv\/corpus has no papers/)]);
+    expect(listDigestConcerns(empty.dest(), { location: '/srv/corpus' })).toEqual([
+      expect.stringMatching(/^the corpus at \/srv\/corpus has no papers/),
+    ]);
     const done = setup(2);
     await done.runner.run();
     await done.runner.run();
     expect(done.dest().lastRun?.reason).toBe('all-posted');
-    expect(listDigestConcerns(done.dest(), { location: '/srv/corpus' })).toEqual([expect.stringMatching(/^every paper of the corpus at \/srv\/corpus has been posted/)]);
+    expect(listDigestConcerns(done.dest(), { location: '/srv/corpus' })).toEqual([
+      expect.stringMatching(/^every paper of the corpus at \/srv\/corpus has been posted/),
+    ]);
   });
 });

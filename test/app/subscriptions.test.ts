@@ -34,7 +34,10 @@ describe('subscribe at the topic limit, on the real store', () => {
   });
 
   it('given two concurrent /subscribe for the last free slot, then exactly one answers "added" and the other says it was not added', async () => {
-    const outcomes = await Promise.allSettled([subscriptions.subscribe(USER, 'scaling laws'), subscriptions.subscribe(USER, 'quantization')]);
+    const outcomes = await Promise.allSettled([
+      subscriptions.subscribe(USER, 'scaling laws'),
+      subscriptions.subscribe(USER, 'quantization'),
+    ]);
     const added = outcomes.flatMap((o) => (o.status === 'fulfilled' && o.value.kind === 'added' ? [o.value] : []));
     const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
     expect(added).toHaveLength(1);
@@ -50,7 +53,10 @@ describe('subscribe at the topic limit, on the real store', () => {
   });
 
   it('given two concurrent /unsubscribe of the same topic, then only one says it was removed', async () => {
-    const [a, b] = await Promise.all([subscriptions.unsubscribe(USER, 'topic number 3'), subscriptions.unsubscribe(USER, 'topic number 3')]);
+    const [a, b] = await Promise.all([
+      subscriptions.unsubscribe(USER, 'topic number 3'),
+      subscriptions.unsubscribe(USER, 'topic number 3'),
+    ]);
     expect([a.removed, b.removed].sort()).toEqual([false, true]);
     expect(subscriptions.list(USER).topics).not.toContain('topic number 3');
   });
@@ -85,11 +91,22 @@ describe('subscribe', () => {
     ['two\u200Bsentences', 'two sentences', 5],
     ['quantization', 'quantization', 0],
     ['Über-Modelle', 'uber-modelle', 0],
-  ])('given a new topic typed as %j, then it is saved as %j and the answer counts %i matching papers of 5', async (typed, topic, matches) => {
-    const { subscriptions, saved } = await setup();
-    expect(await subscriptions.subscribe(USER, typed)).toEqual({ kind: 'added', topic, matches, atLeast: false, total: 5, dm: false, count: 1 });
-    expect(saved()).toEqual({ topics: [topic], dm: false, updatedAt: '2026-06-22T09:00:00.000Z' });
-  });
+  ])(
+    'given a new topic typed as %j, then it is saved as %j and the answer counts %i matching papers of 5',
+    async (typed, topic, matches) => {
+      const { subscriptions, saved } = await setup();
+      expect(await subscriptions.subscribe(USER, typed)).toEqual({
+        kind: 'added',
+        topic,
+        matches,
+        atLeast: false,
+        total: 5,
+        dm: false,
+        count: 1,
+      });
+      expect(saved()).toEqual({ topics: [topic], dm: false, updatedAt: '2026-06-22T09:00:00.000Z' });
+    },
+  );
 
   it.each([
     ['', 'Please give a topic: a word or a short phrase, like "scaling laws".'],
@@ -109,13 +126,61 @@ describe('subscribe', () => {
   // [topics followed before, dm before, the call, the answer, the dm saved]
   it.each([
     ['a new topic without a dm choice keeps DMs off', [], undefined, 'robotics', undefined, { kind: 'added', dm: false }, false],
-    ['a new topic with dm:true turns DMs on for every topic', ['sentences'], false, 'robotics', true, { kind: 'added', dm: true, count: 2 }, true],
-    ['a new topic without a dm choice keeps DMs on', ['sentences'], true, 'robotics', undefined, { kind: 'added', dm: true, count: 2 }, true],
+    [
+      'a new topic with dm:true turns DMs on for every topic',
+      ['sentences'],
+      false,
+      'robotics',
+      true,
+      { kind: 'added', dm: true, count: 2 },
+      true,
+    ],
+    [
+      'a new topic without a dm choice keeps DMs on',
+      ['sentences'],
+      true,
+      'robotics',
+      undefined,
+      { kind: 'added', dm: true, count: 2 },
+      true,
+    ],
     ['a new topic with dm:false turns DMs off', ['sentences'], true, 'robotics', false, { kind: 'added', dm: false, count: 2 }, false],
-    ['a followed topic again changes nothing', ['sentences'], false, 'sentences', undefined, { kind: 'already', topic: 'sentences', dm: false, dmChanged: false }, false],
-    ['a followed topic with the same dm changes nothing', ['sentences'], true, 'Sentences', true, { kind: 'already', topic: 'sentences', dm: true, dmChanged: false }, true],
-    ['a followed topic with dm:true turns DMs on', ['sentences'], false, 'sentences', true, { kind: 'already', topic: 'sentences', dm: true, dmChanged: true }, true],
-    ['a followed topic with dm:false turns DMs off', ['sentences'], true, 'sentences', false, { kind: 'already', topic: 'sentences', dm: false, dmChanged: true }, false],
+    [
+      'a followed topic again changes nothing',
+      ['sentences'],
+      false,
+      'sentences',
+      undefined,
+      { kind: 'already', topic: 'sentences', dm: false, dmChanged: false },
+      false,
+    ],
+    [
+      'a followed topic with the same dm changes nothing',
+      ['sentences'],
+      true,
+      'Sentences',
+      true,
+      { kind: 'already', topic: 'sentences', dm: true, dmChanged: false },
+      true,
+    ],
+    [
+      'a followed topic with dm:true turns DMs on',
+      ['sentences'],
+      false,
+      'sentences',
+      true,
+      { kind: 'already', topic: 'sentences', dm: true, dmChanged: true },
+      true,
+    ],
+    [
+      'a followed topic with dm:false turns DMs off',
+      ['sentences'],
+      true,
+      'sentences',
+      false,
+      { kind: 'already', topic: 'sentences', dm: false, dmChanged: true },
+      false,
+    ],
   ] as const)('given %s', async (_what, before, dmBefore, typed, dm, answer, dmAfter) => {
     const { subscriptions, saved } = await setup();
     for (const topic of before) await subscriptions.subscribe(USER, topic, dmBefore);
@@ -151,7 +216,15 @@ describe('subscribe', () => {
 
   it('given a corpus over 5,000 papers, then only the best 100 hits are checked and the count says "at least"', async () => {
     const { subscriptions } = await setup(makePapers(5001));
-    expect(await subscriptions.subscribe(USER, 'sentences')).toEqual({ kind: 'added', topic: 'sentences', matches: 100, atLeast: true, total: 5001, dm: false, count: 1 });
+    expect(await subscriptions.subscribe(USER, 'sentences')).toEqual({
+      kind: 'added',
+      topic: 'sentences',
+      matches: 100,
+      atLeast: true,
+      total: 5001,
+      dm: false,
+      count: 1,
+    });
     expect(await subscriptions.subscribe(USER, 'quantization')).toMatchObject({ matches: 0, atLeast: false, total: 5001 });
   });
 });
@@ -195,7 +268,12 @@ describe('unsubscribe', () => {
 describe('list', () => {
   it.each([
     ['a member who follows nothing', [], undefined, { topics: [], dm: false }],
-    ['a member with topics, in the order followed', ['sentences', 'Robotics', 'sentences'], undefined, { topics: ['sentences', 'robotics'], dm: false }],
+    [
+      'a member with topics, in the order followed',
+      ['sentences', 'Robotics', 'sentences'],
+      undefined,
+      { topics: ['sentences', 'robotics'], dm: false },
+    ],
     ['a member with DMs on', ['sentences'], true, { topics: ['sentences'], dm: true }],
   ] as const)('given %s, then the list says so', async (_what, topics, dm, expected) => {
     const { subscriptions } = await setup();

@@ -19,7 +19,20 @@ export interface BotBenchRow {
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
-const QUERIES = ['scaling laws', 'quantization', 'checkpoint', 'mixture of experts', 'benchmark', 'tokenization', 'long context', 'distilation', 'transformr', 'low-bit', 'retrieval', 'alignment'];
+const QUERIES = [
+  'scaling laws',
+  'quantization',
+  'checkpoint',
+  'mixture of experts',
+  'benchmark',
+  'tokenization',
+  'long context',
+  'distilation',
+  'transformr',
+  'low-bit',
+  'retrieval',
+  'alignment',
+];
 
 async function measure(server: FakeDiscord, corpusDir: string, label: string, papers: number, requests: number): Promise<BotBenchRow> {
   const dir = await mkdtemp(join(tmpdir(), 'paperboy-bench-'));
@@ -46,7 +59,13 @@ async function measure(server: FakeDiscord, corpusDir: string, label: string, pa
           const user = { id: String(500000000000000000n + BigInt(i + j)) };
           return (i + j) % 2
             ? server.interact({ type: 'command', name: 'paper', options: { query: q }, user })
-            : server.interact({ type: 'autocomplete', name: 'paper', options: { query: q.slice(0, 3 + ((i + j) % 6)) }, focused: 'query', user });
+            : server.interact({
+                type: 'autocomplete',
+                name: 'paper',
+                options: { query: q.slice(0, 3 + ((i + j) % 6)) },
+                focused: 'query',
+                user,
+              });
         }),
       );
       wave.forEach((o, j) => ((i + j) % 2 ? paperLatencies : autoLatencies).push(o.latencyMs ?? 3000));
@@ -84,7 +103,9 @@ export async function benchBot(options: { sizes?: number[]; requests?: number } 
 /** Prints the bot benchmark table. */
 export function printBotBench(rows: BotBenchRow[]): void {
   console.log('\n## Bot process (real discord.js client, fake Discord on loopback)');
-  console.log('Latency = from the fake server dispatching INTERACTION_CREATE to it receiving the response (gateway + REST on loopback included).');
+  console.log(
+    'Latency = from the fake server dispatching INTERACTION_CREATE to it receiving the response (gateway + REST on loopback included).',
+  );
   console.table(
     rows.map((r) => ({
       corpus: r.corpus,

@@ -32,14 +32,26 @@ function measure(size: number): CorpusBenchRow {
     parseCorpus(text, { file: 'bench.txt', referenceDate: '2026-06-22' });
     best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e9);
   }
-  return { papers: size, megabytes: bytes / 1e6, mbPerSecond: bytes / 1e6 / best, retainedMb: retained / 1e6, peakRssMb: process.resourceUsage().maxRSS / 1e3 };
+  return {
+    papers: size,
+    megabytes: bytes / 1e6,
+    mbPerSecond: bytes / 1e6 / best,
+    retainedMb: retained / 1e6,
+    peakRssMb: process.resourceUsage().maxRSS / 1e3,
+  };
 }
 
 /** Measures parse throughput and memory for generated corpora, each size in a fresh process so memory figures are clean. */
 export function benchCorpus(sizes = [10_000, 50_000, 100_000]): CorpusBenchRow[] {
   const self = fileURLToPath(import.meta.url);
-  return sizes.map((size) =>
-    JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--child', String(size)], { encoding: 'utf8', maxBuffer: 1 << 20 })) as CorpusBenchRow,
+  return sizes.map(
+    (size) =>
+      JSON.parse(
+        execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--child', String(size)], {
+          encoding: 'utf8',
+          maxBuffer: 1 << 20,
+        }),
+      ) as CorpusBenchRow,
   );
 }
 

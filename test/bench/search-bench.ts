@@ -53,7 +53,6 @@ const FILLER = (
 const SYLLABLES = 'ka ro mi ze lu vo tra pel dor quin sa bex ny fal gor ith um cel var zo'.split(' ');
 const SIZES = ['0.5B', '1.3B', '1.7B', '3B', '7B', '8B', '13B', '70B', '175B', '10,000', '1,024'];
 
-
 /** Generates `count` papers whose titles and abstracts follow a Zipf-like word distribution with a long tail of names. */
 export function generateSearchCorpus(count: number, seed = 7): Paper[] {
   const random = createRandom(seed);
@@ -300,7 +299,10 @@ export function printSearchBench(rows: readonly SearchBenchRow[]): void {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
   const progress = (row: SearchBenchRow) =>
     console.error(
       `… ${row.engine} on ${row.papers} papers: build ${Math.round(row.buildMs)} ms, heap ${row.heapMb.toFixed(0)} MB, ` +

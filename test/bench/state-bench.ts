@@ -34,11 +34,20 @@ export async function benchState(sizes = [1_000, 10_000, 100_000], updates = 40)
       const saves: number[] = [];
       for (let i = 0; i < updates; i += 1) {
         const started = performance.now();
-        await store.update((state) => markPosted(state, 'channel:1', `bench.${i}`, `${1_300_000_000_000_000_000n + BigInt(i)}`, '2026-03-01T09:00:00.000Z'));
+        await store.update((state) =>
+          markPosted(state, 'channel:1', `bench.${i}`, `${1_300_000_000_000_000_000n + BigInt(i)}`, '2026-03-01T09:00:00.000Z'),
+        );
         saves.push(performance.now() - started);
       }
       await store.close();
-      rows.push({ posted, bytes: (await stat(file)).size, changeMs, validateMs, serializeMs, saveMs: { p50: roundedPercentile(saves, 50), p99: roundedPercentile(saves, 99) } });
+      rows.push({
+        posted,
+        bytes: (await stat(file)).size,
+        changeMs,
+        validateMs,
+        serializeMs,
+        saveMs: { p50: roundedPercentile(saves, 50), p99: roundedPercentile(saves, 99) },
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -50,7 +59,12 @@ function createStateWithPosted(count: number): State {
   const posted: State['destinations'][string]['posted'] = {};
   for (let i = 0; i < count; i += 1) {
     const id = `${2400 + Math.floor(i / 20_000)}.${String(i % 20_000).padStart(5, '0')}`;
-    posted[id] = { messageId: String(1_200_000_000_000_000_000n + BigInt(i)), postedAt: '2026-01-01T09:00:00.000Z', digest: Math.floor(i / 10) + 1, seq: i + 1 };
+    posted[id] = {
+      messageId: String(1_200_000_000_000_000_000n + BigInt(i)),
+      postedAt: '2026-01-01T09:00:00.000Z',
+      digest: Math.floor(i / 10) + 1,
+      seq: i + 1,
+    };
   }
   return { ...createEmptyState(), destinations: { 'channel:1': { ...createEmptyDestination(), posted, digests: Math.ceil(count / 10) } } };
 }

@@ -6,15 +6,36 @@ import { terminalColumns } from '../../src/cli/context.js';
 import { runCli } from '../support/run-cli.js';
 
 const PAPER_KEYS = [
-  'abstract', 'addedAt', 'aiKeywords', 'aiSummary', 'arxivId', 'authorNames', 'authors', 'comments', 'githubRepo', 'githubStars',
-  'id', 'links', 'organization', 'projectPage', 'published', 'source', 'title', 'upvotes', 'url',
+  'abstract',
+  'addedAt',
+  'aiKeywords',
+  'aiSummary',
+  'arxivId',
+  'authorNames',
+  'authors',
+  'comments',
+  'githubRepo',
+  'githubStars',
+  'id',
+  'links',
+  'organization',
+  'projectPage',
+  'published',
+  'source',
+  'title',
+  'upvotes',
+  'url',
 ];
 
 describe('paperboy corpus', () => {
   it('given --json, then stdout is exactly one JSON object with the documented paper, file and warning shapes', async () => {
     const result = await runCli(['corpus', '--json', '--dir', 'test/fixtures/corpus/mixed', '--reference-date', '2026-06-22']);
     expect(result.code).toBe(0);
-    const parsed = JSON.parse(result.stdout) as { papers: Record<string, unknown>[]; files: Record<string, unknown>[]; warnings: Record<string, unknown>[] };
+    const parsed = JSON.parse(result.stdout) as {
+      papers: Record<string, unknown>[];
+      files: Record<string, unknown>[];
+      warnings: Record<string, unknown>[];
+    };
     expect(Object.keys(parsed).sort()).toEqual(['files', 'papers', 'warnings']);
     for (const paper of parsed.papers) {
       expect(Object.keys(paper).sort()).toEqual(PAPER_KEYS);
@@ -33,7 +54,14 @@ describe('paperboy corpus', () => {
       ['05-latin1.txt', 'plain-text', false],
       ['notes.md', null, false],
     ]);
-    expect(parsed.files[3]).toEqual({ file: '04-binary.txt', format: null, papers: 0, warnings: 1, quarantined: false, problem: 'not text (a binary file)' });
+    expect(parsed.files[3]).toEqual({
+      file: '04-binary.txt',
+      format: null,
+      papers: 0,
+      warnings: 1,
+      quarantined: false,
+      problem: 'not text (a binary file)',
+    });
   });
 
   it('given an API snapshot, then --json reports its arXiv id, page, upvotes, code, stars and AI summary under their names', async () => {
@@ -104,7 +132,10 @@ describe('paperboy show', () => {
   it('given an arXiv id, then it prints the paper identified by it', async () => {
     const result = await runCli(['show', '2610.05608', '--dir', 'test/fixtures/real/written', '--json']);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ id: '2610.05608', title: 'Kandinsky 6.0 Video: Foundation Models for Synchronized Video and Audio Generation' });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      id: '2610.05608',
+      title: 'Kandinsky 6.0 Video: Foundation Models for Synchronized Video and Audio Generation',
+    });
   });
 
   it('given words that match nothing, then it exits 1 with a one-line reason', async () => {
@@ -157,11 +188,14 @@ describe('paperboy health', () => {
 });
 
 describe('paperboy usage', () => {
-  it.each(['start', 'digest', 'register', 'health', 'corpus', 'show', 'search', 'topics'])('given `%s --help`, then it prints usage and exits 0', async (command) => {
-    const result = await runCli([command, '--help']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^Usage: paperboy ${command}`));
-  });
+  it.each(['start', 'digest', 'register', 'health', 'corpus', 'show', 'search', 'topics'])(
+    'given `%s --help`, then it prints usage and exits 0',
+    async (command) => {
+      const result = await runCli([command, '--help']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^Usage: paperboy ${command}`));
+    },
+  );
 
   it.each([
     [['frobnicate'], /unknown command "frobnicate"/],
@@ -227,7 +261,9 @@ describe('terminal width', () => {
       // Some consoles (a serial line, `docker exec -t` before the size arrives) report 0 columns.
       const preload = join(dir, 'zero-columns.mjs');
       await writeFile(preload, 'Object.defineProperty(process.stdout, "columns", { value: 0, configurable: true });\n');
-      const result = await runCli(['digest', '--dry-run'], { env: { NODE_OPTIONS: `--import=${preload}`, STATE_FILE: join(dir, 'state.json'), CORPUS_DIR: 'seeds' } });
+      const result = await runCli(['digest', '--dry-run'], {
+        env: { NODE_OPTIONS: `--import=${preload}`, STATE_FILE: join(dir, 'state.json'), CORPUS_DIR: 'seeds' },
+      });
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/📰 Paperboy digest #1 · \w+ \d+ \w+ \d{4} · 3 new papers/);
       const lines = result.stdout.split('\n').filter((line) => line.trim() !== '');

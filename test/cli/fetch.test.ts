@@ -39,11 +39,13 @@ describe('paperboy fetch', () => {
 
     const second = await runCli(['fetch', '--date', DAY, '--days', '1'], { env });
     expect(second.code).toBe(0);
-    expect(second.stdout).toContain('  hf-daily 2024-10-25  304  hf-daily/2024-10-25.json is up to date (the server answered 304 Not Modified)');
+    expect(second.stdout).toContain(
+      '  hf-daily 2024-10-25  304  hf-daily/2024-10-25.json is up to date (the server answered 304 Not Modified)',
+    );
     expect(second.stdout).toContain('2 not modified (304), 0 warnings');
   });
 
-  it('given two arXiv categories, then the process waits out arXiv\'s pause between them and exits 0 (no timer left behind)', async () => {
+  it("given two arXiv categories, then the process waits out arXiv's pause between them and exits 0 (no timer left behind)", async () => {
     fake.setFeed('cs.LG', FEED.replaceAll('cs.CL', 'cs.LG'));
     const result = await runCli(['fetch'], { env: { ...env, SOURCES: 'arxiv:cs.CL,arxiv:cs.LG' } });
     expect(result).toMatchObject({ code: 0, stderr: '' });
@@ -57,7 +59,15 @@ describe('paperboy fetch', () => {
     const report = JSON.parse(result.stdout) as { outcomes: Array<Record<string, unknown>>; warnings: unknown[]; failed: boolean };
     expect(Object.keys(report).sort()).toEqual(['failed', 'finishedAt', 'outcomes', 'startedAt', 'warnings']);
     expect(report.outcomes).toEqual([
-      { source: 'hf-daily', key: DAY, status: 'new', file: 'hf-daily/2024-10-25.json', papers: 29, previousPapers: null, message: 'hf-daily/2024-10-25.json: 29 papers' },
+      {
+        source: 'hf-daily',
+        key: DAY,
+        status: 'new',
+        file: 'hf-daily/2024-10-25.json',
+        papers: 29,
+        previousPapers: null,
+        message: 'hf-daily/2024-10-25.json: 29 papers',
+      },
     ]);
     expect(report).toMatchObject({ warnings: [], failed: false });
   });
@@ -66,7 +76,9 @@ describe('paperboy fetch', () => {
     fake.inject('/rss/cs.CL', { kind: 'html' });
     const result = await runCli(['fetch', '--date', DAY, '--days', '1'], { env });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`  arxiv:cs.CL          warning   GET ${fake.arxivRssUrl}/cs.CL returned an HTML page instead of an RSS feed ("503 Service Temporarily Unavailable"); the cs.CL snapshots were kept as they were`);
+    expect(result.stdout).toContain(
+      `  arxiv:cs.CL          warning   GET ${fake.arxivRssUrl}/cs.CL returned an HTML page instead of an RSS feed ("503 Service Temporarily Unavailable"); the cs.CL snapshots were kept as they were`,
+    );
     expect(result.stdout).toContain('1 new file, 1 warning');
   });
 
@@ -75,7 +87,9 @@ describe('paperboy fetch', () => {
     const result = await runCli(['fetch', '--date', DAY, '--days', '1'], { env: { ...env, SOURCES: 'hf-daily' } });
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^paperboy fetch: nothing could be fetched; the corpus was left as it was \(GET http:\/\/127\.0\.0\.1:\d+\/api\/daily_papers\?date=2024-10-25&limit=50 returned an HTML page/);
+    expect(result.stderr).toMatch(
+      /^paperboy fetch: nothing could be fetched; the corpus was left as it was \(GET http:\/\/127\.0\.0\.1:\d+\/api\/daily_papers\?date=2024-10-25&limit=50 returned an HTML page/,
+    );
     expect(await listFolder(`${corpus.dir}/hf-daily`)).toEqual([]);
   });
 

@@ -45,7 +45,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('the running bot\'s /healthz', () => {
+describe("the running bot's /healthz", () => {
   it('given HEALTH_HOST=0.0.0.0, then /healthz answers on another address of the machine (what `docker run -p` reaches)', async () => {
     // 127.0.0.2 is loopback on Linux but not the address 127.0.0.1: only a 0.0.0.0 listener answers there.
     const response = await fetch(`http://127.0.0.2:${port}/healthz`);
@@ -57,7 +57,8 @@ describe('the running bot\'s /healthz', () => {
     const body = await (await fetch(`http://127.0.0.2:${port}/healthz`)).text();
     expect(body).not.toContain(server.token);
     expect(body).not.toMatch(/DISCORD_TOKEN|DISCORD_API_URL|STATE_FILE|PATH|HOME/);
-    for (const value of [server.token, server.apiUrl, dir, process.env.PATH ?? '', process.env.HOME ?? '']) if (value) expect(body).not.toContain(value);
+    for (const value of [server.token, server.apiUrl, dir, process.env.PATH ?? '', process.env.HOME ?? ''])
+      if (value) expect(body).not.toContain(value);
     const parsed = JSON.parse(body) as { ok: boolean; status: Record<string, unknown> };
     expect(parsed.ok).toBe(true);
     expect(parsed.status.mode).toBe('discord');

@@ -5,7 +5,17 @@ import { paperId, type Paper } from '../../src/core/paper.js';
 import { createSearchIndex } from '../../src/core/search.js';
 
 function paper(title: string, abstract: string): Paper {
-  return { id: paperId(title), title, abstract, authors: null, organization: null, published: null, comments: null, links: [], source: { file: 'test.txt', line: 1 } };
+  return {
+    id: paperId(title),
+    title,
+    abstract,
+    authors: null,
+    organization: null,
+    published: null,
+    comments: null,
+    links: [],
+    source: { file: 'test.txt', line: 1 },
+  };
 }
 
 describe('acronym definitions', () => {
@@ -32,7 +42,9 @@ describe('acronym definitions', () => {
 
   it('given plural, hyphenated and differently spelt long forms, then they share one key', () => {
     expect(longFormTerms('Mixture-of-Experts')).toEqual(longFormTerms('mixtures of experts'));
-    expect(longFormTerms('Reinforcement Learning from Human Feedback')).toEqual(longFormTerms('reinforcement learning from human feedback'));
+    expect(longFormTerms('Reinforcement Learning from Human Feedback')).toEqual(
+      longFormTerms('reinforcement learning from human feedback'),
+    );
     expect(acronymTerm('IT')).toBeNull();
   });
 
@@ -50,15 +62,18 @@ describe('acronym definitions on any text', () => {
     let withDefinitions = 0;
     const piece = fc.oneof(fc.string(), fc.constantFrom('(', ')', ' ', 'Large Language Models', '(LLMs)', '(A-B)', '(Xy)', '-', '\n'));
     fc.assert(
-      fc.property(fc.array(piece, { maxLength: 40 }).map((parts) => parts.join('')), (text) => {
-        const flat = text.replace(/\s+/g, ' ');
-        const found = findAcronymDefinitions(text);
-        if (found.length > 0) withDefinitions += 1;
-        for (const { acronym, longForm } of found) {
-          expect([`${longForm} (${acronym})`, `${longForm}(${acronym})`].some((written) => flat.includes(written))).toBe(true);
-          expect(longForm.split(/[\s-]+/).length).toBeGreaterThanOrEqual(2);
-        }
-      }),
+      fc.property(
+        fc.array(piece, { maxLength: 40 }).map((parts) => parts.join('')),
+        (text) => {
+          const flat = text.replace(/\s+/g, ' ');
+          const found = findAcronymDefinitions(text);
+          if (found.length > 0) withDefinitions += 1;
+          for (const { acronym, longForm } of found) {
+            expect([`${longForm} (${acronym})`, `${longForm}(${acronym})`].some((written) => flat.includes(written))).toBe(true);
+            expect(longForm.split(/[\s-]+/).length).toBeGreaterThanOrEqual(2);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
     // The generator does reach the interesting case.
@@ -70,7 +85,10 @@ describe('search with acronyms the corpus defines', () => {
   const papers = [
     paper('Asynchronous RLHF: Faster Off-Policy Training', 'The dominant paradigm for RLHF is on-policy; we make RLHF asynchronous.'),
     paper('A Survey of Alignment', 'We review Reinforcement Learning from Human Feedback (RLHF) and its variants.'),
-    paper('Learning to Act from Human Demonstrations', 'Reinforcement learning agents learn from human feedback signals and demonstrations.'),
+    paper(
+      'Learning to Act from Human Demonstrations',
+      'Reinforcement learning agents learn from human feedback signals and demonstrations.',
+    ),
   ];
 
   it('given the long form typed out, then a paper that only writes the acronym is found first', () => {

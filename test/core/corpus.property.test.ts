@@ -8,7 +8,29 @@ const REFERENCE = '2026-06-22';
 
 // Words that real pages contain, including the ones that trip naive parsers (punctuation, Unicode, markdown).
 const word = fc.oneof(
-  fc.constantFrom('LLM.int8()', 'Zebra-Llama', '1.7B', '10,000', 'naïve', 'Æsop', 'модель', '模型', 'λ-calculus', '@everyone', '**bold**', '[x](https://e.io)', 'https://github.com/a/b', 'e.g.', '(QiD)', '`code`', '·x', '100%', 'C++', '—', 'über'),
+  fc.constantFrom(
+    'LLM.int8()',
+    'Zebra-Llama',
+    '1.7B',
+    '10,000',
+    'naïve',
+    'Æsop',
+    'модель',
+    '模型',
+    'λ-calculus',
+    '@everyone',
+    '**bold**',
+    '[x](https://e.io)',
+    'https://github.com/a/b',
+    'e.g.',
+    '(QiD)',
+    '`code`',
+    '·x',
+    '100%',
+    'C++',
+    '—',
+    'über',
+  ),
   fc.stringMatching(/^[A-Za-z][a-z0-9]{0,11}$/),
 );
 const words = (min: number, max: number) => fc.array(word, { minLength: min, maxLength: max });
@@ -29,7 +51,10 @@ interface Generated {
 const footer = fc.record({
   by: fc.oneof(
     fc.record({ authors: fc.integer({ min: 1, max: 400 }) }),
-    fc.record({ handle: fc.stringMatching(/^[a-z][a-z0-9-]{1,14}$/), name: fc.stringMatching(/^[A-Z][A-Za-z]{1,10}( [A-Z][a-z]{1,9}){0,2}$/) }),
+    fc.record({
+      handle: fc.stringMatching(/^[a-z][a-z0-9-]{1,14}$/),
+      name: fc.stringMatching(/^[A-Z][A-Za-z]{1,10}( [A-Z][a-z]{1,9}){0,2}$/),
+    }),
   ),
   month: fc.integer({ min: 1, max: 12 }),
   day: fc.integer({ min: 1, max: 28 }),
@@ -60,7 +85,14 @@ function wrap(text: string, width: number): string {
 }
 
 function formatPage(papers: Generated[]): string {
-  const parts = ['new', 'Get trending papers in your email inbox!', 'Subscribe', 'Daily Papers', 'byAK and the research community', 'Jun 22'];
+  const parts = [
+    'new',
+    'Get trending papers in your email inbox!',
+    'Subscribe',
+    'Daily Papers',
+    'byAK and the research community',
+    'Jun 22',
+  ];
   for (const p of papers) {
     parts.push(p.title, wrap(p.abstract, p.wrap));
     if (p.footer) {
@@ -85,9 +117,7 @@ describe('parseCorpus round trip', () => {
       fc.property(fc.array(generated, { minLength: 1, maxLength: 12 }), (papers) => {
         const { papers: parsed, warnings } = parseCorpus(formatPage(papers), { file: 'gen.txt', referenceDate: REFERENCE });
         expect(warnings).toEqual([]);
-        expect(
-          parsed.map(({ source: _s, links: _l, ...rest }) => rest),
-        ).toEqual(
+        expect(parsed.map(({ source: _s, links: _l, ...rest }) => rest)).toEqual(
           papers.map((p) => ({
             id: paperId(p.title),
             title: p.title,

@@ -7,7 +7,8 @@ import { REAL_FILES, readFixture } from './formats/fixtures.js';
 const SEED = readFileSync(new URL('../../seeds/000_ccff3ae36fc46473.txt', import.meta.url), 'utf8');
 const parseSeed = () => parseCorpus(SEED, { file: 'seed.txt', referenceDate: '2026-11-29' });
 
-const paper = (title: string, abstract: string, footer?: string) => `${[title, '', abstract, '', ...(footer ? [footer, ''] : [])].join('\n')}\n`;
+const paper = (title: string, abstract: string, footer?: string) =>
+  `${[title, '', abstract, '', ...(footer ? [footer, ''] : [])].join('\n')}\n`;
 
 describe('parseCorpus on the seed page', () => {
   const { papers, warnings } = parseSeed();
@@ -18,7 +19,9 @@ describe('parseCorpus on the seed page', () => {
   });
 
   it('given the seed, then papers come in page order from the first title to the last', () => {
-    expect(papers[0]!.title).toBe('Low-Bit Quantization Favors Undertrained LLMs: Scaling Laws for Quantized LLMs with 100T Training Tokens');
+    expect(papers[0]!.title).toBe(
+      'Low-Bit Quantization Favors Undertrained LLMs: Scaling Laws for Quantized LLMs with 100T Training Tokens',
+    );
     expect(papers[1]!.title).toBe('All is Not Lost: LLM Recovery without Checkpoints');
     expect(papers[50]!.title).toMatch(/^Representational Capacity/);
     const lines = papers.map((p) => p.source.line);
@@ -43,7 +46,13 @@ describe('parseCorpus on the seed page', () => {
   ] as const)('given "%s", then its footer fields are read right', (prefix, authors, organization, published, comments, line) => {
     const found = papers.find((p) => p.title.startsWith(prefix));
     expect(found, prefix).toBeDefined();
-    expect({ authors: found!.authors, organization: found!.organization, published: found!.published, comments: found!.comments, line: found!.source.line }).toEqual({
+    expect({
+      authors: found!.authors,
+      organization: found!.organization,
+      published: found!.published,
+      comments: found!.comments,
+      line: found!.source.line,
+    }).toEqual({
       authors,
       organization,
       published,
@@ -113,7 +122,7 @@ describe('parseCorpus on tolerated variations', () => {
     expect(parseCorpus(text, opts).papers[0]!.abstract).toBe('We study wrapped abstracts over three lines.');
   });
 
-  it('given a yearless date after the reference day, then it is last year\'s', () => {
+  it("given a yearless date after the reference day, then it is last year's", () => {
     const text = paper('Late', 'Abstract.', '• 1 authors\n·\nDec 24');
     expect(parseCorpus(text, opts).papers[0]!.published).toBe('2025-12-24');
   });
@@ -177,7 +186,9 @@ describe('parseCorpus on real page copies in other formats', () => {
   const files = Object.values(REAL_FILES);
 
   it('given test/fixtures/real, then every capture in it is one of those checked here', () => {
-    const inFolder = readdirSync(new URL('../fixtures/real/', import.meta.url), { withFileTypes: true }).filter((e) => e.isFile() && e.name !== 'README.md');
+    const inFolder = readdirSync(new URL('../fixtures/real/', import.meta.url), { withFileTypes: true }).filter(
+      (e) => e.isFile() && e.name !== 'README.md',
+    );
     expect(inFolder.map((e) => e.name).sort()).toEqual([...files].sort());
   });
 
@@ -202,14 +213,20 @@ describe('parseCorpus on long titles', () => {
 
   it('given a title longer than 300 characters followed by an abstract and a footer, then it is a paper with its whole title', () => {
     expect(LONG.length).toBeGreaterThan(300);
-    const result = parseCorpus(`${paper('Short One', 'Abstract one.', FOOTER)}${paper(LONG, ABSTRACT, FOOTER)}${paper('Short Two', 'Abstract two.', FOOTER)}`, opts);
+    const result = parseCorpus(
+      `${paper('Short One', 'Abstract one.', FOOTER)}${paper(LONG, ABSTRACT, FOOTER)}${paper('Short Two', 'Abstract two.', FOOTER)}`,
+      opts,
+    );
     expect(result.warnings).toEqual([]);
     expect(result.papers.map((p) => p.title)).toEqual(['Short One', LONG, 'Short Two']);
     expect(result.papers[1]).toMatchObject({ abstract: ABSTRACT, authors: 3, published: '2026-01-02', comments: 4 });
   });
 
   it('given long-titled papers without a footer, then the structure (each at the end or before another paper) still places them', () => {
-    const result = parseCorpus(`${paper(LONG, 'Abstract one.')}${paper(`${LONG} II`, 'Abstract two.')}${paper('Short', 'Abstract three.', FOOTER)}${paper(`${LONG} III`, ABSTRACT)}`, opts);
+    const result = parseCorpus(
+      `${paper(LONG, 'Abstract one.')}${paper(`${LONG} II`, 'Abstract two.')}${paper('Short', 'Abstract three.', FOOTER)}${paper(`${LONG} III`, ABSTRACT)}`,
+      opts,
+    );
     expect(result.warnings).toEqual([]);
     expect(result.papers.map((p) => [p.title.slice(-10), p.abstract.slice(0, 14)])).toEqual([
       [LONG.slice(-10), 'Abstract one.'],
@@ -228,7 +245,9 @@ describe('parseCorpus on long titles', () => {
   it('given a long one-line paragraph that lost its title, before a whole paper, then it is still a paragraph warning', () => {
     const result = parseCorpus(`${ABSTRACT}\n\n${paper('Good', 'Abstract.', FOOTER)}`, opts);
     expect(result.papers.map((p) => p.title)).toEqual(['Good']);
-    expect(result.warnings).toEqual([{ file: 'f.txt', line: 1, message: expect.stringContaining('expected a paper title (one line), found a paragraph') }]);
+    expect(result.warnings).toEqual([
+      { file: 'f.txt', line: 1, message: expect.stringContaining('expected a paper title (one line), found a paragraph') },
+    ]);
   });
 
   it('given a parsed long title, then the Discord embed cuts it to 256 characters at a word, with an ellipsis', () => {

@@ -29,11 +29,26 @@ describe('listUnposted by upvotes', () => {
   it.each<[string, Paper[], DestinationState, string]>([
     ['most upvoted first', [make('a', 3), make('b', 64), make('c', 12)], createEmptyDestination(), 'b c a'],
     ['ties in corpus order', [make('a', 5), make('b', 9), make('c', 5), make('d', 9)], createEmptyDestination(), 'b d a c'],
-    ['papers without upvotes last, in corpus order', [make('a', undefined), make('b', 0), make('c', undefined), make('d', 2)], createEmptyDestination(), 'd b a c'],
+    [
+      'papers without upvotes last, in corpus order',
+      [make('a', undefined), make('b', 0), make('c', undefined), make('d', 2)],
+      createEmptyDestination(),
+      'd b a c',
+    ],
     ['zero upvotes before unknown', [make('a', undefined), make('b', 0)], createEmptyDestination(), 'b a'],
-    ['counts that are not counts as unknown', [make('a', -5), make('b', Number.NaN), make('c', 1.5), make('d', 1)], createEmptyDestination(), 'd a b c'],
+    [
+      'counts that are not counts as unknown',
+      [make('a', -5), make('b', Number.NaN), make('c', 1.5), make('d', 1)],
+      createEmptyDestination(),
+      'd a b c',
+    ],
     ['posted papers left out', [make('a', 3), make('b', 64), make('c', 12)], posted('b'), 'c a'],
-    ['the publication date plays no part', [make('a', 1, '2026-01-01'), make('b', 2, '2020-01-01'), make('c', 3, null)], createEmptyDestination(), 'c b a'],
+    [
+      'the publication date plays no part',
+      [make('a', 1, '2026-01-01'), make('b', 2, '2020-01-01'), make('c', 3, null)],
+      createEmptyDestination(),
+      'c b a',
+    ],
     ['nothing left', [make('a', 3)], posted('a'), ''],
   ])('given %s, then the order is as expected', (_name, papers, destination, expected) => {
     expect(names(listUnposted(papers, destination, 'upvotes'))).toBe(expected);

@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DISCORD_LIMITS } from '../../src/core/discord-limits.js';
-import { type Embed, TLDR_LABEL, formatPaperEmbed, formatPaperMessage, measureEmbed, paperLink, readPaperIdFromFooter } from '../../src/core/format.js';
+import {
+  type Embed,
+  TLDR_LABEL,
+  formatPaperEmbed,
+  formatPaperMessage,
+  measureEmbed,
+  paperLink,
+  readPaperIdFromFooter,
+} from '../../src/core/format.js';
 import { readCorpusText } from '../../src/core/formats/index.js';
 import { escapeMarkdown, readSafeUrl } from '../../src/core/markdown.js';
 import { type Paper, paperId } from '../../src/core/paper.js';
@@ -85,7 +93,11 @@ describe('the title link and the paper links', () => {
   it.each<[string, Partial<Paper>, string]>([
     ['an arXiv id', { arxivId: '2411.17691' }, 'https://huggingface.co/papers/2411.17691'],
     ['an arXiv id with a version and a prefix', { arxivId: 'arXiv:2411.17691v2' }, 'https://huggingface.co/papers/2411.17691'],
-    ['an arXiv id and its own url', { arxivId: '2411.17691', url: 'https://example.org/paper' }, 'https://huggingface.co/papers/2411.17691'],
+    [
+      'an arXiv id and its own url',
+      { arxivId: '2411.17691', url: 'https://example.org/paper' },
+      'https://huggingface.co/papers/2411.17691',
+    ],
     ['only its own url', { url: 'https://arxiv.org/abs/2411.17691' }, 'https://arxiv.org/abs/2411.17691'],
     ['neither', {}, 'https://huggingface.co/papers?q=A%20Paper'],
     ['a javascript: url and no arXiv id', { url: 'javascript:alert(1)' }, 'https://huggingface.co/papers?q=A%20Paper'],
@@ -112,7 +124,9 @@ describe('the title link and the paper links', () => {
   it('given stars but no repository, then no Code field; given a repository without stars, then no star count', () => {
     expect(fieldNames(formatPaperEmbed(paper({ githubStars: 12 })))).not.toContain('Code');
     expect(field(formatPaperEmbed(paper({ githubRepo: 'https://github.com/a/b' })), 'Code')).toBe('<https://github.com/a/b>');
-    expect(field(formatPaperEmbed(paper({ githubRepo: 'https://github.com/a/b', githubStars: 1234567 })), 'Code')).toBe('<https://github.com/a/b> ★ 1,234,567');
+    expect(field(formatPaperEmbed(paper({ githubRepo: 'https://github.com/a/b', githubStars: 1234567 })), 'Code')).toBe(
+      '<https://github.com/a/b> ★ 1,234,567',
+    );
   });
 
   it.each<[string, Partial<Paper>, string | undefined]>([
@@ -175,7 +189,9 @@ describe('addresses from the source', () => {
   });
 
   it('given an http link in the abstract, then it stays in Links (it is in the abstract anyway); a link with credentials does not', () => {
-    const embed = formatPaperEmbed(paper({ links: ['http://example.org/data', 'https://user:pw@evil.example/x', 'https://example.org/code'] }));
+    const embed = formatPaperEmbed(
+      paper({ links: ['http://example.org/data', 'https://user:pw@evil.example/x', 'https://example.org/code'] }),
+    );
     expect(field(embed, 'Links')).toBe('<http://example.org/data>\n<https://example.org/code>');
   });
 });
@@ -223,26 +239,35 @@ const HOSTILE = [
 ];
 
 describe('hostile text in the new fields', () => {
-  it.each(HOSTILE)('given %j in the summary, keywords, author names, organisation and title, then nothing is active and nobody is pinged', (text) => {
-    const hostile = paper({
-      title: `${text} title`,
-      organization: text,
-      aiSummary: `${text} summary ${text}`,
-      aiKeywords: [text, `${text} 2`, 'ok'],
-      authorNames: [text, `${text} junior`, 'Ada Lovelace', text],
-      arxivId: '2411.17691',
-      githubRepo: 'https://github.com/a/b',
-      upvotes: 3,
-    });
-    const message = formatPaperMessage(hostile, { mentions: [{ userId: '111111111111111111', topics: [text] }] });
-    expect(validateMessageBody(message as never)).toEqual([]);
-    expect(computePinged(message.content ?? '', message.allowed_mentions, null)).toEqual({ everyone: false, users: ['111111111111111111'], roles: [] });
-    expect(findActiveMarkup(message)).toEqual([]);
-    expectSafe(formatPaperEmbed(hostile, { fullAbstract: true, postedLink: 'https://discord.com/channels/1/2/3' }));
-  });
+  it.each(HOSTILE)(
+    'given %j in the summary, keywords, author names, organisation and title, then nothing is active and nobody is pinged',
+    (text) => {
+      const hostile = paper({
+        title: `${text} title`,
+        organization: text,
+        aiSummary: `${text} summary ${text}`,
+        aiKeywords: [text, `${text} 2`, 'ok'],
+        authorNames: [text, `${text} junior`, 'Ada Lovelace', text],
+        arxivId: '2411.17691',
+        githubRepo: 'https://github.com/a/b',
+        upvotes: 3,
+      });
+      const message = formatPaperMessage(hostile, { mentions: [{ userId: '111111111111111111', topics: [text] }] });
+      expect(validateMessageBody(message as never)).toEqual([]);
+      expect(computePinged(message.content ?? '', message.allowed_mentions, null)).toEqual({
+        everyone: false,
+        users: ['111111111111111111'],
+        roles: [],
+      });
+      expect(findActiveMarkup(message)).toEqual([]);
+      expectSafe(formatPaperEmbed(hostile, { fullAbstract: true, postedLink: 'https://discord.com/channels/1/2/3' }));
+    },
+  );
 
   it('given a summary with line breaks of every kind, then the TL;DR stays one line', () => {
-    const description = formatPaperEmbed(paper({ aiSummary: 'one\ntwo\r\nthree\rfour\u2028five\u2029six\u0085seven\u000Beight' })).description!;
+    const description = formatPaperEmbed(
+      paper({ aiSummary: 'one\ntwo\r\nthree\rfour\u2028five\u2029six\u0085seven\u000Beight' }),
+    ).description!;
     expect(description.split('\n\n')[0]).toBe(`**${TLDR_LABEL}** one two three four five six seven eight`);
   });
 
@@ -298,16 +323,24 @@ describe('the footer', () => {
     },
   );
 
-  it.each(['', 'Paper id: ', 'Paper id: two words', 'Paper id: <@123456789012345678>', 'Paper id: -leading-dash', `Paper id: ${'a'.repeat(101)}`, 'Paperboy digest #1'])(
-    'given the footer %j, then no id is read',
-    (text) => {
-      expect(readPaperIdFromFooter(text)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    'Paper id: ',
+    'Paper id: two words',
+    'Paper id: <@123456789012345678>',
+    'Paper id: -leading-dash',
+    `Paper id: ${'a'.repeat(101)}`,
+    'Paperboy digest #1',
+  ])('given the footer %j, then no id is read', (text) => {
+    expect(readPaperIdFromFooter(text)).toBeNull();
+  });
 });
 
 describe('the card checker itself', () => {
-  const card = (over: Partial<Embed>): Parameters<typeof findActiveMarkup>[0] => ({ embeds: [{ title: 'T', description: 'D', ...over }], allowed_mentions: { parse: [] } });
+  const card = (over: Partial<Embed>): Parameters<typeof findActiveMarkup>[0] => ({
+    embeds: [{ title: 'T', description: 'D', ...over }],
+    allowed_mentions: { parse: [] },
+  });
 
   it.each<[string, Partial<Embed>]>([
     ['a masked link in a field', { fields: [{ name: 'Code', value: '[repo](https://evil.example)' }] }],
@@ -323,14 +356,18 @@ describe('the card checker itself', () => {
     expect(findActiveMarkup(card(over))).not.toEqual([]);
   });
 
-  it('given Paperboy\'s own links and label, then nothing is reported', () => {
-    expect(findActiveMarkup(card({
-      description: '**TL;DR (AI-generated):** fine\n\nexcerpt',
-      fields: [
-        { name: 'Paper', value: '[arXiv](https://arxiv.org/abs/2411.17691) · [PDF](https://arxiv.org/pdf/2411.17691)' },
-        { name: 'Posted', value: '[Jump to the digest message](https://discord.com/channels/1/2/3)' },
-        { name: 'Links', value: '<http://example.org/>\n<https://example.org/a__b__>' },
-      ],
-    }))).toEqual([]);
+  it("given Paperboy's own links and label, then nothing is reported", () => {
+    expect(
+      findActiveMarkup(
+        card({
+          description: '**TL;DR (AI-generated):** fine\n\nexcerpt',
+          fields: [
+            { name: 'Paper', value: '[arXiv](https://arxiv.org/abs/2411.17691) · [PDF](https://arxiv.org/pdf/2411.17691)' },
+            { name: 'Posted', value: '[Jump to the digest message](https://discord.com/channels/1/2/3)' },
+            { name: 'Links', value: '<http://example.org/>\n<https://example.org/a__b__>' },
+          ],
+        }),
+      ),
+    ).toEqual([]);
   });
 });

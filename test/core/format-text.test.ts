@@ -47,8 +47,14 @@ describe('a card in the terminal (console mode and --dry-run)', () => {
     expect(lines.slice(tldr, abstract - 1).join(' ')).not.toContain('We present');
   });
 
-  it('given corpus text shaped like a masked link or an autolink, then the terminal shows it as written, not as a link of Paperboy\'s', () => {
-    const out = renderMessageText(formatPaperMessage({ ...base, title: '[PDF](https://evil.example) <https://evil.example>', aiSummary: '[arXiv](https://evil.example/x)' }));
+  it("given corpus text shaped like a masked link or an autolink, then the terminal shows it as written, not as a link of Paperboy's", () => {
+    const out = renderMessageText(
+      formatPaperMessage({
+        ...base,
+        title: '[PDF](https://evil.example) <https://evil.example>',
+        aiSummary: '[arXiv](https://evil.example/x)',
+      }),
+    );
     expect(out.split('\n')[0]).toBe('[PDF](https://evil.example) <https://evil.example>');
     expect(out).toContain('TL;DR (AI-generated): [arXiv](https://evil.example/x)');
   });

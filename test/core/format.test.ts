@@ -1,7 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DISCORD_LIMITS } from '../../src/core/discord-limits.js';
-import { type OutgoingMessage, formatCardMentions, formatDigestHeader, formatMentionMessage, formatPaperEmbed, formatPaperMessage, measureEmbed, readDigestNumber, readPaperIdFromFooter } from '../../src/core/format.js';
+import {
+  type OutgoingMessage,
+  formatCardMentions,
+  formatDigestHeader,
+  formatMentionMessage,
+  formatPaperEmbed,
+  formatPaperMessage,
+  measureEmbed,
+  readDigestNumber,
+  readPaperIdFromFooter,
+} from '../../src/core/format.js';
 import { formatDigestDirectMessage, formatFallbackMentions } from '../../src/core/format-notify.js';
 import { escapeMarkdown, truncateText } from '../../src/core/markdown.js';
 import { type Paper, paperId } from '../../src/core/paper.js';
@@ -82,7 +92,8 @@ describe('sliceText and truncation', () => {
   it('given emoji titles, then no cut ever splits a character', () => {
     for (let n = 1; n < 200; n += 7) {
       const embed = formatPaperEmbed(paper({ title: '😀'.repeat(n), abstract: `${'🧪 '.repeat(n * 20)}end` }));
-      for (const text of [embed.title!, embed.description ?? '']) expect(text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+      for (const text of [embed.title!, embed.description ?? ''])
+        expect(text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
     }
   });
 });
@@ -112,7 +123,11 @@ describe('formatPaperEmbed', () => {
   });
 
   it('given an organisation paper, then it shows the organisation instead of authors', () => {
-    expect(formatPaperEmbed(paper({ organization: 'Gensyn', authors: null })).fields?.[0]).toEqual({ name: 'Organisation', value: 'Gensyn', inline: true });
+    expect(formatPaperEmbed(paper({ organization: 'Gensyn', authors: null })).fields?.[0]).toEqual({
+      name: 'Organisation',
+      value: 'Gensyn',
+      inline: true,
+    });
   });
 
   it('given a 1,000-character title and a 10,000-character abstract, then every limit holds', () => {
@@ -139,14 +154,26 @@ describe('formatPaperMessage', () => {
   });
 
   it('given subscribers, then the content mentions exactly them with their topics and allowed_mentions lists exactly them', () => {
-    const message = formatPaperMessage(base, { mentions: [{ userId: '111111111111111111', topics: ['scaling laws'] }, { userId: '222222222222222222', topics: ['llm', '@everyone'] }] });
+    const message = formatPaperMessage(base, {
+      mentions: [
+        { userId: '111111111111111111', topics: ['scaling laws'] },
+        { userId: '222222222222222222', topics: ['llm', '@everyone'] },
+      ],
+    });
     expect(message.content).toBe('🔔 <@111111111111111111> (scaling laws) · <@222222222222222222> (llm, @\u200Beveryone)');
     expect(message.allowed_mentions).toEqual({ parse: [], users: ['111111111111111111', '222222222222222222'] });
-    expect(computePinged(message.content!, message.allowed_mentions, null)).toEqual({ everyone: false, users: ['111111111111111111', '222222222222222222'], roles: [] });
+    expect(computePinged(message.content!, message.allowed_mentions, null)).toEqual({
+      everyone: false,
+      users: ['111111111111111111', '222222222222222222'],
+      roles: [],
+    });
   });
 
-  it('given 300 subscribers, then the card mentions the first chunk and follow-ups mention every other member once, each within Discord\'s limits', () => {
-    const mentions = Array.from({ length: 300 }, (_, i) => ({ userId: String(100000000000000000n + BigInt(i)), topics: ['a long topic name here'] }));
+  it("given 300 subscribers, then the card mentions the first chunk and follow-ups mention every other member once, each within Discord's limits", () => {
+    const mentions = Array.from({ length: 300 }, (_, i) => ({
+      userId: String(100000000000000000n + BigInt(i)),
+      topics: ['a long topic name here'],
+    }));
     const card = formatPaperMessage(base, { mentions });
     const chunks = formatCardMentions(base.title, mentions);
     expect(chunks.length).toBeGreaterThan(2);
@@ -171,16 +198,21 @@ describe('formatPaperMessage', () => {
       { userId: '111111111111111111', topics: ['c'] },
       { userId: '222222222222222222', topics: ['d'] },
     ]);
-    expect(chunks).toEqual([{ content: '🔔 <@111111111111111111> (a) · <@222222222222222222> (d)', users: ['111111111111111111', '222222222222222222'] }]);
+    expect(chunks).toEqual([
+      { content: '🔔 <@111111111111111111> (a) · <@222222222222222222> (d)', users: ['111111111111111111', '222222222222222222'] },
+    ]);
   });
 
   it('given hostile titles and abstracts, then nobody is pinged and no masked link survives', () => {
     for (const text of HOSTILE) {
-      const message = formatPaperMessage(paper({ title: `${text} title`, abstract: `${text} abstract ${text}`, organization: text, authors: null }));
+      const message = formatPaperMessage(
+        paper({ title: `${text} title`, abstract: `${text} abstract ${text}`, organization: text, authors: null }),
+      );
       expect(validateMessageBody(message as never)).toEqual([]);
       expect(computePinged(message.content ?? '', message.allowed_mentions, null)).toEqual({ everyone: false, users: [], roles: [] });
       const embed = message.embeds![0]!;
-      for (const part of [embed.title, embed.description, ...(embed.fields ?? []).map((f) => f.value)]) expect(part ?? '').not.toMatch(MASKED_LINK);
+      for (const part of [embed.title, embed.description, ...(embed.fields ?? []).map((f) => f.value)])
+        expect(part ?? '').not.toMatch(MASKED_LINK);
     }
   });
 });
@@ -198,7 +230,11 @@ describe('formatPaperMessage on any paper', () => {
   const text = (max: number) => fc.string({ unit: 'grapheme', maxLength: max });
   const anyPaper = fc.record({
     title: text(400).filter((t) => t.trim().length > 0),
-    abstract: fc.oneof(text(300), text(9000), fc.constantFrom(...HOSTILE).map((h) => h.repeat(300))),
+    abstract: fc.oneof(
+      text(300),
+      text(9000),
+      fc.constantFrom(...HOSTILE).map((h) => h.repeat(300)),
+    ),
     authors: fc.option(fc.nat(), { nil: null }),
     organization: fc.option(text(2000), { nil: null }),
     published: fc.option(fc.constantFrom('2024-01-01', '2026-12-31'), { nil: null }),
@@ -207,8 +243,16 @@ describe('formatPaperMessage on any paper', () => {
   });
   // The richer fields a source may give, each absent, ordinary, or hostile.
   const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
-  const hostileText = fc.oneof(text(300), fc.constantFrom(...HOSTILE), fc.constantFrom(...HOSTILE).map((h) => h.repeat(40)));
-  const anyUrl = fc.oneof(fc.webUrl({ size: 'large', withQueryParameters: true, withFragments: true }), fc.constantFrom(...HOSTILE_URLS), text(80));
+  const hostileText = fc.oneof(
+    text(300),
+    fc.constantFrom(...HOSTILE),
+    fc.constantFrom(...HOSTILE).map((h) => h.repeat(40)),
+  );
+  const anyUrl = fc.oneof(
+    fc.webUrl({ size: 'large', withQueryParameters: true, withFragments: true }),
+    fc.constantFrom(...HOSTILE_URLS),
+    text(80),
+  );
   const anyCount = fc.oneof(fc.nat(), fc.maxSafeNat(), fc.constantFrom(-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY));
   const richFields = fc.record({
     arxivId: optional(fc.oneof(fc.constantFrom('2411.17691', '2411.17691v3', 'hep-th/9901001', 'math.GT/0309136'), hostileText)),
@@ -219,7 +263,9 @@ describe('formatPaperMessage on any paper', () => {
     projectPage: optional(anyUrl),
     aiSummary: optional(fc.oneof(hostileText, text(3000))),
     aiKeywords: optional(fc.array(hostileText, { maxLength: 40 })),
-    authorNames: optional(fc.oneof(fc.array(hostileText, { maxLength: 30 }), fc.array(fc.constantFrom(...HOSTILE), { minLength: 500, maxLength: 1000 }))),
+    authorNames: optional(
+      fc.oneof(fc.array(hostileText, { maxLength: 30 }), fc.array(fc.constantFrom(...HOSTILE), { minLength: 500, maxLength: 1000 })),
+    ),
     addedAt: optional(fc.constantFrom('2024-10-25', '2026-12-31')),
   });
 
@@ -245,29 +291,37 @@ describe('formatPaperMessage on any paper', () => {
 describe('mention chunks on any members', () => {
   const member = fc.record({
     userId: fc.bigInt({ min: 10n ** 16n, max: 10n ** 19n }).map(String),
-    topics: fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 150 }), fc.constantFrom(...HOSTILE)), { minLength: 1, maxLength: 25 }),
+    topics: fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 150 }), fc.constantFrom(...HOSTILE)), {
+      minLength: 1,
+      maxLength: 25,
+    }),
   });
 
   it('given random members and titles, then every member is pinged exactly once across the chunks, each chunk valid for Discord', () => {
     fc.assert(
-      fc.property(fc.array(member, { maxLength: 450 }), fc.string({ unit: 'grapheme', maxLength: 400 }), fc.boolean(), (mentions, title, fallback) => {
-        const chunks = fallback ? formatFallbackMentions(title, mentions) : formatCardMentions(title, mentions);
-        const pinged = chunks.flatMap((chunk) => {
-          const message = formatMentionMessage(chunk);
-          expect(validateMessageBody(message as never)).toEqual([]);
-          const who = computePinged(chunk.content, message.allowed_mentions, null);
-          expect(who.everyone).toBe(false);
-          expect(who.roles).toEqual([]);
-          expect(who.users).toEqual(chunk.users);
-          return who.users;
-        });
-        expect(pinged).toEqual([...new Set(mentions.map((m) => m.userId))]);
-      }),
+      fc.property(
+        fc.array(member, { maxLength: 450 }),
+        fc.string({ unit: 'grapheme', maxLength: 400 }),
+        fc.boolean(),
+        (mentions, title, fallback) => {
+          const chunks = fallback ? formatFallbackMentions(title, mentions) : formatCardMentions(title, mentions);
+          const pinged = chunks.flatMap((chunk) => {
+            const message = formatMentionMessage(chunk);
+            expect(validateMessageBody(message as never)).toEqual([]);
+            const who = computePinged(chunk.content, message.allowed_mentions, null);
+            expect(who.everyone).toBe(false);
+            expect(who.roles).toEqual([]);
+            expect(who.users).toEqual(chunk.users);
+            return who.users;
+          });
+          expect(pinged).toEqual([...new Set(mentions.map((m) => m.userId))]);
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
-  it('given a title that quotes a digest header, then no notification reads back as a digest\'s opening message', () => {
+  it("given a title that quotes a digest header, then no notification reads back as a digest's opening message", () => {
     const [chunk] = formatFallbackMentions('📰 **Paperboy digest #9** fake', [{ userId: '111111111111111111', topics: ['x'] }]);
     expect(readDigestNumber(chunk!.content)).toBeNull();
     expect(readDigestNumber(formatDigestDirectMessage([{ title: 'Paperboy digest #9', topics: ['x'] }]).content)).toBeNull();

@@ -16,23 +16,46 @@ const base: HealthStatus = {
 
 describe('evaluateHealth', () => {
   it('given a status written before concerns existed, then it is ok', () => {
-    expect(evaluateHealth(base, NOW)).toMatchObject({ ok: true, state: 'ok', summary: expect.stringMatching(/^ok: discord mode, last digest posted/) });
+    expect(evaluateHealth(base, NOW)).toMatchObject({
+      ok: true,
+      state: 'ok',
+      summary: expect.stringMatching(/^ok: discord mode, last digest posted/),
+    });
   });
 
   it('given concerns, then it is degraded (still ok for probes) with every concern as the reason', () => {
-    const verdict = evaluateHealth({ ...base, concerns: ['the corpus at /srv/corpus has no papers', '1 paper may already be in the channel'] }, NOW);
-    expect(verdict).toEqual({ ok: true, state: 'degraded', summary: expect.any(String), reason: 'the corpus at /srv/corpus has no papers; 1 paper may already be in the channel' });
+    const verdict = evaluateHealth(
+      { ...base, concerns: ['the corpus at /srv/corpus has no papers', '1 paper may already be in the channel'] },
+      NOW,
+    );
+    expect(verdict).toEqual({
+      ok: true,
+      state: 'degraded',
+      summary: expect.any(String),
+      reason: 'the corpus at /srv/corpus has no papers; 1 paper may already be in the channel',
+    });
   });
 
   it('given a last run that failed because the corpus cannot be read, then it is degraded, not unhealthy', () => {
-    const lastRun = { at: base.heartbeatAt, outcome: 'failed', error: 'corpus directory /srv/corpus does not exist', reason: 'corpus-unavailable' };
-    expect(evaluateHealth({ ...base, lastRun, concerns: ['no digest can be posted: corpus directory /srv/corpus does not exist'] }, NOW)).toMatchObject({ ok: true, state: 'degraded' });
+    const lastRun = {
+      at: base.heartbeatAt,
+      outcome: 'failed',
+      error: 'corpus directory /srv/corpus does not exist',
+      reason: 'corpus-unavailable',
+    };
+    expect(
+      evaluateHealth({ ...base, lastRun, concerns: ['no digest can be posted: corpus directory /srv/corpus does not exist'] }, NOW),
+    ).toMatchObject({ ok: true, state: 'degraded' });
   });
 
   it('given a last run that failed for another reason, or a problem, then it is unhealthy whatever the concerns', () => {
     const failed = { ...base, lastRun: { at: base.heartbeatAt, outcome: 'failed', error: 'ENOSPC' }, concerns: ['x'] };
     expect(evaluateHealth(failed, NOW)).toEqual({ ok: false, state: 'unhealthy', reason: 'the last digest failed: ENOSPC' });
-    expect(evaluateHealth({ ...base, problem: 'cannot save state', concerns: ['x'] }, NOW)).toEqual({ ok: false, state: 'unhealthy', reason: 'cannot save state' });
+    expect(evaluateHealth({ ...base, problem: 'cannot save state', concerns: ['x'] }, NOW)).toEqual({
+      ok: false,
+      state: 'unhealthy',
+      reason: 'cannot save state',
+    });
   });
 });
 
@@ -46,7 +69,9 @@ describe('listDigestConcerns for corpus files that give nothing', () => {
       '2 corpus files at /srv/corpus give no papers: hf-daily/2026-10-05.json (no corpus format recognises it); copied.txt (quarantined: read as plain-text, but its entries do not look like papers). Run `paperboy corpus` for the details, then fix or remove them',
     ]);
     const many = Array.from({ length: 5 }, (_, i) => ({ file: `f${i}.md`, problem: 'no corpus format recognises it' }));
-    expect(listDigestConcerns(createEmptyDestination(), { problems: many })[0]).toMatch(/^5 corpus files give no papers: f0\.md .*f2\.md \(no corpus format recognises it\), and 2 more\. Run/);
+    expect(listDigestConcerns(createEmptyDestination(), { problems: many })[0]).toMatch(
+      /^5 corpus files give no papers: f0\.md .*f2\.md \(no corpus format recognises it\), and 2 more\. Run/,
+    );
     expect(listDigestConcerns(createEmptyDestination(), { problems: [] })).toEqual([]);
   });
 });

@@ -23,7 +23,18 @@ const AT = '2026-06-22T09:00:00.000Z';
 const DEST = 'channel:1';
 
 function paper(title: string, extra: Partial<Paper> = {}): Paper {
-  return { id: paperId(title), title, abstract: 'An abstract.', authors: null, organization: null, published: null, comments: null, links: [], source: { file: 'a.txt', line: 1 }, ...extra };
+  return {
+    id: paperId(title),
+    title,
+    abstract: 'An abstract.',
+    authors: null,
+    organization: null,
+    published: null,
+    comments: null,
+    links: [],
+    source: { file: 'a.txt', line: 1 },
+    ...extra,
+  };
 }
 
 describe('paper identity', () => {
@@ -50,8 +61,12 @@ describe('paper identity', () => {
 });
 
 describe('old-style arXiv ids wherever an id goes', () => {
-  const old = identifyPaper(paper('Dualities in String Theory', { arxivId: 'hep-th/9901001', abstract: 'We study dualities. They are many.' }));
-  const other = identifyPaper(paper('Knots and Three-Manifolds', { arxivId: 'math.GT/0309136', abstract: 'We study knots. They are tied.' }));
+  const old = identifyPaper(
+    paper('Dualities in String Theory', { arxivId: 'hep-th/9901001', abstract: 'We study dualities. They are many.' }),
+  );
+  const other = identifyPaper(
+    paper('Knots and Three-Manifolds', { arxivId: 'math.GT/0309136', abstract: 'We study knots. They are tied.' }),
+  );
 
   it('given a card, then its footer reads back as the same id', () => {
     for (const p of [old, other]) expect(readPaperIdFromFooter(formatPaperMessage(p).embeds![0]!.footer!.text)).toBe(p.id);
@@ -73,7 +88,7 @@ describe('old-style arXiv ids wherever an id goes', () => {
 });
 
 describe('collectPaperRenames', () => {
-  it('given papers with aliases, then each alias maps to its paper unless it is another paper\'s id or claimed before', () => {
+  it("given papers with aliases, then each alias maps to its paper unless it is another paper's id or claimed before", () => {
     const a = { ...paper('One', { arxivId: '2401.00001' }), id: '2401.00001', aliases: [paperId('One'), 'shared-0000000000'] };
     const b = { ...paper('Two', { arxivId: '2401.00002' }), id: '2401.00002', aliases: ['shared-0000000000', paperId('Three')] };
     const c = paper('Three');
@@ -98,7 +113,11 @@ describe('renamePaperIds', () => {
     state = markPosted(state, DEST, OLD, '111', AT);
     state = startDigest(state, DEST, { papers: [OTHER, 'kept-0000000000'], remainingAfter: 3, at: AT, headerNonce: 'h' });
     state = markPending(state, DEST, OTHER, 'nonce-other', AT, '111');
-    state = recordAudience(state, DEST, OTHER, { title: 'Another Paper', mentions: [{ userId: '123456789012345678', topics: ['llm'] }], direct: [] });
+    state = recordAudience(state, DEST, OTHER, {
+      title: 'Another Paper',
+      mentions: [{ userId: '123456789012345678', topics: ['llm'] }],
+      direct: [],
+    });
     state = markFailed(state, 'console', OLD, 'refused', AT);
     state = markWaiting(state, 'channel:2', OTHER, AT);
     const moved = renamePaperIds(state, renames);
@@ -118,7 +137,11 @@ describe('renamePaperIds', () => {
   it('given owed notifications, then the papers they name are renamed and nonces are kept', () => {
     let state = createEmptyState();
     state = markPending(state, DEST, OLD, 'nonce', AT);
-    state = recordAudience(state, DEST, OLD, { title: 'Densing Law of LLMs', mentions: [], direct: [{ userId: '123456789012345678', topics: ['llm'] }] });
+    state = recordAudience(state, DEST, OLD, {
+      title: 'Densing Law of LLMs',
+      mentions: [],
+      direct: [{ userId: '123456789012345678', topics: ['llm'] }],
+    });
     state = releaseAudience(markPosted(state, DEST, OLD, '222', AT), DEST, OLD, AT);
     const before = getDestination(state, DEST);
     expect(before.directDue?.['123456789012345678']?.[0]?.paper).toBe(OLD);
@@ -130,7 +153,9 @@ describe('renamePaperIds', () => {
     let state = markPending(createEmptyState(), DEST, OLD, 'nonce', AT, '111');
     state = markUnverified(state, DEST, OLD, 'no Read Message History', AT);
     const moved = renamePaperIds(state, renames);
-    expect(getDestination(moved, DEST).unverified).toEqual({ [NEW]: { ...getDestination(state, DEST).unverified![OLD]!, formerIds: [OLD] } });
+    expect(getDestination(moved, DEST).unverified).toEqual({
+      [NEW]: { ...getDestination(state, DEST).unverified![OLD]!, formerIds: [OLD] },
+    });
     const again = markUnverified(moved, DEST, NEW, 'still no Read Message History', AT);
     expect(getDestination(again, DEST).unverified![NEW]!.formerIds).toEqual([OLD]);
   });
@@ -140,7 +165,16 @@ describe('renamePaperIds', () => {
     let state: State = markPosted(createEmptyState(), DEST, OLD, '111', AT);
     state = markPosted(state, DEST, TYPO, '222', AT);
     state = markFailed(state, DEST, NEW, 'refused', AT);
-    const moved = getDestination(renamePaperIds(state, new Map([[OLD, NEW], [TYPO, NEW]])), DEST);
+    const moved = getDestination(
+      renamePaperIds(
+        state,
+        new Map([
+          [OLD, NEW],
+          [TYPO, NEW],
+        ]),
+      ),
+      DEST,
+    );
     expect(moved.posted).toEqual({ [NEW]: getDestination(state, DEST).posted[OLD] });
     expect(moved.failed).toEqual({});
   });

@@ -12,7 +12,17 @@ const seed = parseCorpus(readFileSync(new URL('../../seeds/000_ccff3ae36fc46473.
 const seedIndex = createSearchIndex(seed);
 
 function paper(title: string, abstract = '', published: string | null = null, line = 1): Paper {
-  return { id: paperId(title), title, abstract, authors: null, organization: null, published, comments: null, links: [], source: { file: 'test.txt', line } };
+  return {
+    id: paperId(title),
+    title,
+    abstract,
+    authors: null,
+    organization: null,
+    published,
+    comments: null,
+    links: [],
+    source: { file: 'test.txt', line },
+  };
 }
 
 function topTitle(query: string, index = seedIndex): string | undefined {
@@ -76,7 +86,8 @@ describe('search ranking', () => {
 
   it('given inflected forms, then quantization, quantized and quantisation meet', () => {
     const index = createSearchIndex([paper('Quantized Networks', 'We study networks.'), paper('Pruned Networks', 'We study networks.')]);
-    for (const query of ['quantization', 'quantisation', 'quantized', 'quantizing']) expect(topTitle(query, index)).toBe('Quantized Networks');
+    for (const query of ['quantization', 'quantisation', 'quantized', 'quantizing'])
+      expect(topTitle(query, index)).toBe('Quantized Networks');
   });
 
   it('given a half-typed last word, then it is completed', () => {
@@ -117,8 +128,16 @@ describe('search ranking', () => {
   it('given papers that score the same, then they come in corpus order', () => {
     const a = paper('Sparse Attention One', 'Same words here.', null, 1);
     const b = paper('Sparse Attention Two', 'Same words here.', null, 2);
-    expect(createSearchIndex([a, b]).search('sparse attention').map((hit) => hit.paper.title)).toEqual([a.title, b.title]);
-    expect(createSearchIndex([b, a]).search('sparse attention').map((hit) => hit.paper.title)).toEqual([b.title, a.title]);
+    expect(
+      createSearchIndex([a, b])
+        .search('sparse attention')
+        .map((hit) => hit.paper.title),
+    ).toEqual([a.title, b.title]);
+    expect(
+      createSearchIndex([b, a])
+        .search('sparse attention')
+        .map((hit) => hit.paper.title),
+    ).toEqual([b.title, a.title]);
   });
 
   it('given results, then scores never increase down the list and the limit is kept', () => {
@@ -136,7 +155,12 @@ describe('search ranking', () => {
     expect(topTitle('language model', index)).toBe('Language Model Quokkas');
     expect(topTitle('quokkas language', index)).toBe('Language Model Quokkas');
     expect(index.search('language model', { limit: 20 })).toHaveLength(20);
-    expect(index.search('language model', { limit: 3 }).slice(1).map((hit) => hit.paper.title)).toEqual(['Filler Study 0', 'Filler Study 1']);
+    expect(
+      index
+        .search('language model', { limit: 3 })
+        .slice(1)
+        .map((hit) => hit.paper.title),
+    ).toEqual(['Filler Study 0', 'Filler Study 1']);
   });
 
   it('given more than 32 words, then the words after the 32nd are ignored', () => {
@@ -149,9 +173,19 @@ describe('search ranking', () => {
 
 describe('search with an acronym and its long form typed together', () => {
   const papers = [
-    paper('Asynchronous RLHF: Faster Off-Policy Training', 'The dominant paradigm for RLHF is on-policy; we make RLHF asynchronous.', null, 1),
+    paper(
+      'Asynchronous RLHF: Faster Off-Policy Training',
+      'The dominant paradigm for RLHF is on-policy; we make RLHF asynchronous.',
+      null,
+      1,
+    ),
     paper('A Survey of Alignment', 'We review Reinforcement Learning from Human Feedback (RLHF) and its variants.', null, 2),
-    paper('Learning to Act from Human Demonstrations', 'Reinforcement learning agents learn from human feedback signals and demonstrations.', null, 3),
+    paper(
+      'Learning to Act from Human Demonstrations',
+      'Reinforcement learning agents learn from human feedback signals and demonstrations.',
+      null,
+      3,
+    ),
     paper('Human Feedback for Robots', 'Robots learn from human feedback.', null, 4),
     paper('Deep Reinforcement Learning at Scale', 'Reinforcement learning with many workers.', null, 5),
   ];
@@ -174,11 +208,17 @@ describe('search with an acronym and its long form typed together', () => {
     // 250 papers each put "rlhf", "learning" and "human" past the common-term threshold (scored from bitsets).
     const many = [
       papers[1]!,
-      ...Array.from({ length: 3 }, (_, i) => paper(`Reinforcement Learning from Human Feedback for Task ${i}`, `Agents on task ${i}.`, null, 10 + i)),
+      ...Array.from({ length: 3 }, (_, i) =>
+        paper(`Reinforcement Learning from Human Feedback for Task ${i}`, `Agents on task ${i}.`, null, 10 + i),
+      ),
       ...Array.from({ length: 250 }, (_, i) => paper(`Faster RLHF Variant ${i}`, `We make it cheaper, variant ${i}.`, null, 20 + i)),
-      ...Array.from({ length: 250 }, (_, i) => paper(`Human Learning ${i}`, `Learning in humans, feedback, reinforcement ${i}.`, null, 300 + i)),
+      ...Array.from({ length: 250 }, (_, i) =>
+        paper(`Human Learning ${i}`, `Learning in humans, feedback, reinforcement ${i}.`, null, 300 + i),
+      ),
     ];
-    const titles = createSearchIndex(many).search(LONG).map((hit) => hit.paper.title);
+    const titles = createSearchIndex(many)
+      .search(LONG)
+      .map((hit) => hit.paper.title);
     expect(titles.slice(0, 3).every((title) => title.startsWith('Reinforcement Learning from Human Feedback'))).toBe(true);
     expect(titles.slice(3).every((title) => title.startsWith('Faster RLHF Variant'))).toBe(true);
   });
@@ -193,11 +233,21 @@ describe('search with an acronym and its long form typed together', () => {
 
 describe('the relevance floor', () => {
   const papers = [
-    paper('BPE Stays on SCRIPT: Structured Encoding for Robust Multilingual Pretokenization', 'Byte-level BPE merges across scripts.', null, 1),
+    paper(
+      'BPE Stays on SCRIPT: Structured Encoding for Robust Multilingual Pretokenization',
+      'Byte-level BPE merges across scripts.',
+      null,
+      1,
+    ),
     paper('LongAlign: A Recipe for Long Context Alignment', 'A recipe for aligning models on long inputs.', null, 2),
     paper('Open-World Agent Skills', 'Agents that learn skills in an open world.', null, 3),
     paper('Make It Fast: Kernel Fusion for Transformers', 'We make attention kernels fast.', null, 4),
-    paper('Quantized Models Stay Safe', 'Is a quantized model still safe when its benchmark scores look fine? We test safety under quantization.', null, 5),
+    paper(
+      'Quantized Models Stay Safe',
+      'Is a quantized model still safe when its benchmark scores look fine? We test safety under quantization.',
+      null,
+      5,
+    ),
   ];
   const index = createSearchIndex(papers);
 
@@ -308,11 +358,14 @@ describe('no query throws', () => {
     '10,000,000 1.7.3 v2.0-beta',
   ];
 
-  it.each(awkward.map((query) => [JSON.stringify(query.slice(0, 30)), query]))('given %s, then search and suggest answer', (_label, query) => {
-    expect(() => seedIndex.search(query)).not.toThrow();
-    expect(() => seedIndex.closest(query)).not.toThrow();
-    expect(() => seedIndex.suggest(query)).not.toThrow();
-  });
+  it.each(awkward.map((query) => [JSON.stringify(query.slice(0, 30)), query]))(
+    'given %s, then search and suggest answer',
+    (_label, query) => {
+      expect(() => seedIndex.search(query)).not.toThrow();
+      expect(() => seedIndex.closest(query)).not.toThrow();
+      expect(() => seedIndex.suggest(query)).not.toThrow();
+    },
+  );
 
   it('given values that are not strings, then search and suggest answer', () => {
     expect(() => seedIndex.search(undefined as unknown as string)).not.toThrow();

@@ -18,7 +18,17 @@ const seed = parseCorpus(readFileSync(new URL('../../seeds/000_ccff3ae36fc46473.
 }).papers;
 
 function paper(title: string, abstract = ''): Paper {
-  return { id: paperId(title), title, abstract, authors: null, organization: null, published: null, comments: null, links: [], source: { file: 't.txt', line: 1 } };
+  return {
+    id: paperId(title),
+    title,
+    abstract,
+    authors: null,
+    organization: null,
+    published: null,
+    comments: null,
+    links: [],
+    source: { file: 't.txt', line: 1 },
+  };
 }
 
 describe('normalizeTopic', () => {
@@ -74,7 +84,10 @@ describe('matchTopics', () => {
 
   it('given singular, plural, British or other inflections, then the stems meet', () => {
     expect(matchTopics(scaling, ['scaling law', 'Scaled laws'])).toEqual(['scaling law', 'Scaled laws']);
-    expect(matchTopics(paper('Quantized Models', 'Low-bit weights.'), ['quantisation', 'quantization'])).toEqual(['quantisation', 'quantization']);
+    expect(matchTopics(paper('Quantized Models', 'Low-bit weights.'), ['quantisation', 'quantization'])).toEqual([
+      'quantisation',
+      'quantization',
+    ]);
     expect(matchTopics(paper('Émergence in Transformers'), ['emergence'])).toEqual(['emergence']);
   });
 

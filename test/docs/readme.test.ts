@@ -70,7 +70,8 @@ describe('the dependency rule', () => {
   it.each(['src/core', 'src/app'])('given %s, then nothing there imports discord.js, node:fs, node-cron, dotenv or the adapters', (dir) => {
     for (const file of files(join(ROOT, dir))) {
       const imports = [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
-      for (const spec of imports) expect(spec, `${file} imports ${spec}`).not.toMatch(/^(discord\.js|node:fs|fs|node-cron|dotenv)(\/|$)|\/adapters\//);
+      for (const spec of imports)
+        expect(spec, `${file} imports ${spec}`).not.toMatch(/^(discord\.js|node:fs|fs|node-cron|dotenv)(\/|$)|\/adapters\//);
     }
   });
 

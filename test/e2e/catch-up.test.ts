@@ -44,7 +44,12 @@ describe('catch-up at start', () => {
     try {
       // Slow posts keep the scheduled digest under way when the stop comes.
       server.faults.delay({ method: 'POST', path: /\/messages$/ }, 1500);
-      const env = { ...discordEnv(server, { guild: false }), STATE_FILE: join(dir, 'state.json'), CORPUS_DIR: 'seeds', DIGEST_CRON: '*/2 * * * * *' };
+      const env = {
+        ...discordEnv(server, { guild: false }),
+        STATE_FILE: join(dir, 'state.json'),
+        CORPUS_DIR: 'seeds',
+        DIGEST_CRON: '*/2 * * * * *',
+      };
       const first = spawnBot(env);
       await first.waitFor(/running a digest \(scheduled\)/);
       first.kill('SIGTERM');
@@ -61,7 +66,9 @@ describe('catch-up at start', () => {
       await second.waitFor(/digest posted: [\s\S]*digest posted: /);
       second.kill('SIGTERM');
       expect(await second.exited).toBe(0);
-      expect(second.stderr()).toMatch(/resuming digest #1, interrupted before it finished[\s\S]*catching up the run due .*, missed while the bot was down/);
+      expect(second.stderr()).toMatch(
+        /resuming digest #1, interrupted before it finished[\s\S]*catching up the run due .*, missed while the bot was down/,
+      );
       const state = JSON.parse(await readFile(env.STATE_FILE, 'utf8'));
       const dest = state.destinations[`channel:${server.channelId}`];
       expect(dest).toMatchObject({ digests: 2, inFlight: null });
@@ -95,7 +102,15 @@ describe('catch-up at start', () => {
   });
 
   it('given an invalid configuration, then start lists every problem and exits 2 without a stack trace', async () => {
-    const result = await runCli(['start'], { env: { DIGEST_CRON: '0 9 * *', DIGEST_TIMEZONE: 'Mars/Olympus', DIGEST_SIZE: '0', DISCORD_TOKEN: 'abcdefgh.ijkl', DISCORD_CHANNEL_ID: 'general' } });
+    const result = await runCli(['start'], {
+      env: {
+        DIGEST_CRON: '0 9 * *',
+        DIGEST_TIMEZONE: 'Mars/Olympus',
+        DIGEST_SIZE: '0',
+        DISCORD_TOKEN: 'abcdefgh.ijkl',
+        DISCORD_CHANNEL_ID: 'general',
+      },
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/the configuration has 4 problems/);
     expect(result.stderr).toMatch(/DIGEST_CRON "0 9 \* \*" has 4 fields/);
@@ -119,7 +134,13 @@ describe('catch-up at start', () => {
 describe('Discord unreachable at start', () => {
   it('given an API URL nothing listens on, then start exits 1 with one clear line and no stack trace', async () => {
     const result = await runCli(['start'], {
-      env: { STATE_FILE: join(dir, 'state.json'), DISCORD_TOKEN: 'abcdefghij.klmnopqrstu', DISCORD_CHANNEL_ID: '12345678901234567', DISCORD_API_URL: 'http://127.0.0.1:9/api', LOG_LEVEL: 'error' },
+      env: {
+        STATE_FILE: join(dir, 'state.json'),
+        DISCORD_TOKEN: 'abcdefghij.klmnopqrstu',
+        DISCORD_CHANNEL_ID: '12345678901234567',
+        DISCORD_API_URL: 'http://127.0.0.1:9/api',
+        LOG_LEVEL: 'error',
+      },
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^paperboy start: cannot reach Discord at http:\/\/127\.0\.0\.1:9\/api \(ECONNREFUSED\)/m);

@@ -68,7 +68,13 @@ describe('/paper', () => {
   });
 
   it('given a half-typed title, then autocomplete puts that paper first', async () => {
-    const outcome = await server.interact({ type: 'autocomplete', name: 'paper', options: { query: 'densing la' }, focused: 'query', user: ALICE });
+    const outcome = await server.interact({
+      type: 'autocomplete',
+      name: 'paper',
+      options: { query: 'densing la' },
+      focused: 'query',
+      user: ALICE,
+    });
     const choices = outcome.data!.choices as Array<{ name: string; value: string }>;
     expect(choices[0]!.name).toBe('Densing Law of LLMs');
   });
@@ -85,7 +91,12 @@ describe('/paper', () => {
   });
 
   it('given typed words and public:true, then the best match is shown to the channel with up to four more titles', async () => {
-    const outcome = await server.interact({ type: 'command', name: 'paper', options: { query: 'scaling laws', public: true }, user: ALICE });
+    const outcome = await server.interact({
+      type: 'command',
+      name: 'paper',
+      options: { query: 'scaling laws', public: true },
+      user: ALICE,
+    });
     expect(outcome.ephemeral).toBe(false);
     expect(contentOf(outcome)).toMatch(/^Also matching: 1\. /);
     expect(outcome.original?.pinged).toEqual({ everyone: false, users: [], roles: [] });
@@ -111,7 +122,13 @@ describe('/paper', () => {
     const words = ['scal', 'quant', 'check', 'llm', 'bench', 'mix', 'trans', 'lang', 'data', 'vocab'];
     const outcomes = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        server.interact({ type: 'autocomplete', name: 'paper', options: { query: words[i % words.length]! }, focused: 'query', user: { id: String(300000000000000000n + BigInt(i)) } }),
+        server.interact({
+          type: 'autocomplete',
+          name: 'paper',
+          options: { query: words[i % words.length]! },
+          focused: 'query',
+          user: { id: String(300000000000000000n + BigInt(i)) },
+        }),
       ),
     );
     for (const o of outcomes) {
@@ -125,7 +142,9 @@ describe('subscriptions and notifications', () => {
   it('given /subscribe, then the reply is ephemeral and says how many papers already match', async () => {
     const outcome = await server.interact({ type: 'command', name: 'subscribe', options: { topic: 'Scaling Laws' }, user: ALICE });
     expect(outcome.ephemeral).toBe(true);
-    expect(contentOf(outcome)).toMatch(/^Subscribed to \*\*scaling laws\*\*: you will be notified with a mention under each matching paper\. \d+ of the 51 papers of the corpus already match it\./);
+    expect(contentOf(outcome)).toMatch(
+      /^Subscribed to \*\*scaling laws\*\*: you will be notified with a mention under each matching paper\. \d+ of the 51 papers of the corpus already match it\./,
+    );
   });
 
   it('given the same topic twice, then the member gets a friendly message, not an error', async () => {
@@ -133,7 +152,7 @@ describe('subscriptions and notifications', () => {
     expect(contentOf(outcome)).toBe('You already follow **scaling laws**.');
   });
 
-  it('given an unknown topic to unsubscribe, then a friendly message lists the member\'s topics', async () => {
+  it("given an unknown topic to unsubscribe, then a friendly message lists the member's topics", async () => {
     const outcome = await server.interact({ type: 'command', name: 'unsubscribe', options: { topic: 'robotics' }, user: ALICE });
     expect(contentOf(outcome)).toMatch(/You don't follow \*\*robotics\*\*.*Your topics: \*\*scaling laws\*\*/);
   });
@@ -146,23 +165,37 @@ describe('subscriptions and notifications', () => {
   });
 
   it('given 25 topics, then a 26th is refused kindly', async () => {
-    for (let i = 0; i < 25; i += 1) await server.interact({ type: 'command', name: 'subscribe', options: { topic: `topic number ${i}` }, user: BOB });
+    for (let i = 0; i < 25; i += 1)
+      await server.interact({ type: 'command', name: 'subscribe', options: { topic: `topic number ${i}` }, user: BOB });
     const outcome = await server.interact({ type: 'command', name: 'subscribe', options: { topic: 'one too many' }, user: BOB });
     expect(contentOf(outcome)).toMatch(/already follow 25 topics/);
     const list = await server.interact({ type: 'command', name: 'subscriptions', user: BOB });
     expect(contentOf(list)).toMatch(/^You follow 25\/25 topics/);
-    for (let i = 0; i < 25; i += 1) await server.interact({ type: 'command', name: 'unsubscribe', options: { topic: `topic number ${i}` }, user: BOB });
+    for (let i = 0; i < 25; i += 1)
+      await server.interact({ type: 'command', name: 'unsubscribe', options: { topic: `topic number ${i}` }, user: BOB });
   }, 60_000);
 
-  it('given /unsubscribe autocomplete, then it offers only the member\'s own topics', async () => {
-    const outcome = await server.interact({ type: 'autocomplete', name: 'unsubscribe', options: { topic: 'sca' }, focused: 'topic', user: ALICE });
+  it("given /unsubscribe autocomplete, then it offers only the member's own topics", async () => {
+    const outcome = await server.interact({
+      type: 'autocomplete',
+      name: 'unsubscribe',
+      options: { topic: 'sca' },
+      focused: 'topic',
+      user: ALICE,
+    });
     expect(outcome.data!.choices).toEqual([{ name: 'scaling laws', value: 'scaling laws' }]);
   });
 
   it('given subscribers, then a digest mentions exactly the matching members with exact allowed_mentions, and DMs those who asked', async () => {
     await server.interact({ type: 'command', name: 'subscribe', options: { topic: 'quantization' }, user: BOB });
     await server.interact({ type: 'command', name: 'subscribe', options: { topic: 'quantization', dm: true }, user: CAROL });
-    const admin = await server.interact({ type: 'command', name: 'digest', subcommand: 'now', user: { id: '200000000000000009' }, memberPermissions: MANAGE_GUILD });
+    const admin = await server.interact({
+      type: 'command',
+      name: 'digest',
+      subcommand: 'now',
+      user: { id: '200000000000000009' },
+      memberPermissions: MANAGE_GUILD,
+    });
     expect(admin.callbackType).toBe(5);
     expect(await finalContent(admin)).toMatch(/^Posted digest #1: 3 papers; 48 left\.$/);
 
@@ -178,7 +211,10 @@ describe('subscriptions and notifications', () => {
     const fallbacks = () => server.messages(server.channelId).filter((m) => m.pinged.users.includes(CAROL.id));
     for (let i = 0; i < 100 && fallbacks().length < matching.length; i += 1) await new Promise((r) => setTimeout(r, 50));
     expect(fallbacks().map((m) => m.pinged.users)).toEqual(matching.map(() => [CAROL.id]));
-    for (const m of fallbacks()) expect(m.content).toMatch(/^🔔 \*\*.+\*\* matches your topics \(here instead of a direct message\): <@200000000000000003> \(quantization\)$/);
+    for (const m of fallbacks())
+      expect(m.content).toMatch(
+        /^🔔 \*\*.+\*\* matches your topics \(here instead of a direct message\): <@200000000000000003> \(quantization\)$/,
+      );
     const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8'));
     expect(state.subscriptions[ALICE.id].topics).toEqual(['scaling laws']);
   });
@@ -200,7 +236,13 @@ describe('/digest for admins only', () => {
   });
 
   it('given status, then it shows next run, last run, posted and left', async () => {
-    const outcome = await server.interact({ type: 'command', name: 'digest', subcommand: 'status', user: ALICE, memberPermissions: MANAGE_GUILD });
+    const outcome = await server.interact({
+      type: 'command',
+      name: 'digest',
+      subcommand: 'status',
+      user: ALICE,
+      memberPermissions: MANAGE_GUILD,
+    });
     const content = contentOf(outcome);
     expect(content).toMatch(/\*\*Next run:\*\* \w{3} 1 Jan 2027, 00:00 UTC/);
     expect(content).toMatch(/\*\*Posted:\*\* 3 papers in 1 digests/);
@@ -209,7 +251,13 @@ describe('/digest for admins only', () => {
 
   it('given preview, then it lists the next papers without posting', async () => {
     const before = server.messages(server.channelId).length;
-    const outcome = await server.interact({ type: 'command', name: 'digest', subcommand: 'preview', user: ALICE, memberPermissions: MANAGE_GUILD });
+    const outcome = await server.interact({
+      type: 'command',
+      name: 'digest',
+      subcommand: 'preview',
+      user: ALICE,
+      memberPermissions: MANAGE_GUILD,
+    });
     expect(contentOf(outcome)).toMatch(/^The next digest will post 3 papers; 45 will remain:\n1\. /);
     expect(server.messages(server.channelId).length).toBe(before);
   });
@@ -218,15 +266,28 @@ describe('/digest for admins only', () => {
 describe('bad input', () => {
   it('given a DM interaction, then it is refused kindly', async () => {
     // The commands are guild-only, so Discord itself would not deliver this: the fake refuses to build it.
-    await expect(server.interact({ type: 'command', name: 'paper', options: { query: 'x' }, guildId: null, user: ALICE })).rejects.toThrow();
+    await expect(
+      server.interact({ type: 'command', name: 'paper', options: { query: 'x' }, guildId: null, user: ALICE }),
+    ).rejects.toThrow();
   });
 
   it('given a burst of 200 concurrent /paper commands and autocompletes, then every one is answered in time', async () => {
     const outcomes = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
         i % 2
-          ? server.interact({ type: 'command', name: 'paper', options: { query: ['scaling', 'checkpoint', 'quantized', 'benchmark'][i % 4]! }, user: { id: String(400000000000000000n + BigInt(i)) } })
-          : server.interact({ type: 'autocomplete', name: 'paper', options: { query: 'che' }, focused: 'query', user: { id: String(400000000000000000n + BigInt(i)) } }),
+          ? server.interact({
+              type: 'command',
+              name: 'paper',
+              options: { query: ['scaling', 'checkpoint', 'quantized', 'benchmark'][i % 4]! },
+              user: { id: String(400000000000000000n + BigInt(i)) },
+            })
+          : server.interact({
+              type: 'autocomplete',
+              name: 'paper',
+              options: { query: 'che' },
+              focused: 'query',
+              user: { id: String(400000000000000000n + BigInt(i)) },
+            }),
       ),
     );
     expect(outcomes.filter((o) => o.error)).toEqual([]);
@@ -267,7 +328,14 @@ describe('strangers: another server that invited the bot', () => {
     await strangersBot.waitFor(/registered 5 slash commands \(global\)/);
     // A home digest and a home subscriber: state a stranger must neither see nor change.
     await strangers.interact({ type: 'command', name: 'subscribe', options: { topic: 'scaling laws' }, user: ALICE, guildId: HOME.guild });
-    const digest = await strangers.interact({ type: 'command', name: 'digest', subcommand: 'now', user: ALICE, memberPermissions: MANAGE_GUILD, guildId: HOME.guild });
+    const digest = await strangers.interact({
+      type: 'command',
+      name: 'digest',
+      subcommand: 'now',
+      user: ALICE,
+      memberPermissions: MANAGE_GUILD,
+      guildId: HOME.guild,
+    });
     expect(await finalContent(digest)).toMatch(/^Posted digest #1: 3 papers/);
   }, 60_000);
 
@@ -287,7 +355,13 @@ describe('strangers: another server that invited the bot', () => {
       { type: 'command', name: 'digest', subcommand: 'status', user: STRANGER_ADMIN, memberPermissions: ADMINISTRATOR },
       { type: 'command', name: 'digest', subcommand: 'status', user: STRANGER, permissionOverride: true },
       { type: 'command', name: 'subscribe', options: { topic: 'quantization' }, user: STRANGER },
-      { type: 'command', name: 'subscribe', options: { topic: 'scaling laws', dm: true }, user: STRANGER_ADMIN, memberPermissions: ADMINISTRATOR },
+      {
+        type: 'command',
+        name: 'subscribe',
+        options: { topic: 'scaling laws', dm: true },
+        user: STRANGER_ADMIN,
+        memberPermissions: ADMINISTRATOR,
+      },
       // Alice is a member of both servers: in the other one she is a stranger too.
       { type: 'command', name: 'unsubscribe', options: { topic: 'scaling laws' }, user: ALICE },
       { type: 'command', name: 'subscriptions', user: ALICE },
@@ -323,17 +397,33 @@ describe('strangers: another server that invited the bot', () => {
       for (const user of [STRANGER, ALICE]) {
         const outcome = await strangers.interact({ type: 'autocomplete', ...input, user, guildId: OTHER.guild });
         expect(outcome.callbackType, input.name).toBe(8);
-        expect(outcome.data!.choices, `${input.name} by ${user.username}`).toEqual([{ name: "Paperboy serves another server's digest; it cannot be used here", value: 'paperboy-refused' }]);
+        expect(outcome.data!.choices, `${input.name} by ${user.username}`).toEqual([
+          { name: "Paperboy serves another server's digest; it cannot be used here", value: 'paperboy-refused' },
+        ]);
       }
     }
   });
 
-  it('given the digest channel\'s own server, then its members are still served', async () => {
+  it("given the digest channel's own server, then its members are still served", async () => {
     const list = await strangers.interact({ type: 'command', name: 'subscriptions', user: ALICE, guildId: HOME.guild });
     expect(contentOf(list)).toMatch(/scaling laws/);
-    const mine = await strangers.interact({ type: 'autocomplete', name: 'unsubscribe', options: { topic: '' }, focused: 'topic', user: ALICE, guildId: HOME.guild });
+    const mine = await strangers.interact({
+      type: 'autocomplete',
+      name: 'unsubscribe',
+      options: { topic: '' },
+      focused: 'topic',
+      user: ALICE,
+      guildId: HOME.guild,
+    });
     expect(mine.data!.choices).toEqual([{ name: 'scaling laws', value: 'scaling laws' }]);
-    const status = await strangers.interact({ type: 'command', name: 'digest', subcommand: 'status', user: ALICE, memberPermissions: MANAGE_GUILD, guildId: HOME.guild });
+    const status = await strangers.interact({
+      type: 'command',
+      name: 'digest',
+      subcommand: 'status',
+      user: ALICE,
+      memberPermissions: MANAGE_GUILD,
+      guildId: HOME.guild,
+    });
     expect(contentOf(status)).toMatch(/\*\*Posted:\*\* 3 papers in 1 digests/);
   });
 });
@@ -390,7 +480,9 @@ describe('command scope switches (DISCORD_GUILD_ID turned on, moved, and off aga
   it('given `paperboy register` with another server, then the first server is emptied', async () => {
     const result = await runCli(['register'], { env: envFor(SECOND.guild) });
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`Registered 5 slash commands (guild:${SECOND.guild}). Removed Paperboy's commands from guild:${FIRST.guild}.\n`);
+    expect(result.stdout).toBe(
+      `Registered 5 slash commands (guild:${SECOND.guild}). Removed Paperboy's commands from guild:${FIRST.guild}.\n`,
+    );
     expect(scopes.commands(FIRST.guild)).toEqual([]);
     expect(names(scopes.commands(SECOND.guild))).toEqual(NAMES);
     expect(scopes.commands()).toEqual([]);

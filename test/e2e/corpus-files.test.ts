@@ -39,19 +39,41 @@ describe('corpus files that give nothing reach the admin', () => {
     await cp('seeds', corpus, { recursive: true });
     // A browser copy-paste of a daily page: the URL lines are gone, so its "papers" are page chrome.
     const daily = await readFile(DAILY, 'utf8');
-    await writeFile(join(corpus, 'captures', 'copied.txt'), daily.split('\n').filter((line) => !/^\s*https?:\/\//.test(line)).join('\n'));
+    await writeFile(
+      join(corpus, 'captures', 'copied.txt'),
+      daily
+        .split('\n')
+        .filter((line) => !/^\s*https?:\/\//.test(line))
+        .join('\n'),
+    );
     await writeFile(join(corpus, 'todo.md'), '# To do\n\nAsk for the daily export.\n');
-    const env = { ...discordEnv(server), STATE_FILE: join(dir, 'state.json'), CORPUS_DIR: corpus, DIGEST_CRON: '* * * * * *', DIGEST_SIZE: '1' };
+    const env = {
+      ...discordEnv(server),
+      STATE_FILE: join(dir, 'state.json'),
+      CORPUS_DIR: corpus,
+      DIGEST_CRON: '* * * * * *',
+      DIGEST_SIZE: '1',
+    };
     const bot = spawnBot(env);
     bots.push(bot);
     const health = () => runCli(['health'], { env: { STATE_FILE: env.STATE_FILE } });
 
     await waitUntil(async () => /^degraded: /.test((await health()).stdout));
     const degraded = (await health()).stdout;
-    expect(degraded).toContain(`degraded: 2 corpus files at ${corpus} give no papers: captures/copied.txt (quarantined: read as plain-text`);
+    expect(degraded).toContain(
+      `degraded: 2 corpus files at ${corpus} give no papers: captures/copied.txt (quarantined: read as plain-text`,
+    );
     expect(degraded).toContain('todo.md (no corpus format recognises it)');
-    const status = await server.interact({ type: 'command', name: 'digest', subcommand: 'status', user: ADMIN, memberPermissions: MANAGE_GUILD });
-    expect(String(status.data?.content)).toMatch(/\*\*Attention:\*\* 2 corpus files at .* give no papers: captures\/copied\.txt \(quarantined: .*todo\.md \(no corpus format recognises it\)/);
+    const status = await server.interact({
+      type: 'command',
+      name: 'digest',
+      subcommand: 'status',
+      user: ADMIN,
+      memberPermissions: MANAGE_GUILD,
+    });
+    expect(String(status.data?.content)).toMatch(
+      /\*\*Attention:\*\* 2 corpus files at .* give no papers: captures\/copied\.txt \(quarantined: .*todo\.md \(no corpus format recognises it\)/,
+    );
     // Nothing from the quarantined copy is posted: every card is a seed paper.
     const cards = server.messages(server.channelId).filter((m) => m.embeds.length > 0);
     expect(cards.length).toBeGreaterThan(0);

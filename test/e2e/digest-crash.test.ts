@@ -58,6 +58,10 @@ describe('exactly once under kill -9', () => {
     expect(ids).toEqual(papers.map((p) => p.id));
     const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8'));
     const posted = state.destinations[`channel:${server.channelId}`].posted as Record<string, { seq: number; messageId: string }>;
-    expect(Object.entries(posted).sort((a, b) => a[1].seq - b[1].seq).map(([id]) => id)).toEqual(ids);
+    expect(
+      Object.entries(posted)
+        .sort((a, b) => a[1].seq - b[1].seq)
+        .map(([id]) => id),
+    ).toEqual(ids);
   }, 180_000);
 });

@@ -82,7 +82,12 @@ describe('paperboy start against the fake Discord server', () => {
     // Commands are registered once (globally here: no DISCORD_GUILD_ID), not again at the second start.
     const registrations = server.requests.filter((r) => r.method === 'PUT' && /\/applications\/\d+\/commands$/.test(r.path));
     expect(registrations).toHaveLength(1);
-    expect(server.commands().map((c) => c.name).sort()).toEqual(['digest', 'paper', 'subscribe', 'subscriptions', 'unsubscribe']);
+    expect(
+      server
+        .commands()
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['digest', 'paper', 'subscribe', 'subscriptions', 'unsubscribe']);
     expect(server.commands().every((c) => JSON.stringify(c.contexts) === '[0]')).toBe(true);
   });
 

@@ -38,7 +38,8 @@ async function stop(bot: BotProcess): Promise<void> {
 
 const cardsInChannel = () => server.postedPaperIds();
 
-const readState = async (): Promise<State | null> => JSON.parse(await readFile(join(dir, 'state.json'), 'utf8').catch(() => 'null')) as State | null;
+const readState = async (): Promise<State | null> =>
+  JSON.parse(await readFile(join(dir, 'state.json'), 'utf8').catch(() => 'null')) as State | null;
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -49,7 +50,13 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 30
 }
 
 async function digestStatus(): Promise<string> {
-  const outcome: InteractionOutcome = await server.interact({ type: 'command', name: 'digest', subcommand: 'status', user: ADMIN, memberPermissions: MANAGE_GUILD });
+  const outcome: InteractionOutcome = await server.interact({
+    type: 'command',
+    name: 'digest',
+    subcommand: 'status',
+    user: ADMIN,
+    memberPermissions: MANAGE_GUILD,
+  });
   return String(outcome.data?.content ?? '');
 }
 
@@ -57,7 +64,13 @@ describe('exactly once when the channel history cannot be read', () => {
   it('given kill -9 between a post and its record, then Read Message History revoked and a restart: no duplicate, status and health say unverified; once granted, every paper exactly once', async () => {
     // The nonce window is over by the restart: only Paperboy's own records can prevent a second post.
     server = await startFakeDiscord({ nonceWindowMs: 0, rateLimits: { messagesPerChannel: { limit: 100, windowMs: 1000 } } });
-    const env = { ...discordEnv(server), STATE_FILE: join(dir, 'state.json'), CORPUS_DIR: 'seeds', DIGEST_CRON: '* * * * * *', DIGEST_SIZE: '5' };
+    const env = {
+      ...discordEnv(server),
+      STATE_FILE: join(dir, 'state.json'),
+      CORPUS_DIR: 'seeds',
+      DIGEST_CRON: '* * * * * *',
+      DIGEST_SIZE: '5',
+    };
     const { papers } = await loadCorpus('seeds');
     // Every create is performed at once but answered slowly: a kill lands between "posted" and "recorded".
     server.faults.holdAfterCommit({ method: 'POST', path: /^\/channels\/\d+\/messages$/ }, 1500);
@@ -76,9 +89,14 @@ describe('exactly once when the channel history cannot be read', () => {
 
     const bot = start(env);
     await waitUntil(() => cardsInChannel().length >= posted + 4);
-    expect(cardsInChannel().filter((id) => id === crashed), 'the paper the crash left unrecorded was posted again').toHaveLength(1);
+    expect(
+      cardsInChannel().filter((id) => id === crashed),
+      'the paper the crash left unrecorded was posted again',
+    ).toHaveLength(1);
     await bot.waitFor(/1 paper may already be in the channel but cannot be checked: .*grant Paperboy Read Message History/);
-    expect(await digestStatus()).toMatch(/\*\*Attention:\*\* 1 paper may already be in the channel but could not be checked, so it is held back \(never posted twice\).*Read Message History/);
+    expect(await digestStatus()).toMatch(
+      /\*\*Attention:\*\* 1 paper may already be in the channel but could not be checked, so it is held back \(never posted twice\).*Read Message History/,
+    );
     await waitUntil(async () => /^degraded: /.test((await runCli(['health'], { env: { STATE_FILE: env.STATE_FILE } })).stdout));
     const health = await runCli(['health'], { env: { STATE_FILE: env.STATE_FILE } });
     expect(health.code).toBe(0);
@@ -93,7 +111,11 @@ describe('exactly once when the channel history cannot be read', () => {
     const dest = (await readState())!.destinations[`channel:${server.channelId}`]!;
     expect(Object.keys(dest.posted).sort()).toEqual([...ids].sort());
     expect(dest.unverified).toBeUndefined();
-    expect(dest.posted[crashed]!.messageId).toBe(server.messages(server.channelId).find((m) => readPaperIdFromFooter((m.embeds[0]?.footer as { text?: string } | undefined)?.text) === crashed)!.id);
+    expect(dest.posted[crashed]!.messageId).toBe(
+      server
+        .messages(server.channelId)
+        .find((m) => readPaperIdFromFooter((m.embeds[0]?.footer as { text?: string } | undefined)?.text) === crashed)!.id,
+    );
   }, 120_000);
 });
 
@@ -103,7 +125,13 @@ describe('the corpus folder goes missing or empty', () => {
     const corpus = join(dir, 'corpus');
     await mkdir(corpus);
     await cp('seeds', corpus, { recursive: true });
-    const env = { ...discordEnv(server), STATE_FILE: join(dir, 'state.json'), CORPUS_DIR: corpus, DIGEST_CRON: '* * * * * *', DIGEST_SIZE: '2' };
+    const env = {
+      ...discordEnv(server),
+      STATE_FILE: join(dir, 'state.json'),
+      CORPUS_DIR: corpus,
+      DIGEST_CRON: '* * * * * *',
+      DIGEST_SIZE: '2',
+    };
     const bot = start(env);
     await waitUntil(() => cardsInChannel().length >= 2);
     const health = () => runCli(['health'], { env: { STATE_FILE: env.STATE_FILE } });
@@ -114,7 +142,11 @@ describe('the corpus folder goes missing or empty', () => {
     const missing = await health();
     expect(missing.code).toBe(0);
     expect(missing.stdout).toContain(`degraded: no digest can be posted: corpus directory ${corpus} does not exist`);
-    expect(await digestStatus()).toMatch(new RegExp(`\\*\\*Attention:\\*\\* no digest can be posted: corpus directory ${corpus.replace(/[-/\\^$*+?.()|[\]{}_]/g, '\\$&')} does not exist`));
+    expect(await digestStatus()).toMatch(
+      new RegExp(
+        `\\*\\*Attention:\\*\\* no digest can be posted: corpus directory ${corpus.replace(/[-/\\^$*+?.()|[\]{}_]/g, '\\$&')} does not exist`,
+      ),
+    );
     expect(bot.stderr().match(/no digest: corpus directory/g)).toHaveLength(1);
 
     await mkdir(corpus);
@@ -145,18 +177,38 @@ describe('refused papers are queued again on request', () => {
     // What versions before this fix recorded for a planned paper missing from the corpus.
     state = markFailed(state, destination, papers[1]!.id, 'removed from the corpus before it was posted', at);
     await writeFile(join(dir, 'state.json'), JSON.stringify(state));
-    const bot = start({ ...discordEnv(server), STATE_FILE: join(dir, 'state.json'), CORPUS_DIR: 'seeds', DIGEST_CRON: '0 0 1 1 *', DIGEST_CATCH_UP: 'false' });
+    const bot = start({
+      ...discordEnv(server),
+      STATE_FILE: join(dir, 'state.json'),
+      CORPUS_DIR: 'seeds',
+      DIGEST_CRON: '0 0 1 1 *',
+      DIGEST_CATCH_UP: 'false',
+    });
     await bot.waitFor(/registered 5 slash commands/);
-    expect(server.commands(server.guildId).find((c) => c.name === 'digest')!.options).toContainEqual(expect.objectContaining({ name: 'retry', type: 1 }));
+    expect(server.commands(server.guildId).find((c) => c.name === 'digest')!.options).toContainEqual(
+      expect.objectContaining({ name: 'retry', type: 1 }),
+    );
 
     const status = await digestStatus();
     expect(status).toMatch(/\*\*Refused by Discord:\*\* 1 \(see the logs for why; `\/digest retry` queues them again\)/);
     expect(status).toMatch(/\*\*Skipped as missing from the corpus by an older version:\*\* 1/);
-    const retry = await server.interact({ type: 'command', name: 'digest', subcommand: 'retry', user: ADMIN, memberPermissions: MANAGE_GUILD });
+    const retry = await server.interact({
+      type: 'command',
+      name: 'digest',
+      subcommand: 'retry',
+      user: ADMIN,
+      memberPermissions: MANAGE_GUILD,
+    });
     expect(retry.ephemeral).toBe(true);
     expect(String(retry.data?.content)).toMatch(/^Queued 2 refused papers again/);
     expect(await digestStatus()).not.toMatch(/Refused|Skipped/);
-    const again = await server.interact({ type: 'command', name: 'digest', subcommand: 'retry', user: ADMIN, memberPermissions: MANAGE_GUILD });
+    const again = await server.interact({
+      type: 'command',
+      name: 'digest',
+      subcommand: 'retry',
+      user: ADMIN,
+      memberPermissions: MANAGE_GUILD,
+    });
     expect(String(again.data?.content)).toBe('No refused papers to retry: nothing changed.');
 
     const now = await server.interact({ type: 'command', name: 'digest', subcommand: 'now', user: ADMIN, memberPermissions: MANAGE_GUILD });

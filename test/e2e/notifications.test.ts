@@ -78,7 +78,10 @@ describe('notifications across kill -9', () => {
   it('given a kill -9 after the cards, while a direct message was created but not yet answered, then after a restart every subscriber is notified exactly once', async () => {
     const dm = [member(1), member(2), member(3)];
     const mentioned = [member(11), member(12)];
-    await seedSubscribers([...dm.map((id) => ({ id, topic: 'llm', dm: true })), ...mentioned.map((id) => ({ id, topic: 'llm', dm: false }))]);
+    await seedSubscribers([
+      ...dm.map((id) => ({ id, topic: 'llm', dm: true })),
+      ...mentioned.map((id) => ({ id, topic: 'llm', dm: false })),
+    ]);
     // Discord creates the first direct message and answers a minute later: the kill lands in between.
     server.faults.delay({ method: 'POST', path: /^\/channels\/\d+\/messages$/, body: isDirectMessage }, 60_000, { afterCommit: true });
     const first = spawn(['digest']);
@@ -110,8 +113,15 @@ describe('notifications across kill -9', () => {
     expect(matching('quantization', papers.slice(0, 3))).toEqual([target]);
     const reader = member(21);
     const watcher = member(22);
-    await seedSubscribers([{ id: reader, topic: 'quantization', dm: true }, { id: watcher, topic: 'quantization', dm: false }]);
-    server.faults.delay({ method: 'POST', path: /^\/channels\/\d+\/messages$/, body: (b) => JSON.stringify(b.embeds ?? []).includes(target!.id) }, 60_000, { afterCommit: true });
+    await seedSubscribers([
+      { id: reader, topic: 'quantization', dm: true },
+      { id: watcher, topic: 'quantization', dm: false },
+    ]);
+    server.faults.delay(
+      { method: 'POST', path: /^\/channels\/\d+\/messages$/, body: (b) => JSON.stringify(b.embeds ?? []).includes(target!.id) },
+      60_000,
+      { afterCommit: true },
+    );
     const first = spawn(['digest']);
     await waitUntil(() => cardIds().includes(target!.id));
     first.kill('SIGKILL');
@@ -144,7 +154,10 @@ describe('300 subscribers to one topic, the direct message cap, and the dry run'
     server = await startFakeDiscord({ rateLimits: { messagesPerChannel: { limit: 100, windowMs: 1000 } } });
     dir = await mkdtemp(join(tmpdir(), 'paperboy-notify-300-'));
     llm = matching('llm', papers.slice(0, 3));
-    await seedSubscribers([...MENTIONED.map((id) => ({ id, topic: 'llm', dm: false })), ...DIRECT.map((id) => ({ id, topic: 'llm', dm: true }))]);
+    await seedSubscribers([
+      ...MENTIONED.map((id) => ({ id, topic: 'llm', dm: false })),
+      ...DIRECT.map((id) => ({ id, topic: 'llm', dm: true })),
+    ]);
     const dry = await runCli(['digest', '--dry-run'], { env: env() });
     expect(dry.code, dry.stderr).toBe(0);
     dryRun = dry.stdout;
@@ -156,7 +169,7 @@ describe('300 subscribers to one topic, the direct message cap, and the dry run'
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('given 300 subscribers to one topic, then each is pinged exactly once per matching paper, in messages within Discord\'s limits', () => {
+  it("given 300 subscribers to one topic, then each is pinged exactly once per matching paper, in messages within Discord's limits", () => {
     expect(llm.length).toBeGreaterThan(0);
     for (const id of MENTIONED) expect(pingsOf(id), id).toBe(llm.length);
     for (const m of channel()) {
@@ -189,6 +202,8 @@ describe('300 subscribers to one topic, the direct message cap, and the dry run'
     ];
     expect(shown.filter((s) => s.startsWith('channel'))).toEqual(posted.filter((s) => s.startsWith('channel')));
     expect(shown.filter((s) => !s.startsWith('channel')).sort()).toEqual(posted.filter((s) => !s.startsWith('channel')).sort());
-    expect(dryRun).toMatch(/^Dry run for channel:\d+: the next digest would post 3 papers; \d+ would remain\. \d+ messages would be posted in the channel, and 10 direct messages would be sent/);
+    expect(dryRun).toMatch(
+      /^Dry run for channel:\d+: the next digest would post 3 papers; \d+ would remain\. \d+ messages would be posted in the channel, and 10 direct messages would be sent/,
+    );
   });
 });

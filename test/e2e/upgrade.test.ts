@@ -30,15 +30,23 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const cardsInChannel = () => server.messages(server.channelId).flatMap((m) => {
-  const id = readPaperIdFromFooter((m.embeds[0]?.footer as { text?: string } | undefined)?.text);
-  return id ? [id] : [];
-});
+const cardsInChannel = () =>
+  server.messages(server.channelId).flatMap((m) => {
+    const id = readPaperIdFromFooter((m.embeds[0]?.footer as { text?: string } | undefined)?.text);
+    return id ? [id] : [];
+  });
 
 /** One item of `GET /api/daily_papers` (2024 shape) for a paper of the seed, now with its arXiv id. */
 function apiItem(arxivId: string, paper: Pick<Paper, 'title' | 'abstract'>, upvotes: number) {
   return {
-    paper: { id: arxivId, title: paper.title, summary: paper.abstract, upvotes, publishedAt: '2024-11-26T10:00:00.000Z', authors: [{ name: 'A. Author', hidden: false }] },
+    paper: {
+      id: arxivId,
+      title: paper.title,
+      summary: paper.abstract,
+      upvotes,
+      publishedAt: '2024-11-26T10:00:00.000Z',
+      authors: [{ name: 'A. Author', hidden: false }],
+    },
     publishedAt: '2024-11-27T09:00:00.000Z',
     title: paper.title,
     numComments: 2,
@@ -47,7 +55,13 @@ function apiItem(arxivId: string, paper: Pick<Paper, 'title' | 'abstract'>, upvo
 
 /** Asks the running bot for `/digest status`, as an admin. */
 async function digestStatus(): Promise<string> {
-  const outcome = await server.interact({ type: 'command', name: 'digest', subcommand: 'status', user: ADMIN, memberPermissions: MANAGE_GUILD });
+  const outcome = await server.interact({
+    type: 'command',
+    name: 'digest',
+    subcommand: 'status',
+    user: ADMIN,
+    memberPermissions: MANAGE_GUILD,
+  });
   return String(outcome.data?.content ?? '');
 }
 
@@ -89,7 +103,11 @@ describe('upgrading from the release that identified papers by title', () => {
       apiItem('2411.17691v1', seed[0]!, 64),
       apiItem('2410.11840', seed[4]!, 12),
       apiItem('2411.00010', seed[10]!, 3),
-      apiItem('2411.99999', { title: 'A Paper Only the Daily List Has', abstract: 'It arrived with the API snapshot and is posted once, like any new paper.' }, 1),
+      apiItem(
+        '2411.99999',
+        { title: 'A Paper Only the Daily List Has', abstract: 'It arrived with the API snapshot and is posted once, like any new paper.' },
+        1,
+      ),
     ];
     await writeFile(join(corpus, 'hf-daily', '2024-11-27.json'), JSON.stringify(items));
     const env = { ...discordEnv(server), STATE_FILE: stateFile, CORPUS_DIR: corpus, DIGEST_SIZE: '10' };

@@ -1,5 +1,14 @@
 import { createSearchIndex } from '../../src/core/search.js';
-import { evaluateEngine, findAnswered, HARD_SET, loadEvalQueries, loadGarbageQueries, type EvalQuery, type EvalReport, type RankingEngine } from './evaluate.js';
+import {
+  evaluateEngine,
+  findAnswered,
+  HARD_SET,
+  loadEvalQueries,
+  loadGarbageQueries,
+  type EvalQuery,
+  type EvalReport,
+  type RankingEngine,
+} from './evaluate.js';
 import { createFlexSearchEngine } from './flexsearch-engine.js';
 import { loadDistractorPapers, loadSeedPapers } from './load-corpora.js';
 import { paperId, type Paper } from '../../src/core/paper.js';

@@ -24,12 +24,26 @@ export interface ScenarioReport {
 
 /** True when the scenario kept every promise (or was skipped for a stated reason). */
 export function isPassing(report: ScenarioReport): boolean {
-  return report.skipped !== undefined || (report.problems.length === 0 && report.duplicates === 0 && report.lost === 0 && report.crashes === 0);
+  return (
+    report.skipped !== undefined || (report.problems.length === 0 && report.duplicates === 0 && report.lost === 0 && report.crashes === 0)
+  );
 }
 
 /** The soak table as markdown (for the terminal, the issue note and the README). */
 export function formatReportTable(reports: readonly ScenarioReport[]): string {
-  const header = ['scenario', 'load', 'faults injected', 'papers expected', 'posted', 'duplicates', 'lost', 'interactions answered', 'p99 latency', 'peak memory', 'result'];
+  const header = [
+    'scenario',
+    'load',
+    'faults injected',
+    'papers expected',
+    'posted',
+    'duplicates',
+    'lost',
+    'interactions answered',
+    'p99 latency',
+    'peak memory',
+    'result',
+  ];
   const num = (n: number | null) => (n === null ? '–' : n.toLocaleString('en-US'));
   const rows = reports.map((r) => [
     r.scenario,

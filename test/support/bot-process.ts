@@ -74,7 +74,10 @@ export function spawnBot(env: Record<string, string>, args: string[] = ['start']
 }
 
 /** The environment that points a bot at a fake Discord server: token, digest channel, guild (commands) and API URL. */
-export function discordEnv(server: { token: string; channelId: string; guildId: string; apiUrl: string }, options: { guild?: boolean } = {}): Record<string, string> {
+export function discordEnv(
+  server: { token: string; channelId: string; guildId: string; apiUrl: string },
+  options: { guild?: boolean } = {},
+): Record<string, string> {
   return {
     DISCORD_TOKEN: server.token,
     DISCORD_CHANNEL_ID: server.channelId,

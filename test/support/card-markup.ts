@@ -56,7 +56,8 @@ export function findActiveMarkup(message: OutgoingMessage): string[] {
     texts.push({ where: 'footer', text: embed.footer?.text ?? '' });
     for (const field of embed.fields ?? []) {
       texts.push({ where: `field name ${field.name}`, text: field.name });
-      if ((field.name === 'Paper' && OWN_PAPER_LINKS.test(field.value)) || (field.name === 'Posted' && OWN_POSTED_LINK.test(field.value))) continue;
+      if ((field.name === 'Paper' && OWN_PAPER_LINKS.test(field.value)) || (field.name === 'Posted' && OWN_POSTED_LINK.test(field.value)))
+        continue;
       texts.push({ where: `field ${field.name}`, text: field.value, allowHttp: field.name === 'Links' });
     }
   }
@@ -66,14 +67,18 @@ export function findActiveMarkup(message: OutgoingMessage): string[] {
       const unsafe = describeUnsafeUrl(address!, allowHttp);
       if (unsafe) problems.push(`${where}: a link with ${unsafe}: ${JSON.stringify(address)}`);
     }
-    const outside = text.replace(AUTOLINK, ' ').replace(BARE_URL, ' ').replace(/\\[\s\S]/g, '\u0001');
+    const outside = text
+      .replace(AUTOLINK, ' ')
+      .replace(BARE_URL, ' ')
+      .replace(/\\[\s\S]/g, '\u0001');
     const run = MARKDOWN_RUN.exec(outside);
     if (run) problems.push(`${where}: unescaped ${run[0]} in ${JSON.stringify(text.slice(0, 120))}`);
     if (MENTION.test(outside)) problems.push(`${where}: a raw mention token in ${JSON.stringify(text.slice(0, 120))}`);
     if (EVERYONE.test(text)) problems.push(`${where}: @everyone or @here in ${JSON.stringify(text.slice(0, 120))}`);
     // Only the abstract's links stand one a line; every other text is a single line.
     const lines = where === 'field Links' ? text.split('\n') : [text];
-    if (lines.some((line) => line.includes('\n') || LINE_BREAK_IN_LINE.test(line))) problems.push(`${where}: a line break in ${JSON.stringify(text.slice(0, 120))}`);
+    if (lines.some((line) => line.includes('\n') || LINE_BREAK_IN_LINE.test(line)))
+      problems.push(`${where}: a line break in ${JSON.stringify(text.slice(0, 120))}`);
   }
   return problems;
 }

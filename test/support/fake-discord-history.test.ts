@@ -22,10 +22,14 @@ async function login(s: FakeDiscord): Promise<Client> {
 }
 
 const canRead = (c: Client, channelId: string): boolean | undefined =>
-  (c.channels.cache.get(channelId) as GuildTextBasedChannel | undefined)?.permissionsFor(c.user!)?.has(PermissionFlagsBits.ReadMessageHistory);
+  (c.channels.cache.get(channelId) as GuildTextBasedChannel | undefined)
+    ?.permissionsFor(c.user!)
+    ?.has(PermissionFlagsBits.ReadMessageHistory);
 
 const list = (c: Client, channelId: string, query: Record<string, string> = {}) =>
-  c.rest.get(Routes.channelMessages(channelId), { query: new URLSearchParams({ limit: '100', ...query }) }) as Promise<Array<{ id: string; content: string }>>;
+  c.rest.get(Routes.channelMessages(channelId), { query: new URLSearchParams({ limit: '100', ...query }) }) as Promise<
+    Array<{ id: string; content: string }>
+  >;
 
 describe('fake discord: Read Message History', () => {
   it('given Read Message History taken away, then history lists nothing (200), one message is refused (403 50001), a reply is refused, and the cache knows', async () => {
@@ -41,7 +45,9 @@ describe('fake discord: Read Message History', () => {
     expect(await list(c, server.channelId)).toEqual([]);
     expect(await list(c, server.channelId, { after: (BigInt(id) - 1n).toString() })).toEqual([]);
     await expect(c.rest.get(Routes.channelMessage(server.channelId, id))).rejects.toMatchObject({ status: 403, code: 50001 });
-    await expect(c.rest.post(Routes.channelMessages(server.channelId), { body: { content: 'reply', message_reference: { message_id: id } } })).rejects.toMatchObject({ status: 403, code: 50013 });
+    await expect(
+      c.rest.post(Routes.channelMessages(server.channelId), { body: { content: 'reply', message_reference: { message_id: id } } }),
+    ).rejects.toMatchObject({ status: 403, code: 50013 });
     // Sending is still allowed: only reading the history is gone.
     await c.rest.post(Routes.channelMessages(server.channelId), { body: { content: 'second' } });
     expect(server.messages(server.channelId).map((m) => m.content)).toEqual(['first', 'second']);
@@ -71,9 +77,11 @@ describe('fake discord: chatter and slow responses', () => {
     const c = await login(server);
     const chatter = server.addMemberMessages(server.channelId, 4500);
     expect(new Set(chatter.map((m) => m.id)).size).toBe(4500);
-    const { id } = (await c.rest.post(Routes.channelMessages(server.channelId), { body: { content: 'after the chatter' } })) as { id: string };
+    const { id } = (await c.rest.post(Routes.channelMessages(server.channelId), { body: { content: 'after the chatter' } })) as {
+      id: string;
+    };
     expect(BigInt(id) > BigInt(chatter.at(-1)!.id)).toBe(true);
-    const page = await list(c, server.channelId, { after: (BigInt(chatter[99]!.id)).toString() });
+    const page = await list(c, server.channelId, { after: BigInt(chatter[99]!.id).toString() });
     expect(page).toHaveLength(100);
     expect(page.at(-1)!.id).toBe(chatter[100]!.id);
   });

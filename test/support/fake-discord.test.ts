@@ -30,7 +30,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function boot(options: FakeDiscordOptions = {}, intents = [GatewayIntentBits.Guilds]): Promise<{ server: FakeDiscord; client: Client }> {
+async function boot(
+  options: FakeDiscordOptions = {},
+  intents = [GatewayIntentBits.Guilds],
+): Promise<{ server: FakeDiscord; client: Client }> {
   server = await startFakeDiscord(options);
   client = new Client({ intents, rest: { api: server.apiUrl } });
   const ready = once(client, Events.ClientReady);
@@ -91,13 +94,19 @@ describe('fake discord: login and messages', () => {
     const error = await channel.send({ embeds: [{ title: 'x'.repeat(257) }] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DiscordAPIError);
     expect((error as DiscordAPIError).code).toBe(50035);
-    expect((error as DiscordAPIError).rawError).toMatchObject({ errors: { embeds: { '0': { title: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH' }] } } } } });
+    expect((error as DiscordAPIError).rawError).toMatchObject({
+      errors: { embeds: { '0': { title: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH' }] } } } },
+    });
     await expect(channel.send({ content: 'y'.repeat(2001) })).rejects.toMatchObject({ code: 50035 });
     await expect(channel.send({ content: '   ' })).rejects.toMatchObject({ code: 50006 });
     await expect(channel.send({ embeds: [{ description: 'd', url: 'ftp://x.org' }] })).rejects.toMatchObject({ code: 50035 });
     const sixK = Array.from({ length: 2 }, () => ({ description: 'z'.repeat(3001) }));
-    await expect(channel.send({ embeds: sixK })).rejects.toMatchObject({ rawError: { errors: { embeds: { _errors: [{ code: 'MAX_EMBED_SIZE_EXCEEDED' }] } } } });
-    await expect(channel.send({ content: 'a', allowedMentions: { parse: ['users'], users: ['123456789012345678'] } })).rejects.toMatchObject({ code: 50035 });
+    await expect(channel.send({ embeds: sixK })).rejects.toMatchObject({
+      rawError: { errors: { embeds: { _errors: [{ code: 'MAX_EMBED_SIZE_EXCEEDED' }] } } },
+    });
+    await expect(
+      channel.send({ content: 'a', allowedMentions: { parse: ['users'], users: ['123456789012345678'] } }),
+    ).rejects.toMatchObject({ code: 50035 });
     await expect(channel.send({ content: 'a', nonce: 'n'.repeat(26) })).rejects.toMatchObject({ code: 50035 });
     expect(server.messages(server.channelId)).toHaveLength(0);
   });
@@ -125,10 +134,14 @@ describe('fake discord: login and messages', () => {
     expect(b.id).toBe(a.id);
     expect(server.messages(server.channelId).map((m) => m.content)).toEqual(['once', 'twice', 'twice']);
     expect(server.messages(server.channelId)[0]?.nonce).toBe('digest-2024-05-01');
-    const history = (await client.rest.get(Routes.channelMessages(server.channelId), { query: new URLSearchParams({ limit: '2' }) })) as Array<Record<string, unknown>>;
+    const history = (await client.rest.get(Routes.channelMessages(server.channelId), {
+      query: new URLSearchParams({ limit: '2' }),
+    })) as Array<Record<string, unknown>>;
     expect(history.map((m) => m.content)).toEqual(['twice', 'twice']);
     expect(history.every((m) => !('nonce' in m))).toBe(true);
-    await expect(client.rest.get(Routes.channelMessages(server.channelId), { query: new URLSearchParams({ limit: '101' }) })).rejects.toMatchObject({ code: 50035 });
+    await expect(
+      client.rest.get(Routes.channelMessages(server.channelId), { query: new URLSearchParams({ limit: '101' }) }),
+    ).rejects.toMatchObject({ code: 50035 });
   });
 
   it('maps permissions, unknown channels and closed DMs to Discord error codes', async () => {
@@ -136,7 +149,10 @@ describe('fake discord: login and messages', () => {
     const channel = await channelOf(client, server.channelId);
     server.setChannelPermissions(server.channelId, { canSend: false });
     await expect(channel.send('nope')).rejects.toMatchObject({ code: 50013, status: 403 });
-    await expect(client.rest.post(Routes.channelMessages('111111111111111111'), { body: { content: 'x' } })).rejects.toMatchObject({ code: 10003, status: 404 });
+    await expect(client.rest.post(Routes.channelMessages('111111111111111111'), { body: { content: 'x' } })).rejects.toMatchObject({
+      code: 10003,
+      status: 404,
+    });
     const closed = server.addUser({ username: 'shy', dmsOpen: false });
     const user = await client.users.fetch(closed.id);
     await expect(user.send('hi')).rejects.toMatchObject({ code: 50007 });
@@ -151,10 +167,19 @@ describe('fake discord: mentions and direct messages as Discord documents them',
     const { server, client } = await boot();
     const ids = (n: number) => Array.from({ length: n }, (_, i) => String(300000000000000000n + BigInt(i)));
     // 2,000 characters hold about 90 mentions of 18-digit ids.
-    const content = ids(85).map((id) => `<@${id}>`).join(' ');
-    const refused = client.rest.post(Routes.channelMessages(server.channelId), { body: { content, allowed_mentions: { parse: [], users: ids(101) } } });
-    await expect(refused).rejects.toMatchObject({ code: 50035, rawError: { errors: { allowed_mentions: { users: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH' }] } } } } });
-    await client.rest.post(Routes.channelMessages(server.channelId), { body: { content, allowed_mentions: { parse: [], users: ids(100).slice(5) } } });
+    const content = ids(85)
+      .map((id) => `<@${id}>`)
+      .join(' ');
+    const refused = client.rest.post(Routes.channelMessages(server.channelId), {
+      body: { content, allowed_mentions: { parse: [], users: ids(101) } },
+    });
+    await expect(refused).rejects.toMatchObject({
+      code: 50035,
+      rawError: { errors: { allowed_mentions: { users: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH' }] } } } },
+    });
+    await client.rest.post(Routes.channelMessages(server.channelId), {
+      body: { content, allowed_mentions: { parse: [], users: ids(100).slice(5) } },
+    });
     const [stored] = server.messages(server.channelId);
     expect(stored?.pinged.users).toEqual(ids(85).slice(5));
   });
@@ -182,16 +207,22 @@ describe('fake discord: failures and rate limits', () => {
     let answered = false;
     void slow.then(() => (answered = true));
     for (let i = 0; i < 100 && server.messages(server.channelId).length < 2; i += 1) await new Promise((r) => setTimeout(r, 10));
-    expect(server.messages(server.channelId).map((m) => m.content).sort()).toEqual(['fast', 'slow']);
+    expect(
+      server
+        .messages(server.channelId)
+        .map((m) => m.content)
+        .sort(),
+    ).toEqual(['fast', 'slow']);
     expect(answered).toBe(false);
     await slow;
     server.faults.failNext({ method: 'POST', path: MESSAGES, body: (b) => b.content === 'doomed' }, { status: 500, count: 5 });
     await client.rest.post(Routes.channelMessages(server.channelId), { body: { content: 'spared' } });
     expect(statuses(server, MESSAGES).at(-1)).toBe(200);
-    await expect(client.rest.post(Routes.channelMessages(server.channelId), { body: { content: 'doomed' } })).rejects.toMatchObject({ status: 500 });
+    await expect(client.rest.post(Routes.channelMessages(server.channelId), { body: { content: 'doomed' } })).rejects.toMatchObject({
+      status: 500,
+    });
     expect(server.messages(server.channelId).map((m) => m.content)).not.toContain('doomed');
   });
-
 
   it('lets discord.js retry 5xx (3 retries) and reports duplicates from post-commit failures', async () => {
     const { server, client } = await boot();
@@ -222,7 +253,9 @@ describe('fake discord: failures and rate limits', () => {
     expect(Date.now() - t).toBeGreaterThanOrEqual(250);
     expect(statuses(server, MESSAGES)).toContain(429);
     const raw = await fetch(`${server.apiUrl}/v10/channels/${server.channelId}/messages`, {
-      method: 'POST', headers: { authorization: `Bot ${server.token}`, 'content-type': 'application/json' }, body: '{"content":"x"}',
+      method: 'POST',
+      headers: { authorization: `Bot ${server.token}`, 'content-type': 'application/json' },
+      body: '{"content":"x"}',
     });
     expect(raw.headers.get('x-ratelimit-limit')).toBe('2');
     expect(raw.headers.get('x-ratelimit-bucket')).toMatch(/^[0-9a-f]{32}$/);
@@ -262,13 +295,32 @@ describe('fake discord: interactions', () => {
     await registerCommands(client);
     expect(server.commands().map((c) => c.name)).toEqual(['digest', 'admin']);
     const bad = client.rest.put(Routes.applicationCommands(server.applicationId), {
-      body: [{ name: 'Bad Name', description: 'x' }, { name: 'ok', description: 'y', options: [
-        { type: 3, name: 'a', description: 'a' }, { type: 3, name: 'b', description: 'b', required: true },
-      ] }],
+      body: [
+        { name: 'Bad Name', description: 'x' },
+        {
+          name: 'ok',
+          description: 'y',
+          options: [
+            { type: 3, name: 'a', description: 'a' },
+            { type: 3, name: 'b', description: 'b', required: true },
+          ],
+        },
+      ],
     });
-    await expect(bad).rejects.toMatchObject({ code: 50035, rawError: { errors: { '0': { name: {} }, '1': { options: { _errors: [{ code: 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID' }] } } } } });
+    await expect(bad).rejects.toMatchObject({
+      code: 50035,
+      rawError: {
+        errors: { '0': { name: {} }, '1': { options: { _errors: [{ code: 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID' }] } } },
+      },
+    });
     const choicesAndAutocomplete = client.rest.put(Routes.applicationGuildCommands(server.applicationId, server.guildId), {
-      body: [{ name: 'x', description: 'x', options: [{ type: 3, name: 'a', description: 'a', autocomplete: true, choices: [{ name: 'n', value: 'v' }] }] }],
+      body: [
+        {
+          name: 'x',
+          description: 'x',
+          options: [{ type: 3, name: 'a', description: 'a', autocomplete: true, choices: [{ name: 'n', value: 'v' }] }],
+        },
+      ],
     });
     await expect(choicesAndAutocomplete).rejects.toMatchObject({ code: 50035 });
   });
@@ -290,7 +342,12 @@ describe('fake discord: interactions', () => {
         await interaction.reply({ content: `${topic} x${count}`, flags: MessageFlags.Ephemeral });
       }
     });
-    const outcome = await server.interact({ type: 'command', name: 'digest', options: { topic: 'llm', count: 3 }, user: { id: '323456789012345678', username: 'reader' } });
+    const outcome = await server.interact({
+      type: 'command',
+      name: 'digest',
+      options: { topic: 'llm', count: 3 },
+      user: { id: '323456789012345678', username: 'reader' },
+    });
     expect(outcome).toMatchObject({ callbackType: 4, ephemeral: true, data: { content: 'llm x3' } });
     expect(outcome.latencyMs).toBeLessThan(3000);
     expect(server.messages(server.channelId)).toHaveLength(0);
@@ -302,7 +359,13 @@ describe('fake discord: interactions', () => {
     const admin = await server.interact({ type: 'command', name: 'admin', subcommand: 'reindex', memberPermissions: '8' });
     expect(admin.data).toMatchObject({ content: 'running reindex' });
     expect(admin.original?.pinged).toEqual({ everyone: false, users: [], roles: [] });
-    const dm = await server.interact({ type: 'command', name: 'admin', subcommand: 'reindex', guildId: null, user: { id: '423456789012345678' } });
+    const dm = await server.interact({
+      type: 'command',
+      name: 'admin',
+      subcommand: 'reindex',
+      guildId: null,
+      user: { id: '423456789012345678' },
+    });
     expect(dm).toMatchObject({ callbackType: 4, ephemeral: false });
     expect(server.dmMessages('423456789012345678').map((m) => m.content)).toEqual(['running reindex']);
   });
@@ -324,7 +387,10 @@ describe('fake discord: interactions', () => {
         await new Promise((r) => setTimeout(r, 50));
         await interaction.editReply({ content: `digest for ${topic}`, allowedMentions: { parse: [] } });
         await interaction.followUp({ content: 'more', flags: MessageFlags.Ephemeral });
-        await client.rest.post(Routes.interactionCallback(interaction.id, interaction.token), { body: { type: 4, data: { content: 'again' } }, auth: false });
+        await client.rest.post(Routes.interactionCallback(interaction.id, interaction.token), {
+          body: { type: 4, data: { content: 'again' } },
+          auth: false,
+        });
       } catch (error) {
         errors.push(error);
       }
@@ -357,7 +423,11 @@ describe('fake discord: interactions', () => {
     await resumed;
     expect(Date.now() - started).toBeLessThan(3000);
     expect(outcome).toMatchObject({ callbackType: 4, delivered: true, data: { content: 'pong during-outage' } });
-    expect({ identifies: server.identifies, resumes: server.resumes, connections: server.connections }).toEqual({ identifies: 1, resumes: 1, connections: 2 });
+    expect({ identifies: server.identifies, resumes: server.resumes, connections: server.connections }).toEqual({
+      identifies: 1,
+      resumes: 1,
+      connections: 2,
+    });
     expect(server.gateway.connectionUrls[1]).toMatch(/\/resume\?v=10&encoding=json$/);
     server.faults.sendReconnect();
     await once(client, Events.ShardResume);
@@ -383,13 +453,13 @@ describe('fake discord: interactions', () => {
   });
 });
 
-describe('fake discord: the bot\'s guilds and command scopes', () => {
+describe("fake discord: the bot's guilds and command scopes", () => {
   const GUILDS = ['160000000000000001', '160000000000000002', '160000000000000003'];
   const options = { guilds: GUILDS.map((id, i) => ({ id, name: `Guild ${i + 1}`, channels: [{ id: `17000000000000000${i + 1}` }] })) };
   const list = async (c: Client, query: Record<string, string> = {}) =>
     (await c.rest.get(Routes.userGuilds(), { query: new URLSearchParams(query) })) as Array<Record<string, unknown>>;
 
-  it('lists the bot\'s guilds as partial guilds, ascending by id, paged with limit, after and before', async () => {
+  it("lists the bot's guilds as partial guilds, ascending by id, paged with limit, after and before", async () => {
     const { client } = await boot(options);
     const all = await list(client);
     expect(all.map((g) => g.id)).toEqual(GUILDS);
@@ -411,20 +481,33 @@ describe('fake discord: the bot\'s guilds and command scopes', () => {
     const body = [{ name: 'hello', description: 'Say hello' }];
     await client.rest.put(Routes.applicationCommands(server.applicationId), { body });
     await client.rest.put(Routes.applicationGuildCommands(server.applicationId, GUILDS[1]!), { body });
-    expect(((await client.rest.get(Routes.applicationGuildCommands(server.applicationId, GUILDS[0]!))) as unknown[])).toEqual([]);
+    expect((await client.rest.get(Routes.applicationGuildCommands(server.applicationId, GUILDS[0]!))) as unknown[]).toEqual([]);
     expect(server.commands(GUILDS[1])).toHaveLength(1);
     expect(server.commands()).toHaveLength(1);
     await client.rest.put(Routes.applicationGuildCommands(server.applicationId, GUILDS[1]!), { body: [] });
     expect(server.commands(GUILDS[1])).toEqual([]);
     expect(server.commands()).toHaveLength(1);
-    await expect(client.rest.get(Routes.applicationGuildCommands(server.applicationId, '180000000000000001'))).rejects.toMatchObject({ status: 403, code: 50001 });
+    await expect(client.rest.get(Routes.applicationGuildCommands(server.applicationId, '180000000000000001'))).rejects.toMatchObject({
+      status: 403,
+      code: 50001,
+    });
   });
 });
 
 describe('fake discord: the paper ids a channel shows', () => {
   const DIGEST = '190000000000000011';
   const OTHER = '190000000000000012';
-  const options = { guilds: [{ id: '190000000000000001', channels: [{ id: DIGEST, name: 'papers' }, { id: OTHER, name: 'general' }] }] };
+  const options = {
+    guilds: [
+      {
+        id: '190000000000000001',
+        channels: [
+          { id: DIGEST, name: 'papers' },
+          { id: OTHER, name: 'general' },
+        ],
+      },
+    ],
+  };
   const send = (c: Client, channelId: string, message: OutgoingMessage) =>
     c.rest.post(Routes.channelMessages(channelId), { body: message });
 
@@ -439,8 +522,14 @@ describe('fake discord: the paper ids a channel shows', () => {
     await send(client, DIGEST, formatDigestHeader({ digest: 7, day: '2026-06-22', count: 2, remaining: 0 }));
     await send(client, DIGEST, formatPaperMessage(second!));
     server.addMemberMessages(DIGEST, 2);
-    await send(client, DIGEST, { embeds: [{ title: 'no footer' }, { title: 'x', footer: { text: 'Paper id: in-the-second-embed' } }], allowed_mentions: { parse: [] } });
-    await send(client, DIGEST, { embeds: [{ title: 'other footer', footer: { text: 'not a paper id' } }], allowed_mentions: { parse: [] } });
+    await send(client, DIGEST, {
+      embeds: [{ title: 'no footer' }, { title: 'x', footer: { text: 'Paper id: in-the-second-embed' } }],
+      allowed_mentions: { parse: [] },
+    });
+    await send(client, DIGEST, {
+      embeds: [{ title: 'other footer', footer: { text: 'not a paper id' } }],
+      allowed_mentions: { parse: [] },
+    });
     const reply = await server.interact({ type: 'command', name: 'paper', channelId: DIGEST });
     expect(reply.ephemeral).toBe(false);
     await send(client, DIGEST, formatPaperMessage(first!));

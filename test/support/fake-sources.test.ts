@@ -7,13 +7,15 @@ afterEach(async () => {
   fake = null;
 });
 
-const items = (n: number) => Array.from({ length: n }, (_, i) => ({ paper: { id: `2610.${String(i).padStart(5, '0')}` }, title: `Paper ${i}` }));
+const items = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ paper: { id: `2610.${String(i).padStart(5, '0')}` }, title: `Paper ${i}` }));
 
 describe('the fake Hugging Face and arXiv server', () => {
   it('given a day of 5 items, then it pages them by p and limit like the Hub, and an unknown day is an empty list', async () => {
     fake = await startFakeSources();
     fake.setDay('2026-10-05', items(5));
-    const page = async (query: string) => (await (await fetch(`${fake!.hfApiUrl}/daily_papers?${query}`)).json()) as Array<{ title: string }>;
+    const page = async (query: string) =>
+      (await (await fetch(`${fake!.hfApiUrl}/daily_papers?${query}`)).json()) as Array<{ title: string }>;
     expect((await page('date=2026-10-05&limit=2')).map((i) => i.title)).toEqual(['Paper 0', 'Paper 1']);
     expect((await page('date=2026-10-05&limit=2&p=2')).map((i) => i.title)).toEqual(['Paper 4']);
     expect(await page('date=2026-10-04')).toEqual([]);

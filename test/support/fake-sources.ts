@@ -55,7 +55,8 @@ export interface FakeSourcesOptions {
 }
 
 const DEFAULT_LIMIT = 50;
-const HTML_ERROR_PAGE = '<!DOCTYPE html>\n<html><head><title>503 Service Temporarily Unavailable</title></head>\n<body><h1>Service Temporarily Unavailable</h1><p>The server is down for maintenance.</p></body></html>\n';
+const HTML_ERROR_PAGE =
+  '<!DOCTYPE html>\n<html><head><title>503 Service Temporarily Unavailable</title></head>\n<body><h1>Service Temporarily Unavailable</h1><p>The server is down for maintenance.</p></body></html>\n';
 
 /** Starts the fake on a free loopback port. */
 export async function startFakeSources(options: FakeSourcesOptions = {}): Promise<FakeSources> {
@@ -93,7 +94,11 @@ export async function startFakeSources(options: FakeSourcesOptions = {}): Promis
     }
     const feed = /^\/rss\/([^/]+)$/.exec(path);
     if (feed && feeds.has(feed[1]!)) return { status: 200, type: 'application/rss+xml', body: feeds.get(feed[1]!)! };
-    return { status: 404, type: 'text/html', body: '<!DOCTYPE html><html><head><title>404 Not Found</title></head><body>Not found</body></html>' };
+    return {
+      status: 404,
+      type: 'text/html',
+      body: '<!DOCTYPE html><html><head><title>404 Not Found</title></head><body>Not found</body></html>',
+    };
   };
 
   const serve = (req: IncomingMessage, res: ServerResponse) => {
@@ -115,12 +120,17 @@ export async function startFakeSources(options: FakeSourcesOptions = {}): Promis
         res.writeHead(304, { etag }).end();
         return;
       }
-      res.writeHead(normal.status, { 'content-type': normal.type, ...(options.etags !== false && normal.status === 200 ? { etag } : {}) }).end(normal.body);
+      res
+        .writeHead(normal.status, { 'content-type': normal.type, ...(options.etags !== false && normal.status === 200 ? { etag } : {}) })
+        .end(normal.body);
     };
     if (!fault) return sendNormal();
     switch (fault.kind) {
       case 'status':
-        res.writeHead(fault.status, { 'content-type': 'application/json', ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}) });
+        res.writeHead(fault.status, {
+          'content-type': 'application/json',
+          ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}),
+        });
         res.end(JSON.stringify({ error: `fault ${fault.status}` }));
         return;
       case 'slow': {

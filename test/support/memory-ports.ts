@@ -68,7 +68,11 @@ export function createFakePoster(destination = 'channel:111111111111111111') {
     historyProblem: null as string | null,
     async readOwnMessages(): Promise<HistoryRead> {
       if (poster.historyProblem) return { messages: [], trusted: false, problem: poster.historyProblem };
-      const messages: PostedMessage[] = posts.map((p) => ({ messageId: p.id, paperId: readPaperIdFromFooter(p.message.embeds?.[0]?.footer?.text), digest: readDigestNumber(p.message.content) }));
+      const messages: PostedMessage[] = posts.map((p) => ({
+        messageId: p.id,
+        paperId: readPaperIdFromFooter(p.message.embeds?.[0]?.footer?.text),
+        digest: readDigestNumber(p.message.content),
+      }));
       return { messages, trusted: true };
     },
   };

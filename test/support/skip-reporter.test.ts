@@ -7,7 +7,11 @@ const FIXTURE_DIR = fileURLToPath(new URL('../fixtures/skips/', import.meta.url)
 const VITEST = fileURLToPath(new URL('../../node_modules/vitest/vitest.mjs', import.meta.url));
 
 function runFixture(...args: string[]): string {
-  const run = spawnSync(process.execPath, [VITEST, 'run', '--config', 'vitest.config.ts', ...args], { cwd: FIXTURE_DIR, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: '1' } });
+  const run = spawnSync(process.execPath, [VITEST, 'run', '--config', 'vitest.config.ts', ...args], {
+    cwd: FIXTURE_DIR,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', CI: '1' },
+  });
   expect(run.status, run.stderr).toBe(0);
   return run.stdout;
 }

@@ -54,7 +54,11 @@ if (mode === 'try') {
 function addBallast(state: State): State {
   const subscriptions: State['subscriptions'] = {};
   for (let i = 0; i < 3000; i += 1) {
-    subscriptions[String(100_000_000_000_000_000n + BigInt(i))] = { topics: ['diffusion', 'agents', 'retrieval'], dm: i % 2 === 0, updatedAt: '2026-01-01T00:00:00.000Z' };
+    subscriptions[String(100_000_000_000_000_000n + BigInt(i))] = {
+      topics: ['diffusion', 'agents', 'retrieval'],
+      dm: i % 2 === 0,
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    };
   }
   return { ...state, subscriptions };
 }

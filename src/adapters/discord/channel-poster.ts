@@ -57,14 +57,19 @@ export function createChannelPoster(options: {
     `the bot cannot read the digest channel's history (it lacks ${missing.join(' and ')} there), so reading it back proves nothing; grant Paperboy ${missing.join(' and ')} in the digest channel`;
 
   /** Reads forward from `after`, keeping the bot's own digest posts; `sawWitness` when the message `witness` was listed. */
-  async function scan(after: string, witness: string | null): Promise<{ messages: PostedMessage[]; complete: boolean; sawWitness: boolean }> {
+  async function scan(
+    after: string,
+    witness: string | null,
+  ): Promise<{ messages: PostedMessage[]; complete: boolean; sawWitness: boolean }> {
     const me = options.botUserId();
     const messages: PostedMessage[] = [];
     let sawWitness = false;
     for (let page = 0; page < maxPages; page += 1) {
       let batch: APIMessage[];
       try {
-        batch = (await rest.get(Routes.channelMessages(channelId), { query: new URLSearchParams({ limit: String(PAGE), after }) })) as APIMessage[];
+        batch = (await rest.get(Routes.channelMessages(channelId), {
+          query: new URLSearchParams({ limit: String(PAGE), after }),
+        })) as APIMessage[];
       } catch (error) {
         throw withChannelAdvice(classifyDiscordError(error, `GET /channels/${channelId}/messages`));
       }
@@ -73,7 +78,11 @@ export function createChannelPoster(options: {
         if (me && message.author.id !== me) continue;
         // A public /paper reply carries the same card footer but is not a digest post: only plain messages count.
         if (message.type !== MessageType.Default || message.webhook_id) continue;
-        messages.push({ messageId: message.id, paperId: readPaperIdFromFooter(message.embeds?.[0]?.footer?.text), digest: readDigestNumber(message.content) });
+        messages.push({
+          messageId: message.id,
+          paperId: readPaperIdFromFooter(message.embeds?.[0]?.footer?.text),
+          digest: readDigestNumber(message.content),
+        });
       }
       const newest = batch.reduce((max, m) => (BigInt(m.id) > BigInt(max) ? m.id : max), after);
       if (batch.length < PAGE || newest === after) return { messages: sortById(messages), complete: true, sawWitness };
@@ -98,7 +107,9 @@ export function createChannelPoster(options: {
     destination: `channel:${channelId}`,
     async post(message: OutgoingMessage, nonce: string) {
       try {
-        const created = (await rest.post(Routes.channelMessages(channelId), { body: { ...message, nonce, enforce_nonce: true } })) as APIMessage;
+        const created = (await rest.post(Routes.channelMessages(channelId), {
+          body: { ...message, nonce, enforce_nonce: true },
+        })) as APIMessage;
         return { messageId: created.id };
       } catch (error) {
         const classified = classifyDiscordError(error, `POST /channels/${channelId}/messages`);
@@ -122,7 +133,13 @@ export function createChannelPoster(options: {
         // Nothing known to exist to start from: start from the time of the attempt, with slack for a fast clock.
         const read = await scan(snowflakeAt(Date.parse(since) - CLOCK_SLACK_MS), null);
         if (!read.complete) return capped(read.messages);
-        if (granted === null) return { messages: read.messages, trusted: false, problem: "the bot's permissions in the digest channel are unknown (the channel is not in its cache), so an empty read proves nothing" };
+        if (granted === null)
+          return {
+            messages: read.messages,
+            trusted: false,
+            problem:
+              "the bot's permissions in the digest channel are unknown (the channel is not in its cache), so an empty read proves nothing",
+          };
         return { messages: read.messages, trusted: true };
       }
       for (const witness of candidates) {
@@ -142,7 +159,9 @@ export function createChannelPoster(options: {
       try {
         // Opening the DM channel is idempotent: Discord returns the existing one.
         const channel = (await rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as { id: string };
-        const created = (await rest.post(Routes.channelMessages(channel.id), { body: { ...message, nonce, enforce_nonce: true } })) as APIMessage;
+        const created = (await rest.post(Routes.channelMessages(channel.id), {
+          body: { ...message, nonce, enforce_nonce: true },
+        })) as APIMessage;
         return { messageId: created.id };
       } catch (error) {
         const failure = classifyDiscordError(error, `direct message to ${userId}`);
@@ -163,8 +182,10 @@ export function classifyDiscordError(error: unknown, what: string): PostError {
     const detail = `${what} failed with status ${error.status} (code ${error.code}): ${error.message}`;
     if (error.status === 401) return new PostError('unauthorized', detail, error.status, Number(error.code));
     if (error.status === 403) return new PostError('forbidden', detail, error.status, Number(error.code));
-    if (error.status === 404 && Number(error.code) === 10003) return new PostError('unknown-channel', detail, error.status, Number(error.code));
-    if (error.status === 400) return new PostError('invalid-payload', `${detail}${formatFormErrors(error.rawError)}`, error.status, Number(error.code));
+    if (error.status === 404 && Number(error.code) === 10003)
+      return new PostError('unknown-channel', detail, error.status, Number(error.code));
+    if (error.status === 400)
+      return new PostError('invalid-payload', `${detail}${formatFormErrors(error.rawError)}`, error.status, Number(error.code));
     return new PostError('transient', detail, error.status, Number(error.code));
   }
   if (error instanceof HTTPError) return new PostError('transient', `${what} failed with status ${error.status}`, error.status);

@@ -6,7 +6,9 @@ import { installInteractionGuard } from './interaction-guard.js';
 /** The token was refused: nothing works until the admin replaces it, so the bot exits instead of retrying. */
 export class InvalidTokenError extends Error {
   constructor() {
-    super('Discord rejected DISCORD_TOKEN (401 Unauthorized). Reset the token in the Developer Portal (your application → Bot → Reset Token), put the new one in .env, and start again.');
+    super(
+      'Discord rejected DISCORD_TOKEN (401 Unauthorized). Reset the token in the Developer Portal (your application → Bot → Reset Token), put the new one in .env, and start again.',
+    );
     this.name = 'InvalidTokenError';
   }
 }
@@ -14,7 +16,9 @@ export class InvalidTokenError extends Error {
 /** Discord (or DISCORD_API_URL) cannot be reached at start: the network or the URL is wrong. */
 export class DiscordUnreachableError extends Error {
   constructor(apiUrl: string, code: string) {
-    super(`cannot reach Discord at ${apiUrl} (${code}). Check the machine's network and DNS, or DISCORD_API_URL if you set it; then start again.`);
+    super(
+      `cannot reach Discord at ${apiUrl} (${code}). Check the machine's network and DNS, or DISCORD_API_URL if you set it; then start again.`,
+    );
     this.name = 'DiscordUnreachableError';
   }
 }
@@ -33,7 +37,12 @@ export interface DiscordConnection {
  * Logs in with only the non-privileged Guilds intent (slash commands need nothing more), against
  * `apiUrl` (Discord's own API, a proxy or a test server; the gateway URL comes from its `GET /gateway/bot`).
  */
-export async function connectDiscord(options: { token: string; apiUrl: string; logger: Logger; onInteraction?: (interaction: Interaction) => void }): Promise<DiscordConnection> {
+export async function connectDiscord(options: {
+  token: string;
+  apiUrl: string;
+  logger: Logger;
+  onInteraction?: (interaction: Interaction) => void;
+}): Promise<DiscordConnection> {
   const { logger } = options;
   const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: options.apiUrl } });
   let connected = false;
@@ -59,7 +68,9 @@ export async function connectDiscord(options: { token: string; apiUrl: string; l
   });
   client.on(Events.Warn, (message) => logger.warn({}, `discord.js: ${message}`));
   client.on(Events.Error, (error) => logger.error({ err: error.message }, 'discord.js client error'));
-  client.rest.on('rateLimited', (info) => logger.debug({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'rate limited by Discord; waiting'));
+  client.rest.on('rateLimited', (info) =>
+    logger.debug({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'rate limited by Discord; waiting'),
+  );
   installInteractionGuard(client, logger);
   if (options.onInteraction) client.on(Events.InteractionCreate, options.onInteraction);
 
@@ -70,8 +81,13 @@ export async function connectDiscord(options: { token: string; apiUrl: string; l
   } catch (error) {
     await client.destroy().catch(() => undefined);
     if (isTokenError(error)) throw new InvalidTokenError();
-    const code = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.code ?? (error as { cause?: { code?: unknown } } | null)?.cause?.code;
-    if (typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT)$/.test(code)) {
+    const code =
+      (error as { code?: unknown; cause?: { code?: unknown } } | null)?.code ??
+      (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+    if (
+      typeof code === 'string' &&
+      /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT)$/.test(code)
+    ) {
       throw new DiscordUnreachableError(options.apiUrl, code);
     }
     throw error;

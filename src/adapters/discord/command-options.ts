@@ -4,22 +4,32 @@ import { DISCORD_LIMITS } from '../../core/discord-limits.js';
 import type { CommandData } from './command.js';
 
 type OptionOf<D> = D extends { readonly options: readonly (infer O)[] } ? O : never;
-type ValueOf<O> = O extends { readonly type: ApplicationCommandOptionType.String } ? string : O extends { readonly type: ApplicationCommandOptionType.Boolean } ? boolean : never;
+type ValueOf<O> = O extends { readonly type: ApplicationCommandOptionType.String }
+  ? string
+  : O extends { readonly type: ApplicationCommandOptionType.Boolean }
+    ? boolean
+    : never;
 
 /** A command's option values, typed from its `as const` definition: a required option is always there. */
 export type OptionValues<D extends CommandData> = {
-  [O in OptionOf<D> as O extends { readonly name: infer N extends string } ? N : never]: O extends { readonly required: true } ? ValueOf<O> : ValueOf<O> | undefined;
+  [O in OptionOf<D> as O extends { readonly name: infer N extends string } ? N : never]: O extends { readonly required: true }
+    ? ValueOf<O>
+    : ValueOf<O> | undefined;
 };
 
 /** The names of a command's subcommands, typed from its `as const` definition. */
-export type SubcommandName<D extends CommandData> = OptionOf<D> extends infer O
-  ? O extends { readonly type: ApplicationCommandOptionType.Subcommand; readonly name: infer N extends string }
-    ? N
-    : never
-  : never;
+export type SubcommandName<D extends CommandData> =
+  OptionOf<D> extends infer O
+    ? O extends { readonly type: ApplicationCommandOptionType.Subcommand; readonly name: infer N extends string }
+      ? N
+      : never
+    : never;
 
 /** The option types {@link readOptions} reads (others would need a reader of their own). */
-export const READABLE_OPTION_TYPES: ReadonlySet<ApplicationCommandOptionType> = new Set([ApplicationCommandOptionType.String, ApplicationCommandOptionType.Boolean]);
+export const READABLE_OPTION_TYPES: ReadonlySet<ApplicationCommandOptionType> = new Set([
+  ApplicationCommandOptionType.String,
+  ApplicationCommandOptionType.Boolean,
+]);
 
 /**
  * Reads every option of a command's definition, in its order. A required string that is missing or blank is the
@@ -29,7 +39,8 @@ export const READABLE_OPTION_TYPES: ReadonlySet<ApplicationCommandOptionType> = 
 export function readOptions<const D extends CommandData>(interaction: ChatInputCommandInteraction, data: D): OptionValues<D> {
   const values: Record<string, unknown> = {};
   for (const option of data.options ?? []) {
-    if (option.type === ApplicationCommandOptionType.String) values[option.name] = readString(interaction, option.name, option.required === true);
+    if (option.type === ApplicationCommandOptionType.String)
+      values[option.name] = readString(interaction, option.name, option.required === true);
     else if (option.type === ApplicationCommandOptionType.Boolean) values[option.name] = readBoolean(interaction, option.name);
     else throw new Error(`/${data.name}: option \`${option.name}\` (type ${option.type}) has no reader`);
   }
@@ -45,7 +56,8 @@ export function readSubcommand<const D extends CommandData>(interaction: ChatInp
   } catch {
     throw new UserFacingError(`Pick one of ${listWithOr(names.map((name) => `\`/${data.name} ${name}\``))}.`);
   }
-  if (!names.includes(sub)) throw new UserFacingError(`Unknown subcommand \`${sub.slice(0, DISCORD_LIMITS.commandName)}\`; use ${listWithOr(names)}.`);
+  if (!names.includes(sub))
+    throw new UserFacingError(`Unknown subcommand \`${sub.slice(0, DISCORD_LIMITS.commandName)}\`; use ${listWithOr(names)}.`);
   return sub as SubcommandName<D>;
 }
 
@@ -56,7 +68,9 @@ export function readFocusedText(interaction: AutocompleteInteraction): string {
 }
 
 const MALFORMED = (name: string) =>
-  new UserFacingError(`The \`${name}\` option arrived in a shape Paperboy cannot read. Try the command again, picking from the suggestions.`);
+  new UserFacingError(
+    `The \`${name}\` option arrived in a shape Paperboy cannot read. Try the command again, picking from the suggestions.`,
+  );
 
 function readString(interaction: ChatInputCommandInteraction, name: string, required: boolean): string | undefined {
   let value: unknown;

@@ -26,7 +26,11 @@ export type CommandDefinition = RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 // Read-only at every depth, so that a definition written `as const` (which its option readers are typed from) still
 // satisfies Discord's own type.
-type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
 
 /** A slash command definition as plain read-only data (write it `as const satisfies CommandData`). */
 export type CommandData = DeepReadonly<CommandDefinition>;

@@ -25,10 +25,17 @@ export function buildDefinitions(scope: CommandScope, commands: readonly SlashCo
   // A copy: the modules' `data` stays untouched whatever a caller does with the result.
   const definitions = commands.map((command) => structuredClone(command.data) as CommandDefinition);
   if (scope.kind === 'guild') return definitions;
-  return definitions.map((d) => ({ ...d, contexts: [InteractionContextType.Guild], integration_types: [ApplicationIntegrationType.GuildInstall] }));
+  return definitions.map((d) => ({
+    ...d,
+    contexts: [InteractionContextType.Guild],
+    integration_types: [ApplicationIntegrationType.GuildInstall],
+  }));
 }
 
 /** A hash of what is registered: registration is skipped at start when it has not changed (Discord rate-limits it). */
 export function hashDefinitions(scope: CommandScope, commands: readonly SlashCommand[] = SLASH_COMMANDS): string {
-  return createHash('sha256').update(JSON.stringify(buildDefinitions(scope, commands))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(buildDefinitions(scope, commands)))
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -60,7 +60,10 @@ export function createHomeGuild(options: {
         const channel = (await client.rest.get(Routes.channel(channelId))) as { guild_id?: unknown };
         if (typeof channel.guild_id === 'string' && /^\d{1,20}$/.test(channel.guild_id)) {
           known = channel.guild_id;
-          logger.info({ guild: known, channel: channelId }, `the digest channel belongs to server ${known}: commands from other servers are refused`);
+          logger.info(
+            { guild: known, channel: channelId },
+            `the digest channel belongs to server ${known}: commands from other servers are refused`,
+          );
           return;
         }
         reason = `channel ${channelId} is not in a server`;
@@ -79,7 +82,11 @@ export function createHomeGuild(options: {
     })();
     return lookup;
   };
-  if (known) logger.info({ guild: known, channel: channelId }, `the digest channel belongs to server ${known}: commands from other servers are refused`);
+  if (known)
+    logger.info(
+      { guild: known, channel: channelId },
+      `the digest channel belongs to server ${known}: commands from other servers are refused`,
+    );
   else void lookUp();
 
   return {

@@ -77,13 +77,20 @@ export function installInteractionGuard(client: Client, logger: Logger): void {
     if (result.success) return;
     packet.t = DROPPED;
     const raw = (packet.d ?? {}) as { id?: unknown; token?: unknown; type?: unknown };
-    const problem = result.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).slice(0, 5).join('; ');
+    const problem = result.error.issues
+      .map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`)
+      .slice(0, 5)
+      .join('; ');
     logger.warn({ interaction: typeof raw.id === 'string' ? raw.id : null, problem }, 'refused a malformed interaction payload');
     if (typeof raw.id !== 'string' || !/^\d{1,20}$/.test(raw.id) || typeof raw.token !== 'string' || !raw.token) return;
     const autocomplete = { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: [] } };
     const message = {
       type: InteractionResponseType.ChannelMessageWithSource,
-      data: { content: 'Paperboy could not read this command (its data arrived malformed). Please try again.', flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } },
+      data: {
+        content: 'Paperboy could not read this command (its data arrived malformed). Please try again.',
+        flags: MessageFlags.Ephemeral,
+        allowed_mentions: { parse: [] },
+      },
     };
     // With its type corrupted, a focused option still tells an autocomplete; failing that, the other answer is tried.
     const first = raw.type === InteractionType.ApplicationCommandAutocomplete || hasFocusedOption(packet.d) ? autocomplete : message;

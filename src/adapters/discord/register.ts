@@ -20,7 +20,12 @@ const routeOf = (applicationId: string, scope: CommandScope) =>
  * removes Paperboy's commands from every scope it no longer uses: left there, members would see each command twice,
  * and a global copy would let any server that invited the bot use it.
  */
-export async function registerCommands(options: { rest: REST; applicationId: string; scope: CommandScope; previousScope?: string | null }): Promise<Registration> {
+export async function registerCommands(options: {
+  rest: REST;
+  applicationId: string;
+  scope: CommandScope;
+  previousScope?: string | null;
+}): Promise<Registration> {
   const route = routeOf(options.applicationId, options.scope);
   let count: number;
   try {

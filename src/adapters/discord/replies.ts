@@ -8,7 +8,10 @@ export function toReplyOptions(message: OutgoingMessage, ephemeral: boolean): In
   return {
     ...(message.content !== undefined ? { content: message.content } : {}),
     ...(message.embeds ? { embeds: message.embeds } : {}),
-    allowedMentions: { parse: message.allowed_mentions.parse, ...(message.allowed_mentions.users ? { users: message.allowed_mentions.users } : {}) },
+    allowedMentions: {
+      parse: message.allowed_mentions.parse,
+      ...(message.allowed_mentions.users ? { users: message.allowed_mentions.users } : {}),
+    },
     ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
   };
 }

@@ -35,12 +35,17 @@ const REFUSED_CHOICE_VALUE = 'paperboy-refused';
  */
 async function checkOrigin(interaction: Interaction, homeGuild: HomeGuild): Promise<Refusal | null> {
   if (!interaction.inGuild()) {
-    return { message: "Paperboy's commands work inside its server, not in direct messages.", choice: "Paperboy's commands work inside its server only", log: null };
+    return {
+      message: "Paperboy's commands work inside its server, not in direct messages.",
+      choice: "Paperboy's commands work inside its server only",
+      log: null,
+    };
   }
   const home = await homeGuild.verdict();
   if (home.guildId === null) {
     return {
-      message: 'Paperboy cannot tell yet which server its digest belongs to, so it answers no commands for now. An admin of its server can find why in its logs.',
+      message:
+        'Paperboy cannot tell yet which server its digest belongs to, so it answers no commands for now. An admin of its server can find why in its logs.',
       choice: 'Paperboy cannot answer commands right now',
       log: `refused: ${home.reason}`,
     };
@@ -49,7 +54,7 @@ async function checkOrigin(interaction: Interaction, homeGuild: HomeGuild): Prom
   return {
     message: 'Paperboy here serves the digest of another server; it cannot be used in this server.',
     choice: "Paperboy serves another server's digest; it cannot be used here",
-    log: 'refused an interaction from another server: Paperboy serves one server only (its digest channel\'s)',
+    log: "refused an interaction from another server: Paperboy serves one server only (its digest channel's)",
   };
 }
 
@@ -66,7 +71,11 @@ export function createInteractionRouter(context: CommandContext, options: { home
   const noteRefusal = (interaction: Interaction, refusal: Refusal): void => {
     if (!refusal.log) return;
     const key = `${interaction.guildId ?? 'dm'}:${refusal.log}`;
-    const fields = { guild: interaction.guildId, user: interaction.user.id, command: 'commandName' in interaction ? interaction.commandName : null };
+    const fields = {
+      guild: interaction.guildId,
+      user: interaction.user.id,
+      command: 'commandName' in interaction ? interaction.commandName : null,
+    };
     if (warned.has(key) || warned.size >= 1000) return logger.debug(fields, refusal.log);
     warned.add(key);
     logger.warn(fields, refusal.log);
@@ -85,9 +94,14 @@ export function createInteractionRouter(context: CommandContext, options: { home
           choices = command?.autocomplete ? sanitizeChoices(await command.autocomplete(interaction, context)) : [];
         }
       } catch (error) {
-        logger.error({ command: interaction.commandName, err: error instanceof Error ? error.stack : String(error) }, 'autocomplete failed; answering with no choices');
+        logger.error(
+          { command: interaction.commandName, err: error instanceof Error ? error.stack : String(error) },
+          'autocomplete failed; answering with no choices',
+        );
       }
-      await interaction.respond(choices).catch((error: unknown) => logger.warn({ command: interaction.commandName, err: String(error) }, 'could not answer autocomplete'));
+      await interaction
+        .respond(choices)
+        .catch((error: unknown) => logger.warn({ command: interaction.commandName, err: String(error) }, 'could not answer autocomplete'));
       return;
     }
     if (!interaction.isRepliable()) return;
@@ -100,7 +114,10 @@ export function createInteractionRouter(context: CommandContext, options: { home
       }
       if (!interaction.isChatInputCommand()) throw new UserFacingError('Paperboy does not know this interaction.');
       const command = byName.get(interaction.commandName);
-      if (!command) throw new UserFacingError(`Paperboy has no \`/${interaction.commandName.slice(0, DISCORD_LIMITS.commandName)}\` command (its commands may be out of date: an admin can run \`paperboy register\`).`);
+      if (!command)
+        throw new UserFacingError(
+          `Paperboy has no \`/${interaction.commandName.slice(0, DISCORD_LIMITS.commandName)}\` command (its commands may be out of date: an admin can run \`paperboy register\`).`,
+        );
       await command.execute(interaction, context);
     } catch (error) {
       let message: string;
@@ -108,10 +125,15 @@ export function createInteractionRouter(context: CommandContext, options: { home
         message = error.message;
       } else {
         const errorId = randomUUID().slice(0, 8);
-        logger.error({ errorId, command: commandName, user: interaction.user.id, err: error instanceof Error ? error.stack : String(error) }, `command failed (error id ${errorId})`);
+        logger.error(
+          { errorId, command: commandName, user: interaction.user.id, err: error instanceof Error ? error.stack : String(error) },
+          `command failed (error id ${errorId})`,
+        );
         message = `Something went wrong on Paperboy's side (error id ${errorId}). An admin can find it in the logs.`;
       }
-      await answer(interaction, text(message)).catch((replyError: unknown) => logger.warn({ command: commandName, err: String(replyError) }, 'could not send the error reply'));
+      await answer(interaction, text(message)).catch((replyError: unknown) =>
+        logger.warn({ command: commandName, err: String(replyError) }, 'could not send the error reply'),
+      );
     }
   };
 }

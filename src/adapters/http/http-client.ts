@@ -2,8 +2,7 @@ import { realSleep, type Pacer, type Sleep } from './pacer.js';
 
 /** What a GET gave: the body, or "not modified" when the server confirmed the copy named by the ETag we sent. */
 export type HttpGetResult =
-  | { status: 'ok'; url: string; bytes: Buffer; etag: string | null; contentType: string | null }
-  | { status: 'not-modified'; url: string };
+  { status: 'ok'; url: string; bytes: Buffer; etag: string | null; contentType: string | null } | { status: 'not-modified'; url: string };
 
 /** A GET that failed for good (after its retries, or at once when retrying cannot help). */
 export class HttpFetchError extends Error {
@@ -65,7 +64,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   return {
     async get(url, { etag } = {}) {
-      const headers: Record<string, string> = { 'user-agent': options.userAgent, accept: 'application/json, application/rss+xml, application/xml;q=0.9, */*;q=0.1' };
+      const headers: Record<string, string> = {
+        'user-agent': options.userAgent,
+        accept: 'application/json, application/rss+xml, application/xml;q=0.9, */*;q=0.1',
+      };
       if (etag) headers['if-none-match'] = etag;
       for (let attempt = 1; ; attempt += 1) {
         const outcome = await pace(() => attemptGet(doFetch, url, headers, timeoutMs, maxBytes));
@@ -73,23 +75,47 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           const { status } = outcome;
           if (status === 304 && etag) return { status: 'not-modified', url };
           if (status >= 200 && status < 300) {
-            return { status: 'ok', url, bytes: outcome.body!, etag: outcome.headers.get('etag'), contentType: outcome.headers.get('content-type') };
+            return {
+              status: 'ok',
+              url,
+              bytes: outcome.body!,
+              etag: outcome.headers.get('etag'),
+              contentType: outcome.headers.get('content-type'),
+            };
           }
           const retryable = status === 429 || status >= 500;
-          if (!retryable) throw new HttpFetchError(url, status, attempt, `GET ${url} failed with status ${status} (not retried: asking again would not help)`);
-          if (attempt > maxRetries) throw new HttpFetchError(url, status, attempt, `GET ${url} failed with status ${status} after ${attempt} attempts`);
+          if (!retryable)
+            throw new HttpFetchError(
+              url,
+              status,
+              attempt,
+              `GET ${url} failed with status ${status} (not retried: asking again would not help)`,
+            );
+          if (attempt > maxRetries)
+            throw new HttpFetchError(url, status, attempt, `GET ${url} failed with status ${status} after ${attempt} attempts`);
           const asked = status === 429 || status === 503 ? readRetryAfter(outcome.headers.get('retry-after'), options.now()) : null;
           if (asked !== null && asked > maxRetryAfterMs) {
-            throw new HttpFetchError(url, status, attempt, `GET ${url} failed with status ${status}: the server asks to wait ${Math.ceil(asked / 1000)} s (Retry-After), longer than Paperboy waits; the next fetch tries again`);
+            throw new HttpFetchError(
+              url,
+              status,
+              attempt,
+              `GET ${url} failed with status ${status}: the server asks to wait ${Math.ceil(asked / 1000)} s (Retry-After), longer than Paperboy waits; the next fetch tries again`,
+            );
           }
           await sleep(asked ?? backoffMs(attempt));
           continue;
         }
         if (outcome.kind === 'too-large') {
-          throw new HttpFetchError(url, null, attempt, `GET ${url} failed: the response is larger than the ${formatBytes(maxBytes)} limit; stopped reading (not retried)`);
+          throw new HttpFetchError(
+            url,
+            null,
+            attempt,
+            `GET ${url} failed: the response is larger than the ${formatBytes(maxBytes)} limit; stopped reading (not retried)`,
+          );
         }
         const reason = outcome.kind === 'timeout' ? `timed out after ${formatSeconds(timeoutMs)}` : outcome.reason;
-        if (attempt > maxRetries) throw new HttpFetchError(url, null, attempt, `GET ${url} failed after ${attempt} attempts: ${reason}`, { cause: outcome.cause });
+        if (attempt > maxRetries)
+          throw new HttpFetchError(url, null, attempt, `GET ${url} failed after ${attempt} attempts: ${reason}`, { cause: outcome.cause });
         await sleep(backoffMs(attempt));
       }
     },
@@ -103,7 +129,13 @@ type AttemptOutcome =
   | { kind: 'network'; reason: string; cause: unknown };
 
 /** One request: headers and (for a 2xx) the whole body within the time and size limits. */
-async function attemptGet(doFetch: typeof fetch, url: string, headers: Record<string, string>, timeoutMs: number, maxBytes: number): Promise<AttemptOutcome> {
+async function attemptGet(
+  doFetch: typeof fetch,
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  maxBytes: number,
+): Promise<AttemptOutcome> {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {

@@ -10,7 +10,10 @@ export function createUserAgent(): string {
 function readPackageInfo(): { version: string; homepage: string | null } {
   try {
     // src/adapters/http and dist/adapters/http are both three levels below the package root.
-    const parsed = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown; homepage?: unknown };
+    const parsed = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+      homepage?: unknown;
+    };
     return {
       version: typeof parsed.version === 'string' ? parsed.version : 'unknown',
       homepage: typeof parsed.homepage === 'string' && /^https:\/\/\S+$/.test(parsed.homepage) ? parsed.homepage : null,

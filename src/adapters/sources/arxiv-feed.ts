@@ -29,7 +29,13 @@ export interface ArxivRun {
 export async function fetchArxivCategory(run: ArxivRun, category: string): Promise<FetchOutcome> {
   const source = `arxiv:${category}`;
   const url = `${run.rssUrl}/${category}`;
-  const outcome = (status: FetchOutcome['status'], file: string | null, papers: number | null, message: string, previousPapers: number | null = null): FetchOutcome => ({
+  const outcome = (
+    status: FetchOutcome['status'],
+    file: string | null,
+    papers: number | null,
+    message: string,
+    previousPapers: number | null = null,
+  ): FetchOutcome => ({
     source,
     key: category,
     status,
@@ -48,7 +54,12 @@ export async function fetchArxivCategory(run: ArxivRun, category: string): Promi
   try {
     response = await run.http.get(url, { etag: usable?.etag ?? null });
   } catch (error) {
-    return outcome('warning', null, null, `${error instanceof Error ? error.message : String(error)}; the ${category} snapshots were kept as they were`);
+    return outcome(
+      'warning',
+      null,
+      null,
+      `${error instanceof Error ? error.message : String(error)}; the ${category} snapshots were kept as they were`,
+    );
   }
   if (response.status === 'not-modified') {
     const papers = countSnapshotPapers(rememberedSnapshot, usable!.file, run.today);
@@ -58,13 +69,24 @@ export async function fetchArxivCategory(run: ArxivRun, category: string): Promi
   const decoded = decodeCorpusBytes(response.bytes, url);
   const text = decoded.binary ? '' : decoded.text;
   if (detectFormat(text, url)?.format.name !== arxivRssFormat.name) {
-    return outcome('warning', null, null, `GET ${url} returned ${describeBody(text, 'an RSS feed', 'something that is not an arXiv RSS feed')}; the ${category} snapshots were kept as they were`);
+    return outcome(
+      'warning',
+      null,
+      null,
+      `GET ${url} returned ${describeBody(text, 'an RSS feed', 'something that is not an arXiv RSS feed')}; the ${category} snapshots were kept as they were`,
+    );
   }
   const probe = readArxivFeed(text, { file: url, referenceDate: run.today });
   if (!probe.complete) {
-    return outcome('warning', null, null, `GET ${url} returned a damaged feed (${probe.warnings[0]?.message ?? 'not well-formed'}); the ${category} snapshots were kept as they were`);
+    return outcome(
+      'warning',
+      null,
+      null,
+      `GET ${url} returned a damaged feed (${probe.warnings[0]?.message ?? 'not well-formed'}); the ${category} snapshots were kept as they were`,
+    );
   }
-  if (probe.items === 0) return outcome('empty', null, null, 'no announcements (arXiv announces nothing on Saturdays, Sundays and holidays)');
+  if (probe.items === 0)
+    return outcome('empty', null, null, 'no announcements (arXiv announces nothing on Saturdays, Sundays and holidays)');
 
   const day = probe.announced ?? probe.papers[0]?.paper.published ?? run.today;
   const file = `${ARXIV_DIR}/${category}/${day}.xml`;
@@ -72,11 +94,21 @@ export async function fetchArxivCategory(run: ArxivRun, category: string): Promi
   // The same reading the corpus will do, so what is stored is what will be posted.
   const read = readCorpusFile(response.bytes, { file, referenceDate: day });
   if (read.quarantined) {
-    return outcome('warning', null, null, `GET ${url} returned a feed whose entries mostly do not read as papers (${read.warnings[0]?.message ?? 'quarantined'}); the ${category} snapshots were kept as they were`);
+    return outcome(
+      'warning',
+      null,
+      null,
+      `GET ${url} returned a feed whose entries mostly do not read as papers (${read.warnings[0]?.message ?? 'quarantined'}); the ${category} snapshots were kept as they were`,
+    );
   }
   const papers = read.papers.length;
   if (papers === 0) {
-    return outcome('empty', null, null, `nothing new on ${day}: ${probe.items} announcement${probe.items === 1 ? '' : 's'}, none of them new or a cross-list${skipped}`);
+    return outcome(
+      'empty',
+      null,
+      null,
+      `nothing new on ${day}: ${probe.items} announcement${probe.items === 1 ? '' : 's'}, none of them new or a cross-list${skipped}`,
+    );
   }
   const existing = await readSnapshot(join(run.corpusDir, file));
   const hash = sha256(response.bytes);
@@ -92,7 +124,12 @@ export async function fetchArxivCategory(run: ArxivRun, category: string): Promi
     // Verbatim: the corpus folder keeps what arXiv served, readable by this reader and any later one.
     await writeSnapshot(run.corpusDir, file, response.bytes);
   } catch (error) {
-    return outcome('warning', null, null, `cannot write ${file}: ${error instanceof Error ? error.message : String(error)}; the ${category} snapshots were kept as they were`);
+    return outcome(
+      'warning',
+      null,
+      null,
+      `cannot write ${file}: ${error instanceof Error ? error.message : String(error)}; the ${category} snapshots were kept as they were`,
+    );
   }
   remember();
   if (!existing) return outcome('new', file, papers, `${file}: ${papers} papers${skipped}`);

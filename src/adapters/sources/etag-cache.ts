@@ -15,7 +15,13 @@ export interface EtagEntry {
   count: number;
 }
 
-const entrySchema = z.object({ etag: z.string().min(1), file: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), start: z.number().int().min(0), count: z.number().int().min(0) });
+const entrySchema = z.object({
+  etag: z.string().min(1),
+  file: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  start: z.number().int().min(0),
+  count: z.number().int().min(0),
+});
 const cacheSchema = z.object({ version: z.literal(1), entries: z.record(z.string(), entrySchema) });
 
 /**

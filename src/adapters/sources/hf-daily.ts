@@ -59,7 +59,15 @@ export async function fetchHfDay(run: HfDailyRun, day: string): Promise<FetchOut
     run.cache.keep(url);
     const remembered = run.cache.get(url);
     // A 304 is only as good as the copy it confirms: trust it only while the snapshot is the one written with it.
-    const usable = remembered && existing && existingItems && remembered.file === file && remembered.sha256 === existing.sha256 && remembered.start + remembered.count <= existingItems.length ? remembered : null;
+    const usable =
+      remembered &&
+      existing &&
+      existingItems &&
+      remembered.file === file &&
+      remembered.sha256 === existing.sha256 &&
+      remembered.start + remembered.count <= existingItems.length
+        ? remembered
+        : null;
     let pageItems: unknown[];
     let etag: string | null;
     try {
@@ -96,7 +104,8 @@ export async function fetchHfDay(run: HfDailyRun, day: string): Promise<FetchOut
     return result('not-modified', `${file} is up to date (the server answered 304 Not Modified)`);
   }
   if (items.length === 0) {
-    if (previousPapers) return result('warning', `GET ${firstUrl} returned an empty list for ${day}, which had ${previousPapers} papers; ${kept}`);
+    if (previousPapers)
+      return result('warning', `GET ${firstUrl} returned an empty list for ${day}, which had ${previousPapers} papers; ${kept}`);
     return result('empty', `no papers yet for ${day} (the list fills up over the day)`, null);
   }
 
@@ -136,10 +145,17 @@ function readPage(bytes: Buffer): unknown[] | string {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return describeBody(text, 'JSON', `JSON that does not parse (${error instanceof Error ? error.message : String(error)}): the answer was cut off or damaged`);
+    return describeBody(
+      text,
+      'JSON',
+      `JSON that does not parse (${error instanceof Error ? error.message : String(error)}): the answer was cut off or damaged`,
+    );
   }
   if (Array.isArray(value)) return value;
-  const serverError = typeof value === 'object' && value !== null && typeof (value as { error?: unknown }).error === 'string' ? `: "${(value as { error: string }).error.slice(0, 120)}"` : '';
+  const serverError =
+    typeof value === 'object' && value !== null && typeof (value as { error?: unknown }).error === 'string'
+      ? `: "${(value as { error: string }).error.slice(0, 120)}"`
+      : '';
   return `JSON that is not a list of papers (${value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`}${serverError})`;
 }
 

@@ -49,7 +49,10 @@ export function createSourceFetcher(
   };
   const hfHttp = createHttpClient(base);
   // One pacer for every category, kept between fetches: the interval holds across the whole process.
-  const arxivHttp = createHttpClient({ ...base, pacer: createPacer(options.arxivIntervalMs ?? ARXIV_REQUEST_INTERVAL_MS, sleep, options.monotonicNow) });
+  const arxivHttp = createHttpClient({
+    ...base,
+    pacer: createPacer(options.arxivIntervalMs ?? ARXIV_REQUEST_INTERVAL_MS, sleep, options.monotonicNow),
+  });
   const { corpusDir, sources } = config;
   let last: FetchReport | null = null;
   let running: Promise<FetchReport> | null = null;
@@ -70,25 +73,50 @@ export function createSourceFetcher(
         record(await task());
       } catch (error) {
         // Each source is independent: a bug or a full disk in one must not stop the others or the digest.
-        record({ source, key, status: 'warning', file: null, papers: null, previousPapers: null, message: `unexpected error: ${error instanceof Error ? error.message : String(error)}` });
+        record({
+          source,
+          key,
+          status: 'warning',
+          file: null,
+          papers: null,
+          previousPapers: null,
+          message: `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+        });
       }
     };
 
     if (sources.list.some((s) => s.kind === 'hf-daily')) {
       const cache = await openEtagCache(corpusDir, `${HF_DAILY_DIR}/.etags`);
       const days = listDays(fetchOptions.date ?? today, fetchOptions.days ?? sources.fetchDays);
-      for (const day of days) await guard('hf-daily', day, () => fetchHfDay({ corpusDir, http: hfHttp, cache, apiUrl: sources.hfApiUrl, ...(options.pageSize ? { pageSize: options.pageSize } : {}) }, day));
+      for (const day of days)
+        await guard('hf-daily', day, () =>
+          fetchHfDay(
+            { corpusDir, http: hfHttp, cache, apiUrl: sources.hfApiUrl, ...(options.pageSize ? { pageSize: options.pageSize } : {}) },
+            day,
+          ),
+        );
       await saveCache(cache.save(), 'hf-daily', logger);
     }
     const categories = sources.list.flatMap((s) => (s.kind === 'arxiv' ? [s.category] : []));
     if (categories.length > 0) {
       const cache = await openEtagCache(corpusDir, `${ARXIV_DIR}/.etags`);
-      for (const category of categories) await guard(`arxiv:${category}`, category, () => fetchArxivCategory({ corpusDir, http: arxivHttp, cache, rssUrl: sources.arxivRssUrl, today }, category));
+      for (const category of categories)
+        await guard(`arxiv:${category}`, category, () =>
+          fetchArxivCategory({ corpusDir, http: arxivHttp, cache, rssUrl: sources.arxivRssUrl, today }, category),
+        );
       await saveCache(cache.save(), 'arxiv', logger);
     }
 
-    const warnings = outcomes.filter((o) => o.status === 'warning').map(({ source, key, file, message }) => ({ source, key, file, message }));
-    return { startedAt: startedAt.toISOString(), finishedAt: clock.now().toISOString(), outcomes, warnings, failed: outcomes.length > 0 && warnings.length === outcomes.length };
+    const warnings = outcomes
+      .filter((o) => o.status === 'warning')
+      .map(({ source, key, file, message }) => ({ source, key, file, message }));
+    return {
+      startedAt: startedAt.toISOString(),
+      finishedAt: clock.now().toISOString(),
+      outcomes,
+      warnings,
+      failed: outcomes.length > 0 && warnings.length === outcomes.length,
+    };
   };
 
   return {
@@ -99,7 +127,13 @@ export function createSourceFetcher(
           const message = `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
           logger.error({ err: error }, `fetching the sources failed: ${message}`);
           const warning = { source: 'sources', key: '', file: null, message };
-          return { startedAt: at, finishedAt: at, outcomes: [{ ...warning, status: 'warning', papers: null, previousPapers: null }], warnings: [warning], failed: true };
+          return {
+            startedAt: at,
+            finishedAt: at,
+            outcomes: [{ ...warning, status: 'warning', papers: null, previousPapers: null }],
+            warnings: [warning],
+            failed: true,
+          };
         })
         .then((report) => {
           last = report;

@@ -28,16 +28,21 @@ Options:
     const dir = (values.dir as string | undefined) ?? readCorpusDir(context.env);
     const corpus = await loadCorpus(dir, { referenceDate: readReferenceDate(values['reference-date']) });
     if (values.json) {
-      context.out(`${JSON.stringify({ papers: corpus.papers.map(toJsonPaper), files: corpus.files.map(toJsonFile), warnings: corpus.warnings })}\n`);
+      context.out(
+        `${JSON.stringify({ papers: corpus.papers.map(toJsonPaper), files: corpus.files.map(toJsonFile), warnings: corpus.warnings })}\n`,
+      );
       return 0;
     }
     const lines = [
       `Corpus ${dir}: ${plural(corpus.papers.length, 'paper')} in ${plural(corpus.files.length, 'file')}, ${plural(corpus.warnings.length, 'warning')}`,
     ];
-    if (corpus.files.length === 0) lines.push('  (no .txt, .md, .json or .jsonl files: add Hugging Face Daily Papers page copies or API snapshots to this directory)');
+    if (corpus.files.length === 0)
+      lines.push('  (no .txt, .md, .json or .jsonl files: add Hugging Face Daily Papers page copies or API snapshots to this directory)');
     const width = Math.max(...corpus.files.map((f) => f.file.length), 4);
     for (const file of corpus.files) {
-      lines.push(`  ${file.file.padEnd(width)}  ${plural(file.papers, 'paper').padStart(11)}  ${plural(file.warnings, 'warning').padStart(12)}  ${describeFile(file)}`);
+      lines.push(
+        `  ${file.file.padEnd(width)}  ${plural(file.papers, 'paper').padStart(11)}  ${plural(file.warnings, 'warning').padStart(12)}  ${describeFile(file)}`,
+      );
     }
     if (corpus.problems.length > 0) {
       lines.push('', 'Files that give no papers:');
@@ -85,7 +90,14 @@ export function toJsonPaper(paper: Paper): Record<string, unknown> {
 }
 
 function toJsonFile(file: CorpusFileSummary): Record<string, unknown> {
-  return { file: file.file, format: file.format, papers: file.papers, warnings: file.warnings, quarantined: file.quarantined, problem: file.problem ?? null };
+  return {
+    file: file.file,
+    format: file.format,
+    papers: file.papers,
+    warnings: file.warnings,
+    quarantined: file.quarantined,
+    problem: file.problem ?? null,
+  };
 }
 
 /** Validates a `--reference-date` value. */

@@ -33,14 +33,19 @@ Options:
                /digest retry while it runs
   -h, --help   show this help`,
   async run(argv, context) {
-    const { values } = parseCommandArgs('digest', argv, { 'dry-run': { type: 'boolean' }, count: { type: 'string' }, retry: { type: 'boolean' } });
+    const { values } = parseCommandArgs('digest', argv, {
+      'dry-run': { type: 'boolean' },
+      count: { type: 'string' },
+      retry: { type: 'boolean' },
+    });
     const config = loadConfig(context.env);
     const count = readCount('digest', 'count', values.count, config.digest.size, 10);
     const logger = createLogger({ level: config.logLevel, secrets: [config.discord.token], pretty: context.isTty });
     const destination = config.discord.token ? `channel:${config.discord.channelId}` : CONSOLE_DESTINATION;
 
     if (values.retry) {
-      if (values['dry-run'] || values.count !== undefined) throw new UsageError('--retry only queues refused papers again; it takes no --dry-run or --count', 'digest');
+      if (values['dry-run'] || values.count !== undefined)
+        throw new UsageError('--retry only queues refused papers again; it takes no --dry-run or --count', 'digest');
       const store = await openStateStore(config.stateFile);
       try {
         const ids = await requeueRefused(store, destination);
@@ -59,7 +64,11 @@ Options:
     if (values['dry-run']) {
       const state = await readStateFile(config.stateFile);
       const runner = createDigestRunner({
-        store: { read: () => state, update: () => Promise.reject(new Error('dry run: the state is read-only')), close: async () => undefined },
+        store: {
+          read: () => state,
+          update: () => Promise.reject(new Error('dry run: the state is read-only')),
+          close: async () => undefined,
+        },
         poster: {
           destination,
           post: () => Promise.reject(new Error('dry run: nothing is posted')),
@@ -78,17 +87,24 @@ Options:
       const preview = await runner.preview({ count });
       const { messages, directMessages } = preview;
       if (messages.length === 0 && directMessages.length === 0) {
-        context.out(`Dry run for ${destination}: no unposted papers remain; nothing would be posted. Add page copies to ${config.corpusDir} to post more.\n`);
+        context.out(
+          `Dry run for ${destination}: no unposted papers remain; nothing would be posted. Add page copies to ${config.corpusDir} to post more.\n`,
+        );
         return 0;
       }
       const what = preview.papers.length
         ? `the next digest${preview.resuming ? ' (resuming an interrupted one)' : ''} would post ${plural(preview.papers.length, 'paper')}; ${preview.remainingAfter} would remain`
         : 'no unposted papers remain, but notifications owed from earlier digests would go out';
-      const dms = directMessages.length ? `, and ${plural(directMessages.length, 'direct message')} would be sent (if those members accept them)` : '';
+      const dms = directMessages.length
+        ? `, and ${plural(directMessages.length, 'direct message')} would be sent (if those members accept them)`
+        : '';
       const head = `Dry run for ${destination}: ${what}. ${plural(messages.length, 'message')} would be posted in the channel${dms}. Nothing was posted or saved.`;
       const blocks = [
         ...messages.map((m, i) => `--- message ${i + 1} of ${messages.length} ---\n${renderMessageText(m, context.columns)}`),
-        ...directMessages.map((d, i) => `--- direct message ${i + 1} of ${directMessages.length}, to member ${d.userId} ---\n${renderMessageText(d.message, context.columns)}`),
+        ...directMessages.map(
+          (d, i) =>
+            `--- direct message ${i + 1} of ${directMessages.length}, to member ${d.userId} ---\n${renderMessageText(d.message, context.columns)}`,
+        ),
       ];
       context.out(`${head}\n\n${blocks.join('\n\n')}\n`);
       return 0;
@@ -98,8 +114,10 @@ Options:
     try {
       const result = await session.runner.run({ count });
       const empty = getDestination(session.store.read(), destination).lastRun?.reason === 'corpus-empty';
-      if (result.outcome === 'empty' && empty) context.err(`paperboy digest: the corpus at ${resolve(config.corpusDir)} has no papers; nothing was posted\n`);
-      else if (result.outcome === 'empty') context.err(`paperboy digest: no unposted papers remain for ${destination}; nothing was posted\n`);
+      if (result.outcome === 'empty' && empty)
+        context.err(`paperboy digest: the corpus at ${resolve(config.corpusDir)} has no papers; nothing was posted\n`);
+      else if (result.outcome === 'empty')
+        context.err(`paperboy digest: no unposted papers remain for ${destination}; nothing was posted\n`);
       else if (result.outcome === 'failed') context.err(`paperboy digest: the digest failed: ${result.error ?? 'unknown error'}\n`);
       else context.err(`paperboy digest: posted ${plural(result.posted.length, 'paper')} to ${destination}; ${result.remaining} remain\n`);
       return result.outcome === 'failed' ? 1 : 0;

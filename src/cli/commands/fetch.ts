@@ -46,7 +46,9 @@ Options:
     const date = readFetchDate(values.date, today);
     const days = readCount('fetch', 'days', values.days, sources.fetchDays, 14);
     if (sources.list.length === 0) {
-      throw new ConfigError(['SOURCES is empty, so there is nothing to fetch; set it to hf-daily and/or arxiv:<category> (e.g. SOURCES=hf-daily,arxiv:cs.CL)']);
+      throw new ConfigError([
+        'SOURCES is empty, so there is nothing to fetch; set it to hf-daily and/or arxiv:<category> (e.g. SOURCES=hf-daily,arxiv:cs.CL)',
+      ]);
     }
 
     const fetcher = createSourceFetcher({ corpusDir, sources }, quietLogger, systemClock);
@@ -54,7 +56,9 @@ Options:
     if (values.json) context.out(`${JSON.stringify(report)}\n`);
     else context.out(formatReport(report, corpusDir));
     if (report.failed) {
-      context.err(`paperboy fetch: nothing could be fetched; the corpus was left as it was (${report.warnings[0]?.message ?? 'unknown error'})\n`);
+      context.err(
+        `paperboy fetch: nothing could be fetched; the corpus was left as it was (${report.warnings[0]?.message ?? 'unknown error'})\n`,
+      );
       return 1;
     }
     return 0;
@@ -63,7 +67,9 @@ Options:
 
 /** The report as a person reads it: one aligned line per day or feed, then the counts. */
 export function formatReport(report: FetchReport, corpusDir: string): string {
-  const rows = report.outcomes.map((o) => [o.source === 'hf-daily' ? `hf-daily ${o.key}` : o.source, STATUS_LABELS[o.status], o.message] as const);
+  const rows = report.outcomes.map(
+    (o) => [o.source === 'hf-daily' ? `hf-daily ${o.key}` : o.source, STATUS_LABELS[o.status], o.message] as const,
+  );
   const width = Math.max(...rows.map(([what]) => what.length));
   const labelWidth = Math.max(...rows.map(([, label]) => label.length));
   const counts = new Map<FetchOutcome['status'], number>();

@@ -46,8 +46,8 @@ Options:
       context.err(`unhealthy: ${verdict.reason}\n`);
       return 1;
     }
-    if (!values.json) context.out(verdict.state === 'degraded' ? `degraded: ${verdict.reason} (${verdict.summary})\n` : `${verdict.summary}\n`);
+    if (!values.json)
+      context.out(verdict.state === 'degraded' ? `degraded: ${verdict.reason} (${verdict.summary})\n` : `${verdict.summary}\n`);
     return 0;
   },
 };
-

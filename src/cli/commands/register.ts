@@ -31,27 +31,39 @@ Options:
   async run(argv, context) {
     parseCommandArgs('register', argv, {});
     const config = loadConfig(context.env);
-    if (!config.discord.token) throw new UsageError('register needs DISCORD_TOKEN (set it in .env); console mode has no slash commands', 'register');
+    if (!config.discord.token)
+      throw new UsageError('register needs DISCORD_TOKEN (set it in .env); console mode has no slash commands', 'register');
     const rest = createRestClient(config.discord.token, config.discord.apiUrl);
     const applicationId = await fetchApplicationId(rest).catch((error: unknown) => {
       throw error instanceof PostError && error.kind === 'unauthorized' ? new InvalidTokenError() : error;
     });
     const scope = commandScopeFor(config.discord.guildId);
     // The previous scope is only a hint (every server the bot is in is checked too): an unreadable state is no reason to stop.
-    const previousScope = await readStateFile(config.stateFile).then((s) => s.commands?.scope ?? null, () => null);
+    const previousScope = await readStateFile(config.stateFile).then(
+      (s) => s.commands?.scope ?? null,
+      () => null,
+    );
     const { count, cleared, problems } = await registerCommands({ rest, applicationId, scope, previousScope });
-    context.out(`Registered ${count} slash commands (${describeScope(scope)}).${cleared.length ? ` Removed Paperboy's commands from ${cleared.join(', ')}.` : ''}\n`);
+    context.out(
+      `Registered ${count} slash commands (${describeScope(scope)}).${cleared.length ? ` Removed Paperboy's commands from ${cleared.join(', ')}.` : ''}\n`,
+    );
     if (problems.length) {
-      context.err(`paperboy register: could not remove Paperboy's commands from a scope it no longer uses (${problems.join('; ')}); run it again\n`);
+      context.err(
+        `paperboy register: could not remove Paperboy's commands from a scope it no longer uses (${problems.join('; ')}); run it again\n`,
+      );
       return 1;
     }
     // Record the hash so the next start does not register again; a running bot holds the lock, which is fine.
     try {
       const store = await openStateStore(config.stateFile);
-      await store.update((s) => recordRegistration(s, { hash: hashDefinitions(scope), scope: describeScope(scope), at: systemClock.now().toISOString() }));
+      await store.update((s) =>
+        recordRegistration(s, { hash: hashDefinitions(scope), scope: describeScope(scope), at: systemClock.now().toISOString() }),
+      );
       await store.close();
     } catch (error) {
-      context.err(`paperboy register: registered, but could not record it in the state (${(error as Error).message}); the next start registers once more\n`);
+      context.err(
+        `paperboy register: registered, but could not record it in the state (${(error as Error).message}); the next start registers once more\n`,
+      );
     }
     return 0;
   },

@@ -24,7 +24,12 @@ Options:
   --dir DIR   corpus directory (default: $CORPUS_DIR or ./seeds)
   -h, --help  show this help`,
   async run(argv, context) {
-    const { values, positionals } = parseCommandArgs('search', argv, { limit: { type: 'string' }, json: { type: 'boolean' }, dir: { type: 'string' } }, { positionals: true });
+    const { values, positionals } = parseCommandArgs(
+      'search',
+      argv,
+      { limit: { type: 'string' }, json: { type: 'boolean' }, dir: { type: 'string' } },
+      { positionals: true },
+    );
     const query = positionals.join(' ').trim();
     if (!query) throw new UsageError('search needs a query (e.g. `paperboy search scaling laws`)', 'search');
     const limit = readCount('search', 'limit', values.limit, 10, 100);
@@ -39,11 +44,18 @@ Options:
       // Below the relevance floor: the closest titles are offered without a score, never as the answer.
       const closest = index.closest(query, { limit: Math.min(limit, 3) });
       const lines = [`No paper matches "${query}" among ${corpus.papers.length} papers.`];
-      if (closest.length > 0) lines.push('Closest titles (not a match):', ...closest.map((h, i) => `${String(i + 1).padStart(2)}. ${h.paper.title}\n    ${h.paper.id}`));
+      if (closest.length > 0)
+        lines.push(
+          'Closest titles (not a match):',
+          ...closest.map((h, i) => `${String(i + 1).padStart(2)}. ${h.paper.title}\n    ${h.paper.id}`),
+        );
       context.out(`${lines.join('\n')}\n`);
       return 0;
     }
-    const lines = hits.map((h, i) => `${String(i + 1).padStart(2)}. ${h.paper.title}\n    ${describePaperMeta(h.paper)} · score ${h.score.toFixed(2)} · ${h.paper.id}`);
+    const lines = hits.map(
+      (h, i) =>
+        `${String(i + 1).padStart(2)}. ${h.paper.title}\n    ${describePaperMeta(h.paper)} · score ${h.score.toFixed(2)} · ${h.paper.id}`,
+    );
     context.out(`${lines.join('\n')}\n`);
     return 0;
   },

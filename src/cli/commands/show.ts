@@ -23,11 +23,16 @@ Options:
   --reference-date YYYY-MM-DD  read yearless dates against this day
   -h, --help                   show this help`,
   async run(argv, context) {
-    const { values, positionals } = parseCommandArgs('show', argv, {
-      dir: { type: 'string' },
-      json: { type: 'boolean' },
-      'reference-date': { type: 'string' },
-    }, { positionals: true });
+    const { values, positionals } = parseCommandArgs(
+      'show',
+      argv,
+      {
+        dir: { type: 'string' },
+        json: { type: 'boolean' },
+        'reference-date': { type: 'string' },
+      },
+      { positionals: true },
+    );
     const query = positionals.join(' ').trim();
     if (!query) throw new UsageError('show needs a paper id or some words of its title (e.g. `paperboy show scaling laws`)', 'show');
     const dir = (values.dir as string | undefined) ?? readCorpusDir(context.env);
@@ -36,7 +41,9 @@ Options:
     const picked = isPaperIdShape(query) ? index.get(query) : undefined;
     const [best, ...others] = picked ? [picked] : index.search(query, { limit: 5 }).map((hit) => hit.paper);
     if (!best) {
-      context.err(`paperboy show: no paper matches "${query}" among the ${corpus.papers.length} papers of ${dir}; try fewer or other words\n`);
+      context.err(
+        `paperboy show: no paper matches "${query}" among the ${corpus.papers.length} papers of ${dir}; try fewer or other words\n`,
+      );
       return 1;
     }
     if (values.json) {
@@ -45,7 +52,10 @@ Options:
     }
     let text = formatPaperText(best, Math.min(Math.max(context.columns, 40), 100));
     if (others.length > 0) {
-      text += `\n\nAlso matching:\n${others.slice(0, 4).map((p) => `  ${p.id}  ${p.title}`).join('\n')}`;
+      text += `\n\nAlso matching:\n${others
+        .slice(0, 4)
+        .map((p) => `  ${p.id}  ${p.title}`)
+        .join('\n')}`;
     }
     context.out(`${text}\n`);
     return 0;

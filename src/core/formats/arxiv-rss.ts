@@ -77,7 +77,7 @@ export function readArxivFeed(text: string, context: FormatContext): ArxivFeed {
   let items = 0;
   let line = 1;
   let lineCountedTo = 0;
-  for (let start = firstItem; start !== -1; ) {
+  for (let start = firstItem; start !== -1;) {
     line += countNewlines(text, lineCountedTo, start);
     lineCountedTo = start;
     items += 1;
@@ -98,7 +98,10 @@ export function readArxivFeed(text: string, context: FormatContext): ArxivFeed {
       const type = item.announceType;
       if (type && SKIPPED_TYPES.has(type)) replacements += 1;
       else if (!type || !KEPT_TYPES.has(type)) {
-        warn(line, `item ${items} ("${preview(item.title)}") has ${type ? `the announce type "${type}", which` : 'no announce type, so it'} is neither new nor a cross-list; skipped`);
+        warn(
+          line,
+          `item ${items} ("${preview(item.title)}") has ${type ? `the announce type "${type}", which` : 'no announce type, so it'} is neither new nor a cross-list; skipped`,
+        );
       } else papers.push(ratePaper(toPaper(item, context, line)));
     }
     start = next;
@@ -158,7 +161,11 @@ function readItem(chunk: string): FeedItem | string {
   const announced = /Announce Type:\s*([A-Za-z-]+)/.exec(description)?.[1];
   const announceType = (text(item['arxiv:announce_type']) || announced || '').trim().toLowerCase() || null;
   const abstractAt = description.search(/Abstract:/);
-  const abstract = collapseSpaces(abstractAt === -1 ? description.replace(/^\s*arXiv:\S+\s+Announce Type:\s*\S+/, '') : description.slice(abstractAt + 'Abstract:'.length));
+  const abstract = collapseSpaces(
+    abstractAt === -1
+      ? description.replace(/^\s*arXiv:\S+\s+Announce Type:\s*\S+/, '')
+      : description.slice(abstractAt + 'Abstract:'.length),
+  );
   return {
     title,
     abstract,

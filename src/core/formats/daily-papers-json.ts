@@ -36,7 +36,8 @@ function parseDailyPapersJson(text: string, context: FormatContext): FormatResul
     const value = parseJson(text);
     if (value.ok) {
       const paper = readDailyPaperItem(value.value, context, 1);
-      if (typeof paper === 'string') warn(1, `JSON, but not a daily papers list: expected an array of papers, and the value ${paper}; nothing was read`);
+      if (typeof paper === 'string')
+        warn(1, `JSON, but not a daily papers list: expected an array of papers, and the value ${paper}; nothing was read`);
       else papers.push(ratePaper(paper));
     } else warn(1, `not valid JSON (${value.error}); nothing was read`);
     return { papers, warnings };
@@ -45,19 +46,32 @@ function parseDailyPapersJson(text: string, context: FormatContext): FormatResul
   parts.elements.forEach((element, index) => {
     const value = parseJson(text.slice(element.start, element.end));
     if (!value.ok) {
-      itemWarnings.push({ file: context.file, line: element.line, message: `item ${index + 1} is not valid JSON (${value.error}); skipped` });
+      itemWarnings.push({
+        file: context.file,
+        line: element.line,
+        message: `item ${index + 1} is not valid JSON (${value.error}); skipped`,
+      });
       return;
     }
     const paper = readDailyPaperItem(value.value, context, element.line);
-    if (typeof paper === 'string') itemWarnings.push({ file: context.file, line: element.line, message: `item ${index + 1} is not a paper: it ${paper}; skipped` });
+    if (typeof paper === 'string')
+      itemWarnings.push({ file: context.file, line: element.line, message: `item ${index + 1} is not a paper: it ${paper}; skipped` });
     else papers.push(ratePaper(paper));
   });
   // An array with no paper at all is another kind of JSON: one warning says so instead of one per item.
   if (papers.length === 0 && itemWarnings.length > 1) {
-    warn(1, `JSON, but not a daily papers list: none of its ${itemWarnings.length} items is a paper (${itemWarnings[0]!.message}); nothing was read`);
+    warn(
+      1,
+      `JSON, but not a daily papers list: none of its ${itemWarnings.length} items is a paper (${itemWarnings[0]!.message}); nothing was read`,
+    );
   } else warnings.push(...itemWarnings);
-  if (parts.cut?.inElement) warn(parts.cut.line, `the JSON is cut off inside item ${parts.elements.length + 1}; that item was skipped, the ${parts.elements.length} before it were read`);
-  else if (parts.cut) warn(parts.cut.line, `the JSON array does not close (cut off after item ${parts.elements.length}); the items before the cut were read`);
+  if (parts.cut?.inElement)
+    warn(
+      parts.cut.line,
+      `the JSON is cut off inside item ${parts.elements.length + 1}; that item was skipped, the ${parts.elements.length} before it were read`,
+    );
+  else if (parts.cut)
+    warn(parts.cut.line, `the JSON array does not close (cut off after item ${parts.elements.length}); the items before the cut were read`);
   if (parts.error) warn(parts.error.line, `unexpected "${preview(parts.error.found)}" between items; the items after it were skipped`);
   return { papers, warnings };
 }

@@ -17,7 +17,10 @@ export const dailyPapersJsonlFormat: CorpusFormat = {
   description: 'daily papers JSON Lines (one item per line)',
   detect(text) {
     const head = text.slice(0, HEAD);
-    const lines = head.split(/\r\n|\r|\n/).map((line) => line.trim()).filter(Boolean);
+    const lines = head
+      .split(/\r\n|\r|\n/)
+      .map((line) => line.trim())
+      .filter(Boolean);
     const first = lines[0]?.replace(/^\uFEFF/, '');
     if (!first?.startsWith('{') || (!first.endsWith('}') && lines.length > 1)) return 0;
     if (lines.length > 1 && !lines[1]!.startsWith('{')) return 0;
@@ -39,7 +42,12 @@ function parseDailyPapersJsonl(text: string, context: FormatContext): FormatResu
     if (!line) return;
     const value = parseJson(line);
     if (!value.ok) {
-      warn(index + 1, index === lastLine && endsCut ? 'the last line is cut off (not complete JSON); skipped' : `not valid JSON (${value.error}); skipped`);
+      warn(
+        index + 1,
+        index === lastLine && endsCut
+          ? 'the last line is cut off (not complete JSON); skipped'
+          : `not valid JSON (${value.error}); skipped`,
+      );
       return;
     }
     for (const item of Array.isArray(value.value) ? value.value : [value.value]) {

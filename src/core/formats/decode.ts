@@ -25,7 +25,13 @@ export function decodeCorpusBytes(bytes: Uint8Array, file: string): DecodedText 
   if (nul !== -1) {
     return {
       text: '',
-      warnings: [{ file, line: lineOf(bytes, nul), message: `looks like a binary file (a NUL byte at line ${lineOf(bytes, nul)}), not text; skipped` }],
+      warnings: [
+        {
+          file,
+          line: lineOf(bytes, nul),
+          message: `looks like a binary file (a NUL byte at line ${lineOf(bytes, nul)}), not text; skipped`,
+        },
+      ],
       binary: true,
     };
   }
@@ -60,7 +66,7 @@ function findInvalidUtf8(bytes: Uint8Array): { first: number; count: number } {
   let first = -1;
   let count = 0;
   const n = bytes.length;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const b = bytes[i]!;
     if (b < 0x80) {
       i += 1;

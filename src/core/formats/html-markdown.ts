@@ -1,7 +1,18 @@
 import { type CorpusWarning, type Paper, normalizeTitle, paperId } from '../paper.js';
 import { extractLinks } from '../corpus.js';
 import { ratePaper } from './confidence.js';
-import { arxivIdFromUrl, collapseSpaces, paperPageUrl, parseCount, preview, readPageDate, restIsBlank, splitLines, toHttpsUrl, unescapeMarkdown } from './text.js';
+import {
+  arxivIdFromUrl,
+  collapseSpaces,
+  paperPageUrl,
+  parseCount,
+  preview,
+  readPageDate,
+  restIsBlank,
+  splitLines,
+  toHttpsUrl,
+  unescapeMarkdown,
+} from './text.js';
 import type { CorpusFormat, FormatContext, FormatResult, ReadPaper } from './types.js';
 
 const SCAN_LIMIT = 262_144;
@@ -63,7 +74,12 @@ function parseHtmlMarkdown(text: string, context: FormatContext): FormatResult {
   return { papers: papers.map((paper): ReadPaper => ratePaper(paper)), warnings };
 }
 
-function readCard(lines: string[], at: number, context: FormatContext, warn: (line: number, message: string) => void): { paper: Paper | null; next: number } {
+function readCard(
+  lines: string[],
+  at: number,
+  context: FormatContext,
+  warn: (line: number, message: string) => void,
+): { paper: Paper | null; next: number } {
   let heading = lines[at]!;
   let end = at;
   while (!HEADING_CLOSED.test(heading) && end + 1 < lines.length && end - at < MAX_TITLE_LINES && lines[end + 1]!.trim()) {
@@ -72,7 +88,12 @@ function readCard(lines: string[], at: number, context: FormatContext, warn: (li
   }
   const match = HEADING_CLOSED.exec(heading);
   if (!match) {
-    warn(at + 1, restIsBlank(lines, end + 1) ? `the capture is cut off inside the heading "${preview(heading.slice(4))}"; the paper was skipped` : `heading "${preview(heading.slice(4))}" has no link to the paper; skipped`);
+    warn(
+      at + 1,
+      restIsBlank(lines, end + 1)
+        ? `the capture is cut off inside the heading "${preview(heading.slice(4))}"; the paper was skipped`
+        : `heading "${preview(heading.slice(4))}" has no link to the paper; skipped`,
+    );
     return { paper: null, next: end + 1 };
   }
   const title = collapseSpaces(unescapeMarkdown(match[1]!));

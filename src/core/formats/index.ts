@@ -41,7 +41,11 @@ export interface CorpusFileRead {
 }
 
 /** The format that recognises a text best, with its confidence, or null when none does. */
-export function detectFormat(text: string, fileName: string, formats: readonly CorpusFormat[] = CORPUS_FORMATS): { format: CorpusFormat; confidence: number } | null {
+export function detectFormat(
+  text: string,
+  fileName: string,
+  formats: readonly CorpusFormat[] = CORPUS_FORMATS,
+): { format: CorpusFormat; confidence: number } | null {
   let best: { format: CorpusFormat; confidence: number } | null = null;
   for (const format of formats) {
     let confidence = 0;
@@ -50,7 +54,8 @@ export function detectFormat(text: string, fileName: string, formats: readonly C
     } catch {
       // A detector that fails does not recognise the text; the others still get their say.
     }
-    if (Number.isFinite(confidence) && confidence > 0 && (!best || confidence > best.confidence)) best = { format, confidence: Math.min(confidence, 1) };
+    if (Number.isFinite(confidence) && confidence > 0 && (!best || confidence > best.confidence))
+      best = { format, confidence: Math.min(confidence, 1) };
   }
   return best;
 }
@@ -75,7 +80,13 @@ export function readCorpusText(text: string, context: FormatContext, formats: re
   } catch (error) {
     // Readers never throw on bad input; if one does anyway, that is a bug to report, not a reason to stop the bot.
     const reason = error instanceof Error ? error.message : String(error);
-    return { format: format.name, confidence, papers: [], warnings: [{ file: context.file, line: 1, message: `the ${format.name} reader failed (${reason}); skipped` }], quarantined: false };
+    return {
+      format: format.name,
+      confidence,
+      papers: [],
+      warnings: [{ file: context.file, line: 1, message: `the ${format.name} reader failed (${reason}); skipped` }],
+      quarantined: false,
+    };
   }
 
   const plausible = result.papers.filter(isPlausible);
@@ -90,7 +101,11 @@ export function readCorpusText(text: string, context: FormatContext, formats: re
   for (const read of result.papers) {
     if (isPlausible(read)) continue;
     const { paper } = read;
-    warnings.push({ file: paper.source.file, line: paper.source.line, message: `"${preview(paper.title)}" does not look like a paper (${describeMissing(read.evidence)}); skipped` });
+    warnings.push({
+      file: paper.source.file,
+      line: paper.source.line,
+      message: `"${preview(paper.title)}" does not look like a paper (${describeMissing(read.evidence)}); skipped`,
+    });
   }
   warnings.sort((a, b) => a.line - b.line);
   return { format: format.name, confidence, papers: plausible.map((read) => read.paper), warnings, quarantined: false };
@@ -100,7 +115,11 @@ export function readCorpusText(text: string, context: FormatContext, formats: re
  * Reads one corpus file from its bytes (or already decoded text): decodes it (see {@link decodeCorpusBytes}), then
  * {@link readCorpusText}. Decoding warnings come first.
  */
-export function readCorpusFile(content: Uint8Array | string, context: FormatContext, formats: readonly CorpusFormat[] = CORPUS_FORMATS): CorpusFileRead {
+export function readCorpusFile(
+  content: Uint8Array | string,
+  context: FormatContext,
+  formats: readonly CorpusFormat[] = CORPUS_FORMATS,
+): CorpusFileRead {
   if (typeof content === 'string') return readCorpusText(content, context, formats);
   const decoded = decodeCorpusBytes(content, context.file);
   if (decoded.binary) return { format: null, confidence: 0, papers: [], warnings: decoded.warnings, quarantined: false };

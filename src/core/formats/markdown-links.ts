@@ -1,7 +1,17 @@
 import { type CorpusWarning, type Paper, paperId } from '../paper.js';
 import { extractLinks } from '../corpus.js';
 import { ratePaper } from './confidence.js';
-import { arxivIdFromUrl, collapseSpaces, paperPageUrl, parseCount, preview, readPageDate, restIsBlank, splitLines, unescapeMarkdown } from './text.js';
+import {
+  arxivIdFromUrl,
+  collapseSpaces,
+  paperPageUrl,
+  parseCount,
+  preview,
+  readPageDate,
+  restIsBlank,
+  splitLines,
+  unescapeMarkdown,
+} from './text.js';
 import type { CorpusFormat, FormatContext, FormatResult, ReadPaper } from './types.js';
 
 const SCAN_LIMIT = 262_144;
@@ -80,7 +90,8 @@ function readCard(lines: string[], at: number, context: FormatContext, warn: (li
   }
   const match = HEADING_CLOSED.exec(heading);
   if (!match) {
-    if (restIsBlank(lines, end + 1)) warn(at + 1, `the capture is cut off inside the heading "${preview(heading.slice(4))}"; the paper was skipped`);
+    if (restIsBlank(lines, end + 1))
+      warn(at + 1, `the capture is cut off inside the heading "${preview(heading.slice(4))}"; the paper was skipped`);
     else warn(at + 1, `heading "${preview(heading.slice(4))}" has no link to the paper; skipped`);
     return { paper: null, next: end + 1 };
   }

@@ -55,7 +55,12 @@ function parseMarkdownRefs(text: string, context: FormatContext): FormatResult {
   return { papers, warnings };
 }
 
-function readCard(lines: string[], at: number, context: FormatContext, warn: (line: number, message: string) => void): { paper: Paper | null; next: number } {
+function readCard(
+  lines: string[],
+  at: number,
+  context: FormatContext,
+  warn: (line: number, message: string) => void,
+): { paper: Paper | null; next: number } {
   let heading = lines[at]!.slice(5);
   let end = at;
   // The dump wraps long titles too: the continuation starts with `### ` again.
@@ -64,7 +69,12 @@ function readCard(lines: string[], at: number, context: FormatContext, warn: (li
     heading += ` ${lines[end]!.slice(4)}`;
   }
   if (!HEADING_END.test(heading)) {
-    warn(at + 1, restIsBlank(lines, end + 1) ? `the capture is cut off inside the heading "${preview(heading)}"; the paper was skipped` : `heading "${preview(heading)}" does not close; skipped`);
+    warn(
+      at + 1,
+      restIsBlank(lines, end + 1)
+        ? `the capture is cut off inside the heading "${preview(heading)}"; the paper was skipped`
+        : `heading "${preview(heading)}" does not close; skipped`,
+    );
     return { paper: null, next: end + 1 };
   }
   const title = collapseSpaces(unescapeMarkdown(heading.replace(HEADING_END, '')));

@@ -106,7 +106,13 @@ export function buildSearchData(papers: readonly Paper[]): SearchData {
   const common = new Map<string, CommonTerm>();
   const commonById: Array<CommonTerm | undefined> = table.df.map((df, id) => {
     if (df < commonThreshold) return undefined;
-    const entry: CommonTerm = { title: createBitset(count), abstract: createBitset(count), abstractFrequency: new Uint8Array(count), titleIdf: 0, abstractIdf: 0 };
+    const entry: CommonTerm = {
+      title: createBitset(count),
+      abstract: createBitset(count),
+      abstractFrequency: new Uint8Array(count),
+      titleIdf: 0,
+      abstractIdf: 0,
+    };
     common.set(table.strings[id]!, entry);
     return entry;
   });

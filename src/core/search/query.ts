@@ -83,7 +83,14 @@ export function capQuery(query: string): string {
 }
 
 /** Adds the terms one typed form stands for: itself when indexed, else its typo fixes; its completions while typed. */
-function expandWord(raw: string, completing: boolean, word: number, exact: boolean, terms: Map<string, QueryTerm>, lexicon: SearchWords): void {
+function expandWord(
+  raw: string,
+  completing: boolean,
+  word: number,
+  exact: boolean,
+  terms: Map<string, QueryTerm>,
+  lexicon: SearchWords,
+): void {
   const { vocabulary, termIds, fuzzyWords, sortedWords, completions: cache } = lexicon;
   // Another form of the same stem may be indexed (`quantization` typed, only `quantized` written): no typo then.
   const term = vocabulary.get(raw)?.term ?? analyzeWord(raw).term;

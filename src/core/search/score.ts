@@ -91,7 +91,16 @@ export function scorePool(data: SearchData, board: ScoreBoard, parsed: ParsedQue
     for (const { entry, info } of commonTerms) {
       accumulate(board, pool, entry.title, null, info.weight * TITLE_BOOST * entry.titleIdf, titleLength, avgTitle, info);
       if (!titlesOnly) {
-        accumulate(board, pool, entry.abstract, entry.abstractFrequency, info.weight * entry.abstractIdf, data.abstractLength, data.avgAbstract, info);
+        accumulate(
+          board,
+          pool,
+          entry.abstract,
+          entry.abstractFrequency,
+          info.weight * entry.abstractIdf,
+          data.abstractLength,
+          data.avgAbstract,
+          info,
+        );
       }
     }
   }
@@ -146,13 +155,22 @@ function findCommonPool(terms: readonly QueryCommonTerm[], count: number, wanted
     }
   }
   const words = [...byWord.values()];
-  let pool = intersectAll(words.map((sets) => sets.title), count);
+  let pool = intersectAll(
+    words.map((sets) => sets.title),
+    count,
+  );
   if (countSetBits(pool) < wanted) {
     const anywhere = words.map((sets) => ({ bits: sets.any, size: countSetBits(sets.any) })).sort((a, b) => a.size - b.size);
-    pool = intersectAll(anywhere.map((word) => word.bits), count);
+    pool = intersectAll(
+      anywhere.map((word) => word.bits),
+      count,
+    );
     while (countSetBits(pool) < wanted && anywhere.length > 1) {
       anywhere.pop();
-      pool = intersectAll(anywhere.map((word) => word.bits), count);
+      pool = intersectAll(
+        anywhere.map((word) => word.bits),
+        count,
+      );
     }
   }
   return pool;

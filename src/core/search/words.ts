@@ -42,9 +42,7 @@ export function findNearWords(
     .filter((candidate) => candidate.distance <= edits)
     .sort(
       (a, b) =>
-        a.distance - b.distance ||
-        (vocabulary.get(b.word)?.df ?? 0) - (vocabulary.get(a.word)?.df ?? 0) ||
-        (a.word < b.word ? -1 : 1),
+        a.distance - b.distance || (vocabulary.get(b.word)?.df ?? 0) - (vocabulary.get(a.word)?.df ?? 0) || (a.word < b.word ? -1 : 1),
     )
     .slice(0, MAX_FUZZY_CANDIDATES);
 }

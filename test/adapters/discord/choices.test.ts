@@ -16,7 +16,17 @@ const seed = parseCorpus(readFileSync(new URL('../../../seeds/000_ccff3ae36fc464
 const seedIndex = createSearchIndex(seed);
 
 function paper(title: string, abstract = '', published: string | null = null, line = 1): Paper {
-  return { id: paperId(title), title, abstract, authors: null, organization: null, published, comments: null, links: [], source: { file: 'test.txt', line } };
+  return {
+    id: paperId(title),
+    title,
+    abstract,
+    authors: null,
+    organization: null,
+    published,
+    comments: null,
+    links: [],
+    source: { file: 'test.txt', line },
+  };
 }
 
 /** What `/paper` answers as a member types. */
@@ -42,7 +52,8 @@ describe('paper choices for autocomplete', () => {
 
   it('given the start of a title made of common words, then that title is the first choice', () => {
     const target = 'All is Not Lost: LLM Recovery without Checkpoints';
-    for (const typed of ['all is not', 'All Is Not', 'all is', 'all is not l', 'all is not lost']) expect(suggest(seedIndex, typed)[0]!.name).toBe(target);
+    for (const typed of ['all is not', 'All Is Not', 'all is', 'all is not l', 'all is not lost'])
+      expect(suggest(seedIndex, typed)[0]!.name).toBe(target);
   });
 
   it('given the start of a title among distractors made of the same words, then that title is still the first choice', () => {
@@ -59,7 +70,8 @@ describe('paper choices for autocomplete', () => {
   });
 
   it('given a long title, then its name is cut at a word boundary and ends with …', () => {
-    const long = 'Structured Context Engineering for File-Native Agentic Systems: Evaluating Schema Accuracy, Format Effectiveness, and Multi-File Navigation at Scale';
+    const long =
+      'Structured Context Engineering for File-Native Agentic Systems: Evaluating Schema Accuracy, Format Effectiveness, and Multi-File Navigation at Scale';
     const choice = suggest(seedIndex, 'structured context engineering').find((c) => c.value === paperId(long))!;
     expect(choice.name.length).toBeLessThanOrEqual(100);
     expect(choice.name.endsWith('…')).toBe(true);
@@ -97,9 +109,12 @@ describe('paper choices for autocomplete', () => {
 describe('paper choices: limits', () => {
   const awkward = ['', ' ', 'x'.repeat(10_000), '😀🚀 🧪', '\uD800', '\u0000\u0007\u200B', '10,000,000 1.7.3 v2.0-beta'];
 
-  it.each(awkward.map((query) => [JSON.stringify(query.slice(0, 30)), query]))('given %s, then every choice name fits in 100 characters', (_label, query) => {
-    for (const choice of suggest(seedIndex, query)) expect(choice.name.length).toBeLessThanOrEqual(100);
-  });
+  it.each(awkward.map((query) => [JSON.stringify(query.slice(0, 30)), query]))(
+    'given %s, then every choice name fits in 100 characters',
+    (_label, query) => {
+      for (const choice of suggest(seedIndex, query)) expect(choice.name.length).toBeLessThanOrEqual(100);
+    },
+  );
 
   it('given more papers than Discord shows, then 25 choices come back, in the order given', () => {
     const papers = Array.from({ length: 40 }, (_, i) => paper(`Paper number ${i}`, '', null, i + 1));

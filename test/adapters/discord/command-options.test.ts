@@ -67,7 +67,10 @@ async function boot(): Promise<FakeDiscord> {
   await client.login(server.token);
   await ready;
   await client.rest.put(Routes.applicationGuildCommands(server.applicationId, GUILD), { body: [lookup, control] });
-  const route = createInteractionRouter({ logger: createMemoryLogger() } as unknown as CommandContext, { homeGuild: { verdict: async () => ({ guildId: GUILD }) }, commands });
+  const route = createInteractionRouter({ logger: createMemoryLogger() } as unknown as CommandContext, {
+    homeGuild: { verdict: async () => ({ guildId: GUILD }) },
+    commands,
+  });
   client.on(Events.InteractionCreate, (interaction: Interaction) => void route(interaction));
   return server;
 }
@@ -95,11 +98,16 @@ describe('option readers typed from a definition', () => {
 
   it('given a text option that arrives as a number, then the member is told it could not be read', async () => {
     const server = await boot();
-    const outcome = await server.interactMutated({ type: 'command', name: 'lookup', guildId: GUILD, options: { query: 'x' } }, (payload) => {
-      firstOption(payload).value = 42;
-      return payload;
-    });
-    expect(outcome.data!.content).toBe('The `query` option arrived in a shape Paperboy cannot read. Try the command again, picking from the suggestions.');
+    const outcome = await server.interactMutated(
+      { type: 'command', name: 'lookup', guildId: GUILD, options: { query: 'x' } },
+      (payload) => {
+        firstOption(payload).value = 42;
+        return payload;
+      },
+    );
+    expect(outcome.data!.content).toBe(
+      'The `query` option arrived in a shape Paperboy cannot read. Try the command again, picking from the suggestions.',
+    );
     expect(read).toEqual([]);
   });
 
@@ -114,7 +122,13 @@ describe('option readers typed from a definition', () => {
 
   it('given an autocomplete, then the focused text is what was typed', async () => {
     const server = await boot();
-    const outcome = await server.interact({ type: 'autocomplete', name: 'lookup', guildId: GUILD, options: { query: 'sca' }, focused: 'query' });
+    const outcome = await server.interact({
+      type: 'autocomplete',
+      name: 'lookup',
+      guildId: GUILD,
+      options: { query: 'sca' },
+      focused: 'query',
+    });
     expect(outcome.data!.choices).toEqual([{ name: 'typed: sca', value: 'typed' }]);
   });
 });

@@ -13,7 +13,11 @@ const COMMANDS_DIR = new URL('../../../src/adapters/discord/commands/', import.m
 type Option = NonNullable<CommandData['options']>[number];
 
 const isSlashCommand = (value: unknown): value is SlashCommand =>
-  typeof value === 'object' && value !== null && 'data' in value && 'execute' in value && typeof (value as SlashCommand).execute === 'function';
+  typeof value === 'object' &&
+  value !== null &&
+  'data' in value &&
+  'execute' in value &&
+  typeof (value as SlashCommand).execute === 'function';
 
 /** The commands each module of `commands/` exports, by file name (index.ts aside). */
 async function loadCommandModules(): Promise<Map<string, SlashCommand[]>> {
@@ -37,15 +41,18 @@ function findProblems(commands: readonly SlashCommand[], modules: ReadonlyMap<st
     if (exported.length !== 1) problems.push(`commands/${file}.ts exports ${exported.length} commands, not one`);
     for (const command of exported) {
       if (!listed.has(command)) problems.push(`/${command.data.name} (commands/${file}.ts) is not in commands/index.ts`);
-      if (command.data.name !== file) problems.push(`/${command.data.name} lives in commands/${file}.ts, not commands/${command.data.name}.ts`);
+      if (command.data.name !== file)
+        problems.push(`/${command.data.name} lives in commands/${file}.ts, not commands/${command.data.name}.ts`);
     }
   }
   const fromModules = new Set([...modules.values()].flat());
-  for (const command of commands) if (!fromModules.has(command)) problems.push(`/${command.data.name} is listed but no module of commands/ defines it`);
+  for (const command of commands)
+    if (!fromModules.has(command)) problems.push(`/${command.data.name} is listed but no module of commands/ defines it`);
   try {
     const routed = [...mapCommandsByName(commands).keys()];
     const registered = buildDefinitions({ kind: 'global' }, commands).map((d) => d.name);
-    if (JSON.stringify(routed) !== JSON.stringify(registered)) problems.push(`routed ${routed.join(',')} but registered ${registered.join(',')}`);
+    if (JSON.stringify(routed) !== JSON.stringify(registered))
+      problems.push(`routed ${routed.join(',')} but registered ${registered.join(',')}`);
   } catch (error) {
     problems.push((error as Error).message);
   }
@@ -54,9 +61,12 @@ function findProblems(commands: readonly SlashCommand[], modules: ReadonlyMap<st
       o.type === ApplicationCommandOptionType.Subcommand ? ((o.options ?? []) as readonly Option[]) : [o],
     );
     const autocompleted = leaves.filter((o) => 'autocomplete' in o && o.autocomplete === true);
-    if (autocompleted.length > 0 && !command.autocomplete) problems.push(`/${command.data.name} promises autocomplete but does not answer it`);
+    if (autocompleted.length > 0 && !command.autocomplete)
+      problems.push(`/${command.data.name} promises autocomplete but does not answer it`);
     if (autocompleted.length === 0 && command.autocomplete) problems.push(`/${command.data.name} answers autocomplete for no option`);
-    for (const option of leaves) if (!READABLE_OPTION_TYPES.has(option.type)) problems.push(`/${command.data.name} option ${option.name}: no reader for type ${option.type}`);
+    for (const option of leaves)
+      if (!READABLE_OPTION_TYPES.has(option.type))
+        problems.push(`/${command.data.name} option ${option.name}: no reader for type ${option.type}`);
   }
   return problems;
 }
@@ -68,7 +78,7 @@ const probe = (name: string, options?: CommandData['options'], autocomplete = fa
 });
 
 describe('the slash command list', () => {
-  it('given the list, then its definitions pass Discord\'s rules for names, descriptions and options, in both scopes', () => {
+  it("given the list, then its definitions pass Discord's rules for names, descriptions and options, in both scopes", () => {
     expect(validateCommandList(buildDefinitions({ kind: 'global' }), 'global')).toEqual([]);
     expect(validateCommandList(buildDefinitions({ kind: 'guild', guildId: '1' }), 'guild')).toEqual([]);
   });
@@ -90,7 +100,9 @@ describe('the slash command list', () => {
     expect(findProblems([...SLASH_COMMANDS, stray], modules)).toEqual(['/stray is listed but no module of commands/ defines it']);
     const twin = probe('paper');
     expect(findProblems([...SLASH_COMMANDS, twin], modules)).toContain('two slash commands are named /paper');
-    expect(validateCommandList(buildDefinitions({ kind: 'global' }, [...SLASH_COMMANDS, twin]), 'global').map((i) => i.code)).toContain('APPLICATION_COMMANDS_DUPLICATE_NAME');
+    expect(validateCommandList(buildDefinitions({ kind: 'global' }, [...SLASH_COMMANDS, twin]), 'global').map((i) => i.code)).toContain(
+      'APPLICATION_COMMANDS_DUPLICATE_NAME',
+    );
   });
 
   it('given autocomplete promised but not answered, answered for no option, or an option no reader reads, then the check says so', () => {
@@ -107,8 +119,10 @@ describe('the slash command list', () => {
     ]);
   });
 
-  it('given a name that breaks Discord\'s rules, then the validation the list passes refuses it', () => {
+  it("given a name that breaks Discord's rules, then the validation the list passes refuses it", () => {
     const bad = probe('Paper Lookup');
-    expect(validateCommandList(buildDefinitions({ kind: 'guild', guildId: '1' }, [bad]), 'guild').map((i) => i.code)).toEqual(['APPLICATION_COMMAND_INVALID_NAME']);
+    expect(validateCommandList(buildDefinitions({ kind: 'guild', guildId: '1' }, [bad]), 'guild').map((i) => i.code)).toEqual([
+      'APPLICATION_COMMAND_INVALID_NAME',
+    ]);
   });
 });

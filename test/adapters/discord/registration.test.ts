@@ -17,12 +17,22 @@ afterEach(async () => {
 });
 
 async function setup(initial = createEmptyState()) {
-  server = await startFakeDiscord({ guilds: [{ id: A }], rateLimits: { otherRoutes: { limit: 1000, windowMs: 1000 }, globalPerSecond: 1000 } });
+  server = await startFakeDiscord({
+    guilds: [{ id: A }],
+    rateLimits: { otherRoutes: { limit: 1000, windowMs: 1000 }, globalPerSecond: 1000 },
+  });
   const store = createMemoryStore(initial);
   const logger = createMemoryLogger();
   const clock = createManualClock('2026-06-22T09:00:00.000Z');
   const register = (scope: CommandScope) =>
-    registerCommandsIfChanged({ rest: createRestClient(server!.token, server!.apiUrl), applicationId: server!.applicationId, scope, store, logger, clock });
+    registerCommandsIfChanged({
+      rest: createRestClient(server!.token, server!.apiUrl),
+      applicationId: server!.applicationId,
+      scope,
+      store,
+      logger,
+      clock,
+    });
   const puts = () => server!.requests.filter((r) => r.method === 'PUT' && /\/commands$/.test(r.path)).length;
   return { server, store, logger, clock, register, puts };
 }
@@ -32,12 +42,20 @@ describe('registering the slash commands when they changed', () => {
     const { server, store, logger, register } = await setup();
     await register(GUILD_A);
     expect(server.commands(A)).toHaveLength(5);
-    expect(store.read().commands).toEqual({ hash: hashDefinitions(GUILD_A), scope: `guild:${A}`, registeredAt: '2026-06-22T09:00:00.000Z' });
+    expect(store.read().commands).toEqual({
+      hash: hashDefinitions(GUILD_A),
+      scope: `guild:${A}`,
+      registeredAt: '2026-06-22T09:00:00.000Z',
+    });
     expect(logger.lines.find((l) => l.level === 'info')?.message).toBe(`registered 5 slash commands (guild:${A})`);
   });
 
   it('given the same definitions and scope recorded, then Discord is not asked at all', async () => {
-    const recorded = recordRegistration(createEmptyState(), { hash: hashDefinitions(GUILD_A), scope: `guild:${A}`, at: '2026-06-01T00:00:00.000Z' });
+    const recorded = recordRegistration(createEmptyState(), {
+      hash: hashDefinitions(GUILD_A),
+      scope: `guild:${A}`,
+      at: '2026-06-01T00:00:00.000Z',
+    });
     const { server, store, register } = await setup(recorded);
     await register(GUILD_A);
     expect(server.requests).toEqual([]);
@@ -60,8 +78,14 @@ describe('registering the slash commands when they changed', () => {
     await register(GUILD_A);
     expect(server.commands()).toEqual([]);
     expect(server.commands(A)).toHaveLength(5);
-    expect(store.read().commands).toEqual({ hash: hashDefinitions(GUILD_A), scope: `guild:${A}`, registeredAt: '2026-06-22T09:01:00.000Z' });
-    expect(logger.lines.filter((l) => l.level === 'info').at(-1)?.message).toBe(`registered 5 slash commands (guild:${A}); removed them from global`);
+    expect(store.read().commands).toEqual({
+      hash: hashDefinitions(GUILD_A),
+      scope: `guild:${A}`,
+      registeredAt: '2026-06-22T09:01:00.000Z',
+    });
+    expect(logger.lines.filter((l) => l.level === 'info').at(-1)?.message).toBe(
+      `registered 5 slash commands (guild:${A}); removed them from global`,
+    );
   });
 
   it('given a stale scope that cannot be emptied, then nothing is recorded, so the next start tries again', async () => {
@@ -69,7 +93,9 @@ describe('registering the slash commands when they changed', () => {
     server.faults.failNext({ method: 'GET', path: /^\/applications\/\d+\/commands$/ }, { status: 403, code: 50013 });
     await register(GUILD_A);
     expect(store.read().commands).toBeNull();
-    expect(logger.lines.find((l) => l.level === 'warn')?.message).toMatch(/^could not remove Paperboy's commands from a scope it no longer uses \(global: 403 /);
+    expect(logger.lines.find((l) => l.level === 'warn')?.message).toMatch(
+      /^could not remove Paperboy's commands from a scope it no longer uses \(global: 403 /,
+    );
     await register(GUILD_A);
     expect(puts()).toBe(2);
     expect(store.read().commands?.scope).toBe(`guild:${A}`);
@@ -80,6 +106,8 @@ describe('registering the slash commands when they changed', () => {
     server.faults.failNext({ method: 'PUT', path: /\/commands$/ }, { status: 403, code: 50001 });
     await expect(register(GUILD_A)).resolves.toBeUndefined();
     expect(store.read().commands).toBeNull();
-    expect(logger.lines.find((l) => l.level === 'error')?.message).toMatch(/^could not register the slash commands; digests still run\. .*`paperboy register`$/);
+    expect(logger.lines.find((l) => l.level === 'error')?.message).toMatch(
+      /^could not register the slash commands; digests still run\. .*`paperboy register`$/,
+    );
   });
 });

@@ -30,7 +30,14 @@ describe('fetching arXiv listing feeds', () => {
     const { fetcher } = createTestFetcher(fake, corpus.dir, CL, { now: NOW });
     const report = await fetcher.fetchAll();
     expect(report.outcomes).toEqual([
-      expect.objectContaining({ source: 'arxiv:cs.CL', key: 'cs.CL', status: 'new', file: SNAPSHOT, papers: 3, message: `${SNAPSHOT}: 3 papers; 2 replacements skipped` }),
+      expect.objectContaining({
+        source: 'arxiv:cs.CL',
+        key: 'cs.CL',
+        status: 'new',
+        file: SNAPSHOT,
+        papers: 3,
+        message: `${SNAPSHOT}: 3 papers; 2 replacements skipped`,
+      }),
     ]);
     const bytes = await readFile(join(corpus.dir, SNAPSHOT));
     expect(bytes.toString('utf8')).toBe(WEEKDAY);
@@ -60,7 +67,10 @@ describe('fetching arXiv listing feeds', () => {
     fake.inject('/rss/cs.LG', { kind: 'status', status: 503 });
     const events: string[] = [];
     const starts: number[] = [];
-    const { fetcher, time } = createTestFetcher(fake, corpus.dir, [...CL, { kind: 'arxiv', category: 'cs.LG' }], { now: NOW, arxivIntervalMs: 3000 });
+    const { fetcher, time } = createTestFetcher(fake, corpus.dir, [...CL, { kind: 'arxiv', category: 'cs.LG' }], {
+      now: NOW,
+      arxivIntervalMs: 3000,
+    });
     fake.onRequest = (request) => {
       starts.push(time.now());
       events.push(`GET ${request.path}`);
@@ -73,7 +83,7 @@ describe('fetching arXiv listing feeds', () => {
     for (let i = 1; i < starts.length; i += 1) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(3000);
   });
 
-  it('given the default interval, then it is arXiv\'s three seconds', async () => {
+  it("given the default interval, then it is arXiv's three seconds", async () => {
     fake.setFeed('cs.CL', WEEKEND);
     fake.setFeed('cs.LG', WEEKEND);
     const sleeps: number[] = [];
@@ -93,18 +103,25 @@ describe('fetching arXiv listing feeds', () => {
     expect(await fingerprint(join(corpus.dir, SNAPSHOT))).toEqual(before);
   });
 
-  it('given the same day\'s feed rebuilt with one more paper, then the snapshot is updated', async () => {
+  it("given the same day's feed rebuilt with one more paper, then the snapshot is updated", async () => {
     fake.setFeed('cs.CL', WEEKDAY);
     const { fetcher } = createTestFetcher(fake, corpus.dir, CL, { now: NOW });
     await fetcher.fetchAll();
-    const extra = WEEKDAY.replace('<item>', '<item>\n      <title>One More Paper on Speech Translation Evaluation</title>\n      <link>https://arxiv.org/abs/2610.04444</link>\n      <description>arXiv:2610.04444v1 Announce Type: new \nAbstract: We evaluate speech translation systems on twelve language pairs and find that automatic metrics disagree with people.</description>\n      <guid isPermaLink="false">oai:arXiv.org:2610.04444v1</guid>\n      <arxiv:announce_type>new</arxiv:announce_type>\n      <dc:creator>Ana Lima</dc:creator>\n    </item>\n    <item>');
+    const extra = WEEKDAY.replace(
+      '<item>',
+      '<item>\n      <title>One More Paper on Speech Translation Evaluation</title>\n      <link>https://arxiv.org/abs/2610.04444</link>\n      <description>arXiv:2610.04444v1 Announce Type: new \nAbstract: We evaluate speech translation systems on twelve language pairs and find that automatic metrics disagree with people.</description>\n      <guid isPermaLink="false">oai:arXiv.org:2610.04444v1</guid>\n      <arxiv:announce_type>new</arxiv:announce_type>\n      <dc:creator>Ana Lima</dc:creator>\n    </item>\n    <item>',
+    );
     fake.setFeed('cs.CL', extra);
     const report = await fetcher.fetchAll();
     expect(report.outcomes[0]).toMatchObject({ status: 'updated', papers: 4, previousPapers: 3 });
   });
 
   it.each([
-    ['an HTML error page', { kind: 'html' as const }, /returned an HTML page instead of an RSS feed \("503 Service Temporarily Unavailable"\)/],
+    [
+      'an HTML error page',
+      { kind: 'html' as const },
+      /returned an HTML page instead of an RSS feed \("503 Service Temporarily Unavailable"\)/,
+    ],
     ['a feed cut off mid-item', { kind: 'truncated' as const }, /returned a damaged feed \(the feed is cut off inside item \d+/],
     ['a 404', { kind: 'status' as const, status: 404 }, /failed with status 404 \(not retried/],
   ])('given %s, then the snapshot is untouched and the report carries a warning', async (_name, fault, message) => {

@@ -7,7 +7,9 @@ import { startFakeSources, type FakeSources, type SourceFault } from '../../supp
 import { createTestFetcher, fingerprint, listFolder, makeCorpusDir } from './helpers.js';
 
 const REAL_2024 = JSON.parse(readFixture('07-d-api-json-daily-2024-10-25.json')) as Array<{ paper: { id: string; upvotes: number } }>;
-const CURRENT_2026 = JSON.parse(readFixture('written/daily-papers-current-2026-10-05.json')) as Array<{ paper: { id: string; upvotes: number; githubStars?: number } }>;
+const CURRENT_2026 = JSON.parse(readFixture('written/daily-papers-current-2026-10-05.json')) as Array<{
+  paper: { id: string; upvotes: number; githubStars?: number };
+}>;
 const DAY = '2024-10-25';
 const SNAPSHOT = `hf-daily/${DAY}.json`;
 const HF = [{ kind: 'hf-daily' as const }];
@@ -48,7 +50,12 @@ describe('fetching the Hugging Face daily list', () => {
     await fetcher.fetchAll();
     const bytes = await readFile(join(corpus.dir, 'hf-daily/2026-10-05.json'));
     const [first] = readCorpusFile(bytes, { file: 'x', referenceDate: '2026-10-05' }).papers;
-    expect(first).toMatchObject({ arxivId: '2610.05608', upvotes: 117, githubRepo: expect.stringMatching(/^https:\/\/github\.com\//), aiSummary: expect.any(String) });
+    expect(first).toMatchObject({
+      arxivId: '2610.05608',
+      upvotes: 117,
+      githubRepo: expect.stringMatching(/^https:\/\/github\.com\//),
+      aiSummary: expect.any(String),
+    });
   });
 
   it('given FETCH_DAYS=3, then it fetches the last three UTC days, oldest first', async () => {
@@ -63,7 +70,11 @@ describe('fetching the Hugging Face daily list', () => {
     fake.setDay(DAY, REAL_2024);
     const { fetcher } = createTestFetcher(fake, corpus.dir, HF, { pageSize: 10 });
     const report = await fetcher.fetchAll();
-    expect(fake.requests.map((r) => [r.query.get('p'), r.query.get('limit')])).toEqual([[null, '10'], ['1', '10'], ['2', '10']]);
+    expect(fake.requests.map((r) => [r.query.get('p'), r.query.get('limit')])).toEqual([
+      [null, '10'],
+      ['1', '10'],
+      ['2', '10'],
+    ]);
     expect(report.outcomes[0]).toMatchObject({ status: 'new', papers: 29 });
     expect((await readSnapshot()).papers.map((p) => p.arxivId)).toEqual(REAL_2024.map((item) => item.paper.id));
   });
@@ -178,13 +189,29 @@ describe('fetching the Hugging Face daily list', () => {
 describe('bad answers never delete or overwrite a good snapshot', () => {
   const four = (fault: SourceFault) => [fault, fault, fault, fault];
   it.each<[string, SourceFault[], RegExp]>([
-    ['an HTML error page', [{ kind: 'html' }], /returned an HTML page instead of JSON \("503 Service Temporarily Unavailable"\); kept hf-daily\/2024-10-25\.json as it was$/],
+    [
+      'an HTML error page',
+      [{ kind: 'html' }],
+      /returned an HTML page instead of JSON \("503 Service Temporarily Unavailable"\); kept hf-daily\/2024-10-25\.json as it was$/,
+    ],
     ['truncated JSON', [{ kind: 'truncated' }], /returned JSON that does not parse \(.*\): the answer was cut off or damaged; kept /],
-    ['an empty list for a day that had papers', [{ kind: 'empty-list' }], /returned an empty list for 2024-10-25, which had 29 papers; kept /],
+    [
+      'an empty list for a day that had papers',
+      [{ kind: 'empty-list' }],
+      /returned an empty list for 2024-10-25, which had 29 papers; kept /,
+    ],
     ['a 503 on every attempt', four({ kind: 'status', status: 503 }), /failed with status 503 after 4 attempts; kept /],
-    ['a 429 asking to wait an hour', [{ kind: 'status', status: 429, retryAfter: '3600' }], /the server asks to wait 3600 s \(Retry-After\).*; kept /],
+    [
+      'a 429 asking to wait an hour',
+      [{ kind: 'status', status: 429, retryAfter: '3600' }],
+      /the server asks to wait 3600 s \(Retry-After\).*; kept /,
+    ],
     ['a slow answer on every attempt', four({ kind: 'slow', delayMs: 5000 }), /failed after 4 attempts: timed out after 0\.3 s; kept /],
-    ['a huge body', [{ kind: 'huge', bytes: 3 * 1024 * 1024 }], /the response is larger than the 1 MB limit; stopped reading \(not retried\); kept /],
+    [
+      'a huge body',
+      [{ kind: 'huge', bytes: 3 * 1024 * 1024 }],
+      /the response is larger than the 1 MB limit; stopped reading \(not retried\); kept /,
+    ],
     ['a dropped connection on every attempt', four({ kind: 'drop' }), /failed after 4 attempts: .*; kept /],
   ])('given %s, then the snapshot is untouched and the report carries a warning', async (_name, faults, message) => {
     fake.setDay(DAY, REAL_2024);
@@ -231,7 +258,10 @@ describe('bad answers never delete or overwrite a good snapshot', () => {
     fake.setDay(DAY, REAL_2024);
     fake.inject(`/api/daily_papers?date=${DAY}&limit=10&p=1`, { kind: 'html' });
     const report = await fetcher.fetchAll();
-    expect(fake.requests.slice(2).map((r) => [r.query.get('p'), r.served])).toEqual([[null, 304], ['1', 'html']]);
+    expect(fake.requests.slice(2).map((r) => [r.query.get('p'), r.served])).toEqual([
+      [null, 304],
+      ['1', 'html'],
+    ]);
     expect(report.outcomes[0]).toMatchObject({ status: 'warning', papers: 15 });
     expect(await fingerprint(join(corpus.dir, SNAPSHOT))).toEqual(before);
   });

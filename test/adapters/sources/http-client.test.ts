@@ -21,7 +21,10 @@ const client = (options: Partial<HttpClientOptions> = {}) =>
   createHttpClient({ userAgent: createUserAgent(), now: () => NOW, sleep: async (ms) => void sleeps.push(ms), ...options });
 
 const failure = async (promise: Promise<unknown>): Promise<HttpFetchError> => {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(HttpFetchError);
   return error as HttpFetchError;
 };

@@ -44,11 +44,13 @@ describe('the source fetcher the digest calls', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
-  it('given a fetcher that rejects anyway, then the digest\'s fetch logs it and goes on', async () => {
+  it("given a fetcher that rejects anyway, then the digest's fetch logs it and goes on", async () => {
     const logger = createRecordingLogger();
     const broken: SourceFetcher = { fetchAll: () => Promise.reject(new Error('bug')), lastReport: () => null, warnings: () => [] };
     expect(await fetchBeforeDigest(broken, logger)).toBeNull();
-    expect(logger.lines).toEqual([{ level: 'error', message: 'fetching the sources failed unexpectedly; the digest goes on with the corpus as it is' }]);
+    expect(logger.lines).toEqual([
+      { level: 'error', message: 'fetching the sources failed unexpectedly; the digest goes on with the corpus as it is' },
+    ]);
     expect(await fetchBeforeDigest(null, logger)).toBeNull();
   });
 

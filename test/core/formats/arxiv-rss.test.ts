@@ -30,9 +30,11 @@ describe('the arXiv RSS reader', () => {
     expect(detectFormat(WEEKEND, 'feed.json')?.format.name).toBe('arxiv-rss');
   });
 
-  it('given an HTML page or another site\'s RSS, then it does not claim it (or barely)', () => {
+  it("given an HTML page or another site's RSS, then it does not claim it (or barely)", () => {
     expect(arxivRssFormat.detect('<!DOCTYPE html><html><head><title>503</title></head></html>', 'x')).toBe(0);
-    expect(arxivRssFormat.detect('<?xml version="1.0"?><rss version="2.0"><channel><title>A blog</title></channel></rss>', 'x')).toBeLessThan(0.5);
+    expect(
+      arxivRssFormat.detect('<?xml version="1.0"?><rss version="2.0"><channel><title>A blog</title></channel></rss>', 'x'),
+    ).toBeLessThan(0.5);
   });
 
   it('given new, cross and replace announcements, then new and cross become papers and replacements are skipped without a warning', () => {
@@ -69,11 +71,19 @@ describe('the arXiv RSS reader', () => {
     const feed = readArxivFeed(cut, context);
     expect(feed.papers.map((p) => p.paper.arxivId)).toEqual(['2610.04101', '2610.04187']);
     expect(feed.complete).toBe(false);
-    expect(feed.warnings).toEqual([{ file: context.file, line: 45, message: 'the feed is cut off inside item 3; that item was skipped, the 2 before it were read' }]);
+    expect(feed.warnings).toEqual([
+      { file: context.file, line: 45, message: 'the feed is cut off inside item 3; that item was skipped, the 2 before it were read' },
+    ]);
   });
 
   it('given an item without the announce_type element, then the type is read from the description', () => {
-    const feed = readArxivFeed(feedOf(item({ type: null, description: 'arXiv:2610.01234v1 Announce Type: replace \nAbstract: A revised version.' }), item({ id: '2610.05555v1', type: null })), context);
+    const feed = readArxivFeed(
+      feedOf(
+        item({ type: null, description: 'arXiv:2610.01234v1 Announce Type: replace \nAbstract: A revised version.' }),
+        item({ id: '2610.05555v1', type: null }),
+      ),
+      context,
+    );
     expect(feed.replacements).toBe(1);
     expect(feed.papers.map((p) => p.paper.arxivId)).toEqual(['2610.05555']);
   });
@@ -81,11 +91,16 @@ describe('the arXiv RSS reader', () => {
   it('given an announce type arXiv does not document, then the item is skipped with a warning naming it', () => {
     const feed = readArxivFeed(feedOf(item({ type: 'withdrawn' })), context);
     expect(feed.papers).toEqual([]);
-    expect(feed.warnings[0]!.message).toBe('item 1 ("A Plain Title About Language Models") has the announce type "withdrawn", which is neither new nor a cross-list; skipped');
+    expect(feed.warnings[0]!.message).toBe(
+      'item 1 ("A Plain Title About Language Models") has the announce type "withdrawn", which is neither new nor a cross-list; skipped',
+    );
   });
 
   it('given a damaged item between good ones, then only that item is lost', () => {
-    const feed = readArxivFeed(feedOf(item({ id: '2610.00001v1' }), item({ title: 'Broken <b>markup</title>' }), item({ id: '2610.00003v1' })), context);
+    const feed = readArxivFeed(
+      feedOf(item({ id: '2610.00001v1' }), item({ title: 'Broken <b>markup</title>' }), item({ id: '2610.00003v1' })),
+      context,
+    );
     expect(feed.papers.map((p) => p.paper.arxivId)).toEqual(['2610.00001', '2610.00003']);
     expect(feed.warnings).toHaveLength(1);
     expect(feed.warnings[0]!.message).toMatch(/^item 2 is not well-formed XML/);
@@ -93,7 +108,11 @@ describe('the arXiv RSS reader', () => {
 
   it('given an old-style id and "A, B and C" authors, then the id keeps its archive and the authors are split', () => {
     const [paper] = readArxivFeed(feedOf(item({ id: 'hep-th/9901001v2', creator: 'Ana Lima, Bo Chen and Cy Dube' })), context).papers;
-    expect(paper!.paper).toMatchObject({ arxivId: 'hep-th/9901001', url: 'https://arxiv.org/abs/hep-th/9901001', authorNames: ['Ana Lima', 'Bo Chen', 'Cy Dube'] });
+    expect(paper!.paper).toMatchObject({
+      arxivId: 'hep-th/9901001',
+      url: 'https://arxiv.org/abs/hep-th/9901001',
+      authorNames: ['Ana Lima', 'Bo Chen', 'Cy Dube'],
+    });
   });
 
   it('given entities declared in a DOCTYPE (an entity bomb), then they are not expanded inside items', () => {

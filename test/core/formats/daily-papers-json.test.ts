@@ -5,7 +5,15 @@ import { REAL_FILES, WRITTEN_FILES, readFixture, readFixtureBytes } from './fixt
 const context = (file: string) => ({ file, referenceDate: '2026-10-05' });
 const read = (text: string, file = 'day.json') => readCorpusText(text, context(file));
 const item = (paper: Record<string, unknown>, outer: Record<string, unknown> = {}) => ({
-  paper: { id: '2411.17691', title: 'A Title', summary: 'We show that things work.', authors: [], publishedAt: '2024-11-26T10:00:00.000Z', upvotes: 5, ...paper },
+  paper: {
+    id: '2411.17691',
+    title: 'A Title',
+    summary: 'We show that things work.',
+    authors: [],
+    publishedAt: '2024-11-26T10:00:00.000Z',
+    upvotes: 5,
+    ...paper,
+  },
   publishedAt: '2024-11-27T08:00:00.000Z',
   title: 'A Title',
   numComments: 2,
@@ -66,7 +74,9 @@ describe('reading a damaged or unusual daily papers response', () => {
     const cut = text.slice(0, text.lastIndexOf('{"paper"') + 500);
     const result = read(cut);
     expect(result.papers).toHaveLength(28);
-    expect(result.warnings).toEqual([{ file: 'day.json', line: 1, message: 'the JSON is cut off inside item 29; that item was skipped, the 28 before it were read' }]);
+    expect(result.warnings).toEqual([
+      { file: 'day.json', line: 1, message: 'the JSON is cut off inside item 29; that item was skipped, the 28 before it were read' },
+    ]);
   });
 
   it('given a response cut off between items, then every complete item is read and the cut is one warning', () => {
@@ -80,7 +90,9 @@ describe('reading a damaged or unusual daily papers response', () => {
     const text = `[\n${JSON.stringify(item({ id: '2401.00001' }))},\n"oops",\n${JSON.stringify(item({ id: '2401.00003' }))}\n]`;
     const result = read(text);
     expect(result.papers.map((p) => p.arxivId)).toEqual(['2401.00001', '2401.00003']);
-    expect(result.warnings).toEqual([{ file: 'day.json', line: 3, message: 'item 2 is not a paper: it is a string, not an object; skipped' }]);
+    expect(result.warnings).toEqual([
+      { file: 'day.json', line: 3, message: 'item 2 is not a paper: it is a string, not an object; skipped' },
+    ]);
   });
 
   it('given an arXiv id with a version, then the id is stored without it', () => {
@@ -102,7 +114,14 @@ describe('reading a damaged or unusual daily papers response', () => {
   });
 
   it('given fields of the wrong type, then they are ignored and the paper is still read', () => {
-    const [paper] = read(JSON.stringify([item({ upvotes: '12', githubStars: -3, ai_keywords: 'nlp', ai_summary: 7, authors: 'many', publishedAt: 'yesterday' }, { numComments: 1.5 })])).papers;
+    const [paper] = read(
+      JSON.stringify([
+        item(
+          { upvotes: '12', githubStars: -3, ai_keywords: 'nlp', ai_summary: 7, authors: 'many', publishedAt: 'yesterday' },
+          { numComments: 1.5 },
+        ),
+      ]),
+    ).papers;
     expect(paper).toMatchObject({ title: 'A Title', authors: null, published: null, comments: null });
     expect(paper!.upvotes).toBeUndefined();
     expect(paper!.githubStars).toBeUndefined();
@@ -111,7 +130,9 @@ describe('reading a damaged or unusual daily papers response', () => {
   });
 
   it('given an object from GET /api/papers/{id} (no wrapper), then it is one paper', () => {
-    const result = read(JSON.stringify({ id: '2401.00009', title: 'Bare Paper', summary: 'We read bare papers.', upvotes: 3, authors: [{ name: 'A' }] }));
+    const result = read(
+      JSON.stringify({ id: '2401.00009', title: 'Bare Paper', summary: 'We read bare papers.', upvotes: 3, authors: [{ name: 'A' }] }),
+    );
     expect(result.papers).toHaveLength(1);
     expect(result.papers[0]).toMatchObject({ title: 'Bare Paper', arxivId: '2401.00009', upvotes: 3, authorNames: ['A'] });
   });

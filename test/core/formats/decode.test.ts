@@ -20,7 +20,12 @@ describe('decoding a corpus file', () => {
     expect(decoded.text).toBe('Cafe Paper\n\nAn abstract with a Latin-1 caf\uFFFD.\n');
     expect(decoded.binary).toBe(false);
     expect(decoded.warnings).toEqual([
-      { file: 'latin1.txt', line: 3, message: 'is not valid UTF-8: byte 0xE9 at line 3 was replaced with "\uFFFD"; the file was read anyway (save it as UTF-8 to fix this)' },
+      {
+        file: 'latin1.txt',
+        line: 3,
+        message:
+          'is not valid UTF-8: byte 0xE9 at line 3 was replaced with "\uFFFD"; the file was read anyway (save it as UTF-8 to fix this)',
+      },
     ]);
   });
 
@@ -45,7 +50,11 @@ describe('decoding a corpus file', () => {
 
   it('given a NUL byte, then the file is binary: no text and one warning with its line', () => {
     const decoded = decodeCorpusBytes(concat(utf8('\x89PNG\n\n'), Uint8Array.of(0, 0, 0x0d)), 'image.txt');
-    expect(decoded).toEqual({ text: '', binary: true, warnings: [{ file: 'image.txt', line: 3, message: 'looks like a binary file (a NUL byte at line 3), not text; skipped' }] });
+    expect(decoded).toEqual({
+      text: '',
+      binary: true,
+      warnings: [{ file: 'image.txt', line: 3, message: 'looks like a binary file (a NUL byte at line 3), not text; skipped' }],
+    });
   });
 
   it('given UTF-16 with a byte-order mark (Notepad "Unicode"), then it is decoded', () => {
@@ -69,7 +78,10 @@ describe('decoding a corpus file', () => {
   });
 
   it('given a binary file, then reading it gives no papers and the binary warning only', () => {
-    const result = readCorpusFile(Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d), { file: 'x.png.txt', referenceDate: '2026-01-01' });
+    const result = readCorpusFile(Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d), {
+      file: 'x.png.txt',
+      referenceDate: '2026-01-01',
+    });
     expect(result.papers).toEqual([]);
     expect(result.format).toBeNull();
     expect(result.warnings).toHaveLength(1);

@@ -18,7 +18,21 @@ type Edit =
 const position = fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true });
 const junk = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.constantFrom('\n### [', '](https://huggingface.co/papers/2401.00001)', '\n[\n', '\n][12]\n', '\n·\n', 'Mar 32, 2024', '{"paper":', ']', '\\', '\u0000', '\uFFFD', '\r\n', 'javascript:alert(1)'),
+  fc.constantFrom(
+    '\n### [',
+    '](https://huggingface.co/papers/2401.00001)',
+    '\n[\n',
+    '\n][12]\n',
+    '\n·\n',
+    'Mar 32, 2024',
+    '{"paper":',
+    ']',
+    '\\',
+    '\u0000',
+    '\uFFFD',
+    '\r\n',
+    'javascript:alert(1)',
+  ),
 );
 const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), at: position, count: fc.integer({ min: 1, max: 40 }) }),
@@ -41,7 +55,12 @@ function apply(text: string, edits: Edit[]): string {
     } else {
       const joined = lines.join('\n');
       const at = Math.floor(e.at * joined.length);
-      const next = e.kind === 'insert' ? joined.slice(0, at) + e.text + joined.slice(at) : e.kind === 'truncate' ? joined.slice(0, at) : joined.slice(0, at) + e.char + joined.slice(at + 1);
+      const next =
+        e.kind === 'insert'
+          ? joined.slice(0, at) + e.text + joined.slice(at)
+          : e.kind === 'truncate'
+            ? joined.slice(0, at)
+            : joined.slice(0, at) + e.char + joined.slice(at + 1);
       lines = next.split('\n');
     }
   }
@@ -75,13 +94,19 @@ describe('robustness against damaged copies', () => {
   it('given random bytes, or a fixture with random bytes spliced in, then reading the file never throws', () => {
     const fixtureBytes = FIXTURES.map((text) => new TextEncoder().encode(text.slice(0, 20_000)));
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: fixtureBytes.length - 1 }), position, fc.uint8Array({ maxLength: 64 }), fc.boolean(), (index, at, noise, alone) => {
-        const base = fixtureBytes[index]!;
-        const cut = Math.floor(at * base.length);
-        const bytes = alone ? noise : Uint8Array.from([...base.subarray(0, cut), ...noise, ...base.subarray(cut)]);
-        const result = readCorpusFile(bytes, context);
-        expectWellFormed(result);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: fixtureBytes.length - 1 }),
+        position,
+        fc.uint8Array({ maxLength: 64 }),
+        fc.boolean(),
+        (index, at, noise, alone) => {
+          const base = fixtureBytes[index]!;
+          const cut = Math.floor(at * base.length);
+          const bytes = alone ? noise : Uint8Array.from([...base.subarray(0, cut), ...noise, ...base.subarray(cut)]);
+          const result = readCorpusFile(bytes, context);
+          expectWellFormed(result);
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -9,21 +9,26 @@ import { REAL_FILES, readFixture, readSeed, withoutUrlLines } from './fixtures.j
 const MIXED = new URL('../../fixtures/corpus/mixed/', import.meta.url);
 
 describe('quarantining a damaged or unknown layout', () => {
-  it.each([REAL_FILES['01'], REAL_FILES['02']])('given %s with its URL lines removed (a browser copy-paste), then it yields no papers and one quarantine warning', (file) => {
-    const text = withoutUrlLines(readFixture(file));
-    // What the plain-text parser alone makes of it: page chrome as papers (over a hundred of them).
-    const old = parseCorpus(text, { file, referenceDate: '2026-03-27' }).papers.map((p) => p.title);
-    expect(old.length).toBeGreaterThan(100);
-    expect(old).toEqual(expect.arrayContaining(['Daily Papers - Hugging Face', 'Models', 'Pricing']));
+  it.each([REAL_FILES['01'], REAL_FILES['02']])(
+    'given %s with its URL lines removed (a browser copy-paste), then it yields no papers and one quarantine warning',
+    (file) => {
+      const text = withoutUrlLines(readFixture(file));
+      // What the plain-text parser alone makes of it: page chrome as papers (over a hundred of them).
+      const old = parseCorpus(text, { file, referenceDate: '2026-03-27' }).papers.map((p) => p.title);
+      expect(old.length).toBeGreaterThan(100);
+      expect(old).toEqual(expect.arrayContaining(['Daily Papers - Hugging Face', 'Models', 'Pricing']));
 
-    const result = readCorpusText(text, { file, referenceDate: '2026-03-27' });
-    expect(result.quarantined).toBe(true);
-    expect(result.papers).toEqual([]);
-    expect(result.warnings).toHaveLength(1);
-    expect(result.warnings[0]).toMatchObject({ file, line: 1 });
-    expect(result.warnings[0]!.message).toMatch(/^quarantined: read as plain-text page copy .*, but only \d+ of \d+ entries look like papers/);
-    expect(result.warnings[0]!.message).toContain('nothing from this file is used until it parses cleanly');
-  });
+      const result = readCorpusText(text, { file, referenceDate: '2026-03-27' });
+      expect(result.quarantined).toBe(true);
+      expect(result.papers).toEqual([]);
+      expect(result.warnings).toHaveLength(1);
+      expect(result.warnings[0]).toMatchObject({ file, line: 1 });
+      expect(result.warnings[0]!.message).toMatch(
+        /^quarantined: read as plain-text page copy .*, but only \d+ of \d+ entries look like papers/,
+      );
+      expect(result.warnings[0]!.message).toContain('nothing from this file is used until it parses cleanly');
+    },
+  );
 
   it('given the seed, then it parses to its 51 papers with no quarantine and no warnings, as parseCorpus reads them', () => {
     const seed = readSeed();
@@ -91,12 +96,31 @@ describe('rating how sure a reader is of a paper', () => {
     expect(isPlausibleTitle(title)).toBe(true);
   });
 
-  it.each(['Submitted by', 'Daily Papers - Hugging Face', 'Models', 'Previous', 'System theme', '[-] 8', '[-] -', '106', '2.3k', 'Mar 27', 'Oct 7, 2024', '· 8 authors', '4 authors', 'wchengad', 'k-sobolev', '[图片：无替代文本]', '[', 'https://huggingface.co/papers/2603.25728', '- [图片：无替代文本]', '### [Title](url)', '![](avatar.png)'])(
-    'given the line "%s", then it is not a title',
-    (line) => {
-      expect(isPlausibleTitle(line)).toBe(false);
-    },
-  );
+  it.each([
+    'Submitted by',
+    'Daily Papers - Hugging Face',
+    'Models',
+    'Previous',
+    'System theme',
+    '[-] 8',
+    '[-] -',
+    '106',
+    '2.3k',
+    'Mar 27',
+    'Oct 7, 2024',
+    '· 8 authors',
+    '4 authors',
+    'wchengad',
+    'k-sobolev',
+    '[图片：无替代文本]',
+    '[',
+    'https://huggingface.co/papers/2603.25728',
+    '- [图片：无替代文本]',
+    '### [Title](url)',
+    '![](avatar.png)',
+  ])('given the line "%s", then it is not a title', (line) => {
+    expect(isPlausibleTitle(line)).toBe(false);
+  });
 
   it.each([
     ['a sentence', 'Small recursive models reason well.', true],

@@ -48,7 +48,9 @@ describe('each reader on a capture cut off mid-paper', () => {
     const cut = cutAfter(text, 'Naive offloading to SSD does not help on its own');
     const result = htmlMarkdownFormat.parse(cut, context);
     expect(result.papers.map((p) => p.paper.arxivId)).toEqual(['2610.05608']);
-    expect(result.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^the capture is cut off inside the card of "The Other Half/)]);
+    expect(result.warnings.map((w) => w.message)).toEqual([
+      expect.stringMatching(/^the capture is cut off inside the card of "The Other Half/),
+    ]);
   });
 
   it('given a reference-style dump cut inside a heading, then that paper is a warning', () => {
@@ -61,26 +63,32 @@ describe('each reader on a capture cut off mid-paper', () => {
 });
 
 describe('the format contract, checked against every format on every fixture', () => {
-  const texts: Array<[string, string]> = [...Object.values(REAL_FILES), ...Object.values(WRITTEN_FILES)].map((file) => [file, readFixture(file)]);
+  const texts: Array<[string, string]> = [...Object.values(REAL_FILES), ...Object.values(WRITTEN_FILES)].map((file) => [
+    file,
+    readFixture(file),
+  ]);
   texts.push(['seed', readSeed()]);
 
-  it.each(CORPUS_FORMATS.map((format) => [format.name, format] as const))('given the %s reader, then on any fixture its papers keep the shared rules', (_name, format) => {
-    for (const [file, text] of texts) {
-      const result = format.parse(text, { file, referenceDate: '2026-10-05' });
-      for (const warning of result.warnings) {
-        expect(warning.file).toBe(file);
-        expect(warning.line).toBeGreaterThanOrEqual(1);
+  it.each(CORPUS_FORMATS.map((format) => [format.name, format] as const))(
+    'given the %s reader, then on any fixture its papers keep the shared rules',
+    (_name, format) => {
+      for (const [file, text] of texts) {
+        const result = format.parse(text, { file, referenceDate: '2026-10-05' });
+        for (const warning of result.warnings) {
+          expect(warning.file).toBe(file);
+          expect(warning.line).toBeGreaterThanOrEqual(1);
+        }
+        for (const { paper, confidence } of result.papers) {
+          expect(confidence).toBeGreaterThanOrEqual(0);
+          expect(confidence).toBeLessThanOrEqual(1);
+          expect(paper.id).toBe(paperId(paper.title));
+          expect(paper.source.file).toBe(file);
+          if (paper.arxivId !== undefined) expect(normalizeArxivId(paper.arxivId)).toBe(paper.arxivId);
+          for (const url of [paper.url, paper.githubRepo, paper.projectPage]) if (url !== undefined) expect(url).toMatch(/^https:\/\//);
+          if (paper.published !== null) expect(paper.published).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+          if (paper.addedAt !== undefined) expect(paper.addedAt).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+        }
       }
-      for (const { paper, confidence } of result.papers) {
-        expect(confidence).toBeGreaterThanOrEqual(0);
-        expect(confidence).toBeLessThanOrEqual(1);
-        expect(paper.id).toBe(paperId(paper.title));
-        expect(paper.source.file).toBe(file);
-        if (paper.arxivId !== undefined) expect(normalizeArxivId(paper.arxivId)).toBe(paper.arxivId);
-        for (const url of [paper.url, paper.githubRepo, paper.projectPage]) if (url !== undefined) expect(url).toMatch(/^https:\/\//);
-        if (paper.published !== null) expect(paper.published).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-        if (paper.addedAt !== undefined) expect(paper.addedAt).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-      }
-    }
-  });
+    },
+  );
 });

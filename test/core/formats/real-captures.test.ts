@@ -43,11 +43,14 @@ describe('reading the real captures', () => {
     expect(results.get(number)!.warnings).toEqual([]);
   });
 
-  it.each(['01', '02', '03', '04', '06'] as const)('given capture %s with paper links, then its papers are exactly the linked arXiv ids', (number) => {
-    const ids = papersOf(number).map((p) => p.arxivId);
-    expect(new Set(ids).size).toBe(ids.length);
-    expect(new Set(ids)).toEqual(linkedIds(readFixture(REAL_FILES[number])));
-  });
+  it.each(['01', '02', '03', '04', '06'] as const)(
+    'given capture %s with paper links, then its papers are exactly the linked arXiv ids',
+    (number) => {
+      const ids = papersOf(number).map((p) => p.arxivId);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(new Set(ids)).toEqual(linkedIds(readFixture(REAL_FILES[number])));
+    },
+  );
 
   it('given the cut-off capture 05, then its truncated 34th paper is one warning and not a paper with half an abstract', () => {
     const { papers, warnings } = results.get('05')!;
@@ -64,7 +67,8 @@ describe('reading the real captures', () => {
   });
 
   it.each(CAPTURES.map(([number]) => [number]))('given capture %s, then no page chrome becomes a paper', (number) => {
-    const chrome = /^(?:Daily Papers|Trending Papers|Previous|System theme|Submitted by|Subscribe|new|Models|Pricing|\[-\]|\[?图片|Upvote|Get trending papers)/;
+    const chrome =
+      /^(?:Daily Papers|Trending Papers|Previous|System theme|Submitted by|Subscribe|new|Models|Pricing|\[-\]|\[?图片|Upvote|Get trending papers)/;
     for (const paper of papersOf(number)) {
       expect(paper.title).not.toMatch(chrome);
       expect(isPlausibleTitle(paper.title), paper.title).toBe(true);
@@ -72,20 +76,27 @@ describe('reading the real captures', () => {
     }
   });
 
-  it.each(CAPTURES.map(([number]) => [number]))('given capture %s, then no markdown escape or hard wrap is left in titles and abstracts', (number) => {
-    for (const paper of papersOf(number)) {
-      expect(paper.title).not.toMatch(/\\[_[\]*`#]|\\ |\n|\s{2}/);
-      expect(paper.abstract).not.toMatch(/\\_|\\\n|\n|\s{2}/);
-    }
-  });
+  it.each(CAPTURES.map(([number]) => [number]))(
+    'given capture %s, then no markdown escape or hard wrap is left in titles and abstracts',
+    (number) => {
+      for (const paper of papersOf(number)) {
+        expect(paper.title).not.toMatch(/\\[_[\]*`#]|\\ |\n|\s{2}/);
+        expect(paper.abstract).not.toMatch(/\\_|\\\n|\n|\s{2}/);
+      }
+    },
+  );
 
-  it.each(CAPTURES.map(([number]) => [number]))('given capture %s, then every link field is https and every arXiv id has no version', (number) => {
-    for (const paper of papersOf(number)) {
-      for (const url of [paper.url, paper.githubRepo, paper.projectPage]) if (url !== undefined) expect(url).toMatch(/^https:\/\/[^\s/]+\.[^\s/]+/);
-      if (paper.arxivId !== undefined) expect(paper.arxivId).toMatch(/^\d{4}\.\d{4,5}$/);
-      if (paper.arxivId !== undefined) expect(paper.url).toBe(`https://huggingface.co/papers/${paper.arxivId}`);
-    }
-  });
+  it.each(CAPTURES.map(([number]) => [number]))(
+    'given capture %s, then every link field is https and every arXiv id has no version',
+    (number) => {
+      for (const paper of papersOf(number)) {
+        for (const url of [paper.url, paper.githubRepo, paper.projectPage])
+          if (url !== undefined) expect(url).toMatch(/^https:\/\/[^\s/]+\.[^\s/]+/);
+        if (paper.arxivId !== undefined) expect(paper.arxivId).toMatch(/^\d{4}\.\d{4,5}$/);
+        if (paper.arxivId !== undefined) expect(paper.url).toBe(`https://huggingface.co/papers/${paper.arxivId}`);
+      }
+    },
+  );
 });
 
 describe('fields read from each format', () => {
@@ -103,26 +114,222 @@ describe('fields read from each format', () => {
 
   it.each([
     // (b) daily list without abstracts: organisation or author count, stars linked to the paper, comments
-    ['01', 'PixelSmile: Toward Fine-Grained Facial Expression Editing', { abstractStart: '', arxivId: '2603.25728', url: 'https://huggingface.co/papers/2603.25728', upvotes: 106, published: null, authors: null, organization: 'Fudan University', comments: 3, githubStars: 68 }],
-    ['01', 'MemMA: Coordinating the Memory Cycle', { abstractStart: '', arxivId: '2603.18718', url: 'https://huggingface.co/papers/2603.18718', upvotes: 6, published: null, authors: 8, organization: null, comments: 2, githubStars: 7 }],
-    ['01', 'IQuest-Coder-V1 Technical Report', { abstractStart: '', arxivId: '2603.16733', url: 'https://huggingface.co/papers/2603.16733', upvotes: undefined, published: null, authors: null, organization: 'IQuest', comments: 2, githubStars: 1360 }],
+    [
+      '01',
+      'PixelSmile: Toward Fine-Grained Facial Expression Editing',
+      {
+        abstractStart: '',
+        arxivId: '2603.25728',
+        url: 'https://huggingface.co/papers/2603.25728',
+        upvotes: 106,
+        published: null,
+        authors: null,
+        organization: 'Fudan University',
+        comments: 3,
+        githubStars: 68,
+      },
+    ],
+    [
+      '01',
+      'MemMA: Coordinating the Memory Cycle',
+      {
+        abstractStart: '',
+        arxivId: '2603.18718',
+        url: 'https://huggingface.co/papers/2603.18718',
+        upvotes: 6,
+        published: null,
+        authors: 8,
+        organization: null,
+        comments: 2,
+        githubStars: 7,
+      },
+    ],
+    [
+      '01',
+      'IQuest-Coder-V1 Technical Report',
+      {
+        abstractStart: '',
+        arxivId: '2603.16733',
+        url: 'https://huggingface.co/papers/2603.16733',
+        upvotes: undefined,
+        published: null,
+        authors: null,
+        organization: 'IQuest',
+        comments: 2,
+        githubStars: 1360,
+      },
+    ],
     // (b) search results with abstracts and dates
-    ['02', 'Better than Your Teacher: LLM Agents that learn from Privileged AI Feedback', { abstractStart: 'While large language models (LLMs) show ', arxivId: '2410.05434', url: 'https://huggingface.co/papers/2410.05434', upvotes: 1, published: '2024-10-07', authors: 2, organization: null, comments: null, githubStars: undefined }],
-    ['02', 'Soft Instruction De-escalation Defense', { abstractStart: 'Large Language Models (LLMs) are increas', arxivId: '2510.21057', url: 'https://huggingface.co/papers/2510.21057', upvotes: 5, published: '2025-10-23', authors: null, organization: 'Google', comments: 1, githubStars: undefined }],
-    ['02', 'Proxy Compression for Language Modeling', { abstractStart: 'Modern language models are trained almos', arxivId: '2602.04289', url: 'https://huggingface.co/papers/2602.04289', upvotes: 3, published: '2026-02-03', authors: 5, organization: null, comments: 3, githubStars: undefined }],
+    [
+      '02',
+      'Better than Your Teacher: LLM Agents that learn from Privileged AI Feedback',
+      {
+        abstractStart: 'While large language models (LLMs) show ',
+        arxivId: '2410.05434',
+        url: 'https://huggingface.co/papers/2410.05434',
+        upvotes: 1,
+        published: '2024-10-07',
+        authors: 2,
+        organization: null,
+        comments: null,
+        githubStars: undefined,
+      },
+    ],
+    [
+      '02',
+      'Soft Instruction De-escalation Defense',
+      {
+        abstractStart: 'Large Language Models (LLMs) are increas',
+        arxivId: '2510.21057',
+        url: 'https://huggingface.co/papers/2510.21057',
+        upvotes: 5,
+        published: '2025-10-23',
+        authors: null,
+        organization: 'Google',
+        comments: 1,
+        githubStars: undefined,
+      },
+    ],
+    [
+      '02',
+      'Proxy Compression for Language Modeling',
+      {
+        abstractStart: 'Modern language models are trained almos',
+        arxivId: '2602.04289',
+        url: 'https://huggingface.co/papers/2602.04289',
+        upvotes: 3,
+        published: '2026-02-03',
+        authors: 5,
+        organization: null,
+        comments: 3,
+        githubStars: undefined,
+      },
+    ],
     // (c) markdown with links
-    ['03', 'OCC-RAG: Optimal Cognitive Core for Faithful Question Answering', { abstractStart: 'Recent progress in the development of la', arxivId: '2606.00683', url: 'https://huggingface.co/papers/2606.00683', upvotes: 101, published: '2026-05-29', authors: null, organization: 'OCC', comments: 6, githubStars: undefined }],
-    ['03', 'The Noisy Path from Source to Citation: Measuring How Scholars Engage with Past Research', { abstractStart: 'Academic citations are widely used for e', arxivId: '2502.20581', url: 'https://huggingface.co/papers/2502.20581', upvotes: undefined, published: '2025-02-27', authors: 3, organization: null, comments: null, githubStars: undefined }],
+    [
+      '03',
+      'OCC-RAG: Optimal Cognitive Core for Faithful Question Answering',
+      {
+        abstractStart: 'Recent progress in the development of la',
+        arxivId: '2606.00683',
+        url: 'https://huggingface.co/papers/2606.00683',
+        upvotes: 101,
+        published: '2026-05-29',
+        authors: null,
+        organization: 'OCC',
+        comments: 6,
+        githubStars: undefined,
+      },
+    ],
+    [
+      '03',
+      'The Noisy Path from Source to Citation: Measuring How Scholars Engage with Past Research',
+      {
+        abstractStart: 'Academic citations are widely used for e',
+        arxivId: '2502.20581',
+        url: 'https://huggingface.co/papers/2502.20581',
+        upvotes: undefined,
+        published: '2025-02-27',
+        authors: 3,
+        organization: null,
+        comments: null,
+        githubStars: undefined,
+      },
+    ],
     // a yearless date on a page read on 2026-10-02; non-ASCII (δ) in the abstract
-    ['04', 'On the Insecurity of Keystroke-Based AI Authorship Detection', { abstractStart: 'Recent proposals advocate using keystrok', arxivId: '2601.17280', url: 'https://huggingface.co/papers/2601.17280', upvotes: undefined, published: '2026-01-23', authors: 1, organization: null, comments: null, githubStars: undefined }],
+    [
+      '04',
+      'On the Insecurity of Keystroke-Based AI Authorship Detection',
+      {
+        abstractStart: 'Recent proposals advocate using keystrok',
+        arxivId: '2601.17280',
+        url: 'https://huggingface.co/papers/2601.17280',
+        upvotes: undefined,
+        published: '2026-01-23',
+        authors: 1,
+        organization: null,
+        comments: null,
+        githubStars: undefined,
+      },
+    ],
     // (c) reference-style markdown: no links survive the cut, so no ids
-    ['05', 'Gemini 1.5: Unlocking multimodal understanding across millions of tokens of context', { abstractStart: 'In this report, we present the latest mo', arxivId: undefined, url: undefined, upvotes: 65, published: '2024-03-08', authors: 671, organization: null, comments: 6, githubStars: undefined }],
-    ['05', 'Distilling Conversations', { abstractStart: 'Standard LLM-based speech recognition sy', arxivId: undefined, url: undefined, upvotes: 2, published: '2026-03-27', authors: null, organization: 'Idiap Research Institute', comments: 2, githubStars: undefined }],
+    [
+      '05',
+      'Gemini 1.5: Unlocking multimodal understanding across millions of tokens of context',
+      {
+        abstractStart: 'In this report, we present the latest mo',
+        arxivId: undefined,
+        url: undefined,
+        upvotes: 65,
+        published: '2024-03-08',
+        authors: 671,
+        organization: null,
+        comments: 6,
+        githubStars: undefined,
+      },
+    ],
+    [
+      '05',
+      'Distilling Conversations',
+      {
+        abstractStart: 'Standard LLM-based speech recognition sy',
+        arxivId: undefined,
+        url: undefined,
+        upvotes: 2,
+        published: '2026-03-27',
+        authors: null,
+        organization: 'Idiap Research Institute',
+        comments: 2,
+        githubStars: undefined,
+      },
+    ],
     // (d) HTML converted to markdown
-    ['06', 'Kandinsky 6.0 Video: Foundation Models for Synchronized Video and Audio Generation', { abstractStart: 'We present Kandinsky 6.0 Video, a family', arxivId: '2610.05608', url: 'https://huggingface.co/papers/2610.05608', upvotes: 117, published: '2026-10-04', authors: null, organization: 'Kandinsky Lab', comments: null, githubStars: 131 }],
-    ['06', 'TradingAgents: Multi-Agents LLM Financial Trading Framework', { abstractStart: 'A multi-agent framework using large lang', arxivId: '2412.20138', url: 'https://huggingface.co/papers/2412.20138', upvotes: 149, published: '2024-12-28', authors: 4, organization: null, comments: null, githubStars: 110000 }],
+    [
+      '06',
+      'Kandinsky 6.0 Video: Foundation Models for Synchronized Video and Audio Generation',
+      {
+        abstractStart: 'We present Kandinsky 6.0 Video, a family',
+        arxivId: '2610.05608',
+        url: 'https://huggingface.co/papers/2610.05608',
+        upvotes: 117,
+        published: '2026-10-04',
+        authors: null,
+        organization: 'Kandinsky Lab',
+        comments: null,
+        githubStars: 131,
+      },
+    ],
+    [
+      '06',
+      'TradingAgents: Multi-Agents LLM Financial Trading Framework',
+      {
+        abstractStart: 'A multi-agent framework using large lang',
+        arxivId: '2412.20138',
+        url: 'https://huggingface.co/papers/2412.20138',
+        upvotes: 149,
+        published: '2024-12-28',
+        authors: 4,
+        organization: null,
+        comments: null,
+        githubStars: 110000,
+      },
+    ],
     // (e) API JSON, 2024 shape
-    ['07', 'Breaking the Memory Barrier: Near Infinite Batch Size Scaling for Contrastive Loss', { abstractStart: 'Contrastive loss is a powerful approach ', arxivId: '2410.17243', url: 'https://huggingface.co/papers/2410.17243', upvotes: 64, published: '2024-10-22', authors: 9, organization: null, comments: 3, githubStars: undefined }],
+    [
+      '07',
+      'Breaking the Memory Barrier: Near Infinite Batch Size Scaling for Contrastive Loss',
+      {
+        abstractStart: 'Contrastive loss is a powerful approach ',
+        arxivId: '2410.17243',
+        url: 'https://huggingface.co/papers/2410.17243',
+        upvotes: 64,
+        published: '2024-10-22',
+        authors: 9,
+        organization: null,
+        comments: 3,
+        githubStars: undefined,
+      },
+    ],
   ] as const)('given capture %s, then "%s" has the fields on the page', (number, title, expected) => {
     expect(fields(find(number, title))).toEqual(expected);
   });
@@ -131,8 +338,13 @@ describe('fields read from each format', () => {
     const paper = find('03', '[Citation needed]');
     expect(paper.title).toBe('[Citation needed] Data usage and citation practices in medical imaging conferences');
     expect(paper.abstract).toContain('a pipeline https://github.com/TheoSourget/Public_Medical_Datasets_References using OpenAlex');
-    expect(paper.links).toEqual(['https://github.com/TheoSourget/Public_Medical_Datasets_References', 'https://github.com/TheoSourget/pdf_annotator']);
-    expect(find('03', 'Methods for Legal Citation Prediction').title).toBe('Methods for Legal Citation Prediction in the Age of LLMs: An Australian Law Case Study');
+    expect(paper.links).toEqual([
+      'https://github.com/TheoSourget/Public_Medical_Datasets_References',
+      'https://github.com/TheoSourget/pdf_annotator',
+    ]);
+    expect(find('03', 'Methods for Legal Citation Prediction').title).toBe(
+      'Methods for Legal Citation Prediction in the Age of LLMs: An Australian Law Case Study',
+    );
   });
 
   it('given non-ASCII text and escaped backslashes (04), then they read as on the page', () => {
@@ -143,8 +355,12 @@ describe('fields read from each format', () => {
   });
 
   it('given a title wrapped over two lines (06) and one wrapped at 120 columns (05), then each is one line', () => {
-    expect(find('06', 'SmolDocling').title).toBe('SmolDocling: An ultra-compact vision-language model for end-to-end multi-modal document conversion');
-    expect(find('05', 'KV Cache Compression').title).toBe('KV Cache Compression, But What Must We Give in Return? A Comprehensive Benchmark of Long Context Capable Approaches');
+    expect(find('06', 'SmolDocling').title).toBe(
+      'SmolDocling: An ultra-compact vision-language model for end-to-end multi-modal document conversion',
+    );
+    expect(find('05', 'KV Cache Compression').title).toBe(
+      'KV Cache Compression, But What Must We Give in Return? A Comprehensive Benchmark of Long Context Capable Approaches',
+    );
   });
 
   it('given a URL longer than the 120-column wrap (05), then its pieces are joined without a space', () => {

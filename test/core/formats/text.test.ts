@@ -17,12 +17,19 @@ describe('normalizeArxivId', () => {
     expect(normalizeArxivId(text)).toBe(id);
   });
 
-  it.each(['', 'paper', '2411', '2411.176', '2411.176911', '2411.17691v', '2411.17691 extra', 'https://arxiv.org/abs/2411.17691', '../2411.17691'])(
-    'given "%s", then it is not an arXiv id',
-    (text) => {
-      expect(normalizeArxivId(text)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    'paper',
+    '2411',
+    '2411.176',
+    '2411.176911',
+    '2411.17691v',
+    '2411.17691 extra',
+    'https://arxiv.org/abs/2411.17691',
+    '../2411.17691',
+  ])('given "%s", then it is not an arXiv id', (text) => {
+    expect(normalizeArxivId(text)).toBeNull();
+  });
 });
 
 describe('arxivIdFromUrl', () => {
@@ -50,12 +57,23 @@ describe('toHttpsUrl', () => {
     expect(toHttpsUrl(raw)).toBe(url);
   });
 
-  it.each(['http://github.com/a/b', 'javascript:alert(1)', 'JAVASCRIPT://github.com/%0aalert(1)', 'data:text/html,x', 'https://localhost', 'https://user@github.com/a', 'https://github.com/a b', 'https://github.com/<script>', '//github.com/a', 'github.com/a', 'https://' + 'a'.repeat(2100) + '.com', null, 3])(
-    'given %s, then it is dropped',
-    (raw) => {
-      expect(toHttpsUrl(raw)).toBeUndefined();
-    },
-  );
+  it.each([
+    'http://github.com/a/b',
+    'javascript:alert(1)',
+    'JAVASCRIPT://github.com/%0aalert(1)',
+    'data:text/html,x',
+    'https://localhost',
+    'https://user@github.com/a',
+    'https://github.com/a b',
+    'https://github.com/<script>',
+    '//github.com/a',
+    'github.com/a',
+    'https://' + 'a'.repeat(2100) + '.com',
+    null,
+    3,
+  ])('given %s, then it is dropped', (raw) => {
+    expect(toHttpsUrl(raw)).toBeUndefined();
+  });
 });
 
 describe('parseCount', () => {
@@ -83,7 +101,7 @@ describe('unescapeMarkdown', () => {
     ['Engage\\  with Past', 'Engage with Past'],
     ['tracing\\\\\nknowledge', 'tracing knowledge'],
     ['a hard\\\nbreak', 'a hard break'],
-    ['\\`Definitely AI\'', "`Definitely AI'"],
+    ["\\`Definitely AI'", "`Definitely AI'"],
     ['no escapes here', 'no escapes here'],
     ['a lone \\ backslash', 'a lone \\ backslash'],
   ])('given %j, then it reads %j', (text, expected) => {

@@ -78,7 +78,10 @@ describe('scorePool with common words (bitsets)', () => {
   });
 
   it('given rare words that already fill the limit, then common words only add to the pooled papers', () => {
-    const papers = [...makeCommonPapers('Transformer'), ...Array.from({ length: 12 }, (_, i) => makePaper(`Zebra Transformer ${i}`, '', null, 500 + i))];
+    const papers = [
+      ...makeCommonPapers('Transformer'),
+      ...Array.from({ length: 12 }, (_, i) => makePaper(`Zebra Transformer ${i}`, '', null, 500 + i)),
+    ];
     const data = buildSearchData(papers);
     const board = createScoreBoard(data.count);
     const pool = scorePool(data, board, parseQuery('zebra transformer ', data.words), 10, false);

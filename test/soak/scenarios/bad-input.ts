@@ -45,7 +45,9 @@ export async function run(scale: number): Promise<ScenarioReport> {
   const { tally, structural } = router;
   const problems = findings.list();
   if (structural.crashedKinds.length) {
-    problems.push(`${structural.crashedKinds.length} kinds of structure-level corruption crashed the bot: ${structural.crashedKinds.join('; ')}`);
+    problems.push(
+      `${structural.crashedKinds.length} kinds of structure-level corruption crashed the bot: ${structural.crashedKinds.join('; ')}`,
+    );
   }
   const n = (x: number) => x.toLocaleString('en-US');
   const interactions = tally.sent + structural.sent;

@@ -33,7 +33,9 @@ export async function run(scale: number): Promise<ScenarioReport> {
   await writeFile(join(corpusDir, 'generated.txt'), formatPage(generatePapers(papersCount, 7)));
   const expected = (await loadCorpus(corpusDir)).papers.map((p) => p.id);
 
-  const server: FakeDiscord = await startFakeDiscord({ rateLimits: { messagesPerChannel: { limit: 200, windowMs: 1000 }, globalPerSecond: 500 } });
+  const server: FakeDiscord = await startFakeDiscord({
+    rateLimits: { messagesPerChannel: { limit: 200, windowMs: 1000 }, globalPerSecond: 500 },
+  });
   // About 5% of creates fail with a 5xx; the client retries them, the bot retries what the client gives up on.
   server.faults.failRate({ method: 'POST', path: /\/channels\/\d+\/messages$/ }, 0.05, 500);
   const env = {
@@ -180,7 +182,9 @@ export async function run(scale: number): Promise<ScenarioReport> {
   // A last, undisturbed run posts whatever is left.
   bot = spawnBot({ ...env, DIGEST_SIZE: '10' });
   void watchCrash(bot);
-  await bot.waitFor(/no unposted papers remain/, 600_000).catch((error: Error) => problems.push(`finisher: ${error.message.slice(0, 300)}`));
+  await bot
+    .waitFor(/no unposted papers remain/, 600_000)
+    .catch((error: Error) => problems.push(`finisher: ${error.message.slice(0, 300)}`));
   peakRss = Math.max(peakRss, readPeakRssMb(bot.child.pid) ?? 0);
   bot.kill('SIGTERM');
   const finalCode = await bot.exited;

@@ -58,7 +58,11 @@ export async function run(scale: number): Promise<ScenarioReport> {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', stateDir], { stdio: 'pipe' });
   } catch (error) {
     await rm(work, { recursive: true, force: true });
-    return { ...base, skipped: `cannot mount a tmpfs here (${(error as Error).message.split('\n')[0]}); needs root`, durationMs: Date.now() - started };
+    return {
+      ...base,
+      skipped: `cannot mount a tmpfs here (${(error as Error).message.split('\n')[0]}); needs root`,
+      durationMs: Date.now() - started,
+    };
   }
 
   const papersCount = Math.max(80, Math.round(400 * scale));
@@ -105,7 +109,9 @@ export async function run(scale: number): Promise<ScenarioReport> {
     if (!expectError.test(bot.stderr())) problems.push(`${name}: the logs never named the cause (${expectError})`);
     await mend();
     await waitUntil(() => posted().length >= during + 8, 60_000, `${name}: recovery`).catch((e: Error) => problems.push(e.message));
-    await waitUntil(async () => (await health()).status === 200, 20_000, `${name}: healthy again`).catch((e: Error) => problems.push(e.message));
+    await waitUntil(async () => (await health()).status === 200, 20_000, `${name}: healthy again`).catch((e: Error) =>
+      problems.push(e.message),
+    );
   }
 
   try {
@@ -144,7 +150,8 @@ export async function run(scale: number): Promise<ScenarioReport> {
   const unique = new Set(ids);
   base.duplicates = ids.length - unique.size;
   base.lost = expected.filter((id) => !unique.has(id)).length;
-  if (base.lost === 0 && base.duplicates === 0 && [...unique].join('\n') !== expected.join('\n')) problems.push('papers were posted out of order');
+  if (base.lost === 0 && base.duplicates === 0 && [...unique].join('\n') !== expected.join('\n'))
+    problems.push('papers were posted out of order');
   const final = await recorded().catch(() => [] as string[]);
   if (final.join('\n') !== [...unique].join('\n')) problems.push('the state file does not match the channel');
 

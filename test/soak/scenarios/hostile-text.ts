@@ -19,12 +19,44 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // Single-line hostile fragments for titles, abstracts and organisation lines.
 const FRAGMENTS = [
-  '@everyone', '@here', '<@123456789012345678>', '<@!123456789012345678>', '<@&223456789012345678>', '<#323456789012345678>',
-  '[click](https://evil.example)', '[x](<https://evil>)', '**bold**', '__u__', '~~s~~', '||spoiler||', '`inline code`', '```js boom() ```',
-  'every\u200Bone', '@every\u200Bone', '@\u200Beveryone', 'here\u2060@here', '@every\u00ADone', '\u202Eevil\u202C', '\u2066isolate\u2069',
-  'zero\u200Cwidth\u200Djoin\uFEFFbom', '</paper:123456789012345678>', '<t:0:R>', '<:emoji:123456789012345678>', '***bold italic***', '_i_ *i*',
-  '\\*not bold\\*', '[**x**](https://evil.example/**y**)', 'https://evil.example/__init__?a=||b||', '<https://evil.example>', '@EVERYONE', '`` ` ``',
-  '[click](https://evil.example "title")', '[ x ]( https://evil.example )', '\u200E@here\u200F', '||@everyone||', '**<@&223456789012345678>**',
+  '@everyone',
+  '@here',
+  '<@123456789012345678>',
+  '<@!123456789012345678>',
+  '<@&223456789012345678>',
+  '<#323456789012345678>',
+  '[click](https://evil.example)',
+  '[x](<https://evil>)',
+  '**bold**',
+  '__u__',
+  '~~s~~',
+  '||spoiler||',
+  '`inline code`',
+  '```js boom() ```',
+  'every\u200Bone',
+  '@every\u200Bone',
+  '@\u200Beveryone',
+  'here\u2060@here',
+  '@every\u00ADone',
+  '\u202Eevil\u202C',
+  '\u2066isolate\u2069',
+  'zero\u200Cwidth\u200Djoin\uFEFFbom',
+  '</paper:123456789012345678>',
+  '<t:0:R>',
+  '<:emoji:123456789012345678>',
+  '***bold italic***',
+  '_i_ *i*',
+  '\\*not bold\\*',
+  '[**x**](https://evil.example/**y**)',
+  'https://evil.example/__init__?a=||b||',
+  '<https://evil.example>',
+  '@EVERYONE',
+  '`` ` ``',
+  '[click](https://evil.example "title")',
+  '[ x ]( https://evil.example )',
+  '\u200E@here\u200F',
+  '||@everyone||',
+  '**<@&223456789012345678>**',
 ];
 // Constructs that act only at the start of a line; the one markdown heading stays single so the file is not
 // taken for a markdown copy of the page (which the parser skips on purpose).
@@ -63,23 +95,51 @@ function hostilePaper(i: number): HostilePaper {
   const footer =
     i % 4 === 3
       ? null
-      : [i % 2 ? `evil ${i % 3 ? '' : LINE_STARTS[i % LINE_STARTS.length]}${fragment(i * 11 + 1)} ${fragment(i * 13 + 2)}` : `  • ${1 + (i % 30)} authors`, '·', `Jun ${1 + (i % 28)}, 2025${i % 3 ? ` ${i}` : ''}`];
+      : [
+          i % 2
+            ? `evil ${i % 3 ? '' : LINE_STARTS[i % LINE_STARTS.length]}${fragment(i * 11 + 1)} ${fragment(i * 13 + 2)}`
+            : `  • ${1 + (i % 30)} authors`,
+          '·',
+          `Jun ${1 + (i % 28)}, 2025${i % 3 ? ` ${i}` : ''}`,
+        ];
   return { title, lines, footer, topical };
 }
 
 function formatHostilePage(papers: readonly HostilePaper[]): string {
-  const parts = ['new', 'Get trending papers in your email inbox!', 'Subscribe', 'Daily Papers', 'byAK and the research community', 'Jun 22'];
+  const parts = [
+    'new',
+    'Get trending papers in your email inbox!',
+    'Subscribe',
+    'Daily Papers',
+    'byAK and the research community',
+    'Jun 22',
+  ];
   for (const p of papers) parts.push(p.title, p.lines.join('\n'), ...(p.footer ? [p.footer.join('\n')] : []));
   return `${parts.join('\n\n')}\n`;
 }
 
 // Addresses for the code, project and paper fields: broken, tricky or hostile, and a few good ones with markup in them.
 const URLS = [
-  'javascript:alert(1)', 'JaVaScRiPt:alert(document.cookie)', 'data:text/html,<script>alert(1)</script>', 'http://github.com/a/b',
-  'https://user:pass@github.com/a/b', 'https://github.com@evil.example/', 'https://github.com/a b', 'https://github.com/a\u0000b',
-  'https://git\u200Bhub.com/a', '//evil.example/a', 'https:evil.example/a', '[x](https://evil.example)', '<https://evil.example>',
-  'https://evil.example/a)](javascript:alert(1))', 'https://github.com/@everyone/<@123456789012345678>', 'https://github.com/a/b_(c)||d||',
-  'https://github.com/a/**b**', 'https://[::1]/a', `https://example.org/${'a'.repeat(600)}`, 'https://github.com/zebra/fish',
+  'javascript:alert(1)',
+  'JaVaScRiPt:alert(document.cookie)',
+  'data:text/html,<script>alert(1)</script>',
+  'http://github.com/a/b',
+  'https://user:pass@github.com/a/b',
+  'https://github.com@evil.example/',
+  'https://github.com/a b',
+  'https://github.com/a\u0000b',
+  'https://git\u200Bhub.com/a',
+  '//evil.example/a',
+  'https:evil.example/a',
+  '[x](https://evil.example)',
+  '<https://evil.example>',
+  'https://evil.example/a)](javascript:alert(1))',
+  'https://github.com/@everyone/<@123456789012345678>',
+  'https://github.com/a/b_(c)||d||',
+  'https://github.com/a/**b**',
+  'https://[::1]/a',
+  `https://example.org/${'a'.repeat(600)}`,
+  'https://github.com/zebra/fish',
 ];
 
 /**
@@ -95,7 +155,12 @@ function hostileApiItem(i: number): Record<string, unknown> {
       // A title opens with a word: one opening with markup is not taken for a title at all (and is not posted).
       title: cut(`Api case ${i} ${fragment(i)} ${fragment(i * 3 + 1)}`, 280),
       summary: `${FILLER} ${fragment(i + 2)}. ${topical ? `Results on ${TOPIC} embryos hold.` : 'Results on mice hold.'} ${fragment(i * 5 + 3)}\n${LINE_STARTS[i % LINE_STARTS.length]}${fragment(i + 4)}.`,
-      authors: [{ name: fragment(i + 5) }, { name: `${LINE_STARTS[(i + 1) % LINE_STARTS.length]}${fragment(i + 6)}` }, { name: 'Ada Lovelace' }, { name: fragment(i + 7), hidden: false }],
+      authors: [
+        { name: fragment(i + 5) },
+        { name: `${LINE_STARTS[(i + 1) % LINE_STARTS.length]}${fragment(i + 6)}` },
+        { name: 'Ada Lovelace' },
+        { name: fragment(i + 7), hidden: false },
+      ],
       publishedAt: '2025-06-20T10:00:00.000Z',
       submittedOnDailyAt: '2025-06-21T08:00:00.000Z',
       upvotes: i * 7,
@@ -132,7 +197,10 @@ function textsOf(message: { content: string; embeds: Array<Record<string, unknow
   const texts = [{ where: 'content', text: content }];
   for (const embed of message.embeds) {
     const fields = (embed.fields as Array<{ name: string; value: string }> | undefined) ?? [];
-    texts.push({ where: 'title', text: String(embed.title ?? '') }, { where: 'description', text: String(embed.description ?? '').replace(OWN_TLDR, '') });
+    texts.push(
+      { where: 'title', text: String(embed.title ?? '') },
+      { where: 'description', text: String(embed.description ?? '').replace(OWN_TLDR, '') },
+    );
     texts.push({ where: 'footer', text: String((embed.footer as { text?: string } | undefined)?.text ?? '') });
     texts.push({ where: 'url', text: `<${String(embed.url ?? '')}>` });
     for (const f of fields) {
@@ -158,7 +226,8 @@ function textProblems(text: string): string[] {
   if (MENTION_TOKEN.test(outsideUrls)) problems.push('a raw mention token');
   // The escaper itself breaks @everyone/@here and <@…> tokens with a zero-width space; nothing else may be invisible.
   const invisible = text.replace(/@\u200B(?=everyone|here)/gi, '@').replace(/<\u200B(?=[@#/])/g, '<');
-  if (INVISIBLE.test(invisible)) problems.push(`an invisible character U+${invisible.match(INVISIBLE)![0].charCodeAt(0).toString(16).toUpperCase()}`);
+  if (INVISIBLE.test(invisible))
+    problems.push(`an invisible character U+${invisible.match(INVISIBLE)![0].charCodeAt(0).toString(16).toUpperCase()}`);
   return problems;
 }
 
@@ -180,15 +249,18 @@ function checkMessage(message: CheckedMessage, label: string, ctx: CheckContext)
   const where = paperId ? `${label} of ${paperId}` : label;
   ctx.checked += 1;
   for (const { where: part, text } of textsOf(message)) {
-    for (const problem of textProblems(text)) note(ctx, `${problem} in a ${label} ${part}`, `${where}: ${JSON.stringify(text.slice(0, 160))}`);
+    for (const problem of textProblems(text))
+      note(ctx, `${problem} in a ${label} ${part}`, `${where}: ${JSON.stringify(text.slice(0, 160))}`);
   }
   const { pinged } = message;
   if (pinged.everyone) note(ctx, `a ${label} pings @everyone`, where);
   if (pinged.roles.length) note(ctx, `a ${label} pings a role`, where);
   const allowed = message.payload.allowed_mentions as { parse?: unknown; users?: unknown } | undefined;
-  if (!allowed || !Array.isArray(allowed.parse) || allowed.parse.length !== 0) note(ctx, `a ${label} has no explicit allowed_mentions`, `${where}: ${JSON.stringify(allowed)}`);
+  if (!allowed || !Array.isArray(allowed.parse) || allowed.parse.length !== 0)
+    note(ctx, `a ${label} has no explicit allowed_mentions`, `${where}: ${JSON.stringify(allowed)}`);
   const expected = paperId && label === 'digest card' && ctx.byId.get(paperId)?.topical ? MEMBERS : [];
-  if ([...pinged.users].sort().join() !== expected.join()) note(ctx, `a ${label} pings ${JSON.stringify(pinged.users)} instead of ${JSON.stringify(expected)}`, where);
+  if ([...pinged.users].sort().join() !== expected.join())
+    note(ctx, `a ${label} pings ${JSON.stringify(pinged.users)} instead of ${JSON.stringify(expected)}`, where);
 }
 
 /**
@@ -199,11 +271,27 @@ function checkFormattedPapers(papers: readonly Paper[], ctx: CheckContext): void
   for (const paper of papers) {
     const topical = ctx.byId.get(paper.id)?.topical ?? false;
     const card = formatPaperMessage(paper, { mentions: topical ? MEMBERS.map((userId) => ({ userId, topics: [TOPIC] })) : [] });
-    const full: OutgoingMessage = { embeds: [formatPaperEmbed(paper, { fullAbstract: true, postedLink: 'https://discord.com/channels/1/2/3' })], allowed_mentions: { parse: [] } };
-    for (const [label, message] of [['digest card', card], ['/paper reply', full]] as const) {
-      for (const issue of validateMessageBody(message as never)) note(ctx, `a formatted ${label} fails Discord validation at ${issue.path.join('.')} (${issue.code})`, paper.id);
+    const full: OutgoingMessage = {
+      embeds: [formatPaperEmbed(paper, { fullAbstract: true, postedLink: 'https://discord.com/channels/1/2/3' })],
+      allowed_mentions: { parse: [] },
+    };
+    for (const [label, message] of [
+      ['digest card', card],
+      ['/paper reply', full],
+    ] as const) {
+      for (const issue of validateMessageBody(message as never))
+        note(ctx, `a formatted ${label} fails Discord validation at ${issue.path.join('.')} (${issue.code})`, paper.id);
       const pinged = computePinged(message.content ?? '', message.allowed_mentions, null);
-      checkMessage({ content: message.content ?? '', embeds: (message.embeds ?? []) as Array<Record<string, unknown>>, pinged, payload: message as never }, label, ctx);
+      checkMessage(
+        {
+          content: message.content ?? '',
+          embeds: (message.embeds ?? []) as Array<Record<string, unknown>>,
+          pinged,
+          payload: message as never,
+        },
+        label,
+        ctx,
+      );
     }
   }
 }
@@ -223,12 +311,19 @@ async function subscribeMembers(server: FakeDiscord, outcomes: InteractionOutcom
   for (const id of MEMBERS) {
     const outcome = await server.interact({ type: 'command', name: 'subscribe', options: { topic: TOPIC }, user: { id } });
     outcomes.push(outcome);
-    if (!/^Subscribed to \*\*zebrafish\*\*/.test(String(outcome.data?.content ?? ''))) problems.push(`/subscribe for ${id} was not acknowledged: ${JSON.stringify(outcome.data?.content ?? outcome.error)}`);
+    if (!/^Subscribed to \*\*zebrafish\*\*/.test(String(outcome.data?.content ?? '')))
+      problems.push(`/subscribe for ${id} was not acknowledged: ${JSON.stringify(outcome.data?.content ?? outcome.error)}`);
   }
 }
 
 /** `/paper … public:true` on hostile papers, by id and by words that match several (so titles show in content too). */
-async function lookUpPapers(server: FakeDiscord, papers: readonly Paper[], count: number, outcomes: InteractionOutcome[], ctx: CheckContext): Promise<void> {
+async function lookUpPapers(
+  server: FakeDiscord,
+  papers: readonly Paper[],
+  count: number,
+  outcomes: InteractionOutcome[],
+  ctx: CheckContext,
+): Promise<void> {
   const queries = [...papers.slice(0, Math.max(1, count - 2)).map((p) => p.id), 'bold spoiler everyone', `${TOPIC} robustness`];
   for (const query of queries) {
     const outcome = await server.interact({ type: 'command', name: 'paper', options: { query, public: true }, user: { id: MEMBERS[0]! } });
@@ -252,15 +347,31 @@ export async function run(scale: number): Promise<ScenarioReport> {
   const page = formatHostilePage(hostile);
   const problems: string[] = [];
   const parsed = parseCorpus(page, { file: 'hostile.txt', referenceDate: '2025-06-22' });
-  if (parsed.papers.length !== count) problems.push(`the parser read ${parsed.papers.length} of the ${count} hostile papers: ${parsed.warnings.map((w) => `${w.line}: ${w.message}`).join('; ').slice(0, 500)}`);
+  if (parsed.papers.length !== count)
+    problems.push(
+      `the parser read ${parsed.papers.length} of the ${count} hostile papers: ${parsed.warnings
+        .map((w) => `${w.line}: ${w.message}`)
+        .join('; ')
+        .slice(0, 500)}`,
+    );
   const byId = new Map(parsed.papers.map((paper) => [paper.id, { paper, topical: paper.abstract.includes(TOPIC) }]));
   const ctx: CheckContext = { byId, findings: new Map(), checked: 0 };
 
   // The richer fields come from the daily papers API shape, read by the real reader and formatted in-process.
   const apiCount = Math.max(URLS.length, Math.round(40 * scale));
-  const apiText = `${JSON.stringify(Array.from({ length: apiCount }, (_, i) => hostileApiItem(i)), null, 2)}\n`;
+  const apiText = `${JSON.stringify(
+    Array.from({ length: apiCount }, (_, i) => hostileApiItem(i)),
+    null,
+    2,
+  )}\n`;
   const api = readCorpusText(apiText, { file: 'hostile-daily.json', referenceDate: '2025-06-22' });
-  if (api.papers.length !== apiCount) problems.push(`the API reader read ${api.papers.length} of the ${apiCount} hostile API papers: ${api.warnings.map((w) => `${w.line}: ${w.message}`).join('; ').slice(0, 500)}`);
+  if (api.papers.length !== apiCount)
+    problems.push(
+      `the API reader read ${api.papers.length} of the ${apiCount} hostile API papers: ${api.warnings
+        .map((w) => `${w.line}: ${w.message}`)
+        .join('; ')
+        .slice(0, 500)}`,
+    );
   for (const paper of api.papers) byId.set(paper.id, { paper, topical: paper.abstract.includes(TOPIC) });
   checkFormattedPapers(api.papers, ctx);
 
@@ -294,8 +405,9 @@ export async function run(scale: number): Promise<ScenarioReport> {
     await writeFile(join(dir, 'hostile.part'), page);
     await rename(join(dir, 'hostile.part'), join(corpusDir, 'hostile.txt'));
     const cards = () => server.messages(server.channelId).filter((m) => !m.interactionId && m.embeds.length > 0);
-    for (const end = Date.now() + 60_000; cards().length === 0 && Date.now() < end; ) await sleep(100);
-    if (!(await waitForLog(bot, /no unposted papers remain/, bot.stderr().length, 120_000))) problems.push('the bot never reported that no unposted papers remain');
+    for (const end = Date.now() + 60_000; cards().length === 0 && Date.now() < end;) await sleep(100);
+    if (!(await waitForLog(bot, /no unposted papers remain/, bot.stderr().length, 120_000)))
+      problems.push('the bot never reported that no unposted papers remain');
     await sleep(1500);
     await lookUpPapers(server, [...apiInBot.slice(0, 2), ...parsed.papers], Math.max(3, Math.round(8 * scale)), outcomes, ctx);
     for (const message of server.messages(server.channelId)) {
@@ -319,7 +431,10 @@ export async function run(scale: number): Promise<ScenarioReport> {
     problems.push(`the bot logged an unexpected error: ${/.*(?:unexpected error|Unhandled).*/.exec(bot.stderr())?.[0]?.slice(0, 300)}`);
   }
   const refused = server.requests.filter((r) => r.status === 400);
-  if (refused.length) problems.push(`${refused.length} requests were refused with 400, e.g. ${refused[0]!.method} ${refused[0]!.path}: ${JSON.stringify(refused[0]!.body).slice(0, 200)}`);
+  if (refused.length)
+    problems.push(
+      `${refused.length} requests were refused with 400, e.g. ${refused[0]!.method} ${refused[0]!.path}: ${JSON.stringify(refused[0]!.body).slice(0, 200)}`,
+    );
   for (const o of outcomes) if (o.error) problems.push(`interaction ${o.interactionId} was not answered within 3 s`);
   for (const [problem, example] of ctx.findings) problems.push(`${problem} (e.g. ${example})`);
 
@@ -335,14 +450,18 @@ export async function run(scale: number): Promise<ScenarioReport> {
       `${count} hostile papers (${hostile.filter((h) => h.topical).length} matching the subscribed topic) and ${apiCount} in the API shape with hostile ` +
       `summaries, keywords, authors, organisations and addresses (${apiInBot.length > 0 ? 'posted by the bot' : 'formatted in-process: the corpus loader does not read JSON yet'}), ` +
       `${ctx.checked} messages checked`,
-    faults: '@everyone/@here, user/role/channel mentions, masked links, markdown, headings, code fences, zero-width and RTL characters, very long lines, javascript:/data:/http/credential/malformed addresses',
+    faults:
+      '@everyone/@here, user/role/channel mentions, masked links, markdown, headings, code fences, zero-width and RTL characters, very long lines, javascript:/data:/http/credential/malformed addresses',
     papersExpected: expected.size,
     papersPosted: [...posted].filter((id) => expected.has(id)).length,
     duplicates: postedIds.length - posted.size,
     lost: [...expected].filter((id) => !posted.has(id)).length + (count - new Set(parsed.papers.map((p) => p.id)).size),
     interactionsSent: outcomes.length,
     interactionsAnswered: outcomes.filter((o) => !o.error).length,
-    p99Ms: percentile(outcomes.flatMap((o) => (o.latencyMs === null ? [] : [o.latencyMs])), 99),
+    p99Ms: percentile(
+      outcomes.flatMap((o) => (o.latencyMs === null ? [] : [o.latencyMs])),
+      99,
+    ),
     peakRssMb,
     crashes,
     problems,

@@ -7,7 +7,20 @@ import { createRandom, formatPage, generatePapers } from '../../support/generate
 import { percentile } from '../../support/stats.js';
 import { readPeakRssMb, type ScenarioReport } from '../report.js';
 
-const QUERIES = ['efficient transformers', 'scaling laws', 'quantization', 'mixture of experts', 'retreival', 'distilation', 'long context', 'low-bit', 'code generation', 'robust agents', 'tokenisation', 'speech recognition'];
+const QUERIES = [
+  'efficient transformers',
+  'scaling laws',
+  'quantization',
+  'mixture of experts',
+  'retreival',
+  'distilation',
+  'long context',
+  'low-bit',
+  'code generation',
+  'robust agents',
+  'tokenisation',
+  'speech recognition',
+];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -54,7 +67,13 @@ export async function run(scale: number): Promise<ScenarioReport> {
           sent += 1;
           return i % 2
             ? server.interact({ type: 'command', name: 'paper', options: { query, public: random() < 0.2 }, user })
-            : server.interact({ type: 'autocomplete', name: 'paper', options: { query: query.slice(0, 2 + Math.floor(random() * 8)) }, focused: 'query', user });
+            : server.interact({
+                type: 'autocomplete',
+                name: 'paper',
+                options: { query: query.slice(0, 2 + Math.floor(random() * 8)) },
+                focused: 'query',
+                user,
+              });
         }),
       );
       if (inFlight) duringDigest += 1;

@@ -16,8 +16,7 @@ export interface FailResponse {
 
 /** A fault the REST layer must apply to the current request. */
 export type RestFault =
-  | { kind: 'fail'; status: number; code?: number; retryAfterMs?: number; label: string }
-  | { kind: 'reset'; label: string };
+  { kind: 'fail'; status: number; code?: number; retryAfterMs?: number; label: string } | { kind: 'reset'; label: string };
 
 interface Rule {
   match: RequestMatch;
@@ -25,7 +24,6 @@ interface Rule {
   afterCommit: boolean;
   fault: RestFault;
 }
-
 
 /** The JSON object a request carries, for {@link RequestMatch.body}; null when there is none. */
 export type PeekedBody = Record<string, unknown> | null;
@@ -50,7 +48,9 @@ export class RestFaults {
   failNext(match: RequestMatch, response: FailResponse): void {
     const label = `failNext ${response.status}${response.afterCommit ? ' afterCommit' : ''}`;
     this.rules.push({
-      match, remaining: response.count ?? 1, afterCommit: response.afterCommit ?? false,
+      match,
+      remaining: response.count ?? 1,
+      afterCommit: response.afterCommit ?? false,
       fault: { kind: 'fail', status: response.status, code: response.code, retryAfterMs: response.retryAfterMs, label },
     });
   }
@@ -68,7 +68,12 @@ export class RestFaults {
   }
 
   resetConnectionNext(match: RequestMatch, options: { count?: number; afterCommit?: boolean } = {}): void {
-    this.rules.push({ match, remaining: options.count ?? 1, afterCommit: options.afterCommit ?? false, fault: { kind: 'reset', label: 'resetConnection' } });
+    this.rules.push({
+      match,
+      remaining: options.count ?? 1,
+      afterCommit: options.afterCommit ?? false,
+      fault: { kind: 'reset', label: 'resetConnection' },
+    });
   }
 
   rateLimitStorm(durationMs: number, options: { global?: boolean; match?: RequestMatch } = {}): void {
@@ -83,7 +88,9 @@ export class RestFaults {
   }
 
   delayFor(method: string, path: string, body: PeekedBody, phase: 'before' | 'after' = 'before'): number {
-    return this.delays.filter((d) => d.afterCommit === (phase === 'after') && matches(d.match, method, path, body)).reduce((sum, d) => sum + d.ms, 0);
+    return this.delays
+      .filter((d) => d.afterCommit === (phase === 'after') && matches(d.match, method, path, body))
+      .reduce((sum, d) => sum + d.ms, 0);
   }
 
   activeStorm(method: string, path: string, now: number, body: PeekedBody = null): { retryAfterMs: number; global: boolean } | null {

@@ -6,7 +6,20 @@ import type { State } from './state.js';
 
 type Json = Record<string, unknown>;
 
-const Op = { Dispatch: 0, Heartbeat: 1, Identify: 2, PresenceUpdate: 3, VoiceStateUpdate: 4, Resume: 6, Reconnect: 7, RequestGuildMembers: 8, InvalidSession: 9, Hello: 10, HeartbeatAck: 11, RequestSoundboardSounds: 31 } as const;
+const Op = {
+  Dispatch: 0,
+  Heartbeat: 1,
+  Identify: 2,
+  PresenceUpdate: 3,
+  VoiceStateUpdate: 4,
+  Resume: 6,
+  Reconnect: 7,
+  RequestGuildMembers: 8,
+  InvalidSession: 9,
+  Hello: 10,
+  HeartbeatAck: 11,
+  RequestSoundboardSounds: 31,
+} as const;
 const GUILDS_INTENT = 1;
 const PRIVILEGED_INTENTS = (1 << 1) | (1 << 8) | (1 << 15);
 const KNOWN_INTENTS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 20, 21, 24, 25].reduce((m, b) => m | (1 << b), 0);
@@ -44,7 +57,15 @@ const trace = (name: string): string[] => [JSON.stringify([`fake-gateway-${name}
 
 /** A Discord gateway (v10, JSON, uncompressed) with sessions, sequence numbers, heartbeats and resume. */
 export class Gateway {
-  readonly stats: GatewayStats = { connections: 0, identifies: 0, resumes: 0, heartbeats: 0, identifiedIntents: [], connectionUrls: [], serverCloseCodes: [] };
+  readonly stats: GatewayStats = {
+    connections: 0,
+    identifies: 0,
+    resumes: 0,
+    heartbeats: 0,
+    identifiedIntents: [],
+    connectionUrls: [],
+    serverCloseCodes: [],
+  };
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sessions = new Map<string, Session>();
   private readonly conns = new Set<Conn>();
@@ -75,7 +96,12 @@ export class Gateway {
     if ((query.get('encoding') ?? 'json') !== 'json' || query.has('compress')) {
       return this.closeWith(conn, 4002, 'fake-discord only speaks uncompressed JSON');
     }
-    this.send(conn, { op: Op.Hello, d: { heartbeat_interval: this.options.heartbeatIntervalMs, _trace: trace('hello') }, s: null, t: null });
+    this.send(conn, {
+      op: Op.Hello,
+      d: { heartbeat_interval: this.options.heartbeatIntervalMs, _trace: trace('hello') },
+      s: null,
+      t: null,
+    });
     this.armDeadline(conn);
   }
 
@@ -139,12 +165,15 @@ export class Gateway {
     if (conn.session) return this.closeWith(conn, 4005, 'Already authenticated.');
     if (d.token !== this.state.token) return this.closeWith(conn, 4004, 'Authentication failed.');
     const shard = d.shard as unknown;
-    if (shard !== undefined && (!Array.isArray(shard) || shard[0] !== 0 || shard[1] !== 1)) return this.closeWith(conn, 4010, 'Invalid shard.');
+    if (shard !== undefined && (!Array.isArray(shard) || shard[0] !== 0 || shard[1] !== 1))
+      return this.closeWith(conn, 4010, 'Invalid shard.');
     const intents = d.intents;
-    if (typeof intents !== 'number' || !Number.isInteger(intents) || (intents & ~KNOWN_INTENTS) !== 0) return this.closeWith(conn, 4013, 'Invalid intent(s).');
+    if (typeof intents !== 'number' || !Number.isInteger(intents) || (intents & ~KNOWN_INTENTS) !== 0)
+      return this.closeWith(conn, 4013, 'Invalid intent(s).');
     this.stats.identifies += 1;
     this.stats.identifiedIntents.push(intents);
-    if ((intents & PRIVILEGED_INTENTS & ~this.options.approvedPrivilegedIntents) !== 0) return this.closeWith(conn, 4014, 'Disallowed intent(s).');
+    if ((intents & PRIVILEGED_INTENTS & ~this.options.approvedPrivilegedIntents) !== 0)
+      return this.closeWith(conn, 4014, 'Disallowed intent(s).');
     const session: Session = { id: randomBytes(16).toString('hex'), seq: 0, intents, events: [], conn };
     this.sessions.set(session.id, session);
     conn.session = session;

@@ -167,10 +167,16 @@ export function createRestListener(deps: {
     const storm = deps.faults.activeStorm(method, path, now, peeked);
     // Interaction callbacks and webhook-token routes are not bound to the bot's global limit.
     if (storm && !(storm.global && !route.auth)) {
-      const verdict = tooManyRequests(storm.retryAfterMs, storm.global ? 'global' : 'user', storm.global ? {} : {
-        'X-RateLimit-Remaining': '0',
-        'X-RateLimit-Reset-After': (storm.retryAfterMs / 1000).toFixed(3),
-      });
+      const verdict = tooManyRequests(
+        storm.retryAfterMs,
+        storm.global ? 'global' : 'user',
+        storm.global
+          ? {}
+          : {
+              'X-RateLimit-Remaining': '0',
+              'X-RateLimit-Reset-After': (storm.retryAfterMs / 1000).toFixed(3),
+            },
+      );
       return send(429, verdict.body, verdict.headers, 'rateLimitStorm');
     }
     // Injected pre-commit failures model the edge (proxy/network), so they spend no rate-limit budget.
@@ -201,4 +207,3 @@ export function createRestListener(deps: {
     send(result.status, result.body, limits.headers);
   }
 }
-

@@ -9,7 +9,15 @@ import { Messages } from './messages.js';
 import { RateLimiter } from './rate-limit.js';
 import { restRoutes } from './rest-routes.js';
 import { State } from './state.js';
-import type { FakeDiscordOptions, FakeUser, InteractInput, InteractionOutcome, RequestLogEntry, RequestMatch, StoredMessage } from './types.js';
+import type {
+  FakeDiscordOptions,
+  FakeUser,
+  InteractInput,
+  InteractionOutcome,
+  RequestLogEntry,
+  RequestMatch,
+  StoredMessage,
+} from './types.js';
 
 export type * from './types.js';
 export type { FailResponse } from './faults.js';
@@ -84,7 +92,11 @@ export interface FakeDiscord {
    */
   setChannelPermissions(channelId: string, permissions: { canSend?: boolean; canView?: boolean; canReadHistory?: boolean }): void;
   /** Members write `count` plain messages in a channel (chatter between the bot's posts). */
-  addMemberMessages(channelId: string, count: number, options?: { authorId?: string; content?: (index: number) => string }): StoredMessage[];
+  addMemberMessages(
+    channelId: string,
+    count: number,
+    options?: { authorId?: string; content?: (index: number) => string },
+  ): StoredMessage[];
   /** Has a user run a slash command or type into an autocomplete option. */
   interact(input: InteractInput): Promise<InteractionOutcome>;
   /**
@@ -124,7 +136,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const requests: RequestLogEntry[] = [];
   const routes = [
     ...restRoutes({
-      state, messages,
+      state,
+      messages,
       gatewayUrl: () => baseUrl.replace(/^http/, 'ws'),
       sessionStartRemaining: () => 1000 - gateway.stats.identifies,
     }),
@@ -165,10 +178,18 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     guildId: firstGuild?.id ?? '',
     channelId: firstGuild?.channelIds[0] ?? '',
     requests,
-    get connections() { return gateway.stats.connections; },
-    get identifies() { return gateway.stats.identifies; },
-    get resumes() { return gateway.stats.resumes; },
-    get heartbeats() { return gateway.stats.heartbeats; },
+    get connections() {
+      return gateway.stats.connections;
+    },
+    get identifies() {
+      return gateway.stats.identifies;
+    },
+    get resumes() {
+      return gateway.stats.resumes;
+    },
+    get heartbeats() {
+      return gateway.stats.heartbeats;
+    },
     gateway: gateway.stats,
     faults,
     messages: messagesIn,
@@ -198,7 +219,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       const authorId = opts.authorId ?? state.addUser({ username: 'chatty-member' }).id;
       const base = Date.now();
       // At most 2,000 per millisecond: a snowflake's increment has 12 bits, so ids stay unique.
-      return Array.from({ length: count }, (_, i) => messages.createFromMember(channel, authorId, opts.content?.(i) ?? `chatter ${i + 1}`, base + Math.floor(i / 2000)));
+      return Array.from({ length: count }, (_, i) =>
+        messages.createFromMember(channel, authorId, opts.content?.(i) ?? `chatter ${i + 1}`, base + Math.floor(i / 2000)),
+      );
     },
     interact: (input) => interactions.interact(input),
     interactMutated: (input, mutate) => interactions.interact(input, mutate),

@@ -15,9 +15,12 @@ export class ImpossibleInteraction extends Error {
 }
 
 function findCommand(state: State, name: string, guildId: string | null): Json {
-  const commands = [...(guildId ? state.commands.get(guildId) ?? [] : []), ...(state.commands.get('global') ?? [])];
+  const commands = [...(guildId ? (state.commands.get(guildId) ?? []) : []), ...(state.commands.get('global') ?? [])];
   const command = commands.find((c) => c.name === name && c.type === 1);
-  if (!command) throw new ImpossibleInteraction(`no chat-input command "${name}" is registered for ${guildId ? `guild ${guildId}` : 'DMs'} (register it via PUT /applications/:app/commands first)`);
+  if (!command)
+    throw new ImpossibleInteraction(
+      `no chat-input command "${name}" is registered for ${guildId ? `guild ${guildId}` : 'DMs'} (register it via PUT /applications/:app/commands first)`,
+    );
   if (guildId === null) {
     const contexts = command.contexts as number[] | null | undefined;
     const dmAllowed = Array.isArray(contexts) ? contexts.includes(1) : command.dm_permission !== false;
@@ -40,14 +43,19 @@ function coerce(def: Json, value: OptionValue, path: string): OptionValue {
 function buildOptions(state: State, command: Json, input: InteractInput, resolved: Json, guildId: string | null): Json[] | undefined {
   let level = (command.options as Json[] | undefined) ?? [];
   const wrap: Array<{ name: string; type: number }> = [];
-  for (const [wanted, type] of [[input.subcommandGroup, GROUP], [input.subcommand, SUBCOMMAND]] as const) {
+  for (const [wanted, type] of [
+    [input.subcommandGroup, GROUP],
+    [input.subcommand, SUBCOMMAND],
+  ] as const) {
     if (wanted === undefined) continue;
     const def = level.find((o) => o.type === type && o.name === wanted);
-    if (!def) throw new ImpossibleInteraction(`command "${input.name}" has no ${type === GROUP ? 'subcommand group' : 'subcommand'} "${wanted}"`);
+    if (!def)
+      throw new ImpossibleInteraction(`command "${input.name}" has no ${type === GROUP ? 'subcommand group' : 'subcommand'} "${wanted}"`);
     wrap.push({ name: wanted, type });
     level = (def.options as Json[] | undefined) ?? [];
   }
-  if (level.some((o) => o.type === SUBCOMMAND || o.type === GROUP)) throw new ImpossibleInteraction(`command "${input.name}" needs a subcommand`);
+  if (level.some((o) => o.type === SUBCOMMAND || o.type === GROUP))
+    throw new ImpossibleInteraction(`command "${input.name}" needs a subcommand`);
   const autocomplete = input.type === 'autocomplete';
   const leaf: Json[] = Object.entries(input.options ?? {}).map(([name, value]) => {
     const def = level.find((o) => o.name === name);
@@ -61,7 +69,8 @@ function buildOptions(state: State, command: Json, input: InteractInput, resolve
     addResolved(state, def.type as number, String(value), resolved, guildId);
     return { name, type: def.type, value: typed, ...(focused ? { focused: true } : {}) };
   });
-  if (autocomplete && !leaf.some((o) => o.focused)) throw new ImpossibleInteraction('autocomplete needs `focused` naming one of the given options');
+  if (autocomplete && !leaf.some((o) => o.focused))
+    throw new ImpossibleInteraction('autocomplete needs `focused` naming one of the given options');
   if (!autocomplete) {
     const missing = level.filter((o) => o.required === true && !(String(o.name) in (input.options ?? {})));
     if (missing.length > 0) throw new ImpossibleInteraction(`required option "${String(missing[0]!.name)}" missing`);
@@ -77,7 +86,11 @@ function addResolved(state: State, type: number, id: string, resolved: Json, gui
     const user = state.users.get(id);
     if (user) {
       bucket('users')[id] = state.userJson(user);
-      if (guildId) bucket('members')[id] = { ...state.memberJson(user, [], Date.now() - 86_400_000, EVERYONE_PERMISSIONS.toString()), user: undefined };
+      if (guildId)
+        bucket('members')[id] = {
+          ...state.memberJson(user, [], Date.now() - 86_400_000, EVERYONE_PERMISSIONS.toString()),
+          user: undefined,
+        };
     }
   }
   if (type === 7) {
@@ -92,7 +105,7 @@ function addResolved(state: State, type: number, id: string, resolved: Json, gui
 
 /** Builds a complete INTERACTION_CREATE payload, refusing interactions Discord would never send. */
 export function buildInteractionPayload(state: State, input: InteractInput): { payload: Json; channel: ChannelRecord; userId: string } {
-  const guildId = input.guildId === undefined ? [...state.guilds.keys()][0] ?? null : input.guildId;
+  const guildId = input.guildId === undefined ? ([...state.guilds.keys()][0] ?? null) : input.guildId;
   const user = state.users.get(input.user?.id ?? '') ?? state.addUser({ id: input.user?.id, username: input.user?.username ?? 'tester' });
   let channel: ChannelRecord;
   if (guildId === null) channel = state.openDm(user.id);
@@ -122,7 +135,9 @@ export function buildInteractionPayload(state: State, input: InteractInput): { p
     application_id: state.applicationId,
     type: input.type === 'command' ? 2 : 4,
     data: {
-      id: command.id, name: command.name, type: 1,
+      id: command.id,
+      name: command.name,
+      type: 1,
       ...(options ? { options } : {}),
       ...(command.guild_id ? { guild_id: command.guild_id } : {}),
       ...(Object.keys(resolved).length > 0 ? { resolved } : {}),

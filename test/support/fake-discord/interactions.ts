@@ -76,7 +76,8 @@ class Outcome implements InteractionOutcome {
 
   async waitForFinal(timeoutMs = 10_000): Promise<StoredMessage> {
     if (this.error) throw new Error(`fake-discord: interaction ${this.interactionId} was never acknowledged (${this.error})`);
-    if (this.callbackType !== 4 && this.callbackType !== 5) throw new Error(`fake-discord: callback type ${String(this.callbackType)} has no message`);
+    if (this.callbackType !== 4 && this.callbackType !== 5)
+      throw new Error(`fake-discord: callback type ${String(this.callbackType)} has no message`);
     await this.waitFor((o) => o.original !== null && (o.callbackType === 4 || o.original.edits.length > 0), timeoutMs);
     return this.original!;
   }
@@ -102,8 +103,16 @@ export class Interactions {
     const token = payload.token as string;
     return new Promise((resolve) => {
       const record: InteractionRecord = {
-        id, token, type: payload.type as 2 | 4, name: input.name, createdAt: Date.now(), channel, userId,
-        acked: false, original: null, resolve,
+        id,
+        token,
+        type: payload.type as 2 | 4,
+        name: input.name,
+        createdAt: Date.now(),
+        channel,
+        userId,
+        acked: false,
+        original: null,
+        resolve,
         outcome: new Outcome(id, token, () => record.original),
         timer: setTimeout(() => {
           if (record.acked) return;
@@ -136,7 +145,14 @@ export class Interactions {
     if (message !== record.original) return json;
     return {
       ...json,
-      interaction_metadata: { id: record.id, type: record.type, user: this.state.userJson(user), authorizing_integration_owners: owners, name: record.name, command_type: 1 },
+      interaction_metadata: {
+        id: record.id,
+        type: record.type,
+        user: this.state.userJson(user),
+        authorizing_integration_owners: owners,
+        name: record.name,
+        command_type: 1,
+      },
       interaction: { id: record.id, type: record.type, name: record.name, user: this.state.userJson(user) },
     };
   }
@@ -150,13 +166,20 @@ export class Interactions {
     const type = body.type;
     const allowed = record.type === 4 ? [8] : [4, 5, 9];
     if (typeof type !== 'number' || !allowed.includes(type)) {
-      throw formError([{ path: ['type'], code: 'INTERACTION_RESPONSE_TYPE_INVALID', message: `Interaction response type ${String(type)} is not valid for interaction type ${record.type}.` }]);
+      throw formError([
+        {
+          path: ['type'],
+          code: 'INTERACTION_RESPONSE_TYPE_INVALID',
+          message: `Interaction response type ${String(type)} is not valid for interaction type ${record.type}.`,
+        },
+      ]);
     }
     const data = asObject(body.data);
     const ephemeral = (Number(data.flags ?? 0) & EPHEMERAL) !== 0;
     const options = { interactionId: record.id, type: 20, ephemeral, errorPath: ['data'] };
     if (type === 4) record.original = this.messages.create(record.channel, data, ctx.files, options).message;
-    else if (type === 5) record.original = this.messages.create(record.channel, {}, [], { ...options, extraFlags: LOADING, skipEmptyCheck: true }).message;
+    else if (type === 5)
+      record.original = this.messages.create(record.channel, {}, [], { ...options, extraFlags: LOADING, skipEmptyCheck: true }).message;
     else if (type === 8) {
       const issues = validateAutocompleteResult(data);
       if (issues.length > 0) throw formError(issues);
@@ -173,9 +196,12 @@ export class Interactions {
       status: 200,
       body: {
         interaction: {
-          id: record.id, type: record.type, activity_instance_id: null,
+          id: record.id,
+          type: record.type,
+          activity_instance_id: null,
           response_message_id: record.original?.id ?? null,
-          response_message_loading: type === 5, response_message_ephemeral: ephemeral,
+          response_message_loading: type === 5,
+          response_message_ephemeral: ephemeral,
         },
         resource: { type, ...(record.original ? { message: this.originalJson(record, record.original) } : {}) },
       },
@@ -199,9 +225,19 @@ export class Interactions {
   routes(): Route[] {
     const base = { auth: false } as const;
     return [
-      { ...base, bucket: 'none', method: 'POST', pattern: '/interactions/:interactionId/:token/callback', handler: (ctx) => this.callback(ctx) },
       {
-        ...base, bucket: 'other', method: 'POST', pattern: '/webhooks/:appId/:token', handler: (ctx) => {
+        ...base,
+        bucket: 'none',
+        method: 'POST',
+        pattern: '/interactions/:interactionId/:token/callback',
+        handler: (ctx) => this.callback(ctx),
+      },
+      {
+        ...base,
+        bucket: 'other',
+        method: 'POST',
+        pattern: '/webhooks/:appId/:token',
+        handler: (ctx) => {
           const record = this.webhookRecord(ctx);
           const body = asObject(ctx.body);
           const ephemeral = (Number(body.flags ?? 0) & EPHEMERAL) !== 0;
@@ -212,13 +248,21 @@ export class Interactions {
         },
       },
       {
-        ...base, bucket: 'other', method: 'GET', pattern: '/webhooks/:appId/:token/messages/:messageId', handler: (ctx) => {
+        ...base,
+        bucket: 'other',
+        method: 'GET',
+        pattern: '/webhooks/:appId/:token/messages/:messageId',
+        handler: (ctx) => {
           const record = this.webhookRecord(ctx);
           return { status: 200, body: this.originalJson(record, this.webhookMessage(record, ctx.params.messageId!)) };
         },
       },
       {
-        ...base, bucket: 'other', method: 'PATCH', pattern: '/webhooks/:appId/:token/messages/:messageId', handler: (ctx) => {
+        ...base,
+        bucket: 'other',
+        method: 'PATCH',
+        pattern: '/webhooks/:appId/:token/messages/:messageId',
+        handler: (ctx) => {
           const record = this.webhookRecord(ctx);
           const message = this.webhookMessage(record, ctx.params.messageId!);
           const body = asObject(ctx.body);
@@ -235,7 +279,11 @@ export class Interactions {
         },
       },
       {
-        ...base, bucket: 'other', method: 'DELETE', pattern: '/webhooks/:appId/:token/messages/:messageId', handler: (ctx) => {
+        ...base,
+        bucket: 'other',
+        method: 'DELETE',
+        pattern: '/webhooks/:appId/:token/messages/:messageId',
+        handler: (ctx) => {
           const record = this.webhookRecord(ctx);
           this.messages.delete(this.webhookMessage(record, ctx.params.messageId!));
           return { status: 204 };

@@ -39,7 +39,12 @@ export class Messages {
   }
 
   /** Validates and stores a message; with `enforce_nonce` a repeated nonce returns the existing message. */
-  create(channel: ChannelRecord, body: Json, files: UploadedFile[], options: CreateOptions = {}): { message: StoredMessage; deduped: boolean } {
+  create(
+    channel: ChannelRecord,
+    body: Json,
+    files: UploadedFile[],
+    options: CreateOptions = {},
+  ): { message: StoredMessage; deduped: boolean } {
     const issues = validateMessageBody(body, options.errorPath ?? []);
     if (issues.length > 0) throw formError(issues);
     if (!options.skipEmptyCheck && isEmptyMessage(body, files.length)) throw Errors.emptyMessage();
@@ -121,7 +126,8 @@ export class Messages {
     if ('embeds' in body) message.embeds = normalizeEmbeds(body.embeds);
     if (typeof body.flags === 'number') message.flags = (message.flags & EPHEMERAL) | body.flags;
     message.flags &= ~(options.clearFlags ?? 0);
-    if (files.length > 0) message.attachments.push(...files.map((f) => ({ id: this.state.ids.next(), filename: f.filename, size: f.size })));
+    if (files.length > 0)
+      message.attachments.push(...files.map((f) => ({ id: this.state.ids.next(), filename: f.filename, size: f.size })));
     if (!ephemeral && ('content' in body || 'allowed_mentions' in body)) {
       message.pinged = computePinged(message.content, body.allowed_mentions ?? message.payload.allowed_mentions, null);
     }
@@ -140,6 +146,10 @@ export class Messages {
     if (!channel) return;
     const index = channel.messages.indexOf(message);
     if (index >= 0) channel.messages.splice(index, 1);
-    this.dispatch('MESSAGE_DELETE', { id: message.id, channel_id: channel.id, ...(channel.guildId ? { guild_id: channel.guildId } : {}) }, this.intentFor(channel));
+    this.dispatch(
+      'MESSAGE_DELETE',
+      { id: message.id, channel_id: channel.id, ...(channel.guildId ? { guild_id: channel.guildId } : {}) },
+      this.intentFor(channel),
+    );
   }
 }

@@ -21,14 +21,22 @@ export function bucketHash(template: string): string {
 }
 
 /** Builds a 429 response the way Discord does (integer Retry-After header, float `retry_after` body). */
-export function tooManyRequests(retryAfterMs: number, scope: 'user' | 'global' | 'shared', extra: Record<string, string> = {}): RateLimitVerdict {
+export function tooManyRequests(
+  retryAfterMs: number,
+  scope: 'user' | 'global' | 'shared',
+  extra: Record<string, string> = {},
+): RateLimitVerdict {
   const headers: Record<string, string> = {
     'Retry-After': String(Math.ceil(retryAfterMs / 1000)),
     'X-RateLimit-Scope': scope,
     ...extra,
   };
   if (scope === 'global') headers['X-RateLimit-Global'] = 'true';
-  return { limited: true, headers, body: { message: 'You are being rate limited.', retry_after: seconds(retryAfterMs), global: scope === 'global' } };
+  return {
+    limited: true,
+    headers,
+    body: { message: 'You are being rate limited.', retry_after: seconds(retryAfterMs), global: scope === 'global' },
+  };
 }
 
 /** Fixed-window per-route buckets (keyed by bucket hash + major parameter) plus the global per-second limit. */
@@ -36,9 +44,7 @@ export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private global = { count: 0, resetAt: 0 };
 
-  constructor(
-    private readonly limits: { messages: BucketLimit; other: BucketLimit; globalPerSecond: number },
-  ) {}
+  constructor(private readonly limits: { messages: BucketLimit; other: BucketLimit; globalPerSecond: number }) {}
 
   /** Counts a request against the global limit; returns a 429 verdict when it is exceeded. */
   checkGlobal(now: number): RateLimitVerdict | null {

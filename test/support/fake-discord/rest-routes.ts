@@ -24,7 +24,8 @@ function parseHistoryQuery(query: URLSearchParams): { limit: number; before?: st
   const limit = limitRaw === null ? 50 : Number(limitRaw);
   if (!Number.isInteger(limit)) issues.push({ path: ['limit'], code: 'NUMBER_TYPE_COERCE', message: `Value "${limitRaw}" is not int.` });
   else if (limit < 1) issues.push({ path: ['limit'], code: 'NUMBER_TYPE_MIN', message: 'int value should be greater than or equal to 1.' });
-  else if (limit > 100) issues.push({ path: ['limit'], code: 'NUMBER_TYPE_MAX', message: 'int value should be less than or equal to 100.' });
+  else if (limit > 100)
+    issues.push({ path: ['limit'], code: 'NUMBER_TYPE_MAX', message: 'int value should be less than or equal to 100.' });
   const result: { limit: number; before?: string; after?: string; around?: string } = { limit };
   for (const key of ['around', 'before', 'after'] as const) {
     const v = query.get(key);
@@ -43,8 +44,12 @@ function parseGuildListQuery(query: URLSearchParams): { limit: number; before?: 
   const limit = limitRaw === null ? 200 : Number(limitRaw);
   if (!Number.isInteger(limit)) issues.push({ path: ['limit'], code: 'NUMBER_TYPE_COERCE', message: `Value "${limitRaw}" is not int.` });
   else if (limit < 1) issues.push({ path: ['limit'], code: 'NUMBER_TYPE_MIN', message: 'int value should be greater than or equal to 1.' });
-  else if (limit > 200) issues.push({ path: ['limit'], code: 'NUMBER_TYPE_MAX', message: 'int value should be less than or equal to 200.' });
-  const result: { limit: number; before?: string; after?: string; withCounts: boolean } = { limit, withCounts: query.get('with_counts') === 'true' };
+  else if (limit > 200)
+    issues.push({ path: ['limit'], code: 'NUMBER_TYPE_MAX', message: 'int value should be less than or equal to 200.' });
+  const result: { limit: number; before?: string; after?: string; withCounts: boolean } = {
+    limit,
+    withCounts: query.get('with_counts') === 'true',
+  };
   for (const key of ['before', 'after'] as const) {
     const v = query.get(key);
     if (v === null) continue;
@@ -74,8 +79,14 @@ export function restRoutes(deps: {
 }): Route[] {
   const { state, messages } = deps;
   const ok = (body: unknown, status = 200) => ({ status, body });
-  const route = (method: string, pattern: string, handler: Route['handler'], extra: Partial<Route> = {}): Route =>
-    ({ method, pattern, handler, auth: true, bucket: 'other', ...extra });
+  const route = (method: string, pattern: string, handler: Route['handler'], extra: Partial<Route> = {}): Route => ({
+    method,
+    pattern,
+    handler,
+    auth: true,
+    bucket: 'other',
+    ...extra,
+  });
 
   const findMessage = (channel: ChannelRecord, id: string) => {
     const message = channel.messages.find((m) => m.id === id);
@@ -102,11 +113,13 @@ export function restRoutes(deps: {
       ...(raw.name_localizations ? { name_localizations: raw.name_localizations } : {}),
       description: raw.description ?? '',
       ...(raw.description_localizations ? { description_localizations: raw.description_localizations } : {}),
-      ...(guildId ? { guild_id: guildId } : {
-        dm_permission: raw.dm_permission ?? true,
-        contexts: raw.contexts ?? null,
-        integration_types: raw.integration_types ?? [0],
-      }),
+      ...(guildId
+        ? { guild_id: guildId }
+        : {
+            dm_permission: raw.dm_permission ?? true,
+            contexts: raw.contexts ?? null,
+            integration_types: raw.integration_types ?? [0],
+          }),
       nsfw: raw.nsfw ?? false,
       ...(Array.isArray(raw.options) && raw.options.length > 0 ? { options: raw.options } : {}),
     };
@@ -158,12 +171,16 @@ export function restRoutes(deps: {
 
   return [
     route('GET', '/gateway', () => ok({ url: deps.gatewayUrl() }), { auth: false }),
-    route('GET', '/gateway/bot', () => ok({
-      url: deps.gatewayUrl(),
-      shards: 1,
-      session_start_limit: { total: 1000, remaining: deps.sessionStartRemaining(), reset_after: 86_400_000, max_concurrency: 1 },
-    })),
-    route('GET', '/users/@me', () => ok({ ...state.userJson(state.bot), verified: true, mfa_enabled: false, locale: 'en-US', email: null })),
+    route('GET', '/gateway/bot', () =>
+      ok({
+        url: deps.gatewayUrl(),
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: deps.sessionStartRemaining(), reset_after: 86_400_000, max_concurrency: 1 },
+      }),
+    ),
+    route('GET', '/users/@me', () =>
+      ok({ ...state.userJson(state.bot), verified: true, mfa_enabled: false, locale: 'en-US', email: null }),
+    ),
     // Partial guilds the bot is in, ascending by id; a bot pages with `after` (Get Current User Guilds).
     route('GET', '/users/@me/guilds', (ctx) => {
       const q = parseGuildListQuery(ctx.query);
@@ -180,19 +197,40 @@ export function restRoutes(deps: {
     }),
     route('POST', '/users/@me/channels', (ctx) => {
       const recipient = asObject(ctx.body).recipient_id;
-      if (typeof recipient !== 'string' || !SNOWFLAKE.test(recipient)) throw formError([{ path: ['recipient_id'], code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }]);
+      if (typeof recipient !== 'string' || !SNOWFLAKE.test(recipient))
+        throw formError([{ path: ['recipient_id'], code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }]);
       if (!state.users.has(recipient)) throw Errors.unknownUser();
       return ok(state.channelJson(state.openDm(recipient)));
     }),
-    route('GET', '/applications/@me', () => ok({
-      id: state.applicationId, name: state.bot.username, icon: null, description: '', summary: '', type: null,
-      bot_public: true, bot_require_code_grant: false, verify_key: 'f'.repeat(64), flags: 0, hook: true,
-      is_monetized: false, is_verified: false, is_discoverable: false, team: null, tags: [],
-      owner: state.userJson([...state.users.values()].find((u) => !u.bot) ?? state.bot),
-      bot: state.userJson(state.bot), approximate_guild_count: state.guilds.size, approximate_user_install_count: 0,
-      redirect_uris: [], interactions_endpoint_url: null, role_connections_verification_url: null,
-      integration_types_config: { '0': {} }, install_params: { scopes: ['bot', 'applications.commands'], permissions: '0' },
-    })),
+    route('GET', '/applications/@me', () =>
+      ok({
+        id: state.applicationId,
+        name: state.bot.username,
+        icon: null,
+        description: '',
+        summary: '',
+        type: null,
+        bot_public: true,
+        bot_require_code_grant: false,
+        verify_key: 'f'.repeat(64),
+        flags: 0,
+        hook: true,
+        is_monetized: false,
+        is_verified: false,
+        is_discoverable: false,
+        team: null,
+        tags: [],
+        owner: state.userJson([...state.users.values()].find((u) => !u.bot) ?? state.bot),
+        bot: state.userJson(state.bot),
+        approximate_guild_count: state.guilds.size,
+        approximate_user_install_count: 0,
+        redirect_uris: [],
+        interactions_endpoint_url: null,
+        role_connections_verification_url: null,
+        integration_types_config: { '0': {} },
+        install_params: { scopes: ['bot', 'applications.commands'], permissions: '0' },
+      }),
+    ),
     route('GET', '/channels/:channelId', (ctx) => ok(state.channelJson(visibleChannel(state, ctx.params.channelId!)))),
     route('POST', '/channels/:channelId/typing', (ctx) => {
       visibleChannel(state, ctx.params.channelId!);
@@ -213,17 +251,22 @@ export function restRoutes(deps: {
       else picked = sorted.slice(-q.limit);
       return ok(picked.reverse().map((m) => state.messageJson(m)));
     }),
-    route('POST', '/channels/:channelId/messages', (ctx) => {
-      const channel = visibleChannel(state, ctx.params.channelId!);
-      if (!TEXT_TYPES.has(channel.type)) throw Errors.nonTextChannel();
-      if (channel.guildId === null) {
-        if (!state.users.get(channel.recipientId ?? '')?.dmsOpen) throw Errors.cannotDm();
-      } else if (!channel.canSend) throw Errors.missingPermissions();
-      // Replying to a message needs Read Message History (Create Message, "Limitations").
-      if (asObject(ctx.body).message_reference && !canReadHistory(channel)) throw Errors.missingPermissions();
-      const { message } = messages.create(channel, asObject(ctx.body), ctx.files);
-      return ok(state.messageJson(message, { withNonce: true }));
-    }, { bucket: 'messages' }),
+    route(
+      'POST',
+      '/channels/:channelId/messages',
+      (ctx) => {
+        const channel = visibleChannel(state, ctx.params.channelId!);
+        if (!TEXT_TYPES.has(channel.type)) throw Errors.nonTextChannel();
+        if (channel.guildId === null) {
+          if (!state.users.get(channel.recipientId ?? '')?.dmsOpen) throw Errors.cannotDm();
+        } else if (!channel.canSend) throw Errors.missingPermissions();
+        // Replying to a message needs Read Message History (Create Message, "Limitations").
+        if (asObject(ctx.body).message_reference && !canReadHistory(channel)) throw Errors.missingPermissions();
+        const { message } = messages.create(channel, asObject(ctx.body), ctx.files);
+        return ok(state.messageJson(message, { withNonce: true }));
+      },
+      { bucket: 'messages' },
+    ),
     route('GET', '/channels/:channelId/messages/:messageId', (ctx) => {
       const channel = visibleChannel(state, ctx.params.channelId!);
       if (!canReadHistory(channel)) throw Errors.missingAccess();

@@ -23,9 +23,19 @@ export const Perm = {
 
 /** What @everyone gets in a fresh guild (roughly Discord's default). */
 export const EVERYONE_PERMISSIONS =
-  Perm.CreateInstantInvite | Perm.AddReactions | Perm.ViewChannel | Perm.SendMessages | Perm.EmbedLinks |
-  Perm.AttachFiles | Perm.ReadMessageHistory | Perm.UseExternalEmojis | Perm.Connect | Perm.Speak |
-  Perm.ChangeNickname | Perm.UseApplicationCommands | Perm.SendMessagesInThreads;
+  Perm.CreateInstantInvite |
+  Perm.AddReactions |
+  Perm.ViewChannel |
+  Perm.SendMessages |
+  Perm.EmbedLinks |
+  Perm.AttachFiles |
+  Perm.ReadMessageHistory |
+  Perm.UseExternalEmojis |
+  Perm.Connect |
+  Perm.Speak |
+  Perm.ChangeNickname |
+  Perm.UseApplicationCommands |
+  Perm.SendMessagesInThreads;
 
 // MentionEveryone is granted so `pinged` reports the worst case: every mention the content asks for.
 const BOT_ROLE_PERMISSIONS = EVERYONE_PERMISSIONS | Perm.MentionEveryone;
@@ -191,7 +201,10 @@ export class State {
       return { id: channel.id, type: 1, last_message_id: lastMessageId, flags: 0, recipients: recipient ? [this.userJson(recipient)] : [] };
     }
     const guild = this.guilds.get(channel.guildId)!;
-    const deny = (channel.canView ? 0n : Perm.ViewChannel) | (channel.canSend ? 0n : Perm.SendMessages) | (channel.canReadHistory ? 0n : Perm.ReadMessageHistory);
+    const deny =
+      (channel.canView ? 0n : Perm.ViewChannel) |
+      (channel.canSend ? 0n : Perm.SendMessages) |
+      (channel.canReadHistory ? 0n : Perm.ReadMessageHistory);
     return {
       id: channel.id,
       type: channel.type,
@@ -210,9 +223,20 @@ export class State {
 
   rolesJson(guild: GuildRecord): Json[] {
     const role = (id: string, name: string, position: number, permissions: bigint, extra: Json = {}): Json => ({
-      id, name, description: null, color: 0, colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
-      hoist: false, icon: null, unicode_emoji: null, position, permissions: permissions.toString(),
-      managed: false, mentionable: false, flags: 0, ...extra,
+      id,
+      name,
+      description: null,
+      color: 0,
+      colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+      hoist: false,
+      icon: null,
+      unicode_emoji: null,
+      position,
+      permissions: permissions.toString(),
+      managed: false,
+      mentionable: false,
+      flags: 0,
+      ...extra,
     });
     return [
       role(guild.id, '@everyone', 0, EVERYONE_PERMISSIONS),
@@ -223,8 +247,13 @@ export class State {
   /** A guild as Get Current User Guilds lists it (a partial guild with the bot's permissions there). */
   partialGuildJson(guild: GuildRecord, withCounts: boolean): Json {
     return {
-      id: guild.id, name: guild.name, icon: null, banner: null, owner: guild.ownerId === this.bot.id,
-      permissions: BOT_ROLE_PERMISSIONS.toString(), features: [],
+      id: guild.id,
+      name: guild.name,
+      icon: null,
+      banner: null,
+      owner: guild.ownerId === this.bot.id,
+      permissions: BOT_ROLE_PERMISSIONS.toString(),
+      features: [],
       ...(withCounts ? { approximate_member_count: 2, approximate_presence_count: 1 } : {}),
     };
   }
@@ -233,18 +262,59 @@ export class State {
   guildCreateJson(guild: GuildRecord): Json {
     const channels = guild.channelIds.map((id) => this.channelJson(this.channels.get(id)!, false));
     return {
-      id: guild.id, name: guild.name, icon: null, splash: null, discovery_splash: null, banner: null, description: null,
-      owner_id: guild.ownerId, afk_channel_id: null, afk_timeout: 300, widget_enabled: false, verification_level: 0,
-      default_message_notifications: 0, explicit_content_filter: 0, roles: this.rolesJson(guild), emojis: [], stickers: [],
-      features: [], mfa_level: 0, application_id: null, system_channel_id: guild.channelIds[0] ?? null,
-      system_channel_flags: 0, rules_channel_id: null, public_updates_channel_id: null, safety_alerts_channel_id: null,
-      max_presences: null, max_members: 500_000, vanity_url_code: null, premium_tier: 0, premium_subscription_count: 0,
-      preferred_locale: 'en-US', max_video_channel_users: 25, max_stage_video_channel_users: 50, nsfw_level: 0,
-      premium_progress_bar_enabled: false, nsfw: false, lazy: true, large: false, unavailable: false,
-      joined_at: isoTimestamp(guild.joinedAt), member_count: 2,
+      id: guild.id,
+      name: guild.name,
+      icon: null,
+      splash: null,
+      discovery_splash: null,
+      banner: null,
+      description: null,
+      owner_id: guild.ownerId,
+      afk_channel_id: null,
+      afk_timeout: 300,
+      widget_enabled: false,
+      verification_level: 0,
+      default_message_notifications: 0,
+      explicit_content_filter: 0,
+      roles: this.rolesJson(guild),
+      emojis: [],
+      stickers: [],
+      features: [],
+      mfa_level: 0,
+      application_id: null,
+      system_channel_id: guild.channelIds[0] ?? null,
+      system_channel_flags: 0,
+      rules_channel_id: null,
+      public_updates_channel_id: null,
+      safety_alerts_channel_id: null,
+      max_presences: null,
+      max_members: 500_000,
+      vanity_url_code: null,
+      premium_tier: 0,
+      premium_subscription_count: 0,
+      preferred_locale: 'en-US',
+      max_video_channel_users: 25,
+      max_stage_video_channel_users: 50,
+      nsfw_level: 0,
+      premium_progress_bar_enabled: false,
+      nsfw: false,
+      lazy: true,
+      large: false,
+      unavailable: false,
+      joined_at: isoTimestamp(guild.joinedAt),
+      member_count: 2,
       members: [this.memberJson(this.bot, [guild.botRoleId], guild.joinedAt)],
-      channels, threads: [], presences: [], voice_states: [], stage_instances: [], guild_scheduled_events: [],
-      soundboard_sounds: [], embedded_activities: [], activity_instances: [], hub_type: null, incidents_data: null,
+      channels,
+      threads: [],
+      presences: [],
+      voice_states: [],
+      stage_instances: [],
+      guild_scheduled_events: [],
+      soundboard_sounds: [],
+      embedded_activities: [],
+      activity_instances: [],
+      hub_type: null,
+      incidents_data: null,
     };
   }
 
@@ -259,7 +329,11 @@ export class State {
         return user ? [this.userJson(user)] : [];
       }),
       mention_roles: message.pinged.roles,
-      attachments: message.attachments.map((a) => ({ ...a, url: `https://cdn.discordapp.com/attachments/${message.channelId}/${a.id}/${a.filename}`, proxy_url: `https://media.discordapp.net/attachments/${message.channelId}/${a.id}/${a.filename}` })),
+      attachments: message.attachments.map((a) => ({
+        ...a,
+        url: `https://cdn.discordapp.com/attachments/${message.channelId}/${a.id}/${a.filename}`,
+        proxy_url: `https://media.discordapp.net/attachments/${message.channelId}/${a.id}/${a.filename}`,
+      })),
       embeds: message.embeds,
       timestamp: message.timestamp,
       edited_timestamp: message.editedTimestamp,

@@ -34,11 +34,19 @@ function validateChoices(issues: Issue[], option: Json, path: Path): void {
     return;
   }
   if (!CHOICE_TYPES.includes(option.type as number) && choices.length > 0) {
-    issues.push({ path: [...path, 'choices'], code: 'APPLICATION_COMMAND_OPTION_CHOICES_INVALID', message: 'Choices are only supported for string, integer and number options' });
+    issues.push({
+      path: [...path, 'choices'],
+      code: 'APPLICATION_COMMAND_OPTION_CHOICES_INVALID',
+      message: 'Choices are only supported for string, integer and number options',
+    });
   }
   if (choices.length > 25) issues.push(tooLong([...path, 'choices'], 25));
   if (option.autocomplete === true && choices.length > 0) {
-    issues.push({ path: [...path, 'autocomplete'], code: 'APPLICATION_COMMAND_AUTOCOMPLETE_CHOICES_EXCLUSIVE', message: 'Autocomplete and choices are mutually exclusive' });
+    issues.push({
+      path: [...path, 'autocomplete'],
+      code: 'APPLICATION_COMMAND_AUTOCOMPLETE_CHOICES_EXCLUSIVE',
+      message: 'Autocomplete and choices are mutually exclusive',
+    });
   }
   choices.forEach((choice: unknown, i) => {
     const c = isObject(choice) ? choice : {};
@@ -70,7 +78,11 @@ function validateOptions(issues: Issue[], options: unknown, path: Path, level: '
   const types = options.map((o: unknown) => (isObject(o) ? o.type : undefined));
   const nested = types.filter((t) => t === SUBCOMMAND || t === GROUP).length;
   if (level === 'top' && nested > 0 && nested < options.length) {
-    issues.push({ path, code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID', message: 'Sub-command and sub-command group option types are mutually exclusive to all other types' });
+    issues.push({
+      path,
+      code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID',
+      message: 'Sub-command and sub-command group option types are mutually exclusive to all other types',
+    });
   }
   options.forEach((raw: unknown, i) => {
     const p = [...path, i];
@@ -80,15 +92,29 @@ function validateOptions(issues: Issue[], options: unknown, path: Path, level: '
     }
     const type = raw.type;
     if (!Number.isInteger(type) || (type as number) < 1 || (type as number) > 11) {
-      issues.push({ path: [...p, 'type'], code: 'BASE_TYPE_CHOICES', message: 'Value must be one of {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}.' });
+      issues.push({
+        path: [...p, 'type'],
+        code: 'BASE_TYPE_CHOICES',
+        message: 'Value must be one of {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}.',
+      });
     }
     if ((level === 'group' && type !== SUBCOMMAND) || (level === 'sub' && (type === SUBCOMMAND || type === GROUP))) {
-      issues.push({ path: [...p, 'type'], code: 'APPLICATION_COMMAND_OPTION_TYPE_INVALID', message: level === 'group' ? 'Sub-command groups may only contain sub-commands' : 'Sub-commands may not contain sub-commands or groups' });
+      issues.push({
+        path: [...p, 'type'],
+        code: 'APPLICATION_COMMAND_OPTION_TYPE_INVALID',
+        message:
+          level === 'group' ? 'Sub-command groups may only contain sub-commands' : 'Sub-commands may not contain sub-commands or groups',
+      });
     }
     checkName(issues, raw.name, [...p, 'name'], true);
     checkDescription(issues, raw.description, [...p, 'description']);
     if (typeof raw.name === 'string') {
-      if (names.has(raw.name)) issues.push({ path: [...p, 'name'], code: 'APPLICATION_COMMAND_OPTION_NAME_ALREADY_EXISTS', message: 'Option names must be unique' });
+      if (names.has(raw.name))
+        issues.push({
+          path: [...p, 'name'],
+          code: 'APPLICATION_COMMAND_OPTION_NAME_ALREADY_EXISTS',
+          message: 'Option names must be unique',
+        });
       names.add(raw.name);
     }
     if (type === SUBCOMMAND || type === GROUP) {
@@ -96,19 +122,35 @@ function validateOptions(issues: Issue[], options: unknown, path: Path, level: '
       return;
     }
     if (raw.required === true && sawOptional) {
-      issues.push({ path, code: 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID', message: 'Required options must be placed before non-required options' });
+      issues.push({
+        path,
+        code: 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID',
+        message: 'Required options must be placed before non-required options',
+      });
     }
     if (raw.required !== true) sawOptional = true;
     validateChoices(issues, raw, p);
     if (raw.autocomplete === true && !CHOICE_TYPES.includes(type as number)) {
-      issues.push({ path: [...p, 'autocomplete'], code: 'APPLICATION_COMMAND_OPTION_AUTOCOMPLETE_INVALID', message: 'Autocomplete is only supported for string, integer and number options' });
+      issues.push({
+        path: [...p, 'autocomplete'],
+        code: 'APPLICATION_COMMAND_OPTION_AUTOCOMPLETE_INVALID',
+        message: 'Autocomplete is only supported for string, integer and number options',
+      });
     }
     if (type !== 3 && (raw.min_length !== undefined || raw.max_length !== undefined)) {
-      issues.push({ path: [...p, 'min_length'], code: 'APPLICATION_COMMAND_OPTION_LENGTH_INVALID', message: 'min_length and max_length are only supported for string options' });
+      issues.push({
+        path: [...p, 'min_length'],
+        code: 'APPLICATION_COMMAND_OPTION_LENGTH_INVALID',
+        message: 'min_length and max_length are only supported for string options',
+      });
     }
     for (const key of ['min_length', 'max_length'] as const) {
       const v = raw[key];
-      if (v !== undefined && v !== null && (!Number.isInteger(v) || (v as number) < (key === 'min_length' ? 0 : 1) || (v as number) > 6000)) {
+      if (
+        v !== undefined &&
+        v !== null &&
+        (!Number.isInteger(v) || (v as number) < (key === 'min_length' ? 0 : 1) || (v as number) > 6000)
+      ) {
         issues.push({ path: [...p, key], code: 'NUMBER_TYPE_MAX', message: 'int value should be less than or equal to 6000.' });
       }
     }
@@ -135,26 +177,43 @@ export function validateCommand(raw: unknown, path: Path, scope: 'global' | 'gui
   checkName(issues, raw.name, [...path, 'name'], type === 1);
   if (type === 1) checkDescription(issues, raw.description, [...path, 'description']);
   else if (raw.description !== undefined && raw.description !== '' && raw.description !== null) {
-    issues.push({ path: [...path, 'description'], code: 'APPLICATION_COMMAND_DESCRIPTION_INVALID', message: 'Context menu commands cannot have a description' });
+    issues.push({
+      path: [...path, 'description'],
+      code: 'APPLICATION_COMMAND_DESCRIPTION_INVALID',
+      message: 'Context menu commands cannot have a description',
+    });
   }
   if (type === 1) validateOptions(issues, raw.options, [...path, 'options'], 'top');
   else if (Array.isArray(raw.options) && raw.options.length > 0) {
-    issues.push({ path: [...path, 'options'], code: 'APPLICATION_COMMAND_OPTIONS_INVALID', message: 'Context menu commands cannot have options' });
+    issues.push({
+      path: [...path, 'options'],
+      code: 'APPLICATION_COMMAND_OPTIONS_INVALID',
+      message: 'Context menu commands cannot have options',
+    });
   }
   const dmp = raw.default_member_permissions;
   if (dmp !== undefined && dmp !== null && (typeof dmp !== 'string' || !/^\d+$/.test(dmp))) {
-    issues.push({ path: [...path, 'default_member_permissions'], code: 'NUMBER_TYPE_COERCE', message: `Value "${String(dmp)}" is not int.` });
+    issues.push({
+      path: [...path, 'default_member_permissions'],
+      code: 'NUMBER_TYPE_COERCE',
+      message: `Value "${String(dmp)}" is not int.`,
+    });
   }
   if (raw.dm_permission !== undefined && raw.dm_permission !== null && typeof raw.dm_permission !== 'boolean') {
     issues.push(wrongType([...path, 'dm_permission'], 'boolean'));
   }
-  for (const [key, allowed] of [['contexts', [0, 1, 2]], ['integration_types', [0, 1]]] as const) {
+  for (const [key, allowed] of [
+    ['contexts', [0, 1, 2]],
+    ['integration_types', [0, 1]],
+  ] as const) {
     const v = raw[key];
     if (v === undefined || v === null) continue;
     if (!Array.isArray(v)) issues.push(wrongType([...path, key], 'array'));
-    else v.forEach((x: unknown, i) => {
-      if (!(allowed as readonly unknown[]).includes(x)) issues.push({ path: [...path, key, i], code: 'ENUM_TYPE_COERCE', message: `Value "${String(x)}" is not a valid enum value.` });
-    });
+    else
+      v.forEach((x: unknown, i) => {
+        if (!(allowed as readonly unknown[]).includes(x))
+          issues.push({ path: [...path, key, i], code: 'ENUM_TYPE_COERCE', message: `Value "${String(x)}" is not a valid enum value.` });
+      });
   }
   if (scope === 'guild' && Array.isArray(raw.contexts)) {
     issues.push({ path: [...path, 'contexts'], code: 'APPLICATION_COMMAND_CONTEXTS_GUILD', message: 'Guild commands cannot set contexts' });
@@ -175,12 +234,18 @@ export function validateCommandList(body: unknown, scope: 'global' | 'guild'): I
     const type = (raw.type as number | undefined) ?? 1;
     perType.set(type, (perType.get(type) ?? 0) + 1);
     const key = `${type}:${String(raw.name)}`;
-    if (seen.has(key)) issues.push({ path: [i, 'name'], code: 'APPLICATION_COMMANDS_DUPLICATE_NAME', message: 'Application command names must be unique' });
+    if (seen.has(key))
+      issues.push({ path: [i, 'name'], code: 'APPLICATION_COMMANDS_DUPLICATE_NAME', message: 'Application command names must be unique' });
     seen.add(key);
   });
   for (const [type, count] of perType) {
     const max = type === 1 ? 100 : 15;
-    if (count > max) issues.push({ path: [], code: 'APPLICATION_COMMANDS_TOO_MANY', message: `Maximum number of application commands of type ${type} reached (${max})` });
+    if (count > max)
+      issues.push({
+        path: [],
+        code: 'APPLICATION_COMMANDS_TOO_MANY',
+        message: `Maximum number of application commands of type ${type} reached (${max})`,
+      });
   }
   return issues;
 }

@@ -41,7 +41,11 @@ function checkUrl(issues: Issue[], value: unknown, path: Path, schemes: string[]
   const scheme = url.protocol.replace(/:$/, '');
   if (!schemes.includes(scheme)) {
     const list = schemes.map((s) => `'${s}'`).join(', ');
-    issues.push({ path, code: 'URL_TYPE_INVALID_SCHEME', message: `Scheme "${scheme}" is not supported. Scheme must be one of (${list}).` });
+    issues.push({
+      path,
+      code: 'URL_TYPE_INVALID_SCHEME',
+      message: `Scheme "${scheme}" is not supported. Scheme must be one of (${list}).`,
+    });
   }
 }
 
@@ -51,8 +55,13 @@ function embedSize(embed: Json): number {
   const footer = isObject(embed.footer) ? embed.footer : {};
   const author = isObject(embed.author) ? embed.author : {};
   const fields = Array.isArray(embed.fields) ? embed.fields.filter(isObject) : [];
-  return str(embed.title) + str(embed.description) + str(footer.text) + str(author.name) +
-    fields.reduce((sum, f) => sum + str(f.name) + str(f.value), 0);
+  return (
+    str(embed.title) +
+    str(embed.description) +
+    str(footer.text) +
+    str(author.name) +
+    fields.reduce((sum, f) => sum + str(f.name) + str(f.value), 0)
+  );
 }
 
 function validateEmbed(issues: Issue[], embed: unknown, path: Path): void {
@@ -65,13 +74,23 @@ function validateEmbed(issues: Issue[], embed: unknown, path: Path): void {
   checkString(issues, embed.title, [...path, 'title'], 256);
   checkString(issues, embed.description, [...path, 'description'], 4096);
   checkUrl(issues, embed.url, [...path, 'url'], http);
-  if (embed.color !== undefined && embed.color !== null &&
-      (!Number.isInteger(embed.color) || (embed.color as number) < 0 || (embed.color as number) > 0xffffff)) {
+  if (
+    embed.color !== undefined &&
+    embed.color !== null &&
+    (!Number.isInteger(embed.color) || (embed.color as number) < 0 || (embed.color as number) > 0xffffff)
+  ) {
     issues.push({ path: [...path, 'color'], code: 'NUMBER_TYPE_MAX', message: 'int value should be less than or equal to 16777215.' });
   }
-  if (embed.timestamp !== undefined && embed.timestamp !== null &&
-      (typeof embed.timestamp !== 'string' || Number.isNaN(Date.parse(embed.timestamp)))) {
-    issues.push({ path: [...path, 'timestamp'], code: 'DATE_TYPE_PARSE', message: `Could not parse ${String(embed.timestamp)}. Should be ISO8601.` });
+  if (
+    embed.timestamp !== undefined &&
+    embed.timestamp !== null &&
+    (typeof embed.timestamp !== 'string' || Number.isNaN(Date.parse(embed.timestamp)))
+  ) {
+    issues.push({
+      path: [...path, 'timestamp'],
+      code: 'DATE_TYPE_PARSE',
+      message: `Could not parse ${String(embed.timestamp)}. Should be ISO8601.`,
+    });
   }
   if (embed.footer !== undefined && embed.footer !== null) {
     const footer = isObject(embed.footer) ? embed.footer : {};
@@ -113,7 +132,11 @@ function validateAllowedMentions(issues: Issue[], am: unknown, path: Path): void
   else {
     parse.forEach((p: unknown, i) => {
       if (p !== 'users' && p !== 'roles' && p !== 'everyone') {
-        issues.push({ path: [...path, 'parse', i], code: 'BASE_TYPE_CHOICES', message: "Value must be one of {'roles', 'users', 'everyone'}." });
+        issues.push({
+          path: [...path, 'parse', i],
+          code: 'BASE_TYPE_CHOICES',
+          message: "Value must be one of {'roles', 'users', 'everyone'}.",
+        });
       }
     });
   }
@@ -126,10 +149,15 @@ function validateAllowedMentions(issues: Issue[], am: unknown, path: Path): void
     }
     if (list.length > 100) issues.push(tooLong([...path, key], 100));
     list.forEach((id: unknown, i) => {
-      if (typeof id !== 'string' || !SNOWFLAKE.test(id)) issues.push({ path: [...path, key, i], code: 'NUMBER_TYPE_COERCE', message: `Value "${String(id)}" is not snowflake.` });
+      if (typeof id !== 'string' || !SNOWFLAKE.test(id))
+        issues.push({ path: [...path, key, i], code: 'NUMBER_TYPE_COERCE', message: `Value "${String(id)}" is not snowflake.` });
     });
     if (Array.isArray(parse) && parse.includes(key) && list.length > 0) {
-      issues.push({ path, code: 'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE', message: `parse:["${key}"] and ${key}: [ids] are mutually exclusive.` });
+      issues.push({
+        path,
+        code: 'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE',
+        message: `parse:["${key}"] and ${key}: [ids] are mutually exclusive.`,
+      });
     }
   }
   if (am.replied_user !== undefined && typeof am.replied_user !== 'boolean') issues.push(wrongType([...path, 'replied_user'], 'boolean'));
@@ -145,7 +173,8 @@ export function validateMessageBody(body: Json, path: Path = []): Issue[] {
       if (body.embeds.length > 10) issues.push(tooLong([...path, 'embeds'], 10));
       body.embeds.forEach((e: unknown, i) => validateEmbed(issues, e, [...path, 'embeds', i]));
       const total = body.embeds.filter(isObject).reduce((sum, e) => sum + embedSize(e), 0);
-      if (total > 6000) issues.push({ path: [...path, 'embeds'], code: 'MAX_EMBED_SIZE_EXCEEDED', message: 'Embed size exceeds maximum size of 6000' });
+      if (total > 6000)
+        issues.push({ path: [...path, 'embeds'], code: 'MAX_EMBED_SIZE_EXCEEDED', message: 'Embed size exceeds maximum size of 6000' });
     }
   }
   const nonce = body.nonce;
@@ -160,7 +189,8 @@ export function validateMessageBody(body: Json, path: Path = []): Issue[] {
   validateAllowedMentions(issues, body.allowed_mentions, [...path, 'allowed_mentions']);
   if (body.message_reference !== undefined && body.message_reference !== null) {
     const ref = isObject(body.message_reference) ? body.message_reference : {};
-    if (typeof ref.message_id !== 'string' || !SNOWFLAKE.test(ref.message_id)) issues.push(required([...path, 'message_reference', 'message_id']));
+    if (typeof ref.message_id !== 'string' || !SNOWFLAKE.test(ref.message_id))
+      issues.push(required([...path, 'message_reference', 'message_id']));
   }
   return issues;
 }

@@ -1,4 +1,10 @@
-import { ApplicationCommandOptionType, ApplicationCommandType, type ChatInputCommandInteraction, MessageFlags, PermissionFlagsBits } from 'discord.js';
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  type ChatInputCommandInteraction,
+  MessageFlags,
+  PermissionFlagsBits,
+} from 'discord.js';
 import { listUnposted } from '../../../core/digest.js';
 import { listDigestConcerns } from '../../../core/health.js';
 import { escapeAndFit } from '../../../core/markdown.js';
@@ -45,7 +51,8 @@ const SUBCOMMANDS: Record<SubcommandName<typeof data>, Subcommand> = {
   },
   async preview(interaction, context) {
     const preview = await context.runner.preview().catch((error: unknown) => {
-      if (error instanceof CorpusDirectoryError) throw new UserFacingError(`The next digest cannot be previewed: ${escapeAndFit(error.message, 500)}`);
+      if (error instanceof CorpusDirectoryError)
+        throw new UserFacingError(`The next digest cannot be previewed: ${escapeAndFit(error.message, 500)}`);
       throw error;
     });
     if (preview.papers.length === 0) {
@@ -53,7 +60,12 @@ const SUBCOMMANDS: Record<SubcommandName<typeof data>, Subcommand> = {
       return;
     }
     const lines = preview.papers.map((p, i) => `${i + 1}. ${escapeAndFit(p.title, 180)}${p.published ? ` (${p.published})` : ''}`);
-    await answer(interaction, text(`The next digest${preview.resuming ? ' (finishing an interrupted one)' : ''} will post ${preview.papers.length} paper${preview.papers.length === 1 ? '' : 's'}; ${preview.remainingAfter} will remain:\n${lines.join('\n')}`));
+    await answer(
+      interaction,
+      text(
+        `The next digest${preview.resuming ? ' (finishing an interrupted one)' : ''} will post ${preview.papers.length} paper${preview.papers.length === 1 ? '' : 's'}; ${preview.remainingAfter} will remain:\n${lines.join('\n')}`,
+      ),
+    );
   },
   async status(interaction, context) {
     await answer(interaction, text(describeStatus(context)));

@@ -13,8 +13,21 @@ const data = {
   name: 'paper',
   description: 'Look up a paper of the corpus',
   options: [
-    { type: ApplicationCommandOptionType.String, name: 'query', description: 'Title words, a topic, or pick a suggestion', required: true, autocomplete: true, min_length: 1, max_length: 200 },
-    { type: ApplicationCommandOptionType.Boolean, name: 'public', description: 'Show the answer to the whole channel (default: only you)', required: false },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'query',
+      description: 'Title words, a topic, or pick a suggestion',
+      required: true,
+      autocomplete: true,
+      min_length: 1,
+      max_length: 200,
+    },
+    {
+      type: ApplicationCommandOptionType.Boolean,
+      name: 'public',
+      description: 'Show the answer to the whole channel (default: only you)',
+      required: false,
+    },
   ],
 } as const satisfies CommandData;
 
@@ -66,7 +79,11 @@ function describeNoMatch(query: string, closest: readonly Paper[], context: Comm
     return `No paper matches "${shown}". Closest titles (not a match): ${titles}. Pick one of the suggestions as you type to see it.`;
   }
   const { topics } = context.catalog.current();
-  const words = query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 3).slice(0, 6);
+  const words = query
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length >= 3)
+    .slice(0, 6);
   const close = topics.filter((t) => !t.topic.includes(' ') && words.some((w) => t.topic.startsWith(w.slice(0, 3)))).slice(0, 3);
   const offer = close.length ? close : topics.slice(0, 3);
   const hint = offer.length

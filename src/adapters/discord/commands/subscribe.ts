@@ -11,8 +11,21 @@ const data = {
   name: 'subscribe',
   description: 'Get mentioned when a digest posts a paper on a topic',
   options: [
-    { type: ApplicationCommandOptionType.String, name: 'topic', description: 'A word or phrase, e.g. "scaling laws"', required: true, autocomplete: true, min_length: TOPIC_MIN_LENGTH, max_length: TOPIC_MAX_LENGTH },
-    { type: ApplicationCommandOptionType.Boolean, name: 'dm', description: 'Get one direct message per digest instead of mentions', required: false },
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'topic',
+      description: 'A word or phrase, e.g. "scaling laws"',
+      required: true,
+      autocomplete: true,
+      min_length: TOPIC_MIN_LENGTH,
+      max_length: TOPIC_MAX_LENGTH,
+    },
+    {
+      type: ApplicationCommandOptionType.Boolean,
+      name: 'dm',
+      description: 'Get one direct message per digest instead of mentions',
+      required: false,
+    },
   ],
 } as const satisfies CommandData;
 
@@ -33,7 +46,10 @@ export const subscribeCommand = {
       result.matches === 0
         ? `No paper of the corpus matches it yet (${result.total} papers); check the spelling, or pick a suggestion as you type.`
         : `${result.atLeast ? 'At least ' : ''}${result.matches} of the ${result.total} papers of the corpus already match it.`;
-    await answer(interaction, text(`Subscribed to ${topic}: you will be notified ${how}. ${matches} (${result.count}/${MAX_TOPICS} topics)`));
+    await answer(
+      interaction,
+      text(`Subscribed to ${topic}: you will be notified ${how}. ${matches} (${result.count}/${MAX_TOPICS} topics)`),
+    );
   },
   autocomplete(interaction, context) {
     context.catalog.refreshIfStale();

@@ -20,6 +20,9 @@ export const subscriptionsCommand = {
       return;
     }
     const how = dm ? 'by direct message, once per digest' : 'by a mention under each matching paper';
-    await answer(interaction, text(`You follow ${topics.length}/${MAX_TOPICS} topics, notified ${how}:\n${topics.map((t) => `• ${escapeMarkdown(t)}`).join('\n')}`));
+    await answer(
+      interaction,
+      text(`You follow ${topics.length}/${MAX_TOPICS} topics, notified ${how}:\n${topics.map((t) => `• ${escapeMarkdown(t)}`).join('\n')}`),
+    );
   },
 } satisfies SlashCommand;

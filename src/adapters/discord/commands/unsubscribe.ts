@@ -10,7 +10,17 @@ const data = {
   type: ApplicationCommandType.ChatInput,
   name: 'unsubscribe',
   description: 'Stop following a topic',
-  options: [{ type: ApplicationCommandOptionType.String, name: 'topic', description: 'One of your topics', required: true, autocomplete: true, min_length: 1, max_length: TOPIC_MAX_LENGTH }],
+  options: [
+    {
+      type: ApplicationCommandOptionType.String,
+      name: 'topic',
+      description: 'One of your topics',
+      required: true,
+      autocomplete: true,
+      min_length: 1,
+      max_length: TOPIC_MAX_LENGTH,
+    },
+  ],
 } as const satisfies CommandData;
 
 /** `/unsubscribe topic:<one of yours>`. */
@@ -20,11 +30,15 @@ export const unsubscribeCommand = {
     const options = readOptions(interaction, data);
     const result = await context.subscriptions.unsubscribe(interaction.user.id, options.topic);
     if (result.removed) {
-      const left = result.left.length ? `You still follow ${result.left.length} topic${result.left.length === 1 ? '' : 's'}.` : 'You follow no topics now.';
+      const left = result.left.length
+        ? `You still follow ${result.left.length} topic${result.left.length === 1 ? '' : 's'}.`
+        : 'You follow no topics now.';
       await answer(interaction, text(`Unsubscribed from **${escapeMarkdown(result.topic)}**. ${left}`));
       return;
     }
-    const yours = result.left.length ? `Your topics: ${result.left.map((t) => `**${escapeMarkdown(t)}**`).join(', ')}.` : 'You follow no topics; add one with /subscribe.';
+    const yours = result.left.length
+      ? `Your topics: ${result.left.map((t) => `**${escapeMarkdown(t)}**`).join(', ')}.`
+      : 'You follow no topics; add one with /subscribe.';
     await answer(interaction, text(`You don't follow **${escapeMarkdown(result.topic)}**, so there was nothing to remove. ${yours}`));
   },
   autocomplete(interaction, context) {

@@ -15,13 +15,50 @@ export const MANAGE_GUILD = '32';
 
 /** Strings that would format, link, mention, hide or fake a footer if they reached Discord unescaped. */
 export const HOSTILE = [
-  '@everyone', '@here', '<@123456789012345678>', '<@!123456789012345678>', '<@&223456789012345678>', '<#323456789012345678>',
-  '[click](https://evil.example)', '[x](<https://evil>)', '**bold**', '__u__', '~~s~~', '||spoiler||', '# H', '-# subtext', '> quote',
-  '```js\nboom()\n```', '`code`', 'every\u200Bone', '\u202Eevil', '\u0000', '\u001b[31m', '\uFEFF', '·', '• 3 authors', 'Nov 26, 2024 5',
-  '😀', '👩‍👩‍👧‍👦', 'e\u0301', '\u200D', '﷽', 'https://a.example/__init__', '\\', '</paper:1>', '<t:0:R>',
+  '@everyone',
+  '@here',
+  '<@123456789012345678>',
+  '<@!123456789012345678>',
+  '<@&223456789012345678>',
+  '<#323456789012345678>',
+  '[click](https://evil.example)',
+  '[x](<https://evil>)',
+  '**bold**',
+  '__u__',
+  '~~s~~',
+  '||spoiler||',
+  '# H',
+  '-# subtext',
+  '> quote',
+  '```js\nboom()\n```',
+  '`code`',
+  'every\u200Bone',
+  '\u202Eevil',
+  '\u0000',
+  '\u001b[31m',
+  '\uFEFF',
+  '·',
+  '• 3 authors',
+  'Nov 26, 2024 5',
+  '😀',
+  '👩‍👩‍👧‍👦',
+  'e\u0301',
+  '\u200D',
+  '﷽',
+  'https://a.example/__init__',
+  '\\',
+  '</paper:1>',
+  '<t:0:R>',
 ];
 /** Strings of only emoji, zero-width, direction, control or combining characters. */
-export const ODD_ONLY = ['😀🎉🔥💯', '\u200B\u200C\u200D\u2060\uFEFF', '\u202E\u202D\u2066\u2069', '\u0001\u0002\u0007\u001b\u007f', '\u0301\u0302\u0303', '　 \u00A0\u2003'];
+export const ODD_ONLY = [
+  '😀🎉🔥💯',
+  '\u200B\u200C\u200D\u2060\uFEFF',
+  '\u202E\u202D\u2066\u2069',
+  '\u0001\u0002\u0007\u001b\u007f',
+  '\u0301\u0302\u0303',
+  '　 \u00A0\u2003',
+];
 
 /** Groups failures by what went wrong, with how often and a first example of each. */
 export class Findings {
@@ -41,7 +78,8 @@ export class Findings {
 /** One item of a list, chosen by `random`. */
 export const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 /** A text cut to `max` characters (never half a character), quoted, for a finding's example. */
-export const short = (text: string, max = 60): string => JSON.stringify(text.length > max ? `${text.slice(0, max).replace(/[\uD800-\uDBFF]$/, '')}…` : text);
+export const short = (text: string, max = 60): string =>
+  JSON.stringify(text.length > max ? `${text.slice(0, max).replace(/[\uD800-\uDBFF]$/, '')}…` : text);
 /** A size in characters as KB or MB. */
 export const kb = (chars: number): string => (chars >= MB ? `${(chars / MB).toFixed(1)} MB` : `${(chars / 1024).toFixed(1)} KB`);
 /** Resolves after `ms` milliseconds. */

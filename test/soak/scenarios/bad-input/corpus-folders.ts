@@ -24,18 +24,39 @@ function fileCase(random: Random, seed: string, i: number): FileCase {
   };
   const name = `${String(i).padStart(2, '0')}-${pick(random, ['page', 'Ünïcödé name', 'with space', 'UPPER'])}${random() < 0.1 ? '.TXT' : '.txt'}`;
   switch (Math.floor(random() * 10)) {
-    case 0: return { name, bytes: withBytes(pick(random, [[0xc3, 0x28], [0xff], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82]])), expect: 'bad' };
-    case 1: return { name, bytes: withBytes([0]), expect: 'bad' };
+    case 0:
+      return {
+        name,
+        bytes: withBytes(
+          pick(random, [[0xc3, 0x28], [0xff], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82]]),
+        ),
+        expect: 'bad',
+      };
+    case 1:
+      return { name, bytes: withBytes([0]), expect: 'bad' };
     // UTF-16 with a byte-order mark is text the corpus reader decodes: it must give papers or warnings.
-    case 2: return { name, bytes: Buffer.from(`\uFEFF${slice}`, 'utf16le'), expect: 'text' };
-    case 3: return { name, bytes: Buffer.from(slice.replace(/e/g, 'é'), 'latin1'), expect: 'bad' };
-    case 4: return { name, bytes: Buffer.from(pick(random, ['', '\uFEFF', '\n\n \n', '\r\n\r\n'])), expect: 'quiet' };
-    case 5: return { name, bytes: 'directory', expect: 'quiet' };
-    case 6: return { name, bytes: 'dangling symlink', expect: 'quiet' };
-    case 7: return { name, bytes: Buffer.from(Array.from({ length: 1 + Math.floor(random() * 4000) }, () => Math.floor(random() * 256))), expect: 'bad' };
+    case 2:
+      return { name, bytes: Buffer.from(`\uFEFF${slice}`, 'utf16le'), expect: 'text' };
+    case 3:
+      return { name, bytes: Buffer.from(slice.replace(/e/g, 'é'), 'latin1'), expect: 'bad' };
+    case 4:
+      return { name, bytes: Buffer.from(pick(random, ['', '\uFEFF', '\n\n \n', '\r\n\r\n'])), expect: 'quiet' };
+    case 5:
+      return { name, bytes: 'directory', expect: 'quiet' };
+    case 6:
+      return { name, bytes: 'dangling symlink', expect: 'quiet' };
+    case 7:
+      return {
+        name,
+        bytes: Buffer.from(Array.from({ length: 1 + Math.floor(random() * 4000) }, () => Math.floor(random() * 256))),
+        expect: 'bad',
+      };
     default: {
       // The start of the page (chrome, then at least one title and abstract), with the line ends a copy may have.
-      const text = slice.split('\n').map((l) => l + pick(random, ['\n', '\r\n', '\r'])).join('');
+      const text = slice
+        .split('\n')
+        .map((l) => l + pick(random, ['\n', '\r\n', '\r']))
+        .join('');
       return { name, bytes: Buffer.from(random() < 0.3 ? `\uFEFF${text}` : text, 'utf8'), expect: 'text' };
     }
   }
@@ -79,7 +100,8 @@ export async function fuzzCorpusFiles(count: number, seed: string, findings: Fin
       for (const c of cases) {
         const warned = loaded.warnings.some((w) => w.file === c.name);
         const gave = warned || loaded.papers.some((p) => p.source.file === c.name);
-        if (c.expect === 'bad' && !warned) findings.add('a file that is not UTF-8 text was skipped without a warning', `${c.name} in ${where}`);
+        if (c.expect === 'bad' && !warned)
+          findings.add('a file that is not UTF-8 text was skipped without a warning', `${c.name} in ${where}`);
         if (c.expect === 'text' && !gave) findings.add('a text file gave neither papers nor warnings', `${c.name} in ${where}`);
       }
     }

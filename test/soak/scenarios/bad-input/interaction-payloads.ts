@@ -16,14 +16,34 @@ export function validInput(random: Random): InteractInput {
   const query = pick(random, QUERIES);
   const topic = pick(random, TOPICS);
   switch (Math.floor(random() * 8)) {
-    case 0: return { type: 'command', name: 'paper', options: random() < 0.5 ? { query } : { query, public: random() < 0.5 }, user };
-    case 1: return { type: 'autocomplete', name: 'paper', options: { query: query.slice(0, 1 + Math.floor(random() * 6)) }, focused: 'query', user };
-    case 2: return { type: 'command', name: 'subscribe', options: random() < 0.5 ? { topic } : { topic, dm: false }, user };
-    case 3: return { type: 'autocomplete', name: 'subscribe', options: { topic: topic.slice(0, 3) }, focused: 'topic', user };
-    case 4: return { type: 'command', name: 'unsubscribe', options: { topic }, user };
-    case 5: return { type: 'autocomplete', name: 'unsubscribe', options: { topic: '' }, focused: 'topic', user };
-    case 6: return { type: 'command', name: 'subscriptions', user };
-    default: return { type: 'command', name: 'digest', subcommand: random() < 0.1 ? 'now' : pick(random, ['preview', 'status']), user, memberPermissions: MANAGE_GUILD };
+    case 0:
+      return { type: 'command', name: 'paper', options: random() < 0.5 ? { query } : { query, public: random() < 0.5 }, user };
+    case 1:
+      return {
+        type: 'autocomplete',
+        name: 'paper',
+        options: { query: query.slice(0, 1 + Math.floor(random() * 6)) },
+        focused: 'query',
+        user,
+      };
+    case 2:
+      return { type: 'command', name: 'subscribe', options: random() < 0.5 ? { topic } : { topic, dm: false }, user };
+    case 3:
+      return { type: 'autocomplete', name: 'subscribe', options: { topic: topic.slice(0, 3) }, focused: 'topic', user };
+    case 4:
+      return { type: 'command', name: 'unsubscribe', options: { topic }, user };
+    case 5:
+      return { type: 'autocomplete', name: 'unsubscribe', options: { topic: '' }, focused: 'topic', user };
+    case 6:
+      return { type: 'command', name: 'subscriptions', user };
+    default:
+      return {
+        type: 'command',
+        name: 'digest',
+        subcommand: random() < 0.1 ? 'now' : pick(random, ['preview', 'status']),
+        user,
+        memberPermissions: MANAGE_GUILD,
+      };
   }
 }
 
@@ -60,13 +80,35 @@ function asDirectMessage(p: Json): Json {
 
 /** Value-level corruptions: discord.js still parses them, so each must get a clean answer. */
 export const VALUE_CORRUPTIONS: Corruption[] = [
-  { name: 'string option holds a number, boolean, object or array', fits: hasString, mutate: setString((r) => pick(r, [42, -1, 3.5, true, false, { a: 1 }, [1, 'x'], null])) },
-  { name: 'string option of 10,000 characters', fits: hasString, mutate: setString((r) => Array.from({ length: 400 }, () => pick(r, HOSTILE)).join('').padEnd(10_000, 'x').slice(0, 10_000)) },
-  { name: 'empty string option', fits: hasString, mutate: setString(() => '') },
-  { name: 'string option of only emoji, zero-width, RTL or control characters', fits: hasString, mutate: setString((r) => pick(r, ODD_ONLY)) },
-  { name: 'string option with mentions, masked links or code fences', fits: hasString, mutate: setString((r) => pick(r, HOSTILE.slice(0, 17))) },
   {
-    name: 'boolean option of the wrong type', fits: (i) => isCommand(i) && (i.name === 'paper' || i.name === 'subscribe'),
+    name: 'string option holds a number, boolean, object or array',
+    fits: hasString,
+    mutate: setString((r) => pick(r, [42, -1, 3.5, true, false, { a: 1 }, [1, 'x'], null])),
+  },
+  {
+    name: 'string option of 10,000 characters',
+    fits: hasString,
+    mutate: setString((r) =>
+      Array.from({ length: 400 }, () => pick(r, HOSTILE))
+        .join('')
+        .padEnd(10_000, 'x')
+        .slice(0, 10_000),
+    ),
+  },
+  { name: 'empty string option', fits: hasString, mutate: setString(() => '') },
+  {
+    name: 'string option of only emoji, zero-width, RTL or control characters',
+    fits: hasString,
+    mutate: setString((r) => pick(r, ODD_ONLY)),
+  },
+  {
+    name: 'string option with mentions, masked links or code fences',
+    fits: hasString,
+    mutate: setString((r) => pick(r, HOSTILE.slice(0, 17))),
+  },
+  {
+    name: 'boolean option of the wrong type',
+    fits: (i) => isCommand(i) && (i.name === 'paper' || i.name === 'subscribe'),
     mutate: (p, r) => {
       const name = data(p).name === 'paper' ? 'public' : 'dm';
       const rest = leafOptions(p).filter((o) => o.name !== name);
@@ -74,11 +116,33 @@ export const VALUE_CORRUPTIONS: Corruption[] = [
       return p;
     },
   },
-  { name: 'option type changed', fits: hasString, mutate: (p, r) => { stringOption(p)!.type = pick(r, [4, 5, 10, 6]); return p; } },
-  { name: 'unknown option name', fits: hasString, mutate: (p) => { stringOption(p)!.name = 'qwerty'; return p; } },
-  { name: 'required option missing', fits: (i) => isCommand(i) && hasString(i), mutate: (p) => { delete data(p).options; return p; } },
   {
-    name: 'extra and duplicate options', fits: hasString,
+    name: 'option type changed',
+    fits: hasString,
+    mutate: (p, r) => {
+      stringOption(p)!.type = pick(r, [4, 5, 10, 6]);
+      return p;
+    },
+  },
+  {
+    name: 'unknown option name',
+    fits: hasString,
+    mutate: (p) => {
+      stringOption(p)!.name = 'qwerty';
+      return p;
+    },
+  },
+  {
+    name: 'required option missing',
+    fits: (i) => isCommand(i) && hasString(i),
+    mutate: (p) => {
+      delete data(p).options;
+      return p;
+    },
+  },
+  {
+    name: 'extra and duplicate options',
+    fits: hasString,
     mutate: (p) => {
       const s = stringOption(p)!;
       data(p).options = [...leafOptions(p), { name: 'bogus', type: 3, value: 'x' }, { ...s, value: 'second copy', focused: undefined }];
@@ -86,7 +150,8 @@ export const VALUE_CORRUPTIONS: Corruption[] = [
     },
   },
   {
-    name: 'focused on the wrong option, on two, or on none', fits: (i) => i.type === 'autocomplete',
+    name: 'focused on the wrong option, on two, or on none',
+    fits: (i) => i.type === 'autocomplete',
     mutate: (p, r) => {
       const roll = r();
       const options = leafOptions(p);
@@ -98,13 +163,44 @@ export const VALUE_CORRUPTIONS: Corruption[] = [
       return p;
     },
   },
-  { name: '/digest without a subcommand', fits: (i) => i.name === 'digest', mutate: (p, r) => { if (r() < 0.5) delete data(p).options; else data(p).options = []; return p; } },
-  { name: '/digest with an unknown subcommand', fits: (i) => i.name === 'digest', mutate: (p, r) => { (data(p).options as Json[])[0]!.name = pick(r, ['explode', 'NOW', '']); return p; } },
-  { name: 'unknown command name', fits: () => true, mutate: (p, r) => { data(p).name = pick(r, ['frobnicate', 'paper2', 'PAPER', 'digest-now', '@everyone', '`x`']); return p; } },
-  { name: 'DM (guild_id removed)', fits: () => true, mutate: asDirectMessage },
-  { name: 'member missing', fits: () => true, mutate: (p) => { const member = p.member as Json; delete p.member; return { ...p, user: member.user }; } },
   {
-    name: '/digest with member permissions 0 or empty', fits: (i) => i.name === 'digest',
+    name: '/digest without a subcommand',
+    fits: (i) => i.name === 'digest',
+    mutate: (p, r) => {
+      if (r() < 0.5) delete data(p).options;
+      else data(p).options = [];
+      return p;
+    },
+  },
+  {
+    name: '/digest with an unknown subcommand',
+    fits: (i) => i.name === 'digest',
+    mutate: (p, r) => {
+      (data(p).options as Json[])[0]!.name = pick(r, ['explode', 'NOW', '']);
+      return p;
+    },
+  },
+  {
+    name: 'unknown command name',
+    fits: () => true,
+    mutate: (p, r) => {
+      data(p).name = pick(r, ['frobnicate', 'paper2', 'PAPER', 'digest-now', '@everyone', '`x`']);
+      return p;
+    },
+  },
+  { name: 'DM (guild_id removed)', fits: () => true, mutate: asDirectMessage },
+  {
+    name: 'member missing',
+    fits: () => true,
+    mutate: (p) => {
+      const member = p.member as Json;
+      delete p.member;
+      return { ...p, user: member.user };
+    },
+  },
+  {
+    name: '/digest with member permissions 0 or empty',
+    fits: (i) => i.name === 'digest',
     mutate: (p, r) => {
       (p.member as Json).permissions = pick(r, ['0', '', '000', '1024', ' ', '2048']);
       return p;
@@ -116,9 +212,33 @@ export const VALUE_CORRUPTIONS: Corruption[] = [
 export type Op = 'removed' | 'null' | 'number' | 'string' | 'container';
 /** The payload fields a structure-level corruption targets. */
 export const STRUCTURAL_PATHS = [
-  'type', 'data', 'data.type', 'data.name', 'data.id', 'data.options', 'data.options.0', 'data.options.0.name', 'data.options.0.type', 'data.resolved',
-  'member', 'member.user', 'member.user.id', 'member.permissions', 'member.roles', 'guild_id', 'guild', 'channel', 'channel.type', 'channel_id',
-  'application_id', 'app_permissions', 'entitlements', 'locale', 'version', 'context', 'authorizing_integration_owners',
+  'type',
+  'data',
+  'data.type',
+  'data.name',
+  'data.id',
+  'data.options',
+  'data.options.0',
+  'data.options.0.name',
+  'data.options.0.type',
+  'data.resolved',
+  'member',
+  'member.user',
+  'member.user.id',
+  'member.permissions',
+  'member.roles',
+  'guild_id',
+  'guild',
+  'channel',
+  'channel.type',
+  'channel_id',
+  'application_id',
+  'app_permissions',
+  'entitlements',
+  'locale',
+  'version',
+  'context',
+  'authorizing_integration_owners',
 ];
 /** Every {@link Op}. */
 export const OPS: Op[] = ['removed', 'null', 'number', 'string', 'container'];

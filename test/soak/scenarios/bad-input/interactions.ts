@@ -12,7 +12,8 @@ import { corruptAt, OPS, type Op, QUERIES, STRUCTURAL_PATHS, USERS, validInput, 
 // Interactions: valid, value-level and structure-level payloads sent to the real bot process through the fake
 // Discord; every parseable one gets a clean answer, and none crashes the bot (or, if one does, it is named).
 
-const STACK_TRACE = /\n\s+at \S|\bat .+:\d+:\d+|node:internal|node_modules|\b(?:Type|Range|Reference|Syntax)Error\b|DiscordjsError|\.[jt]s:\d+/;
+const STACK_TRACE =
+  /\n\s+at \S|\bat .+:\d+:\d+|node:internal|node_modules|\b(?:Type|Range|Reference|Syntax)Error\b|DiscordjsError|\.[jt]s:\d+/;
 const INTERNAL_ERROR = /Something went wrong on Paperboy's side/;
 
 /** How many interactions of each level to send. */
@@ -59,7 +60,12 @@ function loggedFailures(stderr: string): string[] {
     if (!line.includes('command failed')) continue;
     try {
       const entry = JSON.parse(line) as { command?: string; err?: string };
-      reasons.add(`/${entry.command ?? '?'}: ${(entry.err ?? '').split('\n')[0]!.replace(/\/tmp\/\S+/g, 'STATE_FILE').slice(0, 160)}`);
+      reasons.add(
+        `/${entry.command ?? '?'}: ${(entry.err ?? '')
+          .split('\n')[0]!
+          .replace(/\/tmp\/\S+/g, 'STATE_FILE')
+          .slice(0, 160)}`,
+      );
     } catch {
       reasons.add(line.slice(0, 160));
     }
@@ -67,12 +73,19 @@ function loggedFailures(stderr: string): string[] {
   return [...reasons];
 }
 
-function checkAnswer(outcome: InteractionOutcome, label: string, level: 'valid' | 'value-level' | 'structure-level', findings: Findings): void {
+function checkAnswer(
+  outcome: InteractionOutcome,
+  label: string,
+  level: 'valid' | 'value-level' | 'structure-level',
+  findings: Findings,
+): void {
   const content = typeof outcome.data?.content === 'string' ? outcome.data.content : '';
   const embeds = Array.isArray(outcome.data?.embeds) ? outcome.data.embeds : [];
   if (STACK_TRACE.test(content)) findings.add(`a ${level} reply reveals a stack trace`, `${label}: ${short(content, 120)}`);
-  if (level !== 'structure-level' && INTERNAL_ERROR.test(content)) findings.add(`a ${level} interaction ended in an internal error instead of a kind message`, label);
-  if ((outcome.callbackType === 4 || outcome.callbackType === 5) && embeds.length === 0 && !outcome.ephemeral) findings.add(`a ${level} text reply is not ephemeral`, `${label}: ${short(content)}`);
+  if (level !== 'structure-level' && INTERNAL_ERROR.test(content))
+    findings.add(`a ${level} interaction ended in an internal error instead of a kind message`, label);
+  if ((outcome.callbackType === 4 || outcome.callbackType === 5) && embeds.length === 0 && !outcome.ephemeral)
+    findings.add(`a ${level} text reply is not ephemeral`, `${label}: ${short(content)}`);
   const pinged = outcome.original?.pinged;
   if (pinged && (pinged.everyone || pinged.roles.length || pinged.users.length)) findings.add(`a ${level} reply pings someone`, label);
 }
@@ -98,7 +111,14 @@ function track(outcome: InteractionOutcome, label: string, level: 'valid' | 'val
 }
 
 /** Valid and value-level interactions, shuffled, eight at a time. */
-async function sendValueLevel(server: FakeDiscord, plan: { valueLevel: number; valid: number }, env: Record<string, string>, handle: BotHandle, tally: Tally, findings: Findings): Promise<void> {
+async function sendValueLevel(
+  server: FakeDiscord,
+  plan: { valueLevel: number; valid: number },
+  env: Record<string, string>,
+  handle: BotHandle,
+  tally: Tally,
+  findings: Findings,
+): Promise<void> {
   const random = createRandom(404);
   type Job = { label: string; level: 'valid' | 'value-level'; send: () => Promise<InteractionOutcome> };
   const jobs: Job[] = [];
@@ -111,7 +131,11 @@ async function sendValueLevel(server: FakeDiscord, plan: { valueLevel: number; v
     let input = validInput(random);
     while (!corruption.fits(input)) input = validInput(random);
     const seed = Math.floor(random() * 2 ** 31);
-    jobs.push({ label: `${corruption.name} (${input.type} /${input.name})`, level: 'value-level', send: () => server.interactMutated(input, (p) => corruption.mutate(p, createRandom(seed))) });
+    jobs.push({
+      label: `${corruption.name} (${input.type} /${input.name})`,
+      level: 'value-level',
+      send: () => server.interactMutated(input, (p) => corruption.mutate(p, createRandom(seed))),
+    });
   }
   jobs.sort(() => random() - 0.5);
   for (let i = 0; i < jobs.length; i += 8) {
@@ -138,7 +162,14 @@ interface StructuralResult {
  * Structure-level corruptions, one at a time, each followed by a valid autocomplete: if the bot dies before
  * answering it, the corruption killed it; the bot is restarted and that kind is not sent again.
  */
-async function sendStructural(server: FakeDiscord, count: number, env: Record<string, string>, handle: BotHandle, tally: Tally, findings: Findings): Promise<StructuralResult> {
+async function sendStructural(
+  server: FakeDiscord,
+  count: number,
+  env: Record<string, string>,
+  handle: BotHandle,
+  tally: Tally,
+  findings: Findings,
+): Promise<StructuralResult> {
   const random = createRandom(505);
   const crashed = new Map<string, string>();
   const outcomes: Array<Promise<InteractionOutcome>> = [];
@@ -175,7 +206,12 @@ async function sendStructural(server: FakeDiscord, count: number, env: Record<st
   const settled = await Promise.all(outcomes);
   const answered = settled.filter((o) => !o.error);
   for (const o of answered) checkAnswer(o, 'structure-level corruption', 'structure-level', findings);
-  return { sent: outcomes.length, answered: answered.length, dropped: settled.length - answered.length - crashed.size, crashedKinds: [...crashed.values()] };
+  return {
+    sent: outcomes.length,
+    answered: answered.length,
+    dropped: settled.length - answered.length - crashed.size,
+    crashedKinds: [...crashed.values()],
+  };
 }
 
 /** Fuzzes the interaction router of the real bot process; returns what was sent and answered. */
@@ -193,7 +229,8 @@ export async function fuzzRouter(plan: RouterPlan, findings: Findings) {
   const handle: BotHandle = { current: await startBot(env, true), peakRssMb: 0, crashes: 0 };
   try {
     await sendValueLevel(server, plan, env, handle, tally, findings);
-    for (const reason of loggedFailures(handle.current.stderr())) findings.add(`the bot logged "command failed" for a valid or value-level interaction: ${reason}`, 'see the bot log');
+    for (const reason of loggedFailures(handle.current.stderr()))
+      findings.add(`the bot logged "command failed" for a valid or value-level interaction: ${reason}`, 'see the bot log');
     // A digest started by `/digest now` finishes before corruptions that may kill the bot are sent.
     await Promise.all(tally.pending);
     const structural = await sendStructural(server, plan.structural, env, handle, tally, findings);
@@ -201,7 +238,8 @@ export async function fuzzRouter(plan: RouterPlan, findings: Findings) {
     sampleRss(handle);
     const bot = handle.current;
     const stderr = bot.stderr();
-    if (/unexpected error|Unhandled/.test(stderr)) findings.add('the bot logged an unexpected error', short(/.*(?:unexpected error|Unhandled).*/.exec(stderr)?.[0] ?? '', 160));
+    if (/unexpected error|Unhandled/.test(stderr))
+      findings.add('the bot logged an unexpected error', short(/.*(?:unexpected error|Unhandled).*/.exec(stderr)?.[0] ?? '', 160));
     bot.kill('SIGTERM');
     const code = await bot.exited;
     if (code !== 0) findings.add(`the bot exited with ${code} on SIGTERM`, short(stderr.slice(-300), 300));

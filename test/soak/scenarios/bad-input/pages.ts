@@ -30,7 +30,24 @@ function randomStringPool(count: number, seed: number): string[] {
   return fc.sample(arbitrary, { numRuns: count, seed });
 }
 
-const JUNK = ['\u0000', '\u0001', '\u007f', '\uFFFD', '\uFEFF', '\uD800', '\uDC00', '\r', '\n', '\r\n', '·', '•', '\u2028', '\u0085', '\t', '\u200B'];
+const JUNK = [
+  '\u0000',
+  '\u0001',
+  '\u007f',
+  '\uFFFD',
+  '\uFEFF',
+  '\uD800',
+  '\uDC00',
+  '\r',
+  '\n',
+  '\r\n',
+  '·',
+  '•',
+  '\u2028',
+  '\u0085',
+  '\t',
+  '\u200B',
+];
 
 /** Copies of the seed page broken the ways page copies break (one to four damages each). */
 function mutateSeed(seed: string, random: Random): string {
@@ -45,7 +62,10 @@ function mutateSeed(seed: string, random: Random): string {
       case 1:
         for (let k = 1 + Math.floor(random() * 20); k > 0; k -= 1) {
           const i = Math.floor(random() * text.length);
-          text = text.slice(0, i) + (random() < 0.5 ? pick(random, JUNK) : String.fromCodePoint(Math.floor(random() * 0x110000))) + text.slice(i);
+          text =
+            text.slice(0, i) +
+            (random() < 0.5 ? pick(random, JUNK) : String.fromCodePoint(Math.floor(random() * 0x110000))) +
+            text.slice(i);
         }
         break;
       case 2:
@@ -66,7 +86,9 @@ function mutateSeed(seed: string, random: Random): string {
         text = lines.map((l) => l + pick(random, ['\n', '\r\n', '\r'])).join('');
         break;
       case 6:
-        text = lines.map((l) => (random() < 0.1 ? `\uFEFF${l}` : random() < 0.05 ? `${l.slice(0, l.length >> 1)}\uFEFF${l.slice(l.length >> 1)}` : l)).join('\n');
+        text = lines
+          .map((l) => (random() < 0.1 ? `\uFEFF${l}` : random() < 0.05 ? `${l.slice(0, l.length >> 1)}\uFEFF${l.slice(l.length >> 1)}` : l))
+          .join('\n');
         break;
       default:
         lines[at] = pick(random, HOSTILE);
@@ -76,7 +98,22 @@ function mutateSeed(seed: string, random: Random): string {
   return text;
 }
 
-const MARKERS = ['·', '  • 3 authors', '• 1 author', 'Nov 26, 2024 5', 'Jun 22', 'Feb 30, 2024', 'Gensyn Gensyn', 'new', 'Daily Papers', 'Subscribe', 'A Title', 'x'.repeat(301), '', '*** 7 authors'];
+const MARKERS = [
+  '·',
+  '  • 3 authors',
+  '• 1 author',
+  'Nov 26, 2024 5',
+  'Jun 22',
+  'Feb 30, 2024',
+  'Gensyn Gensyn',
+  'new',
+  'Daily Papers',
+  'Subscribe',
+  'A Title',
+  'x'.repeat(301),
+  '',
+  '*** 7 authors',
+];
 
 /** Footer markers, chrome and dates repeated hundreds to thousands of times, with every kind of line end. */
 function markerFlood(random: Random): string {
@@ -135,7 +172,10 @@ function checkParsed(input: CorpusInput, findings: Findings): number | null {
   const ms = performance.now() - started;
   const mb = input.text.length / MB;
   if (ms > BUDGET_SLACK_MS + BUDGET_MS_PER_MB * mb) {
-    findings.add(`parseCorpus is superlinear: ${Math.round(ms)} ms on ${kb(input.text.length)} (budget ${Math.round(BUDGET_SLACK_MS + BUDGET_MS_PER_MB * mb)} ms)`, input.family);
+    findings.add(
+      `parseCorpus is superlinear: ${Math.round(ms)} ms on ${kb(input.text.length)} (budget ${Math.round(BUDGET_SLACK_MS + BUDGET_MS_PER_MB * mb)} ms)`,
+      input.family,
+    );
   }
   checkWarnings(parsed.warnings, 1, input.family, findings);
   checkPapers(parsed.papers, input.family, findings);

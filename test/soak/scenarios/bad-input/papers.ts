@@ -22,7 +22,14 @@ function fuzzText(random: Random, pool: readonly string[], max: number): string 
   let text = '';
   while (text.length < target) {
     const roll = random();
-    text += roll < 0.3 ? pick(random, HOSTILE) : roll < 0.35 ? '😀'.repeat(Math.floor(random() * 200)) : roll < 0.7 ? `${pick(random, pool)} ` : 'word ';
+    text +=
+      roll < 0.3
+        ? pick(random, HOSTILE)
+        : roll < 0.35
+          ? '😀'.repeat(Math.floor(random() * 200))
+          : roll < 0.7
+            ? `${pick(random, pool)} `
+            : 'word ';
   }
   // Corpus text is well-formed (it is decoded strictly): never cut a character in half here.
   return text.slice(0, max).replace(/[\uD800-\uDBFF]$/, '');
@@ -31,7 +38,13 @@ function fuzzText(random: Random, pool: readonly string[], max: number): string 
 function fuzzPaper(random: Random, pool: readonly string[]): Paper {
   const title = fuzzText(random, pool, 2000);
   const links = Array.from({ length: random() < 0.5 ? 0 : Math.floor(random() * 40) }, () =>
-    pick(random, ['https://evil.example/[x](y)', 'https://a.example/@everyone', `https://long.example/${'a'.repeat(Math.floor(random() * 2000))}`, 'https://a.example/<@123456789012345678>', 'https://a.example/||x||']),
+    pick(random, [
+      'https://evil.example/[x](y)',
+      'https://a.example/@everyone',
+      `https://long.example/${'a'.repeat(Math.floor(random() * 2000))}`,
+      'https://a.example/<@123456789012345678>',
+      'https://a.example/||x||',
+    ]),
   );
   return {
     id: paperId(title),
@@ -49,7 +62,10 @@ function fuzzPaper(random: Random, pool: readonly string[]): Paper {
 function fuzzMentions(random: Random, pool: readonly string[]): Mention[] {
   const roll = random();
   const count = roll < 0.4 ? 0 : roll < 0.9 ? 1 + Math.floor(random() * 5) : 95 + Math.floor(random() * 60);
-  return Array.from({ length: count }, () => ({ userId: snowflake(random), topics: Array.from({ length: 1 + Math.floor(random() * 3) }, () => fuzzText(random, pool, 120)) }));
+  return Array.from({ length: count }, () => ({
+    userId: snowflake(random),
+    topics: Array.from({ length: 1 + Math.floor(random() * 3) }, () => fuzzText(random, pool, 120)),
+  }));
 }
 
 /** Every string in a payload, with its path (`embeds.0.title`). */
@@ -61,19 +77,30 @@ function strings(value: unknown, path = '', out: Array<[string, string]> = []): 
 }
 
 function checkPayload(body: Json, what: string, where: string, findings: Findings): void {
-  for (const issue of validateMessageBody(body)) findings.add(`${what} fails Discord validation at ${issue.path.join('.')} (${issue.code})`, where);
+  for (const issue of validateMessageBody(body))
+    findings.add(`${what} fails Discord validation at ${issue.path.join('.')} (${issue.code})`, where);
   for (const [path, text] of strings(body)) {
     const at = LONE_SURROGATE.exec(text)?.index;
     if (at === undefined) continue;
     const around = text.slice(Math.max(0, at - 8), at + 2).replace(/^[\uDC00-\uDFFF]/, '');
-    findings.add(`${what} has a lone UTF-16 surrogate (a character cut in half) in ${path.replace(/\.\d+(?=\.|$)/g, '[]')}`, `${where}: …${JSON.stringify(around)}`);
+    findings.add(
+      `${what} has a lone UTF-16 surrogate (a character cut in half) in ${path.replace(/\.\d+(?=\.|$)/g, '[]')}`,
+      `${where}: …${JSON.stringify(around)}`,
+    );
   }
 }
 
 /** Formats fuzzed papers with mentions; every payload must be valid and ping only the mentioned members. */
 export function fuzzFormatter(count: number, findings: Findings): number {
   const random = createRandom(303);
-  const pool = fc.sample(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 80 }), fc.string({ unit: 'binary-ascii', maxLength: 200 })), { numRuns: 3000, seed: 11 });
+  const pool = fc.sample(
+    fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 200 }),
+      fc.string({ unit: 'grapheme', maxLength: 80 }),
+      fc.string({ unit: 'binary-ascii', maxLength: 200 }),
+    ),
+    { numRuns: 3000, seed: 11 },
+  );
   for (let i = 0; i < count; i += 1) {
     const paper = fuzzPaper(random, pool);
     const mentions = fuzzMentions(random, pool);
