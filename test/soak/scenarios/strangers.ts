@@ -68,12 +68,12 @@ const isDigestPost = (body: Record<string, unknown>) =>
  * (while the bot runs, and across a restart), or is empty at a restart, and comes back; 300 members follow one
  * topic (some by DM, some with DMs closed). Discord's nonce window is 0, so only Paperboy's own records prevent a
  * second post. In the end every paper is posted exactly once, nothing was done or shown for a stranger, and each
- * subscriber was notified exactly once per matching paper.
+ * subscriber was notified exactly once per matching paper; no bot process ever printed the token.
  */
 export async function run(scale: number): Promise<ScenarioReport> {
   const started = Date.now();
-  const papersCount = Math.max(60, Math.round(240 * scale));
-  const cycles = Math.max(3, Math.round(9 * scale));
+  const papersCount = Math.max(60, Math.round(320 * scale));
+  const cycles = Math.max(3, Math.round(12 * scale));
   const dmOpen = Math.max(2, Math.round(14 * scale));
   const dmClosed = Math.max(1, Math.round(6 * scale));
   const random = createRandom(20261210);
@@ -118,6 +118,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   const destOf = (state: State | null): DestinationState | null => state?.destinations[DESTINATION] ?? null;
 
   let bot: BotProcess | null = null;
+  const bots: BotProcess[] = [];
   let aliveSince = 0;
   let crashes = 0;
   let peakRss = 0;
@@ -146,6 +147,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   async function startBot(extra: Record<string, string>): Promise<BotProcess> {
     for (let attempt = 1; ; attempt += 1) {
       const b = spawnBot({ ...env, ...extra });
+      bots.push(b);
       if (await b.waitFor(/connected to Discord/, 60_000).then(() => true, () => false)) {
         void watchCrash(b);
         bot = b;
@@ -440,6 +442,8 @@ export async function run(scale: number): Promise<ScenarioReport> {
   if (unpinged) problems.push(`${unpinged} subscriber × paper notifications never arrived`);
   if (notifiedTwice) problems.push(`${notifiedTwice} subscriber × paper notifications arrived more than once`);
   const unansweredAlive = sent - answered.length - lostToKills - lostToOutages;
+  const leaks = bots.filter((b) => (b.stderr() + b.stdout()).includes(server.token)).length;
+  if (leaks) problems.push(`the token appeared in the output of ${leaks} bot processes`);
   if (unansweredAlive > 0) problems.push(`${unansweredAlive} interactions to a live bot went unanswered: ${unexplained.slice(0, 5).join('; ')}`);
   const strangerCount = answered.filter((a) => a.who === 'stranger').length;
 
