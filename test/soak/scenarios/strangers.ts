@@ -78,7 +78,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   const dmClosed = Math.max(1, Math.round(6 * scale));
   const random = createRandom(20261210);
   const problems: string[] = [];
-  const counts = { heldRevokedBefore: 0, heldRevokedAfter: 0, keptRevokedAcrossKills: 0, sendRevoked: 0, vanishedRunning: 0, vanishedAcrossRestart: 0, emptyAtRestart: 0, startsRefused: 0, kills: 0, heldCards: 0, heldHeaders: 0 };
+  const counts = { heldRevokedBefore: 0, heldRevokedAfter: 0, keptRevokedAcrossKills: 0, sendRevoked: 0, vanishedRunning: 0, vanishedAcrossRestart: 0, emptyAtRestart: 0, startsRefused: 0, kills: 0, heldCards: 0, heldHeaders: 0, heldConfirmed: 0, lateKills: 0 };
 
   // A generated corpus in which two papers in every 24 are about the topic (side by side: one digest of two, one DM round).
   const dir = await mkdtemp(join(tmpdir(), 'paperboy-soak-strangers-'));
@@ -224,14 +224,12 @@ export async function run(scale: number): Promise<ScenarioReport> {
     }
   })();
 
-  // What the state went through: papers held as unverified, papers waiting for the corpus.
-  const heldIds = new Set<string>();
+  // What the state went through: papers waiting for the corpus.
   const waitingIds = new Set<string>();
   let watching = true;
   const watch = (async () => {
     while (watching) {
       const dest = destOf(await readState().catch(() => null));
-      for (const id of Object.keys(dest?.unverified ?? {})) heldIds.add(id);
       for (const id of Object.keys(dest?.waiting ?? {})) waitingIds.add(id);
       await sleep(100);
     }
@@ -302,6 +300,10 @@ export async function run(scale: number): Promise<ScenarioReport> {
         await sleep(50);
       }
       await kill(current);
+      // The paper whose card Discord created: unless the old bot recorded it before it died, the new one must hold it.
+      const caughtPaper = held?.startsWith('card of ') ? held.slice('card of '.length) : null;
+      const recordedBeforeKill = caughtPaper !== null && Boolean(destOf(await readState())?.posted[caughtPaper]);
+      if (recordedBeforeKill) counts.lateKills += 1;
       server.faults.clearDelays();
       if (!historyRevoked) {
         setHistory(false);
@@ -319,6 +321,20 @@ export async function run(scale: number): Promise<ScenarioReport> {
       }
       current = await startBot(schedule);
       debug(`cycle ${c + 1}: restarted (corpus ${corpusState}, history ${historyRevoked ? 'revoked' : 'readable'})`);
+      if (caughtPaper && !recordedBeforeKill) {
+        // Without Read Message History the new bot cannot see that card: it must hold the paper, never post or record it.
+        const by = Date.now() + 20_000;
+        let fate = 'still pending';
+        while (Date.now() < by) {
+          const dest = destOf(await readState());
+          fate = dest?.unverified?.[caughtPaper] ? 'held' : dest?.posted[caughtPaper] ? 'recorded' : 'still pending';
+          if (fate !== 'still pending') break;
+          await sleep(50);
+        }
+        debug(`cycle ${c + 1}: ${caughtPaper} ${fate}`);
+        if (fate === 'held') counts.heldConfirmed += 1;
+        else problems.push(`cycle ${c + 1}: without Read Message History the card a crash left unrecorded was ${fate}, not held back`);
+      }
       await sleep(700 + random() * 700);
       if (c % 4 === 1) {
         server.setChannelPermissions(HOME.channel, { canSend: false });
@@ -452,7 +468,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   const revokes = counts.heldRevokedBefore + counts.heldRevokedAfter;
   return {
     scenario: 'permissions and strangers',
-    load: `${expected.length.toLocaleString('en-US')} papers (${matching.length} on a topic ${SUBSCRIBERS} members follow: ${SUBSCRIBERS - dmOpen - dmClosed} by mention, ${dmOpen} by DM, ${dmClosed} with DMs closed), ${counts.kills} kill -9 at a post created but not recorded (${counts.heldCards} cards, ${counts.heldHeaders} opening messages; ${heldIds.size} papers held as unverified), ${strangerCount.toLocaleString('en-US')} commands and autocompletes from another server's owner, admin and members`,
+    load: `${expected.length.toLocaleString('en-US')} papers (${matching.length} on a topic ${SUBSCRIBERS} members follow: ${SUBSCRIBERS - dmOpen - dmClosed} by mention, ${dmOpen} by DM, ${dmClosed} with DMs closed), ${counts.kills} kill -9 at a post created but not recorded (${counts.heldCards} cards, ${counts.heldHeaders} opening messages; ${counts.heldConfirmed} cards held as unverified${counts.lateKills ? `, ${counts.lateKills} recorded before the kill landed` : ''}), ${strangerCount.toLocaleString('en-US')} commands and autocompletes from another server's owner, admin and members`,
     faults: `Read Message History revoked around ${revokes} kills (${counts.heldRevokedBefore} before, ${counts.heldRevokedAfter} after; ${counts.keptRevokedAcrossKills} kept across a second kill), Send Messages revoked ${counts.sendRevoked}×, corpus folder renamed away ${counts.vanishedRunning}× mid-digest and ${counts.vanishedAcrossRestart}× across a restart (${counts.startsRefused} starts refused), empty at ${counts.emptyAtRestart} restarts (${waitingIds.size} papers waited), nonce window 0`,
     papersExpected: expected.length,
     papersPosted: unique.size,
