@@ -31,13 +31,34 @@ export interface ScenarioReport {
 /** True when the scenario kept every promise (or was skipped for a stated reason). */
 export function isPassing(report: ScenarioReport): boolean {
   if (report.skipped !== undefined) return true;
-  const counted = [report.duplicates, report.lost, report.crashes, report.foreignActions ?? 0, report.unpinged ?? 0, report.notifiedTwice ?? 0];
+  const counted = [
+    report.duplicates,
+    report.lost,
+    report.crashes,
+    report.foreignActions ?? 0,
+    report.unpinged ?? 0,
+    report.notifiedTwice ?? 0,
+  ];
   return report.problems.length === 0 && counted.every((n) => n === 0);
 }
 
 /** The soak table as markdown (for the terminal, the issue note and the README). */
 export function formatReportTable(reports: readonly ScenarioReport[]): string {
-  const header = ['scenario', 'load', 'faults injected', 'papers expected', 'posted', 'duplicates', 'lost', 'foreign actions', 'unpinged / pinged twice', 'interactions answered', 'p99 latency', 'peak memory', 'result'];
+  const header = [
+    'scenario',
+    'load',
+    'faults injected',
+    'papers expected',
+    'posted',
+    'duplicates',
+    'lost',
+    'foreign actions',
+    'unpinged / pinged twice',
+    'interactions answered',
+    'p99 latency',
+    'peak memory',
+    'result',
+  ];
   const num = (n: number | null) => (n === null ? '–' : n.toLocaleString('en-US'));
   const rows = reports.map((r) => [
     r.scenario,

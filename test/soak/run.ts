@@ -30,9 +30,20 @@ for (const name of names) {
   } catch (error) {
     console.log('CRASHED');
     reports.push({
-      scenario: name, load: '', faults: '', papersExpected: null, papersPosted: null, duplicates: 0, lost: 0,
-      interactionsSent: null, interactionsAnswered: null, p99Ms: null, peakRssMb: null, crashes: 1,
-      problems: [`the scenario itself failed: ${(error as Error).stack ?? String(error)}`], durationMs: Date.now() - t,
+      scenario: name,
+      load: '',
+      faults: '',
+      papersExpected: null,
+      papersPosted: null,
+      duplicates: 0,
+      lost: 0,
+      interactionsSent: null,
+      interactionsAnswered: null,
+      p99Ms: null,
+      peakRssMb: null,
+      crashes: 1,
+      problems: [`the scenario itself failed: ${(error as Error).stack ?? String(error)}`],
+      durationMs: Date.now() - t,
     });
   }
 }

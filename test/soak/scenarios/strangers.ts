@@ -7,7 +7,13 @@ import { escapeAndFit } from '../../../src/core/markdown.js';
 import type { DestinationState, State } from '../../../src/core/state.js';
 import { matchTopics } from '../../../src/core/topics.js';
 import { spawnBot, type BotProcess, discordEnv } from '../../support/bot-process.js';
-import { startFakeDiscord, type FakeDiscord, type InteractInput, type InteractionOutcome, type StoredMessage } from '../../support/fake-discord/index.js';
+import {
+  startFakeDiscord,
+  type FakeDiscord,
+  type InteractInput,
+  type InteractionOutcome,
+  type StoredMessage,
+} from '../../support/fake-discord/index.js';
 import { createRandom, formatPage, generatePapers } from '../../support/generate-corpus.js';
 import { percentile, readPeakRssMb, type ScenarioReport } from '../report.js';
 
@@ -22,7 +28,11 @@ const member = (i: number) => String(700000000000000000n + BigInt(i));
 // The other server: its owner, its admin (Manage Server), plain members, and one of our subscribers who is in both.
 const STRANGER_OWNER = { id: '240000000000000001', username: 'their-owner', permissions: ADMINISTRATOR };
 const STRANGER_ADMIN = { id: '240000000000000002', username: 'their-admin', permissions: MANAGE_GUILD };
-const STRANGER_MEMBERS = Array.from({ length: 4 }, (_, i) => ({ id: String(240000000000000010n + BigInt(i)), username: `their-member-${i}`, permissions: undefined }));
+const STRANGER_MEMBERS = Array.from({ length: 4 }, (_, i) => ({
+  id: String(240000000000000010n + BigInt(i)),
+  username: `their-member-${i}`,
+  permissions: undefined,
+}));
 const BOTH_SERVERS = { id: member(0), username: 'in-both-servers', permissions: undefined };
 const STRANGERS = [STRANGER_OWNER, STRANGER_ADMIN, ...STRANGER_MEMBERS, BOTH_SERVERS];
 const HOME_ADMIN = { id: '250000000000000001', username: 'home-admin' };
@@ -56,7 +66,8 @@ const debug = (what: string) => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isAlive = (bot: BotProcess) => bot.child.exitCode === null && bot.child.signalCode === null;
-const cardId = (m: StoredMessage) => (m.interactionId ? null : readPaperIdFromFooter((m.embeds[0]?.footer as { text?: string } | undefined)?.text));
+const cardId = (m: StoredMessage) =>
+  m.interactionId ? null : readPaperIdFromFooter((m.embeds[0]?.footer as { text?: string } | undefined)?.text);
 const isDigestPost = (body: Record<string, unknown>) =>
   (Array.isArray(body.embeds) && body.embeds.length > 0) || (typeof body.content === 'string' && body.content.startsWith('📰'));
 
@@ -78,7 +89,21 @@ export async function run(scale: number): Promise<ScenarioReport> {
   const dmClosed = Math.max(1, Math.round(6 * scale));
   const random = createRandom(20261210);
   const problems: string[] = [];
-  const counts = { heldRevokedBefore: 0, heldRevokedAfter: 0, keptRevokedAcrossKills: 0, sendRevoked: 0, vanishedRunning: 0, vanishedAcrossRestart: 0, emptyAtRestart: 0, startsRefused: 0, kills: 0, heldCards: 0, heldHeaders: 0, heldConfirmed: 0, lateKills: 0 };
+  const counts = {
+    heldRevokedBefore: 0,
+    heldRevokedAfter: 0,
+    keptRevokedAcrossKills: 0,
+    sendRevoked: 0,
+    vanishedRunning: 0,
+    vanishedAcrossRestart: 0,
+    emptyAtRestart: 0,
+    startsRefused: 0,
+    kills: 0,
+    heldCards: 0,
+    heldHeaders: 0,
+    heldConfirmed: 0,
+    lateKills: 0,
+  };
 
   // A generated corpus in which two papers in every 24 are about the topic (side by side: one digest of two, one DM round).
   const dir = await mkdtemp(join(tmpdir(), 'paperboy-soak-strangers-'));
@@ -107,13 +132,20 @@ export async function run(scale: number): Promise<ScenarioReport> {
     dm: i >= SUBSCRIBERS - dmOpen - dmClosed,
     dmsOpen: i < SUBSCRIBERS - dmClosed,
   }));
-  for (const s of subscribers) if (s.id !== BOTH_SERVERS.id) server.addUser({ id: s.id, username: `member-${s.id.slice(-3)}`, dmsOpen: s.dmsOpen });
+  for (const s of subscribers)
+    if (s.id !== BOTH_SERVERS.id) server.addUser({ id: s.id, username: `member-${s.id.slice(-3)}`, dmsOpen: s.dmsOpen });
   server.addUser({ id: BOTH_SERVERS.id, username: BOTH_SERVERS.username });
   for (const s of STRANGERS.filter((x) => x !== BOTH_SERVERS)) server.addUser({ id: s.id, username: s.username });
 
   // Global commands (DISCORD_GUILD_ID empty, the default): every server that invites the bot sees them.
   const stateFile = join(dir, 'state.json');
-  const env = { ...discordEnv(server, { guild: false }), STATE_FILE: stateFile, CORPUS_DIR: corpusDir, DIGEST_SIZE: '2', LOG_LEVEL: 'info' };
+  const env = {
+    ...discordEnv(server, { guild: false }),
+    STATE_FILE: stateFile,
+    CORPUS_DIR: corpusDir,
+    DIGEST_SIZE: '2',
+    LOG_LEVEL: 'info',
+  };
   const readState = async (): Promise<State | null> => JSON.parse(await readFile(stateFile, 'utf8').catch(() => 'null')) as State | null;
   const destOf = (state: State | null): DestinationState | null => state?.destinations[DESTINATION] ?? null;
 
@@ -148,7 +180,12 @@ export async function run(scale: number): Promise<ScenarioReport> {
     for (let attempt = 1; ; attempt += 1) {
       const b = spawnBot({ ...env, ...extra });
       bots.push(b);
-      if (await b.waitFor(/connected to Discord/, 60_000).then(() => true, () => false)) {
+      if (
+        await b.waitFor(/connected to Discord/, 60_000).then(
+          () => true,
+          () => false,
+        )
+      ) {
         void watchCrash(b);
         bot = b;
         aliveSince = Date.now();
@@ -217,10 +254,40 @@ export async function run(scale: number): Promise<ScenarioReport> {
       const stranger = STRANGERS[Math.floor(random() * STRANGERS.length)]!;
       // A /digest from a plain member of the other server: its admins granted the command to everyone there.
       const override = attempt.name === 'digest' && !stranger.permissions;
-      send('stranger', { ...attempt, user: stranger, guildId: OTHER.guild, memberPermissions: stranger.permissions, permissionOverride: override });
-      if (n % 8 === 0) send('home', { type: 'command', name: 'digest', subcommand: 'status', user: HOME_ADMIN, guildId: HOME.guild, memberPermissions: MANAGE_GUILD });
-      if (n % 8 === 4) send('home', { type: 'autocomplete', name: 'paper', options: { query: 'zeo' }, focused: 'query', user: HOME_MEMBER, guildId: HOME.guild });
-      if (n % 16 === 2) send('home-non-admin', { type: 'command', name: 'digest', subcommand: ['now', 'retry', 'status'][n % 3]!, user: HOME_MEMBER, guildId: HOME.guild, permissionOverride: true });
+      send('stranger', {
+        ...attempt,
+        user: stranger,
+        guildId: OTHER.guild,
+        memberPermissions: stranger.permissions,
+        permissionOverride: override,
+      });
+      if (n % 8 === 0)
+        send('home', {
+          type: 'command',
+          name: 'digest',
+          subcommand: 'status',
+          user: HOME_ADMIN,
+          guildId: HOME.guild,
+          memberPermissions: MANAGE_GUILD,
+        });
+      if (n % 8 === 4)
+        send('home', {
+          type: 'autocomplete',
+          name: 'paper',
+          options: { query: 'zeo' },
+          focused: 'query',
+          user: HOME_MEMBER,
+          guildId: HOME.guild,
+        });
+      if (n % 16 === 2)
+        send('home-non-admin', {
+          type: 'command',
+          name: 'digest',
+          subcommand: ['now', 'retry', 'status'][n % 3]!,
+          user: HOME_MEMBER,
+          guildId: HOME.guild,
+          permissionOverride: true,
+        });
     }
   })();
 
@@ -244,7 +311,8 @@ export async function run(scale: number): Promise<ScenarioReport> {
         const id = cardId(m);
         if (id && (held.paper === null || id === held.paper) && dest?.pending[id] && !dest.posted[id]) return `card of ${id}`;
         const digest = m.interactionId || !held.headers ? null : readDigestNumber(m.content);
-        if (digest !== null && dest?.inFlight?.digest === digest && dest.inFlight.header.messageId === null) return `opening message of digest #${digest}`;
+        if (digest !== null && dest?.inFlight?.digest === digest && dest.inFlight.header.messageId === null)
+          return `opening message of digest #${digest}`;
       }
       await sleep(20);
     }
@@ -260,8 +328,15 @@ export async function run(scale: number): Promise<ScenarioReport> {
     for (let i = 0; i < subscribers.length; i += 50) {
       await Promise.all(
         subscribers.slice(i, i + 50).map(async (s) => {
-          const outcome = await server.interact({ type: 'command', name: 'subscribe', options: { topic: TOPIC, ...(s.dm ? { dm: true } : {}) }, user: { id: s.id }, guildId: HOME.guild });
-          if (!/^Subscribed to \*\*zeolite\*\*/.test(String(outcome.data?.content ?? ''))) problems.push(`subscriber ${s.id} was not subscribed: ${outcome.error ?? String(outcome.data?.content)}`);
+          const outcome = await server.interact({
+            type: 'command',
+            name: 'subscribe',
+            options: { topic: TOPIC, ...(s.dm ? { dm: true } : {}) },
+            user: { id: s.id },
+            guildId: HOME.guild,
+          });
+          if (!/^Subscribed to \*\*zeolite\*\*/.test(String(outcome.data?.content ?? '')))
+            problems.push(`subscriber ${s.id} was not subscribed: ${outcome.error ?? String(outcome.data?.content)}`);
         }),
       );
     }
@@ -285,7 +360,11 @@ export async function run(scale: number): Promise<ScenarioReport> {
       const posted = destOf(await readState())?.posted ?? {};
       const targetId = c === 0 ? (matching.find((p) => !posted[p.id])?.id ?? null) : null;
       const isCard = (b: Record<string, unknown>) => Array.isArray(b.embeds) && b.embeds.length > 0;
-      const body = targetId ? (b: Record<string, unknown>) => JSON.stringify(b.embeds ?? []).includes(targetId) : c % 2 === 1 ? isDigestPost : isCard;
+      const body = targetId
+        ? (b: Record<string, unknown>) => JSON.stringify(b.embeds ?? []).includes(targetId)
+        : c % 2 === 1
+          ? isDigestPost
+          : isCard;
       server.faults.holdAfterCommit({ method: 'POST', path: new RegExp(`^/channels/${HOME.channel}/messages$`), body }, 4000);
       debug(`cycle ${c + 1}: holding ${targetId ?? (c % 2 === 1 ? 'any digest post' : 'any card')}`);
       const held = await waitForUnrecordedPost({ paper: targetId, headers: !targetId && c % 2 === 1 }, 60_000);
@@ -347,7 +426,14 @@ export async function run(scale: number): Promise<ScenarioReport> {
         // Mid-digest: as soon as the next post of a digest appears, the folder goes away for a while.
         const before = server.messages(HOME.channel).length;
         const deadline = Date.now() + 30_000;
-        while (Date.now() < deadline && !server.messages(HOME.channel).slice(before).some((m) => !m.interactionId && (cardId(m) || readDigestNumber(m.content) !== null))) await sleep(20);
+        while (
+          Date.now() < deadline &&
+          !server
+            .messages(HOME.channel)
+            .slice(before)
+            .some((m) => !m.interactionId && (cardId(m) || readDigestNumber(m.content) !== null))
+        )
+          await sleep(20);
         await corpusAway('missing');
         counts.vanishedRunning += 1;
         await sleep(1500);
@@ -412,20 +498,28 @@ export async function run(scale: number): Promise<ScenarioReport> {
   if (lost) problems.push(`never posted: ${lostIds.slice(0, 5).join(', ')}`);
   const finalState = await readState();
   const recorded = Object.keys(destOf(finalState)?.posted ?? {});
-  if ([...recorded].sort().join('\n') !== [...unique].sort().join('\n')) problems.push('the state file does not record exactly the papers in the channel');
+  if ([...recorded].sort().join('\n') !== [...unique].sort().join('\n'))
+    problems.push('the state file does not record exactly the papers in the channel');
 
   // Foreign actions: anything done, posted or shown for a stranger.
   const foreign: string[] = [];
   for (const { who, label, input, outcome } of answered) {
     if (who === 'home') continue;
     const content = String(outcome.data?.content ?? '');
-    const quiet = outcome.ephemeral && ((outcome.data?.embeds as unknown[] | undefined) ?? []).length === 0 && outcome.followUps.length === 0 && outcome.edits.length === 0;
+    const quiet =
+      outcome.ephemeral &&
+      ((outcome.data?.embeds as unknown[] | undefined) ?? []).length === 0 &&
+      outcome.followUps.length === 0 &&
+      outcome.edits.length === 0;
     if (who === 'home-non-admin') {
-      if (outcome.callbackType !== 4 || !quiet || content !== NOT_AN_ADMIN) foreign.push(`${label} was not refused: ${content.slice(0, 120)}`);
+      if (outcome.callbackType !== 4 || !quiet || content !== NOT_AN_ADMIN)
+        foreign.push(`${label} was not refused: ${content.slice(0, 120)}`);
     } else if (input.type === 'autocomplete') {
       const choices = (outcome.data?.choices as Array<{ name: string }> | undefined) ?? [];
-      if (outcome.callbackType !== 8 || choices.length !== 1 || !REFUSED_CHOICES.includes(choices[0]!.name)) foreign.push(`${label} got choices: ${JSON.stringify(choices).slice(0, 120)}`);
-    } else if (outcome.callbackType !== 4 || !quiet || !REFUSALS.includes(content)) foreign.push(`${label} was answered: ${content.slice(0, 120)}`);
+      if (outcome.callbackType !== 8 || choices.length !== 1 || !REFUSED_CHOICES.includes(choices[0]!.name))
+        foreign.push(`${label} got choices: ${JSON.stringify(choices).slice(0, 120)}`);
+    } else if (outcome.callbackType !== 4 || !quiet || !REFUSALS.includes(content))
+      foreign.push(`${label} was answered: ${content.slice(0, 120)}`);
   }
   for (const m of server.messages(OTHER.channel)) foreign.push(`a message was posted in the other server: ${m.content.slice(0, 80)}`);
   for (const s of STRANGERS.filter((x) => x !== BOTH_SERVERS)) {
@@ -433,11 +527,13 @@ export async function run(scale: number): Promise<ScenarioReport> {
     if (finalState?.subscriptions[s.id]) foreign.push(`${s.username} is subscribed: ${JSON.stringify(finalState.subscriptions[s.id])}`);
   }
   const both = finalState?.subscriptions[BOTH_SERVERS.id];
-  if (!both || both.topics.join() !== TOPIC || both.dm) foreign.push(`the subscriber in both servers had their subscription changed from the other server: ${JSON.stringify(both)}`);
+  if (!both || both.topics.join() !== TOPIC || both.dm)
+    foreign.push(`the subscriber in both servers had their subscription changed from the other server: ${JSON.stringify(both)}`);
   const subscriberIds = new Set(subscribers.map((s) => s.id));
   for (const m of channel) {
     const outsiders = m.pinged.users.filter((id) => !subscriberIds.has(id));
-    if (outsiders.length || m.pinged.everyone || m.pinged.roles.length) foreign.push(`a digest message pinged ${m.pinged.everyone ? '@everyone' : [...outsiders, ...m.pinged.roles].join(', ')}`);
+    if (outsiders.length || m.pinged.everyone || m.pinged.roles.length)
+      foreign.push(`a digest message pinged ${m.pinged.everyone ? '@everyone' : [...outsiders, ...m.pinged.roles].join(', ')}`);
   }
   if (foreign.length) problems.push(`${foreign.length} foreign actions, e.g. ${foreign.slice(0, 3).join('; ')}`);
 
@@ -450,7 +546,8 @@ export async function run(scale: number): Promise<ScenarioReport> {
     const title = escapeAndFit(paper.title, 200);
     const about = channel.filter((m) => cardId(m) === paper.id || m.content.includes(`**${title}**`));
     for (const s of subscribers) {
-      const times = about.filter((m) => m.pinged.users.includes(s.id)).length + dms.get(s.id)!.filter((m) => m.content.includes(`• ${title} (`)).length;
+      const times =
+        about.filter((m) => m.pinged.users.includes(s.id)).length + dms.get(s.id)!.filter((m) => m.content.includes(`• ${title} (`)).length;
       if (times === 0) unpinged += 1;
       if (times > 1) notifiedTwice += 1;
     }
@@ -460,7 +557,8 @@ export async function run(scale: number): Promise<ScenarioReport> {
   const unansweredAlive = sent - answered.length - lostToKills - lostToOutages;
   const leaks = bots.filter((b) => (b.stderr() + b.stdout()).includes(server.token)).length;
   if (leaks) problems.push(`the token appeared in the output of ${leaks} bot processes`);
-  if (unansweredAlive > 0) problems.push(`${unansweredAlive} interactions to a live bot went unanswered: ${unexplained.slice(0, 5).join('; ')}`);
+  if (unansweredAlive > 0)
+    problems.push(`${unansweredAlive} interactions to a live bot went unanswered: ${unexplained.slice(0, 5).join('; ')}`);
   const strangerCount = answered.filter((a) => a.who === 'stranger').length;
 
   await server.close();
