@@ -11,6 +11,12 @@ export interface ScenarioReport {
   papersPosted: number | null;
   duplicates: number;
   lost: number;
+  /** Anything done, posted or shown for a member of another server (null: the scenario has no strangers). */
+  foreignActions?: number | null;
+  /** Subscriber × matching paper pairs that were never notified (null: the scenario has no subscribers to count). */
+  unpinged?: number | null;
+  /** Subscriber × matching paper pairs notified more than once. */
+  notifiedTwice?: number | null;
   interactionsSent: number | null;
   interactionsAnswered: number | null;
   p99Ms: number | null;
@@ -24,9 +30,16 @@ export interface ScenarioReport {
 
 /** True when the scenario kept every promise (or was skipped for a stated reason). */
 export function isPassing(report: ScenarioReport): boolean {
-  return (
-    report.skipped !== undefined || (report.problems.length === 0 && report.duplicates === 0 && report.lost === 0 && report.crashes === 0)
-  );
+  if (report.skipped !== undefined) return true;
+  const counted = [
+    report.duplicates,
+    report.lost,
+    report.crashes,
+    report.foreignActions ?? 0,
+    report.unpinged ?? 0,
+    report.notifiedTwice ?? 0,
+  ];
+  return report.problems.length === 0 && counted.every((n) => n === 0);
 }
 
 /** The soak table as markdown (for the terminal, the issue note and the README). */
@@ -39,6 +52,8 @@ export function formatReportTable(reports: readonly ScenarioReport[]): string {
     'posted',
     'duplicates',
     'lost',
+    'foreign actions',
+    'unpinged / pinged twice',
     'interactions answered',
     'p99 latency',
     'peak memory',
@@ -53,6 +68,8 @@ export function formatReportTable(reports: readonly ScenarioReport[]): string {
     num(r.papersPosted),
     String(r.duplicates),
     String(r.lost),
+    num(r.foreignActions ?? null),
+    r.unpinged === undefined || r.unpinged === null ? '–' : `${num(r.unpinged)} / ${num(r.notifiedTwice ?? 0)}`,
     r.interactionsSent === null ? '–' : `${num(r.interactionsAnswered)} / ${num(r.interactionsSent)}`,
     r.p99Ms === null ? '–' : `${Math.round(r.p99Ms)} ms`,
     r.peakRssMb === null ? '–' : `${Math.round(r.peakRssMb)} MB`,

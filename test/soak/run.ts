@@ -9,6 +9,7 @@ const SCENARIOS: Record<string, () => Promise<{ run(scale: number): Promise<Scen
   load: () => import('./scenarios/load.js'),
   'bad-input': () => import('./scenarios/bad-input.js'),
   'hostile-text': () => import('./scenarios/hostile-text.js'),
+  strangers: () => import('./scenarios/strangers.js'),
 };
 
 const scale = Number(process.env.SOAK_SCALE ?? 1);

@@ -3,6 +3,7 @@ import { isPassing } from './report.js';
 import { run as runCompressedTime } from './scenarios/compressed-time.js';
 import { run as runDiskTrouble } from './scenarios/disk-trouble.js';
 import { run as runLoad } from './scenarios/load.js';
+import { run as runStrangers } from './scenarios/strangers.js';
 
 // Short versions of the soak scenarios (`npm run soak` runs them at full scale).
 describe('soak scenarios, short', () => {
@@ -28,4 +29,15 @@ describe('soak scenarios, short', () => {
     expect(report.problems).toEqual([]);
     expect(report.interactionsAnswered).toBe(200);
   }, 120_000);
+
+  it('given strangers trying every command, Read Message History revoked around kill -9, a vanishing corpus and 300 subscribers, then every paper once, nothing for strangers, every subscriber notified once', async () => {
+    const report = await runStrangers(0.1);
+    expect(report.problems).toEqual([]);
+    expect(isPassing(report)).toBe(true);
+    expect(report.papersPosted).toBe(report.papersExpected);
+    expect(report.foreignActions).toBe(0);
+    expect(report.unpinged).toBe(0);
+    expect(report.notifiedTwice).toBe(0);
+    expect(report.interactionsAnswered).toBe(report.interactionsSent);
+  }, 180_000);
 });
