@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildDefinitions } from '../../src/adapters/discord/definitions.js';
 import { createRestClient, listBotGuildIds, registerCommands } from '../../src/adapters/discord/register.js';
 import { type FakeDiscord, type FakeDiscordOptions, startFakeDiscord } from '../support/fake-discord/index.js';
+import { COMMAND_COUNT, COMMAND_NAMES } from '../support/commands.js';
 
 const A = '190000000000000001';
 const B = '190000000000000002';
@@ -41,9 +42,9 @@ describe('registering slash commands', () => {
       scope: { kind: 'guild', guildId: A },
       previousScope: 'global',
     });
-    expect(result).toEqual({ count: 5, cleared: ['global'], problems: [] });
+    expect(result).toEqual({ count: COMMAND_COUNT, cleared: ['global'], problems: [] });
     expect(server.commands()).toEqual([]);
-    expect(names(server.commands(A))).toEqual(['digest', 'paper', 'subscribe', 'subscriptions', 'unsubscribe']);
+    expect(names(server.commands(A))).toEqual([...COMMAND_NAMES]);
   });
 
   it('given commands in the recorded server and in another server of the bot, then registering globally removes both', async () => {
@@ -60,7 +61,7 @@ describe('registering slash commands', () => {
     expect(result.problems).toEqual([]);
     expect(server.commands(A)).toEqual([]);
     expect(server.commands(B)).toEqual([]);
-    expect(server.commands()).toHaveLength(5);
+    expect(server.commands()).toHaveLength(COMMAND_COUNT);
   });
 
   it('given a switch from one server to another, then the first server is emptied', async () => {
@@ -74,7 +75,7 @@ describe('registering slash commands', () => {
     });
     expect(result.cleared).toEqual([`guild:${A}`]);
     expect(server.commands(A)).toEqual([]);
-    expect(server.commands(B)).toHaveLength(5);
+    expect(server.commands(B)).toHaveLength(COMMAND_COUNT);
   });
 
   it('given nothing stale, then every other scope is only read, never written', async () => {
@@ -85,7 +86,7 @@ describe('registering slash commands', () => {
       scope: { kind: 'guild', guildId: A },
       previousScope: null,
     });
-    expect(result).toEqual({ count: 5, cleared: [], problems: [] });
+    expect(result).toEqual({ count: COMMAND_COUNT, cleared: [], problems: [] });
     expect(writes(server, `/applications/${server.applicationId}/commands`)).toBe(0);
     expect(writes(server, `/applications/${server.applicationId}/guilds/${B}/commands`)).toBe(0);
     expect(

@@ -9,6 +9,7 @@ import { matchTopics } from '../../src/core/topics.js';
 import { spawnBot, type BotProcess, discordEnv } from '../support/bot-process.js';
 import { type FakeDiscord, type InteractionOutcome, startFakeDiscord } from '../support/fake-discord/index.js';
 import { runCli } from '../support/run-cli.js';
+import { COMMAND_COUNT, COMMAND_NAMES, registeredAll } from '../support/commands.js';
 
 const MANAGE_GUILD = (1n << 5n).toString();
 const ALICE = { id: '200000000000000001', username: 'alice' };
@@ -33,7 +34,7 @@ beforeAll(async () => {
     DIGEST_CRON: '0 0 1 1 *',
     DIGEST_CATCH_UP: 'false',
   });
-  await bot.waitFor(/registered 5 slash commands/);
+  await bot.waitFor(registeredAll());
 }, 60_000);
 
 afterAll(async () => {
@@ -47,9 +48,9 @@ const contentOf = (outcome: InteractionOutcome) => String(outcome.data?.content 
 const finalContent = async (outcome: InteractionOutcome) => String((await outcome.waitForFinal(15_000)).content);
 
 describe('registration', () => {
-  it('given a start with DISCORD_GUILD_ID, then the five commands are registered in that guild with valid definitions', () => {
+  it('given a start with DISCORD_GUILD_ID, then every command is registered in that guild with valid definitions', () => {
     const commands = server.commands(server.guildId);
-    expect(commands.map((c) => c.name).sort()).toEqual(['digest', 'paper', 'subscribe', 'subscriptions', 'unsubscribe']);
+    expect(commands.map((c) => c.name).sort()).toEqual([...COMMAND_NAMES]);
     expect(commands.find((c) => c.name === 'digest')!.default_member_permissions).toBe(MANAGE_GUILD);
     expect(server.commands()).toEqual([]);
   });
@@ -325,7 +326,7 @@ describe('strangers: another server that invited the bot', () => {
       DIGEST_CRON: '0 0 1 1 *',
       DIGEST_CATCH_UP: 'false',
     });
-    await strangersBot.waitFor(/registered 5 slash commands \(global\)/);
+    await strangersBot.waitFor(registeredAll('global'));
     // A home digest and a home subscriber: state a stranger must neither see nor change.
     await strangers.interact({ type: 'command', name: 'subscribe', options: { topic: 'scaling laws' }, user: ALICE, guildId: HOME.guild });
     const digest = await strangers.interact({
@@ -431,7 +432,7 @@ describe('strangers: another server that invited the bot', () => {
 describe('command scope switches (DISCORD_GUILD_ID turned on, moved, and off again)', () => {
   const FIRST = { guild: '310000000000000001', channel: '310000000000000011' };
   const SECOND = { guild: '320000000000000001', channel: '320000000000000011' };
-  const NAMES = ['digest', 'paper', 'subscribe', 'subscriptions', 'unsubscribe'];
+  const NAMES = [...COMMAND_NAMES];
   let scopes: FakeDiscord;
   let scopesDir: string;
   const names = (commands: Array<Record<string, unknown>>) => commands.map((c) => String(c.name)).sort();
@@ -462,7 +463,7 @@ describe('command scope switches (DISCORD_GUILD_ID turned on, moved, and off aga
 
   async function startAndStop(guildId: string | null): Promise<string> {
     const scoped = spawnBot(envFor(guildId));
-    await scoped.waitFor(/registered 5 slash commands/);
+    await scoped.waitFor(registeredAll());
     scoped.kill('SIGTERM');
     await scoped.exited;
     return scoped.stderr();
@@ -474,14 +475,14 @@ describe('command scope switches (DISCORD_GUILD_ID turned on, moved, and off aga
     const log = await startAndStop(FIRST.guild);
     expect(scopes.commands()).toEqual([]);
     expect(names(scopes.commands(FIRST.guild))).toEqual(NAMES);
-    expect(log).toMatch(/registered 5 slash commands \(guild:310000000000000001\); removed them from global/);
+    expect(log).toMatch(new RegExp(`registered ${COMMAND_COUNT} slash commands \\(guild:310000000000000001\\); removed them from global`));
   }, 60_000);
 
   it('given `paperboy register` with another server, then the first server is emptied', async () => {
     const result = await runCli(['register'], { env: envFor(SECOND.guild) });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
-      `Registered 5 slash commands (guild:${SECOND.guild}). Removed Paperboy's commands from guild:${FIRST.guild}.\n`,
+      `Registered ${COMMAND_COUNT} slash commands (guild:${SECOND.guild}). Removed Paperboy's commands from guild:${FIRST.guild}.\n`,
     );
     expect(scopes.commands(FIRST.guild)).toEqual([]);
     expect(names(scopes.commands(SECOND.guild))).toEqual(NAMES);

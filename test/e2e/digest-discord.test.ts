@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/index.js';
 import { spawnBot, type BotProcess, discordEnv } from '../support/bot-process.js';
+import { COMMAND_NAMES } from '../support/commands.js';
 
 let server: FakeDiscord;
 let dir: string;
@@ -87,7 +88,7 @@ describe('paperboy start against the fake Discord server', () => {
         .commands()
         .map((c) => c.name)
         .sort(),
-    ).toEqual(['digest', 'paper', 'subscribe', 'subscriptions', 'unsubscribe']);
+    ).toEqual([...COMMAND_NAMES]);
     expect(server.commands().every((c) => JSON.stringify(c.contexts) === '[0]')).toBe(true);
   });
 

@@ -8,6 +8,7 @@ import { createEmptyState, markFailed, type State } from '../../src/core/state.j
 import { spawnBot, type BotProcess, discordEnv } from '../support/bot-process.js';
 import { type FakeDiscord, type InteractionOutcome, startFakeDiscord } from '../support/fake-discord/index.js';
 import { runCli } from '../support/run-cli.js';
+import { registeredAll } from '../support/commands.js';
 
 const MANAGE_GUILD = (1n << 5n).toString();
 const ADMIN = { id: '200000000000000001', username: 'admin' };
@@ -184,7 +185,7 @@ describe('refused papers are queued again on request', () => {
       DIGEST_CRON: '0 0 1 1 *',
       DIGEST_CATCH_UP: 'false',
     });
-    await bot.waitFor(/registered 5 slash commands/);
+    await bot.waitFor(registeredAll());
     expect(server.commands(server.guildId).find((c) => c.name === 'digest')!.options).toContainEqual(
       expect.objectContaining({ name: 'retry', type: 1 }),
     );

@@ -5,6 +5,7 @@ import { registerCommandsIfChanged } from '../../../src/adapters/discord/registr
 import { createEmptyState, recordRegistration } from '../../../src/core/state.js';
 import { type FakeDiscord, startFakeDiscord } from '../../support/fake-discord/index.js';
 import { createManualClock, createMemoryLogger, createMemoryStore } from '../../support/memory-ports.js';
+import { COMMAND_COUNT } from '../../support/commands.js';
 
 const A = '170000000000000001';
 const GUILD_A: CommandScope = { kind: 'guild', guildId: A };
@@ -41,13 +42,13 @@ describe('registering the slash commands when they changed', () => {
   it('given nothing recorded, then the commands are registered and what, where and when is recorded', async () => {
     const { server, store, logger, register } = await setup();
     await register(GUILD_A);
-    expect(server.commands(A)).toHaveLength(5);
+    expect(server.commands(A)).toHaveLength(COMMAND_COUNT);
     expect(store.read().commands).toEqual({
       hash: hashDefinitions(GUILD_A),
       scope: `guild:${A}`,
       registeredAt: '2026-06-22T09:00:00.000Z',
     });
-    expect(logger.lines.find((l) => l.level === 'info')?.message).toBe(`registered 5 slash commands (guild:${A})`);
+    expect(logger.lines.find((l) => l.level === 'info')?.message).toBe(`registered ${COMMAND_COUNT} slash commands (guild:${A})`);
   });
 
   it('given the same definitions and scope recorded, then Discord is not asked at all', async () => {
@@ -73,18 +74,18 @@ describe('registering the slash commands when they changed', () => {
   it('given a move from global to a server, then the global commands are removed and the new scope recorded', async () => {
     const { server, store, logger, clock, register } = await setup();
     await register({ kind: 'global' });
-    expect(server.commands()).toHaveLength(5);
+    expect(server.commands()).toHaveLength(COMMAND_COUNT);
     clock.advance(60_000);
     await register(GUILD_A);
     expect(server.commands()).toEqual([]);
-    expect(server.commands(A)).toHaveLength(5);
+    expect(server.commands(A)).toHaveLength(COMMAND_COUNT);
     expect(store.read().commands).toEqual({
       hash: hashDefinitions(GUILD_A),
       scope: `guild:${A}`,
       registeredAt: '2026-06-22T09:01:00.000Z',
     });
     expect(logger.lines.filter((l) => l.level === 'info').at(-1)?.message).toBe(
-      `registered 5 slash commands (guild:${A}); removed them from global`,
+      `registered ${COMMAND_COUNT} slash commands (guild:${A}); removed them from global`,
     );
   });
 

@@ -12,6 +12,7 @@ import { startFakeDiscord, type FakeDiscord, type InteractionOutcome, type Store
 import { computePinged, validateMessageBody } from '../../support/fake-discord/validate-message.js';
 import { percentile } from '../../support/stats.js';
 import { readPeakRssMb, type ScenarioReport } from '../report.js';
+import { registeredAll } from '../../support/commands.js';
 
 const TOPIC = 'zebrafish';
 const MEMBERS = ['200000000000000001', '200000000000000002'];
@@ -398,7 +399,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   let peakRssMb: number | null = null;
   let crashes = 0;
   try {
-    await bot.waitFor(/registered 5 slash commands/, 30_000);
+    await bot.waitFor(registeredAll(), 30_000);
     // Members subscribe while the corpus is still empty, so every hostile paper is posted after it.
     await subscribeMembers(server, outcomes, problems);
     if (apiInBot.length > 0) await rename(join(staging, 'hostile-daily.json'), join(corpusDir, 'hostile-daily.json'));

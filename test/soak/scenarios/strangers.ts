@@ -17,6 +17,7 @@ import {
 import { createRandom, formatPage, generatePapers } from '../../support/generate-corpus.js';
 import { percentile } from '../../support/stats.js';
 import { readPeakRssMb, type ScenarioReport } from '../report.js';
+import { registeredAll } from '../../support/commands.js';
 
 const HOME = { guild: '130000000000000001', channel: '130000000000000011' };
 const OTHER = { guild: '140000000000000001', channel: '140000000000000011' };
@@ -324,7 +325,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
     debug('starting');
     // Setup: the bot joins, registers its commands globally, and 300 members follow the topic (no digest yet).
     await startBot({ DIGEST_CRON: '0 0 1 1 *', DIGEST_CATCH_UP: 'false' });
-    await bot!.waitFor(/registered 5 slash commands \(global\)/, 30_000);
+    await bot!.waitFor(registeredAll('global'), 30_000);
     registered = true;
     for (let i = 0; i < subscribers.length; i += 50) {
       await Promise.all(

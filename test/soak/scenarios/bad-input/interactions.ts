@@ -8,6 +8,7 @@ import { ROOT } from '../../../support/run-cli.js';
 import { readPeakRssMb } from '../../report.js';
 import { type Findings, MANAGE_GUILD, pick, short, sleep } from './common.js';
 import { corruptAt, OPS, type Op, QUERIES, STRUCTURAL_PATHS, USERS, validInput, VALUE_CORRUPTIONS } from './interaction-payloads.js';
+import { registeredAll } from '../../../support/commands.js';
 
 // Interactions: valid, value-level and structure-level payloads sent to the real bot process through the fake
 // Discord; every parseable one gets a clean answer, and none crashes the bot (or, if one does, it is named).
@@ -32,7 +33,7 @@ interface BotHandle {
 
 async function startBot(env: Record<string, string>, first: boolean): Promise<BotProcess> {
   const bot = spawnBot(env);
-  await bot.waitFor(first ? /registered 5 slash commands/ : /next digest:/, 30_000);
+  await bot.waitFor(first ? registeredAll() : /next digest:/, 30_000);
   return bot;
 }
 
