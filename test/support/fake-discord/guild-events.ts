@@ -132,7 +132,7 @@ export class GuildEvents {
       botId: null,
     };
     guild.roles.set(role.id, role);
-    this.emit(guild, 'GUILD_ROLE_CREATE', { guild_id: guild.id, role: this.state.roleJson(guild, role) }, GUILDS);
+    this.emit(guild, 'GUILD_ROLE_CREATE', { guild_id: guild.id, role: this.state.roleJson(role) }, GUILDS);
   }
 
   /** Changes a role's permissions (the bot's own role is `botRoleId`, @everyone's id is the guild's): GUILD_ROLE_UPDATE. */
@@ -141,7 +141,7 @@ export class GuildEvents {
     const role = guild.roles.get(roleId);
     if (!role) throw new Error(`fake-discord: guild ${guildId} has no role ${roleId}`);
     role.permissions = toPermissions(permissions);
-    this.emit(guild, 'GUILD_ROLE_UPDATE', { guild_id: guild.id, role: this.state.roleJson(guild, role) }, GUILDS);
+    this.emit(guild, 'GUILD_ROLE_UPDATE', { guild_id: guild.id, role: this.state.roleJson(role) }, GUILDS);
   }
 
   /** A user joins a guild: GUILD_MEMBER_ADD, delivered only with the GUILD_MEMBERS intent. */

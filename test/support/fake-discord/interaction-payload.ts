@@ -156,7 +156,7 @@ function addResolved(state: State, def: Json, id: string, resolved: Json, origin
   }
   if (type === 8 || type === 9) {
     const role = guild?.roles.get(id);
-    if (role && guild) bucket('roles')[id] = state.roleJson(guild, role);
+    if (role) bucket('roles')[id] = state.roleJson(role);
   }
 }
 

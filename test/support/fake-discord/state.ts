@@ -364,7 +364,7 @@ export class State {
     return json;
   }
 
-  roleJson(guild: GuildRecord, role: RoleRecord): Json {
+  roleJson(role: RoleRecord): Json {
     return {
       id: role.id,
       name: role.name,
@@ -384,7 +384,7 @@ export class State {
   }
 
   rolesJson(guild: GuildRecord): Json[] {
-    return [...guild.roles.values()].sort((a, b) => a.position - b.position).map((role) => this.roleJson(guild, role));
+    return [...guild.roles.values()].sort((a, b) => a.position - b.position).map((role) => this.roleJson(role));
   }
 
   /** A guild as Get Current User Guilds lists it (a partial guild with the bot's permissions there). */
