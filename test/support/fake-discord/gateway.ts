@@ -177,7 +177,7 @@ export class Gateway {
     const session: Session = { id: randomBytes(16).toString('hex'), seq: 0, intents, events: [], conn };
     this.sessions.set(session.id, session);
     conn.session = session;
-    const guilds = [...this.state.guilds.values()];
+    const guilds = [...this.state.guilds.values()].filter((g) => g.botPresent);
     this.emit(session, 'READY', {
       v: 10,
       user_settings: {},
@@ -196,7 +196,12 @@ export class Gateway {
       geo_ordered_rtc_regions: ['fake-local'],
       _trace: trace('ready'),
     });
-    if (intents & GUILDS_INTENT) for (const guild of guilds) this.emit(session, 'GUILD_CREATE', this.state.guildCreateJson(guild));
+    if ((intents & GUILDS_INTENT) === 0) return;
+    // Guilds in an outage get a GUILD_DELETE marked unavailable instead (gateway-events, Guild Create).
+    for (const guild of guilds) {
+      if (guild.unavailable) this.emit(session, 'GUILD_DELETE', { id: guild.id, unavailable: true });
+      else this.emit(session, 'GUILD_CREATE', this.state.guildCreateJson(guild));
+    }
   }
 
   private resume(conn: Conn, d: Json): void {

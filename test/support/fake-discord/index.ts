@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readPaperIdFromFooter } from '../../../src/core/format.js';
 import { type FailResponse, RestFaults } from './faults.js';
 import { Gateway, type GatewayStats } from './gateway.js';
+import { GuildEvents } from './guild-events.js';
 import { createRestListener } from './http.js';
 import { Interactions } from './interactions.js';
 import { Messages } from './messages.js';
@@ -10,12 +11,19 @@ import { RateLimiter } from './rate-limit.js';
 import { restRoutes } from './rest-routes.js';
 import { State } from './state.js';
 import type {
+  ChannelInput,
+  ComponentInteractInput,
   FakeDiscordOptions,
   FakeUser,
+  GuildInput,
   InteractInput,
   InteractionOutcome,
+  MemberInput,
+  OverwriteInput,
+  PermissionBits,
   RequestLogEntry,
   RequestMatch,
+  RoleInput,
   StoredMessage,
 } from './types.js';
 
@@ -23,6 +31,7 @@ export type * from './types.js';
 export type { FailResponse } from './faults.js';
 export type { GatewayStats } from './gateway.js';
 export { ImpossibleInteraction } from './interaction-payload.js';
+export { ALL_PERMISSIONS, BOT_ROLE_PERMISSIONS, EVERYONE_PERMISSIONS, Perm } from './permissions.js';
 
 /** Failure injection for REST and gateway. */
 export interface FakeDiscordFaults {
@@ -69,7 +78,7 @@ export interface FakeDiscord {
   readonly heartbeats: number;
   readonly gateway: Readonly<GatewayStats>;
   readonly faults: FakeDiscordFaults;
-  /** Messages in a channel, oldest first (ephemeral interaction responses excluded). */
+  /** Messages in a channel (also a deleted one), oldest first (ephemeral interaction responses excluded). */
   messages(channelId: string): StoredMessage[];
   /**
    * Paper ids of the digest cards in a channel (default: {@link channelId}), in posting order, read from each
@@ -86,23 +95,70 @@ export interface FakeDiscord {
   /** A known user; mutate `dmsOpen` to open or close DMs. */
   user(id: string): FakeUser | undefined;
   /**
-   * Changes the bot's permissions in a channel (a permission overwrite on its role) and dispatches CHANNEL_UPDATE.
-   * `canReadHistory: false` takes away Read Message History: history reads then list nothing (200 `[]`), and
-   * reading one message is refused (403 50001), as Discord documents.
+   * Changes the bot's permissions in a channel (allow or deny bits of the overwrite on its managed role; omitted
+   * flags stay as they are) and dispatches CHANNEL_UPDATE. `canReadHistory: false` takes away Read Message History:
+   * history reads then list nothing (200 `[]`), and reading one message is refused (403 50001), as Discord documents.
    */
   setChannelPermissions(channelId: string, permissions: { canSend?: boolean; canView?: boolean; canReadHistory?: boolean }): void;
+  /**
+   * The bot joins a guild (it was invited): GUILD_CREATE. Re-joining a guild it was removed from brings back its
+   * channels and their messages; the bot gets a new managed role, as on Discord.
+   */
+  addGuild(input: GuildInput): void;
+  /**
+   * The bot is removed from a guild: GUILD_DELETE without `unavailable`. Its channels leave the bot's cache; the API
+   * answers 403 50001 Missing Access for them and for the guild, as Discord does for a guild the bot is not in.
+   */
+  removeGuild(guildId: string): void;
+  /** An outage: `true` sends GUILD_DELETE with `unavailable: true`, `false` the GUILD_CREATE that ends it. */
+  setGuildUnavailable(guildId: string, unavailable: boolean): void;
+  /** Creates a channel (text by default; 5 announcement, 15 forum): CHANNEL_CREATE. Returns its id. */
+  createChannel(guildId: string, input?: Omit<ChannelInput, 'id'> & { id?: string }): string;
+  /** Deletes a channel: CHANNEL_DELETE; the API answers 404 10003 Unknown Channel for it from then on. */
+  deleteChannel(channelId: string): void;
+  /** Adds or replaces a channel's permission overwrite for a role or member: CHANNEL_UPDATE. */
+  setOverwrite(channelId: string, overwrite: OverwriteInput): void;
+  /** Removes a channel's permission overwrite for a role or member: CHANNEL_UPDATE. */
+  removeOverwrite(channelId: string, targetId: string): void;
+  /** Creates a role: GUILD_ROLE_CREATE. */
+  addRole(guildId: string, role: RoleInput): void;
+  /** Changes a role's permissions (@everyone: the guild's id; the bot's: {@link botRoleId}): GUILD_ROLE_UPDATE. */
+  setRolePermissions(guildId: string, roleId: string, permissions: PermissionBits): void;
+  /** A user joins a guild: GUILD_MEMBER_ADD (sent only to sessions with the GUILD_MEMBERS intent). */
+  addMember(guildId: string, member: MemberInput): void;
+  /**
+   * Sets a member's roles: GUILD_MEMBER_UPDATE, sent for the bot itself always, for others only with the
+   * GUILD_MEMBERS intent. The bot keeps its managed role.
+   */
+  setMemberRoles(guildId: string, userId: string, roleIds: string[]): void;
+  /** The id of the bot's managed role in a guild (a new one after each join). */
+  botRoleId(guildId: string): string;
+  /** The bot's permissions in a channel, computed by Discord's algorithm (explicit bits, as `app_permissions`). */
+  botPermissions(channelId: string): bigint;
+  /** A member's permissions in a guild, or in one of its channels (0 for a user who is not a member). */
+  memberPermissions(guildId: string, userId: string, channelId?: string): bigint;
   /** Members write `count` plain messages in a channel (chatter between the bot's posts). */
   addMemberMessages(
     channelId: string,
     count: number,
     options?: { authorId?: string; content?: (index: number) => string },
   ): StoredMessage[];
-  /** Has a user run a slash command or type into an autocomplete option. */
+  /**
+   * Has a user run a slash command, type into an autocomplete option, or click a button on a message the bot sent.
+   * In a guild the interaction carries the member's roles and permissions in the channel (`member.permissions`,
+   * unless `memberPermissions` overrides them) and the bot's there (`app_permissions`).
+   */
+  interact(input: ComponentInteractInput): Promise<InteractionOutcome>;
+  // Listed last so that `Parameters<FakeDiscord['interact']>[0]` stays the command input.
   interact(input: InteractInput): Promise<InteractionOutcome>;
   /**
    * Like {@link interact}, but `mutate` may corrupt the INTERACTION_CREATE payload before it is dispatched
    * (fuzzing the bot's router with payloads Discord would never send); id and token stay trackable.
    */
+  interactMutated(
+    input: ComponentInteractInput,
+    mutate: (payload: Record<string, unknown>) => Record<string, unknown>,
+  ): Promise<InteractionOutcome>;
   interactMutated(input: InteractInput, mutate: (payload: Record<string, unknown>) => Record<string, unknown>): Promise<InteractionOutcome>;
   /** Number of gateway sessions with an open socket. */
   liveSessions(): number;
@@ -122,6 +178,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     gateway.dispatch(event, data, intent);
   };
   const messages = new Messages(state, dispatch, options.nonceWindowMs ?? 5 * 60_000);
+  const guildEvents = new GuildEvents(state, dispatch);
   const interactions = new Interactions(state, messages, dispatch, options.interactionTimeoutMs ?? 3000);
   gateway.onDelivered = (event, data) => {
     if (event === 'INTERACTION_CREATE') interactions.noteDelivered(data);
@@ -150,9 +207,19 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
 
   const firstGuild = [...state.guilds.values()][0];
   const messagesIn = (channelId: string): StoredMessage[] => {
-    const channel = state.channels.get(channelId);
+    const channel = state.channels.get(channelId) ?? state.deletedChannels.get(channelId);
     if (!channel) throw new Error(`fake-discord: unknown channel ${channelId}`);
     return [...channel.messages];
+  };
+  const knownGuild = (guildId: string) => {
+    const guild = state.guilds.get(guildId);
+    if (!guild) throw new Error(`fake-discord: unknown guild ${guildId}`);
+    return guild;
+  };
+  const knownChannel = (channelId: string) => {
+    const channel = state.channels.get(channelId);
+    if (!channel) throw new Error(`fake-discord: unknown channel ${channelId}`);
+    return channel;
   };
   const faults: FakeDiscordFaults = {
     failNext: (match, response) => restFaults.failNext(match, response),
@@ -207,15 +274,24 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     commands: (guildId) => structuredClone(state.commands.get(guildId ?? 'global') ?? []),
     addUser: (input = {}) => state.addUser(input),
     user: (id) => state.users.get(id),
-    setChannelPermissions(channelId, permissions) {
-      const channel = state.channels.get(channelId);
-      if (!channel) throw new Error(`fake-discord: unknown channel ${channelId}`);
-      Object.assign(channel, permissions);
-      if (channel.guildId) dispatch('CHANNEL_UPDATE', state.channelJson(channel), 1);
-    },
+    setChannelPermissions: (channelId, permissions) => guildEvents.setChannelPermissions(channelId, permissions),
+    addGuild: (input) => guildEvents.addGuild(input),
+    removeGuild: (guildId) => guildEvents.removeGuild(guildId),
+    setGuildUnavailable: (guildId, unavailable) => guildEvents.setGuildUnavailable(guildId, unavailable),
+    createChannel: (guildId, input = {}) => guildEvents.createChannel(guildId, input),
+    deleteChannel: (channelId) => guildEvents.deleteChannel(channelId),
+    setOverwrite: (channelId, overwrite) => guildEvents.setOverwrite(channelId, overwrite),
+    removeOverwrite: (channelId, targetId) => guildEvents.removeOverwrite(channelId, targetId),
+    addRole: (guildId, role) => guildEvents.addRole(guildId, role),
+    setRolePermissions: (guildId, roleId, permissions) => guildEvents.setRolePermissions(guildId, roleId, permissions),
+    addMember: (guildId, member) => guildEvents.addMember(guildId, member),
+    setMemberRoles: (guildId, userId, roleIds) => guildEvents.setMemberRoles(guildId, userId, roleIds),
+    botRoleId: (guildId) => knownGuild(guildId).botRoleId,
+    botPermissions: (channelId) => state.botPermissions(knownChannel(channelId)),
+    memberPermissions: (guildId, userId, channelId) =>
+      state.memberPermissions(knownGuild(guildId), userId, channelId === undefined ? undefined : knownChannel(channelId)),
     addMemberMessages(channelId, count, opts = {}) {
-      const channel = state.channels.get(channelId);
-      if (!channel) throw new Error(`fake-discord: unknown channel ${channelId}`);
+      const channel = knownChannel(channelId);
       const authorId = opts.authorId ?? state.addUser({ username: 'chatty-member' }).id;
       const base = Date.now();
       // At most 2,000 per millisecond: a snowflake's increment has 12 bits, so ids stay unique.

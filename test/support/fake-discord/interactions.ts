@@ -1,9 +1,9 @@
 import { Errors, formError } from './errors.js';
 import type { Route, RouteContext } from './http.js';
 import type { Dispatch, Messages } from './messages.js';
-import { buildInteractionPayload } from './interaction-payload.js';
+import { buildComponentPayload, buildInteractionPayload } from './interaction-payload.js';
 import type { ChannelRecord, State } from './state.js';
-import type { InteractInput, InteractionOutcome, StoredMessage } from './types.js';
+import type { ComponentInteractInput, InteractInput, InteractionOutcome, StoredMessage } from './types.js';
 import { isEmptyMessage } from './validate-message.js';
 import { validateAutocompleteResult } from './validate-commands.js';
 
@@ -17,13 +17,19 @@ const asObject = (v: unknown): Json => (typeof v === 'object' && v !== null && !
 interface InteractionRecord {
   id: string;
   token: string;
-  type: 2 | 4;
+  type: 2 | 3 | 4;
+  /** The command's name, or the clicked button's custom_id. */
   name: string;
   createdAt: number;
   channel: ChannelRecord;
   userId: string;
   acked: boolean;
+  /** `@original`: the response message (4, 5), or the message the clicked button is on (6, 7). */
   original: StoredMessage | null;
+  /** The message a 4 or 5 callback created, which carries this interaction's metadata. */
+  response: StoredMessage | null;
+  /** For a button click: the message the button is on. */
+  componentMessage: StoredMessage | null;
   outcome: Outcome;
   timer: NodeJS.Timeout;
   resolve: (outcome: InteractionOutcome) => void;
@@ -76,9 +82,12 @@ class Outcome implements InteractionOutcome {
 
   async waitForFinal(timeoutMs = 10_000): Promise<StoredMessage> {
     if (this.error) throw new Error(`fake-discord: interaction ${this.interactionId} was never acknowledged (${this.error})`);
-    if (this.callbackType !== 4 && this.callbackType !== 5)
+    if (this.callbackType === null || ![4, 5, 6, 7].includes(this.callbackType))
       throw new Error(`fake-discord: callback type ${String(this.callbackType)} has no message`);
-    await this.waitFor((o) => o.original !== null && (o.callbackType === 4 || o.original.edits.length > 0), timeoutMs);
+    const ready = (o: InteractionOutcome): boolean =>
+      o.original !== null &&
+      (o.callbackType === 4 || o.callbackType === 7 || (o.callbackType === 5 ? o.original.edits.length > 0 : o.edits.length > 0));
+    await this.waitFor(ready, timeoutMs);
     return this.original!;
   }
 }
@@ -86,6 +95,7 @@ class Outcome implements InteractionOutcome {
 /** Dispatches interactions over the gateway and serves the callback and interaction-webhook endpoints. */
 export class Interactions {
   private readonly byToken = new Map<string, InteractionRecord>();
+  private readonly byId = new Map<string, InteractionRecord>();
 
   constructor(
     private readonly state: State,
@@ -95,8 +105,11 @@ export class Interactions {
   ) {}
 
   /** Sends INTERACTION_CREATE and resolves once the app acknowledged it or the deadline passed. */
-  async interact(input: InteractInput, mutate?: (payload: Json) => Json): Promise<InteractionOutcome> {
-    const built = buildInteractionPayload(this.state, input);
+  async interact(input: InteractInput | ComponentInteractInput, mutate?: (payload: Json) => Json): Promise<InteractionOutcome> {
+    const built =
+      input.type === 'button'
+        ? buildComponentPayload(this.state, input, (message) => this.renderMessage(message))
+        : { ...buildInteractionPayload(this.state, input), message: null };
     const { channel, userId } = built;
     const payload = built.payload;
     const id = payload.id as string;
@@ -105,13 +118,15 @@ export class Interactions {
       const record: InteractionRecord = {
         id,
         token,
-        type: payload.type as 2 | 4,
-        name: input.name,
+        type: payload.type as 2 | 3 | 4,
+        name: input.type === 'button' ? input.customId : input.name,
         createdAt: Date.now(),
         channel,
         userId,
         acked: false,
         original: null,
+        response: null,
+        componentMessage: built.message,
         resolve,
         outcome: new Outcome(id, token, () => record.original),
         timer: setTimeout(() => {
@@ -122,6 +137,7 @@ export class Interactions {
         }, this.timeoutMs),
       };
       this.byToken.set(token, record);
+      this.byId.set(id, record);
       const sent = mutate ? { ...mutate(structuredClone(payload)), id, token } : payload;
       this.dispatch('INTERACTION_CREATE', sent, null);
     });
@@ -138,23 +154,25 @@ export class Interactions {
     for (const record of this.byToken.values()) clearTimeout(record.timer);
   }
 
-  private originalJson(record: InteractionRecord, message: StoredMessage): Json {
-    const user = this.state.users.get(record.userId)!;
-    const owners = record.channel.guildId ? { '0': record.channel.guildId } : { '0': '0' };
+  /** Renders a message; the response of an interaction carries that interaction's metadata. */
+  private renderMessage(message: StoredMessage): Json {
     const json = this.state.messageJson(message);
-    if (message !== record.original) return json;
+    const source = message.interactionId === null ? undefined : this.byId.get(message.interactionId);
+    if (!source || source.response !== message) return json;
+    const user = this.state.userJson(this.state.users.get(source.userId)!);
+    const owners = source.channel.guildId ? { '0': source.channel.guildId } : { '0': '0' };
+    const base = { id: source.id, type: source.type, user, authorizing_integration_owners: owners };
+    if (source.type === 3) return { ...json, interaction_metadata: { ...base, interacted_message_id: source.componentMessage!.id } };
     return {
       ...json,
-      interaction_metadata: {
-        id: record.id,
-        type: record.type,
-        user: this.state.userJson(user),
-        authorizing_integration_owners: owners,
-        name: record.name,
-        command_type: 1,
-      },
-      interaction: { id: record.id, type: record.type, name: record.name, user: this.state.userJson(user) },
+      interaction_metadata: { ...base, name: source.name, command_type: 1 },
+      interaction: { id: source.id, type: source.type, name: source.name, user },
     };
+  }
+
+  /** Ephemeral messages live outside channel history; remember who sees them so buttons on them can be clicked. */
+  private noteEphemeral(record: InteractionRecord, message: StoredMessage): void {
+    if ((message.flags & EPHEMERAL) !== 0) this.state.ephemeralMessages.set(message.id, { message, viewerId: record.userId });
   }
 
   private callback(ctx: RouteContext) {
@@ -164,7 +182,8 @@ export class Interactions {
     if (record.outcome.error === 'timeout') throw Errors.unknownInteraction();
     const body = asObject(ctx.body);
     const type = body.type;
-    const allowed = record.type === 4 ? [8] : [4, 5, 9];
+    // 6 and 7 are only valid for component interactions (receiving-and-responding, Interaction Callback Type).
+    const allowed = record.type === 4 ? [8] : record.type === 3 ? [4, 5, 6, 7, 9] : [4, 5, 9];
     if (typeof type !== 'number' || !allowed.includes(type)) {
       throw formError([
         {
@@ -175,16 +194,25 @@ export class Interactions {
       ]);
     }
     const data = asObject(body.data);
-    const ephemeral = (Number(data.flags ?? 0) & EPHEMERAL) !== 0;
-    const options = { interactionId: record.id, type: 20, ephemeral, errorPath: ['data'] };
+    let ephemeral = (Number(data.flags ?? 0) & EPHEMERAL) !== 0;
+    const options = { interactionId: record.id, type: record.type === 3 ? 0 : 20, ephemeral, errorPath: ['data'] };
     if (type === 4) record.original = this.messages.create(record.channel, data, ctx.files, options).message;
     else if (type === 5)
       record.original = this.messages.create(record.channel, {}, [], { ...options, extraFlags: LOADING, skipEmptyCheck: true }).message;
-    else if (type === 8) {
+    else if (type === 6 || type === 7) {
+      const message = record.componentMessage!;
+      if (type === 7) this.messages.edit(message, data, ctx.files);
+      record.original = message;
+      ephemeral = (message.flags & EPHEMERAL) !== 0;
+    } else if (type === 8) {
       const issues = validateAutocompleteResult(data);
       if (issues.length > 0) throw formError(issues);
     } else if (typeof data.custom_id !== 'string' || typeof data.title !== 'string') {
       throw formError([{ path: ['data', 'custom_id'], code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }]);
+    }
+    if (type === 4 || type === 5) {
+      record.response = record.original;
+      this.noteEphemeral(record, record.original!);
     }
     clearTimeout(record.timer);
     record.acked = true;
@@ -203,7 +231,7 @@ export class Interactions {
           response_message_loading: type === 5,
           response_message_ephemeral: ephemeral,
         },
-        resource: { type, ...(record.original ? { message: this.originalJson(record, record.original) } : {}) },
+        resource: { type, ...(record.original ? { message: this.renderMessage(record.original) } : {}) },
       },
     };
   }
@@ -242,9 +270,10 @@ export class Interactions {
           const body = asObject(ctx.body);
           const ephemeral = (Number(body.flags ?? 0) & EPHEMERAL) !== 0;
           const { message } = this.messages.create(record.channel, body, ctx.files, { interactionId: record.id, ephemeral });
+          this.noteEphemeral(record, message);
           record.outcome.followUps.push(message);
           record.outcome.changed();
-          return ctx.query.get('wait') === 'true' ? { status: 200, body: this.originalJson(record, message) } : { status: 204 };
+          return ctx.query.get('wait') === 'true' ? { status: 200, body: this.renderMessage(message) } : { status: 204 };
         },
       },
       {
@@ -254,7 +283,7 @@ export class Interactions {
         pattern: '/webhooks/:appId/:token/messages/:messageId',
         handler: (ctx) => {
           const record = this.webhookRecord(ctx);
-          return { status: 200, body: this.originalJson(record, this.webhookMessage(record, ctx.params.messageId!)) };
+          return { status: 200, body: this.renderMessage(this.webhookMessage(record, ctx.params.messageId!)) };
         },
       },
       {
@@ -269,13 +298,13 @@ export class Interactions {
           const next = {
             content: 'content' in body ? body.content : message.content,
             embeds: 'embeds' in body ? body.embeds : message.embeds,
-            components: body.components,
+            components: 'components' in body ? body.components : message.components,
           };
           if (isEmptyMessage(next, message.attachments.length + ctx.files.length)) throw Errors.emptyMessage();
           this.messages.edit(message, body, ctx.files, { clearFlags: LOADING });
           record.outcome.edits.push({ at: Date.now(), messageId: message.id, payload: body });
           record.outcome.changed();
-          return { status: 200, body: this.originalJson(record, message) };
+          return { status: 200, body: this.renderMessage(message) };
         },
       },
       {

@@ -2,7 +2,7 @@ import { Errors, formError } from './errors.js';
 import type { UploadedFile } from './http.js';
 import { type ChannelRecord, type State, isoTimestamp } from './state.js';
 import type { StoredMessage } from './types.js';
-import { computePinged, isEmptyMessage, normalizeEmbeds, validateMessageBody } from './validate-message.js';
+import { computePinged, isEmptyMessage, normalizeComponents, normalizeEmbeds, validateMessageBody } from './validate-message.js';
 
 type Json = Record<string, unknown>;
 
@@ -24,6 +24,8 @@ export interface CreateOptions {
   /** Extra flags forced by the server (e.g. 128 LOADING for deferrals). */
   extraFlags?: number;
   skipEmptyCheck?: boolean;
+  /** Store the message without its embeds (the bot lacks Embed Links: Discord drops them). */
+  dropEmbeds?: boolean;
 }
 
 /** Creates, edits and lists messages with Discord's validation, nonce dedupe and mention semantics. */
@@ -69,7 +71,7 @@ export class Messages {
       guildId: channel.guildId,
       authorId: this.state.bot.id,
       content,
-      embeds: normalizeEmbeds(body.embeds),
+      embeds: options.dropEmbeds ? [] : normalizeEmbeds(body.embeds),
       flags: ((body.flags as number | undefined) ?? 0) | (ephemeral ? EPHEMERAL : 0) | (options.extraFlags ?? 0),
       nonce,
       payload: body,
@@ -80,6 +82,7 @@ export class Messages {
       interactionId: options.interactionId ?? null,
       type: options.type ?? (ref ? 19 : 0),
       attachments: files.map((f) => ({ id: this.state.ids.next(now), filename: f.filename, size: f.size })),
+      components: normalizeComponents(body.components),
     };
     if (!ephemeral) {
       channel.messages.push(message);
@@ -111,6 +114,7 @@ export class Messages {
       interactionId: null,
       type: 0,
       attachments: [],
+      components: [],
     };
     channel.messages.push(message);
     this.dispatch('MESSAGE_CREATE', this.state.messageJson(message, { forGateway: true }), this.intentFor(channel));
@@ -124,6 +128,7 @@ export class Messages {
     const ephemeral = (message.flags & EPHEMERAL) !== 0;
     if ('content' in body) message.content = typeof body.content === 'string' ? body.content : '';
     if ('embeds' in body) message.embeds = normalizeEmbeds(body.embeds);
+    if ('components' in body) message.components = normalizeComponents(body.components);
     if (typeof body.flags === 'number') message.flags = (message.flags & EPHEMERAL) | body.flags;
     message.flags &= ~(options.clearFlags ?? 0);
     if (files.length > 0)

@@ -1,8 +1,11 @@
 import { Errors, type Issue, formError } from './errors.js';
+import { guildRoutes } from './guild-routes.js';
 import type { Route, RouteContext } from './http.js';
 import type { Messages } from './messages.js';
+import { ALL_PERMISSIONS, Perm, applyImplicitPermissions } from './permissions.js';
 import type { ChannelRecord, State } from './state.js';
 import { validateCommand, validateCommandList } from './validate-commands.js';
+import { isEmptyMessage } from './validate-message.js';
 
 type Json = Record<string, unknown>;
 
@@ -10,13 +13,27 @@ const TEXT_TYPES = new Set([0, 1, 2, 5, 10, 11, 12, 13]);
 const SNOWFLAKE = /^\d{17,20}$/;
 const asObject = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
 
-/** Looks up a channel the bot can see, with Discord's 404 10003 / 403 50001 errors. */
+/**
+ * The permissions the API enforces for the bot in a channel: computed from roles and overwrites, with Discord's
+ * implicit denials (no View Channel, nothing; no Send Messages, no Embed Links...). DMs allow everything.
+ */
+export function enforcedPermissions(state: State, channel: ChannelRecord): bigint {
+  return channel.guildId === null ? ALL_PERMISSIONS : applyImplicitPermissions(state.botPermissions(channel));
+}
+
+/**
+ * Looks up a channel the bot can see: 404 10003 when it does not exist (or was deleted), 403 50001 when the bot is
+ * not in its guild any more (discord-api-docs issue 1716) or lacks View Channel there.
+ */
 export function visibleChannel(state: State, id: string): ChannelRecord {
   const channel = state.channels.get(id);
   if (!channel) throw Errors.unknownChannel();
-  if (!channel.canView) throw Errors.missingAccess();
+  if (channel.guildId !== null && !state.guilds.get(channel.guildId)!.botPresent) throw Errors.missingAccess();
+  if (!has(enforcedPermissions(state, channel), Perm.ViewChannel)) throw Errors.missingAccess();
   return channel;
 }
+
+const has = (permissions: bigint, bit: bigint): boolean => (permissions & bit) === bit;
 
 function parseHistoryQuery(query: URLSearchParams): { limit: number; before?: string; after?: string; around?: string } {
   const issues: Issue[] = [];
@@ -62,14 +79,6 @@ function parseGuildListQuery(query: URLSearchParams): { limit: number; before?: 
 
 const byId = (a: { id: string }, b: { id: string }): number => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0);
 
-/**
- * Whether the bot may read a channel's history. Discord documents that without Read Message History, "Get
- * Channel Messages" returns no messages (200, an empty list) while "Get Channel Message" requires the permission.
- */
-function canReadHistory(channel: ChannelRecord): boolean {
-  return channel.guildId === null || channel.canReadHistory;
-}
-
 /** Builds the non-interaction REST routes: gateway, users, channels, messages and application commands. */
 export function restRoutes(deps: {
   state: State;
@@ -78,6 +87,18 @@ export function restRoutes(deps: {
   sessionStartRemaining: () => number;
 }): Route[] {
   const { state, messages } = deps;
+  /**
+   * Whether the bot may read a channel's history. Discord documents that without Read Message History, "Get
+   * Channel Messages" returns no messages (200, an empty list) while "Get Channel Message" requires the permission.
+   */
+  const canReadHistory = (channel: ChannelRecord): boolean => has(enforcedPermissions(state, channel), Perm.ReadMessageHistory);
+  /**
+   * Embeds without Embed Links: the docs are silent; Discord answers 403 50013 when the message has nothing but
+   * embeds, and otherwise posts it with its embeds dropped (discord-api-docs issues 2601 and 5648; JDA refuses
+   * "a message with only embeds" for this reason). Interaction responses are exempt (they are webhooks).
+   */
+  const embedsRefused = (channel: ChannelRecord, body: Json): boolean =>
+    Array.isArray(body.embeds) && body.embeds.length > 0 && !has(enforcedPermissions(state, channel), Perm.EmbedLinks);
   const ok = (body: unknown, status = 200) => ({ status, body });
   const route = (method: string, pattern: string, handler: Route['handler'], extra: Partial<Route> = {}): Route => ({
     method,
@@ -95,7 +116,7 @@ export function restRoutes(deps: {
   };
   const checkApp = (ctx: RouteContext): void => {
     if (ctx.params.appId !== state.applicationId) throw Errors.missingAccess();
-    if (ctx.params.guildId !== undefined && !state.guilds.has(ctx.params.guildId)) throw Errors.missingAccess();
+    if (ctx.params.guildId !== undefined && !state.guilds.get(ctx.params.guildId)?.botPresent) throw Errors.missingAccess();
   };
   const commandKey = (ctx: RouteContext): string => ctx.params.guildId ?? 'global';
 
@@ -184,7 +205,7 @@ export function restRoutes(deps: {
     // Partial guilds the bot is in, ascending by id; a bot pages with `after` (Get Current User Guilds).
     route('GET', '/users/@me/guilds', (ctx) => {
       const q = parseGuildListQuery(ctx.query);
-      let guilds = [...state.guilds.values()].sort(byId);
+      let guilds = [...state.guilds.values()].filter((g) => g.botPresent).sort(byId);
       if (q.after) guilds = guilds.filter((g) => BigInt(g.id) > BigInt(q.after!));
       if (q.before) guilds = guilds.filter((g) => BigInt(g.id) < BigInt(q.before!));
       guilds = q.before && !q.after ? guilds.slice(-q.limit) : guilds.slice(0, q.limit);
@@ -257,12 +278,15 @@ export function restRoutes(deps: {
       (ctx) => {
         const channel = visibleChannel(state, ctx.params.channelId!);
         if (!TEXT_TYPES.has(channel.type)) throw Errors.nonTextChannel();
+        const body = asObject(ctx.body);
         if (channel.guildId === null) {
           if (!state.users.get(channel.recipientId ?? '')?.dmsOpen) throw Errors.cannotDm();
-        } else if (!channel.canSend) throw Errors.missingPermissions();
+        } else if (!has(enforcedPermissions(state, channel), Perm.SendMessages)) throw Errors.missingPermissions();
         // Replying to a message needs Read Message History (Create Message, "Limitations").
-        if (asObject(ctx.body).message_reference && !canReadHistory(channel)) throw Errors.missingPermissions();
-        const { message } = messages.create(channel, asObject(ctx.body), ctx.files);
+        if (body.message_reference && !canReadHistory(channel)) throw Errors.missingPermissions();
+        const dropEmbeds = embedsRefused(channel, body);
+        if (dropEmbeds && isEmptyMessage({ ...body, embeds: [] }, ctx.files.length)) throw Errors.missingPermissions();
+        const { message } = messages.create(channel, body, ctx.files, { dropEmbeds });
         return ok(state.messageJson(message, { withNonce: true }));
       },
       { bucket: 'messages' },
@@ -275,13 +299,25 @@ export function restRoutes(deps: {
     route('PATCH', '/channels/:channelId/messages/:messageId', (ctx) => {
       const channel = visibleChannel(state, ctx.params.channelId!);
       const message = findMessage(channel, ctx.params.messageId!);
-      return ok(state.messageJson(messages.edit(message, asObject(ctx.body), ctx.files)));
+      if (message.authorId !== state.bot.id) throw Errors.cannotEditOthers();
+      let body = asObject(ctx.body);
+      if (embedsRefused(channel, body)) {
+        body = { ...body, embeds: [] };
+        const next = { content: 'content' in body ? body.content : message.content, components: body.components ?? message.components };
+        if (isEmptyMessage(next, message.attachments.length + ctx.files.length)) throw Errors.emptyMessage();
+      }
+      return ok(state.messageJson(messages.edit(message, body, ctx.files)));
     }),
     route('DELETE', '/channels/:channelId/messages/:messageId', (ctx) => {
       const channel = visibleChannel(state, ctx.params.channelId!);
-      messages.delete(findMessage(channel, ctx.params.messageId!));
+      const message = findMessage(channel, ctx.params.messageId!);
+      // Deleting someone else's message needs Manage Messages (Delete Message).
+      if (message.authorId !== state.bot.id && !has(enforcedPermissions(state, channel), Perm.ManageMessages))
+        throw Errors.missingPermissions();
+      messages.delete(message);
       return { status: 204 };
     }),
+    ...guildRoutes(state, route),
     ...commandRoutes('/applications/:appId/commands'),
     ...commandRoutes('/applications/:appId/guilds/:guildId/commands'),
   ];

@@ -1,44 +1,17 @@
-import type { FakeDiscordOptions, FakeUser, StoredMessage } from './types.js';
+import {
+  BOT_ROLE_PERMISSIONS,
+  EVERYONE_PERMISSIONS,
+  type Overwrite,
+  type PermissionGuild,
+  computeBasePermissions,
+  computeOverwrites,
+  toPermissions,
+} from './permissions.js';
+import type { ChannelInput, FakeDiscordOptions, FakeUser, GuildInput, MemberInput, OverwriteInput, StoredMessage } from './types.js';
+
+export { EVERYONE_PERMISSIONS, Perm } from './permissions.js';
 
 const DISCORD_EPOCH = 1_420_070_400_000n;
-
-/** Permission bits used by the fake (see Discord's permission table). */
-export const Perm = {
-  CreateInstantInvite: 1n << 0n,
-  Administrator: 1n << 3n,
-  AddReactions: 1n << 6n,
-  ViewChannel: 1n << 10n,
-  SendMessages: 1n << 11n,
-  EmbedLinks: 1n << 14n,
-  AttachFiles: 1n << 15n,
-  ReadMessageHistory: 1n << 16n,
-  MentionEveryone: 1n << 17n,
-  UseExternalEmojis: 1n << 18n,
-  Connect: 1n << 20n,
-  Speak: 1n << 21n,
-  ChangeNickname: 1n << 26n,
-  UseApplicationCommands: 1n << 31n,
-  SendMessagesInThreads: 1n << 38n,
-} as const;
-
-/** What @everyone gets in a fresh guild (roughly Discord's default). */
-export const EVERYONE_PERMISSIONS =
-  Perm.CreateInstantInvite |
-  Perm.AddReactions |
-  Perm.ViewChannel |
-  Perm.SendMessages |
-  Perm.EmbedLinks |
-  Perm.AttachFiles |
-  Perm.ReadMessageHistory |
-  Perm.UseExternalEmojis |
-  Perm.Connect |
-  Perm.Speak |
-  Perm.ChangeNickname |
-  Perm.UseApplicationCommands |
-  Perm.SendMessagesInThreads;
-
-// MentionEveryone is granted so `pinged` reports the worst case: every mention the content asks for.
-const BOT_ROLE_PERMISSIONS = EVERYONE_PERMISSIONS | Perm.MentionEveryone;
 
 /** Generates Discord snowflakes from the current time. */
 export class Snowflakes {
@@ -54,14 +27,46 @@ export function isoTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000+00:00');
 }
 
-/** A guild the bot is in. */
+/** A guild role; the @everyone role has the guild's id. */
+export interface RoleRecord {
+  id: string;
+  name: string;
+  permissions: bigint;
+  position: number;
+  /** Set for the bot's own managed role. */
+  botId: string | null;
+}
+
+/** A guild member: its roles (ids; @everyone is implicit) and when it joined. */
+export interface MemberRecord {
+  userId: string;
+  roles: string[];
+  joinedAt: number;
+}
+
+/** A guild: the server lives on after the bot is removed from it (`botPresent` false), as on Discord. */
 export interface GuildRecord {
   id: string;
   name: string;
   ownerId: string;
+  /** The bot's managed role; a new one each time the bot joins. */
   botRoleId: string;
   joinedAt: number;
   channelIds: string[];
+  roles: Map<string, RoleRecord>;
+  members: Map<string, MemberRecord>;
+  botPresent: boolean;
+  /** In an outage: the gateway reported it unavailable. */
+  unavailable: boolean;
+}
+
+/** A forum tag as Discord returns it. */
+export interface ForumTag {
+  id: string;
+  name: string;
+  moderated: boolean;
+  emoji_id: string | null;
+  emoji_name: string | null;
 }
 
 /** A guild or DM channel with its message history. */
@@ -72,16 +77,25 @@ export interface ChannelRecord {
   guildId: string | null;
   recipientId: string | null;
   position: number;
-  canView: boolean;
-  canSend: boolean;
-  /** Read Message History: without it, history reads list nothing and single-message reads are refused. */
-  canReadHistory: boolean;
+  overwrites: Overwrite[];
+  /** Forum channels (type 15) only. */
+  availableTags: ForumTag[];
   messages: StoredMessage[];
 }
 
 type Json = Record<string, unknown>;
 
-/** Everything the fake Discord knows: users, guilds, channels, messages and commands. */
+/** Reads an overwrite input (`type` 0/'role' or 1/'member'). */
+export function toOverwrite(input: OverwriteInput): Overwrite {
+  return {
+    id: input.id,
+    type: input.type === 'role' || input.type === 0 ? 0 : 1,
+    allow: toPermissions(input.allow),
+    deny: toPermissions(input.deny),
+  };
+}
+
+/** Everything the fake Discord knows: users, guilds (roles, members, channels), messages and commands. */
 export class State {
   readonly ids = new Snowflakes();
   readonly token: string;
@@ -90,33 +104,24 @@ export class State {
   readonly users = new Map<string, FakeUser>();
   readonly guilds = new Map<string, GuildRecord>();
   readonly channels = new Map<string, ChannelRecord>();
+  /** Channels deleted by {@link FakeDiscord.deleteChannel}: gone for the API, kept for assertions. */
+  readonly deletedChannels = new Map<string, ChannelRecord>();
   readonly dmChannelByUser = new Map<string, string>();
+  /** Ephemeral interaction messages (never in a channel's history) and the one user who sees each. */
+  readonly ephemeralMessages = new Map<string, { message: StoredMessage; viewerId: string }>();
   /** Application commands keyed by guild id, or `global`. */
   readonly commands = new Map<string, Json[]>();
   readonly nonces = new Map<string, { messageId: string; at: number }>();
+  private readonly defaultOwner: FakeUser;
 
   constructor(options: FakeDiscordOptions) {
     this.applicationId = options.applicationId ?? this.ids.next(Date.now() - 86_400_000 * 400);
     const botId = options.botUserId ?? this.applicationId;
     this.token = options.token ?? `${Buffer.from(botId).toString('base64url')}.Fake00.${this.ids.next()}-fake-token`;
     this.bot = this.addUser({ id: botId, username: options.botUsername ?? 'Paperboy', bot: true });
-    const owner = this.addUser({ username: 'guild-owner' });
+    this.defaultOwner = this.addUser({ username: 'guild-owner' });
     const guilds = options.guilds ?? [{ id: this.ids.next(), channels: [{ id: this.ids.next(), name: 'general' }] }];
-    for (const input of guilds) {
-      const guild: GuildRecord = {
-        id: input.id,
-        name: input.name ?? 'Test Guild',
-        ownerId: owner.id,
-        botRoleId: this.ids.next(),
-        joinedAt: Date.now() - 86_400_000,
-        channelIds: [],
-      };
-      this.guilds.set(guild.id, guild);
-      for (const [position, ch] of (input.channels ?? []).entries()) {
-        this.addChannel({ id: ch.id, type: ch.type ?? 0, name: ch.name ?? `channel-${position}`, guildId: guild.id, position });
-        guild.channelIds.push(ch.id);
-      }
-    }
+    for (const input of guilds) this.joinGuild(input, Date.now() - 86_400_000);
   }
 
   addUser(input: Partial<FakeUser> & { username?: string }): FakeUser {
@@ -131,9 +136,110 @@ export class State {
     return user;
   }
 
-  addChannel(input: Pick<ChannelRecord, 'id' | 'type' | 'name' | 'guildId' | 'position'> & { recipientId?: string }): ChannelRecord {
-    const channel: ChannelRecord = { recipientId: null, canView: true, canSend: true, canReadHistory: true, messages: [], ...input };
+  /**
+   * The bot joins a guild: a new one, or one it was removed from (its channels, messages, roles and members are as
+   * they were; what `input` adds is added). Discord gives the bot a new managed role at each join.
+   */
+  joinGuild(input: GuildInput, joinedAt = Date.now()): GuildRecord {
+    let guild = this.guilds.get(input.id);
+    if (guild?.botPresent) throw new Error(`fake-discord: the bot is already in guild ${input.id}`);
+    if (!guild) {
+      const ownerId = input.ownerId ?? this.defaultOwner.id;
+      if (!this.users.has(ownerId)) this.addUser({ id: ownerId, username: 'guild-owner' });
+      guild = {
+        id: input.id,
+        name: input.name ?? 'Test Guild',
+        ownerId,
+        botRoleId: '',
+        joinedAt,
+        channelIds: [],
+        roles: new Map([[input.id, { id: input.id, name: '@everyone', permissions: EVERYONE_PERMISSIONS, position: 0, botId: null }]]),
+        members: new Map([[ownerId, { userId: ownerId, roles: [], joinedAt: joinedAt - 86_400_000 }]]),
+        botPresent: false,
+        unavailable: false,
+      };
+      this.guilds.set(guild.id, guild);
+    }
+    for (const role of input.roles ?? []) {
+      const existing = guild.roles.get(role.id);
+      const position = role.position ?? existing?.position ?? guild.roles.size;
+      const permissions = toPermissions(role.permissions, existing?.permissions ?? 0n);
+      guild.roles.set(role.id, {
+        id: role.id,
+        name: role.name ?? existing?.name ?? `role-${guild.roles.size}`,
+        permissions,
+        position,
+        botId: null,
+      });
+    }
+    this.joinMembers(guild, input.members ?? [], joinedAt - 3_600_000);
+    for (const channel of input.channels ?? []) if (!this.channels.has(channel.id)) this.addGuildChannel(guild, channel);
+    const botRoleId = this.ids.next();
+    const top = Math.max(...[...guild.roles.values()].map((r) => r.position));
+    const botPermissions = toPermissions(input.botPermissions, BOT_ROLE_PERMISSIONS);
+    guild.roles.set(botRoleId, {
+      id: botRoleId,
+      name: this.bot.username,
+      permissions: botPermissions,
+      position: top + 1,
+      botId: this.bot.id,
+    });
+    this.checkRoles(guild, input.botRoles ?? []);
+    guild.members.set(this.bot.id, { userId: this.bot.id, roles: [botRoleId, ...(input.botRoles ?? [])], joinedAt });
+    Object.assign(guild, { botRoleId, joinedAt, botPresent: true, unavailable: input.unavailable ?? false });
+    return guild;
+  }
+
+  /** The bot is removed: its member and managed role go (and the role's overwrites with it); the guild stays. */
+  leaveGuild(guild: GuildRecord): void {
+    guild.members.delete(this.bot.id);
+    guild.roles.delete(guild.botRoleId);
+    for (const id of guild.channelIds) {
+      const channel = this.channels.get(id)!;
+      channel.overwrites = channel.overwrites.filter((o) => !(o.type === 0 && o.id === guild.botRoleId));
+    }
+    guild.botPresent = false;
+    guild.unavailable = false;
+  }
+
+  /** Users join a guild as members with the given roles (a user is created when unknown). */
+  joinMembers(guild: GuildRecord, members: readonly MemberInput[], joinedAt = Date.now()): void {
+    for (const member of members) {
+      if (!this.users.has(member.userId)) this.addUser({ id: member.userId, username: member.username ?? 'member' });
+      this.checkRoles(guild, member.roles ?? []);
+      guild.members.set(member.userId, { userId: member.userId, roles: [...(member.roles ?? [])], joinedAt });
+    }
+  }
+
+  private checkRoles(guild: GuildRecord, roleIds: readonly string[]): void {
+    const unknown = roleIds.find((id) => !guild.roles.has(id));
+    if (unknown) throw new Error(`fake-discord: guild ${guild.id} has no role ${unknown}`);
+  }
+
+  /** Creates a channel in a guild (after its last channel). */
+  addGuildChannel(guild: GuildRecord, input: ChannelInput): ChannelRecord {
+    if (this.channels.has(input.id) || this.deletedChannels.has(input.id)) throw new Error(`fake-discord: channel ${input.id} exists`);
+    const type = input.type ?? 0;
+    const position = guild.channelIds.length;
+    const channel: ChannelRecord = {
+      id: input.id,
+      type,
+      name: input.name ?? `channel-${position}`,
+      guildId: guild.id,
+      recipientId: null,
+      position,
+      overwrites: (input.overwrites ?? []).map(toOverwrite),
+      availableTags: (input.availableTags ?? []).map((t) => ({
+        id: t.id ?? this.ids.next(),
+        name: t.name,
+        moderated: t.moderated ?? false,
+        emoji_id: null,
+        emoji_name: t.emojiName ?? null,
+      })),
+      messages: [],
+    };
     this.channels.set(channel.id, channel);
+    guild.channelIds.push(channel.id);
     return channel;
   }
 
@@ -141,18 +247,38 @@ export class State {
   openDm(userId: string): ChannelRecord {
     const existing = this.dmChannelByUser.get(userId);
     if (existing) return this.channels.get(existing)!;
-    const channel = this.addChannel({ id: this.ids.next(), type: 1, name: null, guildId: null, position: 0, recipientId: userId });
+    const channel: ChannelRecord = {
+      id: this.ids.next(),
+      type: 1,
+      name: null,
+      guildId: null,
+      recipientId: userId,
+      position: 0,
+      overwrites: [],
+      availableTags: [],
+      messages: [],
+    };
+    this.channels.set(channel.id, channel);
     this.dmChannelByUser.set(userId, channel.id);
     return channel;
   }
 
-  /** The bot's effective permissions in a channel (DMs: everything a DM allows). */
+  private permissionGuild(guild: GuildRecord): PermissionGuild {
+    return { id: guild.id, ownerId: guild.ownerId, rolePermissions: (id) => guild.roles.get(id)?.permissions };
+  }
+
+  /** A member's permissions: guild-level, or in `channel` with its overwrites (0 when not a member). */
+  memberPermissions(guild: GuildRecord, userId: string, channel?: ChannelRecord): bigint {
+    const member = guild.members.get(userId);
+    if (!member) return 0n;
+    const base = computeBasePermissions(this.permissionGuild(guild), userId, member.roles);
+    return channel ? computeOverwrites(base, this.permissionGuild(guild), userId, member.roles, channel.overwrites) : base;
+  }
+
+  /** The bot's permissions in a channel (0 once removed from its guild; DMs: everything a DM allows). */
   botPermissions(channel: ChannelRecord): bigint {
-    let perms = BOT_ROLE_PERMISSIONS;
-    if (!channel.canView) perms &= ~(Perm.ViewChannel | Perm.SendMessages | Perm.ReadMessageHistory);
-    if (!channel.canSend) perms &= ~Perm.SendMessages;
-    if (!channel.canReadHistory) perms &= ~Perm.ReadMessageHistory;
-    return perms;
+    if (channel.guildId === null) return BOT_ROLE_PERMISSIONS;
+    return this.memberPermissions(this.guilds.get(channel.guildId)!, this.bot.id, channel);
   }
 
   userJson(user: FakeUser): Json {
@@ -194,24 +320,30 @@ export class State {
     };
   }
 
+  /** A guild member object (Get Guild Member, GUILD_CREATE), with `permissions` only where interactions carry it. */
+  guildMemberJson(guild: GuildRecord, userId: string, permissions?: string): Json {
+    const member = guild.members.get(userId)!;
+    return this.memberJson(this.users.get(userId)!, [...member.roles], member.joinedAt, permissions);
+  }
+
   channelJson(channel: ChannelRecord, withGuildId = true): Json {
     const lastMessageId = channel.messages.at(-1)?.id ?? null;
     if (channel.guildId === null) {
       const recipient = this.users.get(channel.recipientId ?? '');
       return { id: channel.id, type: 1, last_message_id: lastMessageId, flags: 0, recipients: recipient ? [this.userJson(recipient)] : [] };
     }
-    const guild = this.guilds.get(channel.guildId)!;
-    const deny =
-      (channel.canView ? 0n : Perm.ViewChannel) |
-      (channel.canSend ? 0n : Perm.SendMessages) |
-      (channel.canReadHistory ? 0n : Perm.ReadMessageHistory);
-    return {
+    const json: Json = {
       id: channel.id,
       type: channel.type,
       ...(withGuildId ? { guild_id: channel.guildId } : {}),
       name: channel.name,
       position: channel.position,
-      permission_overwrites: deny ? [{ id: guild.botRoleId, type: 0, allow: '0', deny: deny.toString() }] : [],
+      permission_overwrites: channel.overwrites.map((o) => ({
+        id: o.id,
+        type: o.type,
+        allow: o.allow.toString(),
+        deny: o.deny.toString(),
+      })),
       nsfw: false,
       topic: null,
       last_message_id: lastMessageId,
@@ -219,29 +351,40 @@ export class State {
       parent_id: null,
       flags: 0,
     };
+    if (channel.type === 15) {
+      Object.assign(json, {
+        available_tags: channel.availableTags.map((t) => ({ ...t })),
+        default_reaction_emoji: null,
+        default_thread_rate_limit_per_user: 0,
+        default_sort_order: null,
+        default_forum_layout: 0,
+        last_message_id: null,
+      });
+    }
+    return json;
   }
 
-  rolesJson(guild: GuildRecord): Json[] {
-    const role = (id: string, name: string, position: number, permissions: bigint, extra: Json = {}): Json => ({
-      id,
-      name,
+  roleJson(role: RoleRecord): Json {
+    return {
+      id: role.id,
+      name: role.name,
       description: null,
       color: 0,
       colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
       hoist: false,
       icon: null,
       unicode_emoji: null,
-      position,
-      permissions: permissions.toString(),
-      managed: false,
+      position: role.position,
+      permissions: role.permissions.toString(),
+      managed: role.botId !== null,
       mentionable: false,
       flags: 0,
-      ...extra,
-    });
-    return [
-      role(guild.id, '@everyone', 0, EVERYONE_PERMISSIONS),
-      role(guild.botRoleId, this.bot.username, 1, BOT_ROLE_PERMISSIONS, { managed: true, tags: { bot_id: this.bot.id } }),
-    ];
+      ...(role.botId !== null ? { tags: { bot_id: role.botId } } : {}),
+    };
+  }
+
+  rolesJson(guild: GuildRecord): Json[] {
+    return [...guild.roles.values()].sort((a, b) => a.position - b.position).map((role) => this.roleJson(role));
   }
 
   /** A guild as Get Current User Guilds lists it (a partial guild with the bot's permissions there). */
@@ -252,15 +395,14 @@ export class State {
       icon: null,
       banner: null,
       owner: guild.ownerId === this.bot.id,
-      permissions: BOT_ROLE_PERMISSIONS.toString(),
+      permissions: this.memberPermissions(guild, this.bot.id).toString(),
       features: [],
-      ...(withCounts ? { approximate_member_count: 2, approximate_presence_count: 1 } : {}),
+      ...(withCounts ? { approximate_member_count: guild.members.size, approximate_presence_count: 1 } : {}),
     };
   }
 
-  /** The full GUILD_CREATE payload discord.js needs to cache the guild, its channels, roles and our member. */
-  guildCreateJson(guild: GuildRecord): Json {
-    const channels = guild.channelIds.map((id) => this.channelJson(this.channels.get(id)!, false));
+  /** A guild object (Get Guild), without the extra fields only GUILD_CREATE carries. */
+  guildJson(guild: GuildRecord): Json {
     return {
       id: guild.id,
       name: guild.name,
@@ -298,13 +440,23 @@ export class State {
       nsfw_level: 0,
       premium_progress_bar_enabled: false,
       nsfw: false,
+    };
+  }
+
+  /**
+   * The full GUILD_CREATE payload discord.js needs to cache the guild, its channels, roles and our member. Without
+   * the GUILD_PRESENCES intent Discord lists only the bot among the members (gateway-events, Guild Create).
+   */
+  guildCreateJson(guild: GuildRecord): Json {
+    return {
+      ...this.guildJson(guild),
       lazy: true,
       large: false,
       unavailable: false,
       joined_at: isoTimestamp(guild.joinedAt),
-      member_count: 2,
-      members: [this.memberJson(this.bot, [guild.botRoleId], guild.joinedAt)],
-      channels,
+      member_count: guild.members.size,
+      members: [this.guildMemberJson(guild, this.bot.id)],
+      channels: guild.channelIds.map((id) => this.channelJson(this.channels.get(id)!, false)),
       threads: [],
       presences: [],
       voice_states: [],
@@ -338,7 +490,7 @@ export class State {
       timestamp: message.timestamp,
       edited_timestamp: message.editedTimestamp,
       flags: message.flags,
-      components: [],
+      components: message.components,
       id: message.id,
       channel_id: message.channelId,
       author: this.userJson(author),
@@ -354,7 +506,8 @@ export class State {
     if (options.forGateway && message.guildId !== null) {
       const guild = this.guilds.get(message.guildId)!;
       json.guild_id = message.guildId;
-      json.member = { ...this.memberJson(author, [guild.botRoleId], guild.joinedAt), user: undefined };
+      const roles = guild.members.get(author.id)?.roles ?? [];
+      json.member = { ...this.memberJson(author, [...roles], guild.members.get(author.id)?.joinedAt ?? guild.joinedAt), user: undefined };
     }
     return json;
   }

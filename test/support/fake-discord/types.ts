@@ -31,18 +31,74 @@ export interface BucketLimit {
   windowMs: number;
 }
 
-/** A guild to create at startup. */
+/** A permission bitfield, as a bigint or a decimal string (the way Discord serialises it). */
+export type PermissionBits = bigint | string;
+
+/**
+ * A guild the bot is in: at startup (`guilds` option) or joined later ({@link FakeDiscord.addGuild}). The guild
+ * always has the @everyone role (id = guild id), the bot's own managed role and an owner (a member with every
+ * permission); `roles` and `members` add to them.
+ */
 export interface GuildInput {
   id: string;
   name?: string;
   channels?: ChannelInput[];
+  /** Extra roles; a role whose id is the guild's id sets @everyone's permissions instead. */
+  roles?: RoleInput[];
+  /** Members besides the owner and the bot; a member's user is created when unknown. */
+  members?: MemberInput[];
+  /** Permissions of the bot's managed role (what the invite granted); default @everyone's plus Mention Everyone. */
+  botPermissions?: PermissionBits;
+  /** Roles of `roles` the bot's member also has. */
+  botRoles?: string[];
+  /** The owner's user id (created when unknown); default a shared `guild-owner` user. */
+  ownerId?: string;
+  /** Starts in an outage: READY lists it and GUILD_DELETE `unavailable: true` follows instead of GUILD_CREATE. */
+  unavailable?: boolean;
 }
 
-/** A guild channel to create at startup (type 0 text by default). */
+/** A guild role. */
+export interface RoleInput {
+  id: string;
+  name?: string;
+  /** Default none. */
+  permissions?: PermissionBits;
+  /** Default: above the roles listed before it. */
+  position?: number;
+}
+
+/** A guild member and the roles it has (ids of the guild's roles; @everyone is implicit). */
+export interface MemberInput {
+  userId: string;
+  username?: string;
+  roles?: string[];
+}
+
+/** A channel permission overwrite: `type` 0 (or 'role') targets a role, 1 (or 'member') a member. */
+export interface OverwriteInput {
+  id: string;
+  type: 0 | 1 | 'role' | 'member';
+  allow?: PermissionBits;
+  deny?: PermissionBits;
+}
+
+/** A forum tag (available_tags of a GUILD_FORUM channel). */
+export interface ForumTagInput {
+  id?: string;
+  name: string;
+  moderated?: boolean;
+  emojiName?: string | null;
+}
+
+/** A guild channel: type 0 text (default), 5 announcement, 15 forum. */
 export interface ChannelInput {
   id: string;
   name?: string;
   type?: number;
+  /** Permission overwrites on the channel. */
+  overwrites?: OverwriteInput[];
+  /** Forum channels only: the tags posts can carry. */
+  availableTags?: ForumTagInput[];
 }
 
 /** A user known to the fake server. */
@@ -83,6 +139,8 @@ export interface StoredMessage {
   interactionId: string | null;
   type: number;
   attachments: Array<{ id: string; filename: string; size: number }>;
+  /** Message components (action rows of buttons) as last sent. */
+  components: Array<Record<string, unknown>>;
 }
 
 /** One REST request as seen by the server. */
@@ -122,7 +180,10 @@ export interface InteractInput {
   /** `null` invokes the command in a DM with the bot; default is the first guild. */
   guildId?: string | null;
   channelId?: string;
-  /** Member permission bitfield as a decimal string. */
+  /**
+   * Member permission bitfield as a decimal string, replacing the permissions the fake computes from the member's
+   * roles and the channel's overwrites (a member that is not in the guild yet joins it with @everyone only).
+   */
   memberPermissions?: string;
   /** Name of the focused option (autocomplete). */
   focused?: string;
@@ -134,11 +195,30 @@ export interface InteractInput {
   permissionOverride?: boolean;
 }
 
+/**
+ * A user clicking a button on a message the bot sent (a MESSAGE_COMPONENT interaction, type 3, component type 2).
+ * The guild and channel are the message's; an ephemeral message can only be clicked by the user who saw it.
+ */
+export interface ComponentInteractInput {
+  type: 'button';
+  /** The message carrying the button (a channel message, or an ephemeral interaction response or follow-up). */
+  messageId: string;
+  customId: string;
+  /** Default: for an ephemeral message, the user it was shown to; otherwise a new user. */
+  user?: { id: string; username?: string };
+  /** Same as {@link InteractInput.memberPermissions}. */
+  memberPermissions?: string;
+  locale?: string;
+}
+
 /** What happened to an interaction; arrays and getters stay live after resolution. */
 export interface InteractionOutcome {
   interactionId: string;
   token: string;
-  /** Callback type of the initial response (4 reply, 5 defer, 8 autocomplete, 9 modal), null on timeout. */
+  /**
+   * Callback type of the initial response (4 reply, 5 defer, 6 deferred update, 7 update message, 8 autocomplete,
+   * 9 modal), null on timeout.
+   */
   callbackType: number | null;
   /** The callback `data` as received. */
   data: Record<string, unknown> | null;
@@ -152,9 +232,12 @@ export interface InteractionOutcome {
   readonly delivered: boolean;
   followUps: StoredMessage[];
   edits: Array<{ at: number; messageId: string; payload: Record<string, unknown> }>;
-  /** The current `@original` response message, if any. */
+  /** The current `@original` response message, if any (for 6 and 7: the message the clicked button is on). */
   readonly original: StoredMessage | null;
-  /** Resolves with `@original` once it holds real content (immediately for replies, after the first edit for deferrals). */
+  /**
+   * Resolves with `@original` once it holds real content: at once for a reply (4) or an update (7), after the
+   * first edit for a deferral (5, 6).
+   */
   waitForFinal(timeoutMs?: number): Promise<StoredMessage>;
   /** Resolves once `predicate` holds, re-checked after every change to this interaction. */
   waitFor(predicate: (outcome: InteractionOutcome) => boolean, timeoutMs?: number): Promise<InteractionOutcome>;

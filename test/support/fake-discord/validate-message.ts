@@ -163,6 +163,59 @@ function validateAllowedMentions(issues: Issue[], am: unknown, path: Path): void
   if (am.replied_user !== undefined && typeof am.replied_user !== 'boolean') issues.push(wrongType([...path, 'replied_user'], 'boolean'));
 }
 
+/**
+ * Validates legacy message components: at most 5 action rows (type 1) of at most 5 buttons (type 2); a button has a
+ * style 1-6, a label of at most 80 characters, and a custom_id (1-100 characters, unique in the message) unless it
+ * is a link (style 5, with a url) or premium (style 6) button (components reference). Other components pass.
+ */
+function validateComponents(issues: Issue[], components: unknown, path: Path): void {
+  if (components === undefined || components === null) return;
+  if (!Array.isArray(components)) {
+    issues.push(wrongType(path, 'array'));
+    return;
+  }
+  if (components.length > 5) issues.push(tooLong(path, 5));
+  const seen = new Set<string>();
+  components.forEach((row: unknown, i) => {
+    if (!isObject(row) || row.type !== 1) return;
+    const buttons = Array.isArray(row.components) ? row.components : [];
+    if (buttons.length === 0 || buttons.length > 5) issues.push(badLength([...path, i, 'components'], 1, 5));
+    buttons.forEach((button: unknown, j) => {
+      if (!isObject(button) || button.type !== 2) return;
+      const at = [...path, i, 'components', j];
+      const style = button.style;
+      if (!Number.isInteger(style) || (style as number) < 1 || (style as number) > 6)
+        issues.push({ path: [...at, 'style'], code: 'BASE_TYPE_CHOICES', message: 'Value must be one of (1, 2, 3, 4, 5, 6).' });
+      checkString(issues, button.label, [...at, 'label'], 80);
+      if (style === 5) checkUrl(issues, button.url, [...at, 'url'], ['http', 'https', 'discord'], true);
+      else if (style !== 6) {
+        checkString(issues, button.custom_id, [...at, 'custom_id'], 100, { required: true, min: 1 });
+        if (typeof button.custom_id === 'string') {
+          if (seen.has(button.custom_id))
+            issues.push({
+              path: [...at, 'custom_id'],
+              code: 'COMPONENT_CUSTOM_ID_DUPLICATED',
+              message: 'Component custom id cannot be duplicated',
+            });
+          seen.add(button.custom_id);
+        }
+      }
+    });
+  });
+}
+
+/** Components as Discord returns them: the objects sent, with `disabled` defaulting to false on buttons. */
+export function normalizeComponents(components: unknown): Json[] {
+  if (!Array.isArray(components)) return [];
+  return components
+    .filter(isObject)
+    .map((row) =>
+      Array.isArray(row.components)
+        ? { ...row, components: row.components.filter(isObject).map((c) => (c.type === 2 ? { disabled: false, ...c } : { ...c })) }
+        : { ...row },
+    );
+}
+
 /** Validates a message create/edit body (channel message, interaction reply, follow-up or webhook edit). */
 export function validateMessageBody(body: Json, path: Path = []): Issue[] {
   const issues: Issue[] = [];
@@ -187,6 +240,7 @@ export function validateMessageBody(body: Json, path: Path = []): Issue[] {
   }
   if (body.flags !== undefined && body.flags !== null && !Number.isInteger(body.flags)) issues.push(wrongType([...path, 'flags'], 'int'));
   validateAllowedMentions(issues, body.allowed_mentions, [...path, 'allowed_mentions']);
+  validateComponents(issues, body.components, [...path, 'components']);
   if (body.message_reference !== undefined && body.message_reference !== null) {
     const ref = isObject(body.message_reference) ? body.message_reference : {};
     if (typeof ref.message_id !== 'string' || !SNOWFLAKE.test(ref.message_id))
