@@ -95,7 +95,7 @@ export function createPostReconciler(deps: { store: StateStore; poster: Poster; 
       lastHeld = key;
       const what = [
         held.length > 0 ? `${held.length} paper${held.length === 1 ? '' : 's'}` : null,
-        headerUnknown ? `the opening message of digest #${inFlight!.digest}` : null,
+        headerUnknown ? `the opening message of digest #${inFlight.digest}` : null,
       ]
         .filter(Boolean)
         .join(' and ');
