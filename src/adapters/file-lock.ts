@@ -309,7 +309,7 @@ function describeHolder(target: string, path: string, found: FoundLock, verdict:
 
 /** Formats a Node system error as `CODE (what it means)`, e.g. `ENOSPC (no space left on device)`. */
 export function describeSystemError(error: unknown): string {
-  const { code, message } = error as NodeJS.ErrnoException;
+  const { code, message } = error as Partial<NodeJS.ErrnoException>;
   if (!code) return error instanceof Error ? error.message : String(error);
   const meaning = new RegExp(`^${code}: ([^,]+)`).exec(message ?? '')?.[1];
   return meaning ? `${code} (${meaning})` : code;

@@ -147,7 +147,8 @@ async function listCorpusFiles(dir: string): Promise<CorpusEntry[]> {
       if (entry.name.startsWith('.')) continue;
       const name = `${prefix}${entry.name}`;
       if (entry.isDirectory()) {
-        const inner = await readdir(join(dir, ...name.split('/')), { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+        const inner = await readdir(join(dir, ...name.split('/')), { withFileTypes: true }).catch((caught: unknown) => {
+          const error = caught as NodeJS.ErrnoException;
           unreadable.push({
             name,
             skipped: {
@@ -199,8 +200,8 @@ function comparePaths(a: string, b: string): number {
   return x.length - y.length;
 }
 
-/** The real path of a link's target when it is a regular file inside `root`, else why it is skipped. */
-async function resolveCorpusLink(path: string, root: string): Promise<string | 'not-a-file' | { message: string; problem: string }> {
+/** The real path of a link's target when it is a regular file inside `root`, `'not-a-file'`, or why it is skipped. */
+async function resolveCorpusLink(path: string, root: string): Promise<string | { message: string; problem: string }> {
   const target = await readlink(path).catch(() => '?');
   let real: string;
   try {

@@ -76,7 +76,10 @@ export function createInteractionRouter(context: CommandContext, options: { home
       user: interaction.user.id,
       command: 'commandName' in interaction ? interaction.commandName : null,
     };
-    if (warned.has(key) || warned.size >= 1000) return logger.debug(fields, refusal.log);
+    if (warned.has(key) || warned.size >= 1000) {
+      logger.debug(fields, refusal.log);
+      return;
+    }
     warned.add(key);
     logger.warn(fields, refusal.log);
   };
