@@ -164,7 +164,7 @@ export class Gateway {
   private identify(conn: Conn, d: Json): void {
     if (conn.session) return this.closeWith(conn, 4005, 'Already authenticated.');
     if (d.token !== this.state.token) return this.closeWith(conn, 4004, 'Authentication failed.');
-    const shard = d.shard as unknown;
+    const shard = d.shard;
     if (shard !== undefined && (!Array.isArray(shard) || shard[0] !== 0 || shard[1] !== 1))
       return this.closeWith(conn, 4010, 'Invalid shard.');
     const intents = d.intents;
