@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
+import { OperatorError } from './core/errors.js';
 
 /** Paperboy's whole configuration, validated and frozen; built only by {@link loadConfig}. */
 export interface Config {
@@ -67,7 +68,7 @@ export const CONFIG_DEFAULTS = {
 } as const;
 
 /** A configuration that cannot be used; `problems` lists each with how to fix it. */
-export class ConfigError extends Error {
+export class ConfigError extends OperatorError {
   constructor(readonly problems: string[]) {
     super(
       `the configuration has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n` +

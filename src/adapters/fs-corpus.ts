@@ -3,6 +3,7 @@ import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute, sep } from 'node:path';
 import type { ParsedCorpus } from '../core/corpus.js';
 import { mergeCorpora } from '../core/corpus-merge.js';
+import { OperatorError } from '../core/errors.js';
 import { type CorpusFileRead, decodeCorpusBytes, readCorpusText } from '../core/formats/index.js';
 import { type CorpusFileProblem, type CorpusWarning, identifyPaper } from '../core/paper.js';
 
@@ -56,7 +57,12 @@ interface CorpusPart {
 }
 
 /** A corpus directory that cannot be listed: the message names the directory and what to do. */
-export class CorpusDirectoryError extends Error {}
+export class CorpusDirectoryError extends OperatorError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CorpusDirectoryError';
+  }
+}
 
 /** The extensions of corpus files (case aside); the content, not the extension, decides the format. */
 export const CORPUS_EXTENSIONS = ['.txt', '.md', '.json', '.jsonl'] as const;

@@ -58,7 +58,12 @@ export interface DigestRunner {
 }
 
 /** An error that means nothing will work until the admin acts (an invalid token). */
-export class FatalDigestError extends Error {}
+export class FatalDigestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FatalDigestError';
+  }
+}
 
 /**
  * Creates the digest runner: load → select → record intent → post → mark posted → save, for every paper,

@@ -11,6 +11,7 @@ const GROUP = 2;
 export class ImpossibleInteraction extends Error {
   constructor(message: string) {
     super(`fake-discord: ${message}`);
+    this.name = 'ImpossibleInteraction';
   }
 }
 
