@@ -97,7 +97,7 @@ export function createCronScheduler(options: CronSchedulerOptions): Scheduler {
       await options.onTick();
     } catch (error) {
       // A failing job never crashes the process: it is logged and the next tick tries again.
-      logger.error({ err: error instanceof Error ? error.stack : String(error) }, 'scheduled digest failed');
+      logger.error({ err: error }, 'scheduled digest failed');
     }
   };
 

@@ -68,7 +68,7 @@ export async function startHealthReporter(options: {
     } catch (error) {
       await unlink(tmp).catch(() => undefined);
       // Logged once: a full or read-only disk is also reported by the digest, and the stale heartbeat says so.
-      if (!failing) options.logger.warn({ file: options.file, err: String(error) }, 'cannot write the health status file');
+      if (!failing) options.logger.warn({ file: options.file, err: error }, 'cannot write the health status file');
       failing = true;
     }
   };

@@ -90,10 +90,7 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     await notifier
       .deliver(signal)
       .catch((error: unknown) =>
-        deps.logger.error(
-          { destination, err: error instanceof Error ? error.message : String(error) },
-          'notifying subscribers failed for now; they are notified at the next delivery',
-        ),
+        deps.logger.error({ destination, err: error }, 'notifying subscribers failed for now; they are notified at the next delivery'),
       );
   }
 

@@ -68,7 +68,7 @@ export async function connectDiscord(options: {
     logger.error({}, 'gateway session invalidated');
   });
   client.on(Events.Warn, (message) => logger.warn({}, `discord.js: ${message}`));
-  client.on(Events.Error, (error) => logger.error({ err: error.message }, 'discord.js client error'));
+  client.on(Events.Error, (error) => logger.error({ err: error }, 'discord.js client error'));
   client.rest.on('rateLimited', (info) =>
     logger.debug({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'rate limited by Discord; waiting'),
   );

@@ -99,6 +99,6 @@ export function installInteractionGuard(client: Client, logger: Logger): void {
     client.rest
       .post(route, { body: first, auth: false })
       .catch(() => client.rest.post(route, { body: second, auth: false }))
-      .catch((error: unknown) => logger.debug({ err: String(error) }, 'could not answer the malformed interaction'));
+      .catch((error: unknown) => logger.debug({ err: error }, 'could not answer the malformed interaction'));
   });
 }
