@@ -82,7 +82,6 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
-      '@typescript-eslint/no-unsafe-call': 'off',
       // Same payloads: String() of an untyped JSON field is how a test reads it as text.
       '@typescript-eslint/no-base-to-string': 'off',
       // The fake servers end a request with `return send(...)`, the usual early exit of a Node request handler.
