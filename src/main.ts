@@ -1,8 +1,7 @@
 import type { Config } from './config.js';
-import type { Logger, StateStore } from './app/ports.js';
+import type { Logger } from './app/ports.js';
 import { createBotLifecycle } from './app/lifecycle.js';
 import { createCronScheduler } from './adapters/cron-scheduler.js';
-import type { DiscordConnection } from './adapters/discord/client.js';
 import { commandScopeFor } from './adapters/discord/definitions.js';
 import { registerCommandsIfChanged } from './adapters/discord/registration.js';
 import { createHomeGuild } from './adapters/discord/home-guild.js';

@@ -98,7 +98,7 @@ export async function openDigestSession(
       route = handler;
     },
     async close() {
-      await store.close().catch((error: unknown) => logger.error({ err: String(error) }, 'closing the state failed'));
+      await store.close().catch((error: unknown) => logger.error({ err: error }, 'closing the state failed'));
       await connection?.destroy().catch(() => undefined);
     },
   };

@@ -3,6 +3,7 @@ import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute, sep } from 'node:path';
 import type { ParsedCorpus } from '../core/corpus.js';
 import { mergeCorpora } from '../core/corpus-merge.js';
+import { OperatorError } from '../core/errors.js';
 import { type CorpusFileRead, decodeCorpusBytes, readCorpusText } from '../core/formats/index.js';
 import { type CorpusFileProblem, type CorpusWarning, identifyPaper } from '../core/paper.js';
 
@@ -56,7 +57,12 @@ interface CorpusPart {
 }
 
 /** A corpus directory that cannot be listed: the message names the directory and what to do. */
-export class CorpusDirectoryError extends Error {}
+export class CorpusDirectoryError extends OperatorError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CorpusDirectoryError';
+  }
+}
 
 /** The extensions of corpus files (case aside); the content, not the extension, decides the format. */
 export const CORPUS_EXTENSIONS = ['.txt', '.md', '.json', '.jsonl'] as const;
@@ -147,7 +153,8 @@ async function listCorpusFiles(dir: string): Promise<CorpusEntry[]> {
       if (entry.name.startsWith('.')) continue;
       const name = `${prefix}${entry.name}`;
       if (entry.isDirectory()) {
-        const inner = await readdir(join(dir, ...name.split('/')), { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+        const inner = await readdir(join(dir, ...name.split('/')), { withFileTypes: true }).catch((caught: unknown) => {
+          const error = caught as NodeJS.ErrnoException;
           unreadable.push({
             name,
             skipped: {
@@ -199,8 +206,8 @@ function comparePaths(a: string, b: string): number {
   return x.length - y.length;
 }
 
-/** The real path of a link's target when it is a regular file inside `root`, else why it is skipped. */
-async function resolveCorpusLink(path: string, root: string): Promise<string | 'not-a-file' | { message: string; problem: string }> {
+/** The real path of a link's target when it is a regular file inside `root`, `'not-a-file'`, or why it is skipped. */
+async function resolveCorpusLink(path: string, root: string): Promise<string | { message: string; problem: string }> {
   const target = await readlink(path).catch(() => '?');
   let real: string;
   try {

@@ -2,6 +2,7 @@ import { systemClock } from './system-clock.js';
 import { type FileHandle, mkdir, open, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { StateStore } from '../app/ports.js';
+import { OperatorError } from '../core/errors.js';
 import { listStateProblems, parseStateText, StateFileError } from '../core/state-migrations.js';
 import { createEmptyState, type State } from '../core/state.js';
 import { acquireFileLock, describeSystemError, type FileLock, type FileLockOptions } from './file-lock.js';
@@ -19,7 +20,7 @@ export interface OpenStateStoreOptions {
 }
 
 /** Saving the state failed; the store keeps its last good state and the next update tries again. */
-export class StateWriteError extends Error {
+export class StateWriteError extends OperatorError {
   constructor(
     readonly file: string,
     readonly code: string | undefined,

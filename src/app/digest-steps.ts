@@ -253,7 +253,7 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
         };
       }
       const message = error instanceof Error ? error.message : String(error);
-      logger.error({ destination, err: message }, `digest stopped: ${message}`);
+      logger.error({ destination, err: error }, `digest stopped: ${message}`);
       return { error: message, errorKind: 'state' };
     },
 

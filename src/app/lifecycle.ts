@@ -109,7 +109,7 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
     if (options.save === false) return;
     await store
       .update((s) => setNextDue(s, next.toISOString()))
-      .catch((error: unknown) => logger.error({ err: String(error) }, 'could not save the next run time'));
+      .catch((error: unknown) => logger.error({ err: error }, 'could not save the next run time'));
   };
 
   const schedule = deps.createSchedule(async () => {
@@ -173,7 +173,7 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
         let result: DigestResult | null = null;
         for (const run of plan.runs) result = await runDigest(run.reason);
         if (plan.saveNextDue === 'after-catch-up' && result && result.outcome !== 'busy') await recordNextDue({ log: false });
-      })().catch((error: unknown) => logger.error({ err: String(error) }, 'start-up digest failed'));
+      })().catch((error: unknown) => logger.error({ err: error }, 'start-up digest failed'));
     } else if (plan.deliverNotifications) {
       current = runner.deliverNotifications({ signal: shutdown.signal });
     }

@@ -93,14 +93,11 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       if (!(error instanceof PostError)) throw error;
       if (error.kind === 'transient' || error.kind === 'unauthorized') {
         // It may have gone out: it stays recorded, and the next delivery sends it again with the same nonce.
-        deps.logger.warn(
-          { destination, user: userId, err: error.message },
-          'a direct message failed for now; it is retried at the next delivery',
-        );
+        deps.logger.warn({ destination, user: userId, err: error }, 'a direct message failed for now; it is retried at the next delivery');
         return error.kind === 'unauthorized' ? 'stop' : 'failed';
       }
       deps.logger.info(
-        { destination, user: userId, err: error.message },
+        { destination, user: userId, err: error },
         'cannot send this member a direct message (closed DMs?); mentioning them in the channel instead',
       );
       await deps.store.update((s) => fallBackToChannel(s, destination, [{ nonce }]));

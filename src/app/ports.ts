@@ -1,6 +1,7 @@
 import type { CorpusFileProblem, Paper } from '../core/paper.js';
 import type { OutgoingMessage } from '../core/format.js';
 import type { State } from '../core/state.js';
+import { OperatorError } from '../core/errors.js';
 
 /** Owner of the state file: one in-memory copy, changed only through durable, serialised updates. */
 export interface StateStore {
@@ -76,7 +77,7 @@ export type PostFailureKind =
   | 'unauthorized';
 
 /** A failed post, classified so the use case can decide what to do. */
-export class PostError extends Error {
+export class PostError extends OperatorError {
   constructor(
     readonly kind: PostFailureKind,
     message: string,

@@ -46,10 +46,7 @@ export function createPostReconciler(deps: { store: StateStore; poster: Poster; 
     } catch (error) {
       if (mustSettle) throw error;
       // Only held papers to check: they stay held, and the digest goes on.
-      deps.logger.warn(
-        { destination, err: error instanceof Error ? error.message : String(error) },
-        'could not read the channel back to check the unverified papers; they stay held',
-      );
+      deps.logger.warn({ destination, err: error }, 'could not read the channel back to check the unverified papers; they stay held');
       return { headerUnknown: false };
     }
 
@@ -95,7 +92,7 @@ export function createPostReconciler(deps: { store: StateStore; poster: Poster; 
       lastHeld = key;
       const what = [
         held.length > 0 ? `${held.length} paper${held.length === 1 ? '' : 's'}` : null,
-        headerUnknown ? `the opening message of digest #${inFlight!.digest}` : null,
+        headerUnknown ? `the opening message of digest #${inFlight.digest}` : null,
       ]
         .filter(Boolean)
         .join(' and ');

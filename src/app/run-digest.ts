@@ -58,7 +58,12 @@ export interface DigestRunner {
 }
 
 /** An error that means nothing will work until the admin acts (an invalid token). */
-export class FatalDigestError extends Error {}
+export class FatalDigestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FatalDigestError';
+  }
+}
 
 /**
  * Creates the digest runner: load → select → record intent → post → mark posted → save, for every paper,
@@ -85,10 +90,7 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     await notifier
       .deliver(signal)
       .catch((error: unknown) =>
-        deps.logger.error(
-          { destination, err: error instanceof Error ? error.message : String(error) },
-          'notifying subscribers failed for now; they are notified at the next delivery',
-        ),
+        deps.logger.error({ destination, err: error }, 'notifying subscribers failed for now; they are notified at the next delivery'),
       );
   }
 

@@ -48,6 +48,7 @@ export function createSubscriptions(deps: { store: StateStore; catalog: CorpusCa
         outcome = added.outcome;
         return added.state;
       });
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the update, which TypeScript does not follow
       if (outcome === 'limit') throw refuse();
       const after = getSubscriber(saved, userId)!;
       if (outcome === 'already') return { kind: 'already', topic, dm: after.dm, dmChanged: dmBefore !== after.dm };

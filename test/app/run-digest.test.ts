@@ -344,6 +344,7 @@ describe('runDigest: the corpus goes missing', () => {
   it('given a corpus folder that cannot be read, then the run fails with the path and reason, logged once, recorded for status and health', async () => {
     const env = setup(4);
     const { corpus, logger, dest } = env;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- put back below; the fake's load uses no `this`
     const load = corpus.load;
     corpus.load = async () => {
       throw new Error('corpus directory /srv/corpus does not exist; set CORPUS_DIR (or --dir) to a folder of *.txt page copies');

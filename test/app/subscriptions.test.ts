@@ -114,7 +114,7 @@ describe('subscribe', () => {
     ['\u200B\u200D', 'Please give a topic: a word or a short phrase, like "scaling laws".'],
     ['!!! ???', 'A topic needs letters or digits; punctuation alone matches no paper.'],
     ['a', 'A topic needs at least 2 characters.'],
-    [`${'word '.repeat(25)}`, 'A topic can be at most 100 characters; keep it to a few words.'],
+    ['word '.repeat(25), 'A topic can be at most 100 characters; keep it to a few words.'],
     ['the of and', 'A topic needs a word less common than "the" or "of", like "quantization".'],
   ])('given the topic %j, then it is refused with a message for the member and nothing is saved', async (typed, message) => {
     const { subscriptions, store, saved } = await setup();

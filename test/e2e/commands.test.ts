@@ -45,7 +45,7 @@ afterAll(async () => {
 });
 
 const contentOf = (outcome: InteractionOutcome) => String(outcome.data?.content ?? '');
-const finalContent = async (outcome: InteractionOutcome) => String((await outcome.waitForFinal(15_000)).content);
+const finalContent = async (outcome: InteractionOutcome) => (await outcome.waitForFinal(15_000)).content;
 
 describe('registration', () => {
   it('given a start with DISCORD_GUILD_ID, then every command is registered in that guild with valid definitions', () => {

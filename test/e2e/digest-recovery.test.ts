@@ -213,7 +213,7 @@ describe('refused papers are queued again on request', () => {
     expect(String(again.data?.content)).toBe('No refused papers to retry: nothing changed.');
 
     const now = await server.interact({ type: 'command', name: 'digest', subcommand: 'now', user: ADMIN, memberPermissions: MANAGE_GUILD });
-    expect(String((await now.waitForFinal(15_000)).content)).toMatch(/^Posted digest #1: 3 papers/);
+    expect((await now.waitForFinal(15_000)).content).toMatch(/^Posted digest #1: 3 papers/);
     expect(cardsInChannel()).toEqual(papers.slice(0, 3).map((p) => p.id));
     await stop(bot);
   }, 60_000);

@@ -3,7 +3,7 @@
 import { cpus } from 'node:os';
 import { formatReportTable, isPassing, type ScenarioReport } from './report.js';
 
-const SCENARIOS: Record<string, () => Promise<{ run(scale: number): Promise<ScenarioReport> }>> = {
+const SCENARIOS: Record<string, () => Promise<{ run: (scale: number) => Promise<ScenarioReport> }>> = {
   'compressed-time': () => import('./scenarios/compressed-time.js'),
   disk: () => import('./scenarios/disk-trouble.js'),
   load: () => import('./scenarios/load.js'),

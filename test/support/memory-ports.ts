@@ -35,7 +35,7 @@ export interface FakePost {
 /** A poster that keeps messages in memory, dedupes nonces like Discord, and fails on demand. */
 export function createFakePoster(destination = 'channel:111111111111111111') {
   const posts: FakePost[] = [];
-  let failures: Array<PostError | 'commit-then-fail'> = [];
+  const failures: Array<PostError | 'commit-then-fail'> = [];
   let counter = 0;
   const poster: Poster & {
     posts: FakePost[];

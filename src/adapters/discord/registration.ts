@@ -38,7 +38,7 @@ export async function registerCommandsIfChanged(options: {
     await store.update((s) => recordRegistration(s, { hash, scope: describeScope(scope), at: clock.now().toISOString() }));
   } catch (error) {
     logger.error(
-      { err: error instanceof Error ? error.message : String(error) },
+      { err: error },
       'could not register the slash commands; digests still run. Check that the bot was invited with the applications.commands scope, then run `paperboy register`',
     );
   }

@@ -158,6 +158,7 @@ async function attemptGet(
     if (body === null) return { kind: 'too-large' };
     return { kind: 'response', status: response.status, headers: response.headers, body };
   } catch (error) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the timer, which TypeScript does not follow
     if (timedOut) return { kind: 'timeout', cause: error };
     return { kind: 'network', reason: describeNetworkError(error), cause: error };
   } finally {

@@ -1,4 +1,5 @@
 import type { Paper } from '../paper.js';
+import { toText } from '../text-analysis.js';
 import { buildSearchData } from './index-data.js';
 import { rankPapers, type SearchHit } from './rank.js';
 import { createScoreBoard } from './score.js';
@@ -45,11 +46,11 @@ export function createSearchIndex(papers: readonly Paper[]): SearchIndex {
   return {
     size: data.count,
     search(query, options = {}) {
-      const { hits, relevant } = rank(String(query ?? ''), clampLimit(options.limit));
+      const { hits, relevant } = rank(toText(query), clampLimit(options.limit));
       return relevant ? hits : [];
     },
     closest(query, options = {}) {
-      return rank(String(query ?? ''), clampLimit(options.limit)).hits;
+      return rank(toText(query), clampLimit(options.limit)).hits;
     },
     suggest(text, options = {}) {
       return suggestPapers(text, data, rank, clampLimit(options.limit ?? DEFAULT_SUGGESTIONS));

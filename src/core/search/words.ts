@@ -34,7 +34,7 @@ export function findNearWords(
   }
   // A swap of two neighbouring letters is the most common typo and costs two Levenshtein edits.
   for (let i = 0; i + 1 < raw.length; i++) {
-    const swapped = raw.slice(0, i) + raw[i + 1] + raw[i] + raw.slice(i + 2);
+    const swapped = raw.slice(0, i) + raw[i + 1]! + raw[i]! + raw.slice(i + 2);
     if (swapped !== raw && vocabulary.has(swapped)) near.set(swapped, 1);
   }
   return [...near.entries()]

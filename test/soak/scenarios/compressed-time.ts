@@ -184,7 +184,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   void watchCrash(bot);
   await bot
     .waitFor(/no unposted papers remain/, 600_000)
-    .catch((error: Error) => problems.push(`finisher: ${error.message.slice(0, 300)}`));
+    .catch((error: unknown) => problems.push(`finisher: ${(error as Error).message.slice(0, 300)}`));
   peakRss = Math.max(peakRss, readPeakRssMb(bot.child.pid) ?? 0);
   bot.kill('SIGTERM');
   const finalCode = await bot.exited;

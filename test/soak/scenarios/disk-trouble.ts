@@ -108,9 +108,11 @@ export async function run(scale: number): Promise<ScenarioReport> {
     }
     if (!expectError.test(bot.stderr())) problems.push(`${name}: the logs never named the cause (${expectError})`);
     await mend();
-    await waitUntil(() => posted().length >= during + 8, 60_000, `${name}: recovery`).catch((e: Error) => problems.push(e.message));
-    await waitUntil(async () => (await health()).status === 200, 20_000, `${name}: healthy again`).catch((e: Error) =>
-      problems.push(e.message),
+    await waitUntil(() => posted().length >= during + 8, 60_000, `${name}: recovery`).catch((e: unknown) =>
+      problems.push((e as Error).message),
+    );
+    await waitUntil(async () => (await health()).status === 200, 20_000, `${name}: healthy again`).catch((e: unknown) =>
+      problems.push((e as Error).message),
     );
   }
 

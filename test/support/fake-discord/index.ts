@@ -153,6 +153,7 @@ export interface FakeDiscord {
    */
   interact(input: ComponentInteractInput): Promise<InteractionOutcome>;
   // Listed last so that `Parameters<FakeDiscord['interact']>[0]` stays the command input.
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- two signatures on purpose (see above)
   interact(input: InteractInput): Promise<InteractionOutcome>;
   /**
    * Like {@link interact}, but `mutate` may corrupt the INTERACTION_CREATE payload before it is dispatched
@@ -162,6 +163,7 @@ export interface FakeDiscord {
     input: ComponentInteractInput,
     mutate: (payload: Record<string, unknown>) => Record<string, unknown>,
   ): Promise<InteractionOutcome>;
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- as for interact: the last signature is the command input
   interactMutated(input: InteractInput, mutate: (payload: Record<string, unknown>) => Record<string, unknown>): Promise<InteractionOutcome>;
   /** Number of gateway sessions with an open socket. */
   liveSessions(): number;

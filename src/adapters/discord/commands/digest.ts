@@ -91,6 +91,7 @@ const SUBCOMMANDS: Record<SubcommandName<typeof data>, Subcommand> = {
 export const digestCommand = {
   data,
   async execute(interaction, context) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a permission gate fails closed, even without permissions
     if (!interaction.inGuild() || !interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
       context.logger.warn({ user: interaction.user.id }, '/digest refused: the member lacks Manage Server');
       throw new UserFacingError('Only members with the Manage Server permission can control the digest.');
