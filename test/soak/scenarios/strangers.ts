@@ -15,7 +15,8 @@ import {
   type StoredMessage,
 } from '../../support/fake-discord/index.js';
 import { createRandom, formatPage, generatePapers } from '../../support/generate-corpus.js';
-import { percentile, readPeakRssMb, type ScenarioReport } from '../report.js';
+import { percentile } from '../../support/stats.js';
+import { readPeakRssMb, type ScenarioReport } from '../report.js';
 
 const HOME = { guild: '130000000000000001', channel: '130000000000000011' };
 const OTHER = { guild: '140000000000000001', channel: '140000000000000011' };
