@@ -112,8 +112,9 @@ export async function openDigestSession(
       route = handler;
     },
     async close() {
-      sources.stop();
       await store.close().catch((error: unknown) => logger.error({ err: String(error) }, 'closing the state failed'));
+      // After the state: a digest that was waiting for this fetch can no longer record (nor post) anything.
+      sources.stop();
       await connection?.destroy().catch(() => undefined);
     },
   };
