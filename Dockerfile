@@ -28,7 +28,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY seeds ./seeds
-RUN mkdir -p /app/data && chown node:node /app/data
+# /app/corpus: an empty folder node may write, so a named volume mounted there for SOURCES starts empty and writable.
+RUN mkdir -p /app/data /app/corpus && chown node:node /app/data /app/corpus
 USER node
 VOLUME ["/app/data"]
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD ["node", "dist/cli.js", "health"]

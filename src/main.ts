@@ -36,6 +36,7 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
     pid: process.pid,
     corpusLocation: catalog.source.location,
     corpusProblems: () => catalog.problems(),
+    sourceConcerns: () => session.sources.concerns(),
     createSchedule: (onTick) => createCronScheduler({ cron: config.digest.cron, timezone: config.digest.timezone, logger, onTick }),
     startHealth: (status) =>
       startHealthReporter({
@@ -66,6 +67,7 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
           guildId: config.discord.guildId,
           channelId: config.discord.channelId,
           nextRun: () => bot.nextRun(),
+          sourceConcerns: () => session.sources.concerns(),
         },
         {
           homeGuild: createHomeGuild({

@@ -5,12 +5,14 @@ import { createCorpusCatalog, type CorpusCatalog } from './app/corpus-catalog.js
 import { createSubscriptions, type Subscriptions } from './app/subscriptions.js';
 import type { Logger, Poster, StateStore } from './app/ports.js';
 import { createDigestRunner, type DigestRunner } from './app/run-digest.js';
+import { createFetchBeforeDigest, type FetchBeforeDigest } from './app/fetch-before-digest.js';
 import { selectAudience } from './core/subscriptions.js';
 import { createConsolePoster } from './adapters/console-poster.js';
 import { channelPermissionsOf, createChannelPoster } from './adapters/discord/channel-poster.js';
 import { connectDiscord, type DiscordConnection } from './adapters/discord/client.js';
 import { createFsCorpusSource } from './adapters/fs-corpus-source.js';
 import { openStateStore } from './adapters/fs-state-store.js';
+import { createSourceFetcher } from './adapters/sources/source-fetcher.js';
 import { systemClock } from './adapters/system-clock.js';
 
 /** What the running bot writes to: console-mode digests go to `out`. */
@@ -26,6 +28,8 @@ export interface DigestSession {
   runner: DigestRunner;
   catalog: CorpusCatalog;
   subscriptions: Subscriptions;
+  /** The live sources (SOURCES) that every digest fetches first; a no-op without them. */
+  sources: FetchBeforeDigest;
   connection: DiscordConnection | null;
   /** Routes the interactions that arrive from now on (Discord mode). */
   setInteractionHandler(handler: (interaction: Interaction) => Promise<void>): void;
@@ -76,6 +80,14 @@ export async function openDigestSession(
     await store.close();
     throw error;
   }
+  const live = config.sources.list.map((s) => (s.kind === 'hf-daily' ? 'hf-daily' : `arxiv:${s.category}`));
+  if (live.length > 0)
+    logger.info({ sources: live }, `live sources ${live.join(', ')}: fetched into ${config.corpusDir} before each digest`);
+  const sources = createFetchBeforeDigest({
+    fetcher: live.length > 0 ? createSourceFetcher(config, logger, systemClock) : null,
+    logger,
+    timezone: config.digest.timezone,
+  });
   const runner = createDigestRunner({
     store,
     poster,
@@ -86,6 +98,7 @@ export async function openDigestSession(
     order: config.digest.order,
     timezone: config.digest.timezone,
     audienceFor: selectAudience,
+    beforeRun: (signal) => sources.beforeDigest(signal),
   });
   return {
     store,
@@ -93,12 +106,15 @@ export async function openDigestSession(
     runner,
     catalog,
     subscriptions,
+    sources,
     connection,
     setInteractionHandler(handler) {
       route = handler;
     },
     async close() {
       await store.close().catch((error: unknown) => logger.error({ err: error }, 'closing the state failed'));
+      // After the state: a digest that was waiting for this fetch can no longer record (nor post) anything.
+      sources.stop();
       await connection?.destroy().catch(() => undefined);
     },
   };

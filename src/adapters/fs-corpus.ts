@@ -64,11 +64,14 @@ export class CorpusDirectoryError extends OperatorError {
   }
 }
 
-/** The extensions of corpus files (case aside); the content, not the extension, decides the format. */
-export const CORPUS_EXTENSIONS = ['.txt', '.md', '.json', '.jsonl'] as const;
+/**
+ * The extensions of corpus files (case aside); the content, not the extension, decides the format. `.xml`: the arXiv
+ * feed snapshots that `SOURCES=arxiv:<category>` writes.
+ */
+export const CORPUS_EXTENSIONS = ['.txt', '.md', '.json', '.jsonl', '.xml'] as const;
 
 /**
- * Reads every `.txt`, `.md`, `.json` and `.jsonl` file of a corpus directory and its sub-folders, in path order,
+ * Reads every `.txt`, `.md`, `.json`, `.jsonl` and `.xml` file of a corpus directory and its sub-folders, in path order,
  * each with the format that recognises its content, into one merged corpus (see {@link mergeCorpora}). Dot-files
  * and dot-folders (a fetcher's `.etags.json`, a ConfigMap's `..data`) are not read; symbolic links to files inside
  * the directory count as files (a Kubernetes ConfigMap mount is made of them), links to folders are not followed.
@@ -142,7 +145,7 @@ async function listCorpusFiles(dir: string): Promise<CorpusEntry[]> {
     const reason =
       code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a directory' : `cannot be read (${code ?? String(error)})`;
     throw new CorpusDirectoryError(
-      `corpus directory ${dir} ${reason}; set CORPUS_DIR (or --dir) to a folder of page copies (.txt, .md) or API snapshots (.json, .jsonl)`,
+      `corpus directory ${dir} ${reason}; set CORPUS_DIR (or --dir) to a folder of page copies (.txt, .md) or API and feed snapshots (.json, .jsonl, .xml)`,
     );
   }
   const candidates: Array<{ name: string; link: boolean }> = [];

@@ -30,6 +30,8 @@ export interface HealthFacts {
   corpusLocation?: string;
   /** Corpus files that give no papers (quarantined, unknown format, unreadable): each is a concern. */
   corpusProblems?: readonly CorpusFileProblem[];
+  /** Live sources whose last fetch failed, one sentence each: the digest goes on, but without fresh papers. */
+  sourceConcerns?: readonly string[];
 }
 
 /** Builds the status the health reporter writes and serves, from what the bot knows about itself. */
@@ -51,6 +53,9 @@ export function buildHealthStatus(facts: HealthFacts): HealthStatus {
         }
       : null,
     problem: facts.problem,
-    concerns: listDigestConcerns(facts.destination, { location: facts.corpusLocation, problems: facts.corpusProblems ?? [] }),
+    concerns: [
+      ...listDigestConcerns(facts.destination, { location: facts.corpusLocation, problems: facts.corpusProblems ?? [] }),
+      ...(facts.sourceConcerns ?? []),
+    ],
   };
 }

@@ -42,6 +42,8 @@ export interface BotLifecycleDeps {
   corpusLocation?: string;
   /** Corpus files that give no papers, for health's concerns. */
   corpusProblems?: () => readonly CorpusFileProblem[];
+  /** Live sources whose last fetch failed, one sentence each, for health's concerns. */
+  sourceConcerns?: () => readonly string[];
   /** Creates the schedule that calls `onTick` at each due time; started by {@link BotLifecycle.start}. */
   createSchedule(onTick: () => Promise<void>): Schedule;
   /** Starts reporting `status` (heartbeat file, `/healthz`); a rejection stops the start. */
@@ -81,11 +83,11 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
   let health: HealthReporting | null = null;
   const startedAt = deps.clock.now().toISOString();
 
-  const runDigest = async (why: string): Promise<DigestResult | null> => {
+  const runDigest = async (why: string, onStart?: () => Promise<void>): Promise<DigestResult | null> => {
     if (shutdown.signal.aborted) return null;
     logger.info({ why }, `running a digest (${why})`);
     try {
-      const run = runner.run({ signal: shutdown.signal });
+      const run = runner.run({ signal: shutdown.signal, onStart });
       current = run.catch(() => undefined);
       const result = await run;
       // Problems an admin must fix show in health until a digest goes through again.
@@ -114,9 +116,9 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
 
   const schedule = deps.createSchedule(async () => {
     // The schedule has moved on to the next time already: saved before the digest, so neither a stop nor a crash
-    // during it loses the time a later start must catch up.
-    await recordNextDue();
-    await runDigest('scheduled');
+    // during it loses the time a later start must catch up; but after the fetch that comes first, so a stop or a
+    // crash during the fetch leaves this run owed.
+    await runDigest('scheduled', () => recordNextDue());
   });
 
   const status = (): HealthStatus =>
@@ -131,6 +133,7 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
       problem,
       corpusLocation: deps.corpusLocation,
       corpusProblems: deps.corpusProblems?.() ?? [],
+      sourceConcerns: deps.sourceConcerns?.() ?? [],
     });
 
   async function stop(reason: string): Promise<void> {

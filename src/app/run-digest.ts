@@ -28,6 +28,11 @@ export interface DigestDeps {
   /** The cap and pacing of direct messages; {@link DEFAULT_DIRECT_MESSAGE_LIMITS} by default. */
   directMessages?: Partial<DirectMessageLimits>;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Runs before each digest (not before a preview): the live sources' fetch into the corpus folder. It must never
+   * reject; `signal` is the run's shutdown signal.
+   */
+  beforeRun?: (signal?: AbortSignal) => Promise<void>;
 }
 
 /** What one run did, and how long it took. */
@@ -48,8 +53,12 @@ export interface DigestPreview {
 
 /** Runs digests for one destination; runs never overlap (a second call while one runs gets `busy`). */
 export interface DigestRunner {
-  /** `signal`: a shutdown; the run stops after the post under way, leaving the rest of the digest to resume. */
-  run(options?: { count?: number; signal?: AbortSignal }): Promise<DigestResult>;
+  /**
+   * `signal`: a shutdown; the run stops after the post under way, leaving the rest of the digest to resume (a
+   * shutdown during {@link DigestDeps.beforeRun} ends the run as `busy`, before anything is recorded). `onStart`
+   * runs once the run is sure to go ahead or found another under way, after `beforeRun`.
+   */
+  run(options?: { count?: number; signal?: AbortSignal; onStart?: () => Promise<void> }): Promise<DigestResult>;
   /** Exactly what the next run would post, simulated on a copy of the state; nothing is posted or saved. */
   preview(options?: { count?: number }): Promise<DigestPreview>;
   /** Delivers the notifications owed from earlier runs (at start, after a crash); a no-op while a run is under way. */
@@ -141,6 +150,8 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     const directMessages: DigestPreview['directMessages'] = [];
     const sandbox = createDigestRunner({
       ...deps,
+      // A preview reads the corpus as it is: it never fetches.
+      beforeRun: undefined,
       store: { read: () => state, update: async (change) => (state = change(state)), close: async () => undefined },
       poster: {
         destination,
@@ -163,8 +174,16 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
 
   return {
     async run(options = {}) {
-      if (running) return { outcome: 'busy', digest: null, posted: [], failed: [], remaining: 0, durationMs: 0 };
+      const busy: DigestResult = { outcome: 'busy', digest: null, posted: [], failed: [], remaining: 0, durationMs: 0 };
+      if (running) {
+        await options.onStart?.();
+        return busy;
+      }
       const run = (async () => {
+        await deps.beforeRun?.(options.signal);
+        // Stopped while fetching: nothing of this digest is recorded yet, so the next start owes it whole.
+        if (options.signal?.aborted) return busy;
+        await options.onStart?.();
         const result = await runOnce(options.count ?? deps.size, options.signal);
         // Papers posted before a failure, and posts found by recovery, notify their subscribers too.
         await deliverSafely(options.signal);

@@ -80,7 +80,7 @@ export function listDigestConcerns(
   if (last?.reason === 'corpus-unavailable') concerns.push(`no digest can be posted: ${last.error ?? `the corpus${where} cannot be read`}`);
   if (last?.reason === 'corpus-empty')
     concerns.push(
-      `the corpus${where} has no papers, so the last digest posted nothing: check that the folder is mounted and holds page copies or API snapshots (.txt, .md, .json, .jsonl)`,
+      `the corpus${where} has no papers, so the last digest posted nothing: check that the folder is mounted and holds page copies or API snapshots (.txt, .md, .json, .jsonl, .xml)`,
     );
   if (last?.reason === 'all-posted')
     concerns.push(`every paper of the corpus${where} has been posted, so the last digest posted nothing: add page copies to post more`);

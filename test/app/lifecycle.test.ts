@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createBotLifecycle, type BotLifecycleDeps, type HealthReporting, type Schedule } from '../../src/app/lifecycle.js';
 import { PostError } from '../../src/app/ports.js';
-import { createDigestRunner, type DigestRunner } from '../../src/app/run-digest.js';
+import { createDigestRunner, type DigestDeps, type DigestRunner } from '../../src/app/run-digest.js';
 import { createHeaderNonce } from '../../src/core/digest.js';
 import type { HealthStatus } from '../../src/core/health.js';
 import { createEmptyState, getDestination, setNextDue, startDigest, type State } from '../../src/core/state.js';
@@ -49,6 +49,7 @@ function setup(
   initial: State = createEmptyState(),
   overrides: Partial<BotLifecycleDeps> = {},
   wrapRunner = (runner: DigestRunner) => runner,
+  runnerOverrides: Partial<DigestDeps> = {},
 ) {
   const store = createMemoryStore(initial);
   const poster = createFakePoster();
@@ -65,6 +66,7 @@ function setup(
     order: 'corpus',
     timezone: 'UTC',
     retryDelaysMs: [0, 0],
+    ...runnerOverrides,
   });
   const schedule = createManualSchedule();
   const { health, start: startHealth } = createRecordingHealth();
@@ -204,6 +206,52 @@ describe('the bot lifecycle', () => {
     await env.schedule.tick();
     expect(env.digestsRun()).toEqual(['scheduled']);
     expect(new Set(dueAtEachPost)).toEqual(new Set(['2026-06-24T08:00:00.000Z']));
+  });
+
+  it('given a scheduled tick with live sources, then the next due time is saved after their fetch and before the first post', async () => {
+    let dueAtFetch: string | null = null;
+    const env = setup(createEmptyState(), {}, undefined, {
+      beforeRun: async () => void (dueAtFetch = env.store.read().schedule.nextDueAt),
+    });
+    await startIdle(env);
+    env.schedule.schedule.next = new Date('2026-06-24T08:00:00.000Z');
+    await env.schedule.tick();
+    expect(dueAtFetch).toBe(NEXT_RUN);
+    expect(env.store.read().schedule.nextDueAt).toBe('2026-06-24T08:00:00.000Z');
+    expect(env.poster.posts).toHaveLength(4);
+  });
+
+  it('given a stop while a scheduled digest fetches its sources, then nothing of it is recorded and its due time stays owed for the next start', async () => {
+    let fetching!: () => void;
+    const fetchStarted = new Promise<void>((resolve) => (fetching = resolve));
+    const env = setup(createEmptyState(), {}, undefined, {
+      // A fetch that only a shutdown ends (a source that hangs).
+      beforeRun: (signal) =>
+        new Promise<void>((resolve) => {
+          fetching();
+          signal?.addEventListener('abort', () => resolve());
+        }),
+    });
+    await startIdle(env);
+    env.schedule.schedule.next = new Date('2026-06-24T08:00:00.000Z');
+    const ticking = env.schedule.tick();
+    await fetchStarted;
+    await env.bot.stop('received SIGTERM');
+    await ticking;
+    expect(await env.bot.exited).toBe(0);
+    expect(env.poster.posts).toEqual([]);
+    expect(env.dest().inFlight).toBeNull();
+    expect(env.store.read().schedule.nextDueAt).toBe(NEXT_RUN);
+  });
+
+  it('given live sources whose last fetch failed, then health is degraded with their concern', async () => {
+    const env = setup(createEmptyState(), {
+      sourceConcerns: () => ['the live source hf-daily failed at the last fetch (Mon 22 Jun 2026, 09:00 UTC): GET … returned an HTML page'],
+    });
+    await startIdle(env);
+    expect(env.health.status!().concerns).toEqual([
+      'the live source hf-daily failed at the last fetch (Mon 22 Jun 2026, 09:00 UTC): GET … returned an HTML page',
+    ]);
   });
 
   it('given a stop during a post, then that post finishes, the rest of the digest waits for the next start, and health stops before the session closes with exit code 0', async () => {

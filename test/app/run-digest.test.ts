@@ -382,3 +382,55 @@ describe('runDigest: the corpus goes missing', () => {
     ]);
   });
 });
+
+describe('runDigest: the live sources are fetched first', () => {
+  it('given a fetch before each run that adds papers to the corpus, then the same digest posts them', async () => {
+    const env = setup(3, {
+      beforeRun: async () => {
+        fetches += 1;
+        if (fetches === 2) env.corpus.papers = makePapers(5);
+      },
+    });
+    let fetches = 0;
+    await env.runner.run();
+    const second = await env.runner.run();
+    expect(fetches).toBe(2);
+    expect(second.posted.map((p) => p.title)).toEqual(['Paper number 4', 'Paper number 5']);
+    expect(env.postedIds()).toEqual(makePapers(5).map((p) => p.id));
+  });
+
+  it('given a preview, then nothing is fetched', async () => {
+    let fetches = 0;
+    const { runner } = setup(7, { beforeRun: async () => void (fetches += 1) });
+    await runner.preview();
+    expect(fetches).toBe(0);
+  });
+
+  it('given a shutdown while the fetch runs, then the run ends busy before anything is recorded or posted, and says it started to nobody', async () => {
+    const shutdown = new AbortController();
+    const env = setup(7, { beforeRun: async () => shutdown.abort() });
+    let started = 0;
+    const result = await env.runner.run({ signal: shutdown.signal, onStart: async () => void (started += 1) });
+    expect(result.outcome).toBe('busy');
+    expect(started).toBe(0);
+    expect(env.poster.posts).toEqual([]);
+    expect(env.store.saves).toBe(0);
+    expect(env.dest().inFlight).toBeNull();
+  });
+
+  it('given a run that goes ahead, then onStart runs after the fetch and before the first post; a call while it runs is busy and still told', async () => {
+    const order: string[] = [];
+    const env = setup(7, { beforeRun: async () => void order.push('fetch') });
+    const post = env.poster.post.bind(env.poster);
+    env.poster.post = async (message, nonce) => {
+      order.push('post');
+      return post(message, nonce);
+    };
+    const first = env.runner.run({ onStart: async () => void order.push('start') });
+    const second = await env.runner.run({ onStart: async () => void order.push('busy start') });
+    expect(second.outcome).toBe('busy');
+    await first;
+    expect(order).toContain('busy start');
+    expect(order.filter((step) => step !== 'busy start').slice(0, 3)).toEqual(['fetch', 'start', 'post']);
+  });
+});

@@ -5,11 +5,21 @@ import { benchBot, printBotBench } from './bot-bench.js';
 import { benchCorpus, printCorpusBench } from './corpus-bench.js';
 import { benchState } from './state-bench.js';
 
+const SECTIONS = ['corpus', 'formats', 'search', 'state', 'bot'];
 const only = process.argv.slice(2);
+const unknown = only.filter((name) => !SECTIONS.includes(name));
+if (unknown.length > 0) {
+  console.error(`npm run bench: no section named ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')}`);
+  process.exit(2);
+}
 const wanted = (name: string) => only.length === 0 || only.includes(name);
 
 console.log(`Paperboy benchmarks: node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} cores`);
 if (wanted('corpus')) printCorpusBench(benchCorpus());
+if (wanted('formats')) {
+  const { benchFormats, printFormatsBench } = await import('./formats-bench.js');
+  printFormatsBench(await benchFormats());
+}
 if (wanted('search')) {
   const { benchSearch, printSearchBench } = await import('./search-bench.js');
   printSearchBench(benchSearch());

@@ -42,6 +42,12 @@ out=$(bash "$CTR" run "$TAG" -- corpus 2>/dev/null)
 echo "$out"
 grep -q "51 papers in 1 file" <<<"$out" || fail "corpus summary"
 
+step "a named volume at /app/corpus starts empty and node can write it (SOURCES fetches into it)"
+vol="paperboy-corpus-test-$$"
+podman run --rm --pull=never --network none -v "$vol:/app/corpus" --entrypoint sh "$TAG" \
+  -c '[ -z "$(ls -A /app/corpus)" ] && touch /app/corpus/probe.json' || { podman volume rm -f "$vol" >/dev/null 2>&1; fail "/app/corpus is not an empty folder node can write"; }
+podman volume rm -f "$vol" >/dev/null
+
 step "the bot in console mode with a state volume"
 data=$(mktemp -d /tmp/paperboy-docker-data.XXXXXX)
 chown 1000:1000 "$data"

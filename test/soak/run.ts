@@ -10,6 +10,7 @@ const SCENARIOS: Record<string, () => Promise<{ run: (scale: number) => Promise<
   'bad-input': () => import('./scenarios/bad-input.js'),
   'hostile-text': () => import('./scenarios/hostile-text.js'),
   strangers: () => import('./scenarios/strangers.js'),
+  'flaky-source': () => import('./scenarios/flaky-source.js'),
 };
 
 const scale = Number(process.env.SOAK_SCALE ?? 1);

@@ -19,6 +19,8 @@ export interface CommandContext {
   guildId: string | null;
   channelId: string | null;
   nextRun(): Date | null;
+  /** Live sources whose last fetch failed, one sentence each (none without SOURCES). */
+  sourceConcerns?(): readonly string[];
 }
 
 /** A slash command definition exactly as Discord's bulk-overwrite endpoint takes it. */

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
-import { loadConfig } from '../../config.js';
+import { ConfigError, loadConfig } from '../../config.js';
+import { fetchBeforeDigest } from '../../app/fetch-sources.js';
+import { createSourceFetcher } from '../../adapters/sources/source-fetcher.js';
 import { getDestination } from '../../core/state.js';
 import { createDigestRunner, requeueRefused } from '../../app/run-digest.js';
 import { CONSOLE_DESTINATION } from '../../adapters/console-poster.js';
@@ -18,15 +20,17 @@ import { plural } from './corpus.js';
 export const digestCommand: CliCommand = {
   name: 'digest',
   summary: 'post one digest now and exit (--dry-run: show it, change nothing; --retry: queue refused papers again)',
-  usage: `Usage: paperboy digest [--dry-run] [--count N] [--retry]
+  usage: `Usage: paperboy digest [--dry-run [--fetch]] [--count N] [--retry]
 
 Posts the next digest now, through the same exactly-once path as the schedule, then exits.
 With DISCORD_TOKEN it posts to DISCORD_CHANNEL_ID; without it, it prints to this terminal
-(console mode keeps its own record, separate from any channel's).
+(console mode keeps its own record, separate from any channel's). With SOURCES set, it
+fetches them into CORPUS_DIR first, as the bot does before each digest.
 
 Options:
   --dry-run    print exactly what would be posted (mentions, follow-ups and direct
-               messages included); post nothing, change nothing
+               messages included); post nothing, change nothing (and fetch nothing)
+  --fetch      with --dry-run: fetch SOURCES into CORPUS_DIR first (this writes snapshots)
   --count N    papers in this digest (1-10; default DIGEST_SIZE)
   --retry      queue the papers Discord refused again (like /digest retry), post nothing, exit;
                the next digests post them. Needs the state file: stop the bot first, or use
@@ -37,12 +41,15 @@ Options:
       'dry-run': { type: 'boolean' },
       count: { type: 'string' },
       retry: { type: 'boolean' },
+      fetch: { type: 'boolean' },
     });
     const config = loadConfig(context.env);
     const count = readCount('digest', 'count', values.count, config.digest.size, 10);
     const logger = createLogger({ level: config.logLevel, secrets: [config.discord.token], pretty: context.isTty });
     const destination = config.discord.token ? `channel:${config.discord.channelId}` : CONSOLE_DESTINATION;
 
+    if (values.fetch && !values['dry-run'])
+      throw new UsageError('--fetch goes with --dry-run (a digest that posts always fetches SOURCES first)', 'digest');
     if (values.retry) {
       if (values['dry-run'] || values.count !== undefined)
         throw new UsageError('--retry only queues refused papers again; it takes no --dry-run or --count', 'digest');
@@ -62,6 +69,11 @@ Options:
     }
 
     if (values['dry-run']) {
+      if (values.fetch) {
+        if (config.sources.list.length === 0)
+          throw new ConfigError(['--fetch needs SOURCES (e.g. SOURCES=hf-daily); it is empty, so there is nothing to fetch']);
+        await fetchBeforeDigest(createSourceFetcher(config, logger, systemClock), logger);
+      }
       const state = await readStateFile(config.stateFile);
       const runner = createDigestRunner({
         store: {

@@ -110,7 +110,10 @@ export function describeStatus(context: CommandContext): string {
   // Older versions recorded a planned paper missing from the corpus as failed: Discord never refused those.
   const removed = failures.filter((f) => f.reason === REMOVED_FROM_CORPUS_REASON).length;
   const failed = failures.length - removed;
-  const concerns = listDigestConcerns(dest, { location: context.catalog.source.location, problems: context.catalog.problems() });
+  const concerns = [
+    ...listDigestConcerns(dest, { location: context.catalog.source.location, problems: context.catalog.problems() }),
+    ...(context.sourceConcerns?.() ?? []),
+  ];
   const last = dest.lastRun
     ? `${formatLocalTime(dest.lastRun.at, context.timezone)}: ${dest.lastRun.outcome}, ${dest.lastRun.posted} posted${dest.lastRun.error ? ` (${escapeAndFit(dest.lastRun.error, 300)})` : ''}`
     : 'never';
