@@ -1,5 +1,5 @@
 import type { CorpusFileProblem } from './paper.js';
-import type { DestinationState } from './state.js';
+import type { FeedProgress } from './state.js';
 
 /** What the running bot reports about itself (the status file next to the state, and `/healthz`). */
 export interface HealthStatus {
@@ -63,7 +63,7 @@ const papers = (n: number): string => `${n} paper${n === 1 ? '' : 's'}`;
  * where to look and what to do: shared by health (degraded) and `/digest status`.
  */
 export function listDigestConcerns(
-  dest: DestinationState,
+  dest: FeedProgress,
   corpus: { location?: string | undefined; problems?: readonly CorpusFileProblem[] },
 ): string[] {
   const where = corpus.location ? ` at ${corpus.location}` : '';
