@@ -38,7 +38,7 @@ export function evaluateHealth(status: HealthStatus, now: Date): HealthVerdict {
   const age = now.getTime() - Date.parse(status.heartbeatAt);
   const unhealthy = (reason: string): HealthVerdict => ({ ok: false, state: 'unhealthy', reason });
   if (!(age <= HEARTBEAT_STALE_MS)) {
-    return unhealthy(`no heartbeat for ${Math.round(age / 1000)} s: the bot is down, hung, or cannot write next to its state file`);
+    return unhealthy(`no heartbeat for ${Math.round(age / 1000)} s: the bot is down, hung, or cannot write next to its database`);
   }
   if (!status.connected) return unhealthy('not connected to the Discord gateway (reconnecting)');
   if (status.problem) return unhealthy(status.problem);
