@@ -1,0 +1,397 @@
+import Database, { type Database as Db, SqliteError } from 'better-sqlite3';
+import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { type Store, StoreNotEmptyError, type WriteOptions } from '../../app/ports.js';
+import {
+  applyFeed,
+  applyFeedRemoval,
+  applyMove,
+  applyStep,
+  checkFeed,
+  createStoreMemory,
+  isBlankMemory,
+  planMeta,
+  planMove,
+  planStep,
+  planSubscriber,
+  postedOf,
+  setSubscriber,
+  snapshotOf,
+  type StoreMemory,
+} from '../../app/store-memory.js';
+import { type Feed, feedSchema } from '../../core/feed.js';
+import { createPostedLog, type PostedEntry } from '../../core/posted-log.js';
+import { createEmptyProgress, feedProgressSchema, type Subscriber } from '../../core/state.js';
+import { StateFileError } from '../../core/state-migrations.js';
+import { createEmptyMeta, type StoreDump, type StoreMeta, storeMetaSchema } from '../../core/store-dump.js';
+import { syncDirectory } from '../durable-file.js';
+import { acquireFileLock, describeSystemError, type FileLock, type FileLockOptions } from '../file-lock.js';
+import { systemClock } from '../system-clock.js';
+import { applyMigrations, readSchemaVersion, SCHEMA_VERSION } from './migrations.js';
+
+export { StateLockedError } from '../file-lock.js';
+
+/** Options of {@link openSqliteStore}. */
+export interface OpenSqliteStoreOptions {
+  /** Take `<file>.lock` so a second process refuses to start (with these lock options, if given); default true. */
+  lock?: boolean | FileLockOptions;
+}
+
+/** A write could not be committed (disk full, read-only, I/O error); memory keeps the last committed state. */
+export class StateWriteError extends Error {
+  constructor(
+    readonly file: string,
+    readonly code: string | undefined,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'StateWriteError';
+  }
+}
+
+const untouched =
+  'It was left untouched. Restore a backup with `paperboy state import --replace <backup>`, or move it away to start with an empty database (every paper would then be posted again).';
+
+/**
+ * Opens the database for the one process that may change it: takes the lock, refuses a corrupt database or one a
+ * newer Paperboy wrote (leaving it untouched), applies the numbered migrations it lacks, turns on WAL with
+ * `synchronous=FULL`, and loads everything into memory. Every write is then one transaction.
+ */
+export async function openSqliteStore(file: string, options: OpenSqliteStoreOptions = {}): Promise<Store> {
+  try {
+    const created = await mkdir(dirname(file), { recursive: true });
+    // A new directory must itself be durable, or a power cut could take the database with it.
+    if (created) await syncDirectory(dirname(created));
+  } catch (error) {
+    throw new StateFileError(file, `cannot create the directory of the database ${file}: ${describeSystemError(error)}`);
+  }
+  const lock = options.lock === false ? null : await acquireFileLock(file, options.lock === true ? {} : options.lock);
+  let db: Db | null = null;
+  try {
+    const existed = await stat(file).then(
+      () => true,
+      () => false,
+    );
+    db = openDatabase(file, { readonly: false });
+    const version = checkDatabase(db, file);
+    // Only once the database is known to be ours and not newer does anything write to it.
+    configure(db, file);
+    applyMigrations(db, version, systemClock.now().toISOString());
+    // A new database file must be durable in its directory before the first write counts on it.
+    if (!existed) await syncDirectory(dirname(file));
+    const memory = loadMemory(db, file);
+    return createSqliteStore(db, file, memory, lock);
+  } catch (error) {
+    db?.close();
+    await lock?.release();
+    throw error;
+  }
+}
+
+/**
+ * Reads a database without the lock and without writing to it (a dry run, `paperboy register`, tests), for a
+ * process that is not the owner: what the owner committed last.
+ */
+export function readSqliteDatabase(file: string): StoreMemory {
+  const db = openDatabase(file, { readonly: true });
+  try {
+    // A database its owner has not set up yet holds nothing. (An older schema is migrated by its owner; a future
+    // migration that changes what loadMemory reads must read the older shape here too.)
+    if (checkDatabase(db, file) === 0) return createStoreMemory();
+    return loadMemory(db, file);
+  } finally {
+    db.close();
+  }
+}
+
+function openDatabase(file: string, options: { readonly: boolean }): Db {
+  try {
+    // A lock held by another connection (an admin's sqlite3 shell) fails a write after 100 ms rather than blocking
+    // the event loop for better-sqlite3's default 5 s: the step rejects and is retried like any failed write.
+    return new Database(file, { readonly: options.readonly, fileMustExist: options.readonly, timeout: 100 });
+  } catch (error) {
+    throw new StateFileError(file, `the database ${file} cannot be opened: ${describeError(error)}. ${untouched}`);
+  }
+}
+
+/** The database's schema version; throws a {@link StateFileError} for a corrupt, foreign or newer database. */
+function checkDatabase(db: Db, file: string): number {
+  let version: number | null;
+  try {
+    version = readSchemaVersion(db);
+    if (version !== 0) {
+      const verdict = db.pragma('quick_check', { simple: true }) as string;
+      if (verdict !== 'ok') throw new Error(`integrity check failed: ${verdict}`);
+    }
+  } catch (error) {
+    throw new StateFileError(file, `the database ${file} is corrupt or not a database: ${describeError(error)}. ${untouched}`);
+  }
+  if (version === null) {
+    throw new StateFileError(file, `${file} is an SQLite database, but not a Paperboy one (it has no migrations table). ${untouched}`);
+  }
+  if (version > SCHEMA_VERSION) {
+    throw new StateFileError(
+      file,
+      `the database ${file} was written by a newer Paperboy (schema version ${version}; this one knows up to ${SCHEMA_VERSION}). It was left untouched: upgrade Paperboy, or restore a backup with \`paperboy state import --replace <backup>\`.`,
+    );
+  }
+  return version;
+}
+
+// WAL with synchronous=FULL: a commit returns only once its WAL frames are on disk (one fsync), so a kill -9 or a
+// power cut after a step resolved never loses it; readers (a dry run, an export) never block the writer.
+function configure(db: Db, file: string): void {
+  try {
+    const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
+    if (mode !== 'wal') throw new Error(`the file system does not support WAL (journal mode stayed ${mode})`);
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+  } catch (error) {
+    throw new StateFileError(file, `the database ${file} cannot be set up: ${describeError(error)}`);
+  }
+}
+
+function loadMemory(db: Db, file: string): StoreMemory {
+  const memory = createStoreMemory();
+  try {
+    for (const row of db.prepare('SELECT id, doc FROM feeds').all() as Array<{ id: string; doc: string }>) {
+      memory.feeds.set(row.id, feedSchema.parse(JSON.parse(row.doc)) as Feed);
+    }
+    for (const row of db.prepare('SELECT feed_id, doc FROM feed_progress').all() as Array<{ feed_id: string; doc: string }>) {
+      memory.progress.set(row.feed_id, feedProgressSchema.parse(JSON.parse(row.doc)));
+    }
+    const rows = new Map<string, PostedEntry[]>();
+    const select = db.prepare('SELECT feed_id, paper_id, message_id, posted_at, digest, seq FROM posted ORDER BY feed_id, seq');
+    for (const row of select.iterate() as Iterable<PostedRow>) {
+      let list = rows.get(row.feed_id);
+      if (!list) rows.set(row.feed_id, (list = []));
+      list.push({ paperId: row.paper_id, messageId: row.message_id, postedAt: row.posted_at, digest: row.digest, seq: row.seq });
+    }
+    for (const id of memory.feeds.keys()) memory.logs.set(id, createPostedLog(rows.get(id) ?? []));
+    const members = db.prepare('SELECT guild_id, user_id, topics, dm, updated_at FROM subscriptions').all() as SubscriptionDbRow[];
+    for (const row of members) {
+      setSubscriber(memory, row.guild_id, row.user_id, {
+        topics: JSON.parse(row.topics) as string[],
+        dm: row.dm === 1,
+        updatedAt: row.updated_at,
+      });
+    }
+    const meta: Record<string, unknown> = { ...createEmptyMeta() };
+    for (const row of db.prepare('SELECT key, value FROM meta').all() as Array<{ key: string; value: string }>)
+      meta[row.key] = JSON.parse(row.value);
+    memory.meta = storeMetaSchema.parse(meta);
+  } catch (error) {
+    throw new StateFileError(file, `the database ${file} holds records this Paperboy cannot read: ${describeError(error)}. ${untouched}`);
+  }
+  return memory;
+}
+
+interface PostedRow {
+  feed_id: string;
+  paper_id: string;
+  message_id: string;
+  posted_at: string;
+  digest: number;
+  seq: number;
+}
+
+interface SubscriptionDbRow {
+  guild_id: string;
+  user_id: string;
+  topics: string;
+  dm: number;
+  updated_at: string;
+}
+
+function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: FileLock | null): Store {
+  const sql = {
+    progress: db.prepare('UPDATE feed_progress SET doc = ? WHERE feed_id = ?'),
+    append: db.prepare('INSERT INTO posted (feed_id, paper_id, message_id, posted_at, digest, seq) VALUES (?, ?, ?, ?, ?, ?)'),
+    rename: db.prepare('UPDATE posted SET paper_id = ? WHERE feed_id = ? AND paper_id = ?'),
+    remove: db.prepare('DELETE FROM posted WHERE feed_id = ? AND paper_id = ?'),
+    feed: db.prepare(
+      'INSERT INTO feeds (id, guild_id, channel_id, doc) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET guild_id = excluded.guild_id, channel_id = excluded.channel_id, doc = excluded.doc',
+    ),
+    newProgress: db.prepare('INSERT OR IGNORE INTO feed_progress (feed_id, doc) VALUES (?, ?)'),
+    removeFeed: db.prepare('DELETE FROM feeds WHERE id = ?'),
+    subscriber: db.prepare(
+      'INSERT INTO subscriptions (guild_id, user_id, topics, dm, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET topics = excluded.topics, dm = excluded.dm, updated_at = excluded.updated_at',
+    ),
+    unsubscribe: db.prepare('DELETE FROM subscriptions WHERE guild_id = ? AND user_id = ?'),
+    dropGuild: db.prepare('DELETE FROM subscriptions WHERE guild_id = ?'),
+    meta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+  };
+  let closed = false;
+
+  const saveSubscriber = (guildId: string, userId: string, subscriber: Subscriber | null) => {
+    if (subscriber === null) sql.unsubscribe.run(guildId, userId);
+    else sql.subscriber.run(guildId, userId, JSON.stringify(subscriber.topics), subscriber.dm ? 1 : 0, subscriber.updatedAt);
+  };
+  const saveFeed = (feed: Feed) => {
+    sql.feed.run(feed.id, feed.guildId, feed.channelId, JSON.stringify(feed));
+    sql.newProgress.run(feed.id, JSON.stringify(memory.progress.get(feed.id) ?? createEmptyProgress()));
+  };
+  const saveMeta = (meta: StoreMeta) => {
+    for (const [key, value] of Object.entries(meta)) sql.meta.run(key, JSON.stringify(value));
+  };
+
+  /**
+   * Runs one write: `plan` (pure; a bug throws before anything is written), then `commit` in one transaction, then
+   * `apply` to memory. A failed commit leaves memory as it was and rejects with a {@link StateWriteError}.
+   */
+  function write<P, R>(plan: () => P, commit: (planned: P) => void, apply: (planned: P) => R, _options?: WriteOptions): Promise<R> {
+    try {
+      if (closed) throw new Error(`the database ${file} is closed; the change was not saved`);
+      lock?.assertHeld();
+      const planned = plan();
+      try {
+        db.transaction(() => commit(planned))();
+      } catch (error) {
+        throw toWriteError(file, error);
+      }
+      return Promise.resolve(apply(planned));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  return {
+    read: () => snapshotOf(memory),
+    posted: (feedId) => postedOf(memory, feedId),
+    step: (feedId, change, options) =>
+      write(
+        () => planStep(memory, feedId, change),
+        (plan) => {
+          if (sql.progress.run(JSON.stringify(plan.progress), feedId).changes !== 1) throw new Error(`feed ${feedId} has no progress row`);
+          for (const c of plan.logChanges) {
+            if (c.kind === 'append') {
+              const e = c.entry;
+              sql.append.run(feedId, e.paperId, e.messageId, e.postedAt, e.digest, e.seq);
+            } else if (c.kind === 'rename') sql.rename.run(c.to, feedId, c.from);
+            else sql.remove.run(feedId, c.paperId);
+          }
+        },
+        (plan) => applyStep(memory, plan),
+        options,
+      ),
+    saveFeed: (feed, options) =>
+      write(
+        () => checkFeed(feed),
+        saveFeed,
+        (checked) => applyFeed(memory, checked),
+        options,
+      ),
+    removeFeed: (feedId, options) =>
+      write(
+        () => feedId,
+        (id) => sql.removeFeed.run(id),
+        (id) => applyFeedRemoval(memory, id),
+        options,
+      ),
+    updateSubscriber: (guildId, userId, change, options) =>
+      write(
+        () => planSubscriber(memory, guildId, userId, change),
+        (next) => saveSubscriber(guildId, userId, next),
+        (next) => {
+          setSubscriber(memory, guildId, userId, next);
+          return next;
+        },
+        options,
+      ),
+    moveSubscriptions: (from, to, options) =>
+      write(
+        () => planMove(memory, from, to),
+        (moved) => {
+          for (const [userId, subscriber] of moved) saveSubscriber(to, userId, subscriber);
+          if (from !== to) sql.dropGuild.run(from);
+        },
+        (moved) => {
+          applyMove(memory, from, to, moved);
+          return moved.length;
+        },
+        options,
+      ),
+    updateMeta: (change, options) =>
+      write(
+        () => planMeta(memory, change),
+        saveMeta,
+        (meta) => (memory.meta = meta),
+        options,
+      ),
+    importDump: (dump: StoreDump, options) =>
+      write(
+        () => {
+          if (!options.replace && !isBlankMemory(memory))
+            throw new StoreNotEmptyError(`the database ${file} already holds data (posted papers, records or subscriptions)`);
+          return createStoreMemory(dump);
+        },
+        (next) => {
+          db.exec('DELETE FROM feeds; DELETE FROM subscriptions; DELETE FROM meta;');
+          for (const feed of next.feeds.values()) {
+            sql.feed.run(feed.id, feed.guildId, feed.channelId, JSON.stringify(feed));
+            sql.newProgress.run(feed.id, JSON.stringify(next.progress.get(feed.id)));
+            for (const e of postedOf(next, feed.id).entries()) sql.append.run(feed.id, e.paperId, e.messageId, e.postedAt, e.digest, e.seq);
+          }
+          for (const [guildId, members] of next.subscriptions) for (const [userId, s] of members) saveSubscriber(guildId, userId, s);
+          saveMeta(next.meta);
+        },
+        (next) => void Object.assign(memory, next),
+        options,
+      ),
+    isBlank: () => isBlankMemory(memory),
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Closing checkpoints the WAL into the database file, so a backup copy of the file alone is complete.
+      db.close();
+      await lock?.release();
+    },
+  };
+}
+
+// SQLite's result codes for "the disk or the file system refused the write" (as opposed to a bug in a statement).
+const IO_CODES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|BUSY|LOCKED|PROTOCOL)/;
+
+/** A failed commit as a {@link StateWriteError}, naming the database, SQLite's reason and, when it can tell, the system's. */
+function toWriteError(file: string, error: unknown): Error {
+  if (!(error instanceof SqliteError) || !IO_CODES.test(error.code)) return error instanceof Error ? error : new Error(String(error));
+  const system = probeDirectory(dirname(file));
+  const cause = `${error.code} (${error.message})${system ? `: ${system}` : ''}`;
+  return new StateWriteError(
+    file,
+    system?.split(' ')[0] ?? error.code,
+    `cannot save state to ${file}: ${cause}; nothing more will be posted until it can be saved`,
+    {
+      cause: error,
+    },
+  );
+}
+
+/**
+ * What the file system says when asked to write next to the database (SQLite reports a full disk as SQLITE_FULL
+ * and a read-only one as an I/O error, without the system's own error): tries a small file and says why it failed.
+ */
+function probeDirectory(dir: string): string | null {
+  // Synchronous: the write failed inside a synchronous transaction, and its error is built before the step rejects.
+  const probe = join(dir, `.paperboy-probe-${process.pid}`);
+  try {
+    const fd = openSync(probe, 'w');
+    try {
+      writeSync(fd, Buffer.alloc(8192));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+      rmSync(probe, { force: true });
+    }
+    return null;
+  } catch (error) {
+    return describeSystemError(error);
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof SqliteError) return `${error.code} (${error.message})`;
+  return error instanceof Error ? error.message : String(error);
+}
