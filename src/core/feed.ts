@@ -13,6 +13,12 @@ export const BOOTSTRAP_FEED_ID = 'env';
 /** The feed console mode prints (no Discord): its own record, so trying Paperboy never uses up a channel's queue. */
 export const CONSOLE_FEED_ID = 'console';
 
+/**
+ * The server key of members' topics imported from a state file before the bootstrap feed's server was known (the
+ * state file did not record it); they move to that server once it is.
+ */
+export const PENDING_GUILD = '';
+
 /** The zod schema of a feed's configuration. */
 export const feedSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a feed id is 1 to 64 lowercase letters, digits, "-" or "_"'),
