@@ -55,6 +55,15 @@ export function feedSettingsOf(config: Config): FeedSettings {
   };
 }
 
+/**
+ * The settings of the feed this configuration runs: the environment's, or for the console feed the same without a
+ * server or channel (its papers notify the bootstrap feed's members, see subscribersOf).
+ */
+export function runningFeedSettingsOf(config: Config): FeedSettings {
+  const settings = feedSettingsOf(config);
+  return feedIdOf(config) === CONSOLE_FEED_ID ? { ...settings, guildId: null, channelId: null } : settings;
+}
+
 /** Where the data lives, and how an old state file's records become feeds: what opening the store needs. */
 export function dataStoreOptionsOf(config: Config, logger: Logger) {
   return {
@@ -89,8 +98,7 @@ export async function openDigestSession(
   let connection: DiscordConnection | null = null;
   let poster: Poster;
   try {
-    const settings = feedSettingsOf(config);
-    await saveEnvironmentFeed(store, feedId, feedId === CONSOLE_FEED_ID ? { ...settings, channelId: null } : settings, iso());
+    await saveEnvironmentFeed(store, feedId, runningFeedSettingsOf(config), iso());
     if (config.discord.guildId && feedId === BOOTSTRAP_FEED_ID) await assignBootstrapGuild(store, config.discord.guildId, iso(), logger);
     if (config.discord.token) {
       connection = await connectDiscord({

@@ -10,6 +10,7 @@ import { registerCommand } from './commands/register.js';
 import { healthCommand } from './commands/health.js';
 import { searchCommand, topicsCommand } from './commands/search.js';
 import { fetchCommand } from './commands/fetch.js';
+import { stateCommand } from './commands/state.js';
 
 // Expected start-up failures: their messages say what to do, so no stack trace is shown.
 const STARTUP_ERRORS = new Set([
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CliCommand[] = [
   digestCommand,
   registerCommand,
   healthCommand,
+  stateCommand,
   corpusCommand,
   fetchCommand,
   showCommand,

@@ -8,9 +8,8 @@ import { openDataStore, readDataStore } from '../../adapters/open-store.js';
 import { createLogger } from '../../adapters/logger.js';
 import { systemClock } from '../../adapters/system-clock.js';
 import { renderMessageText } from '../../core/format-console.js';
-import { CONSOLE_FEED_ID } from '../../core/feed.js';
 import { selectAudience } from '../../core/subscriptions.js';
-import { dataStoreOptionsOf, feedIdOf, feedSettingsOf, openDigestSession } from '../../session.js';
+import { dataStoreOptionsOf, feedIdOf, openDigestSession, runningFeedSettingsOf } from '../../session.js';
 import { parseCommandArgs, readCount, UsageError } from '../args.js';
 import type { CliCommand } from '../context.js';
 import { plural } from './corpus.js';
@@ -44,8 +43,7 @@ Options:
     const logger = createLogger({ level: config.logLevel, secrets: [config.discord.token], pretty: context.isTty });
     const destination = config.discord.token ? `channel:${config.discord.channelId}` : CONSOLE_DESTINATION;
     const feedId = feedIdOf(config);
-    const settings = feedSettingsOf(config);
-    const feedSettings = feedId === CONSOLE_FEED_ID ? { ...settings, channelId: null } : settings;
+    const feedSettings = runningFeedSettingsOf(config);
 
     if (values.retry) {
       if (values['dry-run'] || values.count !== undefined)
