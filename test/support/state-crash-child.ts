@@ -7,6 +7,7 @@
 //   hold: opens the store, prints `ready`, holds it until stdin closes (or the process is killed).
 //   try:  tries to open the store and prints one JSON line: {"ok":true} or {"ok":false,"name":...,"message":...};
 //         if it got the store it holds it until stdin closes.
+import { writeSync } from 'node:fs';
 import type { FileLockOptions } from '../../src/adapters/file-lock.js';
 import { markPosted } from '../../src/core/state.js';
 import { CRASH_FEED, openAdapter } from '../store/adapters.js';
@@ -18,7 +19,9 @@ if (!file || !['post', 'hold', 'try'].includes(mode ?? '')) {
 }
 const lock = lockJson && lockJson !== '-' ? (JSON.parse(lockJson) as FileLockOptions) : undefined;
 
-const print = (line: string) => process.stdout.write(`${line}\n`);
+// Written synchronously: a step commits within its call, and an acknowledgement still queued in a pipe's buffer when
+// the kill lands would look like a step committed without being acknowledged.
+const print = (line: string) => writeSync(1, `${line}\n`);
 const stdinClosed = () =>
   new Promise<void>((resolve) => {
     process.stdin.on('end', resolve).on('close', resolve).resume();

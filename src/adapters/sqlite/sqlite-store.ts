@@ -148,6 +148,10 @@ function configure(db: Db, file: string): void {
     if (mode !== 'wal') throw new Error(`the file system does not support WAL (journal mode stayed ${mode})`);
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // Checkpoints run between steps (see scheduleCheckpoint), never inside one: a step pays for its own commit only.
+    db.pragma('wal_autocheckpoint = 0');
+    // A write-ahead log grown by an import is cut back to this size once checkpointed.
+    db.pragma(`journal_size_limit = ${8 * 1024 * 1024}`);
   } catch (error) {
     throw new StateFileError(file, `the database ${file} cannot be set up: ${describeError(error)}`);
   }
@@ -224,6 +228,30 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
     meta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
   };
   let closed = false;
+  let sinceCheckpoint = 0;
+  let checkpointTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * Copies the write-ahead log into the database file once enough commits piled up, on a timer after the write that
+   * crossed the line: the digest runner waits on Discord between its steps, and the checkpoint happens then, not in
+   * a step's own time. PASSIVE: it never waits for a reader (an export in progress); what it cannot copy now, the
+   * next one does. A checkpoint that fails (a full disk) only leaves the log longer; commits stay durable in it.
+   */
+  const scheduleCheckpoint = () => {
+    sinceCheckpoint += 1;
+    if (sinceCheckpoint < CHECKPOINT_EVERY || checkpointTimer || closed) return;
+    checkpointTimer = setTimeout(() => {
+      checkpointTimer = null;
+      if (closed) return;
+      try {
+        db.pragma('wal_checkpoint(PASSIVE)');
+        sinceCheckpoint = 0;
+      } catch {
+        // Tried again after the next commits.
+      }
+    }, 0);
+    checkpointTimer.unref();
+  };
 
   const saveSubscriber = (guildId: string, userId: string, subscriber: Subscriber | null) => {
     if (subscriber === null) sql.unsubscribe.run(guildId, userId);
@@ -251,6 +279,7 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
       } catch (error) {
         throw toWriteError(file, error);
       }
+      scheduleCheckpoint();
       return Promise.resolve(apply(planned));
     } catch (error) {
       return Promise.reject(error);
@@ -344,12 +373,19 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
     async close() {
       if (closed) return;
       closed = true;
-      // Closing checkpoints the WAL into the database file, so a backup copy of the file alone is complete.
-      db.close();
-      await lock?.release();
+      if (checkpointTimer) clearTimeout(checkpointTimer);
+      try {
+        // Closing checkpoints the WAL into the database file, so a backup copy of the file alone is complete.
+        db.close();
+      } finally {
+        await lock?.release();
+      }
     },
   };
 }
+
+/** Commits between two checkpoints: a few hundred small steps, a write-ahead log of a few megabytes at most. */
+const CHECKPOINT_EVERY = 200;
 
 // SQLite's result codes for "the disk or the file system refused the write" (as opposed to a bug in a statement).
 const IO_CODES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|CORRUPT|NOTADB|BUSY|LOCKED|PROTOCOL)/;
