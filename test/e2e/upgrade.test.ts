@@ -9,7 +9,8 @@ import type { State } from '../../src/core/legacy-state.js';
 import { spawnBot, type BotProcess, discordEnv } from '../support/bot-process.js';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/index.js';
 import { runCli } from '../support/run-cli.js';
-import { readFeed, readState } from '../support/read-state.js';
+import { readFeed, readState, subscriptionsOf, writeLegacyState } from '../support/read-state.js';
+import { matchTopics } from '../../src/core/topics.js';
 
 // Written by release 973d788 (see test/fixtures/state/README.md): 6 seed papers posted to a channel, 3 in console mode.
 const FIXTURE = new URL('../fixtures/state/release-973d788-seed-posted.json', import.meta.url);
@@ -170,5 +171,42 @@ describe('upgrading from the release that identified papers by title', () => {
     expect(result.code).toBe(0);
     for (const paper of seed.slice(0, 3)) expect(result.stdout).not.toContain(paper.title.slice(0, 40));
     for (const paper of seed.slice(3, 6)) expect(result.stdout).toContain(paper.title.slice(0, 40));
+  }, 60_000);
+});
+
+describe('upgrading a deployment without DISCORD_GUILD_ID', () => {
+  it("given a state file with members' topics, then they belong to the digest channel's server once the bot has looked it up, and notify as before", async () => {
+    const MEMBER = { id: '210000000000000001', username: 'reader' };
+    server.addUser(MEMBER);
+    const { papers } = await loadCorpus('seeds');
+    const stateFile = join(dir, 'state.json');
+    await writeLegacyState(
+      stateFile,
+      {},
+      { subscriptions: { [MEMBER.id]: { topics: ['quantization'], dm: false, updatedAt: '2026-06-01T00:00:00.000Z' } } },
+    );
+    const bot = spawnBot({
+      ...discordEnv(server, { guild: false }),
+      STATE_FILE: stateFile,
+      CORPUS_DIR: 'seeds',
+      DIGEST_CRON: '0 0 1 1 *',
+      DIGEST_CATCH_UP: 'false',
+    });
+    bots.push(bot);
+    await bot.waitFor(/now belong to server \d+, the digest's server/);
+    await bot.waitFor(/registered 5 slash commands/);
+    expect(subscriptionsOf(await readState(dir), server.guildId)).toEqual({
+      [MEMBER.id]: { topics: ['quantization'], dm: false, updatedAt: '2026-06-01T00:00:00.000Z' },
+    });
+    const list = await server.interact({ type: 'command', name: 'subscriptions', user: MEMBER });
+    expect(String(list.data?.content)).toMatch(/quantization/);
+    const now = await server.interact({ type: 'command', name: 'digest', subcommand: 'now', user: ADMIN, memberPermissions: MANAGE_GUILD });
+    expect(String((await now.waitForFinal(15_000)).content)).toMatch(/^Posted digest #1/);
+    const matching = papers.slice(0, 3).filter((p) => matchTopics(p, ['quantization']).length > 0);
+    expect(matching.length).toBeGreaterThan(0);
+    const pinged = server.messages(server.channelId).filter((m) => m.pinged.users.includes(MEMBER.id));
+    expect(pinged).toHaveLength(matching.length);
+    bot.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
   }, 60_000);
 });
