@@ -16,7 +16,8 @@ import {
 import { createRandom, formatPage, generatePapers } from '../../support/generate-corpus.js';
 import { type FeedRecords, feedOf, readState as readDatabase } from '../../support/read-state.js';
 import type { StoreDump } from '../../../src/core/store-dump.js';
-import { percentile, readPeakRssMb, type ScenarioReport } from '../report.js';
+import { readPeakRssMb, type ScenarioReport } from '../report.js';
+import { percentile } from '../../support/stats.js';
 
 const HOME = { guild: '130000000000000001', channel: '130000000000000011' };
 const OTHER = { guild: '140000000000000001', channel: '140000000000000011' };
