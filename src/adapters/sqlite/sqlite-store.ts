@@ -1,4 +1,4 @@
-import Database, { type Database as Db, SqliteError } from 'better-sqlite3';
+import { type Database as Db, SqliteError } from 'better-sqlite3';
 import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -20,17 +20,18 @@ import {
   snapshotOf,
   type StoreMemory,
 } from '../../app/store-memory.js';
-import { type Feed, feedSchema } from '../../core/feed.js';
-import { createPostedLog, type PostedEntry } from '../../core/posted-log.js';
-import { createEmptyProgress, feedProgressSchema, type Subscriber } from '../../core/state.js';
+import type { Feed } from '../../core/feed.js';
+import { createEmptyProgress, type Subscriber } from '../../core/state.js';
 import { StateFileError } from '../../core/state-migrations.js';
-import { createEmptyMeta, type StoreDump, type StoreMeta, storeMetaSchema } from '../../core/store-dump.js';
+import type { StoreDump, StoreMeta } from '../../core/store-dump.js';
 import { syncDirectory } from '../durable-file.js';
 import { acquireFileLock, describeSystemError, type FileLock, type FileLockOptions } from '../file-lock.js';
 import { systemClock } from '../system-clock.js';
-import { applyMigrations, readSchemaVersion, SCHEMA_VERSION } from './migrations.js';
+import { checkDatabase, configure, loadMemory, openDatabase } from './database.js';
+import { applyMigrations } from './migrations.js';
 
 export { StateLockedError } from '../file-lock.js';
+export { readSqliteDatabase } from './database.js';
 
 /** Options of {@link openSqliteStore}. */
 export interface OpenSqliteStoreOptions {
@@ -50,9 +51,6 @@ export class StateWriteError extends Error {
     this.name = 'StateWriteError';
   }
 }
-
-const untouched =
-  'It was left untouched. Restore a backup with `paperboy state import --replace <backup>`, or move it away to start with an empty database (every paper would then be posted again).';
 
 /**
  * Opens the database for the one process that may change it: takes the lock, refuses a corrupt database or one a
@@ -88,125 +86,6 @@ export async function openSqliteStore(file: string, options: OpenSqliteStoreOpti
     await lock?.release();
     throw error;
   }
-}
-
-/**
- * Reads a database without the lock and without writing to it (a dry run, `paperboy register`, tests), for a
- * process that is not the owner: what the owner committed last.
- */
-export function readSqliteDatabase(file: string): StoreMemory {
-  const db = openDatabase(file, { readonly: true });
-  try {
-    // A database its owner has not set up yet holds nothing. (An older schema is migrated by its owner; a future
-    // migration that changes what loadMemory reads must read the older shape here too.)
-    if (checkDatabase(db, file) === 0) return createStoreMemory();
-    return loadMemory(db, file);
-  } finally {
-    db.close();
-  }
-}
-
-function openDatabase(file: string, options: { readonly: boolean }): Db {
-  try {
-    // A lock held by another connection (an admin's sqlite3 shell) fails a write after 100 ms rather than blocking
-    // the event loop for better-sqlite3's default 5 s: the step rejects and is retried like any failed write.
-    return new Database(file, { readonly: options.readonly, fileMustExist: options.readonly, timeout: 100 });
-  } catch (error) {
-    throw new StateFileError(file, `the database ${file} cannot be opened: ${describeError(error)}. ${untouched}`);
-  }
-}
-
-/** The database's schema version; throws a {@link StateFileError} for a corrupt, foreign or newer database. */
-function checkDatabase(db: Db, file: string): number {
-  let version: number | null;
-  try {
-    version = readSchemaVersion(db);
-    if (version !== 0) {
-      const verdict = db.pragma('quick_check', { simple: true }) as string;
-      if (verdict !== 'ok') throw new Error(`integrity check failed: ${verdict}`);
-    }
-  } catch (error) {
-    throw new StateFileError(file, `the database ${file} is corrupt or not a database: ${describeError(error)}. ${untouched}`);
-  }
-  if (version === null) {
-    throw new StateFileError(file, `${file} is an SQLite database, but not a Paperboy one (it has no migrations table). ${untouched}`);
-  }
-  if (version > SCHEMA_VERSION) {
-    throw new StateFileError(
-      file,
-      `the database ${file} was written by a newer Paperboy (schema version ${version}; this one knows up to ${SCHEMA_VERSION}). It was left untouched: upgrade Paperboy, or restore a backup with \`paperboy state import --replace <backup>\`.`,
-    );
-  }
-  return version;
-}
-
-// WAL with synchronous=FULL: a commit returns only once its WAL frames are on disk (one fsync), so a kill -9 or a
-// power cut after a step resolved never loses it; readers (a dry run, an export) never block the writer.
-function configure(db: Db, file: string): void {
-  try {
-    const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
-    if (mode !== 'wal') throw new Error(`the file system does not support WAL (journal mode stayed ${mode})`);
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    // Checkpoints run between steps (see scheduleCheckpoint), never inside one: a step pays for its own commit only.
-    db.pragma('wal_autocheckpoint = 0');
-    // A write-ahead log grown by an import is cut back to this size once checkpointed.
-    db.pragma(`journal_size_limit = ${8 * 1024 * 1024}`);
-  } catch (error) {
-    throw new StateFileError(file, `the database ${file} cannot be set up: ${describeError(error)}`);
-  }
-}
-
-function loadMemory(db: Db, file: string): StoreMemory {
-  const memory = createStoreMemory();
-  try {
-    for (const row of db.prepare('SELECT id, doc FROM feeds').all() as Array<{ id: string; doc: string }>) {
-      memory.feeds.set(row.id, feedSchema.parse(JSON.parse(row.doc)) as Feed);
-    }
-    for (const row of db.prepare('SELECT feed_id, doc FROM feed_progress').all() as Array<{ feed_id: string; doc: string }>) {
-      memory.progress.set(row.feed_id, feedProgressSchema.parse(JSON.parse(row.doc)));
-    }
-    const rows = new Map<string, PostedEntry[]>();
-    const select = db.prepare('SELECT feed_id, paper_id, message_id, posted_at, digest, seq FROM posted ORDER BY feed_id, seq');
-    for (const row of select.iterate() as Iterable<PostedRow>) {
-      let list = rows.get(row.feed_id);
-      if (!list) rows.set(row.feed_id, (list = []));
-      list.push({ paperId: row.paper_id, messageId: row.message_id, postedAt: row.posted_at, digest: row.digest, seq: row.seq });
-    }
-    for (const id of memory.feeds.keys()) memory.logs.set(id, createPostedLog(rows.get(id) ?? []));
-    const members = db.prepare('SELECT guild_id, user_id, topics, dm, updated_at FROM subscriptions').all() as SubscriptionDbRow[];
-    for (const row of members) {
-      setSubscriber(memory, row.guild_id, row.user_id, {
-        topics: JSON.parse(row.topics) as string[],
-        dm: row.dm === 1,
-        updatedAt: row.updated_at,
-      });
-    }
-    const meta: Record<string, unknown> = { ...createEmptyMeta() };
-    for (const row of db.prepare('SELECT key, value FROM meta').all() as Array<{ key: string; value: string }>)
-      meta[row.key] = JSON.parse(row.value);
-    memory.meta = storeMetaSchema.parse(meta);
-  } catch (error) {
-    throw new StateFileError(file, `the database ${file} holds records this Paperboy cannot read: ${describeError(error)}. ${untouched}`);
-  }
-  return memory;
-}
-
-interface PostedRow {
-  feed_id: string;
-  paper_id: string;
-  message_id: string;
-  posted_at: string;
-  digest: number;
-  seq: number;
-}
-
-interface SubscriptionDbRow {
-  guild_id: string;
-  user_id: string;
-  topics: string;
-  dm: number;
-  updated_at: string;
 }
 
 function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: FileLock | null): Store {
@@ -425,9 +304,4 @@ function probeDirectory(dir: string): string | null {
   } catch (error) {
     return describeSystemError(error);
   }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof SqliteError) return `${error.code} (${error.message})`;
-  return error instanceof Error ? error.message : String(error);
 }
