@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { dirname, join } from 'node:path';
 import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
 import { OperatorError } from './core/errors.js';
@@ -21,6 +22,11 @@ export interface Config {
     catchUp: boolean;
   };
   corpusDir: string;
+  /** DATA_DIR: the folder of the database (and of its lock and health files). */
+  dataDir: string;
+  /** `DATA_DIR/paperboy.sqlite`: what Paperboy remembers. */
+  databaseFile: string;
+  /** STATE_FILE: the JSON state file of the releases before the database, imported once at the first start. */
   stateFile: string;
   logLevel: LogLevel;
   /** Optional port of the `/healthz` endpoint; null: health is only in the status file. */
@@ -59,6 +65,7 @@ export const CONFIG_DEFAULTS = {
   DIGEST_ORDER: 'corpus',
   DIGEST_CATCH_UP: 'true',
   CORPUS_DIR: './seeds',
+  DATA_DIR: './data',
   STATE_FILE: './data/state.json',
   LOG_LEVEL: 'info',
   HEALTH_HOST: '127.0.0.1',
@@ -212,7 +219,8 @@ const schema = z.object({
   ),
   DIGEST_CATCH_UP: booleanVariable('DIGEST_CATCH_UP', true),
   ...sourcesShape,
-  STATE_FILE: z.preprocess(blankToUndefined, z.string().default(CONFIG_DEFAULTS.STATE_FILE)),
+  DATA_DIR: z.preprocess(blankToUndefined, z.string().optional()),
+  STATE_FILE: z.preprocess(blankToUndefined, z.string().optional()),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase()) : v),
     z.enum(LOG_LEVELS, { error: (issue) => `LOG_LEVEL "${String(issue.input)}" must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -275,7 +283,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     digest: { cron: v.DIGEST_CRON, timezone: v.DIGEST_TIMEZONE, size: v.DIGEST_SIZE, order: v.DIGEST_ORDER, catchUp: v.DIGEST_CATCH_UP },
     corpusDir: v.CORPUS_DIR,
-    stateFile: v.STATE_FILE,
+    ...resolveDataPaths(v.DATA_DIR, v.STATE_FILE),
     logLevel: v.LOG_LEVEL,
     healthPort: v.HEALTH_PORT ?? null,
     healthHost: v.HEALTH_HOST,
@@ -307,9 +315,34 @@ export function readCorpusDir(env: Record<string, string | undefined>): string {
   return env.CORPUS_DIR?.trim() || CONFIG_DEFAULTS.CORPUS_DIR;
 }
 
-/** The state file path alone, for commands that only read state. */
+/** The name of the database file in DATA_DIR. */
+export const DATABASE_FILE_NAME = 'paperboy.sqlite';
+
+/**
+ * Where the data lives. DATA_DIR defaults to the folder of STATE_FILE when only that is set, so a deployment that
+ * kept its state file on a volume gets its database on the same volume (not in a `./data` the upgrade would lose);
+ * STATE_FILE defaults to `DATA_DIR/state.json`.
+ */
+function resolveDataPaths(
+  dataDir: string | undefined,
+  stateFile: string | undefined,
+): Pick<Config, 'dataDir' | 'databaseFile' | 'stateFile'> {
+  const dir = dataDir ?? (stateFile ? dirname(stateFile) : CONFIG_DEFAULTS.DATA_DIR);
+  return {
+    dataDir: dir,
+    databaseFile: join(dir, DATABASE_FILE_NAME),
+    stateFile: stateFile ?? (dataDir ? join(dataDir, 'state.json') : CONFIG_DEFAULTS.STATE_FILE),
+  };
+}
+
+/** The data paths alone (DATA_DIR, the database, STATE_FILE), for commands that only read them. */
+export function readDataPaths(env: Record<string, string | undefined>): Pick<Config, 'dataDir' | 'databaseFile' | 'stateFile'> {
+  return resolveDataPaths(env.DATA_DIR?.trim() || undefined, env.STATE_FILE?.trim() || undefined);
+}
+
+/** The state file path alone (STATE_FILE, or `DATA_DIR/state.json`). */
 export function readStateFilePath(env: Record<string, string | undefined>): string {
-  return env.STATE_FILE?.trim() || CONFIG_DEFAULTS.STATE_FILE;
+  return readDataPaths(env).stateFile;
 }
 
 function booleanVariable(name: string, fallback: boolean) {

@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { Logger } from './app/ports.js';
+import { scopeToFeed } from './app/feed-store.js';
 import { createBotLifecycle } from './app/lifecycle.js';
 import { createCronScheduler } from './adapters/cron-scheduler.js';
 import { commandScopeFor } from './adapters/discord/definitions.js';
@@ -19,14 +20,13 @@ const SHUTDOWN_BUDGET_MS = 8000;
  */
 export async function runBot(config: Config, io: BotIo, logger: Logger): Promise<number> {
   const session = await openDigestSession(config, io, logger, { interactive: true });
-  const { store, poster, runner, catalog, connection } = session;
+  const { store, feedId, runner, catalog, connection } = session;
   const corpus = catalog.current();
   logger.info({ dir: config.corpusDir, papers: corpus.papers.length }, `corpus ${config.corpusDir}: ${corpus.papers.length} papers`);
 
   const bot = createBotLifecycle({
-    store,
+    feed: scopeToFeed(store, feedId),
     runner,
-    destination: poster.destination,
     mode: connection ? 'discord' : 'console',
     isConnected: () => connection?.isConnected() ?? true,
     clock: systemClock,
@@ -40,7 +40,7 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
     createSchedule: (onTick) => createCronScheduler({ cron: config.digest.cron, timezone: config.digest.timezone, logger, onTick }),
     startHealth: (status) =>
       startHealthReporter({
-        file: healthFileFor(config.stateFile),
+        file: healthFileFor(config.databaseFile),
         port: config.healthPort,
         host: config.healthHost,
         secrets: [config.discord.token],
@@ -63,7 +63,7 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
           clock: systemClock,
           logger,
           timezone: config.digest.timezone,
-          destination: poster.destination,
+          feedId,
           guildId: config.discord.guildId,
           channelId: config.discord.channelId,
           nextRun: () => bot.nextRun(),

@@ -1,17 +1,20 @@
 // Beside the two entry points that share it: the long-running bot (main.ts) and a one-off `paperboy digest` (cli/).
 import type { Interaction } from 'discord.js';
 import type { Config } from './config.js';
+import { assignBootstrapGuild, saveEnvironmentFeed, subscribersOf } from './app/bootstrap-feed.js';
 import { createCorpusCatalog, type CorpusCatalog } from './app/corpus-catalog.js';
 import { createSubscriptions, type Subscriptions } from './app/subscriptions.js';
-import type { Logger, Poster, StateStore } from './app/ports.js';
+import type { Logger, Poster, Store } from './app/ports.js';
 import { createDigestRunner, type DigestRunner } from './app/run-digest.js';
 import { createFetchBeforeDigest, type FetchBeforeDigest } from './app/fetch-before-digest.js';
+import { BOOTSTRAP_FEED_ID, CONSOLE_FEED_ID, type FeedSettings } from './core/feed.js';
 import { selectAudience } from './core/subscriptions.js';
 import { createConsolePoster } from './adapters/console-poster.js';
 import { channelPermissionsOf, createChannelPoster } from './adapters/discord/channel-poster.js';
 import { connectDiscord, type DiscordConnection } from './adapters/discord/client.js';
+import { lookUpChannelGuild } from './adapters/discord/home-guild.js';
 import { createFsCorpusSource } from './adapters/fs-corpus-source.js';
-import { openStateStore } from './adapters/fs-state-store.js';
+import { openDataStore } from './adapters/open-store.js';
 import { createSourceFetcher } from './adapters/sources/source-fetcher.js';
 import { systemClock } from './adapters/system-clock.js';
 
@@ -23,7 +26,9 @@ export interface BotIo {
 
 /** The parts a digest needs, connected: used by `paperboy start` and by a one-off `paperboy digest`. */
 export interface DigestSession {
-  store: StateStore;
+  store: Store;
+  /** The feed this process runs: the bootstrap feed (Discord) or the console feed. */
+  feedId: string;
   poster: Poster;
   runner: DigestRunner;
   catalog: CorpusCatalog;
@@ -36,7 +41,48 @@ export interface DigestSession {
   close(): Promise<void>;
 }
 
-/** Reads the corpus, opens the state (with its lock), connects to Discord or picks console mode, builds the runner. */
+/** The feed this configuration runs: the bootstrap feed with a token, the console feed without. */
+export function feedIdOf(config: Config): string {
+  return config.discord.token ? BOOTSTRAP_FEED_ID : CONSOLE_FEED_ID;
+}
+
+/** The environment's digest settings (DISCORD_CHANNEL_ID, DISCORD_GUILD_ID and DIGEST_*), as a feed's. */
+export function feedSettingsOf(config: Config): FeedSettings {
+  const { digest, discord } = config;
+  return {
+    guildId: discord.guildId,
+    channelId: discord.channelId,
+    cron: digest.cron,
+    timezone: digest.timezone,
+    size: digest.size,
+    order: digest.order,
+  };
+}
+
+/**
+ * The settings of the feed this configuration runs: the environment's, or for the console feed the same without a
+ * server or channel (its papers notify the bootstrap feed's members, see subscribersOf).
+ */
+export function runningFeedSettingsOf(config: Config): FeedSettings {
+  const settings = feedSettingsOf(config);
+  return feedIdOf(config) === CONSOLE_FEED_ID ? { ...settings, guildId: null, channelId: null } : settings;
+}
+
+/** Where the data lives, and how an old state file's records become feeds: what opening the store needs. */
+export function dataStoreOptionsOf(config: Config, logger: Logger) {
+  return {
+    databaseFile: config.databaseFile,
+    stateFile: config.stateFile,
+    settings: feedSettingsOf(config),
+    scheduleFeedId: feedIdOf(config),
+    logger,
+  };
+}
+
+/**
+ * Reads the corpus, opens the database (with its lock, importing an old state file once), saves the feed the
+ * environment defines, connects to Discord or picks console mode, and builds the runner.
+ */
 export async function openDigestSession(
   config: Config,
   io: BotIo,
@@ -48,12 +94,16 @@ export async function openDigestSession(
     logger,
     now: () => systemClock.now().getTime(),
   });
-  const store = await openStateStore(config.stateFile);
+  const store = await openDataStore(dataStoreOptionsOf(config, logger));
+  const feedId = feedIdOf(config);
+  const iso = () => systemClock.now().toISOString();
   const subscriptions = createSubscriptions({ store, catalog, clock: systemClock, logger });
   let route: ((interaction: Interaction) => Promise<void>) | null = null;
   let connection: DiscordConnection | null = null;
   let poster: Poster;
   try {
+    await saveEnvironmentFeed(store, feedId, runningFeedSettingsOf(config), iso());
+    if (config.discord.guildId && feedId === BOOTSTRAP_FEED_ID) await assignBootstrapGuild(store, config.discord.guildId, iso(), logger);
     if (config.discord.token) {
       connection = await connectDiscord({
         token: config.discord.token,
@@ -62,21 +112,25 @@ export async function openDigestSession(
         onInteraction: options.interactive ? (interaction) => void route?.(interaction) : undefined,
       });
       const { rest } = connection.client;
+      const channelId = config.discord.channelId!;
       poster = createChannelPoster({
         rest,
-        channelId: config.discord.channelId!,
+        channelId,
         botUserId: () => connection?.botUserId ?? null,
-        permissions: channelPermissionsOf(connection.client, config.discord.channelId!),
+        permissions: channelPermissionsOf(connection.client, channelId),
       });
-      logger.info(
-        { user: connection.client.user.tag, channel: config.discord.channelId },
-        `connected to Discord as ${connection.client.user.tag}`,
-      );
+      logger.info({ user: connection.client.user.tag, channel: channelId }, `connected to Discord as ${connection.client.user.tag}`);
+      if (!store.read().feeds.get(BOOTSTRAP_FEED_ID)?.guildId) {
+        // The digest's server, for the members' topics: looked up once; until it is known, they stay where the import put them.
+        const guildId = await lookUpChannelGuild(connection.client, channelId).catch(() => null);
+        if (guildId) await assignBootstrapGuild(store, guildId, iso(), logger);
+      }
     } else {
       poster = createConsolePoster(io.out, io.columns);
       logger.info({}, 'no DISCORD_TOKEN: console mode, digests are printed here');
     }
   } catch (error) {
+    await connection?.destroy().catch(() => undefined);
     await store.close();
     throw error;
   }
@@ -90,18 +144,17 @@ export async function openDigestSession(
   });
   const runner = createDigestRunner({
     store,
+    feedId,
     poster,
     corpus: catalog.source,
     clock: systemClock,
     logger,
-    size: config.digest.size,
-    order: config.digest.order,
-    timezone: config.digest.timezone,
-    audienceFor: selectAudience,
+    audienceFor: (paper) => selectAudience(paper, subscribersOf(store, feedId)),
     beforeRun: (signal) => sources.beforeDigest(signal),
   });
   return {
     store,
+    feedId,
     poster,
     runner,
     catalog,
@@ -112,7 +165,7 @@ export async function openDigestSession(
       route = handler;
     },
     async close() {
-      await store.close().catch((error: unknown) => logger.error({ err: error }, 'closing the state failed'));
+      await store.close().catch((error: unknown) => logger.error({ err: error }, 'closing the database failed'));
       // After the state: a digest that was waiting for this fetch can no longer record (nor post) anything.
       sources.stop();
       await connection?.destroy().catch(() => undefined);

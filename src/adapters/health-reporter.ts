@@ -6,9 +6,9 @@ import { OperatorError } from '../core/errors.js';
 import { evaluateHealth, type HealthStatus } from '../core/health.js';
 import { systemClock } from './system-clock.js';
 
-/** The status file of a state file: `data/state.json` → `data/state.json.health`. */
-export function healthFileFor(stateFile: string): string {
-  return `${stateFile}.health`;
+/** The status file next to the database: `data/paperboy.sqlite` → `data/paperboy.sqlite.health`. */
+export function healthFileFor(databaseFile: string): string {
+  return `${databaseFile}.health`;
 }
 
 /** `/healthz` cannot listen where HEALTH_HOST and HEALTH_PORT ask (port taken, address not on this machine...). */

@@ -1,6 +1,6 @@
 import { type HealthStatus, listDigestConcerns } from '../core/health.js';
 import type { CorpusFileProblem } from '../core/paper.js';
-import type { DestinationState } from '../core/state.js';
+import type { FeedProgress } from '../core/state.js';
 import type { DigestResult } from './run-digest.js';
 
 /**
@@ -23,8 +23,8 @@ export interface HealthFacts {
   now: Date;
   startedAt: string;
   nextRun: Date | null;
-  /** The digest destination's record, for the last run and the concerns. */
-  destination: DestinationState;
+  /** The digest feed's progress, for the last run and the concerns. */
+  destination: FeedProgress;
   problem: string | null;
   /** Where the corpus lives, for concerns that tell an admin where to look. */
   corpusLocation?: string;

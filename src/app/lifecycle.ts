@@ -1,10 +1,11 @@
 import type { HealthStatus } from '../core/health.js';
 import type { CorpusFileProblem } from '../core/paper.js';
 import { decideStartup } from '../core/startup.js';
-import { getDestination, setNextDue } from '../core/state.js';
+import { setNextDue } from '../core/state.js';
 import { formatLocalTime } from '../core/time.js';
 import { buildHealthStatus, updateProblem } from './health-status.js';
-import type { Clock, Logger, StateStore } from './ports.js';
+import type { FeedStore } from './feed-store.js';
+import type { Clock, Logger } from './ports.js';
 import { type DigestResult, type DigestRunner, FatalDigestError } from './run-digest.js';
 
 /** The digest schedule as the lifecycle drives it (the cron adapter): it says when, never whether. */
@@ -24,10 +25,9 @@ export interface HealthReporting {
 
 /** Everything the bot's lifecycle needs, in one object (the composition root builds it). */
 export interface BotLifecycleDeps {
-  store: StateStore;
+  /** The feed the runner posts: whose progress the start-up decision reads and whose next due time is saved. */
+  feed: FeedStore;
   runner: DigestRunner;
-  /** The runner's destination (`channel:<id>` or `console`): whose record the start-up decision reads. */
-  destination: string;
   mode: HealthStatus['mode'];
   /** Whether the gateway session is up (always true in console mode). */
   isConnected(): boolean;
@@ -71,7 +71,7 @@ export interface BotLifecycle {
 
 /** Creates the lifecycle of the long-running bot: schedule, start-up runs, health and a graceful stop. */
 export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
-  const { store, runner, logger } = deps;
+  const { feed, runner, logger } = deps;
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
   const shutdown = new AbortController();
@@ -109,8 +109,8 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
     const next = schedule.nextRun();
     if (options.log !== false) logger.info({ nextRun: next.toISOString() }, `next digest: ${formatLocalTime(next, deps.timezone)}`);
     if (options.save === false) return;
-    await store
-      .update((s) => setNextDue(s, next.toISOString()))
+    await feed
+      .step((s) => setNextDue(s, next.toISOString()))
       .catch((error: unknown) => logger.error({ err: error }, 'could not save the next run time'));
   };
 
@@ -129,7 +129,7 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
       now: deps.clock.now(),
       startedAt,
       nextRun: schedule.nextRun(),
-      destination: getDestination(store.read(), deps.destination),
+      destination: feed.progress(),
       problem,
       corpusLocation: deps.corpusLocation,
       corpusProblems: deps.corpusProblems?.() ?? [],
@@ -155,10 +155,10 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
   async function start(prepare?: () => Promise<void>): Promise<void> {
     schedule.start();
     await prepare?.();
-    const state = store.read();
+    const progress = feed.progress();
     const plan = decideStartup({
-      destination: getDestination(state, deps.destination),
-      nextDueAt: state.schedule.nextDueAt,
+      destination: progress,
+      nextDueAt: progress.nextDueAt,
       now: deps.clock.now(),
       timezone: deps.timezone,
       options: { catchUp: deps.catchUp, consoleMode: deps.mode === 'console' },

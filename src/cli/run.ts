@@ -10,6 +10,7 @@ import { registerCommand } from './commands/register.js';
 import { healthCommand } from './commands/health.js';
 import { searchCommand, topicsCommand } from './commands/search.js';
 import { fetchCommand } from './commands/fetch.js';
+import { stateCommand } from './commands/state.js';
 
 /** Every command, in the order `paperboy --help` lists them. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -17,6 +18,7 @@ export const COMMANDS: readonly CliCommand[] = [
   digestCommand,
   registerCommand,
   healthCommand,
+  stateCommand,
   corpusCommand,
   fetchCommand,
   showCommand,

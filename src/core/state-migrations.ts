@@ -1,4 +1,4 @@
-import { STATE_VERSION, type State, stateSchema } from './state.js';
+import { STATE_VERSION, type State, stateSchema } from './legacy-state.js';
 import { OperatorError } from './errors.js';
 
 /** Turns a state of one version into the next version (`MIGRATIONS[n]` takes version n to n + 1). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PostError } from '../../src/app/ports.js';
 import { createDigestRunner, FatalDigestError, requeueRefused, type DigestDeps } from '../../src/app/run-digest.js';
 import { listDigestConcerns } from '../../src/core/health.js';
-import { getDestination } from '../../src/core/state.js';
+import type { Feed } from '../../src/core/feed.js';
 import {
   createFakePoster,
   createListCorpus,
@@ -10,22 +10,21 @@ import {
   createMemoryLogger,
   createMemoryStore,
   makePapers,
+  recordsOf,
 } from '../support/memory-ports.js';
 
-function setup(count = 7, overrides: Partial<DigestDeps> = {}) {
-  const store = createMemoryStore();
+function setup(count = 7, overrides: Partial<DigestDeps> = {}, feed: Partial<Feed> = {}) {
+  const store = createMemoryStore({ feed });
   const poster = createFakePoster();
   const corpus = createListCorpus(makePapers(count));
   const logger = createMemoryLogger();
   const deps: DigestDeps = {
     store,
+    feedId: store.feedId,
     poster,
     corpus,
     clock: createManualClock(),
     logger,
-    size: 3,
-    order: 'corpus',
-    timezone: 'UTC',
     retryDelaysMs: [0, 0],
     ...overrides,
   };
@@ -33,7 +32,7 @@ function setup(count = 7, overrides: Partial<DigestDeps> = {}) {
   const postedIds = () => poster.postedPaperIds();
   /** A new process on the same state and channel (nothing kept in memory). */
   const restart = () => createDigestRunner(deps);
-  return { store, poster, corpus, logger, runner, restart, postedIds, dest: () => getDestination(store.read(), poster.destination) };
+  return { store, poster, corpus, logger, runner, restart, postedIds, dest: () => recordsOf(store) };
 }
 
 /** Makes the state unwritable right after the post of `paperId` went out: the process dies before recording it. */
@@ -87,7 +86,7 @@ describe('runDigest', () => {
   });
 
   it('given newest order, then the newest papers go first', async () => {
-    const { runner, corpus, postedIds } = setup(7, { order: 'newest' });
+    const { runner, corpus, postedIds } = setup(7, {}, { order: 'newest' });
     await runner.run();
     const newest = [...corpus.papers]
       .sort((a, b) => b.published!.localeCompare(a.published!))
@@ -333,9 +332,9 @@ describe('runDigest: the corpus goes missing', () => {
     await runner.run();
     const refused = corpus.papers[0]!.id;
     expect(Object.keys(dest().failed)).toEqual([refused]);
-    expect(await requeueRefused(store, poster.destination)).toEqual([refused]);
+    expect(await requeueRefused(store, store.feedId)).toEqual([refused]);
     expect(dest().failed).toEqual({});
-    expect(await requeueRefused(store, poster.destination)).toEqual([]);
+    expect(await requeueRefused(store, store.feedId)).toEqual([]);
     await runner.run();
     expect(postedIds().filter((id) => id === refused)).toHaveLength(1);
     expect(Object.keys(dest().posted)).toContain(refused);

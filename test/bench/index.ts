@@ -3,7 +3,7 @@
 import { cpus } from 'node:os';
 import { benchBot, printBotBench } from './bot-bench.js';
 import { benchCorpus, printCorpusBench } from './corpus-bench.js';
-import { benchState } from './state-bench.js';
+import { benchState, benchStateMemory, printStateBench } from './state-bench.js';
 
 const SECTIONS = ['corpus', 'formats', 'search', 'state', 'bot'];
 const only = process.argv.slice(2);
@@ -24,15 +24,5 @@ if (wanted('search')) {
   const { benchSearch, printSearchBench } = await import('./search-bench.js');
   printSearchBench(benchSearch());
 }
-if (wanted('state')) {
-  console.log('\n## State file saves (validate, serialise, write temp, fsync, rename, fsync dir)');
-  console.table(
-    (await benchState()).map((r) => ({
-      posted: r.posted,
-      'file MB': (r.bytes / 1e6).toFixed(1),
-      'save p50 ms': r.saveMs.p50,
-      'save p99 ms': r.saveMs.p99,
-    })),
-  );
-}
+if (wanted('state')) printStateBench(await benchState(), await benchStateMemory());
 if (wanted('bot')) printBotBench(await benchBot());

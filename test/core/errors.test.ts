@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { DiscordUnreachableError, InvalidTokenError } from '../../src/adapters/discord/client.js';
 import { StateLockedError } from '../../src/adapters/file-lock.js';
 import { CorpusDirectoryError } from '../../src/adapters/fs-corpus.js';
-import { StateWriteError } from '../../src/adapters/fs-state-store.js';
+import { StateWriteError } from '../../src/adapters/sqlite/sqlite-store.js';
+import { LegacyImportError } from '../../src/core/legacy-import.js';
+import { StoreNotEmptyError } from '../../src/app/ports.js';
 import { HealthEndpointError } from '../../src/adapters/health-reporter.js';
 import { HttpFetchError } from '../../src/adapters/http/http-client.js';
 import { UserFacingError } from '../../src/app/errors.js';
@@ -42,7 +44,9 @@ describe('error classes', () => {
     ['ConfigError', () => new ConfigError(['DIGEST_SIZE "0" must be a whole number'])],
     ['StateFileError', () => new StateFileError('/data/state.json', 'is not JSON')],
     ['StateLockedError', () => new StateLockedError('/data/state.json', null, 'held by pid 7')],
-    ['StateWriteError', () => new StateWriteError('/data/state.json', 'ENOSPC', 'no space left')],
+    ['StateWriteError', () => new StateWriteError('/data/paperboy.sqlite', 'ENOSPC', 'no space left')],
+    ['LegacyImportError', () => new LegacyImportError('the state file holds two channels; set DISCORD_CHANNEL_ID')],
+    ['StoreNotEmptyError', () => new StoreNotEmptyError('the database holds data; use --replace')],
     ['CorpusDirectoryError', () => new CorpusDirectoryError('corpus directory /srv does not exist')],
     ['InvalidTokenError', () => new InvalidTokenError()],
     ['DiscordUnreachableError', () => new DiscordUnreachableError('https://discord.com/api', 'ENOTFOUND')],

@@ -16,7 +16,7 @@ describe('soak scenarios, short', () => {
     expect(report.papersExpected).toBeGreaterThanOrEqual(60);
   }, 240_000);
 
-  it('given a full then read-only state disk, then nothing unrecorded is posted and the bot recovers by itself', async (context) => {
+  it('given a full then read-only data disk, then nothing unrecorded is posted, and the bot recovers by itself from the full disk and after a repair and restart from the read-only one', async (context) => {
     const report = await runDiskTrouble(0.2);
     // Without a tmpfs there is no disk to fill: the test says so in the run's summary instead of passing.
     if (report.skipped) context.skip(report.skipped);
