@@ -6,6 +6,7 @@ import { spawnBot, type BotProcess, discordEnv } from '../../support/bot-process
 import { startFakeDiscord } from '../../support/fake-discord/index.js';
 import { startFakeSources, type SourceFault } from '../../support/fake-sources.js';
 import { createRandom } from '../../support/generate-corpus.js';
+import { databaseIn, feedOf, readState } from '../../support/read-state.js';
 import { readPeakRssMb, type ScenarioReport } from '../report.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -166,7 +167,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   // Health is sampled along the way: a failing source must show as a concern at least once.
   let degradedBySource = 0;
   const readHealth = async () =>
-    (JSON.parse(await readFile(`${stateFile}.health`, 'utf8').catch(() => '{}')) as { concerns?: string[] }).concerns ?? [];
+    (JSON.parse(await readFile(`${databaseIn(dir)}.health`, 'utf8').catch(() => '{}')) as { concerns?: string[] }).concerns ?? [];
 
   let crashes = 0;
   let peakRss = 0;
@@ -227,9 +228,8 @@ export async function run(scale: number): Promise<ScenarioReport> {
 
   const ids = discord.postedPaperIds();
   const unique = new Set(ids);
-  const state = JSON.parse(await readFile(stateFile, 'utf8')) as { destinations: Record<string, { posted: Record<string, unknown> }> };
-  const recorded = Object.keys(state.destinations[`channel:${discord.channelId}`]?.posted ?? {});
-  if (recorded.join('\n') !== [...unique].join('\n')) problems.push('the state file does not list the posted papers in channel order');
+  const recorded = Object.keys(feedOf(await readState(dir))?.posted ?? {});
+  if (recorded.join('\n') !== [...unique].join('\n')) problems.push('the database does not list the posted papers in channel order');
   const leftovers = (await readdir(join(corpusDir, 'hf-daily'))).filter((name) => name.includes('.tmp-')).length;
   const requests = sources.requests.length;
   // At most two injected faults may still wait for a request when the chaos stops.
