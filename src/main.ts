@@ -51,6 +51,10 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
     shutdownBudgetMs: SHUTDOWN_BUDGET_MS,
   });
 
+  // Before the start: the schedule runs from its first line, and a signal during the start is a stop like any other.
+  const onSignal = (signal: NodeJS.Signals) => void bot.stop(`received ${signal}`);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   await bot.start(async () => {
     if (!connection) return;
     session.setInteractionHandler(
@@ -89,9 +93,6 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
     });
   });
 
-  const onSignal = (signal: NodeJS.Signals) => void bot.stop(`received ${signal}`);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   const code = await bot.exited;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

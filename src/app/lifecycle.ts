@@ -152,9 +152,21 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
     return stopping;
   }
 
+  /** Whether a stop began; a function, so checks after an `await` see a stop that came meanwhile. */
+  function isStopping(): boolean {
+    return stopping !== null;
+  }
+
   async function start(prepare?: () => Promise<void>): Promise<void> {
     schedule.start();
-    await prepare?.();
+    try {
+      await prepare?.();
+    } catch (error) {
+      // A stop during the start closes what the preparation uses: its failure is then part of the stop, not news.
+      if (isStopping()) return;
+      throw error;
+    }
+    if (isStopping()) return;
     const progress = feed.progress();
     const plan = decideStartup({
       destination: progress,
@@ -170,6 +182,11 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
       await deps.close();
       throw error;
     });
+    if (isStopping()) {
+      // Stopped while health was starting: the stop found no reporter to close.
+      await health.stop();
+      return;
+    }
     if (plan.runs.length > 0) {
       // The scheduled path and this one share the runner, whose runs never overlap.
       startRuns = (async () => {

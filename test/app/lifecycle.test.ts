@@ -284,6 +284,23 @@ describe('the bot lifecycle', () => {
     expect(env.logger.lines.map((l) => l.message)).toEqual(expect.arrayContaining(['stopping: received SIGTERM', 'stopped']));
   });
 
+  it('given a stop while the start prepares (registering commands), then the start ends quietly, no start-up digest runs, no health stays up, and the exit code is 0', async () => {
+    const env = setup(interruptedState('2026-06-22T07:00:00.000Z', '2026-06-22T08:00:00.000Z'));
+    const gate = createGate();
+    const starting = env.bot.start(async () => {
+      await gate.opened;
+      // What the closed session does to the preparation under way.
+      if (env.session.closed) throw new Error('the connection was closed');
+    });
+    await env.bot.stop('received SIGTERM');
+    gate.open();
+    await expect(starting).resolves.toBeUndefined();
+    expect(await env.bot.exited).toBe(0);
+    expect(env.digestsRun()).toEqual([]);
+    expect(env.health.status).toBeNull();
+    expect(env.dest().inFlight?.digest).toBe(1);
+  });
+
   it('given a post that never returns, then a stop closes anyway once the shutdown budget is spent', async () => {
     const env = setup(createEmptyProgress(), { shutdownBudgetMs: 50 });
     await startIdle(env);
