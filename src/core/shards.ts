@@ -38,11 +38,26 @@ const WHOLE = /^\d+$/;
 /** Discord's documented ceiling is far below this; it only keeps a typo (SHARDS=1000000) from spawning a million processes. */
 const MAX_SHARDS = 4096;
 
+/** The shards a plan runs in this process; null when it runs none itself (no sharding, or the manager). */
+export function shardSetOf(plan: ShardPlan): ShardSet | null {
+  return plan.kind === 'fixed' || plan.kind === 'child' ? { ids: plan.ids, count: plan.count } : null;
+}
+
 /**
  * Reads SHARDS (`auto` or a count), SHARD_IDS (`0,1`) and SHARD_COUNT: empty means one process without sharding.
  * SHARDS runs every shard from one manager; SHARD_IDS with SHARD_COUNT runs that subset (machines split the shards).
  */
-export function parseShardPlan(env: { SHARDS?: string; SHARD_IDS?: string; SHARD_COUNT?: string }): ShardPlan {
+export function parseShardPlan(env: { SHARDS?: string; SHARD_IDS?: string; SHARD_COUNT?: string; SHARDING_MANAGER?: string }): ShardPlan {
+  if (env.SHARDING_MANAGER === 'true') {
+    // discord.js's ShardingManager replaced SHARDS with this child's shard id (its Client reads them the same way).
+    const id = Number(env.SHARDS);
+    const count = Number(env.SHARD_COUNT);
+    if (!Number.isInteger(id) || !Number.isInteger(count) || id < 0 || id >= count)
+      throw new ShardSettingError(
+        `a shard process got SHARDS="${env.SHARDS}" and SHARD_COUNT="${env.SHARD_COUNT}" from its manager: not a shard.`,
+      );
+    return { kind: 'child', ids: [id], count };
+  }
   const shards = env.SHARDS?.trim() ?? '';
   const ids = env.SHARD_IDS?.trim() ?? '';
   const count = env.SHARD_COUNT?.trim() ?? '';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ownsGuild, parseShardPlan, shardOf, ShardSettingError } from '../../src/core/shards.js';
+import { ownsGuild, parseShardPlan, shardOf, shardSetOf, ShardSettingError } from '../../src/core/shards.js';
 
 describe('shardOf', () => {
   // Expected values computed apart, with Python's arbitrary-precision integers: (guild_id >> 22) % count.
@@ -52,8 +52,18 @@ describe('parseShardPlan', () => {
     [{ SHARD_IDS: '0,x,-1', SHARD_COUNT: '4' }, /"x", "-1" are not a shard id/],
     [{ SHARD_IDS: '1,1', SHARD_COUNT: '4' }, /names a shard twice/],
     [{ SHARD_IDS: '0', SHARD_COUNT: '1.5' }, /SHARD_COUNT "1.5"/],
+    [{ SHARDING_MANAGER: 'true', SHARDS: '3', SHARD_COUNT: '3' }, /not a shard/],
   ])('given %j, then a setting error says what to fix', (env, message) => {
     expect(() => parseShardPlan(env)).toThrow(ShardSettingError);
     expect(() => parseShardPlan(env)).toThrow(message);
+  });
+});
+
+describe('shardSetOf', () => {
+  it('given each kind of plan, then only a fixed subset or a manager child runs shards itself', () => {
+    expect(shardSetOf({ kind: 'single' })).toBeNull();
+    expect(shardSetOf({ kind: 'manager', count: 'auto' })).toBeNull();
+    expect(shardSetOf({ kind: 'fixed', ids: [0, 2], count: 4 })).toEqual({ ids: [0, 2], count: 4 });
+    expect(shardSetOf({ kind: 'child', ids: [1], count: 2 })).toEqual({ ids: [1], count: 2 });
   });
 });
