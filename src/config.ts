@@ -1,3 +1,4 @@
+import { parseShardPlan, type ShardPlan, ShardSettingError } from './core/shards.js';
 import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { validateDetailed } from 'node-cron';
@@ -34,6 +35,8 @@ export interface Config {
   /** The address `/healthz` listens on: 127.0.0.1 (this machine only) unless set; the Docker image sets 0.0.0.0. */
   healthHost: string;
   sources: SourcesConfig;
+  /** How this process takes part in gateway sharding (SHARDS, or SHARD_IDS with SHARD_COUNT; none by default). */
+  shards: ShardPlan;
 }
 
 /** One live source of papers that `SOURCES` turns on. */
@@ -247,6 +250,10 @@ const schema = z.object({
           `HEALTH_HOST "${String(issue.input)}" must be an IP address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 (every interface, e.g. in a container so that \`docker run -p\` and probes reach it) or an IPv6 address such as ::`,
       }),
   ),
+  // Read together by parseShardPlan (src/core/shards.ts), which says what is wrong with them.
+  SHARDS: z.string().optional(),
+  SHARD_IDS: z.string().optional(),
+  SHARD_COUNT: z.string().optional(),
 });
 
 /**
@@ -254,12 +261,26 @@ const schema = z.object({
  * check once a field has failed, and every problem must be reported at once.
  */
 function listCrossProblems(env: Record<string, string | undefined>): string[] {
+  const shards = readShardPlan(env);
+  if (typeof shards === 'string') return [shards];
+  if (shards.kind !== 'single' && !env.DISCORD_TOKEN?.trim())
+    return ['SHARDS, SHARD_IDS and SHARD_COUNT split the Discord gateway: they need DISCORD_TOKEN (console mode has no gateway)'];
   if (env.DISCORD_TOKEN?.trim() && !env.DISCORD_CHANNEL_ID?.trim()) {
     return [
       'DISCORD_CHANNEL_ID is required when DISCORD_TOKEN is set: it is the channel digests are posted to (right-click the channel → Copy Channel ID)',
     ];
   }
   return [];
+}
+
+/** The shard plan of the environment, or what is wrong with it. */
+function readShardPlan(env: Record<string, string | undefined>): ShardPlan | string {
+  try {
+    return parseShardPlan(env);
+  } catch (error) {
+    if (error instanceof ShardSettingError) return error.message;
+    throw error;
+  }
 }
 
 /** Every environment variable Paperboy reads; the README's configuration table lists the same names. */
@@ -288,6 +309,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     healthPort: v.HEALTH_PORT ?? null,
     healthHost: v.HEALTH_HOST,
     sources: toSourcesConfig(v),
+    shards: readShardPlan(env) as ShardPlan,
   });
 }
 

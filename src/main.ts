@@ -8,6 +8,7 @@ import { registerCommandsIfChanged } from './adapters/discord/registration.js';
 import { createHomeGuild } from './adapters/discord/home-guild.js';
 import { createInteractionRouter } from './adapters/discord/router.js';
 import { systemClock } from './adapters/system-clock.js';
+import { shardSetOf } from './core/shards.js';
 import { healthFileFor, startHealthReporter } from './adapters/health-reporter.js';
 import { type BotIo, openDigestSession } from './session.js';
 
@@ -40,7 +41,7 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
     createSchedule: (onTick) => createCronScheduler({ cron: config.digest.cron, timezone: config.digest.timezone, logger, onTick }),
     startHealth: (status) =>
       startHealthReporter({
-        file: healthFileFor(config.databaseFile),
+        file: healthFileFor(config.databaseFile, shardSetOf(config.shards)),
         port: config.healthPort,
         host: config.healthHost,
         secrets: [config.discord.token],

@@ -7,6 +7,7 @@ import { createSubscriptions, type Subscriptions } from './app/subscriptions.js'
 import type { Logger, Poster, Store } from './app/ports.js';
 import { createDigestRunner, type DigestRunner } from './app/run-digest.js';
 import { createFetchBeforeDigest, type FetchBeforeDigest } from './app/fetch-before-digest.js';
+import { shardSetOf } from './core/shards.js';
 import { BOOTSTRAP_FEED_ID, CONSOLE_FEED_ID, type FeedSettings } from './core/feed.js';
 import { selectAudience } from './core/subscriptions.js';
 import { createConsolePoster } from './adapters/console-poster.js';
@@ -110,6 +111,7 @@ export async function openDigestSession(
         apiUrl: config.discord.apiUrl,
         logger,
         onInteraction: options.interactive ? (interaction) => void route?.(interaction) : undefined,
+        shards: shardSetOf(config.shards),
       });
       const { rest } = connection.client;
       const channelId = config.discord.channelId!;

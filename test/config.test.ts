@@ -42,7 +42,30 @@ const DEFAULTS: Config = {
   healthPort: null,
   healthHost: '127.0.0.1',
   sources: { list: [], hfApiUrl: 'https://huggingface.co/api', fetchDays: 2, arxivRssUrl: 'https://rss.arxiv.org/rss' },
+  shards: { kind: 'single' },
 };
+
+describe('loadConfig: shards', () => {
+  const discord = { DISCORD_TOKEN: 'a'.repeat(59), DISCORD_CHANNEL_ID: '123456789012345678' };
+
+  it('given SHARDS or SHARD_IDS with SHARD_COUNT, then the plan is read; a manager child is recognised', () => {
+    expect(loadConfig({ ...discord, SHARDS: 'auto' }).shards).toEqual({ kind: 'manager', count: 'auto' });
+    expect(loadConfig({ ...discord, SHARD_IDS: '0,2', SHARD_COUNT: '4' }).shards).toEqual({ kind: 'fixed', ids: [0, 2], count: 4 });
+    expect(loadConfig({ ...discord, SHARDING_MANAGER: 'true', SHARDS: '1', SHARD_COUNT: '2' }).shards).toEqual({
+      kind: 'child',
+      ids: [1],
+      count: 2,
+    });
+  });
+
+  it('given a bad shard setting, then it is one of the problems listed, with what to fix', () => {
+    expect(problemsOf({ ...discord, SHARD_IDS: '5', SHARD_COUNT: '4', DIGEST_SIZE: '99' })).toEqual([
+      expect.stringMatching(/DIGEST_SIZE/),
+      'SHARD_IDS "5": "5" is not a shard id from 0 to 3 (SHARD_COUNT=4).',
+    ]);
+    expect(problemsOf({ SHARDS: '2' })).toEqual([expect.stringMatching(/need DISCORD_TOKEN/)]);
+  });
+});
 
 describe('loadConfig: defaults', () => {
   it('given an empty environment, then every variable takes its default (console mode)', () => {
@@ -110,6 +133,9 @@ describe('loadConfig: defaults', () => {
       'HEALTH_PORT',
       'HF_API_URL',
       'LOG_LEVEL',
+      'SHARDS',
+      'SHARD_COUNT',
+      'SHARD_IDS',
       'SOURCES',
       'STATE_FILE',
     ]);

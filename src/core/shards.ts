@@ -12,7 +12,11 @@ export function shardOf(guildId: string, shardCount: number): number {
 
 /** How this process shards: not at all, a manager spawning every shard (`auto` or N), or a fixed subset of them. */
 export type ShardPlan =
-  { kind: 'single' } | { kind: 'manager'; count: number | 'auto' } | { kind: 'fixed'; ids: readonly number[]; count: number };
+  | { kind: 'single' }
+  | { kind: 'manager'; count: number | 'auto' }
+  | { kind: 'fixed'; ids: readonly number[]; count: number }
+  /** A child of the manager: discord.js set SHARDING_MANAGER, SHARDS (this child's shard id) and SHARD_COUNT. */
+  | { kind: 'child'; ids: readonly number[]; count: number };
 
 /** The shards a process runs, to decide which guilds' feeds it owns. */
 export interface ShardSet {

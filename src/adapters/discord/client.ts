@@ -1,3 +1,4 @@
+import type { ShardSet } from '../../core/shards.js';
 import { once } from 'node:events';
 import { Client, DiscordAPIError, Events, GatewayIntentBits, type Interaction } from 'discord.js';
 import type { Logger } from '../../app/ports.js';
@@ -43,9 +44,16 @@ export async function connectDiscord(options: {
   apiUrl: string;
   logger: Logger;
   onInteraction?: (interaction: Interaction) => void;
+  /** The gateway shards this process runs (SHARD_IDS/SHARD_COUNT, or a manager's child); null: one unsharded session. */
+  shards?: ShardSet | null;
 }): Promise<DiscordConnection> {
   const { logger } = options;
-  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: options.apiUrl } });
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    rest: { api: options.apiUrl },
+    // Explicit: discord.js would otherwise read SHARD_COUNT from the environment alone and run every shard.
+    ...(options.shards ? { shards: [...options.shards.ids], shardCount: options.shards.count } : {}),
+  });
   let connected = false;
 
   client.on(Events.ClientReady, () => {
