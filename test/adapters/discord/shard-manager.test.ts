@@ -3,7 +3,7 @@ import { type RunningShardManager, startShardManager } from '../../../src/adapte
 import { type FakeDiscord, startFakeDiscord } from '../../support/fake-discord/index.js';
 import { createMemoryLogger } from '../../support/memory-ports.js';
 
-const CHILD = new URL('../../support/shard-child.mjs', import.meta.url).pathname;
+const CHILD = new URL('../../support/shard-child.ts', import.meta.url).pathname;
 // Snowflakes whose timestamp part (id >> 22) is T + k: among 2 shards, guild k is on shard k % 2.
 const T = 300_000_000_000n;
 const snowflake = (k: number): string => (((T + BigInt(k)) << 22n) | 1n).toString();
@@ -34,7 +34,15 @@ async function start(options: { count: number | 'auto'; childExitCode?: string }
   // The children read the API URL from the environment they inherit, like a real `paperboy start` would.
   process.env.DISCORD_API_URL = server.apiUrl;
   if (options.childExitCode) process.env.SHARD_CHILD_EXIT_CODE = options.childExitCode;
-  const running = startShardManager({ file: CHILD, args: [], count: options.count, token: server.token, apiUrl: server.apiUrl, logger });
+  const running = startShardManager({
+    file: CHILD,
+    args: [],
+    execArgv: ['--import', 'tsx'],
+    count: options.count,
+    token: server.token,
+    apiUrl: server.apiUrl,
+    logger,
+  });
   return { logger, running };
 }
 
