@@ -35,14 +35,16 @@ export interface TestPostgresOptions {
 }
 
 /**
- * Starts (or connects to) a PostgreSQL for one test file. On CI (`CI=true`) a server that cannot be had is an
- * error, not a skip: the suite must run there.
+ * Starts (or connects to) a PostgreSQL for one test file. On CI (`CI=true`, or `PAPERBOY_REQUIRE_POSTGRES=1` as
+ * .ci/run sets) a server that cannot be had is an error, not a skip: the suite must run there.
  */
 export async function startTestPostgres(options: TestPostgresOptions = {}): Promise<TestPostgresStart> {
   const given = process.env.DATABASE_URL_TEST?.trim();
   const result: TestPostgresStart = given ? { server: await useExistingServer(given), skip: null } : await startOwnServer(options);
-  if (result.skip !== null && process.env.CI === 'true')
-    throw new Error(`CI=true but no PostgreSQL for the tests: ${result.skip}. .ci/run should provide one (see DATABASE_URL_TEST).`);
+  if (result.skip !== null && (process.env.CI === 'true' || process.env.PAPERBOY_REQUIRE_POSTGRES === '1'))
+    throw new Error(
+      `no PostgreSQL for the tests, and this run requires one (CI): ${result.skip}. .ci/run provides one; see DATABASE_URL_TEST and PG_BIN.`,
+    );
   return result;
 }
 
