@@ -37,8 +37,8 @@ export function describeLeases(adapter: StoreUnderTest, context: LeaseSuiteConte
     expect(token(b1)).toBeGreaterThan(token(a2));
     expect(await store.leases.acquire('other', 'A', LONG)).toMatchObject({ scope: 'other', owner: 'A' });
 
+    // (Whether it is still held right after is left to the long lease above: under load, 50 ms may pass first.)
     const short = await store.leases.acquire('t', 'A', 50);
-    expect(await store.leases.acquire('t', 'B', LONG)).toBeNull();
     await sleep(150);
     const taken = await store.leases.acquire('t', 'B', LONG);
     expect(taken?.owner).toBe('B');
