@@ -29,6 +29,8 @@ export interface Config {
   databaseFile: string;
   /** STATE_FILE: the JSON state file of the releases before the database, imported once at the first start. */
   stateFile: string;
+  /** DATABASE_URL: a PostgreSQL database to keep the state in instead of `databaseFile`; null: SQLite. */
+  databaseUrl: string | null;
   logLevel: LogLevel;
   /** Optional port of the `/healthz` endpoint; null: health is only in the status file. */
   healthPort: number | null;
@@ -224,6 +226,18 @@ const schema = z.object({
   ...sourcesShape,
   DATA_DIR: z.preprocess(blankToUndefined, z.string().optional()),
   STATE_FILE: z.preprocess(blankToUndefined, z.string().optional()),
+  DATABASE_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .refine(isPostgresUrl, {
+        // The value itself is not repeated: it may hold a password.
+        error:
+          'DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/paperboy, or empty to keep the state in SQLite (DATA_DIR)',
+      })
+      .optional(),
+  ),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase()) : v),
     z.enum(LOG_LEVELS, { error: (issue) => `LOG_LEVEL "${String(issue.input)}" must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -305,6 +319,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     digest: { cron: v.DIGEST_CRON, timezone: v.DIGEST_TIMEZONE, size: v.DIGEST_SIZE, order: v.DIGEST_ORDER, catchUp: v.DIGEST_CATCH_UP },
     corpusDir: v.CORPUS_DIR,
     ...resolveDataPaths(v.DATA_DIR, v.STATE_FILE),
+    databaseUrl: v.DATABASE_URL ?? null,
     logLevel: v.LOG_LEVEL,
     healthPort: v.HEALTH_PORT ?? null,
     healthHost: v.HEALTH_HOST,
@@ -360,6 +375,22 @@ function resolveDataPaths(
 /** The data paths alone (DATA_DIR, the database, STATE_FILE), for commands that only read them. */
 export function readDataPaths(env: Record<string, string | undefined>): Pick<Config, 'dataDir' | 'databaseFile' | 'stateFile'> {
   return resolveDataPaths(env.DATA_DIR?.trim() || undefined, env.STATE_FILE?.trim() || undefined);
+}
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** DATABASE_URL alone (null: SQLite), for commands that only read the data; throws a {@link ConfigError} for a bad one. */
+export function readDatabaseUrl(env: Record<string, string | undefined>): string | null {
+  const result = schema.shape.DATABASE_URL.safeParse(env.DATABASE_URL);
+  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => issue.message));
+  return result.data ?? null;
 }
 
 /** The state file path alone (STATE_FILE, or `DATA_DIR/state.json`). */

@@ -73,6 +73,7 @@ export function runningFeedSettingsOf(config: Config): FeedSettings {
 export function dataStoreOptionsOf(config: Config, logger: Logger) {
   return {
     databaseFile: config.databaseFile,
+    databaseUrl: config.databaseUrl,
     stateFile: config.stateFile,
     settings: feedSettingsOf(config),
     scheduleFeedId: feedIdOf(config),

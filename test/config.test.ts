@@ -37,6 +37,7 @@ const DEFAULTS: Config = {
   corpusDir: './seeds',
   dataDir: './data',
   databaseFile: 'data/paperboy.sqlite',
+  databaseUrl: null,
   stateFile: './data/state.json',
   logLevel: 'info',
   healthPort: null,
@@ -118,6 +119,7 @@ describe('loadConfig: defaults', () => {
     expect([...CONFIG_VARIABLES].sort()).toEqual([
       'ARXIV_RSS_URL',
       'CORPUS_DIR',
+      'DATABASE_URL',
       'DATA_DIR',
       'DIGEST_CATCH_UP',
       'DIGEST_CRON',
@@ -174,6 +176,8 @@ describe('loadConfig: valid values', () => {
     ['DIGEST_CATCH_UP', 'on', 'digest.catchUp', true],
     ['CORPUS_DIR', '/srv/papers', 'corpusDir', '/srv/papers'],
     ['STATE_FILE', '/var/lib/paperboy/state.json', 'stateFile', '/var/lib/paperboy/state.json'],
+    ['DATABASE_URL', ' postgres://u:p@db:5432/paperboy ', 'databaseUrl', 'postgres://u:p@db:5432/paperboy'],
+    ['DATABASE_URL', 'postgresql://db/paperboy?sslmode=require', 'databaseUrl', 'postgresql://db/paperboy?sslmode=require'],
     ...LOG_LEVELS.map((level) => ['LOG_LEVEL', level, 'logLevel', level] as const),
     ['LOG_LEVEL', ' DEBUG ', 'logLevel', 'debug'],
     ['HEALTH_PORT', '1', 'healthPort', 1],
@@ -192,6 +196,11 @@ describe('loadConfig: valid values', () => {
 describe('loadConfig: invalid values', () => {
   // [variable, raw value, the one problem reported (a string is matched exactly)]
   it.each([
+    [
+      'DATABASE_URL',
+      'mysql://u:secret@db/paperboy',
+      'DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/paperboy, or empty to keep the state in SQLite (DATA_DIR)',
+    ],
     [
       'DISCORD_TOKEN',
       'two words',

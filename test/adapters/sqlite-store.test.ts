@@ -46,6 +46,7 @@ describe('opening the database', () => {
       expect(other.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(other.prepare('SELECT version, name FROM migrations').all()).toEqual([
         { version: 1, name: 'feeds, progress documents, posted log, subscriptions, meta' },
+        { version: 2, name: 'leases with fencing tokens' },
       ]);
       expect(other.prepare('SELECT feed_id, paper_id, seq FROM posted').all()).toEqual([{ feed_id: 'news', paper_id: 'a', seq: 1 }]);
     } finally {
@@ -55,7 +56,7 @@ describe('opening the database', () => {
     const db = new Database(file);
     db.close();
     await store.close();
-    expect(SCHEMA_VERSION).toBe(1);
+    expect(SCHEMA_VERSION).toBe(2);
   });
 
   it.each([

@@ -3,7 +3,7 @@
 import { cpus } from 'node:os';
 import { benchBot, printBotBench } from './bot-bench.js';
 import { benchCorpus, printCorpusBench } from './corpus-bench.js';
-import { benchState, benchStateMemory, printStateBench } from './state-bench.js';
+import { benchPostgresState, benchState, benchStateMemory, printPostgresComparison, printStateBench } from './state-bench.js';
 
 const SECTIONS = ['corpus', 'formats', 'search', 'state', 'bot'];
 const only = process.argv.slice(2);
@@ -24,5 +24,9 @@ if (wanted('search')) {
   const { benchSearch, printSearchBench } = await import('./search-bench.js');
   printSearchBench(benchSearch());
 }
-if (wanted('state')) printStateBench(await benchState(), await benchStateMemory());
+if (wanted('state')) {
+  const sqlite = await benchState();
+  printStateBench(sqlite, await benchStateMemory());
+  printPostgresComparison(sqlite, await benchPostgresState());
+}
 if (wanted('bot')) printBotBench(await benchBot());
