@@ -2,10 +2,10 @@ import type { Config } from './config.js';
 import type { Logger } from './app/ports.js';
 import { scopeToFeed } from './app/feed-store.js';
 import { createBotLifecycle } from './app/lifecycle.js';
+import { createSingleFeedDesk } from './app/single-feed-desk.js';
 import { createCronScheduler } from './adapters/cron-scheduler.js';
 import { commandScopeFor } from './adapters/discord/definitions.js';
 import { registerCommandsIfChanged } from './adapters/discord/registration.js';
-import { createHomeGuild } from './adapters/discord/home-guild.js';
 import { createInteractionRouter } from './adapters/discord/router.js';
 import { systemClock } from './adapters/system-clock.js';
 import { shardSetOf } from './core/shards.js';
@@ -59,30 +59,16 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
   await bot.start(async () => {
     if (!connection) return;
     session.setInteractionHandler(
-      createInteractionRouter(
-        {
-          catalog,
-          store,
-          runner,
-          subscriptions: session.subscriptions,
-          clock: systemClock,
-          logger,
-          timezone: config.digest.timezone,
-          feedId,
-          guildId: config.discord.guildId,
-          channelId: config.discord.channelId,
-          nextRun: () => bot.nextRun(),
-          sourceConcerns: () => session.sources.concerns(),
-        },
-        {
-          homeGuild: createHomeGuild({
-            configuredGuildId: config.discord.guildId,
-            channelId: config.discord.channelId!,
-            client: connection.client,
-            logger,
-          }),
-        },
-      ),
+      createInteractionRouter({
+        catalog,
+        store,
+        subscriptions: session.subscriptions,
+        clock: systemClock,
+        logger,
+        // Until the multi-feed runtime: the one feed this process schedules.
+        desk: createSingleFeedDesk({ store, feedId, runner, nextRun: () => bot.nextRun() }),
+        sourceConcerns: () => session.sources.concerns(),
+      }),
     );
     await registerCommandsIfChanged({
       rest: connection.client.rest,
