@@ -6,7 +6,6 @@ import type { CommandContext } from '../../../src/adapters/discord/command.js';
 import { SLASH_COMMANDS } from '../../../src/adapters/discord/commands/index.js';
 import { similarCommand } from '../../../src/adapters/discord/commands/similar.js';
 import { buildDefinitions } from '../../../src/adapters/discord/definitions.js';
-import { fixedHomeGuild } from '../../../src/adapters/discord/home-guild.js';
 import { createInteractionRouter } from '../../../src/adapters/discord/router.js';
 import { type Paper, paperId } from '../../../src/core/paper.js';
 import { loadSeedPapers } from '../../eval/load-corpora.js';
@@ -53,10 +52,7 @@ beforeAll(async () => {
   await client.rest.put(Routes.applicationGuildCommands(server.applicationId, HOME.guild), {
     body: buildDefinitions({ kind: 'guild', guildId: HOME.guild }, SLASH_COMMANDS),
   });
-  const route = createInteractionRouter({ catalog, logger } as unknown as CommandContext, {
-    homeGuild: fixedHomeGuild(HOME.guild),
-    commands: SLASH_COMMANDS,
-  });
+  const route = createInteractionRouter({ catalog, logger } as unknown as CommandContext, { commands: SLASH_COMMANDS });
   client.on(Events.InteractionCreate, (interaction: Interaction) => void route(interaction));
 });
 afterAll(async () => {
