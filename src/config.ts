@@ -279,6 +279,12 @@ function listCrossProblems(env: Record<string, string | undefined>): string[] {
   if (typeof shards === 'string') return [shards];
   if (shards.kind !== 'single' && !env.DISCORD_TOKEN?.trim())
     return ['SHARDS, SHARD_IDS and SHARD_COUNT split the Discord gateway: they need DISCORD_TOKEN (console mode has no gateway)'];
+  // Several processes (shards, machines) share one database; a SQLite file is one process's (its lock refuses a second).
+  const severalProcesses = (shards.kind === 'manager' && shards.count !== 1) || shards.kind === 'fixed';
+  if (severalProcesses && !env.DATABASE_URL?.trim())
+    return [
+      `${shards.kind === 'fixed' ? 'SHARD_IDS with SHARD_COUNT' : 'SHARDS'} runs several processes that share one database: set DATABASE_URL to a PostgreSQL database (the SQLite file in DATA_DIR serves one process only)`,
+    ];
   if (env.DISCORD_TOKEN?.trim() && !env.DISCORD_CHANNEL_ID?.trim()) {
     return [
       'DISCORD_CHANNEL_ID is required when DISCORD_TOKEN is set: it is the channel digests are posted to (right-click the channel → Copy Channel ID)',

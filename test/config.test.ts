@@ -47,7 +47,11 @@ const DEFAULTS: Config = {
 };
 
 describe('loadConfig: shards', () => {
-  const discord = { DISCORD_TOKEN: 'a'.repeat(59), DISCORD_CHANNEL_ID: '123456789012345678' };
+  const discord = {
+    DISCORD_TOKEN: 'a'.repeat(59),
+    DISCORD_CHANNEL_ID: '123456789012345678',
+    DATABASE_URL: 'postgres://u:p@db:5432/paperboy',
+  };
 
   it('given SHARDS or SHARD_IDS with SHARD_COUNT, then the plan is read; a manager child is recognised', () => {
     expect(loadConfig({ ...discord, SHARDS: 'auto' }).shards).toEqual({ kind: 'manager', count: 'auto' });
@@ -65,6 +69,14 @@ describe('loadConfig: shards', () => {
       'SHARD_IDS "5": "5" is not a shard id from 0 to 3 (SHARD_COUNT=4).',
     ]);
     expect(problemsOf({ SHARDS: '2' })).toEqual([expect.stringMatching(/need DISCORD_TOKEN/)]);
+    const { DATABASE_URL: _, ...sqlite } = discord;
+    expect(problemsOf({ ...sqlite, SHARDS: 'auto' })).toEqual([
+      expect.stringMatching(/^SHARDS runs several processes .* set DATABASE_URL/),
+    ]);
+    expect(problemsOf({ ...sqlite, SHARD_IDS: '0', SHARD_COUNT: '2' })).toEqual([
+      expect.stringMatching(/^SHARD_IDS with SHARD_COUNT runs several/),
+    ]);
+    expect(problemsOf({ ...sqlite, SHARDS: '1' })).toEqual([]);
   });
 });
 
