@@ -3,12 +3,15 @@ import { type Store, StoreNotEmptyError } from './ports.js';
 import {
   applyFeed,
   applyFeedRemoval,
+  applyGuildPurge,
+  applyGuildRemoved,
   applyMove,
   applyStep,
   checkFeed,
   createStoreMemory,
   isBlankMemory,
   planMeta,
+  planGuildPurge,
   planMove,
   planStep,
   planSubscriber,
@@ -52,6 +55,8 @@ export function createMemoryStore(memory: StoreMemory = createStoreMemory()): St
         return moved.length;
       }),
     updateMeta: (change) => write(() => (memory.meta = planMeta(memory, change))),
+    markGuildRemoved: (guildId, removedAt) => write(() => applyGuildRemoved(memory, guildId, removedAt)),
+    purgeGuild: (guildId) => write(() => applyGuildPurge(memory, guildId, planGuildPurge(memory, guildId))),
     importDump: (dump: StoreDump, options) =>
       write(() => {
         if (!options.replace && !isBlankMemory(memory)) throw new StoreNotEmptyError('the store already holds data');
