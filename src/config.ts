@@ -249,19 +249,6 @@ const schema = z.object({
   ),
 });
 
-/**
- * The rules between variables, checked on the raw environment and outside the schema: zod skips an object-level
- * check once a field has failed, and every problem must be reported at once.
- */
-function listCrossProblems(env: Record<string, string | undefined>): string[] {
-  if (env.DISCORD_TOKEN?.trim() && !env.DISCORD_CHANNEL_ID?.trim()) {
-    return [
-      'DISCORD_CHANNEL_ID is required when DISCORD_TOKEN is set: it is the channel digests are posted to (right-click the channel → Copy Channel ID)',
-    ];
-  }
-  return [];
-}
-
 /** Every environment variable Paperboy reads; the README's configuration table lists the same names. */
 export const CONFIG_VARIABLES = Object.keys(schema.shape);
 
@@ -271,8 +258,7 @@ export const CONFIG_VARIABLES = Object.keys(schema.shape);
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const result = schema.safeParse(env);
-  const problems = [...(result.success ? [] : result.error.issues.map((issue) => issue.message)), ...listCrossProblems(env)];
-  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => issue.message));
   const v = result.data;
   return deepFreeze({
     discord: {

@@ -398,7 +398,11 @@ export function createFeedRuntime(deps: FeedRuntimeDeps): FeedRuntime {
   /** Health over every feed; a single feed reports as a single-channel Paperboy always did. */
   const statusOf = (): FleetStatus => {
     const corpus = deps.corpus?.() ?? {};
-    const feeds = [...store.read().feeds.values()].filter((f) => f.channelId !== null);
+    // Running feeds, and feeds paused because their channel was deleted (an admin must act); not the feeds an admin
+    // paused, nor those of servers the bot was removed from (nothing to do there), nor the console feed.
+    const feeds = [...store.read().feeds.values()].filter(
+      (f) => f.channelId !== null && (isScheduledFeed(f) || f.paused?.reason === CHANNEL_DELETED_REASON),
+    );
     const healths: FeedHealth[] = feeds.map((feed) => ({
       label: `feed ${feed.id}${feed.guildId ? ` (server ${feed.guildId}, channel ${feed.channelId})` : ` (channel ${feed.channelId})`}`,
       progress: store.read().progress.get(feed.id)!,

@@ -1,5 +1,6 @@
 import type { AutocompleteInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { CorpusCatalog } from '../../app/corpus-catalog.js';
+import type { FeedDesk } from '../../app/feed-desk.js';
 import type { Clock, Logger, Store } from '../../app/ports.js';
 import type { DigestRunner } from '../../app/run-digest.js';
 import type { Subscriptions } from '../../app/subscriptions.js';
@@ -10,6 +11,8 @@ export interface CommandContext {
   catalog: CorpusCatalog;
   store: Store;
   runner: DigestRunner;
+  /** Every server's feeds: what /digest acts on. */
+  desk: FeedDesk;
   subscriptions: Subscriptions;
   clock: Clock;
   logger: Logger;
