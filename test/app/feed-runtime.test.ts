@@ -342,7 +342,7 @@ describe('life events', () => {
     expect(env.store.read().removedGuilds.get(GUILD_A)).toBe('2026-06-22T09:00:00.000Z');
     expect(env.schedules.of('a1')).toBeUndefined();
     expect(env.schedules.of('b1')).toBeDefined();
-    expect(env.status().concerns.join('\n')).not.toMatch(/feed a1/);
+    expect((env.status().concerns ?? []).join('\n')).not.toMatch(/feed a1/);
     await env.runtime.guildPresent(GUILD_A);
     await env.idle();
     expect(env.store.read().feeds.get('a1')!.paused).toBeNull();
