@@ -285,11 +285,6 @@ function listCrossProblems(env: Record<string, string | undefined>): string[] {
     return [
       `${shards.kind === 'fixed' ? 'SHARD_IDS with SHARD_COUNT' : 'SHARDS'} runs several processes that share one database: set DATABASE_URL to a PostgreSQL database (the SQLite file in DATA_DIR serves one process only)`,
     ];
-  if (env.DISCORD_TOKEN?.trim() && !env.DISCORD_CHANNEL_ID?.trim()) {
-    return [
-      'DISCORD_CHANNEL_ID is required when DISCORD_TOKEN is set: it is the channel digests are posted to (right-click the channel → Copy Channel ID)',
-    ];
-  }
   return [];
 }
 

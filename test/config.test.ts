@@ -13,8 +13,6 @@ import {
 
 const CHANNEL = '123456789012345678';
 const CRON_HINT = 'use 5 fields "minute hour day-of-month month day-of-week" (e.g. "0 9 * * *" for 09:00 daily) or 6 with seconds first';
-const CHANNEL_REQUIRED =
-  'DISCORD_CHANNEL_ID is required when DISCORD_TOKEN is set: it is the channel digests are posted to (right-click the channel → Copy Channel ID)';
 
 /** The problems `loadConfig` reports for `env`, or [] when it accepts it. */
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -309,11 +307,11 @@ describe('loadConfig: invalid values', () => {
   });
 });
 
-describe('loadConfig: a token requires a channel', () => {
+describe('loadConfig: a token without a channel runs the feeds set up with /digest setup', () => {
   it.each([
-    ['a token without a channel', { DISCORD_TOKEN: 'MTIz.abc' }, [CHANNEL_REQUIRED]],
-    ['a token with a blank channel', { DISCORD_TOKEN: 'MTIz.abc', DISCORD_CHANNEL_ID: '  ' }, [CHANNEL_REQUIRED]],
-    ['a token with a guild but no channel', { DISCORD_TOKEN: 'MTIz.abc', DISCORD_GUILD_ID: '223456789012345678' }, [CHANNEL_REQUIRED]],
+    ['a token without a channel', { DISCORD_TOKEN: 'MTIz.abc' }, []],
+    ['a token with a blank channel', { DISCORD_TOKEN: 'MTIz.abc', DISCORD_CHANNEL_ID: '  ' }, []],
+    ['a token with a guild but no channel', { DISCORD_TOKEN: 'MTIz.abc', DISCORD_GUILD_ID: '223456789012345678' }, []],
     ['a token and a channel', { DISCORD_TOKEN: 'MTIz.abc', DISCORD_CHANNEL_ID: CHANNEL }, []],
     ['a channel without a token (console mode)', { DISCORD_CHANNEL_ID: CHANNEL }, []],
     ['a blank token without a channel (console mode)', { DISCORD_TOKEN: ' ' }, []],
@@ -321,7 +319,7 @@ describe('loadConfig: a token requires a channel', () => {
     expect(problemsOf(env)).toEqual(expected);
   });
 
-  it('given a token and a malformed channel, then only the malformed id is reported, not also "required"', () => {
+  it('given a token and a malformed channel, then the malformed id is reported', () => {
     expect(problemsOf({ DISCORD_TOKEN: 'MTIz.abc', DISCORD_CHANNEL_ID: '42' })).toEqual([
       'DISCORD_CHANNEL_ID "42" is not a Discord id (17–20 digits); copy it with Developer Mode on: right-click the channel → Copy Channel ID',
     ]);
@@ -356,11 +354,10 @@ describe('loadConfig: every problem at once', () => {
       'DIGEST_SIZE "0" must be a whole number of papers per digest from 1 to 10',
       'HEALTH_PORT "99999" must be a TCP port from 1 to 65535, or empty to turn the endpoint off',
       expect.stringMatching(/^HEALTH_HOST "localhost" must be an IP address/),
-      CHANNEL_REQUIRED,
     ]);
     expect(message).toBe(
       [
-        'the configuration has 7 problems:',
+        'the configuration has 6 problems:',
         ...problems.map((p) => `  - ${p}`),
         'Fix them in .env (see .env.example) or in the environment, then start again.',
       ].join('\n'),
@@ -392,7 +389,7 @@ describe('loadConfig: every problem at once', () => {
     expect(named).toEqual(Object.keys(env));
   });
 
-  // Bad values of these variables, with a token and no channel: both problems must be reported in one go.
+  // Bad values of these variables, with a token and no channel (which is fine: feeds come from /digest setup).
   const withTokenOnly = (name: string, raw: string) => problemsOf({ DISCORD_TOKEN: 'MTIz.abc', [name]: raw });
   it.each([
     ['DISCORD_TOKEN', 'a b'],
@@ -406,11 +403,10 @@ describe('loadConfig: every problem at once', () => {
     ['DIGEST_ORDER', 'oldest'],
     ['DIGEST_CATCH_UP', 'maybe'],
     ['LOG_LEVEL', 'loud'],
-  ])('given %s=%j and a token without a channel, then both problems are reported', (name, raw) => {
+  ])('given %s=%j and a token without a channel, then that one problem is reported', (name, raw) => {
     const problems = withTokenOnly(name, raw);
-    expect(problems).toHaveLength(2);
+    expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${name} `));
-    expect(problems[1]).toBe(CHANNEL_REQUIRED);
   });
 });
 

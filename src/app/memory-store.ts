@@ -4,12 +4,15 @@ import { type Leases, type Store, StoreNotEmptyError, type WriteOptions } from '
 import {
   applyFeed,
   applyFeedRemoval,
+  applyGuildPurge,
+  applyGuildRemoved,
   applyMove,
   applyStep,
   checkFeed,
   createStoreMemory,
   isBlankMemory,
   planMeta,
+  planGuildPurge,
   planMove,
   planStep,
   planSubscriber,
@@ -81,6 +84,8 @@ export function createMemoryStore(memory: StoreMemory = createStoreMemory(), opt
         return moved.length;
       }, o),
     updateMeta: (change, o) => write(() => (memory.meta = planMeta(memory, change)), o),
+    markGuildRemoved: (guildId, removedAt, o) => write(() => applyGuildRemoved(memory, guildId, removedAt), o),
+    purgeGuild: (guildId, o) => write(() => applyGuildPurge(memory, guildId, planGuildPurge(memory, guildId)), o),
     importDump: (dump: StoreDump, o) =>
       write(() => {
         if (!o.replace && !isBlankMemory(memory)) throw new StoreNotEmptyError('the store already holds data');

@@ -13,6 +13,8 @@ export interface StoreSnapshot {
   progress: ReadonlyMap<string, FeedProgress>;
   /** Per server id, then per member id. */
   subscriptions: ReadonlyMap<string, ReadonlyMap<string, Subscriber>>;
+  /** Servers the bot was removed from, by id: when (their data is purged some days later unless it is invited back). */
+  removedGuilds: ReadonlyMap<string, string>;
   meta: StoreMeta;
 }
 
@@ -95,6 +97,13 @@ export interface Store {
   /** Moves every member's topics from one server key to another (a member already there keeps theirs). */
   moveSubscriptions(fromGuildId: string, toGuildId: string, options?: WriteOptions): Promise<number>;
   updateMeta(change: (meta: StoreMeta) => StoreMeta, options?: WriteOptions): Promise<StoreMeta>;
+  /** Records that the bot was removed from a server at `removedAt`, or (null) that it is back in it. */
+  markGuildRemoved(guildId: string, removedAt: string | null, options?: WriteOptions): Promise<void>;
+  /**
+   * Deletes everything of one server in one transaction: its feeds with their progress and posted logs, its members'
+   * topics, and its removal record. Resolves with the ids of the feeds deleted.
+   */
+  purgeGuild(guildId: string, options?: WriteOptions): Promise<string[]>;
   /**
    * Loads a dump (validated by the caller) in one transaction: into an empty store, or over everything with
    * `replace`. Rejects with a {@link StoreNotEmptyError} when the store holds data and `replace` is not set.

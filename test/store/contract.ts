@@ -200,6 +200,33 @@ export function describeStoreContract(adapter: StoreUnderTest): void {
       expect(guilds.has('')).toBe(false);
     });
 
+    it("given a server the bot was removed from, then its removal is kept until it returns, and a purge deletes that server's feeds, logs and topics only", async () => {
+      let store = await openStore();
+      await store.saveFeed(makeFeed({ id: 'a1', guildId: GUILD }));
+      await store.saveFeed(makeFeed({ id: 'a2', guildId: GUILD, channelId: '333333333333333333' }));
+      await store.saveFeed(makeFeed({ id: 'b1', guildId: OTHER_GUILD }));
+      await store.step('a1', (s) => markPosted(s, 'p', SNOW(1), AT));
+      await store.step('b1', (s) => markPosted(s, 'p', SNOW(2), AT));
+      await store.updateSubscriber(GUILD, '1', () => member(['llm']));
+      await store.updateSubscriber(OTHER_GUILD, '1', () => member(['robots']));
+      await store.markGuildRemoved(GUILD, AT);
+      await store.markGuildRemoved(OTHER_GUILD, AT);
+      await store.markGuildRemoved(OTHER_GUILD, null);
+      store = await reopen(store);
+      expect(Object.fromEntries(store.read().removedGuilds)).toEqual({ [GUILD]: AT });
+      expect((await store.purgeGuild(GUILD)).sort()).toEqual(['a1', 'a2']);
+      store = await reopen(store);
+      expect([...store.read().feeds.keys()]).toEqual(['b1']);
+      expect([...store.read().progress.keys()]).toEqual(['b1']);
+      expect(store.posted('a1').size).toBe(0);
+      expect(postedIds(store, 'b1')).toEqual(['p']);
+      expect([...store.read().subscriptions.keys()]).toEqual([OTHER_GUILD]);
+      expect(store.read().removedGuilds.size).toBe(0);
+      // A feed created again with a purged id starts from nothing.
+      await store.saveFeed(makeFeed({ id: 'a1', guildId: GUILD }));
+      expect(store.read().progress.get('a1')).toEqual(createEmptyProgress());
+    });
+
     it("given the store's records changed, then they are kept", async () => {
       let store = await openStore();
       await store.updateMeta((m) => ({ ...m, commands: { hash: 'h', scope: 'guild 1', registeredAt: AT } }));

@@ -14,11 +14,11 @@ import type { AutocompleteChoice } from './choices.js';
 export interface CommandContext {
   catalog: CorpusCatalog;
   store: Store;
+  /** Every server's feeds: what /digest acts on. */
+  desk: FeedDesk;
   subscriptions: Subscriptions;
   clock: Clock;
   logger: Logger;
-  /** Every server's feeds: what /digest acts on. */
-  desk: FeedDesk;
   /** Live sources whose last fetch failed, one sentence each (none without SOURCES). */
   sourceConcerns?(): readonly string[];
 }

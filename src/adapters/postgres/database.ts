@@ -46,6 +46,7 @@ export async function loadPgMemory(client: pg.PoolClient, url: string): Promise<
     );
     const members = await client.query<SubscriptionRow>('SELECT guild_id, user_id, topics, dm, updated_at FROM subscriptions');
     const meta = await client.query<{ key: string; value: string }>('SELECT key, value FROM meta');
+    const removed = await client.query<{ guild_id: string; removed_at: string }>('SELECT guild_id, removed_at FROM removed_guilds');
     await client.query('COMMIT');
     try {
       for (const row of feeds.rows) memory.feeds.set(row.id, feedSchema.parse(JSON.parse(row.doc)));
@@ -58,6 +59,7 @@ export async function loadPgMemory(client: pg.PoolClient, url: string): Promise<
           dm: row.dm,
           updatedAt: row.updated_at,
         });
+      for (const row of removed.rows) memory.removedGuilds.set(row.guild_id, row.removed_at);
       const records: Record<string, unknown> = { ...createEmptyMeta() };
       for (const row of meta.rows) records[row.key] = JSON.parse(row.value);
       memory.meta = storeMetaSchema.parse(records);

@@ -69,6 +69,16 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'servers the bot was removed from',
+    sql: `
+      CREATE TABLE removed_guilds (
+        guild_id text PRIMARY KEY,
+        removed_at text NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The schema version this Paperboy writes to PostgreSQL. */

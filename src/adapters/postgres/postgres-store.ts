@@ -4,12 +4,15 @@ import { type Lease, type Leases, LeaseLostError, type Store, StoreNotEmptyError
 import {
   applyFeed,
   applyFeedRemoval,
+  applyGuildPurge,
+  applyGuildRemoved,
   applyMove,
   applyStep,
   checkFeed,
   createStoreMemory,
   isBlankMemory,
   planMeta,
+  planGuildPurge,
   planMove,
   planStep,
   planSubscriber,
@@ -271,6 +274,32 @@ function createPostgresStore(pool: pg.Pool, url: string, memory: StoreMemory): S
         (meta) => (memory.meta = meta),
         options,
       ),
+    markGuildRemoved: (guildId, removedAt, options) =>
+      write(
+        () => removedAt,
+        async (client, at) => {
+          if (at === null) await client.query('DELETE FROM removed_guilds WHERE guild_id = $1', [guildId]);
+          else
+            await client.query(
+              'INSERT INTO removed_guilds (guild_id, removed_at) VALUES ($1, $2) ON CONFLICT (guild_id) DO UPDATE SET removed_at = excluded.removed_at',
+              [guildId, at],
+            );
+        },
+        (at) => applyGuildRemoved(memory, guildId, at),
+        options,
+      ),
+    purgeGuild: (guildId, options) =>
+      write(
+        () => planGuildPurge(memory, guildId),
+        async (client) => {
+          // Progress and posted rows go with their feed (ON DELETE CASCADE).
+          await client.query('DELETE FROM feeds WHERE guild_id = $1', [guildId]);
+          await client.query('DELETE FROM subscriptions WHERE guild_id = $1', [guildId]);
+          await client.query('DELETE FROM removed_guilds WHERE guild_id = $1', [guildId]);
+        },
+        (feedIds) => applyGuildPurge(memory, guildId, feedIds),
+        options,
+      ),
     importDump: (dump: StoreDump, options) =>
       write(
         () => {
@@ -280,7 +309,7 @@ function createPostgresStore(pool: pg.Pool, url: string, memory: StoreMemory): S
         },
         async (client, next) => {
           // Leases are not part of a dump: their tokens must keep growing whatever is imported.
-          await client.query('DELETE FROM feeds; DELETE FROM subscriptions; DELETE FROM meta;');
+          await client.query('DELETE FROM feeds; DELETE FROM subscriptions; DELETE FROM removed_guilds; DELETE FROM meta;');
           for (const feed of next.feeds.values()) {
             await saveFeedRows(client, feed, next.progress.get(feed.id)!);
             await insertPosted(client, feed.id, [...postedOf(next, feed.id).entries()]);

@@ -65,6 +65,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'servers the bot was removed from',
+    sql: `
+      CREATE TABLE removed_guilds (
+        guild_id TEXT PRIMARY KEY,
+        removed_at TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this Paperboy writes. */

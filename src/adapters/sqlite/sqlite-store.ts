@@ -6,12 +6,15 @@ import { type Leases, type Store, StoreNotEmptyError, type WriteOptions } from '
 import {
   applyFeed,
   applyFeedRemoval,
+  applyGuildPurge,
+  applyGuildRemoved,
   applyMove,
   applyStep,
   checkFeed,
   createStoreMemory,
   isBlankMemory,
   planMeta,
+  planGuildPurge,
   planMove,
   planStep,
   planSubscriber,
@@ -94,6 +97,11 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
     ),
     unsubscribe: db.prepare('DELETE FROM subscriptions WHERE guild_id = ? AND user_id = ?'),
     dropGuild: db.prepare('DELETE FROM subscriptions WHERE guild_id = ?'),
+    guildRemoved: db.prepare(
+      'INSERT INTO removed_guilds (guild_id, removed_at) VALUES (?, ?) ON CONFLICT (guild_id) DO UPDATE SET removed_at = excluded.removed_at',
+    ),
+    guildBack: db.prepare('DELETE FROM removed_guilds WHERE guild_id = ?'),
+    guildFeeds: db.prepare('DELETE FROM feeds WHERE guild_id = ?'),
     meta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     lease: db.prepare('SELECT scope, owner, token, expires_at AS expiresAt FROM leases WHERE scope = ?').safeIntegers(),
     saveLease: db.prepare(
@@ -264,6 +272,25 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
         (meta) => (memory.meta = meta),
         options,
       ),
+    markGuildRemoved: (guildId, removedAt, options) =>
+      write(
+        () => removedAt,
+        (at) => (at === null ? sql.guildBack.run(guildId) : sql.guildRemoved.run(guildId, at)),
+        (at) => applyGuildRemoved(memory, guildId, at),
+        options,
+      ),
+    purgeGuild: (guildId, options) =>
+      write(
+        () => planGuildPurge(memory, guildId),
+        () => {
+          // Progress and posted rows go with their feed (ON DELETE CASCADE).
+          sql.guildFeeds.run(guildId);
+          sql.dropGuild.run(guildId);
+          sql.guildBack.run(guildId);
+        },
+        (feedIds) => applyGuildPurge(memory, guildId, feedIds),
+        options,
+      ),
     importDump: (dump: StoreDump, options) =>
       write(
         () => {
@@ -272,7 +299,7 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
           return createStoreMemory(dump);
         },
         (next) => {
-          db.exec('DELETE FROM feeds; DELETE FROM subscriptions; DELETE FROM meta;');
+          db.exec('DELETE FROM feeds; DELETE FROM subscriptions; DELETE FROM removed_guilds; DELETE FROM meta;');
           for (const feed of next.feeds.values()) {
             sql.feed.run(feed.id, feed.guildId, feed.channelId, JSON.stringify(feed));
             sql.newProgress.run(feed.id, JSON.stringify(next.progress.get(feed.id)));
