@@ -10,7 +10,7 @@ import { listPresentGuilds, watchGuildLife } from './adapters/discord/guild-life
 import { registerCommandsIfChanged } from './adapters/discord/registration.js';
 import { createInteractionRouter } from './adapters/discord/router.js';
 import { systemClock } from './adapters/system-clock.js';
-import { shardSetOf } from './core/shards.js';
+import { ownsGuild, shardSetOf } from './core/shards.js';
 import { healthFileFor, startHealthReporter } from './adapters/health-reporter.js';
 import { type BotIo, type DigestSession, openDigestSession } from './session.js';
 
@@ -114,5 +114,10 @@ function createRuntime(config: Config, session: DigestSession, logger: Logger): 
     defaults: { cron: config.digest.cron, timezone: config.digest.timezone, size: config.digest.size, order: config.digest.order },
     catchUp: config.digest.catchUp,
     corpus: () => ({ location: catalog.source.location, problems: catalog.problems() }),
+    owns: (guildId) => {
+      const shards = shardSetOf(config.shards);
+      // A feed whose server is not known yet (the bootstrap feed before its lookup) is shard 0's.
+      return guildId === null ? !shards || shards.ids.includes(0) : ownsGuild(shards, guildId);
+    },
   });
 }

@@ -52,6 +52,11 @@ export interface FeedRuntimeDeps {
   newFeedId?: () => string;
   /** How often removed servers' data is checked for purging; default daily. */
   purgeEveryMs?: number;
+  /**
+   * Whether this process owns a server's feeds: with gateway shards, the servers on its shards (Discord's rule,
+   * src/core/shards.ts); a feed whose server is not known yet belongs to shard 0's process. Default: every server.
+   */
+  owns?: (guildId: string | null) => boolean;
 }
 
 /** Every server's feeds, scheduled and run; what the slash commands and Discord's events act on. */
@@ -101,6 +106,10 @@ export function createFeedRuntime(deps: FeedRuntimeDeps): FeedRuntime {
   const iso = () => clock.now().toISOString();
   const newFeedId = deps.newFeedId ?? (() => `f-${randomBytes(6).readUIntBE(0, 6).toString(36).padStart(8, '0').slice(-8)}`);
 
+  const owns = deps.owns ?? (() => true);
+  /** Feeds this process runs: those of its servers (another process schedules, pauses and purges the others). */
+  const ownFeeds = (): Feed[] => [...store.read().feeds.values()].filter((f) => owns(f.guildId));
+
   const entryOf = (feedId: string): Entry => {
     let entry = entries.get(feedId);
     if (!entry) entries.set(feedId, (entry = { runner: deps.createRunner(feedId), scheduled: null, key: '' }));
@@ -134,7 +143,7 @@ export function createFeedRuntime(deps: FeedRuntimeDeps): FeedRuntime {
     }
     if (!started || !hooks) return;
     const current = entryOf(feedId);
-    if (!isScheduledFeed(feed)) {
+    if (!isScheduledFeed(feed) || !owns(feed.guildId)) {
       if (current.scheduled) {
         retire(current.scheduled);
         current.scheduled = null;
@@ -331,17 +340,18 @@ export function createFeedRuntime(deps: FeedRuntimeDeps): FeedRuntime {
       );
     },
     async reconcileGuilds(present) {
-      const { feeds, removedGuilds } = store.read();
+      // Only this process's servers: a shard sees only the servers on it, and the others are not gone.
+      const { removedGuilds } = store.read();
       const gone = new Set(
-        [...feeds.values()]
+        ownFeeds()
           .filter((f) => f.id !== BOOTSTRAP_FEED_ID && f.guildId !== null && f.paused === null && !present.has(f.guildId))
           .map((f) => f.guildId!),
       );
       for (const guildId of gone) await runtime.guildRemoved(guildId);
-      for (const guildId of [...removedGuilds.keys()]) if (present.has(guildId)) await runtime.guildPresent(guildId);
+      for (const guildId of [...removedGuilds.keys()]) if (owns(guildId) && present.has(guildId)) await runtime.guildPresent(guildId);
     },
     async purgeRemovedGuilds() {
-      const due = listGuildsToPurge(store.read().removedGuilds, clock.now());
+      const due = listGuildsToPurge(store.read().removedGuilds, clock.now()).filter((guildId) => owns(guildId));
       for (const guildId of due) {
         for (const feed of feedsOf(guildId)) {
           const entry = entries.get(feed.id);
@@ -400,9 +410,7 @@ export function createFeedRuntime(deps: FeedRuntimeDeps): FeedRuntime {
     const corpus = deps.corpus?.() ?? {};
     // Running feeds, and feeds paused because their channel was deleted (an admin must act); not the feeds an admin
     // paused, nor those of servers the bot was removed from (nothing to do there), nor the console feed.
-    const feeds = [...store.read().feeds.values()].filter(
-      (f) => f.channelId !== null && (isScheduledFeed(f) || f.paused?.reason === CHANNEL_DELETED_REASON),
-    );
+    const feeds = ownFeeds().filter((f) => f.channelId !== null && (isScheduledFeed(f) || f.paused?.reason === CHANNEL_DELETED_REASON));
     const healths: FeedHealth[] = feeds.map((feed) => ({
       label: `feed ${feed.id}${feed.guildId ? ` (server ${feed.guildId}, channel ${feed.channelId})` : ` (channel ${feed.channelId})`}`,
       progress: store.read().progress.get(feed.id)!,

@@ -56,7 +56,10 @@ function createManualSchedules() {
 }
 
 /** A runtime over the memory store, one fake poster per channel, manual schedules and clock, started by a lifecycle. */
-async function setup(feeds: Array<Partial<Feed>>, options: { maxConcurrentRuns?: number; papers?: number } = {}) {
+async function setup(
+  feeds: Array<Partial<Feed>>,
+  options: { maxConcurrentRuns?: number; papers?: number; owns?: (guildId: string | null) => boolean } = {},
+) {
   const store = createMemoryStore();
   for (const feed of feeds) await store.saveFeed(makeFeed(feed));
   const clock = createManualClock('2026-06-22T09:00:00.000Z');
@@ -96,6 +99,7 @@ async function setup(feeds: Array<Partial<Feed>>, options: { maxConcurrentRuns?:
     defaults: { cron: '0 9 * * *', timezone: 'UTC', size: 3, order: 'corpus' },
     catchUp: true,
     maxConcurrentRuns: options.maxConcurrentRuns,
+    owns: options.owns,
     newFeedId: () => `f-new${(ids += 1)}`,
   });
   const reports: HealthStatus[] = [];
@@ -401,5 +405,25 @@ describe('life events', () => {
     expect(env.store.read().feeds.get('c1')!.paused?.reason).toBe(GUILD_REMOVED_REASON);
     expect(env.store.read().feeds.get('b1')!.paused).toBeNull();
     expect([...env.store.read().removedGuilds.keys()]).toEqual([GUILD_C]);
+  });
+
+  it('given a process that owns only some servers (a shard), then it schedules, reconciles and purges only theirs: the servers of other shards are not gone', async () => {
+    const env = await setup(
+      [
+        { id: 'a1', guildId: GUILD_A, channelId: CHANNEL_A1 },
+        { id: 'b1', guildId: GUILD_B, channelId: CHANNEL_B1 },
+      ],
+      { owns: (guildId) => guildId === GUILD_A },
+    );
+    await env.store.markGuildRemoved(GUILD_B, '2026-05-01T00:00:00.000Z');
+    await env.start();
+    expect(env.schedules.made.map((m) => m.feedId)).toEqual(['a1']);
+    // This shard sees only server A: server B is on another shard, not removed.
+    await env.runtime.reconcileGuilds(new Set([GUILD_A]));
+    expect(env.store.read().feeds.get('b1')!.paused).toBeNull();
+    // B's purge is its own shard's to do.
+    expect(await env.runtime.purgeRemovedGuilds()).toEqual([]);
+    expect(env.store.read().feeds.has('b1')).toBe(true);
+    await env.bot.stop('test');
   });
 });
