@@ -1,4 +1,6 @@
 // Beside the two entry points that share it: the long-running bot (main.ts) and a one-off `paperboy digest` (cli/).
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Interaction } from 'discord.js';
 import type { Config } from './config.js';
 import { assignBootstrapGuild, saveEnvironmentFeed, subscribersOf } from './app/bootstrap-feed.js';
@@ -7,6 +9,7 @@ import { createSubscriptions, type Subscriptions } from './app/subscriptions.js'
 import { type Logger, PostError, type Poster, type Store } from './app/ports.js';
 import { OperatorError } from './core/errors.js';
 import { createDigestRunner, type DigestRunner } from './app/run-digest.js';
+import { createLeasedRunner } from './app/leased-runner.js';
 import { createFetchBeforeDigest, type FetchBeforeDigest } from './app/fetch-before-digest.js';
 import { shardSetOf } from './core/shards.js';
 import { BOOTSTRAP_FEED_ID, CONSOLE_FEED_ID, type FeedSettings } from './core/feed.js';
@@ -170,9 +173,9 @@ export async function openDigestSession(
     logger,
     timezone: config.digest.timezone,
   });
-  const runnerOf = (id: string, feedPoster: Poster) =>
+  const runnerOver = (runStore: Store, id: string, feedPoster: Poster) =>
     createDigestRunner({
-      store,
+      store: runStore,
       feedId: id,
       poster: feedPoster,
       corpus: catalog.source,
@@ -181,6 +184,12 @@ export async function openDigestSession(
       audienceFor: (paper) => selectAudience(paper, subscribersOf(store, id)),
       beforeRun: (signal) => sources.beforeDigest(signal),
     });
+  // With a shared database, other processes may run the same feed (shards, a rolling deploy): each run holds its lease.
+  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const runnerOf = (id: string, feedPoster: Poster) =>
+    config.databaseUrl
+      ? createLeasedRunner({ store, feedId: id, owner, logger, build: (fenced) => runnerOver(fenced, id, feedPoster) })
+      : runnerOver(store, id, feedPoster);
   const runner = runnerOf(feedId, poster);
   return {
     store,
