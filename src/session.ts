@@ -9,6 +9,7 @@ import { selectAudience } from './core/subscriptions.js';
 import { createConsolePoster } from './adapters/console-poster.js';
 import { channelPermissionsOf, createChannelPoster } from './adapters/discord/channel-poster.js';
 import { connectDiscord, type DiscordConnection } from './adapters/discord/client.js';
+import { cacheDirFor, createFsCorpusCache } from './adapters/fs-corpus-cache.js';
 import { createFsCorpusSource } from './adapters/fs-corpus-source.js';
 import { openStateStore } from './adapters/fs-state-store.js';
 import { systemClock } from './adapters/system-clock.js';
@@ -39,10 +40,12 @@ export async function openDigestSession(
   logger: Logger,
   options: { interactive?: boolean } = {},
 ): Promise<DigestSession> {
+  const cache = createFsCorpusCache(cacheDirFor(config.stateFile), logger);
   const catalog = await createCorpusCatalog({
-    source: createFsCorpusSource(config.corpusDir, logger),
+    source: createFsCorpusSource(config.corpusDir, logger, { stored: cache.corpus }),
     logger,
     now: () => systemClock.now().getTime(),
+    indexStore: cache.index,
   });
   const store = await openStateStore(config.stateFile);
   const subscriptions = createSubscriptions({ store, catalog, clock: systemClock, logger });

@@ -1,19 +1,20 @@
 import { resolve } from 'node:path';
 import type { CorpusSource, Logger } from '../app/ports.js';
-import { type CachedCorpusFile, CorpusDirectoryError, loadCorpus } from './fs-corpus.js';
+import { type CachedCorpusFile, CorpusDirectoryError, loadCorpus, type StoredCorpus } from './fs-corpus.js';
 
 /**
  * The corpus directory as a source re-read at every digest; warnings are logged once per distinct set. A folder
- * that cannot be listed rejects with a {@link CorpusDirectoryError} naming its absolute path and the reason.
+ * that cannot be listed rejects with a {@link CorpusDirectoryError} naming its absolute path and the reason. With
+ * `stored`, parsed files are also kept on disk, so that a restart parses only the files that changed.
  */
-export function createFsCorpusSource(dir: string, logger: Logger): CorpusSource {
+export function createFsCorpusSource(dir: string, logger: Logger, options: { stored?: StoredCorpus } = {}): CorpusSource {
   let lastWarnings = '';
   const cache = new Map<string, CachedCorpusFile>();
   const absolute = resolve(dir);
   return {
     location: absolute,
     async load() {
-      const corpus = await loadCorpus(dir, { cache }).catch((error: unknown) => {
+      const corpus = await loadCorpus(dir, { cache, ...(options.stored ? { stored: options.stored } : {}) }).catch((error: unknown) => {
         if (!(error instanceof CorpusDirectoryError) || absolute === dir) throw error;
         throw new CorpusDirectoryError(error.message.replace(';', ` (${absolute});`));
       });
@@ -31,7 +32,12 @@ export function createFsCorpusSource(dir: string, logger: Logger): CorpusSource 
         );
       }
       lastWarnings = summary;
-      return { papers: corpus.papers, warnings: corpus.warnings.length, problems: corpus.problems };
+      return {
+        papers: corpus.papers,
+        warnings: corpus.warnings.length,
+        problems: corpus.problems,
+        ...(corpus.version ? { version: corpus.version } : {}),
+      };
     },
   };
 }
