@@ -35,9 +35,20 @@ export function createFsCorpusCache(dir: string, logger: Logger): FsCorpusCache 
   const distrust = (what: string, reason: string) =>
     logger.warn({ cache: dir, reason }, `cached ${what} not used (${reason}); rebuilding it`);
 
+  // The index is read from disk while the corpus is deserialised (a start needs both): see readEntry.
+  let prefetched: Promise<Buffer | null> | null = null;
+  const readBytes = (file: string): Promise<Buffer | null> => {
+    if (file === INDEX_FILE && prefetched) {
+      const bytes = prefetched;
+      prefetched = null;
+      return bytes;
+    }
+    return readFile(join(dir, file)).catch(() => null);
+  };
+
   /** An entry's body when its header names this code, `expected` and a matching checksum; else null (logged). */
   async function readEntry(file: string, what: string, expected: Record<string, unknown>): Promise<Buffer | null> {
-    const bytes = await readFile(join(dir, file)).catch(() => null);
+    const bytes = await readBytes(file);
     if (!bytes) return null;
     const entry = splitEntry(bytes);
     const header = (entry?.header ?? {}) as Record<string, unknown>;
@@ -66,6 +77,7 @@ export function createFsCorpusCache(dir: string, logger: Logger): FsCorpusCache 
 
   const corpus: StoredCorpus = {
     async read() {
+      prefetched = readFile(join(dir, INDEX_FILE)).catch(() => null);
       const body = await readEntry(CORPUS_FILE, 'parsed corpus', {});
       if (!body) return null;
       try {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Dirent } from 'node:fs';
+import { createReadStream, type Dirent } from 'node:fs';
 import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute, sep } from 'node:path';
 import type { ParsedCorpus } from '../core/corpus.js';
@@ -103,26 +103,20 @@ export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): 
   const entries = await listCorpusFiles(dir);
   const parts: ParsedCorpus[] = [];
   const files: CorpusFileSummary[] = [];
-  const kept: CorpusRecord['files'] = [];
   const memory = options.cache ? rememberedFor(options.cache) : null;
-  const stored = options.stored ? await readStored(options.stored, memory) : null;
-  for (const entry of entries) {
-    const part: CorpusPart = entry.skipped
-      ? {
-          read: {
-            format: null,
-            confidence: 0,
-            papers: [],
-            warnings: [{ file: entry.name, line: 0, message: entry.skipped.message }],
-            quarantined: false,
-          },
-          bytes: 0,
-          ...(entry.skipped.problem ? { problem: entry.skipped.problem } : {}),
-        }
-      : await readCachedCorpusFile(join(dir, ...entry.name.split('/')), entry.name, options, stored, kept);
+  // The stored corpus is read while the files are: file reads run in the thread pool beside the main thread.
+  const storing = options.stored ? readStored(options.stored, memory) : null;
+  const read = await mapInOrder(entries, FILES_AT_ONCE, (entry): Promise<{ part: CorpusPart; key?: CorpusPartKey }> =>
+    entry.skipped
+      ? Promise.resolve({ part: skippedPart(entry.name, entry.skipped) })
+      : readCachedCorpusFile(join(dir, ...entry.name.split('/')), entry.name, options, storing),
+  );
+  const stored = await storing;
+  const kept: CorpusRecord['files'] = read.flatMap(({ part, key }) => (key ? [{ key, part }] : []));
+  for (const [i, { part }] of read.entries()) {
     parts.push({ papers: part.read.papers, warnings: part.read.warnings });
     files.push({
-      file: entry.name,
+      file: entries[i]!.name,
       format: part.read.format,
       papers: part.read.papers.length,
       warnings: part.read.warnings.length,
@@ -314,38 +308,62 @@ async function resolveCorpusLink(path: string, root: string): Promise<string | '
   return info.isFile() ? real : 'not-a-file';
 }
 
+/** Files read at the same time: enough to keep the disk and the hashing busy, few enough for any machine. */
+const FILES_AT_ONCE = 8;
+
+/** `run` over the items, at most `limit` at a time, results in the items' order. */
+async function mapInOrder<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const at = next++;
+      results[at] = await run(items[at]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function skippedPart(name: string, skipped: { message: string; problem?: string }): CorpusPart {
+  return {
+    read: { format: null, confidence: 0, papers: [], warnings: [{ file: name, line: 0, message: skipped.message }], quarantined: false },
+    bytes: 0,
+    ...(skipped.problem ? { problem: skipped.problem } : {}),
+  };
+}
+
 async function readCachedCorpusFile(
   path: string,
   name: string,
   options: LoadCorpusOptions,
-  stored: StoredState | null,
-  kept: CorpusRecord['files'],
-): Promise<CorpusPart> {
-  if (!options.cache && !stored) return readCorpusPart(path, name, options.referenceDate);
+  storing: Promise<StoredState> | null,
+): Promise<{ part: CorpusPart; key?: CorpusPartKey }> {
+  if (!options.cache && !storing) return { part: await readCorpusPart(path, name, options.referenceDate) };
   const info = await stat(path).catch(() => null);
   const cached = options.cache?.get(name);
   if (info && cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) {
-    if (cached.key) kept.push({ key: cached.key, part: cached.part });
-    return cached.part;
+    return { part: cached.part, ...(cached.key ? { key: cached.key } : {}) };
   }
   let part: CorpusPart;
   let key: CorpusPartKey | undefined;
-  if (stored) {
-    const file = await readCorpusBytes(path, name);
-    if (!file.ok) return file.part;
-    key = {
-      file: name,
-      referenceDate: options.referenceDate ?? file.modified.toISOString().slice(0, 10),
-      sha256: createHash('sha256').update(file.bytes).digest('hex'),
-    };
-    // A parse leaves its strings inside the file's text, two bytes a character as soon as one character needs it
-    // (a `•` in a footer); read back from JSON they take one byte where they can: half the memory.
-    part =
-      stored.byKey.get(keyText(key)) ?? (JSON.parse(JSON.stringify(parseCorpusPart(file.bytes, name, key.referenceDate))) as CorpusPart);
-    kept.push({ key, part });
+  if (storing) {
+    // Hashed as it streams: a file already parsed is never held in memory whole.
+    const digest = await hashFile(path, name);
+    if (!digest.ok) return { part: digest.part };
+    key = { file: name, referenceDate: options.referenceDate ?? digest.modified.toISOString().slice(0, 10), sha256: digest.sha256 };
+    const known = (await storing).byKey.get(keyText(key));
+    if (known) part = known;
+    else {
+      const file = await readCorpusBytes(path, name);
+      if (!file.ok) return { part: file.part };
+      // A parse leaves its strings inside the file's text, two bytes a character as soon as one character needs
+      // it (a `•` in a footer); read back from JSON they take one byte where they can: half the memory.
+      part = JSON.parse(JSON.stringify(parseCorpusPart(file.bytes, name, key.referenceDate))) as CorpusPart;
+    }
   } else part = await readCorpusPart(path, name, options.referenceDate);
   if (info && options.cache) options.cache.set(name, { size: info.size, mtimeMs: info.mtimeMs, part, ...(key ? { key } : {}) });
-  return part;
+  return { part, ...(key ? { key } : {}) };
 }
 
 /** Reads one file through the format registry; bad bytes are replaced (with a warning), never a reason to skip. */
@@ -353,6 +371,25 @@ async function readCorpusPart(path: string, name: string, referenceDate: string 
   const file = await readCorpusBytes(path, name);
   if (!file.ok) return file.part;
   return parseCorpusPart(file.bytes, name, referenceDate ?? file.modified.toISOString().slice(0, 10));
+}
+
+/** The SHA-256 of a file's bytes, read in chunks, and its modification time; or the part of a file that cannot be read. */
+async function hashFile(
+  path: string,
+  name: string,
+): Promise<{ ok: true; sha256: string; modified: Date } | { ok: false; part: CorpusPart }> {
+  try {
+    const hash = createHash('sha256');
+    const modified = (await stat(path)).mtime;
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+    return { ok: true, sha256: hash.digest('hex'), modified };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return {
+      ok: false,
+      part: { read: skippedRead(name, `cannot be read (${code}); skipped`), bytes: 0, problem: `cannot be read (${code})` },
+    };
+  }
 }
 
 /** A file's bytes and modification time, or the part of a file that cannot be read. */

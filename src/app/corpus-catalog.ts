@@ -17,7 +17,10 @@ export interface CorpusSnapshot {
   index: SearchIndex;
   /** Topic suggestions for `/subscribe` (computed on first use). */
   readonly topics: TopicSuggestion[];
-  /** Changes whenever the set or order of papers changes. */
+  /**
+   * Changes whenever the set or order of papers, or what a card shows of them, changes: the source's version when
+   * it has one (the same version always gives the same papers), else a digest of the papers.
+   */
   fingerprint: string;
 }
 
@@ -114,7 +117,7 @@ export async function createCorpusCatalog(options: {
     { papers: first.papers.length, indexMs: options.now() - started, restored },
     `search index ${restored ? 'loaded' : 'built'} in ${options.now() - started} ms (${first.papers.length} papers)`,
   );
-  let snapshot = createSnapshot(first.papers, fingerprintOf(first.papers), index);
+  let snapshot = createSnapshot(first.papers, first.version ?? fingerprintOf(first.papers), index);
   // The latest index to keep; one write at a time, and only the newest of those that waited.
   let saving: Promise<void> | null = null;
   let pending: { version: string; index: SearchIndex } | null = restored || !indexStore ? null : { version: versionOf(first), index };
@@ -143,7 +146,7 @@ export async function createCorpusCatalog(options: {
     lastProblems = problems;
     loadedAt = options.now();
     // A source that merged nothing new hands back the very same list.
-    const fingerprint = papers === snapshot.papers ? snapshot.fingerprint : fingerprintOf(papers);
+    const fingerprint = version ?? (papers === snapshot.papers ? snapshot.fingerprint : fingerprintOf(papers));
     if (fingerprint !== snapshot.fingerprint) {
       const started = options.now();
       const previous = snapshot.index;
