@@ -33,51 +33,60 @@ export interface DigestSession {
   close(): Promise<void>;
 }
 
-/** Reads the corpus, opens the state (with its lock), connects to Discord or picks console mode, builds the runner. */
+/**
+ * Opens the state (with its lock), then reads the corpus while it connects to Discord (or picks console mode), and
+ * builds the runner. The lock comes first: a second instance stops before it reads anything or connects.
+ */
 export async function openDigestSession(
   config: Config,
   io: BotIo,
   logger: Logger,
   options: { interactive?: boolean } = {},
 ): Promise<DigestSession> {
-  const cache = createFsCorpusCache(cacheDirFor(config.stateFile), logger);
-  const catalog = await createCorpusCatalog({
-    source: createFsCorpusSource(config.corpusDir, logger, { stored: cache.corpus }),
-    logger,
-    now: () => systemClock.now().getTime(),
-    indexStore: cache.index,
-  });
   const store = await openStateStore(config.stateFile);
-  const subscriptions = createSubscriptions({ store, catalog, clock: systemClock, logger });
   let route: ((interaction: Interaction) => Promise<void>) | null = null;
-  let connection: DiscordConnection | null = null;
-  let poster: Poster;
-  try {
-    if (config.discord.token) {
-      connection = await connectDiscord({
-        token: config.discord.token,
-        apiUrl: config.discord.apiUrl,
-        logger,
-        onInteraction: options.interactive ? (interaction) => void route?.(interaction) : undefined,
-      });
-      const { rest } = connection.client;
-      poster = createChannelPoster({
-        rest,
-        channelId: config.discord.channelId!,
-        botUserId: () => connection?.botUserId ?? null,
-        permissions: channelPermissionsOf(connection.client, config.discord.channelId!),
-      });
-      logger.info(
-        { user: connection.client.user.tag, channel: config.discord.channelId },
-        `connected to Discord as ${connection.client.user.tag}`,
-      );
-    } else {
-      poster = createConsolePoster(io.out, io.columns);
-      logger.info({}, 'no DISCORD_TOKEN: console mode, digests are printed here');
-    }
-  } catch (error) {
+  const cache = createFsCorpusCache(cacheDirFor(config.stateFile), logger);
+  // Reading a large corpus is CPU work, logging in is waiting on the network: side by side, a start takes the longer of the two.
+  const [loaded, connected] = await Promise.allSettled([
+    createCorpusCatalog({
+      source: createFsCorpusSource(config.corpusDir, logger, { stored: cache.corpus }),
+      logger,
+      now: () => systemClock.now().getTime(),
+      indexStore: cache.index,
+    }),
+    config.discord.token
+      ? connectDiscord({
+          token: config.discord.token,
+          apiUrl: config.discord.apiUrl,
+          logger,
+          onInteraction: options.interactive ? (interaction) => void route?.(interaction) : undefined,
+        })
+      : Promise.resolve(null),
+  ]);
+  if (loaded.status === 'rejected' || connected.status === 'rejected') {
+    if (connected.status === 'fulfilled') await connected.value?.destroy().catch(() => undefined);
     await store.close();
-    throw error;
+    throw loaded.status === 'rejected' ? loaded.reason : (connected as PromiseRejectedResult).reason;
+  }
+  const catalog = loaded.value;
+  const connection: DiscordConnection | null = connected.value;
+  const subscriptions = createSubscriptions({ store, catalog, clock: systemClock, logger });
+  let poster: Poster;
+  if (connection) {
+    const { rest } = connection.client;
+    poster = createChannelPoster({
+      rest,
+      channelId: config.discord.channelId!,
+      botUserId: () => connection.botUserId,
+      permissions: channelPermissionsOf(connection.client, config.discord.channelId!),
+    });
+    logger.info(
+      { user: connection.client.user.tag, channel: config.discord.channelId },
+      `connected to Discord as ${connection.client.user.tag}`,
+    );
+  } else {
+    poster = createConsolePoster(io.out, io.columns);
+    logger.info({}, 'no DISCORD_TOKEN: console mode, digests are printed here');
   }
   const runner = createDigestRunner({
     store,
