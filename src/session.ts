@@ -110,6 +110,7 @@ export async function openDigestSession(
       route = handler;
     },
     async close() {
+      await catalog.settle();
       await store.close().catch((error: unknown) => logger.error({ err: String(error) }, 'closing the state failed'));
       await connection?.destroy().catch(() => undefined);
     },

@@ -36,6 +36,8 @@ export interface CorpusCatalog {
   source: CorpusSource;
   /** The corpus files that gave nothing at the last load because they were skipped or quarantined, with why. */
   problems(): CorpusFileProblem[];
+  /** Waits for the index being kept (a stop right after a first start must not lose it). */
+  settle(): Promise<void>;
 }
 
 function fingerprintOf(papers: readonly Paper[]): string {
@@ -125,8 +127,10 @@ export async function createCorpusCatalog(options: {
     if (!indexStore || saving || !pending) return;
     const next = pending;
     pending = null;
+    const started = options.now();
     saving = indexStore
       .save(next.version, next.index.data)
+      .then(() => logger.info({ papers: next.index.size, saveMs: options.now() - started }, 'search index kept for the next start'))
       .catch((error: unknown) =>
         logger.warn({ err: String(error) }, 'cannot keep the search index; it will be built again at the next start'),
       )
@@ -191,5 +195,8 @@ export async function createCorpusCatalog(options: {
       },
     },
     problems: () => lastProblems,
+    async settle() {
+      while (saving) await saving;
+    },
   };
 }

@@ -93,3 +93,30 @@ describe('the corpus catalog with a search index store', () => {
     expect(catalog.current().index.get(added.id)?.upvotes).toBe(9);
   });
 });
+
+describe('the corpus catalog when it stops', () => {
+  it('given a first start whose index is still being kept, then settle waits until it is kept', async () => {
+    const papers = makePapers(5);
+    let release: () => void = () => undefined;
+    const saved: string[] = [];
+    const indexStore: SearchIndexStore = {
+      load: async () => null,
+      save: (version) =>
+        new Promise<void>((resolve) => {
+          release = () => {
+            saved.push(version);
+            resolve();
+          };
+        }),
+    };
+    const catalog = await createCorpusCatalog({ source: createListCorpus(papers), logger: createMemoryLogger(), now: () => 0, indexStore });
+    const settled = catalog.settle();
+    let done = false;
+    void settled.then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(done).toBe(false);
+    release();
+    await settled;
+    expect(saved).toEqual([digestIndexedPapers(papers)]);
+  });
+});
