@@ -133,7 +133,9 @@ export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): 
   if (memory) [memory.parts, memory.merged] = [parts, merged];
   if (options.stored && !sameAsStored) {
     await options.stored.write({ files: kept, merged });
+    // What is kept now replaces what was read at start: older parses are not held on to.
     stored!.record = { files: kept, merged };
+    stored!.byKey = new Map(kept.map(({ key, part }) => [keyText(key), part]));
   }
   // Copies merged into an earlier paper are counted against the file of that first copy.
   const papers = new Map<string, number>();
