@@ -10,6 +10,7 @@ const SCENARIOS: Record<string, () => Promise<{ run(scale: number): Promise<Scen
   'bad-input': () => import('./scenarios/bad-input.js'),
   'hostile-text': () => import('./scenarios/hostile-text.js'),
   strangers: () => import('./scenarios/strangers.js'),
+  'steady-memory': () => import('./scenarios/steady-memory.js'),
 };
 
 const scale = Number(process.env.SOAK_SCALE ?? 1);
