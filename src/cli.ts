@@ -27,6 +27,7 @@ process.exitCode = await runCli(process.argv.slice(2), {
   env,
   out: (text) => process.stdout.write(scrub(text)),
   err: (text) => process.stderr.write(scrub(text)),
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- isTTY is undefined, not false, on a pipe or a file
   isTty: Boolean(process.stdout.isTTY),
   columns: terminalColumns(process.stdout.columns),
 });

@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
+import { dirname, join } from 'node:path';
 import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
+import { OperatorError } from './core/errors.js';
 
 /** Paperboy's whole configuration, validated and frozen; built only by {@link loadConfig}. */
 export interface Config {
@@ -20,6 +22,11 @@ export interface Config {
     catchUp: boolean;
   };
   corpusDir: string;
+  /** DATA_DIR: the folder of the database (and of its lock and health files). */
+  dataDir: string;
+  /** `DATA_DIR/paperboy.sqlite`: what Paperboy remembers. */
+  databaseFile: string;
+  /** STATE_FILE: the JSON state file of the releases before the database, imported once at the first start. */
   stateFile: string;
   logLevel: LogLevel;
   /** Optional port of the `/healthz` endpoint; null: health is only in the status file. */
@@ -58,6 +65,7 @@ export const CONFIG_DEFAULTS = {
   DIGEST_ORDER: 'corpus',
   DIGEST_CATCH_UP: 'true',
   CORPUS_DIR: './seeds',
+  DATA_DIR: './data',
   STATE_FILE: './data/state.json',
   LOG_LEVEL: 'info',
   HEALTH_HOST: '127.0.0.1',
@@ -67,7 +75,7 @@ export const CONFIG_DEFAULTS = {
 } as const;
 
 /** A configuration that cannot be used; `problems` lists each with how to fix it. */
-export class ConfigError extends Error {
+export class ConfigError extends OperatorError {
   constructor(readonly problems: string[]) {
     super(
       `the configuration has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n` +
@@ -158,100 +166,101 @@ const sourcesShape = {
   CORPUS_DIR: z.preprocess(blankToUndefined, z.string().default(CONFIG_DEFAULTS.CORPUS_DIR)),
 };
 
-const schema = z
-  .object({
-    DISCORD_TOKEN: z.preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .trim()
-        .regex(
-          /^[\w.-]+$/,
-          'DISCORD_TOKEN contains spaces or other characters a bot token never has; paste it again from the Developer Portal (Bot → Reset Token)',
-        )
-        .optional(),
-    ),
-    DISCORD_CHANNEL_ID: snowflake('DISCORD_CHANNEL_ID', 'right-click the channel → Copy Channel ID'),
-    DISCORD_GUILD_ID: snowflake('DISCORD_GUILD_ID', 'right-click the server icon → Copy Server ID'),
-    DISCORD_API_URL: z.preprocess(
-      blankToUndefined,
-      z
-        .url({
-          protocol: /^https?$/,
-          error: (issue) => `DISCORD_API_URL "${String(issue.input)}" is not an http(s) URL; leave it empty to use Discord's own API`,
-        })
-        .default(CONFIG_DEFAULTS.DISCORD_API_URL),
-    ),
-    DIGEST_CRON: z.preprocess(blankToUndefined, z.string().trim().default(CONFIG_DEFAULTS.DIGEST_CRON)).superRefine((value, ctx) => {
-      const problem = describeCronProblem(value);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
-    DIGEST_TIMEZONE: z.preprocess(blankToUndefined, z.string().trim().default(CONFIG_DEFAULTS.DIGEST_TIMEZONE)).refine(isTimeZone, {
-      error: (issue) =>
-        `DIGEST_TIMEZONE "${String(issue.input)}" is not an IANA time zone; use a name like "UTC", "Europe/Paris" or "America/New_York"`,
-    }),
-    DIGEST_SIZE: z.preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .trim()
-        .default(CONFIG_DEFAULTS.DIGEST_SIZE)
-        .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 10, {
-          error: (issue) => `DIGEST_SIZE "${String(issue.input)}" must be a whole number of papers per digest from 1 to 10`,
-        })
-        .transform(Number),
-    ),
-    DIGEST_ORDER: z.preprocess(
-      blankToUndefined,
-      z
-        .enum(['corpus', 'newest', 'upvotes'], {
-          error: (issue) =>
-            `DIGEST_ORDER "${String(issue.input)}" must be "corpus" (page order), "newest" (newest publication date first) or "upvotes" (most upvoted first)`,
-        })
-        .default('corpus'),
-    ),
-    DIGEST_CATCH_UP: booleanVariable('DIGEST_CATCH_UP', true),
-    ...sourcesShape,
-    STATE_FILE: z.preprocess(blankToUndefined, z.string().default(CONFIG_DEFAULTS.STATE_FILE)),
-    LOG_LEVEL: z.preprocess(
-      (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase()) : v),
-      z
-        .enum(LOG_LEVELS, { error: (issue) => `LOG_LEVEL "${String(issue.input)}" must be one of ${LOG_LEVELS.join(', ')}` })
-        .default('info'),
-    ),
-    HEALTH_PORT: z.preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .trim()
-        .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, {
-          error: (issue) => `HEALTH_PORT "${String(issue.input)}" must be a TCP port from 1 to 65535, or empty to turn the endpoint off`,
-        })
-        .transform(Number)
-        .optional(),
-    ),
-    HEALTH_HOST: z.preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .trim()
-        .default(CONFIG_DEFAULTS.HEALTH_HOST)
-        .refine((v) => isIP(v) !== 0, {
-          error: (issue) =>
-            `HEALTH_HOST "${String(issue.input)}" must be an IP address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 (every interface, e.g. in a container so that \`docker run -p\` and probes reach it) or an IPv6 address such as ::`,
-        }),
-    ),
-  })
-  .superRefine((env, ctx) => {
-    if (env.DISCORD_TOKEN && !env.DISCORD_CHANNEL_ID) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['DISCORD_CHANNEL_ID'],
-        message:
-          'DISCORD_CHANNEL_ID is required when DISCORD_TOKEN is set: it is the channel digests are posted to (right-click the channel → Copy Channel ID)',
-      });
-    }
-  });
+const schema = z.object({
+  DISCORD_TOKEN: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .regex(
+        /^[\w.-]+$/,
+        'DISCORD_TOKEN contains spaces or other characters a bot token never has; paste it again from the Developer Portal (Bot → Reset Token)',
+      )
+      .optional(),
+  ),
+  DISCORD_CHANNEL_ID: snowflake('DISCORD_CHANNEL_ID', 'right-click the channel → Copy Channel ID'),
+  DISCORD_GUILD_ID: snowflake('DISCORD_GUILD_ID', 'right-click the server icon → Copy Server ID'),
+  DISCORD_API_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .url({
+        protocol: /^https?$/,
+        error: (issue) => `DISCORD_API_URL "${String(issue.input)}" is not an http(s) URL; leave it empty to use Discord's own API`,
+      })
+      .default(CONFIG_DEFAULTS.DISCORD_API_URL),
+  ),
+  DIGEST_CRON: z.preprocess(blankToUndefined, z.string().trim().default(CONFIG_DEFAULTS.DIGEST_CRON)).superRefine((value, ctx) => {
+    const problem = describeCronProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  DIGEST_TIMEZONE: z.preprocess(blankToUndefined, z.string().trim().default(CONFIG_DEFAULTS.DIGEST_TIMEZONE)).refine(isTimeZone, {
+    error: (issue) =>
+      `DIGEST_TIMEZONE "${String(issue.input)}" is not an IANA time zone; use a name like "UTC", "Europe/Paris" or "America/New_York"`,
+  }),
+  DIGEST_SIZE: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .default(CONFIG_DEFAULTS.DIGEST_SIZE)
+      .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 10, {
+        error: (issue) => `DIGEST_SIZE "${String(issue.input)}" must be a whole number of papers per digest from 1 to 10`,
+      })
+      .transform(Number),
+  ),
+  DIGEST_ORDER: z.preprocess(
+    blankToUndefined,
+    z
+      .enum(['corpus', 'newest', 'upvotes'], {
+        error: (issue) =>
+          `DIGEST_ORDER "${String(issue.input)}" must be "corpus" (page order), "newest" (newest publication date first) or "upvotes" (most upvoted first)`,
+      })
+      .default('corpus'),
+  ),
+  DIGEST_CATCH_UP: booleanVariable('DIGEST_CATCH_UP', true),
+  ...sourcesShape,
+  DATA_DIR: z.preprocess(blankToUndefined, z.string().optional()),
+  STATE_FILE: z.preprocess(blankToUndefined, z.string().optional()),
+  LOG_LEVEL: z.preprocess(
+    (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase()) : v),
+    z.enum(LOG_LEVELS, { error: (issue) => `LOG_LEVEL "${String(issue.input)}" must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  ),
+  HEALTH_PORT: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, {
+        error: (issue) => `HEALTH_PORT "${String(issue.input)}" must be a TCP port from 1 to 65535, or empty to turn the endpoint off`,
+      })
+      .transform(Number)
+      .optional(),
+  ),
+  HEALTH_HOST: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .default(CONFIG_DEFAULTS.HEALTH_HOST)
+      .refine((v) => isIP(v) !== 0, {
+        error: (issue) =>
+          `HEALTH_HOST "${String(issue.input)}" must be an IP address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 (every interface, e.g. in a container so that \`docker run -p\` and probes reach it) or an IPv6 address such as ::`,
+      }),
+  ),
+});
+
+/**
+ * The rules between variables, checked on the raw environment and outside the schema: zod skips an object-level
+ * check once a field has failed, and every problem must be reported at once.
+ */
+function listCrossProblems(env: Record<string, string | undefined>): string[] {
+  if (env.DISCORD_TOKEN?.trim() && !env.DISCORD_CHANNEL_ID?.trim()) {
+    return [
+      'DISCORD_CHANNEL_ID is required when DISCORD_TOKEN is set: it is the channel digests are posted to (right-click the channel → Copy Channel ID)',
+    ];
+  }
+  return [];
+}
 
 /** Every environment variable Paperboy reads; the README's configuration table lists the same names. */
 export const CONFIG_VARIABLES = Object.keys(schema.shape);
@@ -262,7 +271,8 @@ export const CONFIG_VARIABLES = Object.keys(schema.shape);
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const result = schema.safeParse(env);
-  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => issue.message));
+  const problems = [...(result.success ? [] : result.error.issues.map((issue) => issue.message)), ...listCrossProblems(env)];
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
   const v = result.data;
   return deepFreeze({
     discord: {
@@ -273,7 +283,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     digest: { cron: v.DIGEST_CRON, timezone: v.DIGEST_TIMEZONE, size: v.DIGEST_SIZE, order: v.DIGEST_ORDER, catchUp: v.DIGEST_CATCH_UP },
     corpusDir: v.CORPUS_DIR,
-    stateFile: v.STATE_FILE,
+    ...resolveDataPaths(v.DATA_DIR, v.STATE_FILE),
     logLevel: v.LOG_LEVEL,
     healthPort: v.HEALTH_PORT ?? null,
     healthHost: v.HEALTH_HOST,
@@ -305,9 +315,34 @@ export function readCorpusDir(env: Record<string, string | undefined>): string {
   return env.CORPUS_DIR?.trim() || CONFIG_DEFAULTS.CORPUS_DIR;
 }
 
-/** The state file path alone, for commands that only read state. */
+/** The name of the database file in DATA_DIR. */
+export const DATABASE_FILE_NAME = 'paperboy.sqlite';
+
+/**
+ * Where the data lives. DATA_DIR defaults to the folder of STATE_FILE when only that is set, so a deployment that
+ * kept its state file on a volume gets its database on the same volume (not in a `./data` the upgrade would lose);
+ * STATE_FILE defaults to `DATA_DIR/state.json`.
+ */
+function resolveDataPaths(
+  dataDir: string | undefined,
+  stateFile: string | undefined,
+): Pick<Config, 'dataDir' | 'databaseFile' | 'stateFile'> {
+  const dir = dataDir ?? (stateFile ? dirname(stateFile) : CONFIG_DEFAULTS.DATA_DIR);
+  return {
+    dataDir: dir,
+    databaseFile: join(dir, DATABASE_FILE_NAME),
+    stateFile: stateFile ?? (dataDir ? join(dataDir, 'state.json') : CONFIG_DEFAULTS.STATE_FILE),
+  };
+}
+
+/** The data paths alone (DATA_DIR, the database, STATE_FILE), for commands that only read them. */
+export function readDataPaths(env: Record<string, string | undefined>): Pick<Config, 'dataDir' | 'databaseFile' | 'stateFile'> {
+  return resolveDataPaths(env.DATA_DIR?.trim() || undefined, env.STATE_FILE?.trim() || undefined);
+}
+
+/** The state file path alone (STATE_FILE, or `DATA_DIR/state.json`). */
 export function readStateFilePath(env: Record<string, string | undefined>): string {
-  return env.STATE_FILE?.trim() || CONFIG_DEFAULTS.STATE_FILE;
+  return readDataPaths(env).stateFile;
 }
 
 function booleanVariable(name: string, fallback: boolean) {

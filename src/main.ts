@@ -1,8 +1,8 @@
 import type { Config } from './config.js';
-import type { Logger, StateStore } from './app/ports.js';
+import type { Logger } from './app/ports.js';
+import { scopeToFeed } from './app/feed-store.js';
 import { createBotLifecycle } from './app/lifecycle.js';
 import { createCronScheduler } from './adapters/cron-scheduler.js';
-import type { DiscordConnection } from './adapters/discord/client.js';
 import { commandScopeFor } from './adapters/discord/definitions.js';
 import { registerCommandsIfChanged } from './adapters/discord/registration.js';
 import { createHomeGuild } from './adapters/discord/home-guild.js';
@@ -20,14 +20,13 @@ const SHUTDOWN_BUDGET_MS = 8000;
  */
 export async function runBot(config: Config, io: BotIo, logger: Logger): Promise<number> {
   const session = await openDigestSession(config, io, logger, { interactive: true });
-  const { store, poster, runner, catalog, connection } = session;
+  const { store, feedId, runner, catalog, connection } = session;
   const corpus = catalog.current();
   logger.info({ dir: config.corpusDir, papers: corpus.papers.length }, `corpus ${config.corpusDir}: ${corpus.papers.length} papers`);
 
   const bot = createBotLifecycle({
-    store,
+    feed: scopeToFeed(store, feedId),
     runner,
-    destination: poster.destination,
     mode: connection ? 'discord' : 'console',
     isConnected: () => connection?.isConnected() ?? true,
     clock: systemClock,
@@ -37,10 +36,11 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
     pid: process.pid,
     corpusLocation: catalog.source.location,
     corpusProblems: () => catalog.problems(),
+    sourceConcerns: () => session.sources.concerns(),
     createSchedule: (onTick) => createCronScheduler({ cron: config.digest.cron, timezone: config.digest.timezone, logger, onTick }),
     startHealth: (status) =>
       startHealthReporter({
-        file: healthFileFor(config.stateFile),
+        file: healthFileFor(config.databaseFile),
         port: config.healthPort,
         host: config.healthHost,
         secrets: [config.discord.token],
@@ -51,6 +51,10 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
     shutdownBudgetMs: SHUTDOWN_BUDGET_MS,
   });
 
+  // Before the start: the schedule runs from its first line, and a signal during the start is a stop like any other.
+  const onSignal = (signal: NodeJS.Signals) => void bot.stop(`received ${signal}`);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   await bot.start(async () => {
     if (!connection) return;
     session.setInteractionHandler(
@@ -63,10 +67,11 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
           clock: systemClock,
           logger,
           timezone: config.digest.timezone,
-          destination: poster.destination,
+          feedId,
           guildId: config.discord.guildId,
           channelId: config.discord.channelId,
           nextRun: () => bot.nextRun(),
+          sourceConcerns: () => session.sources.concerns(),
         },
         {
           homeGuild: createHomeGuild({
@@ -88,9 +93,6 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
     });
   });
 
-  const onSignal = (signal: NodeJS.Signals) => void bot.stop(`received ${signal}`);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   const code = await bot.exited;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

@@ -1,17 +1,22 @@
 // Beside the two entry points that share it: the long-running bot (main.ts) and a one-off `paperboy digest` (cli/).
 import type { Interaction } from 'discord.js';
 import type { Config } from './config.js';
+import { assignBootstrapGuild, saveEnvironmentFeed, subscribersOf } from './app/bootstrap-feed.js';
 import { createCorpusCatalog, type CorpusCatalog } from './app/corpus-catalog.js';
 import { createSubscriptions, type Subscriptions } from './app/subscriptions.js';
-import type { Logger, Poster, StateStore } from './app/ports.js';
+import type { Logger, Poster, Store } from './app/ports.js';
 import { createDigestRunner, type DigestRunner } from './app/run-digest.js';
+import { createFetchBeforeDigest, type FetchBeforeDigest } from './app/fetch-before-digest.js';
+import { BOOTSTRAP_FEED_ID, CONSOLE_FEED_ID, type FeedSettings } from './core/feed.js';
 import { selectAudience } from './core/subscriptions.js';
 import { createConsolePoster } from './adapters/console-poster.js';
 import { channelPermissionsOf, createChannelPoster } from './adapters/discord/channel-poster.js';
 import { connectDiscord, type DiscordConnection } from './adapters/discord/client.js';
+import { lookUpChannelGuild } from './adapters/discord/home-guild.js';
 import { cacheDirFor, createFsCorpusCache } from './adapters/fs-corpus-cache.js';
 import { createFsCorpusSource } from './adapters/fs-corpus-source.js';
-import { openStateStore } from './adapters/fs-state-store.js';
+import { openDataStore } from './adapters/open-store.js';
+import { createSourceFetcher } from './adapters/sources/source-fetcher.js';
 import { systemClock } from './adapters/system-clock.js';
 
 /** What the running bot writes to: console-mode digests go to `out`. */
@@ -22,20 +27,63 @@ export interface BotIo {
 
 /** The parts a digest needs, connected: used by `paperboy start` and by a one-off `paperboy digest`. */
 export interface DigestSession {
-  store: StateStore;
+  store: Store;
+  /** The feed this process runs: the bootstrap feed (Discord) or the console feed. */
+  feedId: string;
   poster: Poster;
   runner: DigestRunner;
   catalog: CorpusCatalog;
   subscriptions: Subscriptions;
+  /** The live sources (SOURCES) that every digest fetches first; a no-op without them. */
+  sources: FetchBeforeDigest;
   connection: DiscordConnection | null;
   /** Routes the interactions that arrive from now on (Discord mode). */
   setInteractionHandler(handler: (interaction: Interaction) => Promise<void>): void;
   close(): Promise<void>;
 }
 
+/** The feed this configuration runs: the bootstrap feed with a token, the console feed without. */
+export function feedIdOf(config: Config): string {
+  return config.discord.token ? BOOTSTRAP_FEED_ID : CONSOLE_FEED_ID;
+}
+
+/** The environment's digest settings (DISCORD_CHANNEL_ID, DISCORD_GUILD_ID and DIGEST_*), as a feed's. */
+export function feedSettingsOf(config: Config): FeedSettings {
+  const { digest, discord } = config;
+  return {
+    guildId: discord.guildId,
+    channelId: discord.channelId,
+    cron: digest.cron,
+    timezone: digest.timezone,
+    size: digest.size,
+    order: digest.order,
+  };
+}
+
 /**
- * Opens the state (with its lock), then reads the corpus while it connects to Discord (or picks console mode), and
- * builds the runner. The lock comes first: a second instance stops before it reads anything or connects.
+ * The settings of the feed this configuration runs: the environment's, or for the console feed the same without a
+ * server or channel (its papers notify the bootstrap feed's members, see subscribersOf).
+ */
+export function runningFeedSettingsOf(config: Config): FeedSettings {
+  const settings = feedSettingsOf(config);
+  return feedIdOf(config) === CONSOLE_FEED_ID ? { ...settings, guildId: null, channelId: null } : settings;
+}
+
+/** Where the data lives, and how an old state file's records become feeds: what opening the store needs. */
+export function dataStoreOptionsOf(config: Config, logger: Logger) {
+  return {
+    databaseFile: config.databaseFile,
+    stateFile: config.stateFile,
+    settings: feedSettingsOf(config),
+    scheduleFeedId: feedIdOf(config),
+    logger,
+  };
+}
+
+/**
+ * Opens the database (with its lock, importing an old state file once) and saves the feed the environment defines,
+ * then reads the corpus while it connects to Discord (or picks console mode), and builds the runner. The lock comes
+ * first: a second instance stops before it reads anything or connects.
  */
 export async function openDigestSession(
   config: Config,
@@ -43,75 +91,99 @@ export async function openDigestSession(
   logger: Logger,
   options: { interactive?: boolean } = {},
 ): Promise<DigestSession> {
-  const store = await openStateStore(config.stateFile);
+  const store = await openDataStore(dataStoreOptionsOf(config, logger));
+  const feedId = feedIdOf(config);
+  const iso = () => systemClock.now().toISOString();
   let route: ((interaction: Interaction) => Promise<void>) | null = null;
-  const cache = createFsCorpusCache(cacheDirFor(config.stateFile), logger);
-  // Reading a large corpus is CPU work, logging in is waiting on the network: side by side, a start takes the longer of the two.
-  const [loaded, connected] = await Promise.allSettled([
-    createCorpusCatalog({
-      source: createFsCorpusSource(config.corpusDir, logger, { stored: cache.corpus }),
-      logger,
-      now: () => systemClock.now().getTime(),
-      indexStore: cache.index,
-    }),
-    config.discord.token
-      ? connectDiscord({
-          token: config.discord.token,
-          apiUrl: config.discord.apiUrl,
-          logger,
-          onInteraction: options.interactive ? (interaction) => void route?.(interaction) : undefined,
-        })
-      : Promise.resolve(null),
-  ]);
-  if (loaded.status === 'rejected' || connected.status === 'rejected') {
-    if (connected.status === 'fulfilled') await connected.value?.destroy().catch(() => undefined);
-    await store.close();
-    throw loaded.status === 'rejected' ? loaded.reason : (connected as PromiseRejectedResult).reason;
-  }
-  const catalog = loaded.value;
-  const connection: DiscordConnection | null = connected.value;
-  const subscriptions = createSubscriptions({ store, catalog, clock: systemClock, logger });
+  let connection: DiscordConnection | null = null;
+  let catalog: CorpusCatalog;
   let poster: Poster;
-  if (connection) {
-    const { rest } = connection.client;
-    poster = createChannelPoster({
-      rest,
-      channelId: config.discord.channelId!,
-      botUserId: () => connection.botUserId,
-      permissions: channelPermissionsOf(connection.client, config.discord.channelId!),
-    });
-    logger.info(
-      { user: connection.client.user.tag, channel: config.discord.channelId },
-      `connected to Discord as ${connection.client.user.tag}`,
-    );
-  } else {
-    poster = createConsolePoster(io.out, io.columns);
-    logger.info({}, 'no DISCORD_TOKEN: console mode, digests are printed here');
+  try {
+    await saveEnvironmentFeed(store, feedId, runningFeedSettingsOf(config), iso());
+    if (config.discord.guildId && feedId === BOOTSTRAP_FEED_ID) await assignBootstrapGuild(store, config.discord.guildId, iso(), logger);
+    const cache = createFsCorpusCache(cacheDirFor(config.dataDir), logger);
+    // Reading a large corpus is CPU work, logging in is waiting on the network: side by side, a start takes the longer of the two.
+    const [loaded, connected] = await Promise.allSettled([
+      createCorpusCatalog({
+        source: createFsCorpusSource(config.corpusDir, logger, { stored: cache.corpus }),
+        logger,
+        now: () => systemClock.now().getTime(),
+        indexStore: cache.index,
+      }),
+      config.discord.token
+        ? connectDiscord({
+            token: config.discord.token,
+            apiUrl: config.discord.apiUrl,
+            logger,
+            onInteraction: options.interactive ? (interaction) => void route?.(interaction) : undefined,
+          })
+        : Promise.resolve(null),
+    ]);
+    if (connected.status === 'fulfilled') connection = connected.value;
+    if (loaded.status === 'rejected') throw loaded.reason;
+    if (connected.status === 'rejected') throw connected.reason;
+    catalog = loaded.value;
+    if (connection) {
+      const { rest } = connection.client;
+      const channelId = config.discord.channelId!;
+      poster = createChannelPoster({
+        rest,
+        channelId,
+        botUserId: () => connection?.botUserId ?? null,
+        permissions: channelPermissionsOf(connection.client, channelId),
+      });
+      logger.info({ user: connection.client.user.tag, channel: channelId }, `connected to Discord as ${connection.client.user.tag}`);
+      if (!store.read().feeds.get(BOOTSTRAP_FEED_ID)?.guildId) {
+        // The digest's server, for the members' topics: looked up once; until it is known, they stay where the import put them.
+        const guildId = await lookUpChannelGuild(connection.client, channelId).catch(() => null);
+        if (guildId) await assignBootstrapGuild(store, guildId, iso(), logger);
+      }
+    } else {
+      poster = createConsolePoster(io.out, io.columns);
+      logger.info({}, 'no DISCORD_TOKEN: console mode, digests are printed here');
+    }
+  } catch (error) {
+    await connection?.destroy().catch(() => undefined);
+    await store.close();
+    throw error;
   }
+  const subscriptions = createSubscriptions({ store, catalog, clock: systemClock, logger });
+  const live = config.sources.list.map((s) => (s.kind === 'hf-daily' ? 'hf-daily' : `arxiv:${s.category}`));
+  if (live.length > 0)
+    logger.info({ sources: live }, `live sources ${live.join(', ')}: fetched into ${config.corpusDir} before each digest`);
+  const sources = createFetchBeforeDigest({
+    fetcher: live.length > 0 ? createSourceFetcher(config, logger, systemClock) : null,
+    logger,
+    timezone: config.digest.timezone,
+  });
   const runner = createDigestRunner({
     store,
+    feedId,
     poster,
     corpus: catalog.source,
     clock: systemClock,
     logger,
-    size: config.digest.size,
-    order: config.digest.order,
-    timezone: config.digest.timezone,
-    audienceFor: selectAudience,
+    audienceFor: (paper) => selectAudience(paper, subscribersOf(store, feedId)),
+    beforeRun: (signal) => sources.beforeDigest(signal),
   });
   return {
     store,
+    feedId,
     poster,
     runner,
     catalog,
     subscriptions,
+    sources,
     connection,
     setInteractionHandler(handler) {
       route = handler;
     },
     async close() {
+      // The search index a first start is still keeping: a stop right after it must not lose it.
       await catalog.settle();
-      await store.close().catch((error: unknown) => logger.error({ err: String(error) }, 'closing the state failed'));
+      await store.close().catch((error: unknown) => logger.error({ err: error }, 'closing the database failed'));
+      // After the state: a digest that was waiting for this fetch can no longer record (nor post) anything.
+      sources.stop();
       await connection?.destroy().catch(() => undefined);
     },
   };

@@ -71,7 +71,10 @@ export function createCronScheduler(options: CronSchedulerOptions): Scheduler {
     timer = null;
     if (!running) return;
     const now = clock.now();
-    if (now.getTime() < due.getTime()) return arm();
+    if (now.getTime() < due.getTime()) {
+      arm();
+      return;
+    }
     const slot = due;
     // The next due time moves on before the tick runs: a stop during the tick must not lose it. Times missed while
     // the process could not run (suspended, or a tick that ran long) collapse into this one late tick.
@@ -94,7 +97,7 @@ export function createCronScheduler(options: CronSchedulerOptions): Scheduler {
       await options.onTick();
     } catch (error) {
       // A failing job never crashes the process: it is logged and the next tick tries again.
-      logger.error({ err: error instanceof Error ? error.stack : String(error) }, 'scheduled digest failed');
+      logger.error({ err: error }, 'scheduled digest failed');
     }
   };
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, open, rm, utimes, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { OperatorError } from '../core/errors.js';
 import { isProcessAlive, type ProcessIdentity, readOwnIdentity } from './process-identity.js';
 import { systemClock } from './system-clock.js';
 
@@ -45,7 +46,7 @@ export interface FileLockOptions {
 }
 
 /** The lock is held by another process (or another store of this one); the message says who and what to do. */
-export class StateLockedError extends Error {
+export class StateLockedError extends OperatorError {
   constructor(
     readonly target: string,
     readonly owner: LockOwner | null,
@@ -309,7 +310,7 @@ function describeHolder(target: string, path: string, found: FoundLock, verdict:
 
 /** Formats a Node system error as `CODE (what it means)`, e.g. `ENOSPC (no space left on device)`. */
 export function describeSystemError(error: unknown): string {
-  const { code, message } = error as NodeJS.ErrnoException;
+  const { code, message } = error as Partial<NodeJS.ErrnoException>;
   if (!code) return error instanceof Error ? error.message : String(error);
   const meaning = new RegExp(`^${code}: ([^,]+)`).exec(message ?? '')?.[1];
   return meaning ? `${code} (${meaning})` : code;

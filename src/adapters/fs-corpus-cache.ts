@@ -15,9 +15,9 @@ export interface FsCorpusCache {
   index: SearchIndexStore;
 }
 
-/** Where the cache lives: a `cache` folder beside the state file. */
-export function cacheDirFor(stateFile: string): string {
-  return join(dirname(stateFile), 'cache');
+/** Where the cache lives: a `cache` folder in DATA_DIR, beside the database. */
+export function cacheDirFor(dataDir: string): string {
+  return join(dataDir, 'cache');
 }
 
 const FORMAT = 1;

@@ -4,6 +4,7 @@ import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute, sep } from 'node:path';
 import type { ParsedCorpus } from '../core/corpus.js';
 import { mergeCorpora } from '../core/corpus-merge.js';
+import { OperatorError } from '../core/errors.js';
 import { type CorpusFileRead, decodeCorpusBytes, readCorpusText } from '../core/formats/index.js';
 import { type CorpusFileProblem, type CorpusWarning, identifyPaper } from '../core/paper.js';
 
@@ -88,13 +89,21 @@ export interface CorpusPart {
 }
 
 /** A corpus directory that cannot be listed: the message names the directory and what to do. */
-export class CorpusDirectoryError extends Error {}
-
-/** The extensions of corpus files (case aside); the content, not the extension, decides the format. */
-export const CORPUS_EXTENSIONS = ['.txt', '.md', '.json', '.jsonl'] as const;
+export class CorpusDirectoryError extends OperatorError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CorpusDirectoryError';
+  }
+}
 
 /**
- * Reads every `.txt`, `.md`, `.json` and `.jsonl` file of a corpus directory and its sub-folders, in path order,
+ * The extensions of corpus files (case aside); the content, not the extension, decides the format. `.xml`: the arXiv
+ * feed snapshots that `SOURCES=arxiv:<category>` writes.
+ */
+export const CORPUS_EXTENSIONS = ['.txt', '.md', '.json', '.jsonl', '.xml'] as const;
+
+/**
+ * Reads every `.txt`, `.md`, `.json`, `.jsonl` and `.xml` file of a corpus directory and its sub-folders, in path order,
  * each with the format that recognises its content, into one merged corpus (see {@link mergeCorpora}). Dot-files
  * and dot-folders (a fetcher's `.etags.json`, a ConfigMap's `..data`) are not read; symbolic links to files inside
  * the directory count as files (a Kubernetes ConfigMap mount is made of them), links to folders are not followed.
@@ -129,7 +138,7 @@ export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): 
   const same = (a: readonly ParsedCorpus[] | undefined) =>
     !!a && a.length === parts.length && a.every((part, i) => part.papers === parts[i]!.papers && part.warnings === parts[i]!.warnings);
   const sameAsStored = !!stored?.record && sameKeys(stored.record.files, kept);
-  const merged: ParsedCorpus = same(memory?.parts) ? memory!.merged! : sameAsStored ? stored!.record!.merged : mergeCorpora(parts);
+  const merged: ParsedCorpus = same(memory?.parts) ? memory!.merged! : sameAsStored ? stored.record!.merged : mergeCorpora(parts);
   if (memory) [memory.parts, memory.merged] = [parts, merged];
   if (options.stored && !sameAsStored) {
     await options.stored.write({ files: kept, merged });
@@ -218,7 +227,7 @@ async function listCorpusFiles(dir: string): Promise<CorpusEntry[]> {
     const reason =
       code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a directory' : `cannot be read (${code ?? String(error)})`;
     throw new CorpusDirectoryError(
-      `corpus directory ${dir} ${reason}; set CORPUS_DIR (or --dir) to a folder of page copies (.txt, .md) or API snapshots (.json, .jsonl)`,
+      `corpus directory ${dir} ${reason}; set CORPUS_DIR (or --dir) to a folder of page copies (.txt, .md) or API and feed snapshots (.json, .jsonl, .xml)`,
     );
   }
   const candidates: Array<{ name: string; link: boolean }> = [];
@@ -229,7 +238,8 @@ async function listCorpusFiles(dir: string): Promise<CorpusEntry[]> {
       if (entry.name.startsWith('.')) continue;
       const name = `${prefix}${entry.name}`;
       if (entry.isDirectory()) {
-        const inner = await readdir(join(dir, ...name.split('/')), { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+        const inner = await readdir(join(dir, ...name.split('/')), { withFileTypes: true }).catch((caught: unknown) => {
+          const error = caught as NodeJS.ErrnoException;
           unreadable.push({
             name,
             skipped: {
@@ -281,8 +291,8 @@ function comparePaths(a: string, b: string): number {
   return x.length - y.length;
 }
 
-/** The real path of a link's target when it is a regular file inside `root`, else why it is skipped. */
-async function resolveCorpusLink(path: string, root: string): Promise<string | 'not-a-file' | { message: string; problem: string }> {
+/** The real path of a link's target when it is a regular file inside `root`, `'not-a-file'`, or why it is skipped. */
+async function resolveCorpusLink(path: string, root: string): Promise<string | { message: string; problem: string }> {
   const target = await readlink(path).catch(() => '?');
   let real: string;
   try {

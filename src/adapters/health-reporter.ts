@@ -2,16 +2,17 @@ import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import type { Logger } from '../app/ports.js';
+import { OperatorError } from '../core/errors.js';
 import { evaluateHealth, type HealthStatus } from '../core/health.js';
 import { systemClock } from './system-clock.js';
 
-/** The status file of a state file: `data/state.json` → `data/state.json.health`. */
-export function healthFileFor(stateFile: string): string {
-  return `${stateFile}.health`;
+/** The status file next to the database: `data/paperboy.sqlite` → `data/paperboy.sqlite.health`. */
+export function healthFileFor(databaseFile: string): string {
+  return `${databaseFile}.health`;
 }
 
 /** `/healthz` cannot listen where HEALTH_HOST and HEALTH_PORT ask (port taken, address not on this machine...). */
-export class HealthEndpointError extends Error {
+export class HealthEndpointError extends OperatorError {
   constructor(host: string, port: number, cause: unknown) {
     const code = (cause as NodeJS.ErrnoException | null)?.code ?? String(cause);
     const why =
@@ -67,7 +68,7 @@ export async function startHealthReporter(options: {
     } catch (error) {
       await unlink(tmp).catch(() => undefined);
       // Logged once: a full or read-only disk is also reported by the digest, and the stale heartbeat says so.
-      if (!failing) options.logger.warn({ file: options.file, err: String(error) }, 'cannot write the health status file');
+      if (!failing) options.logger.warn({ file: options.file, err: error }, 'cannot write the health status file');
       failing = true;
     }
   };

@@ -34,6 +34,21 @@ function loadPinoPretty(): typeof pinoPretty {
   return createRequire(import.meta.url)('pino-pretty') as typeof pinoPretty;
 }
 
+/**
+ * Logs an error (`{ err }`) with pino's serializer, so its type, stack and causes are kept. A Discord error also
+ * carries the URL it called, which for an interaction or a webhook holds that interaction's own token, and the body
+ * it sent (ours, and file bytes): the token is masked and the body left out.
+ */
+function serializeError(value: unknown): unknown {
+  // pino's serializer hands back anything that is not an error (a thrown string) as it is.
+  const serialized: unknown = pino.stdSerializers.err(value as Error);
+  if (serialized === value || typeof serialized !== 'object' || serialized === null) return serialized;
+  const fields = serialized as Record<string, unknown>;
+  if (typeof fields.url === 'string') fields.url = fields.url.replace(/\/(interactions|webhooks)\/(\d+)\/[^/?#]+/g, '/$1/$2/[redacted]');
+  delete fields.requestBody;
+  return fields;
+}
+
 /** Creates the structured logger (pino): every line passes a scrubber that removes the token. */
 export function createLogger(options: LoggerOptions): Logger & { pino: PinoLogger } {
   // Short secrets would redact ordinary words; a real token is ~70 characters.
@@ -46,6 +61,7 @@ export function createLogger(options: LoggerOptions): Logger & { pino: PinoLogge
     {
       level: options.level,
       base: { app: 'paperboy' },
+      serializers: { err: serializeError },
       redact: { paths: ['token', '*.token', 'headers.authorization', '*.headers.authorization'], censor: '[redacted]' },
     },
     stream,

@@ -184,7 +184,7 @@ export async function createCorpusCatalog(options: {
     refresh,
     refreshIfStale(maxAgeMs = 60_000) {
       if (options.now() - loadedAt > maxAgeMs && !refreshing) {
-        refresh().catch((error: unknown) => logger.warn({ err: String(error) }, 'corpus refresh failed; keeping the previous one'));
+        refresh().catch((error: unknown) => logger.warn({ err: error }, 'corpus refresh failed; keeping the previous one'));
       }
     },
     source: {

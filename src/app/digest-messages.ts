@@ -1,10 +1,10 @@
 import { formatDigestHeader, formatPaperMessage, type OutgoingMessage } from '../core/format.js';
 import type { Paper } from '../core/paper.js';
-import { type Audience, getDestination, type InFlightDigest, type Recipient, type State } from '../core/state.js';
+import type { Audience, FeedProgress, InFlightDigest, Recipient } from '../core/state.js';
 import { formatLocalDay } from '../core/time.js';
 
 /** Who a paper notifies (the subscriptions feature): members to mention, members to send a direct message. */
-export type AudienceOf = (paper: Paper, state: State) => { mentions: Recipient[]; direct: Recipient[] };
+export type AudienceOf = (paper: Paper) => { mentions: Recipient[]; direct: Recipient[] };
 
 /** What posting one paper of a digest sends: its card (carrying the first mentions) and who it notifies. */
 export interface PaperMessage {
@@ -24,18 +24,17 @@ export function buildHeaderMessage(inFlight: InFlightDigest, timezone: string): 
 }
 
 /**
- * The message a paper's post sends in a destination, from the state: the audience recorded with an earlier
- * intent (so a resumed post mentions the members it was planned with), or the one `audienceFor` picks now. The
- * run and its preview both build their cards here; the mentions beyond the card's first chunk are released from
- * the same audience (core/notices.ts).
+ * The message a paper's post sends in a feed: with the audience recorded with an earlier intent (so a resumed
+ * post mentions the members it was planned with), or the one `audienceFor` picks now. The run and its preview
+ * both build their cards here; the mentions beyond the card's first chunk are released from the same audience
+ * (core/notices.ts).
  */
 export function buildPaperMessage(
-  state: State,
-  destination: string,
+  progress: FeedProgress,
   paper: Paper,
   options: { excerptLength?: number; audienceFor?: AudienceOf },
 ): PaperMessage {
-  const recorded = getDestination(state, destination).audiences?.[paper.id];
-  const audience = recorded ?? { title: paper.title, ...(options.audienceFor?.(paper, state) ?? { mentions: [], direct: [] }) };
+  const recorded = progress.audiences?.[paper.id];
+  const audience = recorded ?? { title: paper.title, ...(options.audienceFor?.(paper) ?? { mentions: [], direct: [] }) };
   return { card: formatPaperMessage(paper, { excerptLength: options.excerptLength, mentions: audience.mentions }), audience };
 }

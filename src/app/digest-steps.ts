@@ -1,33 +1,32 @@
-import { createPaperNonce, type DigestOrder, listUnposted, selectNextPapers } from '../core/digest.js';
+import { createPaperNonce, listUnposted, selectNextPapers } from '../core/digest.js';
 import type { OutgoingMessage } from '../core/format.js';
 import type { Paper } from '../core/paper.js';
 import {
   clearWaiting,
-  type DestinationState,
   finishDigest,
-  getDestination,
   type InFlightDigest,
   type LastRun,
   markHeaderPosted,
   markWaiting,
+  newestKnownMessage,
   recordRun,
 } from '../core/state.js';
 import { type AudienceOf, buildHeaderMessage, buildPaperMessage } from './digest-messages.js';
 import { beginDigest, isUnderWay, recordPosted, recordPostIntent, recordRefused } from './digest-records.js';
 import { type Retrying, toPostError } from './digest-retry.js';
+import type { FeedStore } from './feed-store.js';
 import type { Notifier } from './notify.js';
-import { type Clock, type CorpusSource, type Logger, PostError, type Poster, type StateStore } from './ports.js';
-import { createPostReconciler, newestKnownMessage } from './reconcile-posts.js';
+import { type Clock, type CorpusSource, type Logger, PostError, type Poster } from './ports.js';
+import { createPostReconciler } from './reconcile-posts.js';
 
 /** What the steps of a digest run need: the runner's dependencies, less its retry and pacing settings. */
 export interface DigestStepDeps {
-  store: StateStore;
+  /** The feed the run posts; its configuration gives the order and the time zone. */
+  feed: FeedStore;
   poster: Poster;
   corpus: CorpusSource;
   clock: Clock;
   logger: Logger;
-  order: DigestOrder;
-  timezone: string;
   excerptLength?: number;
   audienceFor?: AudienceOf;
 }
@@ -88,13 +87,13 @@ export interface DigestSteps {
   ): Promise<DigestSummary>;
 }
 
-/** Creates the steps of a digest run for one destination; they remember which problems they already logged. */
+/** Creates the steps of a digest run for one feed; they remember which problems they already logged. */
 export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying; notifier: Notifier }): DigestSteps {
-  const { store, logger } = deps;
+  const { feed, logger } = deps;
   const destination = deps.poster.destination;
   const iso = () => deps.clock.now().toISOString();
-  const dest = (): DestinationState => getDestination(store.read(), destination);
-  const countRemaining = (papers: readonly Paper[]) => listUnposted(papers, dest(), deps.order).length;
+  const dest = () => feed.progress();
+  const countRemaining = (papers: readonly Paper[]) => listUnposted(papers, feed.view(), feed.feed().order).length;
   const post = (message: OutgoingMessage, nonce: string) => io.retrying(() => deps.poster.post(message, nonce));
   const reconciler = createPostReconciler(deps);
   let lastProblem: string | null = null;
@@ -113,7 +112,7 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
 
   async function recordEmpty(papers: readonly Paper[]): Promise<DigestSummary> {
     const reason = papers.length === 0 ? 'corpus-empty' : 'all-posted';
-    await store.update((s) => recordRun(s, destination, { at: iso(), outcome: 'empty', posted: 0, remaining: 0, reason }));
+    await feed.step((s) => recordRun(s, { at: iso(), outcome: 'empty', posted: 0, remaining: 0, reason }));
     const where = deps.corpus.location ? ` at ${deps.corpus.location}` : '';
     logger.info(
       { destination, corpus: deps.corpus.location, reason },
@@ -128,7 +127,7 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
     // The record of the post shares the try: a failed write after the post is reported like a failed post.
     try {
       const { messageId } = await post(card, nonce);
-      await store.update((s) => recordPosted(s, destination, paper.id, messageId, iso()));
+      await feed.step((s) => recordPosted(s, paper.id, messageId, iso()));
       return { kind: 'posted', paper };
     } catch (error) {
       const postError = toPostError(error);
@@ -137,7 +136,7 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
         { destination, paper: paper.id, status: postError.status, code: postError.code, problem: postError.message },
         `Discord refused the card of "${paper.title}" as malformed (a formatting bug); it is recorded as not posted and shown in /digest status`,
       );
-      await store.update((s) => recordRefused(s, destination, paper.id, postError.message, iso()));
+      await feed.step((s) => recordRefused(s, paper.id, postError.message, iso()));
       return { kind: 'refused', paper, reason: postError.message };
     }
   }
@@ -159,10 +158,8 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
         );
       lastCorpusProblem = message;
       const remaining = dest().lastRun?.remaining ?? 0;
-      await store
-        .update((s) =>
-          recordRun(s, destination, { at: iso(), outcome: 'failed', posted: 0, remaining, error: message, reason: 'corpus-unavailable' }),
-        )
+      await feed
+        .step((s) => recordRun(s, { at: iso(), outcome: 'failed', posted: 0, remaining, error: message, reason: 'corpus-unavailable' }))
         .catch(() => undefined);
       return { outcome: 'failed', digest: null, posted: [], failed: [], remaining: 0, error: message, errorKind: 'corpus' };
     },
@@ -176,30 +173,28 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
           { destination, papers: back },
           `${back.length} planned paper${back.length === 1 ? ' is' : 's are'} back in the corpus; queued again`,
         );
-        await store.update((s) => clearWaiting(s, destination, back));
+        await feed.step((s) => clearWaiting(s, back));
       }
       if (resumed) logger.info({ destination, digest: resumed.digest }, `resuming digest #${resumed.digest} that was interrupted`);
       const { headerUnknown } = await reconciler.reconcile();
       if (!resumed) {
-        const plan = selectNextPapers(papers, dest(), count, deps.order);
+        const plan = selectNextPapers(papers, feed.view(), count, feed.feed().order);
         if (plan.papers.length === 0) return { kind: 'empty', summary: await recordEmpty(papers) };
-        await store.update((s) =>
-          beginDigest(s, destination, { papers: plan.papers.map((p) => p.id), remainingAfter: plan.remainingAfter, at: iso() }),
-        );
+        await feed.step((s) => beginDigest(s, { papers: plan.papers.map((p) => p.id), remainingAfter: plan.remainingAfter, at: iso() }));
       }
       return { kind: 'digest', inFlight: dest().inFlight!, headerUnknown };
     },
 
     async postHeader({ inFlight, headerUnknown }) {
-      if (inFlight.header.messageId !== null || headerUnknown || isUnderWay(dest(), inFlight.papers)) return 'skipped';
-      const { messageId } = await post(buildHeaderMessage(inFlight, deps.timezone), inFlight.header.nonce);
-      await store.update((s) => markHeaderPosted(s, destination, messageId));
+      if (inFlight.header.messageId !== null || headerUnknown || isUnderWay(feed.view(), inFlight.papers)) return 'skipped';
+      const { messageId } = await post(buildHeaderMessage(inFlight, feed.feed().schedule.timezone), inFlight.header.nonce);
+      await feed.step((s) => markHeaderPosted(s, messageId));
       return 'posted';
     },
 
     async postPaper(id, corpus, signal) {
       const current = dest();
-      if (current.posted[id] || current.failed[id] || current.unverified?.[id] || current.waiting?.[id]) return { kind: 'settled' };
+      if (feed.view().posted.has(id) || current.failed[id] || current.unverified?.[id] || current.waiting?.[id]) return { kind: 'settled' };
       const paper = corpus.get(id);
       if (!paper) {
         // A folder not mounted yet or a renamed file: the paper stays queued and goes out when it is back.
@@ -207,17 +202,17 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
           { destination, paper: id, corpus: deps.corpus.location },
           'a planned paper is missing from the corpus; it stays queued and is posted when it is back',
         );
-        await store.update((s) => markWaiting(s, destination, id, iso()));
+        await feed.step((s) => markWaiting(s, id, iso()));
         return { kind: 'waiting' };
       }
-      const nonce = current.pending[id]?.nonce ?? createPaperNonce(destination, id);
-      const { card, audience } = buildPaperMessage(store.read(), destination, paper, {
+      const nonce = current.pending[id]?.nonce ?? createPaperNonce(feed.feedId, id);
+      const { card, audience } = buildPaperMessage(current, paper, {
         excerptLength: deps.excerptLength,
         audienceFor: deps.audienceFor,
       });
       if (!current.pending[id] || !current.audiences?.[id]) {
         const after = newestKnownMessage(current);
-        await store.update((s) => recordPostIntent(s, destination, id, { nonce, at: iso(), after, audience }));
+        await feed.step((s) => recordPostIntent(s, id, { nonce, at: iso(), after, audience }));
       }
       const outcome = await postCard(paper, card, nonce);
       // The follow-up mentions of a paper with many subscribers go out right after its card.
@@ -232,7 +227,7 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
       const held = inFlight.papers.some((id) => after.unverified?.[id] || after.waiting?.[id]);
       const { posted, failed } = tally(outcomes);
       const outcome = failed.length > 0 || held ? 'partial' : 'posted';
-      await store.update((s) => finishDigest(s, destination, { at: iso(), outcome, posted: posted.length, remaining }));
+      await feed.step((s) => finishDigest(s, { at: iso(), outcome, posted: posted.length, remaining }));
       return { outcome, digest: inFlight.digest, posted, failed, remaining };
     },
 
@@ -253,15 +248,15 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
         };
       }
       const message = error instanceof Error ? error.message : String(error);
-      logger.error({ destination, err: message }, `digest stopped: ${message}`);
+      logger.error({ destination, err: error }, `digest stopped: ${message}`);
       return { error: message, errorKind: 'state' };
     },
 
     async recordFailure(failure, papers, inFlight, outcomes) {
       const remaining = countRemaining(papers);
       const { posted, failed } = tally(outcomes);
-      await store
-        .update((s) => recordRun(s, destination, { at: iso(), outcome: 'failed', posted: posted.length, remaining, error: failure.error }))
+      await feed
+        .step((s) => recordRun(s, { at: iso(), outcome: 'failed', posted: posted.length, remaining, error: failure.error }))
         .catch(() => undefined);
       return {
         outcome: 'failed',

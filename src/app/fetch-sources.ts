@@ -57,11 +57,16 @@ export interface FetchOptions {
   date?: string;
   /** Days fetched, counting back from `date`; default FETCH_DAYS. */
   days?: number;
+  /** Stops the fetch (a stopping bot): requests and waits end at once, what is left becomes warnings, nothing is written. */
+  signal?: AbortSignal;
 }
 
 /** The live sources as the digest sees them: fetch into the corpus folder, and remember how the last fetch went. */
 export interface SourceFetcher {
-  /** Fetches every configured source into the corpus folder; resolves with the report, never rejects. */
+  /**
+   * Fetches every configured source into the corpus folder; resolves with the report, never rejects. A call while
+   * a fetch is under way shares it (with that fetch's options).
+   */
   fetchAll(options?: FetchOptions): Promise<FetchReport>;
   /** The report of the last finished fetch, or null before the first. */
   lastReport(): FetchReport | null;
@@ -71,12 +76,16 @@ export interface SourceFetcher {
 
 /**
  * Fetches before a digest: the digest goes on with what the corpus folder already holds whatever happens here, so
- * this never throws; warnings are logged once with where they come from.
+ * this never throws (the fetcher logs each day's and feed's outcome, warnings included, with where they come from).
  */
-export async function fetchBeforeDigest(fetcher: SourceFetcher | null, logger: Logger): Promise<FetchReport | null> {
+export async function fetchBeforeDigest(
+  fetcher: SourceFetcher | null,
+  logger: Logger,
+  options: Pick<FetchOptions, 'signal'> = {},
+): Promise<FetchReport | null> {
   if (!fetcher) return null;
   try {
-    return await fetcher.fetchAll();
+    return await fetcher.fetchAll(options);
   } catch (error) {
     // fetchAll promises not to reject; if it does anyway, that is a bug to log, not a reason to skip the digest.
     logger.error({ err: error }, 'fetching the sources failed unexpectedly; the digest goes on with the corpus as it is');

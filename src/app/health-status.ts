@@ -1,6 +1,6 @@
 import { type HealthStatus, listDigestConcerns } from '../core/health.js';
 import type { CorpusFileProblem } from '../core/paper.js';
-import type { DestinationState } from '../core/state.js';
+import type { FeedProgress } from '../core/state.js';
 import type { DigestResult } from './run-digest.js';
 
 /**
@@ -23,13 +23,15 @@ export interface HealthFacts {
   now: Date;
   startedAt: string;
   nextRun: Date | null;
-  /** The digest destination's record, for the last run and the concerns. */
-  destination: DestinationState;
+  /** The digest feed's progress, for the last run and the concerns. */
+  destination: FeedProgress;
   problem: string | null;
   /** Where the corpus lives, for concerns that tell an admin where to look. */
   corpusLocation?: string;
   /** Corpus files that give no papers (quarantined, unknown format, unreadable): each is a concern. */
   corpusProblems?: readonly CorpusFileProblem[];
+  /** Live sources whose last fetch failed, one sentence each: the digest goes on, but without fresh papers. */
+  sourceConcerns?: readonly string[];
 }
 
 /** Builds the status the health reporter writes and serves, from what the bot knows about itself. */
@@ -51,6 +53,9 @@ export function buildHealthStatus(facts: HealthFacts): HealthStatus {
         }
       : null,
     problem: facts.problem,
-    concerns: listDigestConcerns(facts.destination, { location: facts.corpusLocation, problems: facts.corpusProblems ?? [] }),
+    concerns: [
+      ...listDigestConcerns(facts.destination, { location: facts.corpusLocation, problems: facts.corpusProblems ?? [] }),
+      ...(facts.sourceConcerns ?? []),
+    ],
   };
 }

@@ -1,10 +1,11 @@
 import type { HealthStatus } from '../core/health.js';
 import type { CorpusFileProblem } from '../core/paper.js';
 import { decideStartup } from '../core/startup.js';
-import { getDestination, setNextDue } from '../core/state.js';
+import { setNextDue } from '../core/state.js';
 import { formatLocalTime } from '../core/time.js';
 import { buildHealthStatus, updateProblem } from './health-status.js';
-import type { Clock, Logger, StateStore } from './ports.js';
+import type { FeedStore } from './feed-store.js';
+import type { Clock, Logger } from './ports.js';
 import { type DigestResult, type DigestRunner, FatalDigestError } from './run-digest.js';
 
 /** The digest schedule as the lifecycle drives it (the cron adapter): it says when, never whether. */
@@ -24,10 +25,9 @@ export interface HealthReporting {
 
 /** Everything the bot's lifecycle needs, in one object (the composition root builds it). */
 export interface BotLifecycleDeps {
-  store: StateStore;
+  /** The feed the runner posts: whose progress the start-up decision reads and whose next due time is saved. */
+  feed: FeedStore;
   runner: DigestRunner;
-  /** The runner's destination (`channel:<id>` or `console`): whose record the start-up decision reads. */
-  destination: string;
   mode: HealthStatus['mode'];
   /** Whether the gateway session is up (always true in console mode). */
   isConnected(): boolean;
@@ -42,6 +42,8 @@ export interface BotLifecycleDeps {
   corpusLocation?: string;
   /** Corpus files that give no papers, for health's concerns. */
   corpusProblems?: () => readonly CorpusFileProblem[];
+  /** Live sources whose last fetch failed, one sentence each, for health's concerns. */
+  sourceConcerns?: () => readonly string[];
   /** Creates the schedule that calls `onTick` at each due time; started by {@link BotLifecycle.start}. */
   createSchedule(onTick: () => Promise<void>): Schedule;
   /** Starts reporting `status` (heartbeat file, `/healthz`); a rejection stops the start. */
@@ -69,7 +71,7 @@ export interface BotLifecycle {
 
 /** Creates the lifecycle of the long-running bot: schedule, start-up runs, health and a graceful stop. */
 export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
-  const { store, runner, logger } = deps;
+  const { feed, runner, logger } = deps;
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
   const shutdown = new AbortController();
@@ -81,11 +83,11 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
   let health: HealthReporting | null = null;
   const startedAt = deps.clock.now().toISOString();
 
-  const runDigest = async (why: string): Promise<DigestResult | null> => {
+  const runDigest = async (why: string, onStart?: () => Promise<void>): Promise<DigestResult | null> => {
     if (shutdown.signal.aborted) return null;
     logger.info({ why }, `running a digest (${why})`);
     try {
-      const run = runner.run({ signal: shutdown.signal });
+      const run = runner.run({ signal: shutdown.signal, onStart });
       current = run.catch(() => undefined);
       const result = await run;
       // Problems an admin must fix show in health until a digest goes through again.
@@ -107,16 +109,16 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
     const next = schedule.nextRun();
     if (options.log !== false) logger.info({ nextRun: next.toISOString() }, `next digest: ${formatLocalTime(next, deps.timezone)}`);
     if (options.save === false) return;
-    await store
-      .update((s) => setNextDue(s, next.toISOString()))
-      .catch((error: unknown) => logger.error({ err: String(error) }, 'could not save the next run time'));
+    await feed
+      .step((s) => setNextDue(s, next.toISOString()))
+      .catch((error: unknown) => logger.error({ err: error }, 'could not save the next run time'));
   };
 
   const schedule = deps.createSchedule(async () => {
     // The schedule has moved on to the next time already: saved before the digest, so neither a stop nor a crash
-    // during it loses the time a later start must catch up.
-    await recordNextDue();
-    await runDigest('scheduled');
+    // during it loses the time a later start must catch up; but after the fetch that comes first, so a stop or a
+    // crash during the fetch leaves this run owed.
+    await runDigest('scheduled', () => recordNextDue());
   });
 
   const status = (): HealthStatus =>
@@ -127,10 +129,11 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
       now: deps.clock.now(),
       startedAt,
       nextRun: schedule.nextRun(),
-      destination: getDestination(store.read(), deps.destination),
+      destination: feed.progress(),
       problem,
       corpusLocation: deps.corpusLocation,
       corpusProblems: deps.corpusProblems?.() ?? [],
+      sourceConcerns: deps.sourceConcerns?.() ?? [],
     });
 
   async function stop(reason: string): Promise<void> {
@@ -149,13 +152,25 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
     return stopping;
   }
 
+  /** Whether a stop began; a function, so checks after an `await` see a stop that came meanwhile. */
+  function isStopping(): boolean {
+    return stopping !== null;
+  }
+
   async function start(prepare?: () => Promise<void>): Promise<void> {
     schedule.start();
-    await prepare?.();
-    const state = store.read();
+    try {
+      await prepare?.();
+    } catch (error) {
+      // A stop during the start closes what the preparation uses: its failure is then part of the stop, not news.
+      if (isStopping()) return;
+      throw error;
+    }
+    if (isStopping()) return;
+    const progress = feed.progress();
     const plan = decideStartup({
-      destination: getDestination(state, deps.destination),
-      nextDueAt: state.schedule.nextDueAt,
+      destination: progress,
+      nextDueAt: progress.nextDueAt,
       now: deps.clock.now(),
       timezone: deps.timezone,
       options: { catchUp: deps.catchUp, consoleMode: deps.mode === 'console' },
@@ -167,13 +182,18 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
       await deps.close();
       throw error;
     });
+    if (isStopping()) {
+      // Stopped while health was starting: the stop found no reporter to close.
+      await health.stop();
+      return;
+    }
     if (plan.runs.length > 0) {
       // The scheduled path and this one share the runner, whose runs never overlap.
       startRuns = (async () => {
         let result: DigestResult | null = null;
         for (const run of plan.runs) result = await runDigest(run.reason);
         if (plan.saveNextDue === 'after-catch-up' && result && result.outcome !== 'busy') await recordNextDue({ log: false });
-      })().catch((error: unknown) => logger.error({ err: String(error) }, 'start-up digest failed'));
+      })().catch((error: unknown) => logger.error({ err: error }, 'start-up digest failed'));
     } else if (plan.deliverNotifications) {
       current = runner.deliverNotifications({ signal: shutdown.signal });
     }

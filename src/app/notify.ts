@@ -10,8 +10,8 @@ import {
   releaseFallbacks,
   toNoticeMessage,
 } from '../core/notices.js';
-import { getDestination, type DestinationState } from '../core/state.js';
-import { type Clock, type Logger, PostError, type Poster, type StateStore } from './ports.js';
+import type { FeedStore } from './feed-store.js';
+import { type Clock, type Logger, PostError, type Poster } from './ports.js';
 
 /** How Paperboy keeps its direct messages clear of Discord's anti-spam (bots that DM many members get quarantined). */
 export interface DirectMessageLimits {
@@ -32,7 +32,7 @@ export const DEFAULT_DIRECT_MESSAGE_LIMITS: DirectMessageLimits = { perDigest: 1
 
 /** What delivering notifications needs; the digest runner passes its own. */
 export interface NotifierDeps {
-  store: StateStore;
+  feed: FeedStore;
   poster: Poster;
   clock: Clock;
   logger: Logger;
@@ -52,22 +52,23 @@ export interface Notifier {
 
 type SendOutcome = 'sent' | 'refused' | 'failed' | 'stop';
 
-/** Creates the notifier for one destination. */
+/** Creates the notifier for one feed. */
 export function createNotifier(deps: NotifierDeps): Notifier {
+  const { feed } = deps;
   const destination = deps.poster.destination;
   const iso = () => deps.clock.now().toISOString();
-  const dest = (): DestinationState => getDestination(deps.store.read(), destination);
+  const dest = () => feed.progress();
   const sent = { channel: 0, direct: 0, instead: 0 };
 
   async function sendChannelNotices(signal?: AbortSignal): Promise<void> {
     // Papers posted without their audience released yet: found by recovery, or a crash came in between.
-    for (const id of listReleasableAudiences(dest())) await deps.store.update((s) => releaseAudience(s, destination, id, iso()));
+    for (const id of listReleasableAudiences(feed.view())) await feed.step((s) => releaseAudience(s, id, iso()));
     for (const [nonce, notice] of Object.entries(dest().notices ?? {})) {
       if (notice.kind !== 'channel') continue;
       if (signal?.aborted) return;
       try {
         await deps.retrying(() => deps.poster.post(toNoticeMessage(notice), nonce));
-        await deps.store.update((s) => markNoticeSent(s, destination, nonce));
+        await feed.step((s) => markNoticeSent(s, nonce));
         sent.channel += 1;
       } catch (error) {
         if (!(error instanceof PostError) || error.kind !== 'invalid-payload') throw error;
@@ -75,7 +76,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           { destination, nonce, problem: error.message },
           'Discord refused a notification as malformed (a formatting bug); it is dropped',
         );
-        await deps.store.update((s) => dropNotice(s, destination, nonce));
+        await feed.step((s) => dropNotice(s, nonce));
       }
     }
   }
@@ -86,24 +87,21 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     if (!notice || !deps.poster.sendDirect) return 'refused';
     try {
       await deps.retrying(() => deps.poster.sendDirect!(userId, toNoticeMessage(notice), nonce));
-      await deps.store.update((s) => markNoticeSent(s, destination, nonce));
+      await feed.step((s) => markNoticeSent(s, nonce));
       sent.direct += 1;
       return 'sent';
     } catch (error) {
       if (!(error instanceof PostError)) throw error;
       if (error.kind === 'transient' || error.kind === 'unauthorized') {
         // It may have gone out: it stays recorded, and the next delivery sends it again with the same nonce.
-        deps.logger.warn(
-          { destination, user: userId, err: error.message },
-          'a direct message failed for now; it is retried at the next delivery',
-        );
+        deps.logger.warn({ destination, user: userId, err: error }, 'a direct message failed for now; it is retried at the next delivery');
         return error.kind === 'unauthorized' ? 'stop' : 'failed';
       }
       deps.logger.info(
-        { destination, user: userId, err: error.message },
+        { destination, user: userId, err: error },
         'cannot send this member a direct message (closed DMs?); mentioning them in the channel instead',
       );
-      await deps.store.update((s) => fallBackToChannel(s, destination, [{ nonce }]));
+      await feed.step((s) => fallBackToChannel(s, [{ nonce }]));
       sent.instead += 1;
       return 'refused';
     }
@@ -128,7 +126,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           { destination, user: notice.userId, papers: notice.items.map((i) => i.paper) },
           'a direct message may or may not have gone out before an interruption; mentioning the member in the channel instead',
         );
-        await deps.store.update((s) => fallBackToChannel(s, destination, [{ nonce }]));
+        await feed.step((s) => fallBackToChannel(s, [{ nonce }]));
         sent.instead += 1;
         continue;
       }
@@ -143,8 +141,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         continue;
       }
       await pace();
-      await deps.store.update((s) => recordDirectNotice(s, destination, userId, iso()));
-      if ((await sendDirect(userId, createDirectNonce(destination, userId, items))) === 'stop') break;
+      await feed.step((s) => recordDirectNotice(s, userId, iso()));
+      if ((await sendDirect(userId, createDirectNonce(feed.feedId, userId, items))) === 'stop') break;
     }
     if (overflow.length > 0) {
       deps.logger.info(
@@ -153,10 +151,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           ? `${overflow.length} members are mentioned in the channel instead of a direct message (at most ${limits.perDigest} direct messages per digest)`
           : `${overflow.length} members who asked for direct messages are mentioned instead (this destination cannot send direct messages)`,
       );
-      await deps.store.update((s) =>
+      await feed.step((s) =>
         fallBackToChannel(
           s,
-          destination,
           overflow.map((userId) => ({ userId })),
         ),
       );
@@ -172,7 +169,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         await sendChannelNotices(signal);
         await sendDirectMessages(signal);
         if (Object.keys(dest().fallbackDue ?? {}).length > 0) {
-          await deps.store.update((s) => releaseFallbacks(s, destination, iso()));
+          await feed.step((s) => releaseFallbacks(s, iso()));
           await sendChannelNotices(signal);
         }
       } finally {

@@ -1,24 +1,86 @@
 import type { CorpusFileProblem, Paper } from '../core/paper.js';
+import type { Feed } from '../core/feed.js';
 import type { OutgoingMessage } from '../core/format.js';
-import type { State } from '../core/state.js';
+import { OperatorError } from '../core/errors.js';
+import type { PostedLog } from '../core/posted-log.js';
+import type { FeedProgress, FeedState, Subscriber } from '../core/state.js';
+import type { StoreDump, StoreMeta } from '../core/store-dump.js';
 
-/** Owner of the state file: one in-memory copy, changed only through durable, serialised updates. */
-export interface StateStore {
-  /** The last state that was durably saved (or loaded). */
-  read(): State;
+/** What the store holds, besides the posted logs: read in memory, as last committed. */
+export interface StoreSnapshot {
+  feeds: ReadonlyMap<string, Feed>;
+  /** Per feed id. */
+  progress: ReadonlyMap<string, FeedProgress>;
+  /** Per server id, then per member id. */
+  subscriptions: ReadonlyMap<string, ReadonlyMap<string, Subscriber>>;
+  meta: StoreMeta;
+}
+
+/**
+ * Proof that this process still owns what it writes (issue 14: a lease's fencing token). An adapter that can be
+ * shared checks it in the same transaction as the write and rejects a stale one; the SQLite adapter has one owner
+ * by its lock, checks the lock at every write, and ignores the token.
+ */
+export interface Fence {
+  readonly token: string;
+}
+
+/** Options of every write. */
+export interface WriteOptions {
+  fence?: Fence;
+}
+
+/**
+ * Owner of the state: feeds, each feed's progress and posted log, members' topics per server, and the store's
+ * records. Reads are synchronous, from memory (the process owns the data); every write is one transaction, and
+ * memory changes only once it is committed. A write that fails (disk full, read-only, lock lost) rejects, and
+ * memory keeps the last committed state: nothing more is posted until it can be recorded.
+ */
+export interface Store {
+  read(): StoreSnapshot;
+  /** A feed's posted log (empty for an unknown feed). */
+  posted(feedId: string): PostedLog;
   /**
-   * Applies `change` to the current state and resolves once the result is durably on disk (temp file, fsync,
-   * rename). Updates run one at a time in call order. If the write fails, the in-memory state stays the last
-   * good one and the promise rejects with a {@link StateWriteError}-like error naming the file and the cause.
+   * One state step of a feed, in one transaction: `change` (pure transitions) maps the feed's state to the next;
+   * its progress and its changes to the posted log are written together. Rejects for an unknown feed.
    */
-  update(change: (state: State) => State): Promise<State>;
-  /** Releases the lock; later updates reject. */
+  step(feedId: string, change: (state: FeedState) => FeedState, options?: WriteOptions): Promise<FeedState>;
+  /** Creates a feed (with empty progress) or changes one's configuration (its progress and log stay). */
+  saveFeed(feed: Feed, options?: WriteOptions): Promise<void>;
+  /** Deletes a feed with its progress and posted log. */
+  removeFeed(feedId: string, options?: WriteOptions): Promise<void>;
+  /** Changes one member's topics in one server (`null`: none left, forgotten); resolves with what was saved. */
+  updateSubscriber(
+    guildId: string,
+    userId: string,
+    change: (current: Subscriber | null) => Subscriber | null,
+    options?: WriteOptions,
+  ): Promise<Subscriber | null>;
+  /** Moves every member's topics from one server key to another (a member already there keeps theirs). */
+  moveSubscriptions(fromGuildId: string, toGuildId: string, options?: WriteOptions): Promise<number>;
+  updateMeta(change: (meta: StoreMeta) => StoreMeta, options?: WriteOptions): Promise<StoreMeta>;
+  /**
+   * Loads a dump (validated by the caller) in one transaction: into an empty store, or over everything with
+   * `replace`. Rejects with a {@link StoreNotEmptyError} when the store holds data and `replace` is not set.
+   */
+  importDump(dump: StoreDump, options: { replace: boolean } & WriteOptions): Promise<void>;
+  /** True while the store holds nothing a person would miss: no post, no record, no subscription. */
+  isBlank(): boolean;
+  /** Finishes the write under way and releases the store (its lock); later writes reject. */
   close(): Promise<void>;
+}
+
+/** An import into a store that holds data, without `replace`. */
+export class StoreNotEmptyError extends OperatorError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreNotEmptyError';
+  }
 }
 
 /** Where digests go: a Discord channel or the terminal. */
 export interface Poster {
-  /** `channel:<id>` or `console`: the key of this destination's record in the state. */
+  /** `channel:<id>` or `console`: where it posts, for logs. */
   readonly destination: string;
   /** Posts one message; with a nonce, a retried create returns the existing message instead of a duplicate. */
   post(message: OutgoingMessage, nonce: string): Promise<{ messageId: string }>;
@@ -44,7 +106,7 @@ export interface PostedMessage {
 /** Where a recovery read starts. */
 export interface HistoryAnchor {
   /**
-   * Ids of messages this destination recorded as posted, all older than every post sought, newest first. The read
+   * Ids of messages this feed recorded as posted, all older than every post sought, newest first. The read
    * starts at the first and must see it (proof that the history is readable); when it was deleted, the next.
    */
   witnesses: string[];
@@ -76,7 +138,7 @@ export type PostFailureKind =
   | 'unauthorized';
 
 /** A failed post, classified so the use case can decide what to do. */
-export class PostError extends Error {
+export class PostError extends OperatorError {
   constructor(
     readonly kind: PostFailureKind,
     message: string,

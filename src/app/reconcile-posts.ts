@@ -1,5 +1,7 @@
-import { getDestination, markHeaderPosted, markPosted, markUnverified, requeueUnverified, type DestinationState } from '../core/state.js';
-import type { Clock, HistoryRead, Logger, Poster, StateStore } from './ports.js';
+import type { PostedLog } from '../core/posted-log.js';
+import { type FeedProgress, markHeaderPosted, markPosted, markUnverified, requeueUnverified } from '../core/state.js';
+import type { FeedStore } from './feed-store.js';
+import type { Clock, HistoryRead, Logger, Poster } from './ports.js';
 
 /** Settles the posts whose fate a crash left unknown; see {@link createPostReconciler}. */
 export interface PostReconciler {
@@ -11,7 +13,8 @@ export interface PostReconciler {
  * exist, records the posts it finds, re-queues held papers a trusted read shows were never posted, and holds
  * back (never posts twice) what it cannot check. Warnings are logged once until what is held changes.
  */
-export function createPostReconciler(deps: { store: StateStore; poster: Poster; logger: Logger; clock: Clock }): PostReconciler {
+export function createPostReconciler(deps: { feed: FeedStore; poster: Poster; logger: Logger; clock: Clock }): PostReconciler {
+  const { feed } = deps;
   const destination = deps.poster.destination;
   const iso = () => deps.clock.now().toISOString();
   let lastHeld: string | null = null;
@@ -24,7 +27,7 @@ export function createPostReconciler(deps: { store: StateStore; poster: Poster; 
    * Returns whether the opening message's fate is still unknown (then it is not posted again either).
    */
   async function reconcile(): Promise<{ headerUnknown: boolean }> {
-    const dest = getDestination(deps.store.read(), destination);
+    const dest = feed.progress();
     const inFlight = dest.inFlight;
     const records = [...Object.values(dest.pending), ...Object.values(dest.unverified ?? {})];
     const checkHeader = inFlight !== null && inFlight.header.messageId === null;
@@ -34,29 +37,26 @@ export function createPostReconciler(deps: { store: StateStore; poster: Poster; 
     const anchors = records.map((record) => record.after ?? legacyAnchor(dest, record.digest));
     const times = records.map((record) => record.since);
     if (checkHeader) {
-      anchors.push(newestKnownMessage(dest, new Set(inFlight.papers)));
+      anchors.push(inFlight.after);
       times.push(inFlight.startedAt);
     }
     let read: HistoryRead;
     try {
       read = await deps.poster.readOwnMessages({
-        witnesses: witnessesFor(dest, anchors),
+        witnesses: witnessesFor(feed.view().posted, anchors),
         since: times.reduce((a, b) => (Date.parse(a) <= Date.parse(b) ? a : b)),
       });
     } catch (error) {
       if (mustSettle) throw error;
       // Only held papers to check: they stay held, and the digest goes on.
-      deps.logger.warn(
-        { destination, err: error instanceof Error ? error.message : String(error) },
-        'could not read the channel back to check the unverified papers; they stay held',
-      );
+      deps.logger.warn({ destination, err: error }, 'could not read the channel back to check the unverified papers; they stay held');
       return { headerUnknown: false };
     }
 
     for (const message of read.messages) {
-      const now = getDestination(deps.store.read(), destination);
+      const now = feed.progress();
       if (inFlight && message.digest === inFlight.digest && now.inFlight?.header.messageId === null) {
-        await deps.store.update((s) => markHeaderPosted(s, destination, message.messageId));
+        await feed.step((s) => markHeaderPosted(s, message.messageId));
       }
       const id = message.paperId && findHeldPaper(now, message.paperId);
       if (id) {
@@ -65,18 +65,18 @@ export function createPostReconciler(deps: { store: StateStore; poster: Poster; 
           { destination, paper: id, messageId: message.messageId, was },
           'found a post a crash left unrecorded; marked it posted',
         );
-        await deps.store.update((s) => markPosted(s, destination, id, message.messageId, iso()));
+        await feed.step((s) => markPosted(s, id, message.messageId, iso()));
       }
     }
 
-    const after = getDestination(deps.store.read(), destination);
+    const after = feed.progress();
     if (read.trusted) {
       for (const id of Object.keys(after.unverified ?? {})) {
         deps.logger.info(
           { destination, paper: id },
           'the channel history shows this unverified paper was never posted; it is queued again',
         );
-        await deps.store.update((s) => requeueUnverified(s, destination, id));
+        await feed.step((s) => requeueUnverified(s, id));
       }
       if (lastHeld) deps.logger.info({ destination }, 'the digest channel history can be read again: every unverified paper is settled');
       lastHeld = null;
@@ -86,16 +86,16 @@ export function createPostReconciler(deps: { store: StateStore; poster: Poster; 
     const problem = read.problem ?? 'the digest channel history could not be checked';
     for (const [id, record] of [...Object.entries(after.pending), ...Object.entries(after.unverified ?? {})]) {
       if ('reason' in record && record.reason === problem) continue;
-      await deps.store.update((s) => markUnverified(s, destination, id, problem, iso()));
+      await feed.step((s) => markUnverified(s, id, problem, iso()));
     }
-    const held = Object.keys(getDestination(deps.store.read(), destination).unverified ?? {});
-    const headerUnknown = checkHeader && getDestination(deps.store.read(), destination).inFlight?.header.messageId === null;
+    const held = Object.keys(feed.progress().unverified ?? {});
+    const headerUnknown = checkHeader && feed.progress().inFlight?.header.messageId === null;
     const key = `${problem}|${held.join(',')}|${headerUnknown}`;
     if (key !== lastHeld) {
       lastHeld = key;
       const what = [
         held.length > 0 ? `${held.length} paper${held.length === 1 ? '' : 's'}` : null,
-        headerUnknown ? `the opening message of digest #${inFlight!.digest}` : null,
+        headerUnknown ? `the opening message of digest #${inFlight.digest}` : null,
       ]
         .filter(Boolean)
         .join(' and ');
@@ -111,7 +111,7 @@ export function createPostReconciler(deps: { store: StateStore; poster: Poster; 
 }
 
 /** The pending or unverified paper a card's footer id names: its id, or an id it had before (see formerIds). */
-function findHeldPaper(dest: DestinationState, footerId: string): string | null {
+function findHeldPaper(dest: FeedProgress, footerId: string): string | null {
   if (dest.pending[footerId] || dest.unverified?.[footerId]) return footerId;
   for (const [id, record] of [...Object.entries(dest.pending), ...Object.entries(dest.unverified ?? {})]) {
     if (record.formerIds?.includes(footerId)) return id;
@@ -121,24 +121,8 @@ function findHeldPaper(dest: DestinationState, footerId: string): string | null 
 
 const isSnowflake = (id: string | null | undefined): id is string => typeof id === 'string' && /^\d{1,20}$/.test(id);
 
-/**
- * The newest message this destination recorded (the digest's opening message or a paper's post), leaving out
- * the papers in `exclude`: a post attempted now is newer than it, so a recovery read can start there.
- */
-export function newestKnownMessage(dest: DestinationState, exclude: ReadonlySet<string> = new Set()): string | undefined {
-  let newest: bigint | null = null;
-  const header = dest.inFlight?.header.messageId;
-  if (isSnowflake(header)) newest = BigInt(header);
-  for (const [id, posted] of Object.entries(dest.posted)) {
-    if (exclude.has(id) || !isSnowflake(posted.messageId)) continue;
-    const value = BigInt(posted.messageId);
-    if (newest === null || value > newest) newest = value;
-  }
-  return newest === null ? undefined : newest.toString();
-}
-
 /** For a pending record written before anchors were recorded: its digest's opening message precedes its post. */
-function legacyAnchor(dest: DestinationState, digest: number): string | undefined {
+function legacyAnchor(dest: FeedProgress, digest: number): string | undefined {
   const header = dest.inFlight?.header.messageId;
   return dest.inFlight?.digest === digest && isSnowflake(header) ? header : undefined;
 }
@@ -147,15 +131,20 @@ function legacyAnchor(dest: DestinationState, digest: number): string | undefine
  * Messages a recovery read starts from, newest first: the earliest anchor (older than every post sought), then a
  * few older posts in case a moderator deleted it. None when one post has no anchor (the read then goes by time).
  */
-function witnessesFor(dest: DestinationState, anchors: Array<string | undefined>): string[] {
+function witnessesFor(posted: PostedLog, anchors: Array<string | undefined>): string[] {
   if (anchors.length === 0 || anchors.some((a) => !isSnowflake(a))) return [];
   const earliest = anchors.map((a) => BigInt(a!)).reduce((a, b) => (a < b ? a : b));
-  const older = Object.values(dest.posted)
-    .map((p) => p.messageId)
-    .filter(isSnowflake)
-    .map((id) => BigInt(id))
-    .filter((id) => id < earliest)
-    .sort((a, b) => (a > b ? -1 : a < b ? 1 : 0))
-    .slice(0, 3);
+  // The log is walked from its newest post back, only until a few older than the anchor are found.
+  const older: bigint[] = [];
+  for (const entry of posted.newestFirst()) {
+    if (!isSnowflake(entry.messageId)) continue;
+    const id = BigInt(entry.messageId);
+    if (id < earliest) older.push(id);
+    if (older.length === WITNESSES) break;
+  }
+  older.sort((a, b) => (a > b ? -1 : a < b ? 1 : 0));
   return [earliest, ...older].map(String);
 }
+
+/** Older posts a recovery read may fall back to when its anchor was deleted. */
+const WITNESSES = 3;

@@ -1,33 +1,41 @@
-import { listUnposted, selectNextPapers, type DigestOrder } from '../core/digest.js';
+import { listUnposted, selectNextPapers } from '../core/digest.js';
 import type { OutgoingMessage } from '../core/format.js';
 import type { Paper } from '../core/paper.js';
-import { getDestination, type InFlightDigest, type Recipient, requeueFailed, type State } from '../core/state.js';
+import { type InFlightDigest, requeueFailed } from '../core/state.js';
+import type { AudienceOf } from './digest-messages.js';
 import { createRetrying } from './digest-retry.js';
 import { createDigestSteps, type DigestSummary, type PaperOutcome } from './digest-steps.js';
 import { adoptCurrentPaperIds } from './adopt-paper-ids.js';
+import { type FeedStore, scopeToFeed } from './feed-store.js';
+import { createMemoryStore } from './memory-store.js';
 import { createNotifier, DEFAULT_DIRECT_MESSAGE_LIMITS, type DirectMessageLimits } from './notify.js';
-import type { Clock, CorpusSource, Logger, Poster, StateStore } from './ports.js';
+import type { Clock, CorpusSource, Logger, Poster, Store } from './ports.js';
+import { forkStoreMemory } from './store-memory.js';
 
 export { toPostError } from './digest-retry.js';
 
 /** Everything a digest run needs, passed in one object (the composition root builds it). */
 export interface DigestDeps {
-  store: StateStore;
+  store: Store;
+  /** The feed this runner posts: its configuration (size, order, time zone) is read at every run. */
+  feedId: string;
   poster: Poster;
   corpus: CorpusSource;
   clock: Clock;
   logger: Logger;
-  size: number;
-  order: DigestOrder;
-  timezone: string;
   excerptLength?: number;
   /** Pauses between attempts of a post that failed transiently (bounded backoff); default 2 s then 5 s. */
   retryDelaysMs?: number[];
   /** Who a paper notifies (the subscriptions feature): members to mention, members to send a direct message; none by default. */
-  audienceFor?: (paper: Paper, state: State) => { mentions: Recipient[]; direct: Recipient[] };
+  audienceFor?: AudienceOf;
   /** The cap and pacing of direct messages; {@link DEFAULT_DIRECT_MESSAGE_LIMITS} by default. */
   directMessages?: Partial<DirectMessageLimits>;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Runs before each digest (not before a preview): the live sources' fetch into the corpus folder. It must never
+   * reject; `signal` is the run's shutdown signal.
+   */
+  beforeRun?: (signal?: AbortSignal) => Promise<void>;
 }
 
 /** What one run did, and how long it took. */
@@ -46,11 +54,15 @@ export interface DigestPreview {
   directMessages: Array<{ userId: string; message: OutgoingMessage }>;
 }
 
-/** Runs digests for one destination; runs never overlap (a second call while one runs gets `busy`). */
+/** Runs digests for one feed; runs never overlap (a second call while one runs gets `busy`). */
 export interface DigestRunner {
-  /** `signal`: a shutdown; the run stops after the post under way, leaving the rest of the digest to resume. */
-  run(options?: { count?: number; signal?: AbortSignal }): Promise<DigestResult>;
-  /** Exactly what the next run would post, simulated on a copy of the state; nothing is posted or saved. */
+  /**
+   * `signal`: a shutdown; the run stops after the post under way, leaving the rest of the digest to resume (a
+   * shutdown during {@link DigestDeps.beforeRun} ends the run as `busy`, before anything is recorded). `onStart`
+   * runs once the run is sure to go ahead or found another under way, after `beforeRun`.
+   */
+  run(options?: { count?: number; signal?: AbortSignal; onStart?: () => Promise<void> }): Promise<DigestResult>;
+  /** Exactly what the next run would post, simulated on a fork of the store; nothing is posted or saved. */
   preview(options?: { count?: number }): Promise<DigestPreview>;
   /** Delivers the notifications owed from earlier runs (at start, after a crash); a no-op while a run is under way. */
   deliverNotifications(options?: { signal?: AbortSignal }): Promise<void>;
@@ -58,7 +70,12 @@ export interface DigestRunner {
 }
 
 /** An error that means nothing will work until the admin acts (an invalid token). */
-export class FatalDigestError extends Error {}
+export class FatalDigestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FatalDigestError';
+  }
+}
 
 /**
  * Creates the digest runner: load → select → record intent → post → mark posted → save, for every paper,
@@ -67,9 +84,10 @@ export class FatalDigestError extends Error {}
 export function createDigestRunner(deps: DigestDeps): DigestRunner {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const destination = deps.poster.destination;
+  const feed: FeedStore = scopeToFeed(deps.store, deps.feedId);
   const retrying = createRetrying({ destination, logger: deps.logger, delaysMs: deps.retryDelaysMs ?? [2000, 5000], sleep });
   const notifier = createNotifier({
-    store: deps.store,
+    feed,
     poster: deps.poster,
     clock: deps.clock,
     logger: deps.logger,
@@ -77,7 +95,7 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     retrying,
     limits: { ...DEFAULT_DIRECT_MESSAGE_LIMITS, ...deps.directMessages },
   });
-  const steps = createDigestSteps(deps, { retrying, notifier });
+  const steps = createDigestSteps({ ...deps, feed }, { retrying, notifier });
   let running: Promise<unknown> | null = null;
 
   /** Notifications never fail a digest: what could not go out stays recorded for the next delivery. */
@@ -85,10 +103,7 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     await notifier
       .deliver(signal)
       .catch((error: unknown) =>
-        deps.logger.error(
-          { destination, err: error instanceof Error ? error.message : String(error) },
-          'notifying subscribers failed for now; they are notified at the next delivery',
-        ),
+        deps.logger.error({ destination, err: error }, 'notifying subscribers failed for now; they are notified at the next delivery'),
       );
   }
 
@@ -104,7 +119,7 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     let inFlight: InFlightDigest | null = null;
     const outcomes: PaperOutcome[] = [];
     try {
-      await adoptCurrentPaperIds(deps, papers);
+      await adoptCurrentPaperIds({ feed, logger: deps.logger }, papers);
       const start = await steps.startOrResume(papers, count);
       if (start.kind === 'empty') return start.summary;
       inFlight = start.inFlight;
@@ -132,14 +147,15 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     return result;
   }
 
-  /** Runs the next digest on a copy of the state with a poster that only records: what a real run would post. */
+  /** Runs the next digest on a fork of the store with a poster that only records: what a real run would post. */
   async function simulate(count: number | undefined): Promise<Pick<DigestPreview, 'messages' | 'directMessages'>> {
-    let state = deps.store.read();
     const messages: OutgoingMessage[] = [];
     const directMessages: DigestPreview['directMessages'] = [];
     const sandbox = createDigestRunner({
       ...deps,
-      store: { read: () => state, update: async (change) => (state = change(state)), close: async () => undefined },
+      // A preview reads the corpus as it is: it never fetches.
+      beforeRun: undefined,
+      store: createMemoryStore(forkStoreMemory(deps.store)),
       poster: {
         destination,
         post: async (message) => ({ messageId: `dry-run:${messages.push(message)}` }),
@@ -161,9 +177,17 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
 
   return {
     async run(options = {}) {
-      if (running) return { outcome: 'busy', digest: null, posted: [], failed: [], remaining: 0, durationMs: 0 };
+      const busy: DigestResult = { outcome: 'busy', digest: null, posted: [], failed: [], remaining: 0, durationMs: 0 };
+      if (running) {
+        await options.onStart?.();
+        return busy;
+      }
       const run = (async () => {
-        const result = await runOnce(options.count ?? deps.size, options.signal);
+        await deps.beforeRun?.(options.signal);
+        // Stopped while fetching: nothing of this digest is recorded yet, so the next start owes it whole.
+        if (options.signal?.aborted) return busy;
+        await options.onStart?.();
+        const result = await runOnce(options.count ?? feed.feed().size, options.signal);
         // Papers posted before a failure, and posts found by recovery, notify their subscribers too.
         await deliverSafely(options.signal);
         return result;
@@ -187,13 +211,17 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     },
     async preview(options = {}) {
       const { papers } = await deps.corpus.load();
-      const dest = getDestination(deps.store.read(), destination);
+      const view = feed.view();
+      const { size, order } = feed.feed();
+      const dest = view.progress;
       const byId = new Map(papers.map((p) => [p.id, p]));
       const resuming = dest.inFlight !== null;
       const chosen = resuming
-        ? dest.inFlight!.papers.filter((id) => !dest.posted[id] && !dest.failed[id]).flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []))
-        : selectNextPapers(papers, dest, options.count ?? deps.size, deps.order).papers;
-      const left = listUnposted(papers, dest, deps.order).length;
+        ? dest
+            .inFlight!.papers.filter((id) => !view.posted.has(id) && !dest.failed[id])
+            .flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []))
+        : selectNextPapers(papers, view, options.count ?? size, order).papers;
+      const left = listUnposted(papers, view, order).length;
       const remainingAfter = Math.max(left - chosen.length, 0);
       return { resuming, papers: chosen, remainingAfter, ...(await simulate(options.count)) };
     },
@@ -205,15 +233,16 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
 export const REMOVED_FROM_CORPUS_REASON = 'removed from the corpus before it was posted';
 
 /**
- * Queues the papers Discord refused in a destination again (`/digest retry`, `paperboy digest --retry`): they go
- * out with the next digests, in the configured order. Returns their ids (none: nothing changed).
+ * Queues the papers Discord refused in a feed again (`/digest retry`, `paperboy digest --retry`): they go out with
+ * the next digests, in the configured order. Returns their ids (none: nothing changed).
  */
-export async function requeueRefused(store: StateStore, destination: string): Promise<string[]> {
-  if (Object.keys(getDestination(store.read(), destination).failed).length === 0) return [];
+export async function requeueRefused(store: Store, feedId: string): Promise<string[]> {
+  const feed = scopeToFeed(store, feedId);
+  if (Object.keys(feed.progress().failed).length === 0) return [];
   let ids: string[] = [];
-  await store.update((s) => {
-    ids = Object.keys(getDestination(s, destination).failed);
-    return requeueFailed(s, destination);
+  await feed.step((s) => {
+    ids = Object.keys(s.progress.failed);
+    return requeueFailed(s);
   });
   return ids;
 }

@@ -1,9 +1,9 @@
-import { addTopic, getSubscriber, MAX_TOPICS, removeTopic, type AddTopicOutcome } from '../core/subscriptions.js';
+import { addTopic, MAX_TOPICS, removeTopic, type AddTopicOutcome } from '../core/subscriptions.js';
 import { createTopicMatcher, normalizeTopic } from '../core/topics.js';
 import { escapeMarkdown } from '../core/markdown.js';
 import { UserFacingError } from './errors.js';
 import type { CorpusCatalog } from './corpus-catalog.js';
-import type { Clock, Logger, StateStore } from './ports.js';
+import type { Clock, Logger, Store } from './ports.js';
 
 /** Up to this many papers, `/subscribe` counts every matching paper exactly. */
 const EXACT_COUNT_LIMIT = 5000;
@@ -13,16 +13,17 @@ export type SubscribeResult =
   | { kind: 'added'; topic: string; matches: number; atLeast: boolean; total: number; dm: boolean; count: number }
   | { kind: 'already'; topic: string; dm: boolean; dmChanged: boolean };
 
-/** Members' topics: subscribe, unsubscribe, list. */
+/** Members' topics, per server (a member's topics in one server never notify them of another's feeds). */
 export interface Subscriptions {
-  subscribe(userId: string, rawTopic: string, dm?: boolean): Promise<SubscribeResult>;
-  unsubscribe(userId: string, rawTopic: string): Promise<{ removed: boolean; topic: string; left: string[] }>;
-  list(userId: string): { topics: string[]; dm: boolean };
+  subscribe(guildId: string, userId: string, rawTopic: string, dm?: boolean): Promise<SubscribeResult>;
+  unsubscribe(guildId: string, userId: string, rawTopic: string): Promise<{ removed: boolean; topic: string; left: string[] }>;
+  list(guildId: string, userId: string): { topics: string[]; dm: boolean };
 }
 
-/** Creates the subscriptions use cases over the state store and the corpus catalog. */
-export function createSubscriptions(deps: { store: StateStore; catalog: CorpusCatalog; clock: Clock; logger: Logger }): Subscriptions {
+/** Creates the subscriptions use cases over the store and the corpus catalog. */
+export function createSubscriptions(deps: { store: Store; catalog: CorpusCatalog; clock: Clock; logger: Logger }): Subscriptions {
   const iso = () => deps.clock.now().toISOString();
+  const current = (guildId: string, userId: string) => deps.store.read().subscriptions.get(guildId)?.get(userId) ?? null;
 
   function normalizeOrThrow(raw: string): string {
     const result = normalizeTopic(raw);
@@ -31,25 +32,26 @@ export function createSubscriptions(deps: { store: StateStore; catalog: CorpusCa
   }
 
   return {
-    async subscribe(userId, rawTopic, dm) {
+    async subscribe(guildId, userId, rawTopic, dm) {
       const topic = normalizeOrThrow(rawTopic);
       const refuse = () =>
         new UserFacingError(
           `You already follow ${MAX_TOPICS} topics, the most a member can have, so **${escapeMarkdown(topic)}** was not added. Drop one with /unsubscribe first.`,
         );
-      if (addTopic(deps.store.read(), userId, topic, iso(), dm).outcome === 'limit') throw refuse();
-      // The outcome is decided again inside the serialised update: of two concurrent calls at the limit, only the
-      // one that was saved is told "added".
+      if (addTopic(current(guildId, userId), topic, iso(), dm).outcome === 'limit') throw refuse();
+      // The outcome is decided again inside the store's write: of two concurrent calls at the limit, only the one
+      // that was saved is told "added".
       let outcome: AddTopicOutcome = 'limit';
       let dmBefore: boolean | undefined;
-      const saved = await deps.store.update((s) => {
-        dmBefore = getSubscriber(s, userId)?.dm;
-        const added = addTopic(s, userId, topic, iso(), dm);
+      const saved = await deps.store.updateSubscriber(guildId, userId, (record) => {
+        dmBefore = record?.dm;
+        const added = addTopic(record, topic, iso(), dm);
         outcome = added.outcome;
-        return added.state;
+        return added.subscriber;
       });
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set inside the update, which TypeScript does not follow
       if (outcome === 'limit') throw refuse();
-      const after = getSubscriber(saved, userId)!;
+      const after = saved!;
       if (outcome === 'already') return { kind: 'already', topic, dm: after.dm, dmChanged: dmBefore !== after.dm };
       const { papers, index } = deps.catalog.current();
       // Counting over a large corpus would hold the event loop for seconds: there, only the best search hits are
@@ -68,22 +70,22 @@ export function createSubscriptions(deps: { store: StateStore; catalog: CorpusCa
         count: after.topics.length,
       };
     },
-    async unsubscribe(userId, rawTopic) {
+    async unsubscribe(guildId, userId, rawTopic) {
       const normalized = normalizeTopic(rawTopic);
       const topic = normalized.ok ? normalized.topic : rawTopic.trim();
-      const current = getSubscriber(deps.store.read(), userId)?.topics ?? [];
-      if (!current.includes(topic)) return { removed: false, topic, left: current };
-      // Decided inside the serialised update, like subscribe: a concurrent call may have removed it first.
+      const topics = current(guildId, userId)?.topics ?? [];
+      if (!topics.includes(topic)) return { removed: false, topic, left: topics };
+      // Decided inside the store's write, like subscribe: a concurrent call may have removed it first.
       let removed = false;
-      const saved = await deps.store.update((s) => {
-        const result = removeTopic(s, userId, topic, iso());
+      const saved = await deps.store.updateSubscriber(guildId, userId, (record) => {
+        const result = removeTopic(record, topic, iso());
         removed = result.removed;
-        return result.state;
+        return result.subscriber;
       });
-      return { removed, topic, left: getSubscriber(saved, userId)?.topics ?? [] };
+      return { removed, topic, left: saved?.topics ?? [] };
     },
-    list(userId) {
-      const subscriber = getSubscriber(deps.store.read(), userId);
+    list(guildId, userId) {
+      const subscriber = current(guildId, userId);
       return { topics: subscriber?.topics ?? [], dm: subscriber?.dm ?? false };
     },
   };

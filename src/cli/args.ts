@@ -36,7 +36,7 @@ export function parseCommandArgs(
       allowPositionals: true,
       strict: true,
     });
-    parsed = { values: values as ParsedArgs['values'], positionals };
+    parsed = { values, positionals };
   } catch (error) {
     const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
     throw new UsageError(`${message} (see \`paperboy ${command} --help\`)`, command);

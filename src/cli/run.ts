@@ -1,5 +1,5 @@
 import { ConfigError } from '../config.js';
-import { CorpusDirectoryError } from '../adapters/fs-corpus.js';
+import { OperatorError } from '../core/errors.js';
 import { UsageError } from './args.js';
 import type { CliCommand, CliContext } from './context.js';
 import { corpusCommand } from './commands/corpus.js';
@@ -10,17 +10,7 @@ import { registerCommand } from './commands/register.js';
 import { healthCommand } from './commands/health.js';
 import { searchCommand, topicsCommand } from './commands/search.js';
 import { fetchCommand } from './commands/fetch.js';
-
-// Expected start-up failures: their messages say what to do, so no stack trace is shown.
-const STARTUP_ERRORS = new Set([
-  'StateFileError',
-  'StateLockedError',
-  'StateWriteError',
-  'InvalidTokenError',
-  'DiscordUnreachableError',
-  'PostError',
-  'HealthEndpointError',
-]);
+import { stateCommand } from './commands/state.js';
 
 /** Every command, in the order `paperboy --help` lists them. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -28,6 +18,7 @@ export const COMMANDS: readonly CliCommand[] = [
   digestCommand,
   registerCommand,
   healthCommand,
+  stateCommand,
   corpusCommand,
   fetchCommand,
   showCommand,
@@ -78,7 +69,8 @@ export async function runCli(argv: string[], context: CliContext): Promise<numbe
       context.err(`paperboy ${command.name}: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof CorpusDirectoryError || (error instanceof Error && STARTUP_ERRORS.has(error.name))) {
+    // Expected failures (state, lock, corpus, token, Discord, health port): their messages say what to do; no stack.
+    if (error instanceof OperatorError) {
       context.err(`paperboy ${command.name}: ${error.message}\n`);
       return 1;
     }

@@ -23,7 +23,7 @@ export function findAcronymDefinitions(text: string): AcronymDefinition[] {
     if (capitals < 2) continue;
     // `LLMs`: a plural s after capitals is not one of the letters.
     const letters = (/[A-Z]s$/.test(acronym) ? acronym.slice(0, -1) : acronym).toLowerCase().replace(/[^a-z0-9]/g, '');
-    const before = text.slice(Math.max(0, match.index! - LOOKBEHIND_CHARS), match.index!);
+    const before = text.slice(Math.max(0, match.index - LOOKBEHIND_CHARS), match.index);
     const words = before.split(/\s+/).filter(Boolean);
     const window = words.slice(-Math.min(letters.length + 5, letters.length * 2)).join(' ');
     const longForm = matchLongForm(letters, window);
@@ -105,7 +105,7 @@ export class AcronymTable {
     let byAcronym = this.counts.get(key);
     if (!byAcronym) {
       if (this.counts.size >= MAX_LONG_FORMS) return;
-      this.counts.set(key, (byAcronym = new Map()));
+      this.counts.set(key, (byAcronym = new Map<string, number>()));
     }
     byAcronym.set(term, (byAcronym.get(term) ?? 0) + 1);
     this.longest = Math.max(this.longest, words);

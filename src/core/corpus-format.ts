@@ -1,3 +1,5 @@
+import { splitHeadLines } from './formats/text.js';
+
 const BARE_URL_LINE = /^\s*https?:\/\/\S+\s*$/;
 const MARKDOWN_HEADING = /^#{1,6} \S/;
 
@@ -7,13 +9,12 @@ const MARKDOWN_HEADING = /^#{1,6} \S/;
  * those copies to their own readers in the format registry (`formats/`), which is how the corpus folder is read;
  * only `parseCorpus` called directly still ends such a copy in one warning rather than a cascade of garbage papers.
  */
-export function detectForeignFormat(text: string): string | null {
+export function detectForeignFormat(text: string, headLines: readonly string[] = splitHeadLines(text)): string | null {
   if (/^\uFEFF?\s*(?:\[\s*[{\]]|\{\s*["}])/.test(text.slice(0, 64))) return 'looks like JSON (the Hugging Face API format)';
   let urlLines = 0;
   let headings = 0;
   let lines = 0;
-  // The first 256 KB tell the format; scanning a 100 MB corpus for it would cost more than parsing it.
-  for (const line of text.slice(0, 262_144).split(/\r\n|\r|\n/)) {
+  for (const line of headLines) {
     if (!line.trim()) continue;
     lines += 1;
     if (BARE_URL_LINE.test(line)) urlLines += 1;

@@ -149,7 +149,7 @@ export function mergeCopies(copies: readonly Paper[], arxivId?: string): Paper {
   const latest = <K extends keyof Paper>(key: K): Paper[K] | undefined => {
     for (let i = copies.length - 1; i >= 0; i -= 1) {
       const value = copies[i]![key];
-      if (value !== undefined && value !== null) return value;
+      if (value != null) return value;
     }
     return undefined;
   };

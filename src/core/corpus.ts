@@ -119,7 +119,7 @@ export function parseCorpus(text: string, options: ParseOptions): ParsedCorpus {
       links: extractLinks(abstract),
       source: { file: options.file, line: block.line },
     });
-    i += footerBlock === after && after ? 3 : 2;
+    i += footerBlock === after ? 3 : 2;
   }
   return { papers, warnings };
 }

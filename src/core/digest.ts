@@ -1,28 +1,28 @@
 import { createHash } from 'node:crypto';
 import { DISCORD_LIMITS } from './discord-limits.js';
 import type { Paper } from './paper.js';
-import type { DestinationState } from './state.js';
+import type { FeedView } from './state.js';
 
 /** Which papers go first: page order of the corpus, newest publication date first, or most upvoted first. */
 export type DigestOrder = 'corpus' | 'newest' | 'upvotes';
 
 /**
- * True when a paper still has to be posted to the destination: not posted, not refused as malformed, and not held
- * as unverified (its post may exist; only a trusted read of the history may send it again), under its id or any of
+ * True when a paper still has to be posted by the feed: not posted, not refused as malformed, and not held as
+ * unverified (its post may exist; only a trusted read of the history may send it again), under its id or any of
  * its aliases (the ids older versions recorded it under, until the digest moves those records to its id).
  */
-export function isUnposted(paper: Paper, destination: DestinationState): boolean {
-  if (isSettled(paper.id, destination)) return false;
-  return !paper.aliases?.some((alias) => isSettled(alias, destination));
+export function isUnposted(paper: Paper, feed: FeedView): boolean {
+  if (isSettled(paper.id, feed)) return false;
+  return !paper.aliases?.some((alias) => isSettled(alias, feed));
 }
 
-function isSettled(id: string, destination: DestinationState): boolean {
-  return Boolean(destination.posted[id] || destination.failed[id] || destination.unverified?.[id]);
+function isSettled(id: string, { progress, posted }: FeedView): boolean {
+  return posted.has(id) || Boolean(progress.failed[id] || progress.unverified?.[id]);
 }
 
 /** The papers still to post, in the order the digest takes them. */
-export function listUnposted(papers: readonly Paper[], destination: DestinationState, order: DigestOrder): Paper[] {
-  const left = papers.filter((p) => isUnposted(p, destination));
+export function listUnposted(papers: readonly Paper[], feed: FeedView, order: DigestOrder): Paper[] {
+  const left = papers.filter((p) => isUnposted(p, feed));
   if (order === 'corpus') return left;
   // Stable: ties keep corpus order; papers without a date (or without upvotes) go last.
   const compare =
@@ -44,24 +44,25 @@ function upvotesOf(paper: Paper): number {
 /** The next digest: up to `size` unposted papers and how many will remain after it. */
 export function selectNextPapers(
   papers: readonly Paper[],
-  destination: DestinationState,
+  feed: FeedView,
   size: number,
   order: DigestOrder,
 ): { papers: Paper[]; remainingAfter: number } {
-  const left = listUnposted(papers, destination, order);
+  const left = listUnposted(papers, feed, order);
   const chosen = left.slice(0, size);
   return { papers: chosen, remainingAfter: left.length - chosen.length };
 }
 
 /**
- * The nonce a paper's post carries in a destination: the same on every attempt, so Discord returns the message
- * it already created instead of a duplicate when a create is retried (nonces are limited in length).
+ * The nonce a paper's post carries in a feed: the same on every attempt, so Discord returns the message it
+ * already created instead of a duplicate when a create is retried (nonces are limited in length). Derived from
+ * the feed, not the channel: two feeds sharing a channel never get each other's message back.
  */
-export function createPaperNonce(destination: string, paperId: string): string {
-  return createHash('sha256').update(`paper\u0000${destination}\u0000${paperId}`).digest('base64url').slice(0, DISCORD_LIMITS.nonce);
+export function createPaperNonce(feedId: string, paperId: string): string {
+  return createHash('sha256').update(`paper\u0000${feedId}\u0000${paperId}`).digest('base64url').slice(0, DISCORD_LIMITS.nonce);
 }
 
 /** The nonce of a digest's opening message. */
-export function createHeaderNonce(destination: string, digest: number): string {
-  return createHash('sha256').update(`header\u0000${destination}\u0000${digest}`).digest('base64url').slice(0, DISCORD_LIMITS.nonce);
+export function createHeaderNonce(feedId: string, digest: number): string {
+  return createHash('sha256').update(`header\u0000${feedId}\u0000${digest}`).digest('base64url').slice(0, DISCORD_LIMITS.nonce);
 }

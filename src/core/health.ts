@@ -1,5 +1,5 @@
 import type { CorpusFileProblem } from './paper.js';
-import type { DestinationState } from './state.js';
+import type { FeedProgress } from './state.js';
 
 /** What the running bot reports about itself (the status file next to the state, and `/healthz`). */
 export interface HealthStatus {
@@ -38,7 +38,7 @@ export function evaluateHealth(status: HealthStatus, now: Date): HealthVerdict {
   const age = now.getTime() - Date.parse(status.heartbeatAt);
   const unhealthy = (reason: string): HealthVerdict => ({ ok: false, state: 'unhealthy', reason });
   if (!(age <= HEARTBEAT_STALE_MS)) {
-    return unhealthy(`no heartbeat for ${Math.round(age / 1000)} s: the bot is down, hung, or cannot write next to its state file`);
+    return unhealthy(`no heartbeat for ${Math.round(age / 1000)} s: the bot is down, hung, or cannot write next to its database`);
   }
   if (!status.connected) return unhealthy('not connected to the Discord gateway (reconnecting)');
   if (status.problem) return unhealthy(status.problem);
@@ -63,7 +63,7 @@ const papers = (n: number): string => `${n} paper${n === 1 ? '' : 's'}`;
  * where to look and what to do: shared by health (degraded) and `/digest status`.
  */
 export function listDigestConcerns(
-  dest: DestinationState,
+  dest: FeedProgress,
   corpus: { location?: string | undefined; problems?: readonly CorpusFileProblem[] },
 ): string[] {
   const where = corpus.location ? ` at ${corpus.location}` : '';
@@ -80,7 +80,7 @@ export function listDigestConcerns(
   if (last?.reason === 'corpus-unavailable') concerns.push(`no digest can be posted: ${last.error ?? `the corpus${where} cannot be read`}`);
   if (last?.reason === 'corpus-empty')
     concerns.push(
-      `the corpus${where} has no papers, so the last digest posted nothing: check that the folder is mounted and holds page copies or API snapshots (.txt, .md, .json, .jsonl)`,
+      `the corpus${where} has no papers, so the last digest posted nothing: check that the folder is mounted and holds page copies or API snapshots (.txt, .md, .json, .jsonl, .xml)`,
     );
   if (last?.reason === 'all-posted')
     concerns.push(`every paper of the corpus${where} has been posted, so the last digest posted nothing: add page copies to post more`);

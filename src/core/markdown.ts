@@ -9,6 +9,7 @@ const MARKDOWN_CHARS = /[\\*_~`|[\]<>]/g;
 const LINE_START = /^(\s*)(#|>|-|\+|\d+\.)/;
 // Invisible characters that could split a word a filter is looking for, or reverse text direction.
 const INVISIBLE =
+  // eslint-disable-next-line no-misleading-character-class -- each combining mark is matched on its own, to strip it
   /[\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180B-\u180F\u200B-\u200F\u202A-\u202E\u2060-\u206F\u3164\uFE00-\uFE0F\uFEFF\uFFA0]/g;
 // A URL stops at anything markdown could act on; Discord's own autolink takes the rest of it literally.
 const URL_PATTERN = /https?:\/\/[^\s<>"'`[\]()|*~\\]+/g;
@@ -17,6 +18,7 @@ const LINE_BREAKS = /\r\n|[\n\r\u000B\u000C\u0085\u2028\u2029]/g;
 // Longest link a card shows: paper, code and project addresses are short; a longer one is more likely junk or a trick.
 const MAX_URL_LENGTH = 512;
 // A character that no address a person could check contains: white space, C0/C1 controls, invisible characters.
+// eslint-disable-next-line no-misleading-character-class -- the same invisible characters, each on its own
 const URL_FORBIDDEN = new RegExp(`[\\s\\u0000-\\u001F\\u007F-\\u009F]|${INVISIBLE.source}`);
 // Characters that would end or re-open the markdown around a link (`<url>`, `[text](url)`) are percent-encoded.
 const URL_MARKUP = /[()[\]<>"'`|\\]/g;

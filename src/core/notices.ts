@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DISCORD_LIMITS } from './discord-limits.js';
 import { formatCardMentions } from './format.js';
 import { formatDigestDirectMessage, formatFallbackMentions } from './format-notify.js';
-import { type Audience, type DestinationState, type Notice, type NoticeItem, type State, updateDestination } from './state.js';
+import { type Audience, type FeedProgress, type FeedState, type FeedView, type Notice, type NoticeItem, updateProgress } from './state.js';
 
 /**
  * Notifications as pure state transitions. What a paper owes its subscribers is recorded with the intent to post
@@ -11,13 +11,13 @@ import { type Audience, type DestinationState, type Notice, type NoticeItem, typ
  */
 
 /** Records who a paper notifies, in the same step as the intent to post it. */
-export function recordAudience(state: State, destination: string, paperId: string, audience: Audience): State {
-  return updateDestination(state, destination, (d) => ({ ...d, audiences: { ...d.audiences, [paperId]: audience } }));
+export function recordAudience(s: FeedState, paperId: string, audience: Audience): FeedState {
+  return updateProgress(s, (d) => ({ ...d, audiences: { ...d.audiences, [paperId]: audience } }));
 }
 
 /** Papers whose audience waits to be released: posted (found by recovery, or a crash came in between) or refused. */
-export function listReleasableAudiences(d: DestinationState): string[] {
-  return Object.keys(d.audiences ?? {}).filter((id) => d.posted[id] || d.failed[id]);
+export function listReleasableAudiences({ progress: d, posted }: FeedView): string[] {
+  return Object.keys(d.audiences ?? {}).filter((id) => posted.has(id) || d.failed[id]);
 }
 
 /**
@@ -25,18 +25,19 @@ export function listReleasableAudiences(d: DestinationState): string[] {
  * rode on the card) and a line in the next direct message of each member who asked for one. A refused paper's
  * audience is dropped; a paper not yet posted is left as it is.
  */
-export function releaseAudience(state: State, destination: string, paperId: string, at: string): State {
-  return updateDestination(state, destination, (d) => {
+export function releaseAudience(s: FeedState, paperId: string, at: string): FeedState {
+  const posted = s.posted.has(paperId);
+  return updateProgress(s, (d) => {
     const audience = d.audiences?.[paperId];
-    if (!audience || (!d.posted[paperId] && !d.failed[paperId])) return d;
+    if (!audience || (!posted && !d.failed[paperId])) return d;
     const { [paperId]: _released, ...audiences } = d.audiences!;
-    if (!d.posted[paperId]) return tidy({ ...d, audiences });
+    if (!posted) return tidy({ ...d, audiences });
     const notices = { ...d.notices };
     const item: NoticeItem = { paper: paperId, title: audience.title, topics: [] };
     formatCardMentions(audience.title, audience.mentions)
       .slice(1)
       .forEach((chunk, i) => {
-        notices[createNoticeNonce(destination, 'mention', paperId, String(i + 1))] = {
+        notices[createNoticeNonce(s.feedId, 'mention', paperId, String(i + 1))] = {
           kind: 'channel',
           content: chunk.content,
           users: chunk.users,
@@ -53,10 +54,10 @@ export function releaseAudience(state: State, destination: string, paperId: stri
   });
 }
 
-/** The nonce of the direct message that tells a member about these papers (in any order). */
-export function createDirectNonce(destination: string, userId: string, items: readonly NoticeItem[]): string {
+/** The nonce of the direct message that tells a member about these papers (in any order), for a feed. */
+export function createDirectNonce(feedId: string, userId: string, items: readonly NoticeItem[]): string {
   return createNoticeNonce(
-    destination,
+    feedId,
     'direct',
     userId,
     items
@@ -66,8 +67,8 @@ export function createDirectNonce(destination: string, userId: string, items: re
   );
 }
 
-/** Direct messages begun in the destination's latest digest (the per-digest cap counts them). */
-export function countDirectMessages(d: DestinationState): number {
+/** Direct messages begun in the feed's latest digest (the per-digest cap counts them). */
+export function countDirectMessages(d: FeedProgress): number {
   return d.directBudget?.digest === d.digests ? d.directBudget.sent : 0;
 }
 
@@ -75,26 +76,26 @@ export function countDirectMessages(d: DestinationState): number {
  * Records a direct message just before it is sent: the member's owed papers move into it, and it counts against
  * the digest's cap whether or not it then goes through (Discord's anti-spam counts attempts too).
  */
-export function recordDirectNotice(state: State, destination: string, userId: string, at: string): State {
-  return updateDestination(state, destination, (d) => {
+export function recordDirectNotice(s: FeedState, userId: string, at: string): FeedState {
+  return updateProgress(s, (d) => {
     const owed = d.directDue?.[userId];
     if (!owed?.length) return d;
     // In posting order, whatever order a crash or a recovery released them in.
-    const items = [...owed].sort((a, b) => (d.posted[a.paper]?.seq ?? 0) - (d.posted[b.paper]?.seq ?? 0));
+    const items = [...owed].sort((a, b) => (s.posted.get(a.paper)?.seq ?? 0) - (s.posted.get(b.paper)?.seq ?? 0));
     const { [userId]: _moved, ...directDue } = d.directDue!;
     const notice: Notice = { kind: 'direct', userId, content: formatDigestDirectMessage(items).content!, users: [], items, recordedAt: at };
     return tidy({
       ...d,
       directDue,
-      notices: { ...d.notices, [createDirectNonce(destination, userId, items)]: notice },
+      notices: { ...d.notices, [createDirectNonce(s.feedId, userId, items)]: notice },
       directBudget: { digest: d.digests, sent: countDirectMessages(d) + 1 },
     });
   });
 }
 
 /** Forgets a notification once it was sent. */
-export function markNoticeSent(state: State, destination: string, nonce: string): State {
-  return updateDestination(state, destination, (d) => {
+export function markNoticeSent(s: FeedState, nonce: string): FeedState {
+  return updateProgress(s, (d) => {
     if (!d.notices?.[nonce]) return d;
     const { [nonce]: _sent, ...notices } = d.notices;
     return tidy({ ...d, notices });
@@ -108,12 +109,8 @@ export const dropNotice = markNoticeSent;
  * Members whose direct message cannot go out (over the cap, DMs closed, or a send a crash left in doubt) are
  * owed a mention in the channel instead, per paper: taken from what they are owed, or from their recorded DM.
  */
-export function fallBackToChannel(
-  state: State,
-  destination: string,
-  sources: ReadonlyArray<{ userId: string } | { nonce: string }>,
-): State {
-  return updateDestination(state, destination, (d) => {
+export function fallBackToChannel(s: FeedState, sources: ReadonlyArray<{ userId: string } | { nonce: string }>): FeedState {
+  return updateProgress(s, (d) => {
     const directDue = { ...d.directDue };
     const notices = { ...d.notices };
     const fallbackDue = { ...d.fallbackDue };
@@ -142,13 +139,13 @@ export function fallBackToChannel(
 }
 
 /** Turns the owed fallbacks into channel mention messages, recorded with their nonces before any is sent. */
-export function releaseFallbacks(state: State, destination: string, at: string): State {
-  return updateDestination(state, destination, (d) => {
+export function releaseFallbacks(s: FeedState, at: string): FeedState {
+  return updateProgress(s, (d) => {
     if (!d.fallbackDue) return d;
     const notices = { ...d.notices };
     for (const [paperId, { title, recipients }] of Object.entries(d.fallbackDue)) {
       for (const chunk of formatFallbackMentions(title, recipients)) {
-        const nonce = createNoticeNonce(destination, 'fallback', paperId, chunk.users.join(','));
+        const nonce = createNoticeNonce(s.feedId, 'fallback', paperId, chunk.users.join(','));
         notices[nonce] = {
           kind: 'channel',
           content: chunk.content,
@@ -168,15 +165,12 @@ export function toNoticeMessage(notice: Notice): { content: string; allowed_ment
 }
 
 /** Deterministic, so a retried send carries the same nonce (cut to Discord's nonce length). */
-function createNoticeNonce(destination: string, kind: string, key: string, part: string): string {
-  return createHash('sha256')
-    .update(`${kind}\u0000${destination}\u0000${key}\u0000${part}`)
-    .digest('base64url')
-    .slice(0, DISCORD_LIMITS.nonce);
+function createNoticeNonce(feedId: string, kind: string, key: string, part: string): string {
+  return createHash('sha256').update(`${kind}\u0000${feedId}\u0000${key}\u0000${part}`).digest('base64url').slice(0, DISCORD_LIMITS.nonce);
 }
 
-/** Leaves out empty notification records, so an idle state file reads as before. */
-function tidy(d: DestinationState): DestinationState {
+/** Leaves out empty notification records, so an idle feed's progress stays small. */
+function tidy(d: FeedProgress): FeedProgress {
   const out = { ...d };
   for (const key of ['audiences', 'directDue', 'fallbackDue', 'notices'] as const) {
     if (out[key] && Object.keys(out[key]).length === 0) delete out[key];

@@ -1,5 +1,5 @@
 import type { Paper } from './paper.js';
-import type { DestinationState, NoticeItem, State } from './state.js';
+import { changeLog, type FeedProgress, type FeedState, type FeedView, type NoticeItem } from './state.js';
 
 /** Old paper id → the paper's current id. */
 export type PaperRenames = ReadonlyMap<string, string>;
@@ -20,42 +20,51 @@ export function collectPaperRenames(papers: readonly Paper[]): Map<string, strin
   return renames;
 }
 
-/** The old ids under which the state still holds a record, in any destination: what {@link renamePaperIds} moves. */
-export function listRenamablePaperIds(state: State, renames: PaperRenames): string[] {
+/** The old ids under which a feed still holds a record: what {@link renamePaperIds} moves. */
+export function listRenamablePaperIds({ progress: dest, posted }: FeedView, renames: PaperRenames): string[] {
   if (renames.size === 0) return [];
   const found = new Set<string>();
   const check = (id: string) => {
     if (renames.has(id)) found.add(id);
   };
-  for (const dest of Object.values(state.destinations)) {
-    for (const map of [dest.posted, dest.pending, dest.failed, dest.unverified, dest.waiting, dest.audiences, dest.fallbackDue]) {
-      for (const id of Object.keys(map ?? {})) check(id);
-    }
-    for (const id of dest.inFlight?.papers ?? []) check(id);
-    for (const items of Object.values(dest.directDue ?? {})) for (const item of items) check(item.paper);
-    for (const notice of Object.values(dest.notices ?? {})) for (const item of notice.items) check(item.paper);
+  // The posted log is looked up by the old ids, never scanned: the renames are few, the posted papers many.
+  for (const id of renames.keys()) if (posted.has(id)) found.add(id);
+  for (const map of [dest.pending, dest.failed, dest.unverified, dest.waiting, dest.audiences, dest.fallbackDue]) {
+    for (const id of Object.keys(map ?? {})) check(id);
   }
+  for (const id of dest.inFlight?.papers ?? []) check(id);
+  for (const items of Object.values(dest.directDue ?? {})) for (const item of items) check(item.paper);
+  for (const notice of Object.values(dest.notices ?? {})) for (const item of notice.items) check(item.paper);
   return [...found];
 }
 
 /**
- * Moves every record the state holds under an old paper id to the paper's current id, in every destination:
- * posted, pending, failed, unverified, waiting, audiences, owed notifications and the digest under way. Nonces and
- * message ids stay as they were, so a post made under the old id is still recognised (pending and unverified
+ * Moves every record a feed holds under an old paper id to the paper's current id: posted (the log's rows are
+ * renamed), pending, failed, unverified, waiting, audiences, owed notifications and the digest under way. Nonces
+ * and message ids stay as they were, so a post made under the old id is still recognised (pending and unverified
  * records remember their former ids for the recovery read). If two old ids become one, the earlier post wins.
  * Returns the same state when there is nothing to move.
  */
-export function renamePaperIds(state: State, renames: PaperRenames): State {
-  if (listRenamablePaperIds(state, renames).length === 0) return state;
+export function renamePaperIds(s: FeedState, renames: PaperRenames): FeedState {
+  const movable = listRenamablePaperIds(s, renames);
+  if (movable.length === 0) return s;
   const rename = (id: string) => renames.get(id) ?? id;
-  const destinations = Object.fromEntries(
-    Object.entries(state.destinations).map(([key, dest]) => [key, renameInDestination(dest, rename)]),
-  );
-  return { ...state, destinations };
+  let next = s;
+  for (const from of movable) {
+    const row = next.posted.get(from);
+    if (!row) continue;
+    const to = rename(from);
+    const there = next.posted.get(to);
+    if (!there) next = changeLog(next, { kind: 'rename', from, to });
+    else if (row.seq < there.seq) {
+      next = changeLog(next, { kind: 'remove', paperId: to });
+      next = changeLog(next, { kind: 'rename', from, to });
+    } else next = changeLog(next, { kind: 'remove', paperId: from });
+  }
+  return { ...next, progress: renameInProgress(next.progress, rename, (id) => next.posted.has(id)) };
 }
 
-function renameInDestination(dest: DestinationState, rename: (id: string) => string): DestinationState {
-  const posted = renameKeys(dest.posted, rename, (kept, other) => (other.seq < kept.seq ? other : kept));
+function renameInProgress(dest: FeedProgress, rename: (id: string) => string, isPosted: (id: string) => boolean): FeedProgress {
   const pending = renameKeys(dest.pending, rename, keepWithFormerIds, withFormerId);
   const unverified = dest.unverified && renameKeys(dest.unverified, rename, keepWithFormerIds, withFormerId);
   const failed = renameKeys(dest.failed, rename);
@@ -63,8 +72,8 @@ function renameInDestination(dest: DestinationState, rename: (id: string) => str
   const audiences = dest.audiences && renameKeys(dest.audiences, rename);
   const fallbackDue = dest.fallbackDue && renameKeys(dest.fallbackDue, rename);
   // A paper posted under one of its ids is posted: nothing else may stay recorded for it.
-  for (const id of Object.keys(posted)) {
-    for (const map of [pending, unverified, failed, waiting]) if (map) delete map[id];
+  for (const map of [pending, unverified, failed, waiting]) {
+    if (map) for (const id of Object.keys(map)) if (isPosted(id)) delete map[id];
   }
   const renameItems = (items: NoticeItem[]) => {
     const seen = new Set<string>();
@@ -75,9 +84,8 @@ function renameInDestination(dest: DestinationState, rename: (id: string) => str
       return [{ ...item, paper }];
     });
   };
-  const result: DestinationState = {
+  const result: FeedProgress = {
     ...dest,
-    posted,
     pending,
     failed,
     inFlight: dest.inFlight && { ...dest.inFlight, papers: [...new Set(dest.inFlight.papers.map(rename))] },
@@ -97,9 +105,9 @@ function renameInDestination(dest: DestinationState, rename: (id: string) => str
 
 /** Optional maps stay absent when they are empty, as the state transitions keep them. */
 function setOptional<K extends 'unverified' | 'waiting' | 'audiences' | 'fallbackDue'>(
-  dest: DestinationState,
+  dest: FeedProgress,
   key: K,
-  value: DestinationState[K],
+  value: FeedProgress[K],
 ): void {
   if (value && Object.keys(value).length > 0) dest[key] = value;
   else delete dest[key];

@@ -1,4 +1,4 @@
-import type { DestinationState } from './state.js';
+import type { FeedProgress } from './state.js';
 import { formatLocalTime } from './time.js';
 
 /** Why a digest runs at start: an interrupted one resumes, a missed one is caught up, or console mode's first. */
@@ -24,9 +24,9 @@ export interface StartupPlan {
 
 /** What the start-up decision looks at. */
 export interface StartupFacts {
-  /** The destination's record as the last run left it. */
-  destination: DestinationState;
-  /** The due time the schedule saved last (`schedule.nextDueAt`), null before the first start. */
+  /** The feed's progress as the last run left it. */
+  destination: FeedProgress;
+  /** The due time the schedule saved last (the progress's `nextDueAt`), null before the first start. */
   nextDueAt: string | null;
   now: Date;
   /** The zone the reasons name times in. */
@@ -55,7 +55,7 @@ export function decideStartup(facts: StartupFacts): StartupPlan {
 }
 
 /** Whether the digest under way (interrupted) started at or after `dueAt`, and so is that run's catch-up itself. */
-function isCatchingUp(dest: DestinationState, dueAt: string): boolean {
+function isCatchingUp(dest: FeedProgress, dueAt: string): boolean {
   // (A crash in the instant between a finished catch-up and the save of the next time makes one more catch-up.)
   return dest.inFlight !== null && Date.parse(dest.inFlight.startedAt) >= Date.parse(dueAt);
 }

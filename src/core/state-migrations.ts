@@ -1,4 +1,5 @@
-import { STATE_VERSION, type State, stateSchema } from './state.js';
+import { STATE_VERSION, type State, stateSchema } from './legacy-state.js';
+import { OperatorError } from './errors.js';
 
 /** Turns a state of one version into the next version (`MIGRATIONS[n]` takes version n to n + 1). */
 export type StateMigration = (old: unknown) => unknown;
@@ -36,7 +37,7 @@ function migrateV2toV3(old: unknown): unknown {
 export const MIGRATIONS: Readonly<Record<number, StateMigration>> = Object.freeze({ 1: migrateV1toV2, 2: migrateV2toV3 });
 
 /** A state file that cannot be used; the message names the file, the problem and what a person can do. */
-export class StateFileError extends Error {
+export class StateFileError extends OperatorError {
   constructor(
     readonly file: string,
     message: string,

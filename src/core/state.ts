@@ -1,19 +1,14 @@
 import { z } from 'zod';
 import { DISCORD_LIMITS } from './discord-limits.js';
+import { type PostedEntry, type PostedLog, type PostedLogChange, withLogChange } from './posted-log.js';
 
-/** The state file's current schema version; older files are migrated on load (see state-migrations.ts). */
-export const STATE_VERSION = 3;
+/*
+ * A feed's progress: what its digests have under way, bounded by a digest's size, stored as one document per feed
+ * and rewritten by each step. What a feed has posted is not in it: that is the append-only posted log
+ * (posted-log.ts), which the transitions below only look up and append to, so no step copies or scans it.
+ */
 
 const isoDate = z.iso.datetime({ offset: true });
-
-const postedSchema = z.object({
-  /** Message id on Discord (`console:<n>` in console mode). */
-  messageId: z.string(),
-  postedAt: isoDate,
-  digest: z.number().int().nonnegative(),
-  /** Order of posting in this destination, 1-based; lets anyone check papers went out in order. */
-  seq: z.number().int().positive(),
-});
 
 const pendingSchema = z.object({
   nonce: z.string().max(DISCORD_LIMITS.nonce),
@@ -31,7 +26,7 @@ const pendingSchema = z.object({
   formerIds: z.array(z.string()).optional(),
 });
 
-/** A paper whose post may have gone out, but the destination's history could not be read to check. */
+/** A paper whose post may have gone out, but the channel's history could not be read to check. */
 const unverifiedSchema = pendingSchema.extend({
   /** Why the read proved nothing, with the fix (e.g. grant Read Message History). */
   reason: z.string(),
@@ -57,6 +52,8 @@ const inFlightSchema = z.object({
   papers: z.array(z.string()),
   remainingAfter: z.number().int().nonnegative(),
   header: z.object({ nonce: z.string().max(DISCORD_LIMITS.nonce), messageId: z.string().nullable() }),
+  /** The newest message recorded before the digest began: its opening message, if it went out, is newer. */
+  after: z.string().optional(),
 });
 
 const lastRunSchema = z.object({
@@ -83,7 +80,7 @@ const audienceSchema = z.object({
 const noticeItemSchema = z.object({ paper: z.string(), title: z.string(), topics: z.array(z.string()) });
 
 const noticeSchema = z.object({
-  /** `channel`: a mention message in the destination; `direct`: a direct message to `userId`. */
+  /** `channel`: a mention message in the feed's channel; `direct`: a direct message to `userId`. */
   kind: z.enum(['channel', 'direct']),
   userId: z.string().optional(),
   /** The message exactly as it is (re)sent: a retry carries the same content and the same nonce. */
@@ -95,8 +92,14 @@ const noticeSchema = z.object({
   recordedAt: isoDate,
 });
 
-const destinationSchema = z.object({
-  posted: z.record(z.string(), postedSchema),
+/** The zod schema of a feed's progress document. */
+export const feedProgressSchema = z.object({
+  /** Papers recorded as posted so far: the seq of the newest row of the posted log. */
+  postedCount: z.number().int().nonnegative(),
+  /** The newest message id this feed recorded (a paper's post or an opening message): the recovery anchor. */
+  lastMessageId: z.string().nullable(),
+  /** When the feed's next scheduled run was due, as computed when it was planned; a start after it is a missed run. */
+  nextDueAt: isoDate.nullable(),
   pending: z.record(z.string(), pendingSchema),
   failed: z.record(z.string(), failedSchema),
   /** Papers held back because a post may exist that could not be checked; never posted again until checked. */
@@ -114,42 +117,26 @@ const destinationSchema = z.object({
   fallbackDue: z.record(z.string(), z.object({ title: z.string(), recipients: z.array(recipientSchema) })).optional(),
   /** Notification messages recorded before they are sent, keyed by their nonce; removed once sent. */
   notices: z.record(z.string(), noticeSchema).optional(),
-  /** Direct messages begun in the destination's latest digest, against the per-digest cap. */
+  /** Direct messages begun in the feed's latest digest, against the per-digest cap. */
   directBudget: z.object({ digest: z.number().int().nonnegative(), sent: z.number().int().nonnegative() }).optional(),
 });
 
-const subscriberSchema = z.object({
+/** The zod schema of a member's topics in one server. */
+export const subscriberSchema = z.object({
   topics: z.array(z.string()),
   dm: z.boolean(),
   updatedAt: isoDate,
 });
 
-/** The zod schema of the current state file version. */
-export const stateSchema = z.object({
-  version: z.literal(STATE_VERSION),
-  /** Keyed by destination: `channel:<id>` or `console`, so trying Paperboy in a terminal never uses up a channel's queue. */
-  destinations: z.record(z.string(), destinationSchema),
-  schedule: z.object({
-    /** When the next scheduled run was due, as computed when it was planned; a start after it is a missed run. */
-    nextDueAt: isoDate.nullable(),
-  }),
-  /** Per Discord user id. */
-  subscriptions: z.record(z.string(), subscriberSchema),
-  commands: z.object({ hash: z.string(), scope: z.string(), registeredAt: isoDate }).nullable(),
-  updatedAt: isoDate.nullable(),
-});
-
-/** Everything Paperboy remembers between runs. */
-export type State = z.infer<typeof stateSchema>;
-/** What was posted to one destination, and what is under way. */
-export type DestinationState = z.infer<typeof destinationSchema>;
-/** One digest under way in a destination. */
+/** What a feed has under way: everything but its posted history. */
+export type FeedProgress = z.infer<typeof feedProgressSchema>;
+/** One digest under way in a feed. */
 export type InFlightDigest = z.infer<typeof inFlightSchema>;
-/** The summary of a destination's last digest run. */
+/** The summary of a feed's last digest run. */
 export type LastRun = z.infer<typeof lastRunSchema>;
 /** A paper whose post could not be checked. */
 export type UnverifiedPaper = z.infer<typeof unverifiedSchema>;
-/** One member's topics. */
+/** One member's topics in one server. */
 export type Subscriber = z.infer<typeof subscriberSchema>;
 /** A member to notify about a paper and the topics of theirs it matched. */
 export type Recipient = z.infer<typeof recipientSchema>;
@@ -160,35 +147,65 @@ export type NoticeItem = z.infer<typeof noticeItemSchema>;
 /** A notification message recorded before it is sent. */
 export type Notice = z.infer<typeof noticeSchema>;
 
-/** The state of a bot that never ran. */
-export function createEmptyState(): State {
-  return { version: STATE_VERSION, destinations: {}, schedule: { nextDueAt: null }, subscriptions: {}, commands: null, updatedAt: null };
+/**
+ * One feed as a state step sees it: its progress, its posted log (with this step's changes), and the changes to
+ * the log the step makes. A step is a chain of the pure transitions below; the store writes the resulting progress
+ * and log changes in one transaction.
+ */
+export interface FeedState {
+  /** The feed's id; notification nonces are derived from it, so two feeds sharing a channel never collide. */
+  readonly feedId: string;
+  readonly progress: FeedProgress;
+  readonly posted: PostedLog;
+  readonly logChanges: readonly PostedLogChange[];
 }
 
-/** A destination that never received anything. */
-export function createEmptyDestination(): DestinationState {
-  return { posted: {}, pending: {}, failed: {}, inFlight: null, digests: 0, lastRun: null };
+/** What reading a feed needs: its progress and its posted log. */
+export type FeedView = Pick<FeedState, 'progress' | 'posted'>;
+
+/** The progress of a feed that never ran. */
+export function createEmptyProgress(): FeedProgress {
+  return { postedCount: 0, lastMessageId: null, nextDueAt: null, pending: {}, failed: {}, inFlight: null, digests: 0, lastRun: null };
 }
 
-/** The destination's record, or an empty one (the state is not changed). */
-export function getDestination(state: State, destination: string): DestinationState {
-  return state.destinations[destination] ?? createEmptyDestination();
+/** The state a step starts from: the stored progress and log, no changes yet. */
+export function beginStep(feedId: string, progress: FeedProgress, posted: PostedLog): FeedState {
+  return { feedId, progress, posted, logChanges: [] };
 }
 
-/** Returns a copy of the state with one destination replaced through `change`. */
-export function updateDestination(state: State, destination: string, change: (d: DestinationState) => DestinationState): State {
-  return { ...state, destinations: { ...state.destinations, [destination]: change(getDestination(state, destination)) } };
+/** Returns the feed with its progress replaced through `change`. */
+export function updateProgress(s: FeedState, change: (p: FeedProgress) => FeedProgress): FeedState {
+  return { ...s, progress: change(s.progress) };
+}
+
+/** Returns the feed with a change to its posted log, seen by the rest of the step and written with it. */
+export function changeLog(s: FeedState, change: PostedLogChange): FeedState {
+  return { ...s, posted: withLogChange(s.posted, change), logChanges: [...s.logChanges, change] };
+}
+
+const isSnowflake = (id: string | null | undefined): id is string => typeof id === 'string' && /^\d{1,20}$/.test(id);
+
+/** The newer of two message ids (Discord snowflakes grow with time); ids that are not snowflakes never count. */
+export function newerMessageId(a: string | null | undefined, b: string | null | undefined): string | null {
+  if (!isSnowflake(a)) return isSnowflake(b) ? b : null;
+  if (!isSnowflake(b)) return a;
+  return BigInt(a) >= BigInt(b) ? a : b;
+}
+
+/**
+ * The newest message the feed recorded (a paper's post or an opening message): a post attempted now is newer
+ * than it, so a recovery read can start there.
+ */
+export function newestKnownMessage(progress: FeedProgress): string | undefined {
+  return newerMessageId(progress.lastMessageId, progress.inFlight?.header.messageId) ?? undefined;
 }
 
 /** Starts a digest: the plan is recorded before anything is posted, so a crash resumes the same digest. */
-export function startDigest(
-  state: State,
-  destination: string,
-  plan: { papers: string[]; remainingAfter: number; at: string; headerNonce: string },
-): State {
-  return updateDestination(state, destination, (d) => {
-    if (d.inFlight) throw new Error(`a digest (#${d.inFlight.digest}) is already under way in ${destination}`);
+export function startDigest(s: FeedState, plan: { papers: string[]; remainingAfter: number; at: string; headerNonce: string }): FeedState {
+  return updateProgress(s, (d) => {
+    if (d.inFlight) throw new Error(`a digest (#${d.inFlight.digest}) is already under way in feed ${s.feedId}`);
     const digest = d.digests + 1;
+    const after = newestKnownMessage(d);
     return {
       ...d,
       digests: digest,
@@ -198,26 +215,33 @@ export function startDigest(
         papers: plan.papers,
         remainingAfter: plan.remainingAfter,
         header: { nonce: plan.headerNonce, messageId: null },
+        ...(after ? { after } : {}),
       },
     };
   });
 }
 
 /** Records the digest's opening message. */
-export function markHeaderPosted(state: State, destination: string, messageId: string): State {
-  return updateDestination(state, destination, (d) =>
-    d.inFlight ? { ...d, inFlight: { ...d.inFlight, header: { ...d.inFlight.header, messageId } } } : d,
+export function markHeaderPosted(s: FeedState, messageId: string): FeedState {
+  return updateProgress(s, (d) =>
+    d.inFlight
+      ? {
+          ...d,
+          lastMessageId: newerMessageId(d.lastMessageId, messageId) ?? d.lastMessageId,
+          inFlight: { ...d.inFlight, header: { ...d.inFlight.header, messageId } },
+        }
+      : d,
   );
 }
 
 /**
  * Records the intent to post a paper (before the request leaves), with the nonce the request will carry and the
- * newest message id known in the destination (`after`), where a recovery read would start.
+ * newest message id known in the feed (`after`), where a recovery read would start.
  */
-export function markPending(state: State, destination: string, paperId: string, nonce: string, at: string, after?: string): State {
-  return updateDestination(state, destination, (d) => {
-    if (d.posted[paperId]) throw new Error(`paper ${paperId} is already posted in ${destination}`);
-    if (d.unverified?.[paperId]) throw new Error(`paper ${paperId} may already be posted in ${destination} (unverified)`);
+export function markPending(s: FeedState, paperId: string, nonce: string, at: string, after?: string): FeedState {
+  if (s.posted.has(paperId)) throw new Error(`paper ${paperId} is already posted in feed ${s.feedId}`);
+  return updateProgress(s, (d) => {
+    if (d.unverified?.[paperId]) throw new Error(`paper ${paperId} may already be posted in feed ${s.feedId} (unverified)`);
     return {
       ...d,
       pending: { ...d.pending, [paperId]: { nonce, since: at, digest: d.inFlight?.digest ?? d.digests, ...(after ? { after } : {}) } },
@@ -232,30 +256,35 @@ function without<T>(map: Record<string, T> | undefined, paperId: string): Record
   return Object.keys(rest).length > 0 ? rest : undefined;
 }
 
-/** Records that a paper was posted (or found posted while reconciling), clearing every other mark it had. */
-export function markPosted(state: State, destination: string, paperId: string, messageId: string, at: string): State {
-  return updateDestination(state, destination, (d) => {
-    if (d.posted[paperId]) return d;
-    const { [paperId]: _done, ...pending } = d.pending;
-    const { [paperId]: _failed, ...failed } = d.failed;
-    const seq = Object.keys(d.posted).length + 1;
-    return {
-      ...withMaps(d, without(d.unverified, paperId), without(d.waiting, paperId)),
-      pending,
-      failed,
-      posted: { ...d.posted, [paperId]: { messageId, postedAt: at, digest: d.inFlight?.digest ?? d.digests, seq } },
-    };
-  });
-}
-
-function withMaps(d: DestinationState, unverified: DestinationState['unverified'], waiting: DestinationState['waiting']): DestinationState {
+function withMaps(d: FeedProgress, unverified: FeedProgress['unverified'], waiting: FeedProgress['waiting']): FeedProgress {
   const { unverified: _u, waiting: _w, ...rest } = d;
   return { ...rest, ...(unverified ? { unverified } : {}), ...(waiting ? { waiting } : {}) };
 }
 
+/**
+ * Records that a paper was posted (or found posted while reconciling), clearing every other mark it had: one row
+ * appended to the posted log, the progress told its count and newest message.
+ */
+export function markPosted(s: FeedState, paperId: string, messageId: string, at: string): FeedState {
+  if (s.posted.has(paperId)) return s;
+  const d = s.progress;
+  const { [paperId]: _done, ...pending } = d.pending;
+  const { [paperId]: _failed, ...failed } = d.failed;
+  const seq = d.postedCount + 1;
+  const entry: PostedEntry = { paperId, messageId, postedAt: at, digest: d.inFlight?.digest ?? d.digests, seq };
+  const progress: FeedProgress = {
+    ...withMaps(d, without(d.unverified, paperId), without(d.waiting, paperId)),
+    pending,
+    failed,
+    postedCount: seq,
+    lastMessageId: newerMessageId(d.lastMessageId, messageId) ?? d.lastMessageId,
+  };
+  return changeLog({ ...s, progress }, { kind: 'append', entry });
+}
+
 /** Records a paper Discord refused as malformed: it is not posted, not retried blindly, and shown in status. */
-export function markFailed(state: State, destination: string, paperId: string, reason: string, at: string): State {
-  return updateDestination(state, destination, (d) => {
+export function markFailed(s: FeedState, paperId: string, reason: string, at: string): FeedState {
+  return updateProgress(s, (d) => {
     const { [paperId]: _done, ...pending } = d.pending;
     return {
       ...withMaps(d, without(d.unverified, paperId), without(d.waiting, paperId)),
@@ -269,10 +298,11 @@ export function markFailed(state: State, destination: string, paperId: string, r
  * Holds back a pending paper whose post could not be checked (the history cannot be read): it keeps its nonce and
  * anchor, is never posted again blindly, and is resolved by a later read that can be trusted.
  */
-export function markUnverified(state: State, destination: string, paperId: string, reason: string, at: string): State {
-  return updateDestination(state, destination, (d) => {
+export function markUnverified(s: FeedState, paperId: string, reason: string, at: string): FeedState {
+  if (s.posted.has(paperId)) return s;
+  return updateProgress(s, (d) => {
     const record = d.pending[paperId] ?? d.unverified?.[paperId];
-    if (!record || d.posted[paperId]) return d;
+    if (!record) return d;
     const { [paperId]: _done, ...pending } = d.pending;
     const { nonce, since, digest, after, formerIds } = record;
     return {
@@ -287,14 +317,14 @@ export function markUnverified(state: State, destination: string, paperId: strin
 }
 
 /** A trusted read showed an unverified paper was never posted: it is queued again like any unposted paper. */
-export function requeueUnverified(state: State, destination: string, paperId: string): State {
-  return updateDestination(state, destination, (d) => withMaps(d, without(d.unverified, paperId), d.waiting));
+export function requeueUnverified(s: FeedState, paperId: string): FeedState {
+  return updateProgress(s, (d) => withMaps(d, without(d.unverified, paperId), d.waiting));
 }
 
 /** Records a planned paper missing from the corpus: not failed, it stays queued and is posted when it is back. */
-export function markWaiting(state: State, destination: string, paperId: string, at: string): State {
-  return updateDestination(state, destination, (d) => {
-    if (d.posted[paperId]) return d;
+export function markWaiting(s: FeedState, paperId: string, at: string): FeedState {
+  if (s.posted.has(paperId)) return s;
+  return updateProgress(s, (d) => {
     const { [paperId]: _done, ...pending } = d.pending;
     return {
       ...d,
@@ -305,8 +335,8 @@ export function markWaiting(state: State, destination: string, paperId: string, 
 }
 
 /** Forgets the waiting mark of papers that are back in the corpus (they are ordinary unposted papers again). */
-export function clearWaiting(state: State, destination: string, paperIds: readonly string[]): State {
-  return updateDestination(state, destination, (d) =>
+export function clearWaiting(s: FeedState, paperIds: readonly string[]): FeedState {
+  return updateProgress(s, (d) =>
     withMaps(
       d,
       d.unverified,
@@ -316,26 +346,36 @@ export function clearWaiting(state: State, destination: string, paperIds: readon
 }
 
 /** Re-queues every paper Discord refused (an admin's `/digest retry`): they go out with the next digests. */
-export function requeueFailed(state: State, destination: string): State {
-  return updateDestination(state, destination, (d) => ({ ...d, failed: {} }));
+export function requeueFailed(s: FeedState): FeedState {
+  return updateProgress(s, (d) => ({ ...d, failed: {} }));
 }
 
 /** Ends the digest under way and records the run's summary. */
-export function finishDigest(state: State, destination: string, lastRun: LastRun): State {
-  return updateDestination(state, destination, (d) => ({ ...d, inFlight: null, lastRun }));
+export function finishDigest(s: FeedState, lastRun: LastRun): FeedState {
+  return updateProgress(s, (d) => ({ ...d, inFlight: null, lastRun }));
 }
 
 /** Records a run that posted nothing (no papers left, or an error before the digest started). */
-export function recordRun(state: State, destination: string, lastRun: LastRun): State {
-  return updateDestination(state, destination, (d) => ({ ...d, lastRun }));
+export function recordRun(s: FeedState, lastRun: LastRun): FeedState {
+  return updateProgress(s, (d) => ({ ...d, lastRun }));
 }
 
-/** Records when the next scheduled run is due. */
-export function setNextDue(state: State, nextDueAt: string | null): State {
-  return { ...state, schedule: { ...state.schedule, nextDueAt } };
+/** Records when the feed's next scheduled run is due. */
+export function setNextDue(s: FeedState, nextDueAt: string | null): FeedState {
+  return updateProgress(s, (d) => ({ ...d, nextDueAt }));
 }
 
-/** Records a registration of the slash commands (what was registered, where, when), so a start without changes skips it. */
-export function recordRegistration(state: State, registration: { hash: string; scope: string; at: string }): State {
-  return { ...state, commands: { hash: registration.hash, scope: registration.scope, registeredAt: registration.at } };
+/**
+ * True when the progress holds nothing a person would miss: no digest ever started, no record of any paper, no
+ * notification owed (a schedule time and a last empty run do not count). What the import of an old state file
+ * may replace.
+ */
+export function isBlankProgress(p: FeedProgress): boolean {
+  const empty = (map: object | undefined) => !map || Object.keys(map).length === 0;
+  return (
+    p.postedCount === 0 &&
+    p.digests === 0 &&
+    p.inFlight === null &&
+    [p.pending, p.failed, p.unverified, p.waiting, p.audiences, p.directDue, p.fallbackDue, p.notices].every(empty)
+  );
 }

@@ -1,6 +1,6 @@
 import { DISCORD_LIMITS } from './discord-limits.js';
 import type { Paper } from './paper.js';
-import type { Recipient, State, Subscriber } from './state.js';
+import type { Recipient, Subscriber } from './state.js';
 import { matchTopics } from './topics.js';
 
 /** A member follows at most this many topics: as many as one autocomplete answer shows (for `/unsubscribe`). */
@@ -9,52 +9,43 @@ export const MAX_TOPICS = DISCORD_LIMITS.autocompleteChoices;
 /** What adding a topic did. */
 export type AddTopicOutcome = 'added' | 'already' | 'limit';
 
-/** A member's record, or an empty one. */
-export function getSubscriber(state: State, userId: string): Subscriber | null {
-  return state.subscriptions[userId] ?? null;
-}
-
-/** Adds a normalised topic to a member (and sets their DM preference when given). */
+/** Adds a normalised topic to a member's record in a server (and sets their DM preference when given). */
 export function addTopic(
-  state: State,
-  userId: string,
+  current: Subscriber | null,
   topic: string,
   at: string,
   dm?: boolean,
-): { state: State; outcome: AddTopicOutcome } {
-  const current = state.subscriptions[userId] ?? { topics: [], dm: false, updatedAt: at };
-  const nextDm = dm ?? current.dm;
-  if (current.topics.includes(topic)) {
-    if (nextDm === current.dm) return { state, outcome: 'already' };
-    return { state: withSubscriber(state, userId, { ...current, dm: nextDm, updatedAt: at }), outcome: 'already' };
+): { subscriber: Subscriber | null; outcome: AddTopicOutcome } {
+  const record = current ?? { topics: [], dm: false, updatedAt: at };
+  const nextDm = dm ?? record.dm;
+  if (record.topics.includes(topic)) {
+    if (nextDm === record.dm) return { subscriber: current, outcome: 'already' };
+    return { subscriber: { ...record, dm: nextDm, updatedAt: at }, outcome: 'already' };
   }
-  if (current.topics.length >= MAX_TOPICS) return { state, outcome: 'limit' };
-  return { state: withSubscriber(state, userId, { topics: [...current.topics, topic], dm: nextDm, updatedAt: at }), outcome: 'added' };
+  if (record.topics.length >= MAX_TOPICS) return { subscriber: current, outcome: 'limit' };
+  return { subscriber: { topics: [...record.topics, topic], dm: nextDm, updatedAt: at }, outcome: 'added' };
 }
 
-/** Removes a topic from a member; a member left with no topics is forgotten. */
-export function removeTopic(state: State, userId: string, topic: string, at: string): { state: State; removed: boolean } {
-  const current = state.subscriptions[userId];
-  if (!current?.topics.includes(topic)) return { state, removed: false };
+/** Removes a topic from a member; a member left with no topics is forgotten (null). */
+export function removeTopic(current: Subscriber | null, topic: string, at: string): { subscriber: Subscriber | null; removed: boolean } {
+  if (!current?.topics.includes(topic)) return { subscriber: current, removed: false };
   const topics = current.topics.filter((t) => t !== topic);
-  if (topics.length === 0) {
-    const { [userId]: _gone, ...rest } = state.subscriptions;
-    return { state: { ...state, subscriptions: rest }, removed: true };
-  }
-  return { state: withSubscriber(state, userId, { ...current, topics, updatedAt: at }), removed: true };
+  return { subscriber: topics.length === 0 ? null : { ...current, topics, updatedAt: at }, removed: true };
 }
 
-/** Who a paper notifies: members to mention under it, and members who asked for a direct message instead. */
-export function selectAudience(paper: Pick<Paper, 'title' | 'abstract'>, state: State): { mentions: Recipient[]; direct: Recipient[] } {
+/**
+ * Who a paper notifies among a server's members: members to mention under it, and members who asked for a direct
+ * message instead.
+ */
+export function selectAudience(
+  paper: Pick<Paper, 'title' | 'abstract'>,
+  subscribers: Iterable<readonly [string, Subscriber]>,
+): { mentions: Recipient[]; direct: Recipient[] } {
   const mentions: Recipient[] = [];
   const direct: Recipient[] = [];
-  for (const [userId, subscriber] of Object.entries(state.subscriptions)) {
+  for (const [userId, subscriber] of subscribers) {
     const topics = matchTopics(paper, subscriber.topics);
     if (topics.length > 0) (subscriber.dm ? direct : mentions).push({ userId, topics });
   }
   return { mentions, direct };
-}
-
-function withSubscriber(state: State, userId: string, subscriber: Subscriber): State {
-  return { ...state, subscriptions: { ...state.subscriptions, [userId]: subscriber } };
 }

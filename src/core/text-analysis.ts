@@ -27,12 +27,19 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
+/** Untrusted input as text: nothing (null, undefined) becomes '' and anything else its string form. */
+export function toText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a value of another type becomes text, never a crash
+  return String(value);
+}
+
 /** Longest token kept: longer runs are URLs, hashes or base64, never typed by anyone. */
 const MAX_TOKEN_LENGTH = 40;
 const JOINERS = /[._\-/+:,']/;
 const EDGE_JOINERS = /[._\-/+:]/;
 const ATOM_SPLIT = /[._\-/+:]+/;
-const MID_SPLIT = /[\-/+:_]+/;
+const MID_SPLIT = /[-/+:_]+/;
 const ASCII = /^[\x00-\x7f]*$/;
 // Words are runs of letters and digits, possibly joined by `.`, `-`, `_`, `/`, `+`, `:`, `,` or `'` (`LLM.int8`, `10,000`).
 const ASCII_SEPARATORS = /[^a-z0-9._\-/+:,']+/;

@@ -1,7 +1,7 @@
 import { foldText, type Paper } from './paper.js';
 import { DISCORD_LIMITS } from './discord-limits.js';
 import { truncateAtWord as truncate } from './search.js';
-import { STOP_WORDS, forEachRawForm, splitWordGroups, analyzeWord, type WordGroup } from './text-analysis.js';
+import { STOP_WORDS, forEachRawForm, splitWordGroups, analyzeWord, toText, type WordGroup } from './text-analysis.js';
 
 /** A normalised topic, or why the text cannot be one. */
 export type TopicResult = { ok: true; topic: string } | { ok: false; reason: string };
@@ -80,7 +80,7 @@ const WEAK_MODIFIERS: ReadonlySet<string> = new Set(
 
 /** Normalises a topic typed by a member: trimmed, folded, single-spaced, 2–100 characters, with a meaningful word. */
 export function normalizeTopic(raw: string): TopicResult {
-  const topic = foldText(String(raw ?? ''))
+  const topic = foldText(toText(raw))
     .replace(/[\p{Cc}\p{Cf}]/gu, ' ')
     .replace(/\s+/g, ' ')
     .trim();
@@ -143,7 +143,7 @@ export function createTopicMatcher(topics: readonly string[]): TopicMatcher {
     const position = compiled.length;
     compiled.push({ topic: normal.topic, groups });
     // Every alternative of the first word may be what a paper contains.
-    for (const term of new Set(groups[0]!)) {
+    for (const term of new Set(groups[0])) {
       const list = byFirstTerm.get(term);
       if (list) list.push(position);
       else byFirstTerm.set(term, [position]);
@@ -172,10 +172,10 @@ export function suggestTopics(papers: readonly Paper[], options: SuggestTopicsOp
   const counts = new Map<string, { papers: number; last: number; forms: Map<string, number>; phrase: boolean }>();
   const titleCounts = new Map<string, number>();
   papers.forEach((paper, index) => {
-    for (const key of new Set(extractTopicKeys(String(paper.title ?? '')).map((entry) => entry.key))) {
+    for (const key of new Set(extractTopicKeys(toText(paper.title)).map((entry) => entry.key))) {
       titleCounts.set(key, (titleCounts.get(key) ?? 0) + 1);
     }
-    for (const { key, form, phrase } of extractTopicKeys(`${paper.title ?? ''}\n${paper.abstract ?? ''}`)) {
+    for (const { key, form, phrase } of extractTopicKeys(`${toText(paper.title)}\n${toText(paper.abstract)}`)) {
       let entry = counts.get(key);
       if (!entry) counts.set(key, (entry = { papers: 0, last: -1, forms: new Map(), phrase }));
       if (entry.last !== index) {
@@ -215,7 +215,7 @@ export function suggestTopics(papers: readonly Paper[], options: SuggestTopicsOp
  * be followed, then suggestions starting with it, then those with words starting with the typed words.
  */
 export function filterTopicSuggestions(suggestions: readonly TopicSuggestion[], typed: string): TopicChoice[] {
-  const normal = normalizeTopic(String(typed ?? '').slice(0, TOPIC_MAX_LENGTH * 4));
+  const normal = normalizeTopic(toText(typed).slice(0, TOPIC_MAX_LENGTH * 4));
   const query = normal.ok ? normal.topic : '';
   const typedWords = query ? query.split(' ') : [];
   const ranked = suggestions
@@ -248,8 +248,8 @@ function collectPaperTerms(paper: Pick<Paper, 'title' | 'abstract'>): Set<string
   const add = (raw: string) => {
     terms.add(analyzeWord(raw).term);
   };
-  forEachRawForm(String(paper.title ?? ''), add);
-  forEachRawForm(String(paper.abstract ?? ''), add);
+  forEachRawForm(toText(paper.title), add);
+  forEachRawForm(toText(paper.abstract), add);
   return terms;
 }
 

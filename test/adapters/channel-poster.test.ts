@@ -6,8 +6,14 @@ import { buildDefinitions } from '../../src/adapters/discord/definitions.js';
 import { PostError, type Poster } from '../../src/app/ports.js';
 import { createDigestRunner, type DigestDeps } from '../../src/app/run-digest.js';
 import { formatPaperEmbed, formatPaperMessage } from '../../src/core/format.js';
-import { getDestination } from '../../src/core/state.js';
-import { createListCorpus, createManualClock, createMemoryLogger, createMemoryStore, makePapers } from '../support/memory-ports.js';
+import {
+  createListCorpus,
+  createManualClock,
+  createMemoryLogger,
+  createMemoryStore,
+  makePapers,
+  recordsOf,
+} from '../support/memory-ports.js';
 import { type FakeDiscord, type FakeDiscordOptions, startFakeDiscord } from '../support/fake-discord/index.js';
 
 let server: FakeDiscord;
@@ -45,7 +51,7 @@ function digestOn(poster: Poster, options: { papers?: number; clockSkewMs?: numb
   const logger = createMemoryLogger();
   const corpus = createListCorpus(makePapers(options.papers ?? 6));
   const clock = createManualClock(new Date(Date.now() + (options.clockSkewMs ?? 0)).toISOString());
-  const deps: DigestDeps = { store, poster, corpus, clock, logger, size: 3, order: 'corpus', timezone: 'UTC', retryDelaysMs: [0, 0] };
+  const deps: DigestDeps = { store, feedId: store.feedId, poster, corpus, clock, logger, retryDelaysMs: [0, 0] };
   const crashAfter = (paperId: string, beforePosting: () => void = () => undefined) => {
     const post = poster.post.bind(poster);
     const crashing: DigestDeps = {
@@ -76,7 +82,7 @@ function digestOn(poster: Poster, options: { papers?: number; clockSkewMs?: numb
     ids: corpus.papers.map((p) => p.id),
     crashAfter,
     restart: () => createDigestRunner(deps),
-    dest: () => getDestination(store.read(), poster.destination),
+    dest: () => recordsOf(store),
   };
 }
 

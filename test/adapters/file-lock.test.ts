@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { acquireFileLock, type FileLockOptions, type LockOwner, StateLockedError } from '../../src/adapters/file-lock.js';
-import { openStateStore } from '../../src/adapters/fs-state-store.js';
+import { openSqliteStore as openStateStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import { itUnless } from '../support/skip.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -34,7 +34,7 @@ afterEach(() => {
 async function createStateFilePath(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'paperboy-lock-'));
   dirs.push(dir);
-  return join(dir, 'state.json');
+  return join(dir, 'paperboy.sqlite');
 }
 
 interface Child {

@@ -52,6 +52,18 @@ describe('loadCorpus reads every format, sub-folders included', () => {
     expect(corpus.problems).toEqual([]);
   });
 
+  it('given the arXiv feed snapshots a fetch writes (arxiv/<category>/<day>.xml), then their papers are read like any other file', async () => {
+    const dir = await tempDir();
+    await mkdir(join(dir, 'arxiv', 'cs.CL'), { recursive: true });
+    await cp(
+      new URL('../fixtures/sources/arxiv/cs.CL-2026-10-06.xml', import.meta.url).pathname,
+      join(dir, 'arxiv', 'cs.CL', '2026-10-06.xml'),
+    );
+    const corpus = await loadCorpus(dir);
+    expect(corpus.files.map((f) => [f.file, f.format, f.papers])).toEqual([['arxiv/cs.CL/2026-10-06.xml', 'arxiv-rss', 3]]);
+    expect(corpus.papers.map((p) => p.arxivId)).toEqual(['2610.04101', '2610.04187', '2610.03950']);
+  });
+
   it("given dot-files and dot-folders (a fetcher's .etags.json, a ConfigMap's ..data), then none of them is read", async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'a.txt'), PAGE);

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { ApplicationCommandOptionType, Client, Events, GatewayIntentBits, type Interaction, Routes } from 'discord.js';
+import { ApplicationCommandOptionType, Client, Events, GatewayIntentBits, type Interaction, MessageFlags, Routes } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHomeGuild, type HomeGuild, type HomeGuildVerdict } from '../../src/adapters/discord/home-guild.js';
 import { createInteractionRouter } from '../../src/adapters/discord/router.js';
@@ -110,7 +110,7 @@ describe('interaction router: the origin gate', () => {
     },
     async execute(interaction) {
       executed.push(interaction.guildId ?? 'dm');
-      await interaction.reply({ content: 'served', flags: 64 });
+      await interaction.reply({ content: 'served', flags: MessageFlags.Ephemeral });
     },
     autocomplete: () => [{ name: 'a secret choice', value: 'secret' }],
   };

@@ -1,13 +1,20 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { itUnless } from '../support/skip.js';
 import { isProcessAlive, readOwnIdentity } from '../../src/adapters/process-identity.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const moduleUrl = new URL('../../src/adapters/process-identity.ts', import.meta.url).href;
 const onLinux = process.platform === 'linux';
 const isRoot = process.getuid?.() === 0;
+/** Whether user nobody can reach the repository (a checkout inside a private temp folder, mode 700, it cannot). */
+const nobodyCanRead = (() => {
+  if (!onLinux || !isRoot) return false;
+  return spawnSync('test', ['-r', join(repoRoot, 'package.json')], { uid: 65534, gid: 65534 }).status === 0;
+})();
 
 /** The pid of a process that ran and was collected: no process has it now (pids are not reused that fast). */
 function readReapedPid(): number {
@@ -60,7 +67,13 @@ describe('isProcessAlive', () => {
     expect(await isProcessAlive(process.pid, String(Number(processStart) + 1))).toBe(false);
   });
 
-  it.skipIf(!onLinux || !isRoot)('given a process of another user (EPERM to signal 0), then it is alive', async () => {
+  itUnless(
+    !onLinux || !isRoot
+      ? 'needs Linux and root, to run a child as user nobody'
+      : nobodyCanRead
+        ? null
+        : 'user nobody cannot read this checkout (it sits in a private folder, such as a mode-700 temp folder)',
+  )('given a process of another user (EPERM to signal 0), then it is alive', async () => {
     // Asked from a child running as nobody about this process (root's).
     const script = `const { isProcessAlive } = await import(${JSON.stringify(moduleUrl)}); process.stdout.write(String(await isProcessAlive(${process.pid})));`;
     const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { ApplicationCommandOptionType, Client, Events, GatewayIntentBits, type Interaction, Routes } from 'discord.js';
+import { ApplicationCommandOptionType, Client, Events, GatewayIntentBits, type Interaction, MessageFlags, Routes } from 'discord.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UserFacingError } from '../../src/app/errors.js';
 import type { AutocompleteChoice } from '../../src/adapters/discord/choices.js';
@@ -44,14 +44,14 @@ const probe: SlashCommand = {
     if (how === 'member-problem') throw new UserFacingError('That topic is not followed.');
     if (how === 'bug') throw new TypeError("Cannot read properties of undefined (reading 'topics')");
     if (how === 'defer-then-bug') {
-      await interaction.deferReply({ flags: 64 });
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
       throw new Error('state store went away');
     }
     if (how === 'reply-then-member-problem') {
-      await interaction.reply({ content: 'first part', flags: 64 });
+      await interaction.reply({ content: 'first part', flags: MessageFlags.Ephemeral });
       throw new UserFacingError('The second part could not be sent.');
     }
-    await interaction.reply({ content: 'served', flags: 64 });
+    await interaction.reply({ content: 'served', flags: MessageFlags.Ephemeral });
   },
   autocomplete: (interaction) => suggest(interaction.options.getFocused()),
 };

@@ -8,7 +8,9 @@ import { PostError } from '../../src/app/ports.js';
 import { createDigestRunner, FatalDigestError } from '../../src/app/run-digest.js';
 import { createPaperNonce } from '../../src/core/digest.js';
 import { readPaperIdFromFooter } from '../../src/core/format.js';
-import { createEmptyState, getDestination, markPending, type Recipient } from '../../src/core/state.js';
+import { markPending, type Recipient } from '../../src/core/state.js';
+import { scopeToFeed } from '../../src/app/feed-store.js';
+import { makeFeedState } from '../support/feed-state.js';
 import {
   createFakePoster,
   createListCorpus,
@@ -16,22 +18,24 @@ import {
   createMemoryLogger,
   createMemoryStore,
   makePapers,
+  recordsOf,
 } from '../support/memory-ports.js';
 
 const member = (i: number) => String(500000000000000000n + BigInt(i));
 const mentions = (n: number): Recipient[] => Array.from({ length: n }, (_, i) => ({ userId: member(i), topics: ['sentences'] }));
 
-/** The steps of one destination on memory ports, with no retries or pauses. */
+/** The steps of one feed on memory ports, with no retries or pauses. */
 function stepsOn(count = 5, audienceFor?: () => { mentions: Recipient[]; direct: Recipient[] }) {
   const store = createMemoryStore();
   const poster = createFakePoster();
   const corpus = createListCorpus(makePapers(count));
   const logger = createMemoryLogger();
   const clock = createManualClock();
-  const deps = { store, poster, corpus, clock, logger, order: 'corpus' as const, timezone: 'UTC', ...(audienceFor ? { audienceFor } : {}) };
+  const feed = scopeToFeed(store, store.feedId);
+  const deps = { feed, poster, corpus, clock, logger, ...(audienceFor ? { audienceFor } : {}) };
   const retrying = createRetrying({ destination: poster.destination, logger, delaysMs: [], sleep: async () => undefined });
   const notifier = createNotifier({
-    store,
+    feed,
     poster,
     clock,
     logger,
@@ -41,7 +45,7 @@ function stepsOn(count = 5, audienceFor?: () => { mentions: Recipient[]; direct:
   });
   const steps = createDigestSteps(deps, { retrying, notifier });
   const byId = new Map(corpus.papers.map((p) => [p.id, p]));
-  const dest = () => getDestination(store.read(), poster.destination);
+  const dest = () => recordsOf(store);
   const start = async (size = 3) => (await steps.startOrResume(corpus.papers, size)) as Extract<DigestStart, { kind: 'digest' }>;
   return { store, poster, corpus, logger, steps, byId, dest, start };
 }
@@ -135,15 +139,14 @@ describe('digest steps', () => {
   it('given an invalid token, then the run stops with the advice of the destination', async () => {
     const poster = createFakePoster();
     poster.failNext(new PostError('unauthorized', '401: Unauthorized', 401, 0, [], 'reset the token'));
+    const store = createMemoryStore({ feed: { size: 2 } });
     const runner = createDigestRunner({
-      store: createMemoryStore(),
+      store,
+      feedId: store.feedId,
       poster,
       corpus: createListCorpus(makePapers(2)),
       clock: createManualClock(),
       logger: createMemoryLogger(),
-      size: 2,
-      order: 'corpus',
-      timezone: 'UTC',
       retryDelaysMs: [],
     });
     const error = await runner.run().catch((e: unknown) => e);
@@ -153,29 +156,23 @@ describe('digest steps', () => {
 });
 
 describe('digest records', () => {
-  const destination = 'channel:111111111111111111';
   const paper = makePapers(1)[0]!;
   const audience = { title: paper.title, mentions: mentions(120), direct: [{ userId: member(900), topics: ['sentences'] }] };
 
   it('given a paper a crash left pending, then recording the intent again keeps its nonce and adds who it notifies', () => {
-    const pending = markPending(createEmptyState(), destination, paper.id, 'first-nonce', '2026-06-22T08:00:00.000Z');
-    const next = getDestination(
-      recordPostIntent(pending, destination, paper.id, { nonce: 'other', at: '2026-06-22T09:00:00.000Z', audience }),
-      destination,
-    );
+    const pending = markPending(makeFeedState(), paper.id, 'first-nonce', '2026-06-22T08:00:00.000Z');
+    const next = recordPostIntent(pending, paper.id, { nonce: 'other', at: '2026-06-22T09:00:00.000Z', audience }).progress;
     expect(next.pending[paper.id]).toMatchObject({ nonce: 'first-nonce', since: '2026-06-22T08:00:00.000Z' });
     expect(next.audiences?.[paper.id]).toEqual(audience);
   });
 
   it('given a paper posted, then the same step releases what it owes: follow-up mentions and a direct message line', () => {
-    const intended = recordPostIntent(createEmptyState(), destination, paper.id, { nonce: 'n', at: '2026-06-22T08:00:00.000Z', audience });
-    const next = getDestination(
-      recordPosted(intended, destination, paper.id, '1000000000000000001', '2026-06-22T08:01:00.000Z'),
-      destination,
-    );
-    expect(next.posted[paper.id]?.messageId).toBe('1000000000000000001');
+    const intended = recordPostIntent(makeFeedState(), paper.id, { nonce: 'n', at: '2026-06-22T08:00:00.000Z', audience });
+    const posted = recordPosted(intended, paper.id, '1000000000000000001', '2026-06-22T08:01:00.000Z');
+    const next = posted.progress;
+    expect(posted.posted.get(paper.id)?.messageId).toBe('1000000000000000001');
     expect(next.audiences).toBeUndefined();
-    const onCard = buildPaperMessage(intended, destination, paper, {}).card.allowed_mentions.users ?? [];
+    const onCard = buildPaperMessage(intended.progress, paper, {}).card.allowed_mentions.users ?? [];
     expect([...onCard, ...Object.values(next.notices ?? {}).flatMap((n) => n.users)]).toEqual(audience.mentions.map((m) => m.userId));
     expect(Object.values(next.notices ?? {}).every((n) => n.kind === 'channel' && n.content.startsWith('🔔 Also for'))).toBe(true);
     expect(next.directDue?.[member(900)]).toEqual([{ paper: paper.id, title: paper.title, topics: ['sentences'] }]);
@@ -183,24 +180,21 @@ describe('digest records', () => {
 });
 
 describe('digest messages', () => {
-  const destination = 'channel:111111111111111111';
   const paper = makePapers(1)[0]!;
 
   it('given an audience recorded with the intent, then the card mentions those members, not the ones chosen now', () => {
     const recorded = { title: paper.title, mentions: mentions(2), direct: [] };
-    const state = recordPostIntent(createEmptyState(), destination, paper.id, {
-      nonce: createPaperNonce(destination, paper.id),
+    const state = recordPostIntent(makeFeedState(), paper.id, {
+      nonce: createPaperNonce('test', paper.id),
       at: '2026-06-22T08:00:00.000Z',
       audience: recorded,
     });
     const now = () => ({ mentions: [{ userId: member(77), topics: ['new'] }], direct: [] });
-    const { card, audience } = buildPaperMessage(state, destination, paper, { audienceFor: now });
+    const { card, audience } = buildPaperMessage(state.progress, paper, { audienceFor: now });
     expect(audience).toEqual(recorded);
     expect(card.allowed_mentions.users).toEqual([member(0), member(1)]);
     expect(readPaperIdFromFooter(card.embeds?.[0]?.footer?.text)).toBe(paper.id);
-    expect(buildPaperMessage(createEmptyState(), destination, paper, { audienceFor: now }).card.allowed_mentions.users).toEqual([
-      member(77),
-    ]);
+    expect(buildPaperMessage(makeFeedState().progress, paper, { audienceFor: now }).card.allowed_mentions.users).toEqual([member(77)]);
   });
 
   it('given a digest started late in the evening UTC, then its opening message names the day in the configured time zone', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildHealthStatus, updateProblem } from '../../src/app/health-status.js';
 import type { DigestResult } from '../../src/app/run-digest.js';
-import { createEmptyDestination } from '../../src/core/state.js';
+import { createEmptyProgress } from '../../src/core/state.js';
 
 const result = (outcome: DigestResult['outcome'], errorKind?: DigestResult['errorKind'], error?: string): DigestResult => ({
   outcome,
@@ -39,7 +39,7 @@ describe('buildHealthStatus', () => {
     now: new Date('2026-06-22T09:00:00.000Z'),
     startedAt: '2026-06-22T08:00:00.000Z',
     nextRun: new Date('2026-06-23T08:00:00.000Z'),
-    destination: createEmptyDestination(),
+    destination: createEmptyProgress(),
     problem: 'cannot save state',
     corpusLocation: '/srv/corpus',
   };
@@ -60,7 +60,7 @@ describe('buildHealthStatus', () => {
 
   it('given a last run with no error or reason, then lastRun carries neither key', () => {
     const destination = {
-      ...createEmptyDestination(),
+      ...createEmptyProgress(),
       lastRun: { at: '2026-06-22T08:30:00.000Z', outcome: 'posted' as const, posted: 3, remaining: 4 },
     };
     expect(buildHealthStatus({ ...facts, destination }).lastRun).toStrictEqual({ at: '2026-06-22T08:30:00.000Z', outcome: 'posted' });
@@ -68,7 +68,7 @@ describe('buildHealthStatus', () => {
 
   it('given an empty corpus at the last run, then lastRun says why and the concerns name the corpus folder', () => {
     const destination = {
-      ...createEmptyDestination(),
+      ...createEmptyProgress(),
       lastRun: { at: '2026-06-22T08:30:00.000Z', outcome: 'empty' as const, posted: 0, remaining: 0, reason: 'corpus-empty' as const },
     };
     const status = buildHealthStatus({ ...facts, destination, nextRun: null });

@@ -1,10 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createBotLifecycle, type BotLifecycleDeps, type HealthReporting, type Schedule } from '../../src/app/lifecycle.js';
 import { PostError } from '../../src/app/ports.js';
-import { createDigestRunner, type DigestRunner } from '../../src/app/run-digest.js';
+import { createDigestRunner, type DigestDeps, type DigestRunner } from '../../src/app/run-digest.js';
 import { createHeaderNonce } from '../../src/core/digest.js';
 import type { HealthStatus } from '../../src/core/health.js';
-import { createEmptyState, getDestination, setNextDue, startDigest, type State } from '../../src/core/state.js';
+import { scopeToFeed } from '../../src/app/feed-store.js';
+import { createEmptyProgress, type FeedProgress, setNextDue, startDigest } from '../../src/core/state.js';
+import { makeFeedState } from '../support/feed-state.js';
 import {
   createFakePoster,
   createListCorpus,
@@ -12,6 +14,8 @@ import {
   createMemoryLogger,
   createMemoryStore,
   makePapers,
+  recordsOf,
+  TEST_FEED,
 } from '../support/memory-ports.js';
 
 const NEXT_RUN = '2026-06-23T08:00:00.000Z';
@@ -44,35 +48,34 @@ function createRecordingHealth() {
   return { health, start };
 }
 
-/** A lifecycle over in-memory ports and the real digest runner, on a state that starts as `initial`. */
+/** A lifecycle over in-memory ports and the real digest runner, on a feed whose progress starts as `initial`. */
 function setup(
-  initial: State = createEmptyState(),
+  initial: FeedProgress = createEmptyProgress(),
   overrides: Partial<BotLifecycleDeps> = {},
   wrapRunner = (runner: DigestRunner) => runner,
+  runnerOverrides: Partial<DigestDeps> = {},
 ) {
-  const store = createMemoryStore(initial);
+  const store = createMemoryStore({ progress: initial });
   const poster = createFakePoster();
   const corpus = createListCorpus(makePapers(10));
   const clock = createManualClock('2026-06-22T09:00:00.000Z');
   const logger = createMemoryLogger();
   const runner = createDigestRunner({
     store,
+    feedId: store.feedId,
     poster,
     corpus,
     clock,
     logger,
-    size: 3,
-    order: 'corpus',
-    timezone: 'UTC',
     retryDelaysMs: [0, 0],
+    ...runnerOverrides,
   });
   const schedule = createManualSchedule();
   const { health, start: startHealth } = createRecordingHealth();
   const session = { closed: false, healthStoppedFirst: false };
   const bot = createBotLifecycle({
-    store,
+    feed: scopeToFeed(store, store.feedId),
     runner: wrapRunner(runner),
-    destination: poster.destination,
     mode: 'discord',
     isConnected: () => true,
     clock,
@@ -103,7 +106,7 @@ function setup(
     session,
     bot,
     digestsRun,
-    dest: () => getDestination(store.read(), poster.destination),
+    dest: () => recordsOf(store),
   };
 }
 
@@ -114,18 +117,17 @@ async function startIdle(env: ReturnType<typeof setup>): Promise<void> {
 }
 
 /** A state with digest #1 interrupted after it started at `startedAt`, and `dueAt` saved as the next due time. */
-function interruptedState(startedAt: string, dueAt: string): State {
-  const destination = createFakePoster().destination;
+function interruptedState(startedAt: string, dueAt: string): FeedProgress {
   const ids = makePapers(3).map((p) => p.id);
   return setNextDue(
-    startDigest(createEmptyState(), destination, {
+    startDigest(makeFeedState({ feedId: TEST_FEED }), {
       papers: ids,
       remainingAfter: 7,
       at: startedAt,
-      headerNonce: createHeaderNonce(destination, 1),
+      headerNonce: createHeaderNonce(TEST_FEED, 1),
     }),
     dueAt,
-  );
+  ).progress;
 }
 
 /** A gate a post waits at until the test opens it. */
@@ -141,11 +143,11 @@ describe('the bot lifecycle', () => {
     const dueAtEachPost: Array<string | null> = [];
     const post = env.poster.post.bind(env.poster);
     env.poster.post = async (message, nonce) => {
-      dueAtEachPost.push(env.store.read().schedule.nextDueAt);
+      dueAtEachPost.push(env.store.progress().nextDueAt);
       return post(message, nonce);
     };
     await env.bot.start();
-    await vi.waitFor(() => expect(env.store.read().schedule.nextDueAt).toBe(NEXT_RUN));
+    await vi.waitFor(() => expect(env.store.progress().nextDueAt).toBe(NEXT_RUN));
     expect(env.digestsRun()).toEqual([
       'resuming digest #1, interrupted before it finished',
       'catching up the run due Mon 22 Jun 2026, 08:00 UTC, missed while the bot was down',
@@ -159,13 +161,13 @@ describe('the bot lifecycle', () => {
 
   it('given nothing owed at start, then no digest runs, owed notifications are delivered, and the next due time is saved at once', async () => {
     const deliveries: Array<AbortSignal | undefined> = [];
-    const env = setup(setNextDue(createEmptyState(), '2026-06-22T10:00:00.000Z'), {}, (runner) => ({
+    const env = setup({ ...createEmptyProgress(), nextDueAt: '2026-06-22T10:00:00.000Z' }, {}, (runner) => ({
       ...runner,
       deliverNotifications: async (options) => void deliveries.push(options?.signal),
     }));
     await env.bot.start();
     expect(env.schedule.schedule.started).toBe(true);
-    expect(env.store.read().schedule.nextDueAt).toBe(NEXT_RUN);
+    expect(env.store.progress().nextDueAt).toBe(NEXT_RUN);
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0]!.aborted).toBe(false);
     expect(env.digestsRun()).toEqual([]);
@@ -173,14 +175,14 @@ describe('the bot lifecycle', () => {
   });
 
   it('given a first start in console mode, then a first digest runs at once', async () => {
-    const env = setup(createEmptyState(), { mode: 'console' });
+    const env = setup(createEmptyProgress(), { mode: 'console' });
     await env.bot.start();
     await vi.waitFor(() => expect(env.dest().lastRun?.outcome).toBe('posted'));
     expect(env.digestsRun()).toEqual(['first start in console mode: a first digest right away, then the schedule']);
   });
 
   it('given a step to prepare, then it runs after the schedule started and before the start-up decision', async () => {
-    const env = setup(createEmptyState(), { mode: 'console' });
+    const env = setup(createEmptyProgress(), { mode: 'console' });
     const seen: boolean[] = [];
     await env.bot.start(async () => {
       seen.push(env.schedule.schedule.started);
@@ -198,12 +200,58 @@ describe('the bot lifecycle', () => {
     const dueAtEachPost: Array<string | null> = [];
     const post = env.poster.post.bind(env.poster);
     env.poster.post = async (message, nonce) => {
-      dueAtEachPost.push(env.store.read().schedule.nextDueAt);
+      dueAtEachPost.push(env.store.progress().nextDueAt);
       return post(message, nonce);
     };
     await env.schedule.tick();
     expect(env.digestsRun()).toEqual(['scheduled']);
     expect(new Set(dueAtEachPost)).toEqual(new Set(['2026-06-24T08:00:00.000Z']));
+  });
+
+  it('given a scheduled tick with live sources, then the next due time is saved after their fetch and before the first post', async () => {
+    let dueAtFetch: string | null = null;
+    const env = setup(createEmptyProgress(), {}, undefined, {
+      beforeRun: async () => void (dueAtFetch = env.store.progress().nextDueAt),
+    });
+    await startIdle(env);
+    env.schedule.schedule.next = new Date('2026-06-24T08:00:00.000Z');
+    await env.schedule.tick();
+    expect(dueAtFetch).toBe(NEXT_RUN);
+    expect(env.store.progress().nextDueAt).toBe('2026-06-24T08:00:00.000Z');
+    expect(env.poster.posts).toHaveLength(4);
+  });
+
+  it('given a stop while a scheduled digest fetches its sources, then nothing of it is recorded and its due time stays owed for the next start', async () => {
+    let fetching!: () => void;
+    const fetchStarted = new Promise<void>((resolve) => (fetching = resolve));
+    const env = setup(createEmptyProgress(), {}, undefined, {
+      // A fetch that only a shutdown ends (a source that hangs).
+      beforeRun: (signal) =>
+        new Promise<void>((resolve) => {
+          fetching();
+          signal?.addEventListener('abort', () => resolve());
+        }),
+    });
+    await startIdle(env);
+    env.schedule.schedule.next = new Date('2026-06-24T08:00:00.000Z');
+    const ticking = env.schedule.tick();
+    await fetchStarted;
+    await env.bot.stop('received SIGTERM');
+    await ticking;
+    expect(await env.bot.exited).toBe(0);
+    expect(env.poster.posts).toEqual([]);
+    expect(env.dest().inFlight).toBeNull();
+    expect(env.store.progress().nextDueAt).toBe(NEXT_RUN);
+  });
+
+  it('given live sources whose last fetch failed, then health is degraded with their concern', async () => {
+    const env = setup(createEmptyProgress(), {
+      sourceConcerns: () => ['the live source hf-daily failed at the last fetch (Mon 22 Jun 2026, 09:00 UTC): GET … returned an HTML page'],
+    });
+    await startIdle(env);
+    expect(env.health.status!().concerns).toEqual([
+      'the live source hf-daily failed at the last fetch (Mon 22 Jun 2026, 09:00 UTC): GET … returned an HTML page',
+    ]);
   });
 
   it('given a stop during a post, then that post finishes, the rest of the digest waits for the next start, and health stops before the session closes with exit code 0', async () => {
@@ -236,8 +284,25 @@ describe('the bot lifecycle', () => {
     expect(env.logger.lines.map((l) => l.message)).toEqual(expect.arrayContaining(['stopping: received SIGTERM', 'stopped']));
   });
 
+  it('given a stop while the start prepares (registering commands), then the start ends quietly, no start-up digest runs, no health stays up, and the exit code is 0', async () => {
+    const env = setup(interruptedState('2026-06-22T07:00:00.000Z', '2026-06-22T08:00:00.000Z'));
+    const gate = createGate();
+    const starting = env.bot.start(async () => {
+      await gate.opened;
+      // What the closed session does to the preparation under way.
+      if (env.session.closed) throw new Error('the connection was closed');
+    });
+    await env.bot.stop('received SIGTERM');
+    gate.open();
+    await expect(starting).resolves.toBeUndefined();
+    expect(await env.bot.exited).toBe(0);
+    expect(env.digestsRun()).toEqual([]);
+    expect(env.health.status).toBeNull();
+    expect(env.dest().inFlight?.digest).toBe(1);
+  });
+
   it('given a post that never returns, then a stop closes anyway once the shutdown budget is spent', async () => {
-    const env = setup(createEmptyState(), { shutdownBudgetMs: 50 });
+    const env = setup(createEmptyProgress(), { shutdownBudgetMs: 50 });
     await startIdle(env);
     env.poster.post = () => new Promise(() => undefined);
     void env.schedule.tick();
@@ -257,7 +322,7 @@ describe('the bot lifecycle', () => {
   });
 
   it('given health that cannot start, then start fails, the schedule stops and the session closes', async () => {
-    const env = setup(createEmptyState(), { startHealth: () => Promise.reject(new Error('cannot serve /healthz on 127.0.0.1:80')) });
+    const env = setup(createEmptyProgress(), { startHealth: () => Promise.reject(new Error('cannot serve /healthz on 127.0.0.1:80')) });
     await expect(env.bot.start()).rejects.toThrow('cannot serve /healthz');
     expect([env.schedule.schedule.stopped, env.session.closed]).toEqual([true, true]);
   });

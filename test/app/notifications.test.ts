@@ -2,26 +2,28 @@ import { describe, expect, it } from 'vitest';
 import { PostError, type Poster } from '../../src/app/ports.js';
 import { createDigestRunner, type DigestDeps } from '../../src/app/run-digest.js';
 import { readPaperIdFromFooter, type OutgoingMessage } from '../../src/core/format.js';
-import { createEmptyState, getDestination, type State } from '../../src/core/state.js';
-import { selectAudience } from '../../src/core/subscriptions.js';
+import type { Subscriber } from '../../src/core/state.js';
 import {
   createFakePoster,
   createListCorpus,
   createManualClock,
   createMemoryLogger,
+  audienceOf,
   createMemoryStore,
   makePapers,
+  recordsOf,
+  TEST_GUILD,
 } from '../support/memory-ports.js';
 
 const AT = '2026-06-22T08:00:00.000Z';
 const member = (i: number) => String(500000000000000000n + BigInt(i));
 
 /** A state where `mentioned` members follow a topic every paper matches by mention, and `direct` members by DM. */
-function stateWith(mentioned: number, direct: number): State {
-  const state = createEmptyState();
-  for (let i = 0; i < mentioned; i += 1) state.subscriptions[member(i)] = { topics: ['sentences'], dm: false, updatedAt: AT };
-  for (let i = 0; i < direct; i += 1) state.subscriptions[member(1000 + i)] = { topics: ['sentences'], dm: true, updatedAt: AT };
-  return state;
+function stateWith(mentioned: number, direct: number): Record<string, Subscriber> {
+  const subscriptions: Record<string, Subscriber> = {};
+  for (let i = 0; i < mentioned; i += 1) subscriptions[member(i)] = { topics: ['sentences'], dm: false, updatedAt: AT };
+  for (let i = 0; i < direct; i += 1) subscriptions[member(1000 + i)] = { topics: ['sentences'], dm: true, updatedAt: AT };
+  return subscriptions;
 }
 
 type Hang = 'before' | 'after-commit';
@@ -71,8 +73,8 @@ function createDiscord(clock: { now(): Date }) {
   return { poster, channel, dms, closed, hangs, cards, pings, dmCount };
 }
 
-function setup(state: State, papers = 3, overrides: Partial<DigestDeps> = {}) {
-  const store = createMemoryStore(state);
+function setup(subscriptions: Record<string, Subscriber>, papers = 3, overrides: Partial<DigestDeps> = {}, size = papers) {
+  const store = createMemoryStore({ subscriptions, feed: { size } });
   const clock = createManualClock();
   const discord = createDiscord(clock);
   const corpus = createListCorpus(makePapers(papers));
@@ -81,19 +83,17 @@ function setup(state: State, papers = 3, overrides: Partial<DigestDeps> = {}) {
   const runner = () =>
     createDigestRunner({
       store,
+      feedId: store.feedId,
       poster: discord.poster,
       corpus,
       clock,
       logger,
-      size: papers,
-      order: 'corpus',
-      timezone: 'UTC',
       retryDelaysMs: [0, 0],
-      audienceFor: selectAudience,
+      audienceFor: audienceOf(store),
       sleep: async (ms) => void sleeps.push(ms),
       ...overrides,
     });
-  const dest = () => getDestination(store.read(), discord.poster.destination);
+  const dest = () => recordsOf(store);
   return { store, clock, discord, corpus, sleeps, logger, runner, dest };
 }
 
@@ -185,7 +185,7 @@ describe('durable notifications', () => {
 
 describe('direct message limits', () => {
   it('given more DM subscribers than the per-digest cap, then the cap get DMs paced apart and the rest one mention each per paper', async () => {
-    const { discord, runner, sleeps, dest } = setup(stateWith(0, 13), 4, { size: 2, directMessages: { perDigest: 10, pacingMs: 1500 } });
+    const { discord, runner, sleeps, dest } = setup(stateWith(0, 13), 4, { directMessages: { perDigest: 10, pacingMs: 1500 } }, 2);
     await runner().run();
     expect(discord.dms).toHaveLength(10);
     expect(sleeps.filter((ms) => ms === 1500)).toHaveLength(9);
@@ -237,11 +237,8 @@ describe('every subscriber of a topic is mentioned', () => {
     const { discord, runner, store } = setup(stateWith(150, 0), 1);
     discord.hangs.push({ match: (m) => Boolean(m.embeds), how: 'before' });
     void runner().run();
-    await until(() => Object.keys(getDestination(store.read(), discord.poster.destination).pending).length === 1);
-    await store.update((s) => ({
-      ...s,
-      subscriptions: { [member(9999)]: { topics: ['sentences'], dm: false, updatedAt: AT }, ...s.subscriptions },
-    }));
+    await until(() => Object.keys(recordsOf(store).pending).length === 1);
+    await store.updateSubscriber(TEST_GUILD, member(9999), () => ({ topics: ['sentences'], dm: false, updatedAt: AT }));
     await runner().run();
     for (let i = 0; i < 150; i += 1) expect(discord.pings().get(member(i))).toBe(1);
     expect(discord.pings().has(member(9999))).toBe(false);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PostError } from '../../src/app/ports.js';
 import { createDigestRunner, FatalDigestError, requeueRefused, type DigestDeps } from '../../src/app/run-digest.js';
 import { listDigestConcerns } from '../../src/core/health.js';
-import { getDestination } from '../../src/core/state.js';
+import type { Feed } from '../../src/core/feed.js';
 import {
   createFakePoster,
   createListCorpus,
@@ -10,22 +10,21 @@ import {
   createMemoryLogger,
   createMemoryStore,
   makePapers,
+  recordsOf,
 } from '../support/memory-ports.js';
 
-function setup(count = 7, overrides: Partial<DigestDeps> = {}) {
-  const store = createMemoryStore();
+function setup(count = 7, overrides: Partial<DigestDeps> = {}, feed: Partial<Feed> = {}) {
+  const store = createMemoryStore({ feed });
   const poster = createFakePoster();
   const corpus = createListCorpus(makePapers(count));
   const logger = createMemoryLogger();
   const deps: DigestDeps = {
     store,
+    feedId: store.feedId,
     poster,
     corpus,
     clock: createManualClock(),
     logger,
-    size: 3,
-    order: 'corpus',
-    timezone: 'UTC',
     retryDelaysMs: [0, 0],
     ...overrides,
   };
@@ -33,7 +32,7 @@ function setup(count = 7, overrides: Partial<DigestDeps> = {}) {
   const postedIds = () => poster.postedPaperIds();
   /** A new process on the same state and channel (nothing kept in memory). */
   const restart = () => createDigestRunner(deps);
-  return { store, poster, corpus, logger, runner, restart, postedIds, dest: () => getDestination(store.read(), poster.destination) };
+  return { store, poster, corpus, logger, runner, restart, postedIds, dest: () => recordsOf(store) };
 }
 
 /** Makes the state unwritable right after the post of `paperId` went out: the process dies before recording it. */
@@ -87,7 +86,7 @@ describe('runDigest', () => {
   });
 
   it('given newest order, then the newest papers go first', async () => {
-    const { runner, corpus, postedIds } = setup(7, { order: 'newest' });
+    const { runner, corpus, postedIds } = setup(7, {}, { order: 'newest' });
     await runner.run();
     const newest = [...corpus.papers]
       .sort((a, b) => b.published!.localeCompare(a.published!))
@@ -333,9 +332,9 @@ describe('runDigest: the corpus goes missing', () => {
     await runner.run();
     const refused = corpus.papers[0]!.id;
     expect(Object.keys(dest().failed)).toEqual([refused]);
-    expect(await requeueRefused(store, poster.destination)).toEqual([refused]);
+    expect(await requeueRefused(store, store.feedId)).toEqual([refused]);
     expect(dest().failed).toEqual({});
-    expect(await requeueRefused(store, poster.destination)).toEqual([]);
+    expect(await requeueRefused(store, store.feedId)).toEqual([]);
     await runner.run();
     expect(postedIds().filter((id) => id === refused)).toHaveLength(1);
     expect(Object.keys(dest().posted)).toContain(refused);
@@ -344,6 +343,7 @@ describe('runDigest: the corpus goes missing', () => {
   it('given a corpus folder that cannot be read, then the run fails with the path and reason, logged once, recorded for status and health', async () => {
     const env = setup(4);
     const { corpus, logger, dest } = env;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- put back below; the fake's load uses no `this`
     const load = corpus.load;
     corpus.load = async () => {
       throw new Error('corpus directory /srv/corpus does not exist; set CORPUS_DIR (or --dir) to a folder of *.txt page copies');
@@ -379,5 +379,57 @@ describe('runDigest: the corpus goes missing', () => {
     expect(listDigestConcerns(done.dest(), { location: '/srv/corpus' })).toEqual([
       expect.stringMatching(/^every paper of the corpus at \/srv\/corpus has been posted/),
     ]);
+  });
+});
+
+describe('runDigest: the live sources are fetched first', () => {
+  it('given a fetch before each run that adds papers to the corpus, then the same digest posts them', async () => {
+    const env = setup(3, {
+      beforeRun: async () => {
+        fetches += 1;
+        if (fetches === 2) env.corpus.papers = makePapers(5);
+      },
+    });
+    let fetches = 0;
+    await env.runner.run();
+    const second = await env.runner.run();
+    expect(fetches).toBe(2);
+    expect(second.posted.map((p) => p.title)).toEqual(['Paper number 4', 'Paper number 5']);
+    expect(env.postedIds()).toEqual(makePapers(5).map((p) => p.id));
+  });
+
+  it('given a preview, then nothing is fetched', async () => {
+    let fetches = 0;
+    const { runner } = setup(7, { beforeRun: async () => void (fetches += 1) });
+    await runner.preview();
+    expect(fetches).toBe(0);
+  });
+
+  it('given a shutdown while the fetch runs, then the run ends busy before anything is recorded or posted, and says it started to nobody', async () => {
+    const shutdown = new AbortController();
+    const env = setup(7, { beforeRun: async () => shutdown.abort() });
+    let started = 0;
+    const result = await env.runner.run({ signal: shutdown.signal, onStart: async () => void (started += 1) });
+    expect(result.outcome).toBe('busy');
+    expect(started).toBe(0);
+    expect(env.poster.posts).toEqual([]);
+    expect(env.store.saves).toBe(0);
+    expect(env.dest().inFlight).toBeNull();
+  });
+
+  it('given a run that goes ahead, then onStart runs after the fetch and before the first post; a call while it runs is busy and still told', async () => {
+    const order: string[] = [];
+    const env = setup(7, { beforeRun: async () => void order.push('fetch') });
+    const post = env.poster.post.bind(env.poster);
+    env.poster.post = async (message, nonce) => {
+      order.push('post');
+      return post(message, nonce);
+    };
+    const first = env.runner.run({ onStart: async () => void order.push('start') });
+    const second = await env.runner.run({ onStart: async () => void order.push('busy start') });
+    expect(second.outcome).toBe('busy');
+    await first;
+    expect(order).toContain('busy start');
+    expect(order.filter((step) => step !== 'busy start').slice(0, 3)).toEqual(['fetch', 'start', 'post']);
   });
 });

@@ -38,7 +38,7 @@ export interface BotBenchRow {
   autocomplete: { p50: number; p99: number; n: number };
 }
 
-const PROBE = pathToFileURL(fileURLToPath(new URL('./memory-probe.mjs', import.meta.url))).href;
+const PROBE = pathToFileURL(fileURLToPath(new URL('./memory-probe.js', import.meta.url))).href;
 
 const QUERIES = [
   'scaling laws',

@@ -240,8 +240,8 @@ function measure(options: ClientOptions): Record<string, { entries: number; mb: 
     avatar: null,
   });
   internal.user = self;
-  client.users.cache.set(botId, self as never);
-  internal.emit = (() => false) as never;
+  client.users.cache.set(botId, self);
+  internal.emit = () => false;
   const guild = (client.guilds as unknown as { _add(data: unknown): Guild })._add(guildPayload(botId));
   for (let i = 0; i < BUSY_SERVER.members; i++) internal.actions.InteractionCreate.handle(interactionPayload(i, applicationId));
   for (let i = 0; i < BUSY_SERVER.replies; i++) {

@@ -2,11 +2,11 @@
 // `npm run bench -- corpus search` several). Numbers, not pass/fail: tests never assert timings.
 import { cpus, loadavg } from 'node:os';
 
-const SECTIONS = ['corpus', 'search', 'index', 'fts5', 'state', 'discord-cache', 'bot'] as const;
+const SECTIONS = ['corpus', 'formats', 'search', 'index', 'fts5', 'state', 'discord-cache', 'bot'] as const;
 const only = process.argv.slice(2);
 const unknown = only.filter((name) => !(SECTIONS as readonly string[]).includes(name));
 if (unknown.length > 0) {
-  console.error(`unknown section(s): ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')}`);
+  console.error(`npm run bench: no section named ${unknown.join(', ')}; the sections are ${SECTIONS.join(', ')}`);
   process.exit(2);
 }
 const wanted = (name: (typeof SECTIONS)[number]) => only.length === 0 || only.includes(name);
@@ -19,6 +19,10 @@ console.log(
 if (wanted('corpus')) {
   const { benchCorpus, printCorpusBench } = await import('./corpus-bench.js');
   printCorpusBench(benchCorpus());
+}
+if (wanted('formats')) {
+  const { benchFormats, printFormatsBench } = await import('./formats-bench.js');
+  printFormatsBench(await benchFormats());
 }
 if (wanted('search')) {
   const { benchSearch, printSearchBench } = await import('./search-bench.js');
@@ -33,16 +37,8 @@ if (wanted('fts5')) {
   printFts5Bench(benchFts5());
 }
 if (wanted('state')) {
-  const { benchState } = await import('./state-bench.js');
-  console.log('\n## State file saves (validate, serialise, write temp, fsync, rename, fsync dir)');
-  console.table(
-    (await benchState()).map((r) => ({
-      posted: r.posted,
-      'file MB': (r.bytes / 1e6).toFixed(1),
-      'save p50 ms': r.saveMs.p50,
-      'save p99 ms': r.saveMs.p99,
-    })),
-  );
+  const { benchState, benchStateMemory, printStateBench } = await import('./state-bench.js');
+  printStateBench(await benchState(), await benchStateMemory());
 }
 if (wanted('discord-cache')) {
   const { benchDiscordCaches, printDiscordCacheBench } = await import('./discord-cache-bench.js');

@@ -116,7 +116,7 @@ export function generateQueries(papers: readonly Paper[], count: number, seed = 
     const at = 1 + Math.floor(random() * (word.length - 2));
     const kind = random();
     if (kind < 0.33) return word.slice(0, at) + word.slice(at + 1);
-    if (kind < 0.66) return word.slice(0, at) + word[at + 1] + word[at] + word.slice(at + 2);
+    if (kind < 0.66) return word.slice(0, at) + word[at + 1]! + word[at]! + word.slice(at + 2);
     return word.slice(0, at) + 'e' + word.slice(at + 1);
   };
   const search: string[] = [];
@@ -239,7 +239,7 @@ function flexEngine(papers: readonly Paper[]): Engine {
 }
 
 function fuseEngine(papers: readonly Paper[]): Engine {
-  const fuse = new Fuse(papers as Paper[], {
+  const fuse = new Fuse(papers, {
     keys: [
       { name: 'title', weight: 3 },
       { name: 'abstract', weight: 1 },

@@ -1,97 +1,195 @@
-// Cost of one durable state update as the posted history grows (`npx tsx test/bench/state-bench.ts`).
+// Cost of one state step in the database as the posted history grows, with 10,000 subscribers
+// (`npm run bench -- state`, or `node --expose-gc --import tsx test/bench/state-bench.ts`).
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { openStateStore, serializeState } from '../../src/adapters/fs-state-store.js';
-import { listStateProblems } from '../../src/core/state-migrations.js';
-import { createEmptyDestination, createEmptyState, markPosted, type State } from '../../src/core/state.js';
+import { openSqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
+import type { Store } from '../../src/app/ports.js';
+import { recordPosted, recordPostIntent } from '../../src/app/digest-records.js';
+import { DUMP_FORMAT, DUMP_VERSION, type StoreDump, createEmptyMeta } from '../../src/core/store-dump.js';
+import { createEmptyProgress, newestKnownMessage } from '../../src/core/state.js';
+import { selectAudience } from '../../src/core/subscriptions.js';
+import { makeFeed } from '../support/memory-ports.js';
 import { percentile } from '../support/stats.js';
 
-/** One size of the state: how big its file is and how long an update takes, in milliseconds. */
+/** The figures of the JSON state file this replaced (README before the database): save p50 / p99 in ms. */
+export const JSON_STORE_SAVE_MS: Record<number, { p50: number; p99: number }> = {
+  1_000: { p50: 6.7, p99: 9.7 },
+  10_000: { p50: 34, p99: 96 },
+  100_000: { p50: 634, p99: 753 },
+};
+
+const FEED = 'bench';
+const GUILD = '900000000000000001';
+const AT = '2026-03-01T09:00:00.000Z';
+
+/** One size of the history: the database's size, how long opening it takes, and a step's latency, in milliseconds. */
 export interface StateBenchRow {
   posted: number;
-  bytes: number;
-  /** The `markPosted` transition alone (core/state.ts copies the posted record). */
-  changeMs: number;
-  validateMs: number;
-  serializeMs: number;
-  saveMs: { p50: number; p99: number };
+  subscribers: number;
+  databaseBytes: number;
+  openMs: number;
+  /** A post's two steps (intent with its audience, then posted with what it owes), each one transaction with fsync. */
+  stepMs: { p50: number; p99: number; max: number };
+  /** The same steps' pure part (transitions and validation), without the transaction. */
+  planMs: { p50: number };
 }
 
-/** Measures `update(markPosted)` end to end (change, validate, serialize, write, fsync, rename, fsync dir) for each size. */
-export async function benchState(sizes = [1_000, 10_000, 100_000], updates = 40): Promise<StateBenchRow[]> {
+/** What the store holds in memory, per posted paper and per subscriber (heap bytes, after a full GC). */
+export interface StateMemoryRow {
+  bytesPerPosted: number;
+  bytesPerSubscriber: number;
+}
+
+/** A dump of one feed with `posted` papers and `subscribers` members in its server. */
+function dumpWith(posted: number, subscribers: number): StoreDump {
+  const entries = Array.from({ length: posted }, (_, i) => ({
+    paperId: `${2400 + Math.floor(i / 20_000)}.${String(i % 20_000).padStart(5, '0')}`,
+    messageId: String(1_200_000_000_000_000_000n + BigInt(i)),
+    postedAt: '2026-01-01T09:00:00.000Z',
+    digest: Math.floor(i / 10) + 1,
+    seq: i + 1,
+  }));
+  return {
+    format: DUMP_FORMAT,
+    version: DUMP_VERSION,
+    exportedAt: AT,
+    meta: createEmptyMeta(),
+    feeds: [
+      {
+        feed: makeFeed({ id: FEED, guildId: GUILD }),
+        progress: {
+          ...createEmptyProgress(),
+          postedCount: posted,
+          lastMessageId: entries.at(-1)?.messageId ?? null,
+          digests: Math.ceil(posted / 10),
+        },
+        posted: entries,
+      },
+    ],
+    subscriptions: Array.from({ length: subscribers }, (_, i) => ({
+      guildId: GUILD,
+      userId: String(500_000_000_000_000_000n + BigInt(i)),
+      // Three topics each; one member in a hundred follows what every bench paper is about (100 to notify per post).
+      topics: [`topic ${i % 500}`, `field ${i % 37}`, ...(i % 100 === 0 ? ['diffusion models'] : [])],
+      dm: i % 5 === 0,
+      updatedAt: AT,
+    })),
+  };
+}
+
+async function withDatabase<T>(dump: StoreDump, work: (store: Store, file: string, openMs: number) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'paperboy-state-bench-'));
+  const file = join(dir, 'paperboy.sqlite');
+  try {
+    const loader = await openSqliteStore(file);
+    await loader.importDump(dump, { replace: true });
+    await loader.close();
+    const started = performance.now();
+    const store = await openSqliteStore(file);
+    const openMs = performance.now() - started;
+    try {
+      return await work(store, file, openMs);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Measures a post's two steps (`steps` posts) at each size of the posted history, with `subscribers` members. */
+export async function benchState(sizes = [1_000, 10_000, 100_000], subscribers = 10_000, posts = 500): Promise<StateBenchRow[]> {
   const rows: StateBenchRow[] = [];
   for (const posted of sizes) {
-    const dir = await mkdtemp(join(tmpdir(), 'paperboy-state-bench-'));
-    try {
-      const file = join(dir, 'state.json');
-      const store = await openStateStore(file);
-      await store.update(() => createStateWithPosted(posted));
-      const changeMs = median(timeEach(5, () => markPosted(store.read(), 'channel:1', 'bench.x', '1', '2026-03-01T09:00:00.000Z')));
-      const validateMs = median(timeEach(5, () => listStateProblems(store.read())));
-      const serializeMs = median(timeEach(5, () => serializeState(store.read())));
-      const saves: number[] = [];
-      for (let i = 0; i < updates; i += 1) {
-        const started = performance.now();
-        await store.update((state) =>
-          markPosted(state, 'channel:1', `bench.${i}`, `${1_300_000_000_000_000_000n + BigInt(i)}`, '2026-03-01T09:00:00.000Z'),
-        );
-        saves.push(performance.now() - started);
-      }
-      await store.close();
-      rows.push({
-        posted,
-        bytes: (await stat(file)).size,
-        changeMs,
-        validateMs,
-        serializeMs,
-        saveMs: { p50: roundedPercentile(saves, 50), p99: roundedPercentile(saves, 99) },
-      });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    rows.push(
+      await withDatabase(dumpWith(posted, subscribers), async (store, file, openMs) => {
+        const members = store.read().subscriptions.get(GUILD)!;
+        const times: number[] = [];
+        const plans: number[] = [];
+        for (let i = 0; i < posts; i += 1) {
+          const paperId = `bench.${i}`;
+          const paper = { title: `Diffusion models at scale ${i}`, abstract: 'We study diffusion models and scaling.' };
+          // The audience is chosen before the step (selectAudience reads the members; the step only records it).
+          const audience = { title: paper.title, ...selectAudience(paper, members) };
+          const intent = (s: Parameters<typeof recordPostIntent>[0]) =>
+            recordPostIntent(s, paperId, { nonce: `n${i}`, at: AT, after: newestKnownMessage(s.progress), audience });
+          const done = (s: Parameters<typeof recordPosted>[0]) =>
+            recordPosted(s, paperId, String(1_300_000_000_000_000_000n + BigInt(i)), AT);
+          for (const change of [intent, done]) {
+            const planned = performance.now();
+            change({ feedId: FEED, progress: store.read().progress.get(FEED)!, posted: store.posted(FEED), logChanges: [] });
+            plans.push(performance.now() - planned);
+            const started = performance.now();
+            await store.step(FEED, change);
+            times.push(performance.now() - started);
+          }
+          // The notifications a post owes are delivered between posts: clear them so the progress stays a digest's size.
+          await store.step(FEED, (s) => ({ ...s, progress: { ...s.progress, notices: undefined, directDue: undefined } }));
+          // Between two posts the runner waits on Discord: the event loop turns, and the store checkpoints then.
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+        const bytes =
+          (await stat(file)).size +
+          (await stat(`${file}-wal`).then(
+            (s) => s.size,
+            () => 0,
+          ));
+        return {
+          posted,
+          subscribers,
+          databaseBytes: bytes,
+          openMs: round(openMs),
+          stepMs: { p50: round(percentile(times, 50) ?? 0), p99: round(percentile(times, 99) ?? 0), max: round(Math.max(...times)) },
+          planMs: { p50: round(percentile(plans, 50) ?? 0, 100) },
+        };
+      }),
+    );
   }
   return rows;
 }
 
-function createStateWithPosted(count: number): State {
-  const posted: State['destinations'][string]['posted'] = {};
-  for (let i = 0; i < count; i += 1) {
-    const id = `${2400 + Math.floor(i / 20_000)}.${String(i % 20_000).padStart(5, '0')}`;
-    posted[id] = {
-      messageId: String(1_200_000_000_000_000_000n + BigInt(i)),
-      postedAt: '2026-01-01T09:00:00.000Z',
-      digest: Math.floor(i / 10) + 1,
-      seq: i + 1,
-    };
-  }
-  return { ...createEmptyState(), destinations: { 'channel:1': { ...createEmptyDestination(), posted, digests: Math.ceil(count / 10) } } };
+/** Heap bytes the store keeps per posted paper and per subscriber (needs `--expose-gc`; null without it). */
+export async function benchStateMemory(posted = 100_000, subscribers = 10_000): Promise<StateMemoryRow | null> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return null;
+  const heapOf = async (dump: StoreDump) =>
+    withDatabase(dump, async () => {
+      gc();
+      return process.memoryUsage().heapUsed;
+    });
+  gc();
+  const empty = await heapOf(dumpWith(0, 0));
+  const withPosted = await heapOf(dumpWith(posted, 0));
+  const withMembers = await heapOf(dumpWith(0, subscribers));
+  return { bytesPerPosted: Math.round((withPosted - empty) / posted), bytesPerSubscriber: Math.round((withMembers - empty) / subscribers) };
 }
 
-function timeEach(times: number, work: () => unknown): number[] {
-  const result: number[] = [];
-  for (let i = 0; i < times; i += 1) {
-    const started = performance.now();
-    work();
-    result.push(performance.now() - started);
-  }
-  return result;
+function round(value: number, scale = 100): number {
+  return Math.round(value * scale) / scale;
 }
 
-function median(values: number[]): number {
-  return roundedPercentile(values, 50);
-}
-
-/** A percentile in ms to a tenth (0 for no values). */
-function roundedPercentile(values: number[], p: number): number {
-  return Math.round((percentile(values, p) ?? 0) * 10) / 10;
+/** Prints the rows as `npm run bench -- state` shows them, beside the JSON state file's figures. */
+export function printStateBench(rows: StateBenchRow[], memory: StateMemoryRow | null): void {
+  console.log('\n## State steps in the database (one transaction each, WAL, synchronous=FULL), 10,000 subscribers');
+  console.table(
+    rows.map((r) => ({
+      posted: r.posted,
+      'database MB': (r.databaseBytes / 1e6).toFixed(1),
+      'open ms': r.openMs,
+      'step p50 ms': r.stepMs.p50,
+      'step p99 ms': r.stepMs.p99,
+      'step max ms': r.stepMs.max,
+      'transitions p50 ms': r.planMs.p50,
+      'JSON file save p50 / p99 ms (before)': `${JSON_STORE_SAVE_MS[r.posted]?.p50 ?? '–'} / ${JSON_STORE_SAVE_MS[r.posted]?.p99 ?? '–'}`,
+    })),
+  );
+  if (memory)
+    console.log(`memory: ${memory.bytesPerPosted} B per posted paper, ${memory.bytesPerSubscriber} B per subscriber (heap, after GC)`);
+  else console.log('memory: run with --expose-gc to measure it');
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  for (const row of await benchState()) {
-    console.log(
-      `posted ${String(row.posted).padStart(7)}  file ${(row.bytes / 1e6).toFixed(1).padStart(5)} MB  change ${row.changeMs} ms  validate ${row.validateMs} ms  serialize ${row.serializeMs} ms  save p50 ${row.saveMs.p50} ms  p99 ${row.saveMs.p99} ms`,
-    );
-  }
+  printStateBench(await benchState(), await benchStateMemory());
 }

@@ -181,14 +181,14 @@ describe('paperboy search and topics', () => {
 
 describe('paperboy health', () => {
   it('given no running bot, then it exits 1 with a one-line reason', async () => {
-    const result = await runCli(['health'], { env: { STATE_FILE: '/tmp/paperboy-no-such-dir/state.json' } });
+    const result = await runCli(['health'], { env: { DATA_DIR: '/tmp/paperboy-no-such-dir' } });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^unhealthy: no status at \/tmp\/paperboy-no-such-dir\/state\.json\.health: the bot is not running/);
+    expect(result.stderr).toMatch(/^unhealthy: no status at \/tmp\/paperboy-no-such-dir\/paperboy\.sqlite\.health: the bot is not running/);
   });
 });
 
 describe('paperboy usage', () => {
-  it.each(['start', 'digest', 'register', 'health', 'corpus', 'show', 'search', 'topics'])(
+  it.each(['start', 'digest', 'register', 'health', 'state', 'corpus', 'show', 'search', 'topics'])(
     'given `%s --help`, then it prints usage and exits 0',
     async (command) => {
       const result = await runCli([command, '--help']);

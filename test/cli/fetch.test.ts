@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFixture } from '../core/formats/fixtures.js';
 import { runCli } from '../support/run-cli.js';
@@ -114,5 +116,40 @@ describe('paperboy fetch', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Usage: paperboy fetch \[--date YYYY-MM-DD\] \[--days N\] \[--json\]/);
     expect(result.stdout).toContain('Exit 0 when anything could be fetched, 1 when everything failed, 2 on misuse');
+  });
+});
+
+describe('paperboy digest and the live sources', () => {
+  const today = () => new Date().toISOString().slice(0, 10);
+  // A dry run never writes the state: a path that does not exist is an empty state.
+  const consoleEnv = () => ({
+    ...env,
+    SOURCES: 'hf-daily',
+    FETCH_DAYS: '1',
+    STATE_FILE: join(tmpdir(), `paperboy-no-state-${process.pid}.json`),
+  });
+
+  it('given a dry run, then nothing is fetched; given --dry-run --fetch, then the day is fetched first and its papers are what would be posted', async () => {
+    fake.setDay(today(), JSON.parse(readFixture('07-d-api-json-daily-2024-10-25.json')) as unknown[]);
+    const plain = await runCli(['digest', '--dry-run'], { env: consoleEnv() });
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain('no unposted papers remain; nothing would be posted');
+    expect(fake.requests).toHaveLength(0);
+
+    const fetched = await runCli(['digest', '--dry-run', '--fetch'], { env: consoleEnv() });
+    expect(fetched.code).toBe(0);
+    expect(fetched.stdout).toContain('the next digest would post 3 papers; 26 would remain');
+    expect(fetched.stdout).toContain('Breaking the Memory Barrier');
+    expect(await listFolder(`${corpus.dir}/hf-daily`)).toEqual(['.etags', `${today()}.json`]);
+  });
+
+  it('given --fetch without --dry-run, or without SOURCES, then it exits 2 and says why', async () => {
+    const alone = await runCli(['digest', '--fetch'], { env: consoleEnv() });
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('--fetch goes with --dry-run');
+    const empty = await runCli(['digest', '--dry-run', '--fetch'], { env: { ...consoleEnv(), SOURCES: '' } });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('--fetch needs SOURCES');
+    expect(fake.requests).toHaveLength(0);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type DigestOrder, listUnposted, selectNextPapers } from '../../src/core/digest.js';
 import type { Paper } from '../../src/core/paper.js';
-import { createEmptyDestination, type DestinationState } from '../../src/core/state.js';
+import type { FeedView } from '../../src/core/state.js';
+import { makeFeedState } from '../support/feed-state.js';
 
 /** A paper named by its letter, with the upvotes and publication date given. */
 function make(name: string, upvotes: number | undefined, published: string | null = '2024-10-25'): Paper {
@@ -19,14 +20,12 @@ function make(name: string, upvotes: number | undefined, published: string | nul
   };
 }
 
-const posted = (...names: string[]): DestinationState => ({
-  ...createEmptyDestination(),
-  posted: Object.fromEntries(names.map((n) => [`paper-${n}`, { messageId: '1', postedAt: '2024-10-25T09:00:00.000Z', digest: 1, seq: 1 }])),
-});
+const posted = (...names: string[]): FeedView => makeFeedState({ posted: names.map((n) => `paper-${n}`) });
+const createEmptyDestination = (): FeedView => makeFeedState();
 const names = (papers: Paper[]) => papers.map((p) => p.id.slice('paper-'.length)).join(' ');
 
 describe('listUnposted by upvotes', () => {
-  it.each<[string, Paper[], DestinationState, string]>([
+  it.each<[string, Paper[], FeedView, string]>([
     ['most upvoted first', [make('a', 3), make('b', 64), make('c', 12)], createEmptyDestination(), 'b c a'],
     ['ties in corpus order', [make('a', 5), make('b', 9), make('c', 5), make('d', 9)], createEmptyDestination(), 'b d a c'],
     [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateHealth, type HealthStatus, listDigestConcerns } from '../../src/core/health.js';
-import { createEmptyDestination } from '../../src/core/state.js';
+import { createEmptyProgress } from '../../src/core/state.js';
 
 const NOW = new Date('2026-06-22T09:00:30.000Z');
 const base: HealthStatus = {
@@ -65,13 +65,13 @@ describe('listDigestConcerns for corpus files that give nothing', () => {
       { file: 'hf-daily/2026-10-05.json', problem: 'no corpus format recognises it' },
       { file: 'copied.txt', problem: 'quarantined: read as plain-text, but its entries do not look like papers' },
     ];
-    expect(listDigestConcerns(createEmptyDestination(), { location: '/srv/corpus', problems })).toEqual([
+    expect(listDigestConcerns(createEmptyProgress(), { location: '/srv/corpus', problems })).toEqual([
       '2 corpus files at /srv/corpus give no papers: hf-daily/2026-10-05.json (no corpus format recognises it); copied.txt (quarantined: read as plain-text, but its entries do not look like papers). Run `paperboy corpus` for the details, then fix or remove them',
     ]);
     const many = Array.from({ length: 5 }, (_, i) => ({ file: `f${i}.md`, problem: 'no corpus format recognises it' }));
-    expect(listDigestConcerns(createEmptyDestination(), { problems: many })[0]).toMatch(
+    expect(listDigestConcerns(createEmptyProgress(), { problems: many })[0]).toMatch(
       /^5 corpus files give no papers: f0\.md .*f2\.md \(no corpus format recognises it\), and 2 more\. Run/,
     );
-    expect(listDigestConcerns(createEmptyDestination(), { problems: [] })).toEqual([]);
+    expect(listDigestConcerns(createEmptyProgress(), { problems: [] })).toEqual([]);
   });
 });

@@ -7,20 +7,20 @@ import { createSearchIndex } from '../../src/core/search.js';
 import { identifyPaper, isPaperIdShape, type Paper, paperId } from '../../src/core/paper.js';
 import { collectPaperRenames, listRenamablePaperIds, renamePaperIds } from '../../src/core/paper-renames.js';
 import {
-  createEmptyState,
-  getDestination,
+  feedProgressSchema,
+  type FeedState,
   markFailed,
   markPending,
   markPosted,
   markUnverified,
   markWaiting,
   startDigest,
-  type State,
-  stateSchema,
 } from '../../src/core/state.js';
+import { commitStep, makeFeedState } from '../support/feed-state.js';
 
 const AT = '2026-06-22T09:00:00.000Z';
-const DEST = 'channel:1';
+const empty = () => makeFeedState();
+const postedIds = (s: FeedState) => [...s.posted.entries()].map((e) => e.paperId);
 
 function paper(title: string, extra: Partial<Paper> = {}): Paper {
   return {
@@ -82,8 +82,9 @@ describe('old-style arXiv ids wherever an id goes', () => {
   });
 
   it('given state records under such ids, then the state is valid', () => {
-    const state = markPending(markPosted(createEmptyState(), DEST, old.id, '111', AT), DEST, other.id, 'nonce', AT);
-    expect(stateSchema.safeParse(state).success).toBe(true);
+    const state = markPending(markPosted(empty(), old.id, '111', AT), other.id, 'nonce', AT);
+    expect(feedProgressSchema.safeParse(state.progress).success).toBe(true);
+    expect(state.posted.get(old.id)?.messageId).toBe('111');
   });
 });
 
@@ -109,84 +110,98 @@ describe('renamePaperIds', () => {
   ]);
 
   it('given every kind of record under old ids, then each moves to the new id and the state stays valid', () => {
-    let state = createEmptyState();
-    state = markPosted(state, DEST, OLD, '111', AT);
-    state = startDigest(state, DEST, { papers: [OTHER, 'kept-0000000000'], remainingAfter: 3, at: AT, headerNonce: 'h' });
-    state = markPending(state, DEST, OTHER, 'nonce-other', AT, '111');
-    state = recordAudience(state, DEST, OTHER, {
+    let state = empty();
+    state = markPosted(state, OLD, '111', AT);
+    state = startDigest(state, { papers: [OTHER, 'kept-0000000000'], remainingAfter: 3, at: AT, headerNonce: 'h' });
+    state = markPending(state, OTHER, 'nonce-other', AT, '111');
+    state = recordAudience(state, OTHER, {
       title: 'Another Paper',
       mentions: [{ userId: '123456789012345678', topics: ['llm'] }],
       direct: [],
     });
-    state = markFailed(state, 'console', OLD, 'refused', AT);
-    state = markWaiting(state, 'channel:2', OTHER, AT);
+    state = commitStep(state);
     const moved = renamePaperIds(state, renames);
-    expect(stateSchema.safeParse(moved).success).toBe(true);
-    const dest = getDestination(moved, DEST);
-    expect(Object.keys(dest.posted)).toEqual([NEW]);
-    expect(dest.posted[NEW]).toEqual(getDestination(state, DEST).posted[OLD]);
-    expect(dest.pending).toEqual({ '2401.00002': { ...getDestination(state, DEST).pending[OTHER]!, formerIds: [OTHER] } });
-    expect(dest.inFlight!.papers).toEqual(['2401.00002', 'kept-0000000000']);
-    expect(Object.keys(dest.audiences!)).toEqual(['2401.00002']);
-    expect(Object.keys(getDestination(moved, 'console').failed)).toEqual([NEW]);
-    expect(Object.keys(getDestination(moved, 'channel:2').waiting!)).toEqual(['2401.00002']);
-    expect(listRenamablePaperIds(moved, renames)).toEqual([]);
-    expect(renamePaperIds(moved, renames)).toBe(moved);
+    expect(feedProgressSchema.safeParse(moved.progress).success).toBe(true);
+    expect(postedIds(moved)).toEqual([NEW]);
+    expect(moved.posted.get(NEW)).toEqual({ ...state.posted.get(OLD), paperId: NEW });
+    expect(moved.logChanges).toEqual([{ kind: 'rename', from: OLD, to: NEW }]);
+    expect(moved.progress.pending).toEqual({ '2401.00002': { ...state.progress.pending[OTHER]!, formerIds: [OTHER] } });
+    expect(moved.progress.inFlight!.papers).toEqual(['2401.00002', 'kept-0000000000']);
+    expect(Object.keys(moved.progress.audiences!)).toEqual(['2401.00002']);
+    const committed = commitStep(moved);
+    expect(listRenamablePaperIds(committed, renames)).toEqual([]);
+    expect(renamePaperIds(committed, renames)).toBe(committed);
+  });
+
+  it('given refused and waiting records under old ids, then they move too', () => {
+    const state = markWaiting(markFailed(empty(), OLD, 'refused', AT), OTHER, AT);
+    const moved = renamePaperIds(state, renames);
+    expect(Object.keys(moved.progress.failed)).toEqual([NEW]);
+    expect(Object.keys(moved.progress.waiting!)).toEqual(['2401.00002']);
+    expect(moved.logChanges).toEqual([]);
   });
 
   it('given owed notifications, then the papers they name are renamed and nonces are kept', () => {
-    let state = createEmptyState();
-    state = markPending(state, DEST, OLD, 'nonce', AT);
-    state = recordAudience(state, DEST, OLD, {
+    let state = empty();
+    state = markPending(state, OLD, 'nonce', AT);
+    state = recordAudience(state, OLD, {
       title: 'Densing Law of LLMs',
       mentions: [],
       direct: [{ userId: '123456789012345678', topics: ['llm'] }],
     });
-    state = releaseAudience(markPosted(state, DEST, OLD, '222', AT), DEST, OLD, AT);
-    const before = getDestination(state, DEST);
+    state = releaseAudience(markPosted(state, OLD, '222', AT), OLD, AT);
+    const before = state.progress;
     expect(before.directDue?.['123456789012345678']?.[0]?.paper).toBe(OLD);
-    const after = getDestination(renamePaperIds(state, renames), DEST);
+    const after = renamePaperIds(state, renames).progress;
     expect(after.directDue?.['123456789012345678']).toEqual([{ ...before.directDue!['123456789012345678']![0]!, paper: NEW }]);
   });
 
   it('given an unverified record, then it keeps its nonce and anchor, remembers its former id, and keeps it when held again', () => {
-    let state = markPending(createEmptyState(), DEST, OLD, 'nonce', AT, '111');
-    state = markUnverified(state, DEST, OLD, 'no Read Message History', AT);
+    let state = markPending(empty(), OLD, 'nonce', AT, '111');
+    state = markUnverified(state, OLD, 'no Read Message History', AT);
     const moved = renamePaperIds(state, renames);
-    expect(getDestination(moved, DEST).unverified).toEqual({
-      [NEW]: { ...getDestination(state, DEST).unverified![OLD]!, formerIds: [OLD] },
+    expect(moved.progress.unverified).toEqual({
+      [NEW]: { ...state.progress.unverified![OLD]!, formerIds: [OLD] },
     });
-    const again = markUnverified(moved, DEST, NEW, 'still no Read Message History', AT);
-    expect(getDestination(again, DEST).unverified![NEW]!.formerIds).toEqual([OLD]);
+    const again = markUnverified(moved, NEW, 'still no Read Message History', AT);
+    expect(again.progress.unverified![NEW]!.formerIds).toEqual([OLD]);
   });
 
   it('given two old ids of one paper, both posted, then the earlier post is kept and nothing else stays recorded for it', () => {
     const TYPO = paperId('Densing Law of LLM');
-    let state: State = markPosted(createEmptyState(), DEST, OLD, '111', AT);
-    state = markPosted(state, DEST, TYPO, '222', AT);
-    state = markFailed(state, DEST, NEW, 'refused', AT);
-    const moved = getDestination(
-      renamePaperIds(
-        state,
-        new Map([
-          [OLD, NEW],
-          [TYPO, NEW],
-        ]),
-      ),
-      DEST,
-    );
-    expect(moved.posted).toEqual({ [NEW]: getDestination(state, DEST).posted[OLD] });
-    expect(moved.failed).toEqual({});
+    let state: FeedState = markPosted(empty(), OLD, '111', AT);
+    state = markPosted(state, TYPO, '222', AT);
+    state = commitStep(markFailed(state, NEW, 'refused', AT));
+    const both = new Map([
+      [OLD, NEW],
+      [TYPO, NEW],
+    ]);
+    const moved = renamePaperIds(state, both);
+    expect([...moved.posted.entries()]).toEqual([{ ...state.posted.get(OLD), paperId: NEW }]);
+    expect(moved.progress.failed).toEqual({});
+    // In the other order of the map, the earlier post still wins.
+    const reversed = renamePaperIds(state, new Map([...both].reverse()));
+    expect([...reversed.posted.entries()]).toEqual([{ ...state.posted.get(OLD), paperId: NEW }]);
+  });
+
+  it('given a paper posted under its new id after an earlier post under its old id, then the earlier post is kept', () => {
+    const state = commitStep(markPosted(markPosted(empty(), OLD, '111', AT), NEW, '222', AT));
+    const moved = renamePaperIds(state, renames);
+    expect([...moved.posted.entries()]).toEqual([{ ...state.posted.get(OLD), paperId: NEW }]);
+    expect(moved.logChanges).toEqual([
+      { kind: 'remove', paperId: NEW },
+      { kind: 'rename', from: OLD, to: NEW },
+    ]);
   });
 });
 
 describe('isUnposted with aliases', () => {
   it('given a paper posted under its old title id, then it counts as posted before and after the records move', () => {
     const identified = identifyPaper(paper('Densing Law of LLMs', { arxivId: '2412.04315' }));
-    const state = markPosted(createEmptyState(), DEST, paperId('Densing Law of LLMs'), '111', AT);
-    expect(isUnposted(identified, getDestination(state, DEST))).toBe(false);
+    const state = markPosted(empty(), paperId('Densing Law of LLMs'), '111', AT);
+    expect(isUnposted(identified, state)).toBe(false);
     const moved = renamePaperIds(state, collectPaperRenames([identified]));
-    expect(isUnposted(identified, getDestination(moved, DEST))).toBe(false);
-    expect(listUnposted([identified, paper('Fresh')], getDestination(moved, DEST), 'corpus').map((p) => p.title)).toEqual(['Fresh']);
+    expect(isUnposted(identified, moved)).toBe(false);
+    expect(listUnposted([identified, paper('Fresh')], moved, 'corpus').map((p) => p.title)).toEqual(['Fresh']);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideStartup, type StartupFacts, type StartupPlan } from '../../src/core/startup.js';
-import { createEmptyDestination, type DestinationState } from '../../src/core/state.js';
+import { createEmptyProgress, type FeedProgress } from '../../src/core/state.js';
 
 const NOW = '2026-06-22T09:00:00.000Z';
 const BEFORE = '2026-06-22T08:00:00.000Z';
@@ -8,14 +8,14 @@ const LATER = '2026-06-22T10:00:00.000Z';
 const ZONE = 'Europe/Paris';
 
 /** A destination that posted `digests` digests, with digest #`digests` interrupted at `startedAt` when given. */
-function destination(digests: number, interruptedAt?: string): DestinationState {
+function destination(digests: number, interruptedAt?: string): FeedProgress {
   const inFlight = interruptedAt
     ? { digest: digests, startedAt: interruptedAt, papers: ['p1'], remainingAfter: 3, header: { nonce: 'h', messageId: null } }
     : null;
-  return { ...createEmptyDestination(), digests, inFlight };
+  return { ...createEmptyProgress(), digests, inFlight };
 }
 
-function decide(dest: DestinationState, nextDueAt: string | null, options: Partial<StartupFacts['options']> = {}): StartupPlan {
+function decide(dest: FeedProgress, nextDueAt: string | null, options: Partial<StartupFacts['options']> = {}): StartupPlan {
   return decideStartup({
     destination: dest,
     nextDueAt,
@@ -35,7 +35,7 @@ function describePlan(plan: StartupPlan): string {
   return `${runs}; the next due time is saved ${plan.saveNextDue === 'now' ? 'now' : 'after the catch-up'}`;
 }
 
-type Row = [string, DestinationState, string | null, Partial<StartupFacts['options']>, StartupPlan];
+type Row = [string, FeedProgress, string | null, Partial<StartupFacts['options']>, StartupPlan];
 
 describe('decideStartup', () => {
   const rows: Row[] = [

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run test:docker: builds the image with ../shared/tools/container.sh (podman, a local node:20-slim) and
-# checks it for real: user, volume, healthcheck, `paperboy corpus`, the bot in console mode with a state volume
-# (state checked on the host), HEALTHCHECK on the running bot, /healthz from outside the container, and a graceful
+# checks it for real: user, volume, healthcheck, `paperboy corpus`, the bot in console mode with a data volume
+# (its database, compiled native module included, read back by `paperboy state export`), HEALTHCHECK on the running bot, /healthz from outside the container, and a graceful
 # stop on SIGTERM.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,7 +31,7 @@ node -e '
   if (c.User !== "node") problems.push(`user is ${c.User}, expected node`);
   if (!c.Volumes.includes("/app/data")) problems.push(`volumes ${JSON.stringify(c.Volumes)} lack /app/data`);
   if (!c.Healthcheck || !JSON.stringify(c.Healthcheck.Test).includes("health")) problems.push("no HEALTHCHECK running paperboy health");
-  if (!c.Env.some((e) => e === "STATE_FILE=/app/data/state.json")) problems.push("STATE_FILE does not point into the volume");
+  if (!c.Env.some((e) => e === "DATA_DIR=/app/data")) problems.push("DATA_DIR does not point into the volume");
   if (!c.Env.some((e) => e === "HEALTH_HOST=0.0.0.0")) problems.push("HEALTH_HOST is not 0.0.0.0: /healthz would be unreachable from outside the container");
   if (problems.length) { console.error(problems.join("\n")); process.exit(1); }
   console.log(`image ok: ${c.SizeMB} MB`);
@@ -42,19 +42,27 @@ out=$(bash "$CTR" run "$TAG" -- corpus 2>/dev/null)
 echo "$out"
 grep -q "51 papers in 1 file" <<<"$out" || fail "corpus summary"
 
-step "the bot in console mode with a state volume"
+step "a named volume at /app/corpus starts empty and node can write it (SOURCES fetches into it)"
+vol="paperboy-corpus-test-$$"
+podman run --rm --pull=never --network none -v "$vol:/app/corpus" --entrypoint sh "$TAG" \
+  -c '[ -z "$(ls -A /app/corpus)" ] && touch /app/corpus/probe.json' || { podman volume rm -f "$vol" >/dev/null 2>&1; fail "/app/corpus is not an empty folder node can write"; }
+podman volume rm -f "$vol" >/dev/null
+
+step "the bot in console mode with a data volume"
 data=$(mktemp -d /tmp/paperboy-docker-data.XXXXXX)
 chown 1000:1000 "$data"
 name="paperboy-test-$$"
 cleanup() { podman rm -f -t 0 "$name" >/dev/null 2>&1 || true; rm -rf "$data"; }
 trap cleanup EXIT
 podman run -d --name "$name" --pull=never --network none -v "$data:/app/data" "$TAG" >/dev/null
+# `paperboy state export` reads the database the running bot commits to (WAL: readers never block it).
+posted() { podman exec "$name" node dist/cli.js state export 2>/dev/null | grep -c '"seq": ' || true; }
 for _ in $(seq 1 60); do
-  [ -f "$data/state.json" ] && grep -q '"seq": 3' "$data/state.json" && break
+  [ "$(posted)" -ge 3 ] && break
   sleep 0.5
 done
 podman logs "$name" 2>&1 | tail -5
-grep -q '"seq": 3' "$data/state.json" || fail "no first digest recorded in the state volume"
+[ "$(posted)" -ge 3 ] || fail "no first digest recorded in the database on the volume"
 
 step "HEALTHCHECK on the running bot"
 sleep 1
@@ -84,14 +92,17 @@ code=$(podman inspect "$name" --format '{{.State.ExitCode}}')
 took=$(( $(date +%s) - start ))
 [ "$code" = 0 ] || fail "exit code $code after SIGTERM"
 [ "$took" -lt 10 ] || fail "stop took ${took}s"
-[ ! -e "$data/state.json.lock" ] || fail "lock left behind after a graceful stop"
+[ ! -e "$data/paperboy.sqlite.lock" ] || fail "lock left behind after a graceful stop"
+[ ! -e "$data/paperboy.sqlite-wal" ] || fail "write-ahead log left behind after a graceful stop (the database was not closed)"
 
-step "state on the host side"
+step "the database after the stop, exported by a new container on the same volume"
+dump=$(bash "$CTR" run "$TAG" -v "$data:/app/data" -- state export 2>/dev/null)
 node -e '
-  const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  const posted = Object.keys(s.destinations.console.posted).length;
-  if (s.version !== 1 || posted !== 3) { console.error(`unexpected state: version ${s.version}, ${posted} posted`); process.exit(1); }
-  console.log(`state ok: ${posted} papers posted to the console destination`);
-' "$data/state.json" || fail "state file"
+  const d = JSON.parse(process.argv[1]);
+  const feed = d.feeds.find((f) => f.feed.id === "console");
+  const posted = feed ? feed.posted.length : 0;
+  if (d.format !== "paperboy-state" || posted !== 3) { console.error(`unexpected database: ${posted} posted`); process.exit(1); }
+  console.log(`database ok: ${posted} papers posted by the console feed`);
+' "$dump" || fail "database"
 echo
 echo "test:docker passed"

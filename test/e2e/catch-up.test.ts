@@ -2,7 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setNextDue } from '../../src/core/state.js';
 import { discordEnv, spawnBot } from '../support/bot-process.js';
+import { changeFeed, readFeed } from '../support/read-state.js';
 import { startFakeDiscord } from '../support/fake-discord/index.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -18,9 +20,7 @@ afterEach(async () => {
 async function prepareMissedRun(env: Record<string, string>): Promise<void> {
   const first = await runCli(['digest'], { env });
   expect(first.code).toBe(0);
-  const state = JSON.parse(await readFile(env.STATE_FILE!, 'utf8'));
-  state.schedule.nextDueAt = '2026-01-01T09:00:00.000Z';
-  await writeFile(env.STATE_FILE!, JSON.stringify(state));
+  await changeFeed(dir, 'console', (s) => setNextDue(s, '2026-01-01T09:00:00.000Z'));
 }
 
 describe('catch-up at start', () => {
@@ -34,9 +34,9 @@ describe('catch-up at start', () => {
     expect(await bot.exited).toBe(0);
     expect(bot.stderr()).toMatch(/catching up the run due Thu 1 Jan 2026, 10:00 Europe\/Paris/);
     expect(bot.stdout().match(/Paperboy digest #/g)).toHaveLength(1);
-    const state = JSON.parse(await readFile(env.STATE_FILE, 'utf8'));
-    expect(Object.keys(state.destinations.console.posted)).toHaveLength(6);
-    expect(state.schedule.nextDueAt).toBe('2026-12-31T23:00:00.000Z');
+    const console = (await readFeed(dir, 'console'))!;
+    expect(Object.keys(console.posted)).toHaveLength(6);
+    expect(console.nextDueAt).toBe('2026-12-31T23:00:00.000Z');
   });
 
   it('given a stop during a scheduled digest and downtime past the next run, then the next start resumes that digest, then catches the missed run up', async () => {
@@ -54,13 +54,13 @@ describe('catch-up at start', () => {
       await first.waitFor(/running a digest \(scheduled\)/);
       first.kill('SIGTERM');
       expect(await first.exited).toBe(0);
-      const stopped = JSON.parse(await readFile(env.STATE_FILE, 'utf8'));
-      const interrupted = stopped.destinations[`channel:${server.channelId}`].inFlight;
+      const stopped = (await readFeed(dir))!;
+      const interrupted = stopped.inFlight!;
       expect(interrupted).toMatchObject({ digest: 1 });
       // The stop kept the schedule's next time, after the interrupted digest began.
-      expect(Date.parse(stopped.schedule.nextDueAt)).toBeGreaterThan(Date.parse(interrupted.startedAt));
+      expect(Date.parse(stopped.nextDueAt!)).toBeGreaterThan(Date.parse(interrupted.startedAt));
 
-      while (Date.now() <= Date.parse(stopped.schedule.nextDueAt)) await new Promise((r) => setTimeout(r, 100));
+      while (Date.now() <= Date.parse(stopped.nextDueAt!)) await new Promise((r) => setTimeout(r, 100));
       server.faults.clearDelays();
       const second = spawnBot({ ...env, DIGEST_CRON: '0 0 1 1 *' });
       await second.waitFor(/digest posted: [\s\S]*digest posted: /);
@@ -69,11 +69,10 @@ describe('catch-up at start', () => {
       expect(second.stderr()).toMatch(
         /resuming digest #1, interrupted before it finished[\s\S]*catching up the run due .*, missed while the bot was down/,
       );
-      const state = JSON.parse(await readFile(env.STATE_FILE, 'utf8'));
-      const dest = state.destinations[`channel:${server.channelId}`];
+      const dest = (await readFeed(dir))!;
       expect(dest).toMatchObject({ digests: 2, inFlight: null });
       expect(Object.keys(dest.posted)).toHaveLength(6);
-      expect(state.schedule.nextDueAt).toBe('2027-01-01T00:00:00.000Z');
+      expect(dest.nextDueAt).toBe('2027-01-01T00:00:00.000Z');
     } finally {
       await server.close();
     }
@@ -90,7 +89,7 @@ describe('catch-up at start', () => {
     expect(bot.stdout()).not.toMatch(/Paperboy digest #/);
   });
 
-  it('given a second bot on the same state file, then it refuses to start and names the first', async () => {
+  it('given a second bot on the same database, then it refuses to start and names the first', async () => {
     const env = { STATE_FILE: join(dir, 'state.json'), CORPUS_DIR: 'seeds', DIGEST_CRON: '0 0 1 1 *' };
     const first = spawnBot(env);
     await first.waitFor(/next digest: /);
@@ -98,7 +97,7 @@ describe('catch-up at start', () => {
     first.kill('SIGTERM');
     await first.exited;
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/another Paperboy process \(pid \d+ on host .*\) is using .*state\.json/);
+    expect(second.stderr).toMatch(/another Paperboy process \(pid \d+ on host .*\) is using .*paperboy\.sqlite/);
   });
 
   it('given an invalid configuration, then start lists every problem and exits 2 without a stack trace', async () => {
@@ -121,13 +120,23 @@ describe('catch-up at start', () => {
     expect(result.stderr).not.toContain('abcdefgh.ijkl');
   });
 
-  it('given a corrupt state file, then start refuses with a clear message and leaves it untouched', async () => {
+  it('given a corrupt state file to import, then start refuses with a clear message and leaves it untouched', async () => {
     const file = join(dir, 'state.json');
     await writeFile(file, '{"version": 1, "destinations": {');
     const result = await runCli(['start'], { env: { STATE_FILE: file, CORPUS_DIR: 'seeds' } });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/state file .*state\.json is corrupt: .*It was left untouched/);
     expect(await readFile(file, 'utf8')).toBe('{"version": 1, "destinations": {');
+  });
+
+  it('given a corrupt database, then start refuses with a clear message and leaves it untouched', async () => {
+    const file = join(dir, 'paperboy.sqlite');
+    await writeFile(file, 'SQLite format 3\u0000 but then nothing a database holds');
+    const result = await runCli(['start'], { env: { DATA_DIR: dir, CORPUS_DIR: 'seeds' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/the database .*paperboy\.sqlite is corrupt or not a database: .*It was left untouched/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(await readFile(file, 'utf8')).toBe('SQLite format 3\u0000 but then nothing a database holds');
   });
 });
 

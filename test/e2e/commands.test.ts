@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { spawnBot, type BotProcess, discordEnv } from '../support/bot-process.js
 import { type FakeDiscord, type InteractionOutcome, startFakeDiscord } from '../support/fake-discord/index.js';
 import { runCli } from '../support/run-cli.js';
 import { COMMAND_COUNT, COMMAND_NAMES, registeredAll } from '../support/commands.js';
+import { readState, subscriptionsOf } from '../support/read-state.js';
 
 const MANAGE_GUILD = (1n << 5n).toString();
 const ALICE = { id: '200000000000000001', username: 'alice' };
@@ -45,7 +46,7 @@ afterAll(async () => {
 });
 
 const contentOf = (outcome: InteractionOutcome) => String(outcome.data?.content ?? '');
-const finalContent = async (outcome: InteractionOutcome) => String((await outcome.waitForFinal(15_000)).content);
+const finalContent = async (outcome: InteractionOutcome) => (await outcome.waitForFinal(15_000)).content;
 
 describe('registration', () => {
   it('given a start with DISCORD_GUILD_ID, then every command is registered in that guild with valid definitions', () => {
@@ -216,8 +217,7 @@ describe('subscriptions and notifications', () => {
       expect(m.content).toMatch(
         /^🔔 \*\*.+\*\* matches your topics \(here instead of a direct message\): <@200000000000000003> \(quantization\)$/,
       );
-    const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8'));
-    expect(state.subscriptions[ALICE.id].topics).toEqual(['scaling laws']);
+    expect(subscriptionsOf(await readState(dir), server.guildId)[ALICE.id]!.topics).toEqual(['scaling laws']);
   });
 
   it('given /paper on a posted paper, then the card links to the digest message', async () => {
@@ -348,7 +348,7 @@ describe('strangers: another server that invited the bot', () => {
   });
 
   it('given an admin and a member of another server trying every command, then each gets the ephemeral refusal, nothing is posted and the state is unchanged', async () => {
-    const stateBefore = await readFile(stateFile(), 'utf8');
+    const stateBefore = await readState(strangersDir);
     const homePostsBefore = ownPosts(HOME.channel).length;
     const attempts: Array<Parameters<FakeDiscord['interact']>[0]> = [
       { type: 'command', name: 'digest', subcommand: 'now', user: STRANGER_ADMIN, memberPermissions: ADMINISTRATOR },
@@ -383,7 +383,7 @@ describe('strangers: another server that invited the bot', () => {
     expect(ownPosts(HOME.channel)).toHaveLength(homePostsBefore);
     expect(strangers.messages(OTHER.channel)).toEqual([]);
     for (const user of [STRANGER, STRANGER_ADMIN, ALICE]) expect(strangers.dmMessages(user.id)).toEqual([]);
-    expect(await readFile(stateFile(), 'utf8')).toBe(stateBefore);
+    expect(await readState(strangersDir)).toEqual(stateBefore);
     expect(strangersBot.stderr()).toMatch(/refused an interaction from another server/);
   });
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { loadCorpus } from '../../src/adapters/fs-corpus.js';
 import { spawnBot, discordEnv } from '../support/bot-process.js';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/index.js';
 import { createRandom } from '../support/generate-corpus.js';
+import { readFeed } from '../support/read-state.js';
 
 const KILLS = 24;
 let server: FakeDiscord;
@@ -56,8 +57,9 @@ describe('exactly once under kill -9', () => {
 
     const ids = postedPaperIds();
     expect(ids).toEqual(papers.map((p) => p.id));
-    const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8'));
-    const posted = state.destinations[`channel:${server.channelId}`].posted as Record<string, { seq: number; messageId: string }>;
+    const feed = (await readFeed(dir))!;
+    const posted = feed.posted;
+    expect(feed.postedCount).toBe(ids.length);
     expect(
       Object.entries(posted)
         .sort((a, b) => a[1].seq - b[1].seq)

@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFeed } from '../support/read-state.js';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/index.js';
 import { spawnBot, type BotProcess, discordEnv } from '../support/bot-process.js';
 import { COMMAND_NAMES } from '../support/commands.js';
@@ -65,8 +66,7 @@ describe('paperboy start against the fake Discord server', () => {
       expect(m.payload.enforce_nonce).toBe(true);
     }
     expect(server.gateway.identifiedIntents).toEqual([1]);
-    const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8'));
-    expect(Object.keys(state.destinations[`channel:${server.channelId}`].posted)).toEqual(ids);
+    expect(Object.keys((await readFeed(dir))!.posted)).toEqual(ids);
   });
 
   it('given a restart, then nothing is posted twice', async () => {
@@ -109,8 +109,7 @@ describe('paperboy start against the fake Discord server', () => {
     expect(server.resumes + server.identifies).toBeGreaterThanOrEqual(2);
     const ids = postedPaperIds();
     expect(new Set(ids).size).toBe(ids.length);
-    const seedOrder = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')).destinations[`channel:${server.channelId}`].posted;
-    expect(Object.keys(seedOrder)).toEqual(ids);
+    expect(Object.keys((await readFeed(dir))!.posted)).toEqual(ids);
   }, 90_000);
 
   it('given an invalid token, then start exits 1 with a clear message and never prints the token', async () => {

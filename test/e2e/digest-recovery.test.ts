@@ -1,14 +1,14 @@
-import { cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../src/adapters/fs-corpus.js';
 import { readPaperIdFromFooter } from '../../src/core/format.js';
-import { createEmptyState, markFailed, type State } from '../../src/core/state.js';
 import { spawnBot, type BotProcess, discordEnv } from '../support/bot-process.js';
 import { type FakeDiscord, type InteractionOutcome, startFakeDiscord } from '../support/fake-discord/index.js';
 import { runCli } from '../support/run-cli.js';
 import { registeredAll } from '../support/commands.js';
+import { readFeed, writeLegacyState } from '../support/read-state.js';
 
 const MANAGE_GUILD = (1n << 5n).toString();
 const ADMIN = { id: '200000000000000001', username: 'admin' };
@@ -38,9 +38,6 @@ async function stop(bot: BotProcess): Promise<void> {
 }
 
 const cardsInChannel = () => server.postedPaperIds();
-
-const readState = async (): Promise<State | null> =>
-  JSON.parse(await readFile(join(dir, 'state.json'), 'utf8').catch(() => 'null')) as State | null;
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -78,7 +75,7 @@ describe('exactly once when the channel history cannot be read', () => {
     const first = start(env);
     let crashed = '';
     await waitUntil(async () => {
-      const pending = Object.keys((await readState())?.destinations[`channel:${server.channelId}`]?.pending ?? {});
+      const pending = Object.keys((await readFeed(dir))?.pending ?? {});
       crashed = pending.find((id) => cardsInChannel().includes(id)) ?? '';
       return crashed !== '';
     });
@@ -109,7 +106,7 @@ describe('exactly once when the channel history cannot be read', () => {
     const ids = cardsInChannel();
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(papers.map((p) => p.id).sort());
-    const dest = (await readState())!.destinations[`channel:${server.channelId}`]!;
+    const dest = (await readFeed(dir))!;
     expect(Object.keys(dest.posted).sort()).toEqual([...ids].sort());
     expect(dest.unverified).toBeUndefined();
     expect(dest.posted[crashed]!.messageId).toBe(
@@ -172,12 +169,16 @@ describe('refused papers are queued again on request', () => {
   it('given papers refused by Discord and one an older version skipped as missing, then status tells them apart and /digest retry queues both again', async () => {
     server = await startFakeDiscord({ rateLimits: { messagesPerChannel: { limit: 100, windowMs: 1000 } } });
     const { papers } = await loadCorpus('seeds');
-    const destination = `channel:${server.channelId}`;
     const at = new Date().toISOString();
-    let state = markFailed(createEmptyState(), destination, papers[0]!.id, 'embeds.0.title: Must be 256 or fewer in length.', at);
-    // What versions before this fix recorded for a planned paper missing from the corpus.
-    state = markFailed(state, destination, papers[1]!.id, 'removed from the corpus before it was posted', at);
-    await writeFile(join(dir, 'state.json'), JSON.stringify(state));
+    await writeLegacyState(join(dir, 'state.json'), {
+      [`channel:${server.channelId}`]: {
+        failed: {
+          [papers[0]!.id]: { reason: 'embeds.0.title: Must be 256 or fewer in length.', at, digest: 0 },
+          // What versions before this fix recorded for a planned paper missing from the corpus.
+          [papers[1]!.id]: { reason: 'removed from the corpus before it was posted', at, digest: 0 },
+        },
+      },
+    });
     const bot = start({
       ...discordEnv(server),
       STATE_FILE: join(dir, 'state.json'),
@@ -213,7 +214,7 @@ describe('refused papers are queued again on request', () => {
     expect(String(again.data?.content)).toBe('No refused papers to retry: nothing changed.');
 
     const now = await server.interact({ type: 'command', name: 'digest', subcommand: 'now', user: ADMIN, memberPermissions: MANAGE_GUILD });
-    expect(String((await now.waitForFinal(15_000)).content)).toMatch(/^Posted digest #1: 3 papers/);
+    expect((await now.waitForFinal(15_000)).content).toMatch(/^Posted digest #1: 3 papers/);
     expect(cardsInChannel()).toEqual(papers.slice(0, 3).map((p) => p.id));
     await stop(bot);
   }, 60_000);
@@ -221,12 +222,14 @@ describe('refused papers are queued again on request', () => {
   it('given `paperboy digest --retry`, then the refused papers of the destination are queued again, and misuse exits 2', async () => {
     const { papers } = await loadCorpus('seeds');
     const file = join(dir, 'state.json');
-    await writeFile(file, JSON.stringify(markFailed(createEmptyState(), 'console', papers[4]!.id, 'refused', new Date().toISOString())));
+    await writeLegacyState(file, {
+      console: { failed: { [papers[4]!.id]: { reason: 'refused', at: new Date().toISOString(), digest: 0 } } },
+    });
     const env = { STATE_FILE: file, CORPUS_DIR: 'seeds' };
     const retried = await runCli(['digest', '--retry'], { env });
     expect(retried.code).toBe(0);
     expect(retried.stdout).toBe(`Queued 1 refused paper again for console: ${papers[4]!.id}. The next digests post them.\n`);
-    expect((JSON.parse(await readFile(file, 'utf8')) as State).destinations.console!.failed).toEqual({});
+    expect((await readFeed(dir, 'console'))!.failed).toEqual({});
     expect((await runCli(['digest', '--retry'], { env })).stdout).toBe('No refused papers to retry for console: nothing changed.\n');
     const misuse = await runCli(['digest', '--retry', '--dry-run'], { env });
     expect(misuse.code).toBe(2);

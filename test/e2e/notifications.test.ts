@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -6,11 +6,11 @@ import { loadCorpus } from '../../src/adapters/fs-corpus.js';
 import { renderMessageText } from '../../src/core/format-console.js';
 import type { OutgoingMessage } from '../../src/core/format.js';
 import type { Paper } from '../../src/core/paper.js';
-import { createEmptyState } from '../../src/core/state.js';
 import { matchTopics } from '../../src/core/topics.js';
 import { type BotProcess, discordEnv, spawnBot } from '../support/bot-process.js';
 import { type FakeDiscord, type StoredMessage, startFakeDiscord } from '../support/fake-discord/index.js';
 import { runCli } from '../support/run-cli.js';
+import { writeLegacyState } from '../support/read-state.js';
 
 const member = (i: number) => String(600000000000000000n + BigInt(i));
 let papers: Paper[];
@@ -22,14 +22,14 @@ beforeAll(async () => {
   papers = (await loadCorpus('seeds')).papers;
 });
 
-/** Writes a state file in which members follow topics (`dm`: by direct message) and opens their DMs. */
+/** Writes a state file of the release before the database, in which members follow topics (`dm`: by direct message), and opens their DMs. */
 async function seedSubscribers(members: Array<{ id: string; topic: string; dm: boolean }>): Promise<void> {
-  const state = createEmptyState();
+  const subscriptions: Record<string, { topics: string[]; dm: boolean; updatedAt: string }> = {};
   for (const m of members) {
-    state.subscriptions[m.id] = { topics: [m.topic], dm: m.dm, updatedAt: '2026-06-01T00:00:00.000Z' };
+    subscriptions[m.id] = { topics: [m.topic], dm: m.dm, updatedAt: '2026-06-01T00:00:00.000Z' };
     if (!server.user(m.id)) server.addUser({ id: m.id, username: `member${m.id.slice(-4)}` });
   }
-  await writeFile(join(dir, 'state.json'), `${JSON.stringify(state, null, 2)}\n`);
+  await writeLegacyState(join(dir, 'state.json'), {}, { subscriptions });
 }
 
 function env(): Record<string, string> {

@@ -5,10 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../../src/adapters/fs-corpus.js';
 import { readPaperIdFromFooter } from '../../src/core/format.js';
 import type { Paper } from '../../src/core/paper.js';
-import type { State } from '../../src/core/state.js';
+import type { State } from '../../src/core/legacy-state.js';
 import { spawnBot, type BotProcess, discordEnv } from '../support/bot-process.js';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/index.js';
 import { runCli } from '../support/run-cli.js';
+import { readFeed, readState, subscriptionsOf, writeLegacyState } from '../support/read-state.js';
+import { matchTopics } from '../../src/core/topics.js';
 
 // Written by release 973d788 (see test/fixtures/state/README.md): 6 seed papers posted to a channel, 3 in console mode.
 const FIXTURE = new URL('../fixtures/state/release-973d788-seed-posted.json', import.meta.url);
@@ -88,7 +90,8 @@ describe('upgrading from the release that identified papers by title', () => {
     expect(old.version).toBe(2);
     const { [FIXTURE_CHANNEL]: posted, ...others } = old.destinations;
     const stateFile = join(dir, 'state.json');
-    await writeFile(stateFile, JSON.stringify({ ...old, destinations: { ...others, [channel]: posted } }));
+    const written = JSON.stringify({ ...old, destinations: { ...others, [channel]: posted } });
+    await writeFile(stateFile, written);
     const postedBefore = posted!.posted;
 
     const corpus = join(dir, 'corpus');
@@ -112,18 +115,21 @@ describe('upgrading from the release that identified papers by title', () => {
     await writeFile(join(corpus, 'hf-daily', '2024-11-27.json'), JSON.stringify(items));
     const env = { ...discordEnv(server), STATE_FILE: stateFile, CORPUS_DIR: corpus, DIGEST_SIZE: '10' };
 
-    // Before any digest of the new version: the records are still under the old ids, and the counts are right.
+    // Before any digest of the new version: the first start imported the file (kept, renamed), the records are still
+    // under the old ids, and the counts are right.
     const before = await statusFromBot(env);
     expect(before).toContain('**Posted:** 6 papers in 2 digests');
     expect(before).toContain('**Left:** 46 of 52');
+    expect(await readFile(`${stateFile}.imported`, 'utf8')).toBe(written);
+    await expect(readFile(stateFile, 'utf8')).rejects.toThrow(/ENOENT/);
 
-    const saved = await readFile(stateFile, 'utf8');
+    const saved = await readState(dir);
     const dry = await runCli(['digest', '--dry-run', '--count', '3'], { env });
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain(`Dry run for ${channel}: the next digest would post 3 papers; 43 would remain.`);
     for (const paper of seed.slice(0, 6)) expect(dry.stdout).not.toContain(paper.title.slice(0, 40));
     expect(dry.stdout).toContain(seed[6]!.title.slice(0, 40));
-    expect(await readFile(stateFile, 'utf8')).toBe(saved);
+    expect(await readState(dir)).toEqual(saved);
 
     const logs: string[] = [];
     for (let run = 0; run < 8; run += 1) {
@@ -140,14 +146,13 @@ describe('upgrading from the release that identified papers by title', () => {
     expect(cards.at(-1)).toBe('2411.99999');
     expect(logs.join('\n').match(/2 papers are now identified by their arXiv id/g)).toHaveLength(1);
 
-    const after = JSON.parse(await readFile(stateFile, 'utf8')) as State;
-    expect(after.version).toBe(3);
-    const record = after.destinations[channel]!.posted;
+    const record = (await readFeed(dir))!.posted;
     expect(Object.keys(record)).toHaveLength(52);
-    expect(record['2411.17691']).toEqual(postedBefore[seed[0]!.id]);
-    expect(record['2410.11840']).toEqual(postedBefore[seed[4]!.id]);
+    expect(record['2411.17691']).toEqual({ ...postedBefore[seed[0]!.id], paperId: '2411.17691' });
+    expect(record['2410.11840']).toEqual({ ...postedBefore[seed[4]!.id], paperId: '2410.11840' });
     expect(record[seed[0]!.id]).toBeUndefined();
-    expect(Object.keys(after.destinations.console!.posted)).toEqual(['2411.17691', seed[1]!.id, seed[2]!.id]);
+    // The console feed's records moved when console mode ran a digest: here it never did, so its ids are the old ones.
+    expect(Object.keys((await readFeed(dir, 'console'))!.posted)).toEqual(seed.slice(0, 3).map((p) => p.id));
 
     const final = await statusFromBot(env);
     expect(final).toContain('**Posted:** 52 papers in 7 digests');
@@ -166,5 +171,42 @@ describe('upgrading from the release that identified papers by title', () => {
     expect(result.code).toBe(0);
     for (const paper of seed.slice(0, 3)) expect(result.stdout).not.toContain(paper.title.slice(0, 40));
     for (const paper of seed.slice(3, 6)) expect(result.stdout).toContain(paper.title.slice(0, 40));
+  }, 60_000);
+});
+
+describe('upgrading a deployment without DISCORD_GUILD_ID', () => {
+  it("given a state file with members' topics, then they belong to the digest channel's server once the bot has looked it up, and notify as before", async () => {
+    const MEMBER = { id: '210000000000000001', username: 'reader' };
+    server.addUser(MEMBER);
+    const { papers } = await loadCorpus('seeds');
+    const stateFile = join(dir, 'state.json');
+    await writeLegacyState(
+      stateFile,
+      {},
+      { subscriptions: { [MEMBER.id]: { topics: ['quantization'], dm: false, updatedAt: '2026-06-01T00:00:00.000Z' } } },
+    );
+    const bot = spawnBot({
+      ...discordEnv(server, { guild: false }),
+      STATE_FILE: stateFile,
+      CORPUS_DIR: 'seeds',
+      DIGEST_CRON: '0 0 1 1 *',
+      DIGEST_CATCH_UP: 'false',
+    });
+    bots.push(bot);
+    await bot.waitFor(/now belong to server \d+, the digest's server/);
+    await bot.waitFor(/registered 5 slash commands/);
+    expect(subscriptionsOf(await readState(dir), server.guildId)).toEqual({
+      [MEMBER.id]: { topics: ['quantization'], dm: false, updatedAt: '2026-06-01T00:00:00.000Z' },
+    });
+    const list = await server.interact({ type: 'command', name: 'subscriptions', user: MEMBER });
+    expect(String(list.data?.content)).toMatch(/quantization/);
+    const now = await server.interact({ type: 'command', name: 'digest', subcommand: 'now', user: ADMIN, memberPermissions: MANAGE_GUILD });
+    expect((await now.waitForFinal(15_000)).content).toMatch(/^Posted digest #1/);
+    const matching = papers.slice(0, 3).filter((p) => matchTopics(p, ['quantization']).length > 0);
+    expect(matching.length).toBeGreaterThan(0);
+    const pinged = server.messages(server.channelId).filter((m) => m.pinged.users.includes(MEMBER.id));
+    expect(pinged).toHaveLength(matching.length);
+    bot.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
   }, 60_000);
 });

@@ -3,13 +3,14 @@
 import { cpus } from 'node:os';
 import { formatReportTable, isPassing, type ScenarioReport } from './report.js';
 
-const SCENARIOS: Record<string, () => Promise<{ run(scale: number): Promise<ScenarioReport> }>> = {
+const SCENARIOS: Record<string, () => Promise<{ run: (scale: number) => Promise<ScenarioReport> }>> = {
   'compressed-time': () => import('./scenarios/compressed-time.js'),
   disk: () => import('./scenarios/disk-trouble.js'),
   load: () => import('./scenarios/load.js'),
   'bad-input': () => import('./scenarios/bad-input.js'),
   'hostile-text': () => import('./scenarios/hostile-text.js'),
   strangers: () => import('./scenarios/strangers.js'),
+  'flaky-source': () => import('./scenarios/flaky-source.js'),
   'steady-memory': () => import('./scenarios/steady-memory.js'),
 };
 

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import {
-  ApplicationCommandOptionType,
   ChannelType,
   Client,
   Events,
   GatewayIntentBits,
+  MessageFlags,
   PermissionFlagsBits,
   Routes,
   type ForumChannel,
@@ -181,7 +181,7 @@ describe('fake discord: several guilds with their own channels, roles, members a
         app: interaction.appPermissions.bitfield,
         ...(target ? { botSeesTarget: target.permissionsFor(client.user!)?.has(PermissionFlagsBits.ViewChannel) } : {}),
       });
-      await interaction.reply({ content: 'ok', flags: 64 });
+      await interaction.reply({ content: 'ok', flags: MessageFlags.Ephemeral });
     });
     const ask = (name: string, user: string, extra: Record<string, unknown> = {}) =>
       server.interact({ type: 'command', name, guildId: A.guild, channelId: A.news, user: { id: user }, ...extra });

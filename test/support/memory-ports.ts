@@ -1,28 +1,112 @@
-import type { Clock, CorpusSource, HistoryRead, Logger, PostedMessage, Poster, StateStore } from '../../src/app/ports.js';
+import type { Clock, CorpusSource, HistoryRead, Logger, PostedMessage, Poster, Store } from '../../src/app/ports.js';
 import { PostError } from '../../src/app/ports.js';
+import { createMemoryStore as createStore } from '../../src/app/memory-store.js';
+import { createStoreMemory } from '../../src/app/store-memory.js';
+import type { Feed } from '../../src/core/feed.js';
 import type { OutgoingMessage } from '../../src/core/format.js';
 import { readDigestNumber, readPaperIdFromFooter } from '../../src/core/format.js';
 import type { Paper } from '../../src/core/paper.js';
-import { createEmptyState, stateSchema, type State } from '../../src/core/state.js';
+import type { PostedEntry, PostedLog } from '../../src/core/posted-log.js';
+import { createEmptyProgress, type FeedProgress, type Subscriber } from '../../src/core/state.js';
+import { createEmptyMeta, DUMP_FORMAT, DUMP_VERSION } from '../../src/core/store-dump.js';
+import { selectAudience } from '../../src/core/subscriptions.js';
+import type { AudienceOf } from '../../src/app/digest-messages.js';
 
-/** A state store in memory that validates every state it saves, like the real one. */
-export function createMemoryStore(initial: State = createEmptyState()): StateStore & { saves: number; failWrites: boolean } {
-  let current = initial;
-  const store = {
+/** The feed tests run unless they name another. */
+export const TEST_FEED = 'test';
+/** The server of the test feed. */
+export const TEST_GUILD = '222222222222222222';
+
+/** A feed for tests: the test feed in the test server, posting 3 papers in corpus order, in UTC. */
+export function makeFeed(overrides: Partial<Feed> = {}): Feed {
+  return {
+    id: TEST_FEED,
+    guildId: TEST_GUILD,
+    channelId: '111111111111111111',
+    schedule: { cron: '0 9 * * *', timezone: 'UTC' },
+    size: 3,
+    order: 'corpus',
+    include: [],
+    exclude: [],
+    minUpvotes: null,
+    paused: null,
+    options: {},
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+/** What a test store starts with: one feed (its settings, progress and posts) and the members of its server. */
+export interface TestStoreSetup {
+  feed?: Partial<Feed>;
+  progress?: Partial<FeedProgress>;
+  posted?: PostedEntry[];
+  /** Members of the feed's server, by id. */
+  subscriptions?: Record<string, Subscriber>;
+}
+
+/** A test store: the in-memory store holding one feed, counting its writes and failing them on demand (a full disk). */
+export type TestStore = Store & {
+  saves: number;
+  failWrites: boolean;
+  readonly feedId: string;
+  progress(): FeedProgress;
+  log(): PostedLog;
+};
+
+/** A store in memory that validates every step it saves, like the real one. */
+export function createMemoryStore(setup: TestStoreSetup = {}): TestStore {
+  const feed = makeFeed(setup.feed);
+  const posted = setup.posted ?? [];
+  const inner = createStore(
+    createStoreMemory({
+      format: DUMP_FORMAT,
+      version: DUMP_VERSION,
+      exportedAt: '2026-01-01T00:00:00.000Z',
+      meta: createEmptyMeta(),
+      feeds: [
+        {
+          feed,
+          progress: { ...createEmptyProgress(), postedCount: posted.reduce((n, p) => Math.max(n, p.seq), 0), ...setup.progress },
+          posted,
+        },
+      ],
+      subscriptions: Object.entries(setup.subscriptions ?? {}).map(([userId, s]) => ({ guildId: feed.guildId ?? '', userId, ...s })),
+    }),
+  );
+  // The store's methods are closures over their store, not `this`: passing them around is safe.
+  /* eslint-disable @typescript-eslint/unbound-method */
+  const guarded =
+    <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      if (store.failWrites) throw Object.assign(new Error('cannot save state: ENOSPC'), { name: 'StateWriteError' });
+      const result = await write(...args);
+      store.saves += 1;
+      return result;
+    };
+  const store: TestStore = {
+    ...inner,
     saves: 0,
     failWrites: false,
-    read: () => current,
-    async update(change: (s: State) => State) {
-      const next = change(current);
-      stateSchema.parse(next);
-      if (store.failWrites) throw Object.assign(new Error('cannot save state: ENOSPC'), { name: 'StateWriteError' });
-      current = next;
-      store.saves += 1;
-      return current;
-    },
-    async close() {},
+    feedId: feed.id,
+    step: guarded(inner.step),
+    saveFeed: guarded(inner.saveFeed),
+    removeFeed: guarded(inner.removeFeed),
+    updateSubscriber: guarded(inner.updateSubscriber),
+    moveSubscriptions: guarded(inner.moveSubscriptions),
+    updateMeta: guarded(inner.updateMeta),
+    importDump: guarded(inner.importDump),
+    progress: () => inner.read().progress.get(feed.id)!,
+    log: () => inner.posted(feed.id),
   };
+  /* eslint-enable @typescript-eslint/unbound-method */
   return store;
+}
+
+/** The audience of a feed's papers: the members of its server whose topics match (what the session wires). */
+export function audienceOf(store: Store, guildId: string = TEST_GUILD): AudienceOf {
+  return (paper) => selectAudience(paper, store.read().subscriptions.get(guildId) ?? []);
 }
 
 /** A message a fake poster accepted. */
@@ -35,7 +119,7 @@ export interface FakePost {
 /** A poster that keeps messages in memory, dedupes nonces like Discord, and fails on demand. */
 export function createFakePoster(destination = 'channel:111111111111111111') {
   const posts: FakePost[] = [];
-  let failures: Array<PostError | 'commit-then-fail'> = [];
+  const failures: Array<PostError | 'commit-then-fail'> = [];
   let counter = 0;
   const poster: Poster & {
     posts: FakePost[];
@@ -111,4 +195,11 @@ export function makePapers(count: number): Paper[] {
     links: [],
     source: { file: 'test.txt', line: i * 6 + 1 },
   }));
+}
+
+/** A feed's progress with its posted log as a record by paper id, in posting order: what tests compare against. */
+export function recordsOf(store: Store, feedId: string = TEST_FEED): FeedProgress & { posted: Record<string, PostedEntry> } {
+  const progress = store.read().progress.get(feedId);
+  if (!progress) throw new Error(`no feed ${feedId}`);
+  return { ...progress, posted: Object.fromEntries([...store.posted(feedId).entries()].map((entry) => [entry.paperId, entry])) };
 }

@@ -1,22 +1,27 @@
-// A Paperboy stand-in for the lock and crash tests, run as `node --import tsx state-crash-child.ts <mode> <file> [lock]`
-// (`lock`: FileLockOptions as JSON, e.g. a stand-in identity and short refresh and stale periods):
-//   post: opens the store, prints `ready <posted>`, then posts papers p<n>, p<n+1>, ... one update each, printing
-//         `ack <n>` only after the update resolved (so every printed index is durably saved), until killed.
+// A Paperboy stand-in for the lock and crash tests, run as
+// `node --import tsx state-crash-child.ts <mode> <database file> [lock options as JSON] [adapter]`
+// (`lock`: FileLockOptions, e.g. a stand-in identity and short refresh and stale periods; `adapter`: the store
+// adapter, `sqlite` by default, as test/store/adapters.ts names them):
+//   post: opens the store, prints `ready <posted>`, then posts papers p<n>, p<n+1>, ... one state step each, printing
+//         `ack <n>` only after the step resolved (so every printed index is durably saved), until killed.
 //   hold: opens the store, prints `ready`, holds it until stdin closes (or the process is killed).
 //   try:  tries to open the store and prints one JSON line: {"ok":true} or {"ok":false,"name":...,"message":...};
 //         if it got the store it holds it until stdin closes.
+import { writeSync } from 'node:fs';
 import type { FileLockOptions } from '../../src/adapters/file-lock.js';
-import { openStateStore } from '../../src/adapters/fs-state-store.js';
-import { markPosted, type State } from '../../src/core/state.js';
+import { markPosted } from '../../src/core/state.js';
+import { CRASH_FEED, openAdapter } from '../store/adapters.js';
 
-const [mode, file, lockJson] = process.argv.slice(2);
+const [mode, file, lockJson, adapter = 'sqlite'] = process.argv.slice(2);
 if (!file || !['post', 'hold', 'try'].includes(mode ?? '')) {
-  process.stderr.write('usage: state-crash-child.ts post|hold|try <state file> [lock options as JSON]\n');
+  process.stderr.write('usage: state-crash-child.ts post|hold|try <database file> [lock options as JSON] [adapter]\n');
   process.exit(2);
 }
-const options = lockJson ? { lock: JSON.parse(lockJson) as FileLockOptions } : {};
+const lock = lockJson && lockJson !== '-' ? (JSON.parse(lockJson) as FileLockOptions) : undefined;
 
-const print = (line: string) => process.stdout.write(`${line}\n`);
+// Written synchronously: a step commits within its call, and an acknowledgement still queued in a pipe's buffer when
+// the kill lands would look like a step committed without being acknowledged.
+const print = (line: string) => writeSync(1, `${line}\n`);
 const stdinClosed = () =>
   new Promise<void>((resolve) => {
     process.stdin.on('end', resolve).on('close', resolve).resume();
@@ -24,7 +29,7 @@ const stdinClosed = () =>
 
 if (mode === 'try') {
   try {
-    const store = await openStateStore(file, options);
+    const store = await openAdapter(adapter, file, lock);
     print(JSON.stringify({ ok: true }));
     await stdinClosed();
     await store.close();
@@ -32,33 +37,19 @@ if (mode === 'try') {
     print(JSON.stringify({ ok: false, name: (error as Error).name, message: (error as Error).message }));
   }
 } else if (mode === 'hold') {
-  const store = await openStateStore(file, options);
+  const store = await openAdapter(adapter, file, lock);
   print('ready');
   await stdinClosed();
   await store.close();
 } else {
-  const store = await openStateStore(file, options);
-  const countPosted = (state: State) => Object.keys(state.destinations.console?.posted ?? {}).length;
-  let next = countPosted(store.read());
+  const store = await openAdapter(adapter, file, lock);
+  let next = store.posted(CRASH_FEED).size;
   print(`ready ${next}`);
-  if (next === 0) await store.update(addBallast);
   for (;;) {
     const index = next;
-    await store.update((state) => markPosted(state, 'console', `p${index}`, `console:${index}`, new Date().toISOString()));
+    const messageId = String(1_300_000_000_000_000_000n + BigInt(index));
+    await store.step(CRASH_FEED, (state) => markPosted(state, `p${index}`, messageId, new Date().toISOString()));
     print(`ack ${index}`);
     next += 1;
   }
-}
-
-// A few hundred kilobytes of subscribers, so that each save takes long enough for kills to land inside writes.
-function addBallast(state: State): State {
-  const subscriptions: State['subscriptions'] = {};
-  for (let i = 0; i < 3000; i += 1) {
-    subscriptions[String(100_000_000_000_000_000n + BigInt(i))] = {
-      topics: ['diffusion', 'agents', 'retrieval'],
-      dm: i % 2 === 0,
-      updatedAt: '2026-01-01T00:00:00.000Z',
-    };
-  }
-  return { ...state, subscriptions };
 }

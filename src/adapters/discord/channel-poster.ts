@@ -80,7 +80,7 @@ export function createChannelPoster(options: {
         if (message.type !== MessageType.Default || message.webhook_id) continue;
         messages.push({
           messageId: message.id,
-          paperId: readPaperIdFromFooter(message.embeds?.[0]?.footer?.text),
+          paperId: readPaperIdFromFooter(message.embeds[0]?.footer?.text),
           digest: readDigestNumber(message.content),
         });
       }

@@ -1,10 +1,11 @@
 import { once } from 'node:events';
 import { Client, type ClientOptions, DiscordAPIError, Events, GatewayIntentBits, type Interaction, Options } from 'discord.js';
 import type { Logger } from '../../app/ports.js';
+import { OperatorError } from '../../core/errors.js';
 import { installInteractionGuard } from './interaction-guard.js';
 
 /** The token was refused: nothing works until the admin replaces it, so the bot exits instead of retrying. */
-export class InvalidTokenError extends Error {
+export class InvalidTokenError extends OperatorError {
   constructor() {
     super(
       'Discord rejected DISCORD_TOKEN (401 Unauthorized). Reset the token in the Developer Portal (your application → Bot → Reset Token), put the new one in .env, and start again.',
@@ -14,7 +15,7 @@ export class InvalidTokenError extends Error {
 }
 
 /** Discord (or DISCORD_API_URL) cannot be reached at start: the network or the URL is wrong. */
-export class DiscordUnreachableError extends Error {
+export class DiscordUnreachableError extends OperatorError {
   constructor(apiUrl: string, code: string) {
     super(
       `cannot reach Discord at ${apiUrl} (${code}). Check the machine's network and DNS, or DISCORD_API_URL if you set it; then start again.`,
@@ -109,7 +110,7 @@ export async function connectDiscord(options: {
     logger.error({}, 'gateway session invalidated');
   });
   client.on(Events.Warn, (message) => logger.warn({}, `discord.js: ${message}`));
-  client.on(Events.Error, (error) => logger.error({ err: error.message }, 'discord.js client error'));
+  client.on(Events.Error, (error) => logger.error({ err: error }, 'discord.js client error'));
   client.rest.on('rateLimited', (info) =>
     logger.debug({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'rate limited by Discord; waiting'),
   );

@@ -100,3 +100,9 @@ function readBoolean(interaction: ChatInputCommandInteraction, name: string): bo
 function listWithOr(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
 }
+
+/** The server an interaction came from (members' topics are kept per server); the router lets none through from elsewhere. */
+export function readGuildId(interaction: ChatInputCommandInteraction | AutocompleteInteraction): string {
+  if (!interaction.guildId) throw new UserFacingError("Paperboy's commands work inside its server, not in direct messages.");
+  return interaction.guildId;
+}

@@ -1,6 +1,6 @@
 import type { AutocompleteInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { CorpusCatalog } from '../../app/corpus-catalog.js';
-import type { Clock, Logger, StateStore } from '../../app/ports.js';
+import type { Clock, Logger, Store } from '../../app/ports.js';
 import type { DigestRunner } from '../../app/run-digest.js';
 import type { Subscriptions } from '../../app/subscriptions.js';
 import type { AutocompleteChoice } from './choices.js';
@@ -8,17 +8,19 @@ import type { AutocompleteChoice } from './choices.js';
 /** What every command handler may use. */
 export interface CommandContext {
   catalog: CorpusCatalog;
-  store: StateStore;
+  store: Store;
   runner: DigestRunner;
   subscriptions: Subscriptions;
   clock: Clock;
   logger: Logger;
   timezone: string;
-  /** The digest destination's key in the state (`channel:<id>`). */
-  destination: string;
+  /** The feed the digest commands act on (the bootstrap feed). */
+  feedId: string;
   guildId: string | null;
   channelId: string | null;
   nextRun(): Date | null;
+  /** Live sources whose last fetch failed, one sentence each (none without SOURCES). */
+  sourceConcerns?(): readonly string[];
 }
 
 /** A slash command definition exactly as Discord's bulk-overwrite endpoint takes it. */

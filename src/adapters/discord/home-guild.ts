@@ -9,6 +9,14 @@ export interface HomeGuild {
   verdict(): Promise<HomeGuildVerdict>;
 }
 
+/** The server a channel belongs to: the client's cache after ready, or `GET /channels/:id`; null when it is in none. */
+export async function lookUpChannelGuild(client: Client, channelId: string): Promise<string | null> {
+  const cached = client.channels.cache.get(channelId);
+  if (cached && 'guildId' in cached && typeof cached.guildId === 'string') return cached.guildId;
+  const channel = (await client.rest.get(Routes.channel(channelId))) as { guild_id?: unknown };
+  return typeof channel.guild_id === 'string' && /^\d{1,20}$/.test(channel.guild_id) ? channel.guild_id : null;
+}
+
 /** A home guild known in advance (DISCORD_GUILD_ID, or a test): no lookup. */
 export function fixedHomeGuild(guildId: string): HomeGuild {
   return { verdict: async () => ({ guildId }) };

@@ -46,14 +46,14 @@ const interactionSchema = z
     entitlements: z.array(z.looseObject({})),
     authorizing_integration_owners: z.looseObject({}),
   })
-  .refine((d) => (d.guild_id ? d.member !== undefined : d.user !== undefined), { message: 'no member (in a server) or user (in a DM)' });
+  .refine((d) => (d.guild_id ? d.member !== undefined : d.user !== undefined), { error: 'no member (in a server) or user (in a DM)' });
 
 /** True when any option (at any depth) is marked focused: the mark of an autocomplete interaction. */
 function hasFocusedOption(payload: unknown): boolean {
   const stack: unknown[] = [(payload as { data?: { options?: unknown } } | null)?.data?.options];
   while (stack.length) {
     const node = stack.pop();
-    if (Array.isArray(node)) stack.push(...node);
+    if (Array.isArray(node)) stack.push(...(node as unknown[]));
     else if (node && typeof node === 'object') {
       if ((node as { focused?: unknown }).focused === true) return true;
       stack.push((node as { options?: unknown }).options);
@@ -71,7 +71,7 @@ const DROPPED = 'PAPERBOY_DROPPED_INTERACTION';
  * the packet is neutralised, logged, and answered directly through REST when its id and token allow it.
  */
 export function installInteractionGuard(client: Client, logger: Logger): void {
-  (client as unknown as NodeJS.EventEmitter).on(Events.Raw, (packet: { t?: unknown; d?: unknown }) => {
+  (client as unknown as NodeJS.EventEmitter).on(Events.Raw, (packet: { t?: unknown; d?: unknown } | null) => {
     if (packet?.t !== 'INTERACTION_CREATE') return;
     const result = interactionSchema.safeParse(packet.d);
     if (result.success) return;
@@ -99,6 +99,6 @@ export function installInteractionGuard(client: Client, logger: Logger): void {
     client.rest
       .post(route, { body: first, auth: false })
       .catch(() => client.rest.post(route, { body: second, auth: false }))
-      .catch((error: unknown) => logger.debug({ err: String(error) }, 'could not answer the malformed interaction'));
+      .catch((error: unknown) => logger.debug({ err: error }, 'could not answer the malformed interaction'));
   });
 }

@@ -1,11 +1,11 @@
 import type { REST } from 'discord.js';
-import type { Clock, Logger, StateStore } from '../../app/ports.js';
-import { recordRegistration } from '../../core/state.js';
+import type { Clock, Logger, Store } from '../../app/ports.js';
+import { recordRegistration } from '../../core/store-dump.js';
 import { describeScope, hashDefinitions, type CommandScope } from './definitions.js';
 import { registerCommands } from './register.js';
 
 /**
- * Registers the slash commands when their definitions (or scope) changed since the registration the state recorded,
+ * Registers the slash commands when their definitions (or scope) changed since the registration the store recorded,
  * and removes them from the scope no longer used. What could not be removed is retried at the next start (nothing is
  * recorded). Never throws: the digests run without commands, and the log says what to do.
  */
@@ -13,13 +13,13 @@ export async function registerCommandsIfChanged(options: {
   rest: REST;
   applicationId: string;
   scope: CommandScope;
-  store: StateStore;
+  store: Store;
   logger: Logger;
   clock: Clock;
 }): Promise<void> {
   const { rest, applicationId, scope, store, logger, clock } = options;
   const hash = hashDefinitions(scope);
-  const recorded = store.read().commands;
+  const recorded = store.read().meta.commands;
   if (recorded && recorded.hash === hash && recorded.scope === describeScope(scope)) {
     logger.debug({ scope: recorded.scope }, 'slash commands unchanged since the last registration');
     return;
@@ -35,10 +35,10 @@ export async function registerCommandsIfChanged(options: {
       );
       return;
     }
-    await store.update((s) => recordRegistration(s, { hash, scope: describeScope(scope), at: clock.now().toISOString() }));
+    await store.updateMeta((m) => recordRegistration(m, { hash, scope: describeScope(scope), at: clock.now().toISOString() }));
   } catch (error) {
     logger.error(
-      { err: error instanceof Error ? error.message : String(error) },
+      { err: error },
       'could not register the slash commands; digests still run. Check that the bot was invited with the applications.commands scope, then run `paperboy register`',
     );
   }

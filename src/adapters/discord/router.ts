@@ -76,7 +76,10 @@ export function createInteractionRouter(context: CommandContext, options: { home
       user: interaction.user.id,
       command: 'commandName' in interaction ? interaction.commandName : null,
     };
-    if (warned.has(key) || warned.size >= 1000) return logger.debug(fields, refusal.log);
+    if (warned.has(key) || warned.size >= 1000) {
+      logger.debug(fields, refusal.log);
+      return;
+    }
     warned.add(key);
     logger.warn(fields, refusal.log);
   };
@@ -94,14 +97,11 @@ export function createInteractionRouter(context: CommandContext, options: { home
           choices = command?.autocomplete ? sanitizeChoices(await command.autocomplete(interaction, context)) : [];
         }
       } catch (error) {
-        logger.error(
-          { command: interaction.commandName, err: error instanceof Error ? error.stack : String(error) },
-          'autocomplete failed; answering with no choices',
-        );
+        logger.error({ command: interaction.commandName, err: error }, 'autocomplete failed; answering with no choices');
       }
       await interaction
         .respond(choices)
-        .catch((error: unknown) => logger.warn({ command: interaction.commandName, err: String(error) }, 'could not answer autocomplete'));
+        .catch((error: unknown) => logger.warn({ command: interaction.commandName, err: error }, 'could not answer autocomplete'));
       return;
     }
     if (!interaction.isRepliable()) return;
@@ -125,14 +125,11 @@ export function createInteractionRouter(context: CommandContext, options: { home
         message = error.message;
       } else {
         const errorId = randomUUID().slice(0, 8);
-        logger.error(
-          { errorId, command: commandName, user: interaction.user.id, err: error instanceof Error ? error.stack : String(error) },
-          `command failed (error id ${errorId})`,
-        );
+        logger.error({ errorId, command: commandName, user: interaction.user.id, err: error }, `command failed (error id ${errorId})`);
         message = `Something went wrong on Paperboy's side (error id ${errorId}). An admin can find it in the logs.`;
       }
       await answer(interaction, text(message)).catch((replyError: unknown) =>
-        logger.warn({ command: commandName, err: String(replyError) }, 'could not send the error reply'),
+        logger.warn({ command: commandName, err: replyError }, 'could not send the error reply'),
       );
     }
   };

@@ -21,8 +21,11 @@ export class HttpFetchError extends Error {
 
 /** A polite HTTP client for public APIs: one GET at a time per caller, conditional, bounded in time and size. */
 export interface HttpClient {
-  /** GETs a URL; with `etag`, asks only for a newer copy (`If-None-Match`). Throws {@link HttpFetchError}. */
-  get(url: string, options?: { etag?: string | null }): Promise<HttpGetResult>;
+  /**
+   * GETs a URL; with `etag`, asks only for a newer copy (`If-None-Match`). `signal` stops the request and any wait
+   * for a retry at once (a stopping bot). Throws {@link HttpFetchError}.
+   */
+  get(url: string, options?: { etag?: string | null; signal?: AbortSignal }): Promise<HttpGetResult>;
 }
 
 /** Options of {@link createHttpClient}; everything but the User-Agent has the documented default. */
@@ -63,14 +66,18 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const pace = <T>(task: () => Promise<T>) => (options.pacer ? options.pacer.run(task) : task());
 
   return {
-    async get(url, { etag } = {}) {
+    async get(url, { etag, signal } = {}) {
       const headers: Record<string, string> = {
         'user-agent': options.userAgent,
         accept: 'application/json, application/rss+xml, application/xml;q=0.9, */*;q=0.1',
       };
       if (etag) headers['if-none-match'] = etag;
+      const stopped = (attempt: number) =>
+        new HttpFetchError(url, null, attempt, `GET ${url} stopped: Paperboy is stopping (the next fetch tries again)`);
       for (let attempt = 1; ; attempt += 1) {
-        const outcome = await pace(() => attemptGet(doFetch, url, headers, timeoutMs, maxBytes));
+        if (signal?.aborted) throw stopped(attempt);
+        const outcome = await pace(() => attemptGet(doFetch, url, headers, timeoutMs, maxBytes, signal));
+        if (outcome.kind === 'stopped') throw stopped(attempt);
         if (outcome.kind === 'response') {
           const { status } = outcome;
           if (status === 304 && etag) return { status: 'not-modified', url };
@@ -102,7 +109,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
               `GET ${url} failed with status ${status}: the server asks to wait ${Math.ceil(asked / 1000)} s (Retry-After), longer than Paperboy waits; the next fetch tries again`,
             );
           }
-          await sleep(asked ?? backoffMs(attempt));
+          await sleep(asked ?? backoffMs(attempt), signal);
           continue;
         }
         if (outcome.kind === 'too-large') {
@@ -116,7 +123,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const reason = outcome.kind === 'timeout' ? `timed out after ${formatSeconds(timeoutMs)}` : outcome.reason;
         if (attempt > maxRetries)
           throw new HttpFetchError(url, null, attempt, `GET ${url} failed after ${attempt} attempts: ${reason}`, { cause: outcome.cause });
-        await sleep(backoffMs(attempt));
+        await sleep(backoffMs(attempt), signal);
       }
     },
   };
@@ -126,6 +133,7 @@ type AttemptOutcome =
   | { kind: 'response'; status: number; headers: Headers; body: Buffer | null }
   | { kind: 'timeout'; cause?: unknown }
   | { kind: 'too-large' }
+  | { kind: 'stopped' }
   | { kind: 'network'; reason: string; cause: unknown };
 
 /** One request: headers and (for a 2xx) the whole body within the time and size limits. */
@@ -135,13 +143,17 @@ async function attemptGet(
   headers: Record<string, string>,
   timeoutMs: number,
   maxBytes: number,
+  signal: AbortSignal | undefined,
 ): Promise<AttemptOutcome> {
+  if (signal?.aborted) return { kind: 'stopped' };
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
   }, timeoutMs);
+  const stop = () => controller.abort();
+  signal?.addEventListener('abort', stop, { once: true });
   try {
     const response = await doFetch(url, { headers, signal: controller.signal, redirect: 'follow' });
     if (response.status < 200 || response.status >= 300) {
@@ -158,10 +170,13 @@ async function attemptGet(
     if (body === null) return { kind: 'too-large' };
     return { kind: 'response', status: response.status, headers: response.headers, body };
   } catch (error) {
+    if (signal?.aborted) return { kind: 'stopped' };
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the timer, which TypeScript does not follow
     if (timedOut) return { kind: 'timeout', cause: error };
     return { kind: 'network', reason: describeNetworkError(error), cause: error };
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener('abort', stop);
   }
 }
 

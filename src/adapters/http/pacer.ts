@@ -1,10 +1,23 @@
 import { performance } from 'node:perf_hooks';
 
-/** Waits a number of milliseconds; injectable so tests check spacing without waiting it out. */
-export type Sleep = (ms: number) => Promise<void>;
+/** Waits a number of milliseconds (less when `signal` aborts); injectable so tests check spacing without waiting it out. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-/** The real {@link Sleep}. */
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The real {@link Sleep}: an abort ends the wait at once and clears its timer, so a stopping process can exit. */
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 /** A clock that only moves forward, in milliseconds (not the time of day: only differences mean anything). */
 export type MonotonicNow = () => number;

@@ -151,7 +151,7 @@ function readPage(bytes: Buffer): unknown[] | string {
       `JSON that does not parse (${error instanceof Error ? error.message : String(error)}): the answer was cut off or damaged`,
     );
   }
-  if (Array.isArray(value)) return value;
+  if (Array.isArray(value)) return value as unknown[];
   const serverError =
     typeof value === 'object' && value !== null && typeof (value as { error?: unknown }).error === 'string'
       ? `: "${(value as { error: string }).error.slice(0, 120)}"`

@@ -1,7 +1,7 @@
 import type { SourcesConfig } from '../../config.js';
 import type { FetchOptions, FetchOutcome, FetchReport, SourceFetcher } from '../../app/fetch-sources.js';
 import type { Clock, Logger } from '../../app/ports.js';
-import { createHttpClient, type HttpClientOptions } from '../http/http-client.js';
+import { createHttpClient, type HttpClient, type HttpClientOptions } from '../http/http-client.js';
 import { createPacer, type MonotonicNow, realSleep, type Sleep } from '../http/pacer.js';
 import { createUserAgent } from '../http/user-agent.js';
 import { ARXIV_DIR, fetchArxivCategory } from './arxiv-feed.js';
@@ -58,6 +58,9 @@ export function createSourceFetcher(
   let running: Promise<FetchReport> | null = null;
 
   const fetchEverything = async (fetchOptions: FetchOptions): Promise<FetchReport> => {
+    const { signal } = fetchOptions;
+    const hf = withSignal(hfHttp, signal);
+    const arxiv = withSignal(arxivHttp, signal);
     const startedAt = clock.now();
     const today = startedAt.toISOString().slice(0, 10);
     const outcomes: FetchOutcome[] = [];
@@ -88,22 +91,26 @@ export function createSourceFetcher(
     if (sources.list.some((s) => s.kind === 'hf-daily')) {
       const cache = await openEtagCache(corpusDir, `${HF_DAILY_DIR}/.etags`);
       const days = listDays(fetchOptions.date ?? today, fetchOptions.days ?? sources.fetchDays);
-      for (const day of days)
+      for (const day of days) {
+        if (signal?.aborted) break;
         await guard('hf-daily', day, () =>
           fetchHfDay(
-            { corpusDir, http: hfHttp, cache, apiUrl: sources.hfApiUrl, ...(options.pageSize ? { pageSize: options.pageSize } : {}) },
+            { corpusDir, http: hf, cache, apiUrl: sources.hfApiUrl, ...(options.pageSize ? { pageSize: options.pageSize } : {}) },
             day,
           ),
         );
+      }
       await saveCache(cache.save(), 'hf-daily', logger);
     }
     const categories = sources.list.flatMap((s) => (s.kind === 'arxiv' ? [s.category] : []));
     if (categories.length > 0) {
       const cache = await openEtagCache(corpusDir, `${ARXIV_DIR}/.etags`);
-      for (const category of categories)
+      for (const category of categories) {
+        if (signal?.aborted) break;
         await guard(`arxiv:${category}`, category, () =>
-          fetchArxivCategory({ corpusDir, http: arxivHttp, cache, rssUrl: sources.arxivRssUrl, today }, category),
+          fetchArxivCategory({ corpusDir, http: arxiv, cache, rssUrl: sources.arxivRssUrl, today }, category),
         );
+      }
       await saveCache(cache.save(), 'arxiv', logger);
     }
 
@@ -147,6 +154,11 @@ export function createSourceFetcher(
     lastReport: () => last,
     warnings: () => last?.warnings ?? [],
   };
+}
+
+/** The client with one fetch's stop signal on every request. */
+function withSignal(http: HttpClient, signal: AbortSignal | undefined): HttpClient {
+  return signal ? { get: (url, options) => http.get(url, { ...options, signal }) } : http;
 }
 
 /** The `count` UTC days ending with `last` (`YYYY-MM-DD`), oldest first. */

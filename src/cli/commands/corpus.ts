@@ -10,7 +10,7 @@ export const corpusCommand: CliCommand = {
   summary: 'summarise the corpus: papers and format per file, and every warning (file:line)',
   usage: `Usage: paperboy corpus [--dir DIR] [--json] [--reference-date YYYY-MM-DD]
 
-Reads every .txt, .md, .json and .jsonl file in the corpus directory and its sub-folders
+Reads every .txt, .md, .json, .jsonl and .xml file in the corpus directory and its sub-folders
 (CORPUS_DIR, default ./seeds) and prints which format read each file, how many papers it
 gave, and every line that could not be read as a paper.
 
@@ -37,7 +37,9 @@ Options:
       `Corpus ${dir}: ${plural(corpus.papers.length, 'paper')} in ${plural(corpus.files.length, 'file')}, ${plural(corpus.warnings.length, 'warning')}`,
     ];
     if (corpus.files.length === 0)
-      lines.push('  (no .txt, .md, .json or .jsonl files: add Hugging Face Daily Papers page copies or API snapshots to this directory)');
+      lines.push(
+        '  (no .txt, .md, .json, .jsonl or .xml files: add Hugging Face Daily Papers page copies or API snapshots to this directory)',
+      );
     const width = Math.max(...corpus.files.map((f) => f.file.length), 4);
     for (const file of corpus.files) {
       lines.push(

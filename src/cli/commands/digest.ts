@@ -1,15 +1,17 @@
 import { resolve } from 'node:path';
-import { loadConfig } from '../../config.js';
-import { getDestination } from '../../core/state.js';
+import { ConfigError, loadConfig } from '../../config.js';
+import { fetchBeforeDigest } from '../../app/fetch-sources.js';
+import { createSourceFetcher } from '../../adapters/sources/source-fetcher.js';
+import { saveEnvironmentFeed, subscribersOf } from '../../app/bootstrap-feed.js';
 import { createDigestRunner, requeueRefused } from '../../app/run-digest.js';
 import { CONSOLE_DESTINATION } from '../../adapters/console-poster.js';
 import { createFsCorpusSource } from '../../adapters/fs-corpus-source.js';
-import { openStateStore, readStateFile } from '../../adapters/fs-state-store.js';
+import { openDataStore, readDataStore } from '../../adapters/open-store.js';
 import { createLogger } from '../../adapters/logger.js';
 import { systemClock } from '../../adapters/system-clock.js';
 import { renderMessageText } from '../../core/format-console.js';
 import { selectAudience } from '../../core/subscriptions.js';
-import { openDigestSession } from '../../session.js';
+import { dataStoreOptionsOf, feedIdOf, openDigestSession, runningFeedSettingsOf } from '../../session.js';
 import { parseCommandArgs, readCount, UsageError } from '../args.js';
 import type { CliCommand } from '../context.js';
 import { plural } from './corpus.js';
@@ -18,18 +20,20 @@ import { plural } from './corpus.js';
 export const digestCommand: CliCommand = {
   name: 'digest',
   summary: 'post one digest now and exit (--dry-run: show it, change nothing; --retry: queue refused papers again)',
-  usage: `Usage: paperboy digest [--dry-run] [--count N] [--retry]
+  usage: `Usage: paperboy digest [--dry-run [--fetch]] [--count N] [--retry]
 
 Posts the next digest now, through the same exactly-once path as the schedule, then exits.
 With DISCORD_TOKEN it posts to DISCORD_CHANNEL_ID; without it, it prints to this terminal
-(console mode keeps its own record, separate from any channel's).
+(console mode keeps its own record, separate from any channel's). With SOURCES set, it
+fetches them into CORPUS_DIR first, as the bot does before each digest.
 
 Options:
   --dry-run    print exactly what would be posted (mentions, follow-ups and direct
-               messages included); post nothing, change nothing
+               messages included); post nothing, change nothing (and fetch nothing)
+  --fetch      with --dry-run: fetch SOURCES into CORPUS_DIR first (this writes snapshots)
   --count N    papers in this digest (1-10; default DIGEST_SIZE)
   --retry      queue the papers Discord refused again (like /digest retry), post nothing, exit;
-               the next digests post them. Needs the state file: stop the bot first, or use
+               the next digests post them. Needs the database: stop the bot first, or use
                /digest retry while it runs
   -h, --help   show this help`,
   async run(argv, context) {
@@ -37,18 +41,24 @@ Options:
       'dry-run': { type: 'boolean' },
       count: { type: 'string' },
       retry: { type: 'boolean' },
+      fetch: { type: 'boolean' },
     });
     const config = loadConfig(context.env);
     const count = readCount('digest', 'count', values.count, config.digest.size, 10);
     const logger = createLogger({ level: config.logLevel, secrets: [config.discord.token], pretty: context.isTty });
     const destination = config.discord.token ? `channel:${config.discord.channelId}` : CONSOLE_DESTINATION;
+    const feedId = feedIdOf(config);
+    const feedSettings = runningFeedSettingsOf(config);
 
+    if (values.fetch && !values['dry-run'])
+      throw new UsageError('--fetch goes with --dry-run (a digest that posts always fetches SOURCES first)', 'digest');
     if (values.retry) {
       if (values['dry-run'] || values.count !== undefined)
         throw new UsageError('--retry only queues refused papers again; it takes no --dry-run or --count', 'digest');
-      const store = await openStateStore(config.stateFile);
+      const store = await openDataStore(dataStoreOptionsOf(config, logger));
       try {
-        const ids = await requeueRefused(store, destination);
+        await saveEnvironmentFeed(store, feedId, feedSettings, systemClock.now().toISOString());
+        const ids = await requeueRefused(store, feedId);
         if (ids.length > 0) logger.info({ destination, papers: ids }, `${ids.length} refused paper(s) queued again`);
         context.out(
           ids.length === 0
@@ -62,13 +72,17 @@ Options:
     }
 
     if (values['dry-run']) {
-      const state = await readStateFile(config.stateFile);
+      if (values.fetch) {
+        if (config.sources.list.length === 0)
+          throw new ConfigError(['--fetch needs SOURCES (e.g. SOURCES=hf-daily); it is empty, so there is nothing to fetch']);
+        await fetchBeforeDigest(createSourceFetcher(config, logger, systemClock), logger);
+      }
+      // A copy in memory of what the bot committed last (it may be running): the preview writes only to the copy.
+      const store = await readDataStore(dataStoreOptionsOf(config, logger));
+      await saveEnvironmentFeed(store, feedId, feedSettings, systemClock.now().toISOString());
       const runner = createDigestRunner({
-        store: {
-          read: () => state,
-          update: () => Promise.reject(new Error('dry run: the state is read-only')),
-          close: async () => undefined,
-        },
+        store,
+        feedId,
         poster: {
           destination,
           post: () => Promise.reject(new Error('dry run: nothing is posted')),
@@ -79,10 +93,7 @@ Options:
         corpus: createFsCorpusSource(config.corpusDir, logger),
         clock: systemClock,
         logger,
-        size: count,
-        order: config.digest.order,
-        timezone: config.digest.timezone,
-        audienceFor: selectAudience,
+        audienceFor: (paper) => selectAudience(paper, subscribersOf(store, feedId)),
       });
       const preview = await runner.preview({ count });
       const { messages, directMessages } = preview;
@@ -113,7 +124,7 @@ Options:
     const session = await openDigestSession(config, { out: context.out, columns: context.columns }, logger);
     try {
       const result = await session.runner.run({ count });
-      const empty = getDestination(session.store.read(), destination).lastRun?.reason === 'corpus-empty';
+      const empty = session.store.read().progress.get(session.feedId)?.lastRun?.reason === 'corpus-empty';
       if (result.outcome === 'empty' && empty)
         context.err(`paperboy digest: the corpus at ${resolve(config.corpusDir)} has no papers; nothing was posted\n`);
       else if (result.outcome === 'empty')

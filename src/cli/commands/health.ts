@@ -1,4 +1,4 @@
-import { readStateFilePath } from '../../config.js';
+import { readDataPaths } from '../../config.js';
 import { healthFileFor, readHealthFile } from '../../adapters/health-reporter.js';
 import { isProcessAlive } from '../../adapters/process-identity.js';
 import { systemClock } from '../../adapters/system-clock.js';
@@ -15,8 +15,8 @@ export const healthCommand: CliCommand = {
   summary: 'check the running bot: exit 0 when healthy or degraded (with why), else 1 with a one-line reason',
   usage: `Usage: paperboy health [--json]
 
-Reads the status the running bot writes every 15 s next to its state file
-(STATE_FILE + ".health") and exits 0 when the bot is up, connected to Discord (or in
+Reads the status the running bot writes every 15 s next to its database
+(DATA_DIR/paperboy.sqlite.health) and exits 0 when the bot is up, connected to Discord (or in
 console mode) and its last digest did not fail; otherwise exits 1 with a one-line reason.
 The Docker image's HEALTHCHECK runs this.
 
@@ -30,7 +30,7 @@ Options:
   -h, --help  show this help`,
   async run(argv, context) {
     const { values } = parseCommandArgs('health', argv, { json: { type: 'boolean' } });
-    const file = healthFileFor(readStateFilePath(context.env));
+    const file = healthFileFor(readDataPaths(context.env).databaseFile);
     const status = await readHealthFile(file);
     if (!status) {
       context.err(`unhealthy: no status at ${file}: the bot is not running (or has not finished starting)\n`);

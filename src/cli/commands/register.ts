@@ -2,11 +2,13 @@ import { loadConfig } from '../../config.js';
 import { SLASH_COMMANDS } from '../../adapters/discord/commands/index.js';
 import { commandScopeFor, describeScope, hashDefinitions } from '../../adapters/discord/definitions.js';
 import { createRestClient, fetchApplicationId, registerCommands } from '../../adapters/discord/register.js';
-import { openStateStore, readStateFile } from '../../adapters/fs-state-store.js';
+import { openDataStore, readDataStore } from '../../adapters/open-store.js';
+import { createLogger } from '../../adapters/logger.js';
 import { InvalidTokenError } from '../../adapters/discord/client.js';
 import { systemClock } from '../../adapters/system-clock.js';
 import { PostError } from '../../app/ports.js';
-import { recordRegistration } from '../../core/state.js';
+import { recordRegistration } from '../../core/store-dump.js';
+import { dataStoreOptionsOf } from '../../session.js';
 import { parseCommandArgs, UsageError } from '../args.js';
 import type { CliCommand } from '../context.js';
 
@@ -20,7 +22,7 @@ Puts ${listCommands()} on Discord. With
 DISCORD_GUILD_ID they are registered in that server and appear at once; without it they are
 global (Discord may take up to an hour to show them everywhere). Then it removes Paperboy's
 commands from the scope no longer used: the global ones when registering in a server, and
-those of every other server the bot is in (or was, as the state recorded). \`paperboy start\`
+those of every other server the bot is in (or was, as the database recorded). \`paperboy start\`
 does this by itself whenever the definitions or the scope changed, so you only need this after
 inviting the bot or changing DISCORD_GUILD_ID while the bot is stopped.
 
@@ -38,9 +40,11 @@ Options:
       throw error instanceof PostError && error.kind === 'unauthorized' ? new InvalidTokenError() : error;
     });
     const scope = commandScopeFor(config.discord.guildId);
-    // The previous scope is only a hint (every server the bot is in is checked too): an unreadable state is no reason to stop.
-    const previousScope = await readStateFile(config.stateFile).then(
-      (s) => s.commands?.scope ?? null,
+    const logger = createLogger({ level: config.logLevel, secrets: [config.discord.token], pretty: context.isTty });
+    const where = dataStoreOptionsOf(config, logger);
+    // The previous scope is only a hint (every server the bot is in is checked too): an unreadable database is no reason to stop.
+    const previousScope = await readDataStore(where).then(
+      (store) => store.read().meta.commands?.scope ?? null,
       () => null,
     );
     const { count, cleared, problems } = await registerCommands({ rest, applicationId, scope, previousScope });
@@ -55,14 +59,14 @@ Options:
     }
     // Record the hash so the next start does not register again; a running bot holds the lock, which is fine.
     try {
-      const store = await openStateStore(config.stateFile);
-      await store.update((s) =>
-        recordRegistration(s, { hash: hashDefinitions(scope), scope: describeScope(scope), at: systemClock.now().toISOString() }),
+      const store = await openDataStore(where);
+      await store.updateMeta((m) =>
+        recordRegistration(m, { hash: hashDefinitions(scope), scope: describeScope(scope), at: systemClock.now().toISOString() }),
       );
       await store.close();
     } catch (error) {
       context.err(
-        `paperboy register: registered, but could not record it in the state (${(error as Error).message}); the next start registers once more\n`,
+        `paperboy register: registered, but could not record it in the database (${(error as Error).message}); the next start registers once more\n`,
       );
     }
     return 0;

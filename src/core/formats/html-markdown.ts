@@ -9,13 +9,13 @@ import {
   preview,
   readPageDate,
   restIsBlank,
+  splitHeadLines,
   splitLines,
   toHttpsUrl,
   unescapeMarkdown,
 } from './text.js';
 import type { CorpusFormat, FormatContext, FormatResult, ReadPaper } from './types.js';
 
-const SCAN_LIMIT = 262_144;
 const HEADING = /^### \[/;
 const HEADING_CLOSED = /^### \[([^]*)\]\((https:\/\/[^()\s]+)\)\s*$/;
 // Lines that end a card: the next card's submitter block, anchor or heading.
@@ -39,10 +39,10 @@ const MAX_TITLE_LINES = 6;
 export const htmlMarkdownFormat: CorpusFormat = {
   name: 'html-markdown',
   description: 'HTML page converted to markdown (trending cards)',
-  detect(text) {
+  detect(text, _fileName, headLines) {
     let headings = 0;
     let buttons = 0;
-    for (const line of text.slice(0, SCAN_LIMIT).split(/\r\n|\r|\n/)) {
+    for (const line of headLines ?? splitHeadLines(text)) {
       if (HEADING.test(line)) headings += 1;
       else if (line.startsWith('[Upvote') || line.includes('[arXiv Page](')) buttons += 1;
     }

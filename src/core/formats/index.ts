@@ -8,7 +8,7 @@ import { htmlMarkdownFormat } from './html-markdown.js';
 import { markdownLinksFormat } from './markdown-links.js';
 import { markdownRefsFormat } from './markdown-refs.js';
 import { plainTextFormat } from './plain-text.js';
-import { preview } from './text.js';
+import { preview, splitHeadLines } from './text.js';
 import type { CorpusFormat, FormatContext } from './types.js';
 import { urlLinesFormat } from './url-lines.js';
 
@@ -47,10 +47,12 @@ export function detectFormat(
   formats: readonly CorpusFormat[] = CORPUS_FORMATS,
 ): { format: CorpusFormat; confidence: number } | null {
   let best: { format: CorpusFormat; confidence: number } | null = null;
+  // Split once: most detectors read the same first lines.
+  const headLines = splitHeadLines(text);
   for (const format of formats) {
     let confidence = 0;
     try {
-      confidence = format.detect(text, fileName);
+      confidence = format.detect(text, fileName, headLines);
     } catch {
       // A detector that fails does not recognise the text; the others still get their say.
     }

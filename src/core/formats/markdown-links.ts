@@ -9,12 +9,12 @@ import {
   preview,
   readPageDate,
   restIsBlank,
+  splitHeadLines,
   splitLines,
   unescapeMarkdown,
 } from './text.js';
 import type { CorpusFormat, FormatContext, FormatResult, ReadPaper } from './types.js';
 
-const SCAN_LIMIT = 262_144;
 const HEADING = /^### \[/;
 const HEADING_CLOSED = /^### \[([^]*)\]\((https:\/\/[^()\s]+)\)\s*$/;
 const UPVOTE_LINK = /^\[([\d.,]+k?|-)\]\((https:\/\/huggingface\.co\/login\?next=%2Fpapers%2F[^)\s]+)\)\s*$/i;
@@ -35,10 +35,10 @@ const MAX_TITLE_LINES = 6;
 export const markdownLinksFormat: CorpusFormat = {
   name: 'markdown-links',
   description: 'markdown copy with ### [Title](url) headings',
-  detect(text) {
+  detect(text, _fileName, headLines) {
     let headings = 0;
     let upvotes = 0;
-    for (const line of text.slice(0, SCAN_LIMIT).split(/\r\n|\r|\n/)) {
+    for (const line of headLines ?? splitHeadLines(text)) {
       if (HEADING.test(line) && line.includes('](https://huggingface.co/papers/')) headings += 1;
       else if (UPVOTE_LINK.test(line)) upvotes += 1;
     }

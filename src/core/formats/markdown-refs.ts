@@ -1,10 +1,9 @@
 import { type CorpusWarning, type Paper, paperId } from '../paper.js';
 import { extractLinks } from '../corpus.js';
 import { ratePaper } from './confidence.js';
-import { collapseSpaces, parseCount, preview, readPageDate, restIsBlank, splitLines, unescapeMarkdown } from './text.js';
+import { collapseSpaces, parseCount, preview, readPageDate, restIsBlank, splitHeadLines, splitLines, unescapeMarkdown } from './text.js';
 import type { CorpusFormat, FormatContext, FormatResult, ReadPaper } from './types.js';
 
-const SCAN_LIMIT = 262_144;
 const HEADING = /^### \[/;
 const HEADING_END = /\]\[\d+\]\s*$/;
 const REF_CLOSE = /^\]\[\d+\]\s*$/;
@@ -26,10 +25,10 @@ const WRAP_WIDTH = 120;
 export const markdownRefsFormat: CorpusFormat = {
   name: 'markdown-refs',
   description: 'reference-style markdown dump ([text][N] links)',
-  detect(text) {
+  detect(text, _fileName, headLines) {
     let headings = 0;
     let closers = 0;
-    for (const line of text.slice(0, SCAN_LIMIT).split(/\r\n|\r|\n/)) {
+    for (const line of headLines ?? splitHeadLines(text)) {
       if (HEADING.test(line)) {
         if (line.includes('](')) return 0;
         headings += 1;

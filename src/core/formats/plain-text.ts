@@ -2,9 +2,8 @@ import { parseCorpus } from '../corpus.js';
 import { detectForeignFormat } from '../corpus-format.js';
 import { ratePaper } from './confidence.js';
 import type { CorpusFormat } from './types.js';
+import { splitHeadLines, DETECT_SCAN_LIMIT } from './text.js';
 
-// The first 256 KB tell the format; scanning a 100 MB corpus for it would cost more than parsing it.
-const SCAN_LIMIT = 262_144;
 const FOOTER_LINE = /^(?:[•·*-] *)?\d+ authors?$|^·$/i;
 const CHROME_LINE = /^(?:new|subscribe|daily papers|get trending papers in your email inbox!?|by ?ak and the research community)$/i;
 const BINARY = /[\x00-\x08\x0e-\x1f\ufffd]/g;
@@ -18,9 +17,10 @@ const MARKDOWN_HEADING = /^#{1,6} \S/;
 export const plainTextFormat: CorpusFormat = {
   name: 'plain-text',
   description: 'plain-text page copy (title, abstract, author line, ·, date)',
-  detect(text) {
-    const head = text.slice(0, SCAN_LIMIT);
-    if (!head.trim() || detectForeignFormat(head) !== null || /^\uFEFF?\s*</.test(head)) return 0;
+  detect(text, _fileName, headLines) {
+    const head = text.slice(0, DETECT_SCAN_LIMIT);
+    const lines = headLines ?? splitHeadLines(text);
+    if (!head.trim() || detectForeignFormat(head, lines) !== null || /^\uFEFF?\s*</.test(head)) return 0;
     // Control characters and replaced bytes in bulk mean binary or another encoding, not a page copy.
     const odd = head.match(BINARY)?.length ?? 0;
     if (odd >= 16 && odd * 50 > head.length) return 0;
@@ -29,7 +29,7 @@ export const plainTextFormat: CorpusFormat = {
     let blocks = 0;
     let headings = 0;
     let previousBlank = true;
-    for (const raw of head.split(/\r\n|\r|\n/)) {
+    for (const raw of lines) {
       const line = raw.trim();
       if (!line) {
         previousBlank = true;

@@ -1,6 +1,14 @@
 import { normalizeArxivId } from '../paper.js';
 import { resolvePaperDate } from '../paper-date.js';
 
+/** How much of a text detection reads: the first 256 KB tell the format; scanning a 100 MB corpus would cost more than parsing it. */
+export const DETECT_SCAN_LIMIT = 262_144;
+
+/** The lines of the first {@link DETECT_SCAN_LIMIT} characters, split on CR, LF or CRLF (a BOM kept): what detectors read. */
+export function splitHeadLines(text: string): string[] {
+  return text.slice(0, DETECT_SCAN_LIMIT).split(/\r\n|\r|\n/);
+}
+
 /** The lines of a text, split on CR, LF or CRLF, without a leading BOM. */
 export function splitLines(text: string): string[] {
   const clean = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;

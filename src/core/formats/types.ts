@@ -42,6 +42,10 @@ export interface CorpusFormat {
   name: string;
   /** What the format is, in a few words, for messages. */
   description: string;
-  detect(text: string, fileName: string): number;
+  /**
+   * `headLines`: the text's first lines as `splitHeadLines` (text.ts) gives them, when the caller has them already (the
+   * registry splits once for every detector); a detector splits them itself otherwise.
+   */
+  detect(text: string, fileName: string, headLines?: readonly string[]): number;
   parse(text: string, context: FormatContext): FormatResult;
 }

@@ -1,7 +1,7 @@
 import { type CorpusWarning, type Paper, paperId } from '../paper.js';
 import { extractLinks } from '../corpus.js';
 import { ratePaper } from './confidence.js';
-import { arxivIdFromUrl, paperPageUrl, parseCount, preview, readPageDate, splitLines } from './text.js';
+import { arxivIdFromUrl, paperPageUrl, parseCount, preview, readPageDate, splitHeadLines, splitLines } from './text.js';
 import type { CorpusFormat, FormatContext, FormatResult, ReadPaper } from './types.js';
 
 interface Line {
@@ -9,7 +9,6 @@ interface Line {
   line: number;
 }
 
-const SCAN_LIMIT = 262_144;
 const URL_LINE = /^https?:\/\/\S+$/;
 const LOGIN_LINE = /^https:\/\/huggingface\.co\/login\?next=%2Fpapers%2F[^\s&#]+$/i;
 const UPVOTE_LINE = /^\[-\]\s*(\S*)$/;
@@ -27,11 +26,11 @@ const CARD_END = /^(?:Submitted by|Previous|System theme|Company)$/;
 export const urlLinesFormat: CorpusFormat = {
   name: 'url-lines',
   description: 'web export with URLs on their own lines',
-  detect(text) {
+  detect(text, _fileName, headLines) {
     let lines = 0;
     let urls = 0;
     let logins = 0;
-    for (const raw of text.slice(0, SCAN_LIMIT).split(/\r\n|\r|\n/)) {
+    for (const raw of headLines ?? splitHeadLines(text)) {
       const line = raw.trim();
       if (!line) continue;
       lines += 1;

@@ -1,6 +1,7 @@
 import type { Paper } from '../paper.js';
 import { buildSearchData, dedupePapers, deriveSearchData, type SearchData, updateSearchData } from './index-data.js';
 import { type IndexImage, IndexImageError } from './index-image.js';
+import { toText } from '../text-analysis.js';
 import { rankPapers, type SearchHit } from './rank.js';
 import { createScoreBoard } from './score.js';
 import { suggestPapers } from './suggest.js';
@@ -74,11 +75,11 @@ function createIndexOver(data: SearchData): SearchIndex {
     size: data.count,
     data,
     search(query, options = {}) {
-      const { hits, relevant } = rank(String(query ?? ''), clampLimit(options.limit));
+      const { hits, relevant } = rank(toText(query), clampLimit(options.limit));
       return relevant ? hits : [];
     },
     closest(query, options = {}) {
-      return rank(String(query ?? ''), clampLimit(options.limit)).hits;
+      return rank(toText(query), clampLimit(options.limit)).hits;
     },
     suggest(text, options = {}) {
       return suggestPapers(text, data, rank, clampLimit(options.limit ?? DEFAULT_SUGGESTIONS));

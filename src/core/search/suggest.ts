@@ -1,6 +1,6 @@
 import { DISCORD_LIMITS } from '../discord-limits.js';
 import { isPaperIdShape, type Paper } from '../paper.js';
-import { normalizePhraseText } from '../text-analysis.js';
+import { normalizePhraseText, toText } from '../text-analysis.js';
 import type { SearchData } from './index-data.js';
 import { capQuery } from './query.js';
 import type { Ranking } from './rank.js';
@@ -14,7 +14,7 @@ export type Ranker = (query: string, limit: number, titlesOnly?: boolean) => Ran
  * empty. Turning them into Discord choices is the Discord adapter's job.
  */
 export function suggestPapers(text: string, data: SearchData, rank: Ranker, limit: number): Paper[] {
-  const typed = String(text ?? '').trim();
+  const typed = toText(text).trim();
   if (!typed) return Array.from(data.state.recent.subarray(0, limit), (index) => data.docs[index]!);
   const found = new Set<Paper>();
   const at = isPaperIdShape(typed) ? data.positions.get(typed) : undefined;

@@ -16,7 +16,7 @@ export function findNearWords(raw: string, edits: number, lexicon: Lexicon): Nea
   forEachWordWithin(lexicon.words, raw, edits, (word, distance) => near.set(word, distance));
   // A swap of two neighbouring letters is the most common typo and costs two Levenshtein edits.
   for (let i = 0; i + 1 < raw.length; i++) {
-    const swapped = raw.slice(0, i) + raw[i + 1] + raw[i] + raw.slice(i + 2);
+    const swapped = raw.slice(0, i) + raw[i + 1]! + raw[i]! + raw.slice(i + 2);
     if (swapped === raw) continue;
     const word = findSorted(lexicon.words, swapped);
     if (word !== -1) near.set(word, 1);

@@ -92,18 +92,18 @@ describe('the Discord client with limited caches', () => {
     expect((permissions()! & PermissionFlagsBits.SendMessages) !== 0n).toBe(true);
 
     server.setOverwrite(CHANNEL, { id: POSTER, type: 'role', deny: bits(PermissionFlagsBits.SendMessages) });
-    await until(() => permissions() === server!.botPermissions(CHANNEL));
+    await until(() => permissions() === server.botPermissions(CHANNEL));
     expect(permissions()).toBe(server.botPermissions(CHANNEL));
     expect((permissions()! & PermissionFlagsBits.SendMessages) === 0n).toBe(true);
 
     server.setRolePermissions(GUILD, GUILD, bits(PermissionFlagsBits.SendMessages));
     server.setRolePermissions(GUILD, server.botRoleId(GUILD), bits(PermissionFlagsBits.SendMessages));
-    await until(() => permissions() === server!.botPermissions(CHANNEL));
+    await until(() => permissions() === server.botPermissions(CHANNEL));
     expect(permissions()).toBe(server.botPermissions(CHANNEL));
     expect((permissions()! & PermissionFlagsBits.ViewChannel) === 0n).toBe(true);
 
     server.setMemberRoles(GUILD, server.botUserId, []);
-    await until(() => permissions() === server!.botPermissions(CHANNEL));
+    await until(() => permissions() === server.botPermissions(CHANNEL));
     expect(permissions()).toBe(server.botPermissions(CHANNEL));
   });
 

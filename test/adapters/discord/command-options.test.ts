@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { ApplicationCommandOptionType, Client, Events, GatewayIntentBits, type Interaction, Routes } from 'discord.js';
+import { ApplicationCommandOptionType, Client, Events, GatewayIntentBits, type Interaction, MessageFlags, Routes } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommandContext, CommandData, SlashCommand } from '../../../src/adapters/discord/command.js';
 import { readFocusedText, readOptions, readSubcommand } from '../../../src/adapters/discord/command-options.js';
@@ -36,7 +36,7 @@ const commands: SlashCommand[] = [
     async execute(interaction) {
       const values = readOptions(interaction, lookup);
       read.push(values);
-      await interaction.reply({ content: 'read', flags: 64 });
+      await interaction.reply({ content: 'read', flags: MessageFlags.Ephemeral });
     },
     autocomplete: (interaction) => [{ name: `typed: ${readFocusedText(interaction)}`, value: 'typed' }],
   },
@@ -44,7 +44,7 @@ const commands: SlashCommand[] = [
     data: control,
     async execute(interaction) {
       read.push(readSubcommand(interaction, control));
-      await interaction.reply({ content: 'read', flags: 64 });
+      await interaction.reply({ content: 'read', flags: MessageFlags.Ephemeral });
     },
   },
 ];

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { hashDefinitions, type CommandScope } from '../../../src/adapters/discord/definitions.js';
 import { createRestClient } from '../../../src/adapters/discord/register.js';
 import { registerCommandsIfChanged } from '../../../src/adapters/discord/registration.js';
-import { createEmptyState, recordRegistration } from '../../../src/core/state.js';
+import { createEmptyMeta, recordRegistration, type StoreMeta } from '../../../src/core/store-dump.js';
 import { type FakeDiscord, startFakeDiscord } from '../../support/fake-discord/index.js';
 import { createManualClock, createMemoryLogger, createMemoryStore } from '../../support/memory-ports.js';
 import { COMMAND_COUNT } from '../../support/commands.js';
@@ -17,12 +17,13 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function setup(initial = createEmptyState()) {
+async function setup(initial: StoreMeta = createEmptyMeta()) {
   server = await startFakeDiscord({
     guilds: [{ id: A }],
     rateLimits: { otherRoutes: { limit: 1000, windowMs: 1000 }, globalPerSecond: 1000 },
   });
-  const store = createMemoryStore(initial);
+  const store = createMemoryStore();
+  await store.updateMeta(() => initial);
   const logger = createMemoryLogger();
   const clock = createManualClock('2026-06-22T09:00:00.000Z');
   const register = (scope: CommandScope) =>
@@ -43,7 +44,7 @@ describe('registering the slash commands when they changed', () => {
     const { server, store, logger, register } = await setup();
     await register(GUILD_A);
     expect(server.commands(A)).toHaveLength(COMMAND_COUNT);
-    expect(store.read().commands).toEqual({
+    expect(store.read().meta.commands).toEqual({
       hash: hashDefinitions(GUILD_A),
       scope: `guild:${A}`,
       registeredAt: '2026-06-22T09:00:00.000Z',
@@ -52,7 +53,7 @@ describe('registering the slash commands when they changed', () => {
   });
 
   it('given the same definitions and scope recorded, then Discord is not asked at all', async () => {
-    const recorded = recordRegistration(createEmptyState(), {
+    const recorded = recordRegistration(createEmptyMeta(), {
       hash: hashDefinitions(GUILD_A),
       scope: `guild:${A}`,
       at: '2026-06-01T00:00:00.000Z',
@@ -60,15 +61,16 @@ describe('registering the slash commands when they changed', () => {
     const { server, store, register } = await setup(recorded);
     await register(GUILD_A);
     expect(server.requests).toEqual([]);
-    expect(store.read()).toBe(recorded);
+    expect(store.read().meta).toBe(recorded);
+    expect(store.saves).toBe(1);
   });
 
   it('given other definitions recorded, then they are registered again and the new hash recorded', async () => {
-    const recorded = recordRegistration(createEmptyState(), { hash: 'an-older-hash', scope: `guild:${A}`, at: '2026-06-01T00:00:00.000Z' });
+    const recorded = recordRegistration(createEmptyMeta(), { hash: 'an-older-hash', scope: `guild:${A}`, at: '2026-06-01T00:00:00.000Z' });
     const { store, register, puts } = await setup(recorded);
     await register(GUILD_A);
     expect(puts()).toBe(1);
-    expect(store.read().commands?.hash).toBe(hashDefinitions(GUILD_A));
+    expect(store.read().meta.commands?.hash).toBe(hashDefinitions(GUILD_A));
   });
 
   it('given a move from global to a server, then the global commands are removed and the new scope recorded', async () => {
@@ -79,7 +81,7 @@ describe('registering the slash commands when they changed', () => {
     await register(GUILD_A);
     expect(server.commands()).toEqual([]);
     expect(server.commands(A)).toHaveLength(COMMAND_COUNT);
-    expect(store.read().commands).toEqual({
+    expect(store.read().meta.commands).toEqual({
       hash: hashDefinitions(GUILD_A),
       scope: `guild:${A}`,
       registeredAt: '2026-06-22T09:01:00.000Z',
@@ -93,20 +95,20 @@ describe('registering the slash commands when they changed', () => {
     const { server, store, logger, register, puts } = await setup();
     server.faults.failNext({ method: 'GET', path: /^\/applications\/\d+\/commands$/ }, { status: 403, code: 50013 });
     await register(GUILD_A);
-    expect(store.read().commands).toBeNull();
+    expect(store.read().meta.commands).toBeNull();
     expect(logger.lines.find((l) => l.level === 'warn')?.message).toMatch(
       /^could not remove Paperboy's commands from a scope it no longer uses \(global: 403 /,
     );
     await register(GUILD_A);
     expect(puts()).toBe(2);
-    expect(store.read().commands?.scope).toBe(`guild:${A}`);
+    expect(store.read().meta.commands?.scope).toBe(`guild:${A}`);
   });
 
   it('given Discord refuses the registration, then the error is logged with what to do, nothing is recorded and nothing throws', async () => {
     const { server, store, logger, register } = await setup();
     server.faults.failNext({ method: 'PUT', path: /\/commands$/ }, { status: 403, code: 50001 });
     await expect(register(GUILD_A)).resolves.toBeUndefined();
-    expect(store.read().commands).toBeNull();
+    expect(store.read().meta.commands).toBeNull();
     expect(logger.lines.find((l) => l.level === 'error')?.message).toMatch(
       /^could not register the slash commands; digests still run\. .*`paperboy register`$/,
     );

@@ -106,6 +106,31 @@ describe('the polite HTTP client', () => {
     expect(fake.requests[1]!.headers['if-none-match']).toBe(first.etag);
   });
 
+  it('given a stop during a slow answer, then the request ends at once, is not retried, and says Paperboy is stopping', async () => {
+    fake.inject('/api/daily_papers', { kind: 'slow', delayMs: 60_000 });
+    const stop = new AbortController();
+    fake.onRequest = () => setTimeout(() => stop.abort(), 20);
+    const error = await failure(client({ timeoutMs: 120_000 }).get(url, { signal: stop.signal }));
+    expect(error.message).toBe(`GET ${url} stopped: Paperboy is stopping (the next fetch tries again)`);
+    expect(fake.requests).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('given a stop while it waits out a Retry-After, then the real wait ends at once and nothing is asked again', async () => {
+    fake.inject('/api/daily_papers', { kind: 'status', status: 503, retryAfter: '50' });
+    const stop = new AbortController();
+    fake.onRequest = () => setTimeout(() => stop.abort(), 50);
+    const error = await failure(createHttpClient({ userAgent: createUserAgent(), now: () => NOW }).get(url, { signal: stop.signal }));
+    expect(error.message).toContain('stopped: Paperboy is stopping');
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('given a signal stopped before the request, then nothing is sent', async () => {
+    const error = await failure(client().get(url, { signal: AbortSignal.abort() }));
+    expect(error.message).toContain('stopped: Paperboy is stopping');
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('given Retry-After values, then seconds and HTTP dates are read and nonsense is ignored', () => {
     expect(readRetryAfter('12', NOW)).toBe(12_000);
     expect(readRetryAfter('Mon, 05 Oct 2026 11:00:00 GMT', NOW)).toBe(0);

@@ -106,6 +106,33 @@ describe('the arXiv RSS reader', () => {
     expect(feed.warnings[0]!.message).toMatch(/^item 2 is not well-formed XML/);
   });
 
+  it('given a long feed (items are read a batch at a time) with a damaged item, a comment and CDATA running across items, and an item over the entity limit, then each item reads as it would alone', () => {
+    const id = (n: number) => `2610.${String(n).padStart(5, '0')}v1`;
+    const items = Array.from({ length: 100 }, (_, i) => item({ id: id(i + 1), title: `Paper ${i + 1} &amp; Friends` }));
+    items[9] = item({ id: id(10), title: 'Broken <b>markup</title>' });
+    // A comment opened in item 40 and closed in item 41: read alone, neither is well-formed.
+    items[39] = items[39]!.replace('<title>', '<!-- <title>');
+    items[40] = items[40]!.replace('</title>', '</title> -->');
+    // CDATA opened in item 60 and closed in item 61.
+    items[59] = items[59]!.replace('<title>', '<title><![CDATA[');
+    items[60] = items[60]!.replace('</title>', ']]></title>');
+    items[69] = item({ id: id(70), title: `Paper 70 ${'&amp;'.repeat(1001)}` });
+    const feed = readArxivFeed(feedOf(...items), context);
+    const alone = items.map((one) => readArxivFeed(feedOf(one), context));
+    expect(feed.papers.map((p) => p.paper.title)).toEqual(alone.flatMap((one) => one.papers.map((p) => p.paper.title)));
+    expect(feed.warnings.map((w) => w.message)).toEqual(
+      alone.flatMap((one, i) => one.warnings.map((w) => w.message.replace(/^item 1 /, `item ${i + 1} `))),
+    );
+    expect(feed.warnings.map((w) => w.message.slice(0, 30))).toEqual([
+      'item 10 is not well-formed XML',
+      'item 40 is not well-formed XML',
+      'item 60 is not well-formed XML',
+      'item 70 cannot be read ([Entit',
+    ]);
+    expect(feed.papers).toHaveLength(96);
+    expect(feed.papers[0]!.paper.title).toBe('Paper 1 & Friends');
+  });
+
   it('given an old-style id and "A, B and C" authors, then the id keeps its archive and the authors are split', () => {
     const [paper] = readArxivFeed(feedOf(item({ id: 'hep-th/9901001v2', creator: 'Ana Lima, Bo Chen and Cy Dube' })), context).papers;
     expect(paper!.paper).toMatchObject({

@@ -1,7 +1,8 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCorpus } from '../../../src/adapters/fs-corpus.js';
+import { feedOf, readState, subscriptionsOf } from '../../support/read-state.js';
 import { spawnBot, type BotProcess, discordEnv } from '../../support/bot-process.js';
 import { startFakeDiscord, type FakeDiscord } from '../../support/fake-discord/index.js';
 import { createRandom, formatPage, generatePapers } from '../../support/generate-corpus.js';
@@ -184,7 +185,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   void watchCrash(bot);
   await bot
     .waitFor(/no unposted papers remain/, 600_000)
-    .catch((error: Error) => problems.push(`finisher: ${error.message.slice(0, 300)}`));
+    .catch((error: unknown) => problems.push(`finisher: ${(error as Error).message.slice(0, 300)}`));
   peakRss = Math.max(peakRss, readPeakRssMb(bot.child.pid) ?? 0);
   bot.kill('SIGTERM');
   const finalCode = await bot.exited;
@@ -196,15 +197,13 @@ export async function run(scale: number): Promise<ScenarioReport> {
   const lost = expected.filter((id) => !unique.has(id)).length;
   const firstSeen = [...unique];
   if (lost === 0 && duplicates === 0 && firstSeen.join('\n') !== expected.join('\n')) problems.push('papers were posted out of order');
-  const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as {
-    destinations: Record<string, { posted: Record<string, unknown> }>;
-    subscriptions: Record<string, { topics: string[] }>;
-  };
-  const recorded = Object.keys(state.destinations[`channel:${server.channelId}`]?.posted ?? {});
-  if (recorded.join('\n') !== firstSeen.join('\n')) problems.push('the state file does not list the posted papers in channel order');
+  const state = await readState(dir);
+  const recorded = Object.keys(feedOf(state)?.posted ?? {});
+  if (recorded.join('\n') !== firstSeen.join('\n')) problems.push('the database does not list the posted papers in channel order');
+  const subscribed = subscriptionsOf(state, server.guildId);
   let missingSubscriptions = 0;
   for (const [user, topics] of acknowledged) {
-    for (const topic of topics) if (!state.subscriptions[user]?.topics.includes(topic)) missingSubscriptions += 1;
+    for (const topic of topics) if (!subscribed[user]?.topics.includes(topic)) missingSubscriptions += 1;
   }
   if (missingSubscriptions) problems.push(`${missingSubscriptions} acknowledged subscriptions are missing`);
   const unansweredAlive = sent - answered - lostToKills - lostToOutages;

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCorpus } from '../../../src/adapters/fs-corpus.js';
+import { readFeed } from '../../support/read-state.js';
 import { spawnBot, discordEnv } from '../../support/bot-process.js';
 import { startFakeDiscord } from '../../support/fake-discord/index.js';
 import { formatPage, generatePapers } from '../../support/generate-corpus.js';
@@ -29,16 +30,19 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: num
 }
 
 /**
- * Disk trouble: the state directory (a small tmpfs) fills up, then turns read-only, mid-run. The bot must keep the
- * last good state, stop posting rather than post what it cannot record, say so in its logs and health, and
- * recover by itself when the disk does; in the end every paper is posted exactly once.
+ * Disk trouble: the data directory (a small ext4 file system in a loop image) fills up, then turns read-only, mid-run.
+ * The bot must keep the last committed state, stop posting rather than post what it cannot record, and say so in its
+ * logs and health. It recovers by itself when space is freed; after the read-only turn (the kernel's emergency
+ * remount, as after an I/O error: writes through the database's open files fail with EROFS, and the file system
+ * cannot be made writable again while they are open), the admin stops it, repairs and remounts the disk, and starts
+ * it again. In the end every paper is posted exactly once.
  */
 export async function run(scale: number): Promise<ScenarioReport> {
   const started = Date.now();
   const base: ScenarioReport = {
     scenario: 'disk trouble',
     load: '',
-    faults: 'state disk full (ENOSPC), then read-only (EROFS)',
+    faults: 'data disk full (ENOSPC), then read-only (EROFS) until repaired and restarted',
     papersExpected: null,
     papersPosted: null,
     duplicates: 0,
@@ -53,17 +57,23 @@ export async function run(scale: number): Promise<ScenarioReport> {
   };
   const work = await mkdtemp(join(tmpdir(), 'paperboy-soak-disk-'));
   const stateDir = join(work, 'state');
+  const image = join(work, 'data.img');
   await mkdir(stateDir);
+  // errors=remount-ro: an error turns the file system read-only at once, open files included.
+  const mountImage = () => execFileSync('mount', ['-o', 'loop,errors=remount-ro', image, stateDir], { stdio: 'pipe' });
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', stateDir], { stdio: 'pipe' });
+    execFileSync('truncate', ['-s', '16M', image], { stdio: 'pipe' });
+    execFileSync('mkfs.ext4', ['-q', '-m', '0', image], { stdio: 'pipe' });
+    mountImage();
   } catch (error) {
     await rm(work, { recursive: true, force: true });
     return {
       ...base,
-      skipped: `cannot mount a tmpfs here (${(error as Error).message.split('\n')[0]}); needs root`,
+      skipped: `cannot mount an ext4 loop image here (${(error as Error).message.split('\n')[0]}); needs root, mkfs.ext4 and loop devices`,
       durationMs: Date.now() - started,
     };
   }
+  const device = execFileSync('findmnt', ['-n', '-o', 'SOURCE', stateDir], { encoding: 'utf8' }).trim().split('/').pop()!;
 
   const papersCount = Math.max(80, Math.round(400 * scale));
   const outageMs = Math.max(3000, Math.round(8000 * scale));
@@ -73,21 +83,18 @@ export async function run(scale: number): Promise<ScenarioReport> {
   const expected = (await loadCorpus(corpusDir)).papers.map((p) => p.id);
   const server = await startFakeDiscord({ rateLimits: { messagesPerChannel: { limit: 200, windowMs: 1000 } } });
   const port = await freePort();
-  const stateFile = join(stateDir, 'state.json');
-  const bot = spawnBot({
+  const env = {
     ...discordEnv(server, { guild: false }),
-    STATE_FILE: stateFile,
+    DATA_DIR: stateDir,
     CORPUS_DIR: corpusDir,
     DIGEST_CRON: '* * * * * *',
     DIGEST_SIZE: '4',
     HEALTH_PORT: String(port),
-  });
+  };
+  let bot = spawnBot(env);
   const problems = base.problems;
   const posted = () => server.postedPaperIds();
-  const recorded = async () => {
-    const state = JSON.parse(await readFile(stateFile, 'utf8')) as { destinations: Record<string, { posted: Record<string, unknown> }> };
-    return Object.keys(state.destinations[`channel:${server.channelId}`]?.posted ?? {});
-  };
+  const recorded = async () => Object.keys((await readFeed(stateDir))?.posted ?? {});
   const health = async () => {
     const response = await fetch(`http://127.0.0.1:${port}/healthz`);
     return { status: response.status, body: (await response.json()) as { reason?: string } };
@@ -95,22 +102,27 @@ export async function run(scale: number): Promise<ScenarioReport> {
 
   async function outage(name: string, break_: () => Promise<void>, mend: () => Promise<void>, expectError: RegExp): Promise<void> {
     await break_();
-    const atBreak = posted().length;
     await sleep(outageMs);
     const during = posted().length;
-    // At most the one post whose "posted" record could not be saved may appear; nothing is posted after it.
-    if (during - atBreak > 1) problems.push(`${name}: ${during - atBreak} papers were posted while the state could not be saved`);
-    const onDisk = await recorded();
-    if (during - onDisk.length > 1) problems.push(`${name}: ${during - onDisk.length} posted papers are not in the state file`);
+    // Steps that still fit in the database's write-ahead log commit durably, so posting may go on for a while after
+    // the break: what counts is that nothing goes out that is not recorded, beyond the one post whose record failed.
+    const onDisk = await recorded().catch((error: unknown) => {
+      problems.push(`${name}: the database could not be read: ${String(error).slice(0, 200)}`);
+      return [] as string[];
+    });
+    if (during - onDisk.length > 1)
+      problems.push(`${name}: ${during - onDisk.length} papers were posted while the state could not be saved (not in the database)`);
     const verdict = await health();
     if (verdict.status !== 503 || !/cannot save state/.test(verdict.body.reason ?? '')) {
       problems.push(`${name}: /healthz said ${verdict.status} ${JSON.stringify(verdict.body.reason)} instead of the save problem`);
     }
     if (!expectError.test(bot.stderr())) problems.push(`${name}: the logs never named the cause (${expectError})`);
     await mend();
-    await waitUntil(() => posted().length >= during + 8, 60_000, `${name}: recovery`).catch((e: Error) => problems.push(e.message));
-    await waitUntil(async () => (await health()).status === 200, 20_000, `${name}: healthy again`).catch((e: Error) =>
-      problems.push(e.message),
+    await waitUntil(() => posted().length >= during + 8, 60_000, `${name}: recovery`).catch((e: unknown) =>
+      problems.push((e as Error).message),
+    );
+    await waitUntil(async () => (await health()).status === 200, 20_000, `${name}: healthy again`).catch((e: unknown) =>
+      problems.push((e as Error).message),
     );
   }
 
@@ -131,8 +143,21 @@ export async function run(scale: number): Promise<ScenarioReport> {
     );
     await outage(
       'read-only',
-      async () => void execFileSync('mount', ['-o', 'remount,ro', stateDir]),
-      async () => void execFileSync('mount', ['-o', 'remount,rw', stateDir]),
+      async () => writeFile(`/sys/fs/ext4/${device}/trigger_fs_error`, 'soak: disk trouble'),
+      async () => {
+        // Only a stopped bot lets the file system go: stop it, repair the file system, mount it again, start again.
+        bot.kill('SIGTERM');
+        const code = await bot.exited;
+        if (code !== 0) problems.push(`read-only: the bot stopped with ${code}`);
+        execFileSync('umount', [stateDir], { stdio: 'pipe' });
+        try {
+          execFileSync('e2fsck', ['-fy', image], { stdio: 'pipe' });
+        } catch {
+          // e2fsck exits 1 when it fixed something: the image is usable.
+        }
+        mountImage();
+        bot = spawnBot(env);
+      },
       /EROFS/,
     );
     await bot.waitFor(/no unposted papers remain/, 300_000);
@@ -153,7 +178,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   if (base.lost === 0 && base.duplicates === 0 && [...unique].join('\n') !== expected.join('\n'))
     problems.push('papers were posted out of order');
   const final = await recorded().catch(() => [] as string[]);
-  if (final.join('\n') !== [...unique].join('\n')) problems.push('the state file does not match the channel');
+  if (final.join('\n') !== [...unique].join('\n')) problems.push('the database does not match the channel');
 
   await server.close();
   execFileSync('umount', [stateDir]);

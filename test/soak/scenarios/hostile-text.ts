@@ -202,7 +202,7 @@ function textsOf(message: { content: string; embeds: Array<Record<string, unknow
       { where: 'title', text: String(embed.title ?? '') },
       { where: 'description', text: String(embed.description ?? '').replace(OWN_TLDR, '') },
     );
-    texts.push({ where: 'footer', text: String((embed.footer as { text?: string } | undefined)?.text ?? '') });
+    texts.push({ where: 'footer', text: (embed.footer as { text?: string } | undefined)?.text ?? '' });
     texts.push({ where: 'url', text: `<${String(embed.url ?? '')}>` });
     for (const f of fields) {
       if (OWN_POSTED_LINK.test(f.value) || (f.name === 'Paper' && OWN_PAPER_LINKS.test(f.value))) continue;
@@ -396,7 +396,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
     DIGEST_SIZE: '10',
   });
   const outcomes: InteractionOutcome[] = [];
-  let peakRssMb: number | null = null;
+  let peakRssMb: number | null;
   let crashes = 0;
   try {
     await bot.waitFor(registeredAll(), 30_000);

@@ -79,11 +79,11 @@ export async function run(scale: number): Promise<ScenarioReport> {
   let sent = 0;
   let answered = 0;
   let fetches = 0;
-  let peakRss = 0;
+  let peakRss: number;
   try {
     bot = spawnBot({
       ...discordEnv(server),
-      STATE_FILE: join(dir, 'state.json'),
+      DATA_DIR: join(dir, 'data'),
       CORPUS_DIR: corpusDir,
       DIGEST_CRON: '* * * * * *',
       DIGEST_SIZE: '2',

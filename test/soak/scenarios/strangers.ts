@@ -1,10 +1,9 @@
-import { mkdir, mkdtemp, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCorpus } from '../../../src/adapters/fs-corpus.js';
 import { readDigestNumber, readPaperIdFromFooter } from '../../../src/core/format.js';
 import { escapeAndFit } from '../../../src/core/markdown.js';
-import type { DestinationState, State } from '../../../src/core/state.js';
 import { matchTopics } from '../../../src/core/topics.js';
 import { spawnBot, type BotProcess, discordEnv } from '../../support/bot-process.js';
 import {
@@ -15,13 +14,14 @@ import {
   type StoredMessage,
 } from '../../support/fake-discord/index.js';
 import { createRandom, formatPage, generatePapers } from '../../support/generate-corpus.js';
-import { percentile } from '../../support/stats.js';
+import { type FeedRecords, feedOf, readState as readDatabase } from '../../support/read-state.js';
+import type { StoreDump } from '../../../src/core/store-dump.js';
 import { readPeakRssMb, type ScenarioReport } from '../report.js';
+import { percentile } from '../../support/stats.js';
 import { registeredAll } from '../../support/commands.js';
 
 const HOME = { guild: '130000000000000001', channel: '130000000000000011' };
 const OTHER = { guild: '140000000000000001', channel: '140000000000000011' };
-const DESTINATION = `channel:${HOME.channel}`;
 const MANAGE_GUILD = (1n << 5n).toString();
 const ADMINISTRATOR = (1n << 3n).toString();
 const TOPIC = 'zeolite';
@@ -148,8 +148,8 @@ export async function run(scale: number): Promise<ScenarioReport> {
     DIGEST_SIZE: '2',
     LOG_LEVEL: 'info',
   };
-  const readState = async (): Promise<State | null> => JSON.parse(await readFile(stateFile, 'utf8').catch(() => 'null')) as State | null;
-  const destOf = (state: State | null): DestinationState | null => state?.destinations[DESTINATION] ?? null;
+  const readState = (): Promise<StoreDump | null> => readDatabase(dir);
+  const destOf = (state: StoreDump | null): FeedRecords | null => feedOf(state);
 
   let bot: BotProcess | null = null;
   const bots: BotProcess[] = [];
@@ -459,7 +459,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
     if ((await current.exited) !== 0) problems.push('a graceful stop mid-run did not exit 0');
     current = await startBot({ ...schedule, DIGEST_SIZE: '10' });
     const settleBy = Date.now() + Math.max(120_000, papersCount * 2500);
-    let dest: DestinationState | null = null;
+    let dest: FeedRecords | null = null;
     while (Date.now() < settleBy) {
       dest = destOf(await readState());
       if (dest && isSettled(dest, expected)) break;
@@ -526,9 +526,13 @@ export async function run(scale: number): Promise<ScenarioReport> {
   for (const m of server.messages(OTHER.channel)) foreign.push(`a message was posted in the other server: ${m.content.slice(0, 80)}`);
   for (const s of STRANGERS.filter((x) => x !== BOTH_SERVERS)) {
     if (server.dmMessages(s.id).length) foreign.push(`${s.username} got ${server.dmMessages(s.id).length} direct messages`);
-    if (finalState?.subscriptions[s.id]) foreign.push(`${s.username} is subscribed: ${JSON.stringify(finalState.subscriptions[s.id])}`);
+    const theirs = finalState?.subscriptions.filter((row) => row.userId === s.id) ?? [];
+    if (theirs.length) foreign.push(`${s.username} is subscribed: ${JSON.stringify(theirs)}`);
   }
-  const both = finalState?.subscriptions[BOTH_SERVERS.id];
+  const bothRows = finalState?.subscriptions.filter((row) => row.userId === BOTH_SERVERS.id) ?? [];
+  if (bothRows.some((row) => row.guildId !== HOME.guild))
+    foreign.push(`the subscriber in both servers got topics in the other server: ${JSON.stringify(bothRows)}`);
+  const both = bothRows.find((row) => row.guildId === HOME.guild);
   if (!both || both.topics.join() !== TOPIC || both.dm)
     foreign.push(`the subscriber in both servers had their subscription changed from the other server: ${JSON.stringify(both)}`);
   const subscriberIds = new Set(subscribers.map((s) => s.id));
@@ -588,7 +592,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
 }
 
 /** Every paper posted, nothing pending, held, waiting, refused or owed, no digest under way. */
-function isSettled(dest: DestinationState, expected: readonly string[]): boolean {
+function isSettled(dest: FeedRecords, expected: readonly string[]): boolean {
   const empty = (record: Record<string, unknown> | undefined) => Object.keys(record ?? {}).length === 0;
   return (
     expected.every((id) => dest.posted[id]) &&
@@ -597,7 +601,7 @@ function isSettled(dest: DestinationState, expected: readonly string[]): boolean
   );
 }
 
-function describeUnsettled(dest: DestinationState | null, expected: readonly string[]): string {
+function describeUnsettled(dest: FeedRecords | null, expected: readonly string[]): string {
   if (!dest) return 'no state';
   const n = (record: Record<string, unknown> | undefined) => Object.keys(record ?? {}).length;
   return `${expected.filter((id) => !dest.posted[id]).length} unposted, ${n(dest.pending)} pending, ${n(dest.unverified)} unverified, ${n(dest.waiting)} waiting, ${n(dest.failed)} refused, ${n(dest.notices)} notices owed, ${n(dest.directDue)} DMs due, digest under way: ${dest.inFlight?.digest ?? 'none'}`;

@@ -12,6 +12,7 @@ export class HttpError extends Error {
     readonly body: Record<string, unknown>,
   ) {
     super(String(body.message ?? status));
+    this.name = 'HttpError';
   }
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { type ShardKey, parseShard, routesTo } from './sharding.js';
 import type { State } from './state.js';
 
 type Json = Record<string, unknown>;
@@ -29,8 +30,24 @@ interface Session {
   id: string;
   seq: number;
   intents: number;
+  /** `[shard_id, num_shards]` from IDENTIFY; [0, 1] when it sent none. */
+  shard: ShardKey;
+  /** Whether IDENTIFY carried `shard` (READY echoes it only then). */
+  shardSent: boolean;
   events: Json[];
   conn: Conn | null;
+}
+
+/** A gateway session Discord keeps: connected, or closed but still resumable. */
+export interface GatewaySession {
+  id: string;
+  /** `[shard_id, num_shards]` from IDENTIFY; [0, 1] for a session that sent no `shard`. */
+  shard: [number, number];
+  intents: number;
+  /** Whether a socket is open on it now (false: it is waiting for a RESUME and buffers its dispatches). */
+  connected: boolean;
+  /** The bot's guilds this session receives events of now, ascending. */
+  guildIds: string[];
 }
 
 interface Conn {
@@ -47,6 +64,8 @@ export interface GatewayStats {
   heartbeats: number;
   /** Intents sent with each IDENTIFY, in order. */
   identifiedIntents: number[];
+  /** `shard` sent with each accepted IDENTIFY, in order (null: none was sent). */
+  identifiedShards: Array<[number, number] | null>;
   /** Full URL of every gateway connection, in order (resumes use `resume_gateway_url`). */
   connectionUrls: string[];
   /** Close codes the server sent, in order. */
@@ -63,6 +82,7 @@ export class Gateway {
     resumes: 0,
     heartbeats: 0,
     identifiedIntents: [],
+    identifiedShards: [],
     connectionUrls: [],
     serverCloseCodes: [],
   };
@@ -75,7 +95,13 @@ export class Gateway {
 
   constructor(
     private readonly state: State,
-    private readonly options: { heartbeatIntervalMs: number; approvedPrivilegedIntents: number; baseUrl: () => string },
+    private readonly options: {
+      heartbeatIntervalMs: number;
+      approvedPrivilegedIntents: number;
+      /** A session whose shard would hold more of the bot's guilds is closed with 4011 Sharding Required. */
+      maxGuildsPerShard: number;
+      baseUrl: () => string;
+    },
   ) {}
 
   /** Accepts a WebSocket upgrade from the shared HTTP server. */
@@ -164,9 +190,8 @@ export class Gateway {
   private identify(conn: Conn, d: Json): void {
     if (conn.session) return this.closeWith(conn, 4005, 'Already authenticated.');
     if (d.token !== this.state.token) return this.closeWith(conn, 4004, 'Authentication failed.');
-    const shard = d.shard as unknown;
-    if (shard !== undefined && (!Array.isArray(shard) || shard[0] !== 0 || shard[1] !== 1))
-      return this.closeWith(conn, 4010, 'Invalid shard.');
+    const shard = parseShard(d.shard);
+    if (!shard) return this.closeWith(conn, 4010, 'Invalid shard.');
     const intents = d.intents;
     if (typeof intents !== 'number' || !Number.isInteger(intents) || (intents & ~KNOWN_INTENTS) !== 0)
       return this.closeWith(conn, 4013, 'Invalid intent(s).');
@@ -174,10 +199,14 @@ export class Gateway {
     this.stats.identifiedIntents.push(intents);
     if ((intents & PRIVILEGED_INTENTS & ~this.options.approvedPrivilegedIntents) !== 0)
       return this.closeWith(conn, 4014, 'Disallowed intent(s).');
-    const session: Session = { id: randomBytes(16).toString('hex'), seq: 0, intents, events: [], conn };
+    // Only the guilds this shard routes: READY lists them, and only they get a GUILD_CREATE (events/gateway, Sharding).
+    const guilds = [...this.state.guilds.values()].filter((g) => g.botPresent && routesTo(shard, g.id));
+    if (guilds.length > this.options.maxGuildsPerShard) return this.closeWith(conn, 4011, 'Sharding required.');
+    const shardSent = d.shard !== undefined;
+    this.stats.identifiedShards.push(shardSent ? [shard[0], shard[1]] : null);
+    const session: Session = { id: randomBytes(16).toString('hex'), seq: 0, intents, shard, shardSent, events: [], conn };
     this.sessions.set(session.id, session);
     conn.session = session;
-    const guilds = [...this.state.guilds.values()].filter((g) => g.botPresent);
     this.emit(session, 'READY', {
       v: 10,
       user_settings: {},
@@ -190,7 +219,8 @@ export class Gateway {
       session_id: session.id,
       session_type: 'normal',
       resume_gateway_url: `${this.options.baseUrl()}/resume`,
-      shard: [0, 1],
+      // READY carries the session's shard only "if sent when identifying" (gateway-events, Ready).
+      ...(shardSent ? { shard: [shard[0], shard[1]] } : {}),
       application: { id: this.state.applicationId, flags: 0 },
       auth: {},
       geo_ordered_rtc_regions: ['fake-local'],
@@ -230,15 +260,34 @@ export class Gateway {
     if (session.conn) this.send(session.conn, payload);
   }
 
-  /** Sends a dispatch to every session that has `intent` (null: every session); disconnected sessions buffer it for RESUME. */
-  dispatch(event: string, data: Json, intent: number | null): number {
+  /**
+   * Sends a dispatch to every session that has `intent` (null: every session) and whose shard routes `guildId` (null:
+   * an event without a guild, for shard 0); disconnected sessions buffer it for RESUME. Sessions that identified as
+   * the same shard each get it: Discord routes per session and allows "multiple sessions with the same [shard_id,
+   * num_shards]" (events/gateway, Sharding), and a bot running twice gets every interaction twice (one ack fails with
+   * 40060: HuyaneMatsu/hata issue 80).
+   */
+  dispatch(event: string, data: Json, intent: number | null, guildId: string | null): number {
     let delivered = 0;
     for (const session of this.sessions.values()) {
       if (intent !== null && (session.intents & intent) === 0) continue;
+      if (!routesTo(session.shard, guildId)) continue;
       this.emit(session, event, data);
       delivered += 1;
     }
     return delivered;
+  }
+
+  /** The sessions Discord keeps (connected or resumable), in the order they identified. */
+  listSessions(): GatewaySession[] {
+    const guildIds = [...this.state.guilds.values()].filter((g) => g.botPresent).map((g) => g.id);
+    return [...this.sessions.values()].map((s) => ({
+      id: s.id,
+      shard: [s.shard[0], s.shard[1]],
+      intents: s.intents,
+      connected: s.conn?.ws.readyState === WebSocket.OPEN,
+      guildIds: guildIds.filter((id) => routesTo(s.shard, id)).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0)),
+    }));
   }
 
   /** Number of sessions that currently have an open socket. */

@@ -36,20 +36,21 @@ export class GuildEvents {
 
   /** Guild events reach the bot only while it is in the guild and the guild is not in an outage. */
   private emit(guild: GuildRecord, event: string, data: Record<string, unknown>, intent: number | null): void {
-    if (guild.botPresent && !guild.unavailable) this.dispatch(event, data, intent);
+    if (guild.botPresent && !guild.unavailable) this.dispatch(event, data, intent, guild.id);
   }
 
   /** The bot joins (or re-joins) a guild: GUILD_CREATE, or during an outage an unavailable one. */
   addGuild(input: GuildInput): void {
     const guild = this.state.joinGuild(input);
-    this.dispatch('GUILD_CREATE', guild.unavailable ? { id: guild.id, unavailable: true } : this.state.guildCreateJson(guild), GUILDS);
+    const json = guild.unavailable ? { id: guild.id, unavailable: true } : this.state.guildCreateJson(guild);
+    this.dispatch('GUILD_CREATE', json, GUILDS, guild.id);
   }
 
   /** The bot is removed from a guild: GUILD_DELETE without `unavailable` (gateway-events, Guild Delete). */
   removeGuild(id: string): void {
     const guild = this.guild(id);
     if (!guild.botPresent) throw new Error(`fake-discord: the bot is not in guild ${id}`);
-    this.dispatch('GUILD_DELETE', { id }, GUILDS);
+    this.dispatch('GUILD_DELETE', { id }, GUILDS, id);
     this.state.leaveGuild(guild);
   }
 
@@ -58,9 +59,9 @@ export class GuildEvents {
     const guild = this.guild(id);
     if (!guild.botPresent) throw new Error(`fake-discord: the bot is not in guild ${id}`);
     if (guild.unavailable === unavailable) return;
-    if (unavailable) this.dispatch('GUILD_DELETE', { id, unavailable: true }, GUILDS);
+    if (unavailable) this.dispatch('GUILD_DELETE', { id, unavailable: true }, GUILDS, id);
     guild.unavailable = unavailable;
-    if (!unavailable) this.dispatch('GUILD_CREATE', this.state.guildCreateJson(guild), GUILDS);
+    if (!unavailable) this.dispatch('GUILD_CREATE', this.state.guildCreateJson(guild), GUILDS, id);
   }
 
   /** Creates a channel: CHANNEL_CREATE. Returns its id. */

@@ -2,13 +2,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readPaperIdFromFooter } from '../../../src/core/format.js';
 import { type FailResponse, RestFaults } from './faults.js';
-import { Gateway, type GatewayStats } from './gateway.js';
+import { Gateway, type GatewaySession, type GatewayStats } from './gateway.js';
 import { GuildEvents } from './guild-events.js';
 import { createRestListener } from './http.js';
 import { Interactions } from './interactions.js';
 import { Messages } from './messages.js';
 import { RateLimiter } from './rate-limit.js';
 import { restRoutes } from './rest-routes.js';
+import { MAX_GUILDS_PER_SHARD, recommendShardCount, shardOf } from './sharding.js';
 import { State } from './state.js';
 import type {
   ChannelInput,
@@ -29,7 +30,8 @@ import type {
 
 export type * from './types.js';
 export type { FailResponse } from './faults.js';
-export type { GatewayStats } from './gateway.js';
+export type { GatewaySession, GatewayStats } from './gateway.js';
+export { shardOf } from './sharding.js';
 export { ImpossibleInteraction } from './interaction-payload.js';
 export { ALL_PERMISSIONS, BOT_ROLE_PERMISSIONS, EVERYONE_PERMISSIONS, Perm } from './permissions.js';
 
@@ -146,10 +148,12 @@ export interface FakeDiscord {
   /**
    * Has a user run a slash command, type into an autocomplete option, or click a button on a message the bot sent.
    * In a guild the interaction carries the member's roles and permissions in the channel (`member.permissions`,
-   * unless `memberPermissions` overrides them) and the bot's there (`app_permissions`).
+   * unless `memberPermissions` overrides them) and the bot's there (`app_permissions`). INTERACTION_CREATE goes to the
+   * sessions of the shard that owns the guild (shard 0 for a DM).
    */
   interact(input: ComponentInteractInput): Promise<InteractionOutcome>;
   // Listed last so that `Parameters<FakeDiscord['interact']>[0]` stays the command input.
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- two signatures on purpose (see above)
   interact(input: InteractInput): Promise<InteractionOutcome>;
   /**
    * Like {@link interact}, but `mutate` may corrupt the INTERACTION_CREATE payload before it is dispatched
@@ -159,9 +163,17 @@ export interface FakeDiscord {
     input: ComponentInteractInput,
     mutate: (payload: Record<string, unknown>) => Record<string, unknown>,
   ): Promise<InteractionOutcome>;
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- as for interact: the last signature is the command input
   interactMutated(input: InteractInput, mutate: (payload: Record<string, unknown>) => Record<string, unknown>): Promise<InteractionOutcome>;
   /** Number of gateway sessions with an open socket. */
   liveSessions(): number;
+  /**
+   * The gateway sessions Discord keeps, in the order they identified: each with its `[shard_id, num_shards]` ([0, 1]
+   * when IDENTIFY sent none), whether a socket is open on it, and the guilds it receives events of.
+   */
+  sessions(): GatewaySession[];
+  /** The shard that receives a guild's events among `count` shards: `(guild_id >> 22) % count`. */
+  shardOf(guildId: string, count: number): number;
   close(): Promise<void>;
 }
 
@@ -169,13 +181,22 @@ export interface FakeDiscord {
 export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
   const state = new State(options);
   let baseUrl = '';
+  const maxGuildsPerShard = options.maxGuildsPerShard ?? MAX_GUILDS_PER_SHARD;
+  for (const [name, value] of Object.entries({
+    maxGuildsPerShard,
+    recommendedShards: options.recommendedShards,
+    maxConcurrency: options.maxConcurrency,
+  })) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new Error(`fake-discord: ${name} must be a positive integer`);
+  }
   const gateway = new Gateway(state, {
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
     approvedPrivilegedIntents: options.approvedPrivilegedIntents ?? 0,
+    maxGuildsPerShard,
     baseUrl: () => baseUrl.replace(/^http/, 'ws'),
   });
-  const dispatch = (event: string, data: Record<string, unknown>, intent: number | null): void => {
-    gateway.dispatch(event, data, intent);
+  const dispatch = (event: string, data: Record<string, unknown>, intent: number | null, guildId: string | null): void => {
+    gateway.dispatch(event, data, intent, guildId);
   };
   const messages = new Messages(state, dispatch, options.nonceWindowMs ?? 5 * 60_000);
   const guildEvents = new GuildEvents(state, dispatch);
@@ -197,6 +218,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       messages,
       gatewayUrl: () => baseUrl.replace(/^http/, 'ws'),
       sessionStartRemaining: () => 1000 - gateway.stats.identifies,
+      // Discord's recommendation "changes as the bot joins/leaves guilds" (events/gateway, Get Gateway Bot).
+      recommendedShards: () =>
+        options.recommendedShards ??
+        recommendShardCount(
+          [...state.guilds.values()].filter((g) => g.botPresent).map((g) => g.id),
+          maxGuildsPerShard,
+        ),
+      maxConcurrency: options.maxConcurrency ?? 1,
     }),
     ...interactions.routes(),
   ];
@@ -302,6 +331,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     interact: (input) => interactions.interact(input),
     interactMutated: (input, mutate) => interactions.interact(input, mutate),
     liveSessions: () => gateway.liveSessions(),
+    sessions: () => gateway.listSessions(),
+    shardOf,
     async close() {
       interactions.close();
       gateway.close();

@@ -13,6 +13,7 @@ const EPHEMERAL = 64;
 export class ImpossibleInteraction extends Error {
   constructor(message: string) {
     super(`fake-discord: ${message}`);
+    this.name = 'ImpossibleInteraction';
   }
 }
 

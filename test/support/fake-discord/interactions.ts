@@ -139,7 +139,8 @@ export class Interactions {
       this.byToken.set(token, record);
       this.byId.set(id, record);
       const sent = mutate ? { ...mutate(structuredClone(payload)), id, token } : payload;
-      this.dispatch('INTERACTION_CREATE', sent, null);
+      // Routed by the guild it happens in, not by the (possibly mutated) payload; DM interactions go to shard 0.
+      this.dispatch('INTERACTION_CREATE', sent, null, channel.guildId);
     });
   }
 

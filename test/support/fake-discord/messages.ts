@@ -6,8 +6,11 @@ import { computePinged, isEmptyMessage, normalizeComponents, normalizeEmbeds, va
 
 type Json = Record<string, unknown>;
 
-/** Sends a gateway dispatch; `intent` is the intent bit a session needs to receive it (null: always). */
-export type Dispatch = (event: string, data: Json, intent: number | null) => void;
+/**
+ * Sends a gateway dispatch; `intent` is the intent bit a session needs to receive it (null: always), `guildId` the
+ * guild whose shard receives it (null: an event without a guild, such as a DM, which goes to shard 0).
+ */
+export type Dispatch = (event: string, data: Json, intent: number | null, guildId: string | null) => void;
 
 const GUILD_MESSAGES = 1 << 9;
 const DIRECT_MESSAGES = 1 << 12;
@@ -86,7 +89,12 @@ export class Messages {
     };
     if (!ephemeral) {
       channel.messages.push(message);
-      this.dispatch('MESSAGE_CREATE', this.state.messageJson(message, { withNonce: true, forGateway: true }), this.intentFor(channel));
+      this.dispatch(
+        'MESSAGE_CREATE',
+        this.state.messageJson(message, { withNonce: true, forGateway: true }),
+        this.intentFor(channel),
+        channel.guildId,
+      );
     }
     if (nonce !== null && body.enforce_nonce === true) this.state.nonces.set(nonceKey, { messageId: message.id, at: now });
     return { message, deduped: false };
@@ -117,7 +125,7 @@ export class Messages {
       components: [],
     };
     channel.messages.push(message);
-    this.dispatch('MESSAGE_CREATE', this.state.messageJson(message, { forGateway: true }), this.intentFor(channel));
+    this.dispatch('MESSAGE_CREATE', this.state.messageJson(message, { forGateway: true }), this.intentFor(channel), channel.guildId);
     return message;
   }
 
@@ -140,7 +148,7 @@ export class Messages {
     message.editedTimestamp = isoTimestamp(Date.now());
     const channel = this.state.channels.get(message.channelId);
     if (channel && !ephemeral && channel.messages.includes(message)) {
-      this.dispatch('MESSAGE_UPDATE', this.state.messageJson(message, { forGateway: true }), this.intentFor(channel));
+      this.dispatch('MESSAGE_UPDATE', this.state.messageJson(message, { forGateway: true }), this.intentFor(channel), channel.guildId);
     }
     return message;
   }
@@ -155,6 +163,7 @@ export class Messages {
       'MESSAGE_DELETE',
       { id: message.id, channel_id: channel.id, ...(channel.guildId ? { guild_id: channel.guildId } : {}) },
       this.intentFor(channel),
+      channel.guildId,
     );
   }
 }

@@ -85,6 +85,8 @@ export function restRoutes(deps: {
   messages: Messages;
   gatewayUrl: () => string;
   sessionStartRemaining: () => number;
+  recommendedShards: () => number;
+  maxConcurrency: number;
 }): Route[] {
   const { state, messages } = deps;
   /**
@@ -195,8 +197,13 @@ export function restRoutes(deps: {
     route('GET', '/gateway/bot', () =>
       ok({
         url: deps.gatewayUrl(),
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: deps.sessionStartRemaining(), reset_after: 86_400_000, max_concurrency: 1 },
+        shards: deps.recommendedShards(),
+        session_start_limit: {
+          total: 1000,
+          remaining: deps.sessionStartRemaining(),
+          reset_after: 86_400_000,
+          max_concurrency: deps.maxConcurrency,
+        },
       }),
     ),
     route('GET', '/users/@me', () =>

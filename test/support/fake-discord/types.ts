@@ -21,6 +21,18 @@ export interface FakeDiscordOptions {
   interactionTimeoutMs?: number;
   /** Privileged intents the application is approved for (bitfield); default none. */
   approvedPrivilegedIntents?: number;
+  /**
+   * The shard count `GET /gateway/bot` recommends in `shards`; default the smallest count that keeps every shard
+   * within {@link maxGuildsPerShard} of the bot's guilds at the time of the request (1 for fewer guilds).
+   */
+  recommendedShards?: number;
+  /** `session_start_limit.max_concurrency` of `GET /gateway/bot` (identifies allowed per 5 s); default 1. */
+  maxConcurrency?: number;
+  /**
+   * An IDENTIFY whose shard would hold more of the bot's guilds is closed with 4011 Sharding Required; default 2500,
+   * Discord's limit per shard.
+   */
+  maxGuildsPerShard?: number;
   /** Seed for the RNG used by `faults.failRate`. */
   seed?: number;
 }
@@ -226,8 +238,9 @@ export interface InteractionOutcome {
   latencyMs: number | null;
   error?: 'timeout';
   /**
-   * Whether INTERACTION_CREATE reached an open gateway socket (live, or replayed on RESUME). An interaction
-   * dispatched while the app had no connected session is lost, as on Discord, and then times out undelivered.
+   * Whether INTERACTION_CREATE reached an open gateway socket (live, or replayed on RESUME) of a session on the shard
+   * that owns its guild (shard 0 for a DM). An interaction dispatched while that shard had no connected session (and
+   * none resumed in time) is lost, as on Discord, and then times out undelivered.
    */
   readonly delivered: boolean;
   followUps: StoredMessage[];

@@ -28,7 +28,7 @@ function checkUrl(issues: Issue[], value: unknown, path: Path, schemes: string[]
     if (isRequired) issues.push(required(path));
     return;
   }
-  let url: URL | null = null;
+  let url: URL | null;
   try {
     url = typeof value === 'string' ? new URL(value) : null;
   } catch {

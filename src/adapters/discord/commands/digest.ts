@@ -8,7 +8,6 @@ import {
 import { listUnposted } from '../../../core/digest.js';
 import { listDigestConcerns } from '../../../core/health.js';
 import { escapeAndFit } from '../../../core/markdown.js';
-import { getDestination } from '../../../core/state.js';
 import { formatLocalTime } from '../../../core/time.js';
 import { UserFacingError } from '../../../app/errors.js';
 import { REMOVED_FROM_CORPUS_REASON, requeueRefused } from '../../../app/run-digest.js';
@@ -71,7 +70,7 @@ const SUBCOMMANDS: Record<SubcommandName<typeof data>, Subcommand> = {
     await answer(interaction, text(describeStatus(context)));
   },
   async retry(interaction, context) {
-    const ids = await requeueRefused(context.store, context.destination);
+    const ids = await requeueRefused(context.store, context.feedId);
     context.logger.info({ user: interaction.user.id, papers: ids }, `/digest retry: ${ids.length} refused paper(s) queued again`);
     await answer(
       interaction,
@@ -91,6 +90,7 @@ const SUBCOMMANDS: Record<SubcommandName<typeof data>, Subcommand> = {
 export const digestCommand = {
   data,
   async execute(interaction, context) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a permission gate fails closed, even without permissions
     if (!interaction.inGuild() || !interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
       context.logger.warn({ user: interaction.user.id }, '/digest refused: the member lacks Manage Server');
       throw new UserFacingError('Only members with the Manage Server permission can control the digest.');
@@ -102,21 +102,26 @@ export const digestCommand = {
 /** The digest's state for admins: next run, last run, posted, left, refused papers, and why nothing was posted. */
 export function describeStatus(context: CommandContext): string {
   const { papers } = context.catalog.current();
-  const dest = getDestination(context.store.read(), context.destination);
+  const dest = context.store.read().progress.get(context.feedId);
+  if (!dest) return 'This digest has no record yet: it is being set up.';
+  const view = { progress: dest, posted: context.store.posted(context.feedId) };
   const next = context.nextRun();
-  const left = listUnposted(papers, dest, 'corpus').length;
+  const left = listUnposted(papers, view, 'corpus').length;
   const failures = Object.values(dest.failed);
   // Older versions recorded a planned paper missing from the corpus as failed: Discord never refused those.
   const removed = failures.filter((f) => f.reason === REMOVED_FROM_CORPUS_REASON).length;
   const failed = failures.length - removed;
-  const concerns = listDigestConcerns(dest, { location: context.catalog.source.location, problems: context.catalog.problems() });
+  const concerns = [
+    ...listDigestConcerns(dest, { location: context.catalog.source.location, problems: context.catalog.problems() }),
+    ...(context.sourceConcerns?.() ?? []),
+  ];
   const last = dest.lastRun
     ? `${formatLocalTime(dest.lastRun.at, context.timezone)}: ${dest.lastRun.outcome}, ${dest.lastRun.posted} posted${dest.lastRun.error ? ` (${escapeAndFit(dest.lastRun.error, 300)})` : ''}`
     : 'never';
   return [
     `**Next run:** ${next ? formatLocalTime(next, context.timezone) : 'not scheduled'}`,
     `**Last run:** ${last}`,
-    `**Posted:** ${Object.keys(dest.posted).length} papers in ${dest.digests} digests`,
+    `**Posted:** ${view.posted.size} papers in ${dest.digests} digests`,
     `**Left:** ${left === 0 ? 'none: no unposted papers remain' : `${left} of ${papers.length}`}`,
     ...(dest.inFlight ? [`**Interrupted digest:** #${dest.inFlight.digest} will be finished at the next run`] : []),
     ...(failed ? [`**Refused by Discord:** ${failed} (see the logs for why; \`/digest retry\` queues them again)`] : []),

@@ -2,7 +2,6 @@ import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js
 import { formatPaperEmbed } from '../../../core/format.js';
 import { escapeAndFit, escapeMarkdown, sliceText } from '../../../core/markdown.js';
 import { isPaperIdShape, type Paper } from '../../../core/paper.js';
-import { getDestination } from '../../../core/state.js';
 import { suggestPaperChoices } from '../choices.js';
 import type { CommandContext, CommandData, SlashCommand } from '../command.js';
 import { readFocusedText, readOptions } from '../command-options.js';
@@ -61,11 +60,14 @@ export const paperCommand = {
   },
 } satisfies SlashCommand;
 
-/** The link to the digest message that posted a paper, when it was posted to the digest channel. */
+/** The link to the digest message that posted a paper, when the digest feed posted it (in its server and channel). */
 function postedLink(paper: Paper, context: CommandContext): string | null {
-  const posted = getDestination(context.store.read(), context.destination).posted[paper.id];
-  if (!posted || !context.guildId || !context.channelId || !/^\d+$/.test(posted.messageId)) return null;
-  return `https://discord.com/channels/${context.guildId}/${context.channelId}/${posted.messageId}`;
+  const posted = context.store.posted(context.feedId).get(paper.id);
+  const feed = context.store.read().feeds.get(context.feedId);
+  const guildId = feed?.guildId ?? context.guildId;
+  const channelId = feed?.channelId ?? context.channelId;
+  if (!posted || !guildId || !channelId || !/^\d+$/.test(posted.messageId)) return null;
+  return `https://discord.com/channels/${guildId}/${channelId}/${posted.messageId}`;
 }
 
 /**

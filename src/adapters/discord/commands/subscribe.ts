@@ -3,7 +3,7 @@ import { escapeMarkdown } from '../../../core/markdown.js';
 import { MAX_TOPICS } from '../../../core/subscriptions.js';
 import { filterTopicSuggestions, TOPIC_MAX_LENGTH, TOPIC_MIN_LENGTH } from '../../../core/topics.js';
 import type { CommandData, SlashCommand } from '../command.js';
-import { readFocusedText, readOptions } from '../command-options.js';
+import { readFocusedText, readOptions, readGuildId } from '../command-options.js';
 import { answer, text } from '../replies.js';
 
 const data = {
@@ -34,7 +34,7 @@ export const subscribeCommand = {
   data,
   async execute(interaction, context) {
     const options = readOptions(interaction, data);
-    const result = await context.subscriptions.subscribe(interaction.user.id, options.topic, options.dm);
+    const result = await context.subscriptions.subscribe(readGuildId(interaction), interaction.user.id, options.topic, options.dm);
     const topic = `**${escapeMarkdown(result.topic)}**`;
     const how = result.dm ? 'by direct message (one per digest)' : 'with a mention under each matching paper';
     if (result.kind === 'already') {

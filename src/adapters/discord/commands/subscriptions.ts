@@ -1,3 +1,4 @@
+import { readGuildId } from '../command-options.js';
 import { ApplicationCommandType } from 'discord.js';
 import { escapeMarkdown } from '../../../core/markdown.js';
 import { MAX_TOPICS } from '../../../core/subscriptions.js';
@@ -14,7 +15,7 @@ const data = {
 export const subscriptionsCommand = {
   data,
   async execute(interaction, context) {
-    const { topics, dm } = context.subscriptions.list(interaction.user.id);
+    const { topics, dm } = context.subscriptions.list(readGuildId(interaction), interaction.user.id);
     if (topics.length === 0) {
       await answer(interaction, text('You follow no topics yet. Add one with /subscribe, e.g. `/subscribe topic:scaling laws`.'));
       return;

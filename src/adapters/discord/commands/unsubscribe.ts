@@ -3,7 +3,7 @@ import { DISCORD_LIMITS } from '../../../core/discord-limits.js';
 import { escapeMarkdown, sliceText } from '../../../core/markdown.js';
 import { TOPIC_MAX_LENGTH } from '../../../core/topics.js';
 import type { CommandData, SlashCommand } from '../command.js';
-import { readFocusedText, readOptions } from '../command-options.js';
+import { readFocusedText, readOptions, readGuildId } from '../command-options.js';
 import { answer, text } from '../replies.js';
 
 const data = {
@@ -28,7 +28,7 @@ export const unsubscribeCommand = {
   data,
   async execute(interaction, context) {
     const options = readOptions(interaction, data);
-    const result = await context.subscriptions.unsubscribe(interaction.user.id, options.topic);
+    const result = await context.subscriptions.unsubscribe(readGuildId(interaction), interaction.user.id, options.topic);
     if (result.removed) {
       const left = result.left.length
         ? `You still follow ${result.left.length} topic${result.left.length === 1 ? '' : 's'}.`
@@ -44,7 +44,7 @@ export const unsubscribeCommand = {
   autocomplete(interaction, context) {
     const typed = readFocusedText(interaction).trim().toLowerCase();
     return context.subscriptions
-      .list(interaction.user.id)
+      .list(readGuildId(interaction), interaction.user.id)
       .topics.filter((t) => t.includes(typed))
       .slice(0, DISCORD_LIMITS.autocompleteChoices)
       .map((t) => ({ name: sliceText(t, DISCORD_LIMITS.choiceName), value: sliceText(t, DISCORD_LIMITS.choiceValue) }));

@@ -60,9 +60,10 @@ function loggedFailures(stderr: string): string[] {
   for (const line of stderr.split('\n')) {
     if (!line.includes('command failed')) continue;
     try {
-      const entry = JSON.parse(line) as { command?: string; err?: string };
+      // `err` is the error as pino serializes it: its stack's first line names the type and the message.
+      const entry = JSON.parse(line) as { command?: string; err?: { stack?: string } };
       reasons.add(
-        `/${entry.command ?? '?'}: ${(entry.err ?? '')
+        `/${entry.command ?? '?'}: ${(entry.err?.stack ?? '')
           .split('\n')[0]!
           .replace(/\/tmp\/\S+/g, 'STATE_FILE')
           .slice(0, 160)}`,

@@ -169,11 +169,19 @@ function checkParsed(input: CorpusInput, findings: Findings): number | null {
     findings.add(`parseCorpus threw (${String(error).slice(0, 80)})`, `${input.family}: ${short(input.text)}`);
     return null;
   }
-  const ms = performance.now() - started;
+  let ms = performance.now() - started;
   const mb = input.text.length / MB;
-  if (ms > BUDGET_SLACK_MS + BUDGET_MS_PER_MB * mb) {
+  const budget = BUDGET_SLACK_MS + BUDGET_MS_PER_MB * mb;
+  // Over budget once may be the machine (a GC, another process on a 2-core box): a superlinear parse is over budget
+  // every time, so the fastest of three runs is what counts.
+  for (let retry = 0; retry < 2 && ms > budget; retry++) {
+    const again = performance.now();
+    parseCorpus(input.text, { file: 'fuzz.txt', referenceDate: REFERENCE_DATE });
+    ms = Math.min(ms, performance.now() - again);
+  }
+  if (ms > budget) {
     findings.add(
-      `parseCorpus is superlinear: ${Math.round(ms)} ms on ${kb(input.text.length)} (budget ${Math.round(BUDGET_SLACK_MS + BUDGET_MS_PER_MB * mb)} ms)`,
+      `parseCorpus is superlinear: ${Math.round(ms)} ms on ${kb(input.text.length)} (budget ${Math.round(budget)} ms)`,
       input.family,
     );
   }

@@ -1,6 +1,7 @@
 // Preloaded into a bot process by the benchmarks (`node --import <this> dist/cli.js start`), the same way for this
 // release and the previous one: on SIGUSR2 it collects garbage and prints one line of memory figures to stderr.
 // Plain JavaScript so that any release can load it, whatever its build.
+/* global process, setTimeout */
 import { setFlagsFromString, getHeapSpaceStatistics } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 

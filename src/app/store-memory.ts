@@ -1,0 +1,186 @@
+import type { Feed } from '../core/feed.js';
+import { createPostedLog, type MutablePostedLog, type PostedLog, type PostedLogChange, withLogChange } from '../core/posted-log.js';
+import {
+  beginStep,
+  createEmptyProgress,
+  type FeedProgress,
+  type FeedState,
+  feedProgressSchema,
+  isBlankProgress,
+  type Subscriber,
+  subscriberSchema,
+} from '../core/state.js';
+import { feedSchema } from '../core/feed.js';
+import { createEmptyMeta, type StoreDump, type StoreMeta, storeMetaSchema } from '../core/store-dump.js';
+import type { StoreSnapshot } from './ports.js';
+
+/*
+ * The in-memory half of every store adapter: what the store holds, and each write planned (pure, validated) before
+ * the adapter commits it and applied to memory after. An adapter's write is: plan → transaction → apply, so memory
+ * never holds what the database does not.
+ */
+
+/** Everything a store holds, in memory. */
+export interface StoreMemory {
+  feeds: Map<string, Feed>;
+  progress: Map<string, FeedProgress>;
+  logs: Map<string, MutablePostedLog>;
+  subscriptions: Map<string, Map<string, Subscriber>>;
+  meta: StoreMeta;
+}
+
+/** A store's memory holding a dump's records (an empty store without one). */
+export function createStoreMemory(dump?: StoreDump): StoreMemory {
+  const memory: StoreMemory = { feeds: new Map(), progress: new Map(), logs: new Map(), subscriptions: new Map(), meta: createEmptyMeta() };
+  if (!dump) return memory;
+  for (const { feed, progress, posted } of dump.feeds) {
+    memory.feeds.set(feed.id, feed);
+    memory.progress.set(feed.id, progress);
+    memory.logs.set(feed.id, createPostedLog(posted));
+  }
+  for (const { guildId, userId, ...subscriber } of dump.subscriptions) setSubscriber(memory, guildId, userId, subscriber);
+  memory.meta = dump.meta;
+  return memory;
+}
+
+/**
+ * A copy of a store's memory whose writes never reach the original (a digest preview runs on it): feeds and
+ * progress are copied (they are small), posted logs are read through, with the copy's own rows laid over them.
+ */
+export function forkStoreMemory(source: { read(): StoreSnapshot; posted(feedId: string): PostedLog }): StoreMemory {
+  const snapshot = source.read();
+  const logs = new Map<string, MutablePostedLog>();
+  for (const id of snapshot.feeds.keys()) logs.set(id, createOverlayLog(source.posted(id)));
+  const subscriptions = new Map([...snapshot.subscriptions].map(([guild, members]) => [guild, new Map(members)]));
+  return { feeds: new Map(snapshot.feeds), progress: new Map(snapshot.progress), logs, subscriptions, meta: snapshot.meta };
+}
+
+function createOverlayLog(base: PostedLog): MutablePostedLog {
+  let view = base;
+  return {
+    has: (id) => view.has(id),
+    get: (id) => view.get(id),
+    get size() {
+      return view.size;
+    },
+    newestFirst: () => view.newestFirst(),
+    entries: () => view.entries(),
+    apply(change) {
+      view = withLogChange(view, change);
+    },
+  };
+}
+
+const emptyLog = createPostedLog();
+
+/** The snapshot a store's `read()` returns. */
+export function snapshotOf(memory: StoreMemory): StoreSnapshot {
+  return { feeds: memory.feeds, progress: memory.progress, subscriptions: memory.subscriptions, meta: memory.meta };
+}
+
+/** A feed's posted log, or an empty one. */
+export function postedOf(memory: StoreMemory, feedId: string): PostedLog {
+  return memory.logs.get(feedId) ?? emptyLog;
+}
+
+/** A planned state step: the progress to write and the log changes to apply, validated. */
+export interface StepPlan {
+  feedId: string;
+  progress: FeedProgress;
+  logChanges: readonly PostedLogChange[];
+}
+
+/** Runs a step's transitions on the committed state and checks the result; throws for an unknown feed or a bug. */
+export function planStep(memory: StoreMemory, feedId: string, change: (state: FeedState) => FeedState): StepPlan {
+  const progress = memory.progress.get(feedId);
+  if (!progress) throw new Error(`there is no feed ${feedId} in the store`);
+  const next = change(beginStep(feedId, progress, postedOf(memory, feedId)));
+  const checked = feedProgressSchema.safeParse(next.progress);
+  // A bug in a transition must not reach the database, where it would stop the next start.
+  if (!checked.success)
+    throw new Error(`refusing to save feed ${feedId}: the change made its progress invalid (a bug): ${checked.error.message}`);
+  return { feedId, progress: next.progress, logChanges: next.logChanges };
+}
+
+/** Applies a committed step to memory. */
+export function applyStep(memory: StoreMemory, plan: StepPlan): FeedState {
+  memory.progress.set(plan.feedId, plan.progress);
+  let log = memory.logs.get(plan.feedId);
+  if (!log) memory.logs.set(plan.feedId, (log = createPostedLog()));
+  for (const change of plan.logChanges) log.apply(change);
+  return beginStep(plan.feedId, plan.progress, log);
+}
+
+/** Checks a feed before it is saved; throws for an invalid one. */
+export function checkFeed(feed: Feed): Feed {
+  const checked = feedSchema.safeParse(feed);
+  if (!checked.success) throw new Error(`refusing to save feed ${feed.id}: ${checked.error.message}`);
+  return feed;
+}
+
+/** Applies a saved feed to memory (a new feed gets empty progress and an empty log). */
+export function applyFeed(memory: StoreMemory, feed: Feed): void {
+  memory.feeds.set(feed.id, feed);
+  if (!memory.progress.has(feed.id)) memory.progress.set(feed.id, createEmptyProgress());
+  if (!memory.logs.has(feed.id)) memory.logs.set(feed.id, createPostedLog());
+}
+
+/** Applies a removed feed to memory. */
+export function applyFeedRemoval(memory: StoreMemory, feedId: string): void {
+  memory.feeds.delete(feedId);
+  memory.progress.delete(feedId);
+  memory.logs.delete(feedId);
+}
+
+/** Runs a change of a member's topics and checks the result. */
+export function planSubscriber(
+  memory: StoreMemory,
+  guildId: string,
+  userId: string,
+  change: (current: Subscriber | null) => Subscriber | null,
+): Subscriber | null {
+  const next = change(memory.subscriptions.get(guildId)?.get(userId) ?? null);
+  if (next !== null && !subscriberSchema.safeParse(next).success)
+    throw new Error(`refusing to save the topics of member ${userId}: invalid (a bug)`);
+  return next;
+}
+
+/** Applies a member's saved topics to memory. */
+export function setSubscriber(memory: StoreMemory, guildId: string, userId: string, subscriber: Subscriber | null): void {
+  let members = memory.subscriptions.get(guildId);
+  if (subscriber === null) {
+    members?.delete(userId);
+    if (members?.size === 0) memory.subscriptions.delete(guildId);
+    return;
+  }
+  if (!members) memory.subscriptions.set(guildId, (members = new Map<string, Subscriber>()));
+  members.set(userId, subscriber);
+}
+
+/** The members a move of subscriptions carries over: those of `from` not already in `to`. */
+export function planMove(memory: StoreMemory, fromGuildId: string, toGuildId: string): Array<[string, Subscriber]> {
+  if (fromGuildId === toGuildId) return [];
+  const there = memory.subscriptions.get(toGuildId);
+  return [...(memory.subscriptions.get(fromGuildId) ?? [])].filter(([userId]) => !there?.has(userId));
+}
+
+/** Applies a committed move of subscriptions to memory. */
+export function applyMove(memory: StoreMemory, fromGuildId: string, toGuildId: string, moved: Array<[string, Subscriber]>): void {
+  for (const [userId, subscriber] of moved) setSubscriber(memory, toGuildId, userId, subscriber);
+  if (fromGuildId !== toGuildId) memory.subscriptions.delete(fromGuildId);
+}
+
+/** Runs a change of the store's records and checks the result. */
+export function planMeta(memory: StoreMemory, change: (meta: StoreMeta) => StoreMeta): StoreMeta {
+  const next = change(memory.meta);
+  const checked = storeMetaSchema.safeParse(next);
+  if (!checked.success) throw new Error(`refusing to save the store's records: invalid (a bug): ${checked.error.message}`);
+  return next;
+}
+
+/** True while the memory holds nothing a person would miss (see {@link isBlankProgress}). */
+export function isBlankMemory(memory: StoreMemory): boolean {
+  if (memory.subscriptions.size > 0) return false;
+  for (const [id, progress] of memory.progress) if (!isBlankProgress(progress) || postedOf(memory, id).size > 0) return false;
+  return true;
+}

@@ -1,0 +1,365 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { watch } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Store, StoreNotEmptyError } from '../../src/app/ports.js';
+import { buildDump, type StoreDump, storeDumpSchema } from '../../src/core/store-dump.js';
+import {
+  createEmptyProgress,
+  type FeedState,
+  markFailed,
+  markPending,
+  markPosted,
+  startDigest,
+  type Subscriber,
+} from '../../src/core/state.js';
+import { renamePaperIds } from '../../src/core/paper-renames.js';
+import { createRandom } from '../support/random.js';
+import { makeFeed } from '../support/memory-ports.js';
+import { CRASH_FEED } from './adapters.js';
+
+/** A store adapter as the contract suite drives it. */
+export interface StoreUnderTest {
+  name: string;
+  /** Opens the store kept at `location` (a fresh one the first time). */
+  open(location: string): Promise<Store>;
+  /** Where the store lives inside a test's fresh directory. */
+  locationIn(dir: string): string;
+  /** True when a store opened again at the same location sees everything the previous one committed. */
+  durable: boolean;
+  /** Makes the store's next writes fail as a full or locked disk would; resolves with the function that mends it. */
+  breakWrites?(location: string): Promise<() => Promise<void>>;
+  /** The adapter name the crash child opens (test/store/adapters.ts), for the kill -9 tests. */
+  crashAdapter?: string;
+}
+
+const AT = '2026-06-22T09:00:00.000Z';
+const FEED = 'news';
+const GUILD = '900000000000000001';
+const OTHER_GUILD = '900000000000000002';
+const SNOW = (n: number) => String(1_100_000_000_000_000_000n + BigInt(n));
+const member = (topics: string[], dm = false): Subscriber => ({ topics, dm, updatedAt: AT });
+const postedIds = (store: Store, feedId = FEED) => [...store.posted(feedId).entries()].map((e) => e.paperId);
+
+/** The dump of everything a store holds, as `paperboy state export` writes it. */
+export function dumpOf(store: Store, options: { feedId?: string } = {}): StoreDump {
+  const snapshot = store.read();
+  return buildDump(
+    {
+      feeds: snapshot.feeds.values(),
+      progressOf: (id) => snapshot.progress.get(id)!,
+      postedOf: (id) => store.posted(id).entries(),
+      subscriptions: snapshot.subscriptions,
+      meta: snapshot.meta,
+    },
+    { at: AT, ...options },
+  );
+}
+
+/** Runs every store test against an adapter. */
+export function describeStoreContract(adapter: StoreUnderTest): void {
+  const dirs: string[] = [];
+  const open: Store[] = [];
+  let dir: string;
+  let location: string;
+  const openStore = async (at = location) => {
+    const store = await adapter.open(at);
+    open.push(store);
+    return store;
+  };
+  /** Closes the store and opens it again (a restart), for durable adapters; the same store otherwise. */
+  const reopen = async (store: Store) => {
+    if (!adapter.durable) return store;
+    await store.close();
+    return openStore();
+  };
+  const withFeed = async () => {
+    const store = await openStore();
+    await store.saveFeed(makeFeed({ id: FEED, guildId: GUILD }));
+    return store;
+  };
+
+  beforeEach(async () => {
+    await Promise.all(open.splice(0).map((store) => store.close().catch(() => undefined)));
+    dir = await mkdtemp(join(tmpdir(), `paperboy-store-${adapter.name}-`));
+    dirs.push(dir);
+    location = adapter.locationIn(dir);
+  });
+  afterAll(async () => {
+    await Promise.all(open.splice(0).map((store) => store.close().catch(() => undefined)));
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  });
+
+  describe(`the ${adapter.name} store`, () => {
+    it('given a new store, then it holds nothing and is blank', async () => {
+      const store = await openStore();
+      expect(store.read().feeds.size).toBe(0);
+      expect(store.read().subscriptions.size).toBe(0);
+      expect(store.read().meta).toEqual({ commands: null, imported: null });
+      expect(store.isBlank()).toBe(true);
+      expect(store.posted('nowhere').size).toBe(0);
+    });
+
+    it('given a saved feed, then it has empty progress; saving it again keeps its progress; removing it drops everything', async () => {
+      let store = await withFeed();
+      expect(store.read().progress.get(FEED)).toEqual(createEmptyProgress());
+      await store.step(FEED, (s) => markPosted(s, 'a', SNOW(1), AT));
+      await store.saveFeed(makeFeed({ id: FEED, guildId: GUILD, channelId: '333333333333333333', size: 7 }));
+      store = await reopen(store);
+      expect(store.read().feeds.get(FEED)).toMatchObject({ channelId: '333333333333333333', size: 7 });
+      expect(store.read().progress.get(FEED)?.postedCount).toBe(1);
+      expect(postedIds(store)).toEqual(['a']);
+      await store.removeFeed(FEED);
+      store = await reopen(store);
+      expect(store.read().feeds.has(FEED)).toBe(false);
+      expect(store.read().progress.has(FEED)).toBe(false);
+      expect(store.posted(FEED).size).toBe(0);
+    });
+
+    it('given steps, then each commits its progress and its log rows together, and a restart sees them in order', async () => {
+      let store = await withFeed();
+      await store.step(FEED, (s) => startDigest(s, { papers: ['a', 'b', 'c'], remainingAfter: 0, at: AT, headerNonce: 'h' }));
+      await store.step(FEED, (s) => markPending(s, 'a', 'n-a', AT));
+      const after = await store.step(FEED, (s) => markPosted(s, 'a', SNOW(1), AT));
+      expect(after.posted.get('a')?.seq).toBe(1);
+      await store.step(FEED, (s) => markPosted(markPosted(s, 'b', SNOW(2), AT), 'c', SNOW(3), AT));
+      await store.step(FEED, (s) => markFailed(s, 'd', 'refused', AT));
+      store = await reopen(store);
+      const progress = store.read().progress.get(FEED)!;
+      expect(postedIds(store)).toEqual(['a', 'b', 'c']);
+      expect([...store.posted(FEED).newestFirst()].map((e) => e.seq)).toEqual([3, 2, 1]);
+      expect(progress).toMatchObject({ postedCount: 3, lastMessageId: SNOW(3), pending: {}, failed: { d: { reason: 'refused' } } });
+      expect(progress.inFlight?.papers).toEqual(['a', 'b', 'c']);
+    });
+
+    it('given renames and merges of posted papers, then the log keeps the earlier post under the new id', async () => {
+      let store = await withFeed();
+      await store.step(FEED, (s) => markPosted(markPosted(markPosted(s, 'old', SNOW(1), AT), 'new', SNOW(2), AT), 'x', SNOW(3), AT));
+      await store.step(FEED, (s) =>
+        renamePaperIds(
+          s,
+          new Map([
+            ['old', 'new'],
+            ['x', 'y'],
+          ]),
+        ),
+      );
+      store = await reopen(store);
+      expect([...store.posted(FEED).entries()].map((e) => [e.paperId, e.seq])).toEqual([
+        ['new', 1],
+        ['y', 3],
+      ]);
+    });
+
+    it('given a step on an unknown feed, a transition that throws, or one that makes the progress invalid, then it rejects and nothing changes', async () => {
+      const store = await withFeed();
+      await store.step(FEED, (s) => markPosted(s, 'a', SNOW(1), AT));
+      const before = dumpOf(store);
+      await expect(store.step('missing', (s) => s)).rejects.toThrow(/no feed missing/);
+      await expect(
+        store.step(FEED, (s) => {
+          markPosted(s, 'b', SNOW(2), AT);
+          throw new Error('a bug');
+        }),
+      ).rejects.toThrow('a bug');
+      await expect(store.step(FEED, (s): FeedState => ({ ...s, progress: { ...s.progress, digests: -1 } }))).rejects.toThrow(/invalid/);
+      expect(dumpOf(store)).toEqual(before);
+      expect(dumpOf(await reopen(store))).toEqual(before);
+    });
+
+    it('given steps started together, then they apply one after the other, in call order', async () => {
+      const store = await withFeed();
+      await Promise.all(Array.from({ length: 20 }, (_, i) => store.step(FEED, (s) => markPosted(s, `p${i}`, SNOW(i), AT))));
+      expect(postedIds(store)).toEqual(Array.from({ length: 20 }, (_, i) => `p${i}`));
+      expect(store.read().progress.get(FEED)?.postedCount).toBe(20);
+    });
+
+    it("given members' topics in two servers, then each server keeps its own, a member left without topics is forgotten, and a move keeps members already there", async () => {
+      let store = await openStore();
+      await store.updateSubscriber(GUILD, '1', () => member(['llm']));
+      await store.updateSubscriber(OTHER_GUILD, '1', () => member(['robots'], true));
+      await store.updateSubscriber('', '2', () => member(['rag']));
+      await store.updateSubscriber('', '1', () => member(['parked']));
+      expect(await store.updateSubscriber(GUILD, '3', () => member(['gone']))).toEqual(member(['gone']));
+      expect(await store.updateSubscriber(GUILD, '3', () => null)).toBeNull();
+      expect(await store.moveSubscriptions('', GUILD)).toBe(1);
+      store = await reopen(store);
+      const guilds = store.read().subscriptions;
+      expect(Object.fromEntries(guilds.get(GUILD)!)).toEqual({ '1': member(['llm']), '2': member(['rag']) });
+      expect(Object.fromEntries(guilds.get(OTHER_GUILD)!)).toEqual({ '1': member(['robots'], true) });
+      expect(guilds.has('')).toBe(false);
+    });
+
+    it("given the store's records changed, then they are kept", async () => {
+      let store = await openStore();
+      await store.updateMeta((m) => ({ ...m, commands: { hash: 'h', scope: 'guild 1', registeredAt: AT } }));
+      store = await reopen(store);
+      expect(store.read().meta.commands).toEqual({ hash: 'h', scope: 'guild 1', registeredAt: AT });
+    });
+
+    it('given a dump, then it imports into a blank store, is refused over data without replace, replaces everything with it, and exports back the same', async () => {
+      const source = await withFeed();
+      await source.saveFeed(makeFeed({ id: 'other', guildId: OTHER_GUILD }));
+      await source.step(FEED, (s) => markPosted(markPending(s, 'b', 'n', AT), 'a', SNOW(1), AT));
+      await source.step('other', (s) => markPosted(s, 'z', SNOW(9), AT));
+      await source.updateSubscriber(GUILD, '1', () => member(['llm'], true));
+      const dump = storeDumpSchema.parse(JSON.parse(JSON.stringify(dumpOf(source))));
+      await source.close();
+
+      location = adapter.locationIn(join(dir, 'second'));
+      let target = await openStore();
+      await target.updateMeta((m) => ({ ...m, commands: { hash: 'before', scope: 'global', registeredAt: AT } }));
+      expect(target.isBlank()).toBe(true);
+      await target.importDump(dump, { replace: false });
+      target = await reopen(target);
+      expect(dumpOf(target)).toEqual(dump);
+      expect(target.isBlank()).toBe(false);
+      await expect(target.importDump(dump, { replace: false })).rejects.toBeInstanceOf(StoreNotEmptyError);
+      const one = dumpOf(target, { feedId: 'other' });
+      expect(one.feeds.map((f) => f.feed.id)).toEqual(['other']);
+      expect(one.subscriptions).toEqual([]);
+      await target.importDump(one, { replace: true });
+      target = await reopen(target);
+      expect(dumpOf(target)).toEqual(one);
+      expect(target.read().feeds.has(FEED)).toBe(false);
+    });
+
+    it('given a closed store, then writes reject', async () => {
+      const store = await withFeed();
+      await store.close();
+      await expect(store.step(FEED, (s) => s)).rejects.toThrow(/closed/);
+    });
+
+    if (adapter.breakWrites) {
+      const breakWrites = adapter.breakWrites.bind(adapter);
+      it('given writes that fail, then each rejects with StateWriteError, memory keeps the last committed state, and writing works again once mended', async () => {
+        const store = await withFeed();
+        await store.step(FEED, (s) => markPosted(s, 'a', SNOW(1), AT));
+        const before = dumpOf(store);
+        const mend = await breakWrites(location);
+        const failed = await store.step(FEED, (s) => markPosted(s, 'b', SNOW(2), AT)).catch((e: unknown) => e);
+        expect(failed).toMatchObject({
+          name: 'StateWriteError',
+          message: expect.stringMatching(/cannot save state to .*nothing more will be posted/),
+        });
+        await expect(store.updateSubscriber(GUILD, '1', () => member(['llm']))).rejects.toMatchObject({ name: 'StateWriteError' });
+        expect(dumpOf(store)).toEqual(before);
+        await mend();
+        await store.step(FEED, (s) => markPosted(s, 'b', SNOW(2), AT));
+        expect(postedIds(await reopen(store))).toEqual(['a', 'b']);
+      });
+    }
+
+    if (adapter.crashAdapter) describeCrashes(adapter, adapter.crashAdapter);
+  });
+}
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const childScript = fileURLToPath(new URL('../support/state-crash-child.ts', import.meta.url));
+
+/** When the kill delay starts: at spawn, once the store is open, once a first step is acknowledged, or at the n-th write. */
+type KillFrom = 'spawn' | 'ready' | 'ack' | 'write';
+
+/** Starts the posting child and SIGKILLs it `delay` after the chosen moment; returns the acknowledged step indexes. */
+async function runAndKill(adapterName: string, location: string, delay: number, from: KillFrom): Promise<number[]> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', childScript, 'post', location, '-', adapterName], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let errors = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const reached = new Promise<void>((resolve) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes(`${from} `)) resolve();
+    });
+  });
+  child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  if (from === 'write') {
+    // Each commit appends to the write-ahead log: the kill lands right as the n-th commit writes it.
+    await new Promise<void>((resolve) => {
+      let seen = 0;
+      const watcher = watch(dirname(location), (_event, name) => {
+        if (name !== `${basename(location)}-wal` || ++seen < delay) return;
+        child.kill('SIGKILL');
+        watcher.close();
+        resolve();
+      });
+      void exited.then(() => {
+        watcher.close();
+        resolve();
+      });
+    });
+  } else {
+    if (from !== 'spawn') await Promise.race([reached, exited]);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+  child.kill('SIGKILL');
+  const code = await exited;
+  // The child never ends by itself: an exit code means it failed before the kill.
+  if (code !== null) throw new Error(`the child exited with code ${code} before it was killed:\n${errors}`);
+  // Only whole lines count: the kill may cut the last one.
+  const lines = output.split('\n').slice(0, -1);
+  return lines.filter((line) => line.startsWith('ack ')).map((line) => Number(line.slice(4)));
+}
+
+function describeCrashes(adapter: StoreUnderTest, adapterName: string): void {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  });
+
+  it('given a process that posts and is killed with SIGKILL at random instants, then every reopen succeeds at once and holds a prefix of the steps, every acknowledged one included, with progress and log in agreement', async () => {
+    const lanes = 3;
+    const killsPerLane = 7;
+    const kinds: KillFrom[] = ['spawn', 'ready', 'ack', 'write'];
+
+    const runLane = async (lane: number) => {
+      const laneDir = await mkdtemp(join(tmpdir(), `paperboy-crash-${adapter.name}-${lane}-`));
+      dirs.push(laneDir);
+      const location = adapter.locationIn(laneDir);
+      const acknowledged: number[] = [];
+      let postedBefore = 0;
+      for (let round = 0; round < killsPerLane; round += 1) {
+        const seed = lane * 1000 + round + 1;
+        const random = createRandom(seed);
+        const from = kinds[(lane + round) % kinds.length] ?? 'ack';
+        const delay =
+          from === 'write'
+            ? 1 + Math.floor(random() * 6)
+            : Math.round(from === 'spawn' ? 150 + random() * 750 : from === 'ready' ? random() * 250 : random() * 150);
+        const acks = await runAndKill(adapterName, location, delay, from);
+        acknowledged.push(...acks);
+        const where = `seed ${seed} (lane ${lane}, round ${round}, ${from === 'write' ? `at commit #${delay}` : `${delay} ms after ${from}`})`;
+
+        const started = performance.now();
+        const store = await adapter.open(location);
+        expect(performance.now() - started, `the stale lock is reclaimed at once: ${where}`).toBeLessThan(2000);
+        const ids = [...store.posted(CRASH_FEED).entries()];
+        const progress = store.read().progress.get(CRASH_FEED);
+        const count = ids.length;
+        ids.forEach((entry, i) => expect([entry.paperId, entry.seq], `p${i} in a prefix: ${where}`).toEqual([`p${i}`, i + 1]));
+        // One transaction per step: the progress document never disagrees with the log.
+        if (progress) {
+          expect(progress.postedCount, `progress and log agree: ${where}`).toBe(count);
+          expect(progress.lastMessageId, `progress and log agree: ${where}`).toBe(ids.at(-1)?.messageId ?? null);
+        }
+        expect(count, `nothing lost: ${where}`).toBeGreaterThanOrEqual(postedBefore);
+        for (const index of acknowledged) expect(index, `acknowledged step ${index} is saved: ${where}`).toBeLessThan(count);
+        // At most one step can be committed and not yet acknowledged when the kill lands.
+        const lastAck = acks.length > 0 ? Math.max(...acks) : postedBefore - 1;
+        expect(count - 1, `no step beyond the one under way: ${where}`).toBeLessThanOrEqual(lastAck + 1);
+        postedBefore = count;
+        await store.close();
+      }
+      return postedBefore;
+    };
+
+    const posted = await Promise.all(Array.from({ length: lanes }, (_, lane) => runLane(lane)));
+    expect(Math.min(...posted), 'every lane got some steps through').toBeGreaterThan(0);
+  }, 180_000);
+}

@@ -1,0 +1,24 @@
+import Database from 'better-sqlite3';
+import { describe } from 'vitest';
+import { openSqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
+import { describeStoreContract } from './contract.js';
+import { locationIn } from './adapters.js';
+
+describe('store contract', () => {
+  describeStoreContract({
+    name: 'sqlite',
+    open: (location) => openSqliteStore(location),
+    locationIn: (dir) => locationIn(dir, 'sqlite'),
+    durable: true,
+    // Another connection holding the write lock: every commit of the store's own fails (SQLITE_BUSY) until released.
+    async breakWrites(location) {
+      const other = new Database(location);
+      other.exec('BEGIN EXCLUSIVE');
+      return async () => {
+        other.exec('ROLLBACK');
+        other.close();
+      };
+    },
+    crashAdapter: 'sqlite',
+  });
+});
