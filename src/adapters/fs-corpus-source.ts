@@ -18,6 +18,11 @@ export function createFsCorpusSource(dir: string, logger: Logger, options: { sto
         if (!(error instanceof CorpusDirectoryError) || absolute === dir) throw error;
         throw new CorpusDirectoryError(error.message.replace(';', ` (${absolute});`));
       });
+      if (corpus.parsed > 0)
+        logger.info(
+          { dir, parsed: corpus.parsed, files: corpus.files.length },
+          `corpus read: ${corpus.parsed} of ${corpus.files.length} file(s) parsed, the others unchanged`,
+        );
       // Files that disappeared are forgotten.
       for (const name of cache.keys()) if (!corpus.files.some((f) => f.file === name)) cache.delete(name);
       const summary = corpus.warnings.map((w) => `${w.file}:${w.line}: ${w.message}`).join('\n');
@@ -37,6 +42,7 @@ export function createFsCorpusSource(dir: string, logger: Logger, options: { sto
         warnings: corpus.warnings.length,
         problems: corpus.problems,
         ...(corpus.version ? { version: corpus.version } : {}),
+        ...(corpus.previous ? { previous: corpus.previous } : {}),
       };
     },
   };

@@ -6,7 +6,7 @@ import type { ParsedCorpus } from '../core/corpus.js';
 import { mergeCorpora } from '../core/corpus-merge.js';
 import { OperatorError } from '../core/errors.js';
 import { type CorpusFileRead, decodeCorpusBytes, readCorpusText } from '../core/formats/index.js';
-import { type CorpusFileProblem, type CorpusWarning, identifyPaper } from '../core/paper.js';
+import { type CorpusFileProblem, type CorpusWarning, identifyPaper, type Paper } from '../core/paper.js';
 
 /** What one corpus file gave: the format that read it, its papers after merging, and why it gave none if skipped. */
 export interface CorpusFileSummary {
@@ -32,6 +32,13 @@ export interface LoadedCorpus extends ParsedCorpus {
   problems: CorpusFileProblem[];
   /** With a store: a digest of every readable file's key, in order; the same version gives the same papers. */
   version?: string;
+  /** Files parsed by this load; the others came from the cache or the kept corpus unparsed. */
+  parsed: number;
+  /**
+   * With a store that kept another corpus before this load: its papers and version (a search index kept for it is
+   * updated with what changed instead of being rebuilt).
+   */
+  previous?: { papers: Paper[]; version: string };
 }
 
 /** Options for {@link loadCorpus}. */
@@ -115,7 +122,7 @@ export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): 
   const memory = options.cache ? rememberedFor(options.cache) : null;
   // The stored corpus is read while the files are: file reads run in the thread pool beside the main thread.
   const storing = options.stored ? readStored(options.stored, memory) : null;
-  const read = await mapInOrder(entries, FILES_AT_ONCE, (entry): Promise<{ part: CorpusPart; key?: CorpusPartKey }> =>
+  const read = await mapInOrder(entries, FILES_AT_ONCE, (entry): Promise<{ part: CorpusPart; key?: CorpusPartKey; parsed?: boolean }> =>
     entry.skipped
       ? Promise.resolve({ part: skippedPart(entry.name, entry.skipped) })
       : readCachedCorpusFile(join(dir, ...entry.name.split('/')), entry.name, options, storing),
@@ -140,6 +147,10 @@ export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): 
   const sameAsStored = !!stored?.record && sameKeys(stored.record.files, kept);
   const merged: ParsedCorpus = same(memory?.parts) ? memory!.merged! : sameAsStored ? stored.record!.merged : mergeCorpora(parts);
   if (memory) [memory.parts, memory.merged] = [parts, merged];
+  const previous =
+    options.stored && !sameAsStored && stored?.record
+      ? { papers: stored.record.merged.papers, version: versionOf(stored.record.files) }
+      : null;
   if (options.stored && !sameAsStored) {
     await options.stored.write({ files: kept, merged });
     // What is kept now replaces what was read at start: older parses are not held on to.
@@ -157,7 +168,8 @@ export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): 
   }
   const problems = files.flatMap((f) => (f.problem ? [{ file: f.file, problem: f.problem }] : []));
   const version = options.stored ? versionOf(kept) : undefined;
-  return { dir, files, problems, ...merged, ...(version ? { version } : {}) };
+  const parsed = read.filter((file) => file.parsed).length;
+  return { dir, files, problems, ...merged, parsed, ...(version ? { version } : {}), ...(previous ? { previous } : {}) };
 }
 
 /** What a cache map remembers besides its files: the last parts merged, and the store's record once read. */
@@ -350,8 +362,8 @@ async function readCachedCorpusFile(
   name: string,
   options: LoadCorpusOptions,
   storing: Promise<StoredState> | null,
-): Promise<{ part: CorpusPart; key?: CorpusPartKey }> {
-  if (!options.cache && !storing) return { part: await readCorpusPart(path, name, options.referenceDate) };
+): Promise<{ part: CorpusPart; key?: CorpusPartKey; parsed?: boolean }> {
+  if (!options.cache && !storing) return { part: await readCorpusPart(path, name, options.referenceDate), parsed: true };
   const info = await stat(path).catch(() => null);
   const cached = options.cache?.get(name);
   if (info && cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) {
@@ -359,6 +371,7 @@ async function readCachedCorpusFile(
   }
   let part: CorpusPart;
   let key: CorpusPartKey | undefined;
+  let parsed = false;
   if (storing) {
     // Hashed as it streams: a file already parsed is never held in memory whole.
     const digest = await hashFile(path, name);
@@ -372,10 +385,14 @@ async function readCachedCorpusFile(
       // A parse leaves its strings inside the file's text, two bytes a character as soon as one character needs
       // it (a `•` in a footer); read back from JSON they take one byte where they can: half the memory.
       part = JSON.parse(JSON.stringify(parseCorpusPart(file.bytes, name, key.referenceDate))) as CorpusPart;
+      parsed = true;
     }
-  } else part = await readCorpusPart(path, name, options.referenceDate);
+  } else {
+    part = await readCorpusPart(path, name, options.referenceDate);
+    parsed = true;
+  }
   if (info && options.cache) options.cache.set(name, { size: info.size, mtimeMs: info.mtimeMs, part, ...(key ? { key } : {}) });
-  return { part, ...(key ? { key } : {}) };
+  return { part, parsed, ...(key ? { key } : {}) };
 }
 
 /** Reads one file through the format registry; bad bytes are replaced (with a warning), never a reason to skip. */

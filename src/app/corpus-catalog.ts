@@ -104,20 +104,26 @@ export async function createCorpusCatalog(options: {
   const first = await source.load();
   const started = options.now();
   const versionOf = (loaded: { papers: Paper[]; version?: string }) => loaded.version ?? digestIndexedPapers(loaded.papers);
-  const stored = indexStore ? await indexStore.load(versionOf(first)).catch(() => null) : null;
+  // A corpus changed since the last run (a day's file added) has its index kept for the corpus before: that index
+  // is updated with the papers that changed, instead of analysing every paper again.
+  const base = first.previous ?? { papers: first.papers, version: versionOf(first) };
+  const stored = indexStore ? await indexStore.load(base.version).catch(() => null) : null;
   let index: SearchIndex | null = null;
   if (stored) {
     try {
-      index = restoreSearchIndex(stored, first.papers);
+      index = restoreSearchIndex(stored, base.papers);
+      if (first.previous) index = updateSearchIndex(index, first.papers);
     } catch (error) {
+      index = null;
       logger.warn({ err: String(error) }, 'the stored search index does not fit the corpus; rebuilding it');
     }
   }
-  const restored = index !== null;
+  const how = index === null ? 'built' : first.previous ? 'updated from the kept one' : 'loaded';
+  const restored = how === 'loaded';
   index ??= createSearchIndex(first.papers);
   logger.info(
-    { papers: first.papers.length, indexMs: options.now() - started, restored },
-    `search index ${restored ? 'loaded' : 'built'} in ${options.now() - started} ms (${first.papers.length} papers)`,
+    { papers: first.papers.length, indexMs: options.now() - started, restored, analysed: index.data.analysed },
+    `search index ${how} in ${options.now() - started} ms (${first.papers.length} papers, ${index.data.analysed} analysed)`,
   );
   let snapshot = createSnapshot(first.papers, first.version ?? fingerprintOf(first.papers), index);
   // The latest index to keep; one write at a time, and only the newest of those that waited.

@@ -169,6 +169,8 @@ export interface CorpusSource {
     problems?: CorpusFileProblem[];
     /** An identity of what the corpus was read from: the same version always gives the same papers. */
     version?: string;
+    /** The corpus kept before this load, when it was another: an index kept for it is updated, not rebuilt. */
+    previous?: { papers: Paper[]; version: string };
   }>;
   /** Where the corpus lives (a folder path), for messages that tell an admin where to look. */
   readonly location?: string;

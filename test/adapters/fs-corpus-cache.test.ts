@@ -1,10 +1,13 @@
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cacheDirFor, createFsCorpusCache } from '../../src/adapters/fs-corpus-cache.js';
 import { type CorpusRecord, loadCorpus, type StoredCorpus } from '../../src/adapters/fs-corpus.js';
+import { createFsCorpusSource } from '../../src/adapters/fs-corpus-source.js';
+import { createCorpusCatalog } from '../../src/app/corpus-catalog.js';
 import { createSearchIndex } from '../../src/core/search.js';
+import { formatPage, generatePapers } from '../support/generate-corpus.js';
 import { createMemoryLogger } from '../support/memory-ports.js';
 
 const MIXED = new URL('../fixtures/corpus/mixed/', import.meta.url).pathname;
@@ -133,7 +136,52 @@ describe('the search index kept on disk', () => {
     expect(await readdir(cacheDir)).toEqual(['search-index.bin']);
   });
 
-  it('given a state file path, then the cache sits in a cache folder beside it', () => {
-    expect(cacheDirFor('/app/data/state.json')).toBe('/app/data/cache');
+  it('given DATA_DIR, then the cache sits in a cache folder in it, beside the database', () => {
+    expect(cacheDirFor('/app/data')).toBe('/app/data/cache');
   });
+});
+
+describe('a 100,000-paper corpus kept on disk, and one new daily file', () => {
+  it('given a corpus kept by a first start, when a day is added while the bot is down, then the restart parses only that file and analyses only its papers', async () => {
+    const corpus = await tempDir();
+    const dataDir = await tempDir();
+    const papers = generatePapers(100_000, 7);
+    // A hundred daily files of a thousand papers, in folders by month as a fetcher writes them.
+    await mkdir(join(corpus, '2025'));
+    await Promise.all(
+      Array.from({ length: 100 }, (_, day) =>
+        writeFile(join(corpus, '2025', `day-${String(day).padStart(3, '0')}.txt`), formatPage(papers.slice(day * 1000, (day + 1) * 1000))),
+      ),
+    );
+    const start = async () => {
+      const logger = createMemoryLogger();
+      const cache = createFsCorpusCache(cacheDirFor(dataDir), logger);
+      const catalog = await createCorpusCatalog({
+        source: createFsCorpusSource(corpus, logger, { stored: cache.corpus }),
+        logger,
+        now: () => 0,
+        indexStore: cache.index,
+      });
+      await catalog.settle();
+      const fields = (pattern: RegExp) => logger.lines.find((line) => pattern.test(line.message))?.fields;
+      return { catalog, parsed: fields(/^corpus read/)?.parsed ?? 0, index: fields(/^search index/), logger };
+    };
+
+    const first = await start();
+    expect(first.parsed).toBe(100);
+    expect(first.index).toMatchObject({ analysed: 100_000, restored: false });
+
+    const day = generatePapers(40, 8).map((paper, i) => ({ ...paper, title: `Zeolite Sieves Revisited by Daily Probes ${i}` }));
+    await writeFile(join(corpus, '2025', 'day-100.txt'), formatPage(day));
+    const again = await start();
+    expect(again.parsed).toBe(1);
+    expect(again.index).toMatchObject({ analysed: 40, papers: 100_040 });
+    expect(again.logger.lines.filter((line) => line.level === 'warn')).toEqual([]);
+    expect(again.catalog.current().index.search('zeolite sieves revisited')[0]?.paper.title).toMatch(/^Zeolite Sieves Revisited/);
+
+    // What the restart kept is the new corpus: the next start parses and analyses nothing.
+    const third = await start();
+    expect(third.parsed).toBe(0);
+    expect(third.index).toMatchObject({ analysed: 0, restored: true, papers: 100_040 });
+  }, 300_000);
 });

@@ -61,6 +61,8 @@ export interface SearchData {
   /** Distinct rare (not common) terms of each paper per field, and their running averages, as MiniSearch scored them. */
   readonly rareLength: readonly Uint32Array[];
   readonly rareAverage: readonly number[];
+  /** Papers whose text was analysed to make this data: all for a build, the added, changed and removed for an update, none for a restore. */
+  readonly analysed: number;
 }
 
 /** Builds the search data for the papers (later duplicates of an id are ignored). */
@@ -75,8 +77,10 @@ export function buildSearchData(papers: readonly Paper[]): SearchData {
 export function updateSearchData(previous: SearchData | null, papers: readonly Paper[]): SearchData {
   const { docs, positions } = dedupePapers(papers);
   // Papers whose indexed text did not change (new upvotes, say) keep the whole index; only the papers shown change.
-  if (previous && isIndexedAlike(previous.docs, docs)) return { ...previous, docs, positions };
-  return deriveSearchData(updateIndexState(previous, docs), docs, positions);
+  if (previous && isIndexedAlike(previous.docs, docs)) return { ...previous, docs, positions, analysed: 0 };
+  const tally = { analysed: 0 };
+  const state = updateIndexState(previous, docs, tally);
+  return { ...deriveSearchData(state, docs, positions), analysed: tally.analysed };
 }
 
 /** The papers in order with each id once (the first copy), and where each id sits. */
@@ -183,6 +187,7 @@ export function deriveSearchData(
     avgAbstract: Math.max(1, computeAverage(abstractLength)),
     rareLength,
     rareAverage: [averageAsAdded(rareLength[TITLE]!), averageAsAdded(rareLength[ABSTRACT]!), averageAsAdded(rareLength[KEYWORDS]!)],
+    analysed: 0,
   };
 }
 

@@ -53,12 +53,17 @@ export interface IndexedPapers {
  * The state for `docs` (distinct ids), from the state of earlier papers: the papers that did not change are not
  * analysed again, so adding a day's file to a large corpus costs that file plus a linear pass over the arrays.
  */
-export function updateIndexState(previous: IndexedPapers | null, docs: readonly Paper[]): IndexState {
+export function updateIndexState(previous: IndexedPapers | null, docs: readonly Paper[], tally?: { analysed: number }): IndexState {
   const before = previous ?? { state: EMPTY_STATE, docs: [], positions: new Map<string, number>() };
   const old = before.state;
   const { oldToNew, newToOld } = alignPapers(before.docs, before.positions, docs);
   const changes = new LexiconChanges(old.lexicon);
-  for (let doc = 0; doc < old.count; doc++) if (oldToNew[doc]! < 0) changes.analyze(before.docs[doc]!, -1);
+  let analysed = 0;
+  for (let doc = 0; doc < old.count; doc++) {
+    if (oldToNew[doc]! >= 0) continue;
+    analysed += 1;
+    changes.analyze(before.docs[doc]!, -1);
+  }
   const count = docs.length;
   const postings = FIELDS.map(() => new PostingsBuffer());
   const distinct = FIELDS.map((_, field) => {
@@ -72,6 +77,7 @@ export function updateIndexState(previous: IndexedPapers | null, docs: readonly 
     added.push(doc);
     changes.analyze(docs[doc]!, 1, { doc, postings, distinct });
   }
+  if (tally) tally.analysed = analysed + added.length;
 
   const { lexicon, oldTermToNew, workingTermToNew } = finishLexicon(old.lexicon, changes);
   const fields = FIELDS.map((_, field) =>
