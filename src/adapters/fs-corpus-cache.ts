@@ -92,7 +92,7 @@ export function createFsCorpusCache(dir: string, logger: Logger): FsCorpusCache 
       try {
         await writeEntry(CORPUS_FILE, {}, serialize(record));
       } catch (error) {
-        logger.warn({ cache: dir, err: String(error) }, 'cannot keep the parsed corpus; it will be parsed again at the next start');
+        logger.warn({ cache: dir, err: error }, 'cannot keep the parsed corpus; it will be parsed again at the next start');
       }
     },
   };

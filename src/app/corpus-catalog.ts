@@ -115,7 +115,7 @@ export async function createCorpusCatalog(options: {
       if (first.previous) index = updateSearchIndex(index, first.papers);
     } catch (error) {
       index = null;
-      logger.warn({ err: String(error) }, 'the stored search index does not fit the corpus; rebuilding it');
+      logger.warn({ err: error }, 'the stored search index does not fit the corpus; rebuilding it');
     }
   }
   const how = index === null ? 'built' : first.previous ? 'updated from the kept one' : 'loaded';
@@ -137,9 +137,7 @@ export async function createCorpusCatalog(options: {
     saving = indexStore
       .save(next.version, next.index.data)
       .then(() => logger.info({ papers: next.index.size, saveMs: options.now() - started }, 'search index kept for the next start'))
-      .catch((error: unknown) =>
-        logger.warn({ err: String(error) }, 'cannot keep the search index; it will be built again at the next start'),
-      )
+      .catch((error: unknown) => logger.warn({ err: error }, 'cannot keep the search index; it will be built again at the next start'))
       .finally(() => {
         saving = null;
         save();

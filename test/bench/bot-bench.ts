@@ -82,6 +82,8 @@ function start(server: FakeDiscord, release: Release, corpusDir: string, stateDi
   return spawnBot(
     {
       ...discordEnv(server),
+      // DATA_DIR for a release with the database, STATE_FILE for one before it (never created by one with the database).
+      DATA_DIR: stateDir,
       STATE_FILE: join(stateDir, 'state.json'),
       CORPUS_DIR: corpusDir,
       DIGEST_CRON: '0 0 1 1 *',

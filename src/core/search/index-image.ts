@@ -18,7 +18,12 @@ type Typed = Int32Array | Uint32Array | Uint16Array | Uint8Array;
 const CONSTRUCTORS = { i32: Int32Array, u32: Uint32Array, u16: Uint16Array, u8: Uint8Array } as const;
 
 /** An image that cannot be read back, and why (the caller rebuilds and logs the reason). */
-export class IndexImageError extends Error {}
+export class IndexImageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IndexImageError';
+  }
+}
 
 /** An index as stored: its state and what is derived from it. */
 export interface IndexImage {
