@@ -1,3 +1,4 @@
+import { parseShardPlan, type ShardPlan, ShardSettingError } from './core/shards.js';
 import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { validateDetailed } from 'node-cron';
@@ -28,12 +29,16 @@ export interface Config {
   databaseFile: string;
   /** STATE_FILE: the JSON state file of the releases before the database, imported once at the first start. */
   stateFile: string;
+  /** DATABASE_URL: a PostgreSQL database to keep the state in instead of `databaseFile`; null: SQLite. */
+  databaseUrl: string | null;
   logLevel: LogLevel;
   /** Optional port of the `/healthz` endpoint; null: health is only in the status file. */
   healthPort: number | null;
   /** The address `/healthz` listens on: 127.0.0.1 (this machine only) unless set; the Docker image sets 0.0.0.0. */
   healthHost: string;
   sources: SourcesConfig;
+  /** How this process takes part in gateway sharding (SHARDS, or SHARD_IDS with SHARD_COUNT; none by default). */
+  shards: ShardPlan;
 }
 
 /** One live source of papers that `SOURCES` turns on. */
@@ -221,6 +226,18 @@ const schema = z.object({
   ...sourcesShape,
   DATA_DIR: z.preprocess(blankToUndefined, z.string().optional()),
   STATE_FILE: z.preprocess(blankToUndefined, z.string().optional()),
+  DATABASE_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .refine(isPostgresUrl, {
+        // The value itself is not repeated: it may hold a password.
+        error:
+          'DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/paperboy, or empty to keep the state in SQLite (DATA_DIR)',
+      })
+      .optional(),
+  ),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase()) : v),
     z.enum(LOG_LEVELS, { error: (issue) => `LOG_LEVEL "${String(issue.input)}" must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -247,6 +264,10 @@ const schema = z.object({
           `HEALTH_HOST "${String(issue.input)}" must be an IP address to listen on: 127.0.0.1 (this machine only), 0.0.0.0 (every interface, e.g. in a container so that \`docker run -p\` and probes reach it) or an IPv6 address such as ::`,
       }),
   ),
+  // Read together by parseShardPlan (src/core/shards.ts), which says what is wrong with them.
+  SHARDS: z.string().optional(),
+  SHARD_IDS: z.string().optional(),
+  SHARD_COUNT: z.string().optional(),
 });
 
 /**
@@ -254,12 +275,27 @@ const schema = z.object({
  * check once a field has failed, and every problem must be reported at once.
  */
 function listCrossProblems(env: Record<string, string | undefined>): string[] {
-  if (env.DISCORD_TOKEN?.trim() && !env.DISCORD_CHANNEL_ID?.trim()) {
+  const shards = readShardPlan(env);
+  if (typeof shards === 'string') return [shards];
+  if (shards.kind !== 'single' && !env.DISCORD_TOKEN?.trim())
+    return ['SHARDS, SHARD_IDS and SHARD_COUNT split the Discord gateway: they need DISCORD_TOKEN (console mode has no gateway)'];
+  // Several processes (shards, machines) share one database; a SQLite file is one process's (its lock refuses a second).
+  const severalProcesses = (shards.kind === 'manager' && shards.count !== 1) || shards.kind === 'fixed';
+  if (severalProcesses && !env.DATABASE_URL?.trim())
     return [
-      'DISCORD_CHANNEL_ID is required when DISCORD_TOKEN is set: it is the channel digests are posted to (right-click the channel → Copy Channel ID)',
+      `${shards.kind === 'fixed' ? 'SHARD_IDS with SHARD_COUNT' : 'SHARDS'} runs several processes that share one database: set DATABASE_URL to a PostgreSQL database (the SQLite file in DATA_DIR serves one process only)`,
     ];
-  }
   return [];
+}
+
+/** The shard plan of the environment, or what is wrong with it. */
+function readShardPlan(env: Record<string, string | undefined>): ShardPlan | string {
+  try {
+    return parseShardPlan(env);
+  } catch (error) {
+    if (error instanceof ShardSettingError) return error.message;
+    throw error;
+  }
 }
 
 /** Every environment variable Paperboy reads; the README's configuration table lists the same names. */
@@ -284,10 +320,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     digest: { cron: v.DIGEST_CRON, timezone: v.DIGEST_TIMEZONE, size: v.DIGEST_SIZE, order: v.DIGEST_ORDER, catchUp: v.DIGEST_CATCH_UP },
     corpusDir: v.CORPUS_DIR,
     ...resolveDataPaths(v.DATA_DIR, v.STATE_FILE),
+    databaseUrl: v.DATABASE_URL ?? null,
     logLevel: v.LOG_LEVEL,
     healthPort: v.HEALTH_PORT ?? null,
     healthHost: v.HEALTH_HOST,
     sources: toSourcesConfig(v),
+    shards: readShardPlan(env) as ShardPlan,
   });
 }
 
@@ -338,6 +376,22 @@ function resolveDataPaths(
 /** The data paths alone (DATA_DIR, the database, STATE_FILE), for commands that only read them. */
 export function readDataPaths(env: Record<string, string | undefined>): Pick<Config, 'dataDir' | 'databaseFile' | 'stateFile'> {
   return resolveDataPaths(env.DATA_DIR?.trim() || undefined, env.STATE_FILE?.trim() || undefined);
+}
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** DATABASE_URL alone (null: SQLite), for commands that only read the data; throws a {@link ConfigError} for a bad one. */
+export function readDatabaseUrl(env: Record<string, string | undefined>): string | null {
+  const result = schema.shape.DATABASE_URL.safeParse(env.DATABASE_URL);
+  if (!result.success) throw new ConfigError(result.error.issues.map((issue) => issue.message));
+  return result.data ?? null;
 }
 
 /** The state file path alone (STATE_FILE, or `DATA_DIR/state.json`). */

@@ -1,32 +1,45 @@
-import type { Config } from './config.js';
+import { type Config, describeCronProblem } from './config.js';
 import type { Logger } from './app/ports.js';
 import { scopeToFeed } from './app/feed-store.js';
+import { createFeedRuntime, type FeedRuntime } from './app/feed-runtime.js';
 import { createBotLifecycle } from './app/lifecycle.js';
-import { createCronScheduler } from './adapters/cron-scheduler.js';
+import { findNextRun } from './core/schedule.js';
+import { createCronScheduler, readCronSchedule } from './adapters/cron-scheduler.js';
 import { commandScopeFor } from './adapters/discord/definitions.js';
+import { listPresentGuilds, watchGuildLife } from './adapters/discord/guild-life.js';
 import { registerCommandsIfChanged } from './adapters/discord/registration.js';
-import { createHomeGuild } from './adapters/discord/home-guild.js';
 import { createInteractionRouter } from './adapters/discord/router.js';
 import { systemClock } from './adapters/system-clock.js';
+import { shardSetOf } from './core/shards.js';
 import { healthFileFor, startHealthReporter } from './adapters/health-reporter.js';
-import { type BotIo, openDigestSession } from './session.js';
+import { type BotIo, type DigestSession, openDigestSession } from './session.js';
 
 // SIGTERM gives Docker 10 s before SIGKILL: stop well inside it.
 const SHUTDOWN_BUDGET_MS = 8000;
 
 /**
- * The composition root of the long-running bot: wires the configuration to a digest session, the schedule, the
- * slash commands, health and the signals, runs until SIGINT or SIGTERM, and resolves with the exit code.
+ * The composition root of the long-running bot: wires the configuration to a digest session, the schedules of every
+ * feed (Discord) or the console feed, the slash commands, health and the signals, runs until SIGINT or SIGTERM, and
+ * resolves with the exit code.
  */
 export async function runBot(config: Config, io: BotIo, logger: Logger): Promise<number> {
-  const session = await openDigestSession(config, io, logger, { interactive: true });
-  const { store, feedId, runner, catalog, connection } = session;
+  const session = await openDigestSession(config, io, logger, { interactive: true, feeds: true });
+  const { store, feedId, catalog, connection } = session;
   const corpus = catalog.current();
   logger.info({ dir: config.corpusDir, papers: corpus.papers.length }, `corpus ${config.corpusDir}: ${corpus.papers.length} papers`);
+  // Discord mode runs every feed of the database (the environment's among them); console mode its one feed.
+  const runtime = connection ? createRuntime(config, session, logger) : null;
+  const runner = runtime ? runtime.runnerOf(feedId) : session.runner;
 
   const bot = createBotLifecycle({
-    feed: scopeToFeed(store, feedId),
-    runner,
+    ...(runtime
+      ? { fleet: (hooks) => runtime.fleet(hooks) }
+      : {
+          feed: scopeToFeed(store, feedId),
+          runner,
+          createSchedule: (onTick: () => Promise<void>) =>
+            createCronScheduler({ cron: config.digest.cron, timezone: config.digest.timezone, logger, onTick }),
+        }),
     mode: connection ? 'discord' : 'console',
     isConnected: () => connection?.isConnected() ?? true,
     clock: systemClock,
@@ -37,10 +50,9 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
     corpusLocation: catalog.source.location,
     corpusProblems: () => catalog.problems(),
     sourceConcerns: () => session.sources.concerns(),
-    createSchedule: (onTick) => createCronScheduler({ cron: config.digest.cron, timezone: config.digest.timezone, logger, onTick }),
     startHealth: (status) =>
       startHealthReporter({
-        file: healthFileFor(config.databaseFile),
+        file: healthFileFor(config.databaseFile, shardSetOf(config.shards)),
         port: config.healthPort,
         host: config.healthHost,
         secrets: [config.discord.token],
@@ -56,32 +68,20 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   await bot.start(async () => {
-    if (!connection) return;
+    if (!connection || !runtime) return;
+    // Servers left or rejoined while the bot was down, then the events from now on.
+    watchGuildLife(connection.client, runtime, logger);
+    await runtime.reconcileGuilds(listPresentGuilds(connection.client));
     session.setInteractionHandler(
-      createInteractionRouter(
-        {
-          catalog,
-          store,
-          runner,
-          subscriptions: session.subscriptions,
-          clock: systemClock,
-          logger,
-          timezone: config.digest.timezone,
-          feedId,
-          guildId: config.discord.guildId,
-          channelId: config.discord.channelId,
-          nextRun: () => bot.nextRun(),
-          sourceConcerns: () => session.sources.concerns(),
-        },
-        {
-          homeGuild: createHomeGuild({
-            configuredGuildId: config.discord.guildId,
-            channelId: config.discord.channelId!,
-            client: connection.client,
-            logger,
-          }),
-        },
-      ),
+      createInteractionRouter({
+        catalog,
+        store,
+        desk: runtime.desk,
+        subscriptions: session.subscriptions,
+        clock: systemClock,
+        logger,
+        sourceConcerns: () => session.sources.concerns(),
+      }),
     );
     await registerCommandsIfChanged({
       rest: connection.client.rest,
@@ -97,4 +97,22 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   return code;
+}
+
+/** Every server's feeds, each on its own schedule in its own time zone, the environment's feed among them. */
+function createRuntime(config: Config, session: DigestSession, logger: Logger): FeedRuntime {
+  const { store, catalog } = session;
+  return createFeedRuntime({
+    store,
+    clock: systemClock,
+    logger,
+    // The session's feed keeps the runner the session built (one runner per feed: its runs never overlap).
+    createRunner: (id) => (id === session.feedId ? session.runner : session.createFeedRunner(id)),
+    createSchedule: (feed, onTick) => createCronScheduler({ cron: feed.schedule.cron, timezone: feed.schedule.timezone, logger, onTick }),
+    nextRunOf: (feed) => findNextRun(readCronSchedule(feed.schedule.cron), feed.schedule.timezone, systemClock.now()),
+    checkCron: describeCronProblem,
+    defaults: { cron: config.digest.cron, timezone: config.digest.timezone, size: config.digest.size, order: config.digest.order },
+    catchUp: config.digest.catchUp,
+    corpus: () => ({ location: catalog.source.location, problems: catalog.problems() }),
+  });
 }

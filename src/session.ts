@@ -6,9 +6,11 @@ import type { Config } from './config.js';
 import { assignBootstrapGuild, saveEnvironmentFeed, subscribersOf } from './app/bootstrap-feed.js';
 import { createCorpusCatalog, type CorpusCatalog } from './app/corpus-catalog.js';
 import { createSubscriptions, type Subscriptions } from './app/subscriptions.js';
-import type { Logger, Poster, Store } from './app/ports.js';
+import { type Logger, PostError, type Poster, type Store } from './app/ports.js';
+import { OperatorError } from './core/errors.js';
 import { createDigestRunner, type DigestRunner } from './app/run-digest.js';
 import { createFetchBeforeDigest, type FetchBeforeDigest } from './app/fetch-before-digest.js';
+import { shardSetOf } from './core/shards.js';
 import { BOOTSTRAP_FEED_ID, CONSOLE_FEED_ID, type FeedSettings } from './core/feed.js';
 import { selectAudience } from './core/subscriptions.js';
 import { createConsolePoster } from './adapters/console-poster.js';
@@ -39,6 +41,11 @@ export interface DigestSession {
   /** The live sources (SOURCES) that every digest fetches first; a no-op without them. */
   sources: FetchBeforeDigest;
   connection: DiscordConnection | null;
+  /**
+   * The runner of any feed of the database (Discord mode): its poster follows the feed's channel. The session's own
+   * feed keeps {@link runner}.
+   */
+  createFeedRunner(feedId: string): DigestRunner;
   /** Routes the interactions that arrive from now on (Discord mode). */
   setInteractionHandler(handler: (interaction: Interaction) => Promise<void>): void;
   close(): Promise<void>;
@@ -75,6 +82,7 @@ export function runningFeedSettingsOf(config: Config): FeedSettings {
 export function dataStoreOptionsOf(config: Config, logger: Logger) {
   return {
     databaseFile: config.databaseFile,
+    databaseUrl: config.databaseUrl,
     stateFile: config.stateFile,
     settings: feedSettingsOf(config),
     scheduleFeedId: feedIdOf(config),
@@ -91,8 +99,15 @@ export async function openDigestSession(
   config: Config,
   io: BotIo,
   logger: Logger,
-  options: { interactive?: boolean } = {},
+  options: { interactive?: boolean; feeds?: boolean } = {},
 ): Promise<DigestSession> {
+  // Without DISCORD_CHANNEL_ID the environment defines no digest: the bot runs the feeds of the database alone.
+  const environmentFeed = !config.discord.token || config.discord.channelId !== null;
+  if (!environmentFeed && !options.feeds) {
+    throw new OperatorError(
+      'DISCORD_CHANNEL_ID is not set, so there is no digest of the environment to run here: set it for a single-channel digest, or start the bot (`paperboy start`) and set feeds up with /digest setup',
+    );
+  }
   const store = await openDataStore(dataStoreOptionsOf(config, logger));
   const feedId = feedIdOf(config);
   const iso = () => systemClock.now().toISOString();
@@ -100,8 +115,9 @@ export async function openDigestSession(
   let connection: DiscordConnection | null = null;
   let catalog: CorpusCatalog;
   let poster: Poster;
+  let postTo: ((feedId: string) => Poster) | null = null;
   try {
-    await saveEnvironmentFeed(store, feedId, runningFeedSettingsOf(config), iso());
+    if (environmentFeed) await saveEnvironmentFeed(store, feedId, runningFeedSettingsOf(config), iso());
     if (config.discord.guildId && feedId === BOOTSTRAP_FEED_ID) await assignBootstrapGuild(store, config.discord.guildId, iso(), logger);
     const cache = createFsCorpusCache(cacheDirFor(config.dataDir), logger);
     // Reading a large corpus is CPU work, logging in is waiting on the network: side by side, a start takes the longer of the two.
@@ -118,6 +134,7 @@ export async function openDigestSession(
             apiUrl: config.discord.apiUrl,
             logger,
             onInteraction: options.interactive ? (interaction) => void route?.(interaction) : undefined,
+            shards: shardSetOf(config.shards),
           })
         : Promise.resolve(null),
     ]);
@@ -126,16 +143,27 @@ export async function openDigestSession(
     if (connected.status === 'rejected') throw connected.reason;
     catalog = loaded.value;
     if (connection) {
-      const { rest } = connection.client;
-      const channelId = config.discord.channelId!;
-      poster = createChannelPoster({
-        rest,
-        channelId,
-        botUserId: () => connection?.botUserId ?? null,
-        permissions: channelPermissionsOf(connection.client, channelId),
-      });
-      logger.info({ user: connection.client.user.tag, channel: channelId }, `connected to Discord as ${connection.client.user.tag}`);
-      if (!store.read().feeds.get(BOOTSTRAP_FEED_ID)?.guildId) {
+      const { client } = connection;
+      const channels = new Map<string, Poster>();
+      const channelPoster = (channelId: string): Poster => {
+        let found = channels.get(channelId);
+        if (!found) {
+          found = createChannelPoster({
+            rest: client.rest,
+            channelId,
+            botUserId: () => connection?.botUserId ?? null,
+            permissions: channelPermissionsOf(client, channelId),
+          });
+          channels.set(channelId, found);
+        }
+        return found;
+      };
+      postTo = (id) => createFeedPoster(store, id, channelPoster);
+      const channelId = config.discord.channelId;
+      poster = postTo(feedId);
+      logger.info({ user: client.user.tag, channel: channelId }, `connected to Discord as ${client.user.tag}`);
+      if (!channelId) logger.info({}, 'no DISCORD_CHANNEL_ID: feeds are set up with /digest setup');
+      else if (!store.read().feeds.get(BOOTSTRAP_FEED_ID)?.guildId) {
         // The digest's server, for the members' topics: looked up once; until it is known, they stay where the import put them.
         const guildId = await lookUpChannelGuild(connection.client, channelId).catch(() => null);
         if (guildId) await assignBootstrapGuild(store, guildId, iso(), logger);
@@ -159,16 +187,18 @@ export async function openDigestSession(
     logger,
     timezone: config.digest.timezone,
   });
-  const runner = createDigestRunner({
-    store,
-    feedId,
-    poster,
-    corpus: catalog.source,
-    clock: systemClock,
-    logger,
-    audienceFor: (paper) => selectAudience(paper, subscribersOf(store, feedId)),
-    beforeRun: (signal) => sources.beforeDigest(signal),
-  });
+  const runnerOf = (id: string, feedPoster: Poster) =>
+    createDigestRunner({
+      store,
+      feedId: id,
+      poster: feedPoster,
+      corpus: catalog.source,
+      clock: systemClock,
+      logger,
+      audienceFor: (paper) => selectAudience(paper, subscribersOf(store, id)),
+      beforeRun: (signal) => sources.beforeDigest(signal),
+    });
+  const runner = runnerOf(feedId, poster);
   return {
     store,
     feedId,
@@ -178,6 +208,10 @@ export async function openDigestSession(
     subscriptions,
     sources,
     connection,
+    createFeedRunner(id) {
+      if (!postTo) throw new Error('feeds of the database run in Discord mode only');
+      return runnerOf(id, postTo(id));
+    },
     setInteractionHandler(handler) {
       route = handler;
     },
@@ -188,6 +222,32 @@ export async function openDigestSession(
       // After the state: a digest that was waiting for this fetch can no longer record (nor post) anything.
       sources.stop();
       await connection?.destroy().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * A feed's poster in Discord mode: it posts to the channel the feed names at each call, so a feed moved to another
+ * channel by `/digest setup` posts there from its next message on (its records, which belong to the feed, stay).
+ */
+function createFeedPoster(store: Store, feedId: string, channelPoster: (channelId: string) => Poster): Poster {
+  const current = (): Poster => {
+    const channelId = store.read().feeds.get(feedId)?.channelId;
+    if (!channelId)
+      throw new PostError('unknown-channel', `feed ${feedId} has no channel`, null, null, [], 'give it one with /digest setup');
+    return channelPoster(channelId);
+  };
+  return {
+    get destination() {
+      const channelId = store.read().feeds.get(feedId)?.channelId;
+      return channelId ? `channel:${channelId}` : `feed:${feedId}`;
+    },
+    post: async (message, nonce) => current().post(message, nonce),
+    readOwnMessages: async (from) => current().readOwnMessages(from),
+    sendDirect: async (userId, message, nonce) => {
+      const poster = current();
+      if (!poster.sendDirect) throw new PostError('forbidden', 'this destination cannot send direct messages');
+      return poster.sendDirect(userId, message, nonce);
     },
   };
 }

@@ -13,8 +13,6 @@ import {
 
 const CHANNEL = '123456789012345678';
 const CRON_HINT = 'use 5 fields "minute hour day-of-month month day-of-week" (e.g. "0 9 * * *" for 09:00 daily) or 6 with seconds first';
-const CHANNEL_REQUIRED =
-  'DISCORD_CHANNEL_ID is required when DISCORD_TOKEN is set: it is the channel digests are posted to (right-click the channel → Copy Channel ID)';
 
 /** The problems `loadConfig` reports for `env`, or [] when it accepts it. */
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -37,12 +35,48 @@ const DEFAULTS: Config = {
   corpusDir: './seeds',
   dataDir: './data',
   databaseFile: 'data/paperboy.sqlite',
+  databaseUrl: null,
   stateFile: './data/state.json',
   logLevel: 'info',
   healthPort: null,
   healthHost: '127.0.0.1',
   sources: { list: [], hfApiUrl: 'https://huggingface.co/api', fetchDays: 2, arxivRssUrl: 'https://rss.arxiv.org/rss' },
+  shards: { kind: 'single' },
 };
+
+describe('loadConfig: shards', () => {
+  const discord = {
+    DISCORD_TOKEN: 'a'.repeat(59),
+    DISCORD_CHANNEL_ID: '123456789012345678',
+    DATABASE_URL: 'postgres://u:p@db:5432/paperboy',
+  };
+
+  it('given SHARDS or SHARD_IDS with SHARD_COUNT, then the plan is read; a manager child is recognised', () => {
+    expect(loadConfig({ ...discord, SHARDS: 'auto' }).shards).toEqual({ kind: 'manager', count: 'auto' });
+    expect(loadConfig({ ...discord, SHARD_IDS: '0,2', SHARD_COUNT: '4' }).shards).toEqual({ kind: 'fixed', ids: [0, 2], count: 4 });
+    expect(loadConfig({ ...discord, SHARDING_MANAGER: 'true', SHARDS: '1', SHARD_COUNT: '2' }).shards).toEqual({
+      kind: 'child',
+      ids: [1],
+      count: 2,
+    });
+  });
+
+  it('given a bad shard setting, then it is one of the problems listed, with what to fix', () => {
+    expect(problemsOf({ ...discord, SHARD_IDS: '5', SHARD_COUNT: '4', DIGEST_SIZE: '99' })).toEqual([
+      expect.stringMatching(/DIGEST_SIZE/),
+      'SHARD_IDS "5": "5" is not a shard id from 0 to 3 (SHARD_COUNT=4).',
+    ]);
+    expect(problemsOf({ SHARDS: '2' })).toEqual([expect.stringMatching(/need DISCORD_TOKEN/)]);
+    const { DATABASE_URL: _, ...sqlite } = discord;
+    expect(problemsOf({ ...sqlite, SHARDS: 'auto' })).toEqual([
+      expect.stringMatching(/^SHARDS runs several processes .* set DATABASE_URL/),
+    ]);
+    expect(problemsOf({ ...sqlite, SHARD_IDS: '0', SHARD_COUNT: '2' })).toEqual([
+      expect.stringMatching(/^SHARD_IDS with SHARD_COUNT runs several/),
+    ]);
+    expect(problemsOf({ ...sqlite, SHARDS: '1' })).toEqual([]);
+  });
+});
 
 describe('loadConfig: defaults', () => {
   it('given an empty environment, then every variable takes its default (console mode)', () => {
@@ -95,6 +129,7 @@ describe('loadConfig: defaults', () => {
     expect([...CONFIG_VARIABLES].sort()).toEqual([
       'ARXIV_RSS_URL',
       'CORPUS_DIR',
+      'DATABASE_URL',
       'DATA_DIR',
       'DIGEST_CATCH_UP',
       'DIGEST_CRON',
@@ -110,6 +145,9 @@ describe('loadConfig: defaults', () => {
       'HEALTH_PORT',
       'HF_API_URL',
       'LOG_LEVEL',
+      'SHARDS',
+      'SHARD_COUNT',
+      'SHARD_IDS',
       'SOURCES',
       'STATE_FILE',
     ]);
@@ -148,6 +186,8 @@ describe('loadConfig: valid values', () => {
     ['DIGEST_CATCH_UP', 'on', 'digest.catchUp', true],
     ['CORPUS_DIR', '/srv/papers', 'corpusDir', '/srv/papers'],
     ['STATE_FILE', '/var/lib/paperboy/state.json', 'stateFile', '/var/lib/paperboy/state.json'],
+    ['DATABASE_URL', ' postgres://u:p@db:5432/paperboy ', 'databaseUrl', 'postgres://u:p@db:5432/paperboy'],
+    ['DATABASE_URL', 'postgresql://db/paperboy?sslmode=require', 'databaseUrl', 'postgresql://db/paperboy?sslmode=require'],
     ...LOG_LEVELS.map((level) => ['LOG_LEVEL', level, 'logLevel', level] as const),
     ['LOG_LEVEL', ' DEBUG ', 'logLevel', 'debug'],
     ['HEALTH_PORT', '1', 'healthPort', 1],
@@ -166,6 +206,11 @@ describe('loadConfig: valid values', () => {
 describe('loadConfig: invalid values', () => {
   // [variable, raw value, the one problem reported (a string is matched exactly)]
   it.each([
+    [
+      'DATABASE_URL',
+      'mysql://u:secret@db/paperboy',
+      'DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/paperboy, or empty to keep the state in SQLite (DATA_DIR)',
+    ],
     [
       'DISCORD_TOKEN',
       'two words',
@@ -262,11 +307,11 @@ describe('loadConfig: invalid values', () => {
   });
 });
 
-describe('loadConfig: a token requires a channel', () => {
+describe('loadConfig: a token without a channel runs the feeds set up with /digest setup', () => {
   it.each([
-    ['a token without a channel', { DISCORD_TOKEN: 'MTIz.abc' }, [CHANNEL_REQUIRED]],
-    ['a token with a blank channel', { DISCORD_TOKEN: 'MTIz.abc', DISCORD_CHANNEL_ID: '  ' }, [CHANNEL_REQUIRED]],
-    ['a token with a guild but no channel', { DISCORD_TOKEN: 'MTIz.abc', DISCORD_GUILD_ID: '223456789012345678' }, [CHANNEL_REQUIRED]],
+    ['a token without a channel', { DISCORD_TOKEN: 'MTIz.abc' }, []],
+    ['a token with a blank channel', { DISCORD_TOKEN: 'MTIz.abc', DISCORD_CHANNEL_ID: '  ' }, []],
+    ['a token with a guild but no channel', { DISCORD_TOKEN: 'MTIz.abc', DISCORD_GUILD_ID: '223456789012345678' }, []],
     ['a token and a channel', { DISCORD_TOKEN: 'MTIz.abc', DISCORD_CHANNEL_ID: CHANNEL }, []],
     ['a channel without a token (console mode)', { DISCORD_CHANNEL_ID: CHANNEL }, []],
     ['a blank token without a channel (console mode)', { DISCORD_TOKEN: ' ' }, []],
@@ -274,7 +319,7 @@ describe('loadConfig: a token requires a channel', () => {
     expect(problemsOf(env)).toEqual(expected);
   });
 
-  it('given a token and a malformed channel, then only the malformed id is reported, not also "required"', () => {
+  it('given a token and a malformed channel, then the malformed id is reported', () => {
     expect(problemsOf({ DISCORD_TOKEN: 'MTIz.abc', DISCORD_CHANNEL_ID: '42' })).toEqual([
       'DISCORD_CHANNEL_ID "42" is not a Discord id (17–20 digits); copy it with Developer Mode on: right-click the channel → Copy Channel ID',
     ]);
@@ -309,11 +354,10 @@ describe('loadConfig: every problem at once', () => {
       'DIGEST_SIZE "0" must be a whole number of papers per digest from 1 to 10',
       'HEALTH_PORT "99999" must be a TCP port from 1 to 65535, or empty to turn the endpoint off',
       expect.stringMatching(/^HEALTH_HOST "localhost" must be an IP address/),
-      CHANNEL_REQUIRED,
     ]);
     expect(message).toBe(
       [
-        'the configuration has 7 problems:',
+        'the configuration has 6 problems:',
         ...problems.map((p) => `  - ${p}`),
         'Fix them in .env (see .env.example) or in the environment, then start again.',
       ].join('\n'),
@@ -345,7 +389,7 @@ describe('loadConfig: every problem at once', () => {
     expect(named).toEqual(Object.keys(env));
   });
 
-  // Bad values of these variables, with a token and no channel: both problems must be reported in one go.
+  // Bad values of these variables, with a token and no channel (which is fine: feeds come from /digest setup).
   const withTokenOnly = (name: string, raw: string) => problemsOf({ DISCORD_TOKEN: 'MTIz.abc', [name]: raw });
   it.each([
     ['DISCORD_TOKEN', 'a b'],
@@ -359,11 +403,10 @@ describe('loadConfig: every problem at once', () => {
     ['DIGEST_ORDER', 'oldest'],
     ['DIGEST_CATCH_UP', 'maybe'],
     ['LOG_LEVEL', 'loud'],
-  ])('given %s=%j and a token without a channel, then both problems are reported', (name, raw) => {
+  ])('given %s=%j and a token without a channel, then that one problem is reported', (name, raw) => {
     const problems = withTokenOnly(name, raw);
-    expect(problems).toHaveLength(2);
+    expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${name} `));
-    expect(problems[1]).toBe(CHANNEL_REQUIRED);
   });
 });
 

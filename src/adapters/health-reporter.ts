@@ -2,13 +2,17 @@ import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import type { Logger } from '../app/ports.js';
+import type { ShardSet } from '../core/shards.js';
 import { OperatorError } from '../core/errors.js';
 import { evaluateHealth, type HealthStatus } from '../core/health.js';
 import { systemClock } from './system-clock.js';
 
-/** The status file next to the database: `data/paperboy.sqlite` → `data/paperboy.sqlite.health`. */
-export function healthFileFor(databaseFile: string): string {
-  return `${databaseFile}.health`;
+/**
+ * The status file next to the database: `data/paperboy.sqlite` → `data/paperboy.sqlite.health`; a process running
+ * shards has its own, `data/paperboy.sqlite.shard-0+1.health`, so that the shards of a machine never overwrite each other's.
+ */
+export function healthFileFor(databaseFile: string, shards: ShardSet | null = null): string {
+  return shards ? `${databaseFile}.shard-${shards.ids.join('+')}.health` : `${databaseFile}.health`;
 }
 
 /** `/healthz` cannot listen where HEALTH_HOST and HEALTH_PORT ask (port taken, address not on this machine...). */

@@ -9,6 +9,8 @@ import { type StoreDump, storeDumpSchema } from '../core/store-dump.js';
 import { StateFileError } from '../core/state-migrations.js';
 import { acquireFileLock, type FileLockOptions } from './file-lock.js';
 import { keepImportedFile, readLegacyStateFile } from './legacy-state-file.js';
+import { redactUrl } from './postgres/connection.js';
+import { openPostgresStore, readPostgresDatabase } from './postgres/postgres-store.js';
 import { openSqliteStore, readSqliteDatabase } from './sqlite/sqlite-store.js';
 import { systemClock } from './system-clock.js';
 
@@ -16,6 +18,8 @@ import { systemClock } from './system-clock.js';
 export interface DataStoreOptions {
   /** `DATA_DIR/paperboy.sqlite`. */
   databaseFile: string;
+  /** DATABASE_URL: the state lives in this PostgreSQL database instead of `databaseFile` (no file lock then). */
+  databaseUrl?: string | null;
   /** STATE_FILE: the JSON state file of the releases before the database, imported once if found. */
   stateFile: string;
   /** The environment's digest settings: what the feeds of an imported state file are made of. */
@@ -32,7 +36,9 @@ export interface DataStoreOptions {
  * so nothing can post from an empty database while an unimported state file waits beside it.
  */
 export async function openDataStore(options: DataStoreOptions): Promise<Store> {
-  const store = await openSqliteStore(options.databaseFile, options.lock === undefined ? {} : { lock: options.lock });
+  const store = options.databaseUrl
+    ? await openPostgresStore(options.databaseUrl)
+    : await openSqliteStore(options.databaseFile, options.lock === undefined ? {} : { lock: options.lock });
   try {
     await importStateFile(store, options);
     return store;
@@ -68,8 +74,8 @@ export async function importStateFile(store: Store, options: DataStoreOptions): 
     }
     if (!store.isBlank()) {
       logger.warn(
-        { file: stateFile, database: options.databaseFile },
-        `${stateFile} is not used: the database ${options.databaseFile} already holds data, so it was left untouched. To load it instead, stop Paperboy and run \`paperboy state import --replace ${stateFile}\``,
+        { file: stateFile, database: describeDataStore(options) },
+        `${stateFile} is not used: the database ${describeDataStore(options)} already holds data, so it was left untouched. To load it instead, stop Paperboy and run \`paperboy state import --replace ${stateFile}\``,
       );
       return;
     }
@@ -82,13 +88,13 @@ export async function importStateFile(store: Store, options: DataStoreOptions): 
     logger.info(
       {
         file: stateFile,
-        database: options.databaseFile,
+        database: describeDataStore(options),
         kept,
         feeds: dump.feeds.map((f) => f.feed.id),
         posted,
         members: dump.subscriptions.length,
       },
-      `imported the state file ${stateFile} into ${options.databaseFile} (${dump.feeds.length} feed(s), ${posted} posted papers, ${dump.subscriptions.length} subscribed members); the file is kept as ${kept}`,
+      `imported the state file ${stateFile} into ${describeDataStore(options)} (${dump.feeds.length} feed(s), ${posted} posted papers, ${dump.subscriptions.length} subscribed members); the file is kept as ${kept}`,
     );
   } finally {
     await lock.release();
@@ -101,15 +107,24 @@ export async function importStateFile(store: Store, options: DataStoreOptions): 
  * file as it would be imported. A store in memory: writes to it go nowhere.
  */
 export async function readDataStore(options: Omit<DataStoreOptions, 'logger' | 'lock'>): Promise<Store> {
-  const exists = await stat(options.databaseFile).then(
-    () => true,
-    () => false,
-  );
-  const memory = exists ? readSqliteDatabase(options.databaseFile) : createStoreMemory();
+  const memory = options.databaseUrl ? await readPostgresDatabase(options.databaseUrl) : await readSqliteFile(options.databaseFile);
   if (!isBlankMemory(memory)) return createMemoryStore(memory);
   const legacy = await readLegacyStateFile(options.stateFile);
   if (!legacy) return createMemoryStore(memory);
   return createMemoryStore(createStoreMemory(convertFile(legacy.state, options, systemClock.now().toISOString())));
+}
+
+/** The database's name in messages: its file, or its URL without the password. */
+export function describeDataStore(options: Pick<DataStoreOptions, 'databaseFile' | 'databaseUrl'>): string {
+  return options.databaseUrl ? redactUrl(options.databaseUrl) : options.databaseFile;
+}
+
+async function readSqliteFile(file: string) {
+  const exists = await stat(file).then(
+    () => true,
+    () => false,
+  );
+  return exists ? readSqliteDatabase(file) : createStoreMemory();
 }
 
 function convertFile(state: State, options: Pick<DataStoreOptions, 'stateFile' | 'settings' | 'scheduleFeedId'>, at: string): StoreDump {

@@ -1,5 +1,6 @@
 import { BOOTSTRAP_FEED_ID, createFeedFromSettings, type Feed, type FeedSettings, PENDING_GUILD } from '../core/feed.js';
 import type { Subscriber } from '../core/state.js';
+import { OperatorError } from '../core/errors.js';
 import type { Logger, Store } from './ports.js';
 
 /**
@@ -7,6 +8,10 @@ import type { Logger, Store } from './ports.js';
  * the first time, updated from the environment afterwards, its progress kept. Writes nothing when unchanged.
  */
 export async function saveEnvironmentFeed(store: Store, feedId: string, settings: FeedSettings, at: string): Promise<Feed> {
+  if (feedId === BOOTSTRAP_FEED_ID && settings.channelId === null)
+    throw new OperatorError(
+      'DISCORD_CHANNEL_ID is not set, so there is no digest of the environment to run here: set it for a single-channel digest, or start the bot (`paperboy start`) and set feeds up with /digest setup',
+    );
   const existing = store.read().feeds.get(feedId);
   const feed = createFeedFromSettings(feedId, settings, existing, at);
   if (feed !== existing) await store.saveFeed(feed);

@@ -1,4 +1,5 @@
 import { createPaperNonce, listUnposted, selectNextPapers } from '../core/digest.js';
+import { isFiltering } from '../core/feed-filter.js';
 import type { OutgoingMessage } from '../core/format.js';
 import type { Paper } from '../core/paper.js';
 import {
@@ -93,7 +94,7 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
   const destination = deps.poster.destination;
   const iso = () => deps.clock.now().toISOString();
   const dest = () => feed.progress();
-  const countRemaining = (papers: readonly Paper[]) => listUnposted(papers, feed.view(), feed.feed().order).length;
+  const countRemaining = (papers: readonly Paper[]) => listUnposted(papers, feed.view(), feed.feed().order, feed.feed()).length;
   const post = (message: OutgoingMessage, nonce: string) => io.retrying(() => deps.poster.post(message, nonce));
   const reconciler = createPostReconciler(deps);
   let lastProblem: string | null = null;
@@ -118,7 +119,7 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
       { destination, corpus: deps.corpus.location, reason },
       reason === 'corpus-empty'
         ? `the corpus${where} has no papers (is the folder mounted, are the files *.txt page copies?); nothing to post`
-        : `no unposted papers remain in the corpus${where} (${papers.length} papers); nothing to post`,
+        : `no unposted papers remain in the corpus${where} (${papers.length} papers${isFiltering(feed.feed()) ? `, filtered by the feed's topics or minimum upvotes` : ''}); nothing to post`,
     );
     return { outcome: 'empty', digest: null, posted: [], failed: [], remaining: 0 };
   }
@@ -178,7 +179,7 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
       if (resumed) logger.info({ destination, digest: resumed.digest }, `resuming digest #${resumed.digest} that was interrupted`);
       const { headerUnknown } = await reconciler.reconcile();
       if (!resumed) {
-        const plan = selectNextPapers(papers, feed.view(), count, feed.feed().order);
+        const plan = selectNextPapers(papers, feed.view(), count, feed.feed().order, feed.feed());
         if (plan.papers.length === 0) return { kind: 'empty', summary: await recordEmpty(papers) };
         await feed.step((s) => beginDigest(s, { papers: plan.papers.map((p) => p.id), remainingAfter: plan.remainingAfter, at: iso() }));
       }

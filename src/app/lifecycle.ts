@@ -1,20 +1,12 @@
 import type { HealthStatus } from '../core/health.js';
 import type { CorpusFileProblem } from '../core/paper.js';
-import { decideStartup } from '../core/startup.js';
-import { setNextDue } from '../core/state.js';
-import { formatLocalTime } from '../core/time.js';
-import { buildHealthStatus, updateProblem } from './health-status.js';
+import { buildHealthStatus } from './health-status.js';
 import type { FeedStore } from './feed-store.js';
 import type { Clock, Logger } from './ports.js';
-import { type DigestResult, type DigestRunner, FatalDigestError } from './run-digest.js';
+import type { DigestResult, DigestRunner } from './run-digest.js';
+import { createScheduledFeed, type Schedule } from './scheduled-feed.js';
 
-/** The digest schedule as the lifecycle drives it (the cron adapter): it says when, never whether. */
-export interface Schedule {
-  start(): void;
-  /** Stops future ticks; resolves once a tick under way has returned. */
-  stop(): Promise<void>;
-  nextRun(): Date;
-}
+export type { Schedule } from './scheduled-feed.js';
 
 /** Health reporting as the lifecycle drives it (the health adapter). */
 export interface HealthReporting {
@@ -23,11 +15,46 @@ export interface HealthReporting {
   stop(): Promise<void>;
 }
 
+/** What the lifecycle hands the feeds it runs: the shutdown, and what to do after a run or on a fatal error. */
+export interface FleetHooks {
+  shutdown: AbortSignal;
+  onFatal(message: string): void;
+  onRun(result: DigestResult): Promise<void>;
+}
+
+/** The part of a health status the feeds give. */
+export interface FleetStatus {
+  nextRun: Date | null;
+  lastRun: HealthStatus['lastRun'];
+  problem: string | null;
+  concerns: string[];
+}
+
+/** The feeds the bot runs (one, or every server's), as the lifecycle drives them. */
+export interface FeedFleet {
+  /** Starts every feed's schedule. */
+  start(): void;
+  /** Decides what the start owes each feed and saves next due times; resolves with what runs those digests. */
+  planStartup(): Promise<() => Promise<void>>;
+  /** Stops every schedule and resolves once the runs under way have ended. */
+  stop(): Promise<void>;
+  /** The next run of any feed (null: none scheduled). */
+  nextRun(): Date | null;
+  status(): FleetStatus;
+}
+
 /** Everything the bot's lifecycle needs, in one object (the composition root builds it). */
 export interface BotLifecycleDeps {
+  /**
+   * The feeds to run. Without it, the one feed of `feed`, `runner` and `createSchedule` (the bootstrap or console
+   * feed of a single-channel Paperboy).
+   */
+  fleet?: (hooks: FleetHooks) => FeedFleet;
   /** The feed the runner posts: whose progress the start-up decision reads and whose next due time is saved. */
-  feed: FeedStore;
-  runner: DigestRunner;
+  feed?: FeedStore;
+  runner?: DigestRunner;
+  /** Creates the schedule that calls `onTick` at each due time; started by {@link BotLifecycle.start}. */
+  createSchedule?(onTick: () => Promise<void>): Schedule;
   mode: HealthStatus['mode'];
   /** Whether the gateway session is up (always true in console mode). */
   isConnected(): boolean;
@@ -44,8 +71,6 @@ export interface BotLifecycleDeps {
   corpusProblems?: () => readonly CorpusFileProblem[];
   /** Live sources whose last fetch failed, one sentence each, for health's concerns. */
   sourceConcerns?: () => readonly string[];
-  /** Creates the schedule that calls `onTick` at each due time; started by {@link BotLifecycle.start}. */
-  createSchedule(onTick: () => Promise<void>): Schedule;
   /** Starts reporting `status` (heartbeat file, `/healthz`); a rejection stops the start. */
   startHealth(status: () => HealthStatus): Promise<HealthReporting>;
   /** Closes what the bot opened (the state and its lock, the Discord connection). */
@@ -57,84 +82,56 @@ export interface BotLifecycleDeps {
 /** The running bot: start it once, stop it (signals do), and learn its exit code. */
 export interface BotLifecycle {
   /**
-   * Starts the schedule, awaits `prepare` (with ticks already running, so a slow step there delays no scheduled
-   * digest), then saves the next due time, starts health and runs what the start owes, without waiting for those runs.
+   * Starts the schedules, awaits `prepare` (with ticks already running, so a slow step there delays no scheduled
+   * digest), then saves the next due times, starts health and runs what the start owes, without waiting for those runs.
    */
   start(prepare?: () => Promise<void>): Promise<void>;
-  /** Stops the schedule, lets a post under way finish (within the budget), stops health, closes. */
+  /** Stops the schedules, lets the posts under way finish (within the budget), stops health, closes. */
   stop(reason: string): Promise<void>;
   /** Resolves with the process exit code once the bot has stopped (0 on a requested stop, 1 on a fatal error). */
   exited: Promise<number>;
-  /** When the schedule fires next. */
-  nextRun(): Date;
+  /** When a schedule fires next (null: no feed is scheduled). */
+  nextRun(): Date | null;
 }
 
-/** Creates the lifecycle of the long-running bot: schedule, start-up runs, health and a graceful stop. */
+/** Creates the lifecycle of the long-running bot: schedules, start-up runs, health and a graceful stop. */
 export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
-  const { feed, runner, logger } = deps;
+  const { logger } = deps;
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
   const shutdown = new AbortController();
   let stopping: Promise<void> | null = null;
   let exitCode = 0;
-  let current: Promise<unknown> = Promise.resolve();
   let startRuns: Promise<void> = Promise.resolve();
-  let problem: string | null = null;
   let health: HealthReporting | null = null;
   const startedAt = deps.clock.now().toISOString();
 
-  const runDigest = async (why: string, onStart?: () => Promise<void>): Promise<DigestResult | null> => {
-    if (shutdown.signal.aborted) return null;
-    logger.info({ why }, `running a digest (${why})`);
-    try {
-      const run = runner.run({ signal: shutdown.signal, onStart });
-      current = run.catch(() => undefined);
-      const result = await run;
-      // Problems an admin must fix show in health until a digest goes through again.
-      problem = updateProblem(problem, result);
+  const hooks: FleetHooks = {
+    shutdown: shutdown.signal,
+    onFatal(message) {
+      exitCode = 1;
+      void stop(message);
+    },
+    onRun: async () => {
       await health?.report();
-      return result;
-    } catch (error) {
-      if (error instanceof FatalDigestError) {
-        exitCode = 1;
-        void stop(error.message);
-        return null;
-      }
-      throw error;
-    }
+    },
   };
+  const fleet = deps.fleet ? deps.fleet(hooks) : createSingleFeedFleet(deps, hooks);
 
-  /** Saves when the next run is due, so a start after it knows a run was missed; logs it in the configured zone. */
-  const recordNextDue = async (options: { log?: boolean; save?: boolean } = {}): Promise<void> => {
-    const next = schedule.nextRun();
-    if (options.log !== false) logger.info({ nextRun: next.toISOString() }, `next digest: ${formatLocalTime(next, deps.timezone)}`);
-    if (options.save === false) return;
-    await feed
-      .step((s) => setNextDue(s, next.toISOString()))
-      .catch((error: unknown) => logger.error({ err: error }, 'could not save the next run time'));
-  };
-
-  const schedule = deps.createSchedule(async () => {
-    // The schedule has moved on to the next time already: saved before the digest, so neither a stop nor a crash
-    // during it loses the time a later start must catch up; but after the fetch that comes first, so a stop or a
-    // crash during the fetch leaves this run owed.
-    await runDigest('scheduled', () => recordNextDue());
-  });
-
-  const status = (): HealthStatus =>
-    buildHealthStatus({
+  const status = (): HealthStatus => {
+    const feeds = fleet.status();
+    return {
       pid: deps.pid,
       mode: deps.mode,
       connected: deps.isConnected(),
-      now: deps.clock.now(),
+      heartbeatAt: deps.clock.now().toISOString(),
       startedAt,
-      nextRun: schedule.nextRun(),
-      destination: feed.progress(),
-      problem,
-      corpusLocation: deps.corpusLocation,
-      corpusProblems: deps.corpusProblems?.() ?? [],
-      sourceConcerns: deps.sourceConcerns?.() ?? [],
-    });
+      nextRunAt: feeds.nextRun?.toISOString() ?? null,
+      lastRun: feeds.lastRun,
+      problem: feeds.problem,
+      concerns: [...feeds.concerns, ...(deps.sourceConcerns?.() ?? [])],
+    };
+  };
 
   async function stop(reason: string): Promise<void> {
     if (stopping) return stopping;
@@ -142,8 +139,8 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
       logger.info({ reason }, `stopping: ${reason}`);
       shutdown.abort();
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, deps.shutdownBudgetMs).unref());
-      // The post under way finishes (or stays recorded as pending); the rest of the digest resumes at next start.
-      await Promise.race([Promise.all([schedule.stop(), current, startRuns]), timeout]);
+      // The posts under way finish (or stay recorded as pending); the rest of the digests resume at next start.
+      await Promise.race([Promise.all([fleet.stop(), startRuns]), timeout]);
       await health?.stop();
       await deps.close();
       logger.info({}, 'stopped');
@@ -158,7 +155,7 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
   }
 
   async function start(prepare?: () => Promise<void>): Promise<void> {
-    schedule.start();
+    fleet.start();
     try {
       await prepare?.();
     } catch (error) {
@@ -167,18 +164,10 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
       throw error;
     }
     if (isStopping()) return;
-    const progress = feed.progress();
-    const plan = decideStartup({
-      destination: progress,
-      nextDueAt: progress.nextDueAt,
-      now: deps.clock.now(),
-      timezone: deps.timezone,
-      options: { catchUp: deps.catchUp, consoleMode: deps.mode === 'console' },
-    });
-    await recordNextDue({ save: plan.saveNextDue === 'now' });
+    const runOwed = await fleet.planStartup();
     // (an unusable HEALTH_PORT stops the start: the admin asked for an endpoint that would not exist)
     health = await deps.startHealth(status).catch(async (error: unknown) => {
-      await schedule.stop();
+      await fleet.stop();
       await deps.close();
       throw error;
     });
@@ -187,17 +176,48 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
       await health.stop();
       return;
     }
-    if (plan.runs.length > 0) {
-      // The scheduled path and this one share the runner, whose runs never overlap.
-      startRuns = (async () => {
-        let result: DigestResult | null = null;
-        for (const run of plan.runs) result = await runDigest(run.reason);
-        if (plan.saveNextDue === 'after-catch-up' && result && result.outcome !== 'busy') await recordNextDue({ log: false });
-      })().catch((error: unknown) => logger.error({ err: error }, 'start-up digest failed'));
-    } else if (plan.deliverNotifications) {
-      current = runner.deliverNotifications({ signal: shutdown.signal });
-    }
+    startRuns = runOwed().catch((error: unknown) => logger.error({ err: error }, 'start-up digest failed'));
   }
 
-  return { start, stop, exited, nextRun: () => schedule.nextRun() };
+  return { start, stop, exited, nextRun: () => fleet.nextRun() };
+}
+
+/** The fleet of a single-channel Paperboy: one feed, one runner, one schedule, health as it always was. */
+function createSingleFeedFleet(deps: BotLifecycleDeps, hooks: FleetHooks): FeedFleet {
+  const { feed, runner } = deps;
+  if (!feed || !runner || !deps.createSchedule) throw new Error('createBotLifecycle needs a fleet, or a feed with its runner and schedule');
+  const scheduled = createScheduledFeed({
+    feed,
+    runner,
+    createSchedule: (onTick) => deps.createSchedule!(onTick),
+    clock: deps.clock,
+    logger: deps.logger,
+    timezone: deps.timezone,
+    catchUp: deps.catchUp,
+    consoleMode: deps.mode === 'console',
+    shutdown: hooks.shutdown,
+    onFatal: (message) => hooks.onFatal(message),
+    onRun: (result) => hooks.onRun(result),
+  });
+  return {
+    start: () => scheduled.start(),
+    planStartup: () => scheduled.planStartup(),
+    stop: () => scheduled.stop(),
+    nextRun: () => scheduled.nextRun(),
+    status() {
+      const built = buildHealthStatus({
+        pid: 0,
+        mode: deps.mode,
+        connected: true,
+        now: deps.clock.now(),
+        startedAt: '',
+        nextRun: scheduled.nextRun(),
+        destination: feed.progress(),
+        problem: scheduled.problem(),
+        corpusLocation: deps.corpusLocation,
+        corpusProblems: deps.corpusProblems?.() ?? [],
+      });
+      return { nextRun: scheduled.nextRun(), lastRun: built.lastRun, problem: built.problem, concerns: built.concerns ?? [] };
+    },
+  };
 }

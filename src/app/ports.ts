@@ -13,16 +13,54 @@ export interface StoreSnapshot {
   progress: ReadonlyMap<string, FeedProgress>;
   /** Per server id, then per member id. */
   subscriptions: ReadonlyMap<string, ReadonlyMap<string, Subscriber>>;
+  /** Servers the bot was removed from, by id: when (their data is purged some days later unless it is invited back). */
+  removedGuilds: ReadonlyMap<string, string>;
   meta: StoreMeta;
 }
 
 /**
- * Proof that this process still owns what it writes (issue 14: a lease's fencing token). An adapter that can be
- * shared checks it in the same transaction as the write and rejects a stale one; the SQLite adapter has one owner
- * by its lock, checks the lock at every write, and ignores the token.
+ * Proof that this process still owns what it writes: a lease's fencing token (issue 14). Every adapter checks it in
+ * the same transaction as the write and rejects the write with a {@link LeaseLostError} once the lease was acquired
+ * again (by another process, or by this one) or released, writing nothing.
  */
 export interface Fence {
+  /** What the lease guards: a feed id (or any other name, e.g. a shard). */
+  readonly scope: string;
+  /** The lease's token: a decimal integer, strictly greater at every acquisition of the same scope. */
   readonly token: string;
+}
+
+/** A held lease: a fence with its owner and when it lapses unless renewed. */
+export interface Lease extends Fence {
+  readonly owner: string;
+  /** When it lapses unless renewed (ISO 8601), by the store's clock (PostgreSQL: the server's). */
+  readonly expiresAt: string;
+}
+
+/**
+ * Leases kept in the store, one per scope (a feed id): who runs it, until when, and a fencing token that grows at
+ * every acquisition. A lapsed lease stays its owner's until another acquires it: writes fenced with its token go
+ * through until then, and never after.
+ */
+export interface Leases {
+  /** Takes the scope's lease for `ttlMs` with a new, greater token, unless another owner holds it unexpired (null). */
+  acquire(scope: string, owner: string, ttlMs: number): Promise<Lease | null>;
+  /** Extends a lease still held by this token; rejects with a {@link LeaseLostError} once it was taken or released. */
+  renew(lease: Lease, ttlMs: number): Promise<Lease>;
+  /** Gives the lease up (the token stays, so the next acquisition's is greater); nothing if it was already lost. */
+  release(lease: Lease): Promise<void>;
+}
+
+/** A write or a renewal fenced with a token that is no longer the scope's: nothing was written. */
+export class LeaseLostError extends OperatorError {
+  constructor(
+    readonly scope: string,
+    readonly token: string,
+    message = `the lease on ${scope} (token ${token}) was lost: another process acquired it, or it was released; nothing was written`,
+  ) {
+    super(message);
+    this.name = 'LeaseLostError';
+  }
 }
 
 /** Options of every write. */
@@ -59,6 +97,13 @@ export interface Store {
   /** Moves every member's topics from one server key to another (a member already there keeps theirs). */
   moveSubscriptions(fromGuildId: string, toGuildId: string, options?: WriteOptions): Promise<number>;
   updateMeta(change: (meta: StoreMeta) => StoreMeta, options?: WriteOptions): Promise<StoreMeta>;
+  /** Records that the bot was removed from a server at `removedAt`, or (null) that it is back in it. */
+  markGuildRemoved(guildId: string, removedAt: string | null, options?: WriteOptions): Promise<void>;
+  /**
+   * Deletes everything of one server in one transaction: its feeds with their progress and posted logs, its members'
+   * topics, and its removal record. Resolves with the ids of the feeds deleted.
+   */
+  purgeGuild(guildId: string, options?: WriteOptions): Promise<string[]>;
   /**
    * Loads a dump (validated by the caller) in one transaction: into an empty store, or over everything with
    * `replace`. Rejects with a {@link StoreNotEmptyError} when the store holds data and `replace` is not set.
@@ -66,6 +111,8 @@ export interface Store {
   importDump(dump: StoreDump, options: { replace: boolean } & WriteOptions): Promise<void>;
   /** True while the store holds nothing a person would miss: no post, no record, no subscription. */
   isBlank(): boolean;
+  /** Leases with fencing tokens, for writers that share the store (see {@link Fence}). */
+  readonly leases: Leases;
   /** Finishes the write under way and releases the store (its lock); later writes reject. */
   close(): Promise<void>;
 }

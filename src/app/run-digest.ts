@@ -212,7 +212,8 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     async preview(options = {}) {
       const { papers } = await deps.corpus.load();
       const view = feed.view();
-      const { size, order } = feed.feed();
+      const config = feed.feed();
+      const { size, order } = config;
       const dest = view.progress;
       const byId = new Map(papers.map((p) => [p.id, p]));
       const resuming = dest.inFlight !== null;
@@ -220,8 +221,8 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
         ? dest
             .inFlight!.papers.filter((id) => !view.posted.has(id) && !dest.failed[id])
             .flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []))
-        : selectNextPapers(papers, view, options.count ?? size, order).papers;
-      const left = listUnposted(papers, view, order).length;
+        : selectNextPapers(papers, view, options.count ?? size, order, config).papers;
+      const left = listUnposted(papers, view, order, config).length;
       const remainingAfter = Math.max(left - chosen.length, 0);
       return { resuming, papers: chosen, remainingAfter, ...(await simulate(options.count)) };
     },

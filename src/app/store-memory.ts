@@ -26,12 +26,20 @@ export interface StoreMemory {
   progress: Map<string, FeedProgress>;
   logs: Map<string, MutablePostedLog>;
   subscriptions: Map<string, Map<string, Subscriber>>;
+  removedGuilds: Map<string, string>;
   meta: StoreMeta;
 }
 
 /** A store's memory holding a dump's records (an empty store without one). */
 export function createStoreMemory(dump?: StoreDump): StoreMemory {
-  const memory: StoreMemory = { feeds: new Map(), progress: new Map(), logs: new Map(), subscriptions: new Map(), meta: createEmptyMeta() };
+  const memory: StoreMemory = {
+    feeds: new Map(),
+    progress: new Map(),
+    logs: new Map(),
+    subscriptions: new Map(),
+    removedGuilds: new Map(),
+    meta: createEmptyMeta(),
+  };
   if (!dump) return memory;
   for (const { feed, progress, posted } of dump.feeds) {
     memory.feeds.set(feed.id, feed);
@@ -52,7 +60,14 @@ export function forkStoreMemory(source: { read(): StoreSnapshot; posted(feedId: 
   const logs = new Map<string, MutablePostedLog>();
   for (const id of snapshot.feeds.keys()) logs.set(id, createOverlayLog(source.posted(id)));
   const subscriptions = new Map([...snapshot.subscriptions].map(([guild, members]) => [guild, new Map(members)]));
-  return { feeds: new Map(snapshot.feeds), progress: new Map(snapshot.progress), logs, subscriptions, meta: snapshot.meta };
+  return {
+    feeds: new Map(snapshot.feeds),
+    progress: new Map(snapshot.progress),
+    logs,
+    subscriptions,
+    removedGuilds: new Map(snapshot.removedGuilds),
+    meta: snapshot.meta,
+  };
 }
 
 function createOverlayLog(base: PostedLog): MutablePostedLog {
@@ -75,7 +90,13 @@ const emptyLog = createPostedLog();
 
 /** The snapshot a store's `read()` returns. */
 export function snapshotOf(memory: StoreMemory): StoreSnapshot {
-  return { feeds: memory.feeds, progress: memory.progress, subscriptions: memory.subscriptions, meta: memory.meta };
+  return {
+    feeds: memory.feeds,
+    progress: memory.progress,
+    subscriptions: memory.subscriptions,
+    removedGuilds: memory.removedGuilds,
+    meta: memory.meta,
+  };
 }
 
 /** A feed's posted log, or an empty one. */
@@ -168,6 +189,25 @@ export function planMove(memory: StoreMemory, fromGuildId: string, toGuildId: st
 export function applyMove(memory: StoreMemory, fromGuildId: string, toGuildId: string, moved: Array<[string, Subscriber]>): void {
   for (const [userId, subscriber] of moved) setSubscriber(memory, toGuildId, userId, subscriber);
   if (fromGuildId !== toGuildId) memory.subscriptions.delete(fromGuildId);
+}
+
+/** Applies a server's removal (or return, `removedAt` null) to memory. */
+export function applyGuildRemoved(memory: StoreMemory, guildId: string, removedAt: string | null): void {
+  if (removedAt === null) memory.removedGuilds.delete(guildId);
+  else memory.removedGuilds.set(guildId, removedAt);
+}
+
+/** The feeds a purge of a server deletes. */
+export function planGuildPurge(memory: StoreMemory, guildId: string): string[] {
+  return [...memory.feeds.values()].filter((feed) => feed.guildId === guildId).map((feed) => feed.id);
+}
+
+/** Applies a committed purge of a server to memory. */
+export function applyGuildPurge(memory: StoreMemory, guildId: string, feedIds: readonly string[]): string[] {
+  for (const id of feedIds) applyFeedRemoval(memory, id);
+  memory.subscriptions.delete(guildId);
+  memory.removedGuilds.delete(guildId);
+  return [...feedIds];
 }
 
 /** Runs a change of the store's records and checks the result. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DISCORD_LIMITS } from './discord-limits.js';
+import { createPaperFilter, NO_FILTER, type PaperFilter } from './feed-filter.js';
 import type { Paper } from './paper.js';
 import type { FeedView } from './state.js';
 
@@ -20,9 +21,13 @@ function isSettled(id: string, { progress, posted }: FeedView): boolean {
   return posted.has(id) || Boolean(progress.failed[id] || progress.unverified?.[id]);
 }
 
-/** The papers still to post, in the order the digest takes them. */
-export function listUnposted(papers: readonly Paper[], feed: FeedView, order: DigestOrder): Paper[] {
-  const left = papers.filter((p) => isUnposted(p, feed));
+/**
+ * The papers still to post, in the order the digest takes them: unposted, and passing the feed's filter (topics,
+ * minimum upvotes; none by default).
+ */
+export function listUnposted(papers: readonly Paper[], feed: FeedView, order: DigestOrder, filter: PaperFilter = NO_FILTER): Paper[] {
+  const passes = createPaperFilter(filter);
+  const left = papers.filter((p) => isUnposted(p, feed) && passes(p));
   if (order === 'corpus') return left;
   // Stable: ties keep corpus order; papers without a date (or without upvotes) go last.
   const compare =
@@ -41,14 +46,15 @@ function upvotesOf(paper: Paper): number {
   return typeof upvotes === 'number' && Number.isSafeInteger(upvotes) && upvotes >= 0 ? upvotes : -1;
 }
 
-/** The next digest: up to `size` unposted papers and how many will remain after it. */
+/** The next digest: up to `size` unposted papers that pass the feed's filter, and how many will remain after it. */
 export function selectNextPapers(
   papers: readonly Paper[],
   feed: FeedView,
   size: number,
   order: DigestOrder,
+  filter: PaperFilter = NO_FILTER,
 ): { papers: Paper[]; remainingAfter: number } {
-  const left = listUnposted(papers, feed, order);
+  const left = listUnposted(papers, feed, order, filter);
   const chosen = left.slice(0, size);
   return { papers: chosen, remainingAfter: left.length - chosen.length };
 }

@@ -27,6 +27,14 @@ export const DISCORD_LIMITS = {
   choiceValue: 100,
   /** Characters of a command, subcommand or option name. */
   commandName: 32,
+  /** Characters of a channel or thread name (a forum post's title too). */
+  threadName: 100,
+  /** Tags one forum post may carry (`applied_tags`). */
+  appliedTags: 5,
+  /** Tags one forum channel may offer (`available_tags`). */
+  forumTags: 20,
+  /** Characters of a forum tag's name. */
+  forumTagName: 20,
   /** Messages one `GET /channels/{id}/messages` returns at most. */
   messagesPerPage: 100,
   /** Servers one `GET /users/@me/guilds` returns at most. */

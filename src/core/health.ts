@@ -64,7 +64,7 @@ const papers = (n: number): string => `${n} paper${n === 1 ? '' : 's'}`;
  */
 export function listDigestConcerns(
   dest: FeedProgress,
-  corpus: { location?: string | undefined; problems?: readonly CorpusFileProblem[] },
+  corpus: { location?: string | undefined; problems?: readonly CorpusFileProblem[]; filtered?: boolean },
 ): string[] {
   const where = corpus.location ? ` at ${corpus.location}` : '';
   const concerns: string[] = [];
@@ -83,7 +83,11 @@ export function listDigestConcerns(
       `the corpus${where} has no papers, so the last digest posted nothing: check that the folder is mounted and holds page copies or API snapshots (.txt, .md, .json, .jsonl, .xml)`,
     );
   if (last?.reason === 'all-posted')
-    concerns.push(`every paper of the corpus${where} has been posted, so the last digest posted nothing: add page copies to post more`);
+    concerns.push(
+      corpus.filtered
+        ? `every paper of the corpus${where} that matches this feed's topics and minimum upvotes has been posted, so the last digest posted nothing: add page copies, or widen the feed's topics`
+        : `every paper of the corpus${where} has been posted, so the last digest posted nothing: add page copies to post more`,
+    );
   const unverified = Object.values(dest.unverified ?? {});
   if (unverified.length > 0) {
     concerns.push(

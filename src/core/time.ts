@@ -22,3 +22,13 @@ export function formatLocalTime(date: Date | string, zone: string): string {
 export function formatLocalDay(date: Date | string, zone: string): string {
   return zoned(date, zone).format('dddd D MMMM YYYY');
 }
+
+/** True when `zone` is an IANA time zone this runtime knows (`UTC`, `Europe/Paris`). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

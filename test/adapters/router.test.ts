@@ -4,14 +4,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UserFacingError } from '../../src/app/errors.js';
 import type { AutocompleteChoice } from '../../src/adapters/discord/choices.js';
 import type { CommandContext, SlashCommand } from '../../src/adapters/discord/command.js';
-import { fixedHomeGuild } from '../../src/adapters/discord/home-guild.js';
 import { createInteractionRouter } from '../../src/adapters/discord/router.js';
 import { type FakeDiscord, type InteractionOutcome, startFakeDiscord } from '../support/fake-discord/index.js';
 import { createMemoryLogger } from '../support/memory-ports.js';
 
 // The interaction router driven by the real discord.js client against the fake Discord: the gate on where an
-// interaction comes from, unknown commands, and the one catch (a member's problem vs a bug, for commands and
-// autocomplete). The handlers are probes; the real commands have their own tests.
+// interaction comes from (every server, no DM), unknown commands, buttons, and the one catch (a member's problem vs a
+// bug, for commands and autocomplete). The handlers are probes; the real commands have their own tests.
 
 const HOME = { guild: '130000000000000001', channel: '130000000000000011' };
 const OTHER = { guild: '140000000000000001', channel: '140000000000000011' };
@@ -81,10 +80,7 @@ beforeAll(async () => {
       { name: 'ghost', description: 'ghost', contexts: [0, 1], options: [how] },
     ],
   });
-  const route = createInteractionRouter({ logger } as unknown as CommandContext, {
-    homeGuild: fixedHomeGuild(HOME.guild),
-    commands: [probe],
-  });
+  const route = createInteractionRouter({ logger } as unknown as CommandContext, { commands: [probe] });
   client.on(Events.InteractionCreate, (interaction: Interaction) => void route(interaction));
 });
 afterAll(async () => {
@@ -104,21 +100,20 @@ describe('interaction router: commands', () => {
     expect(logger.lines).toEqual([]);
   });
 
-  // [where from, the ephemeral answer, what is logged at warn]
-  it.each([
-    ['a direct message', null, "Paperboy's commands work inside its server, not in direct messages.", []],
-    [
-      'another server',
-      OTHER.guild,
-      'Paperboy here serves the digest of another server; it cannot be used in this server.',
-      ["refused an interaction from another server: Paperboy serves one server only (its digest channel's)"],
-    ],
-  ])('given a command from %s, then it is refused ephemerally and no handler runs', async (_where, guildId, message, warnings) => {
-    const outcome = await server.interact({ type: 'command', name: 'probe', guildId, user: MEMBER });
+  it('given a command from any other server, then its handler answers there too (each server is served)', async () => {
+    for (const guildId of [OTHER.guild, STRANGER.guild]) {
+      const outcome = await server.interact({ type: 'command', name: 'probe', guildId, user: MEMBER });
+      expect(content(outcome)).toBe('served');
+    }
+    expect(executed).toEqual(['serve', 'serve']);
+    expect(logger.lines).toEqual([]);
+  });
+
+  it('given a command from a direct message, then it is refused ephemerally and no handler runs', async () => {
+    const outcome = await server.interact({ type: 'command', name: 'probe', guildId: null, user: MEMBER });
     expect(outcome).toMatchObject({ callbackType: 4, ephemeral: true });
-    expect(content(outcome)).toBe(message);
+    expect(content(outcome)).toBe("Paperboy's commands work inside a server, not in direct messages.");
     expect(executed).toEqual([]);
-    expect(logger.lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual(warnings);
     expect(errors()).toEqual([]);
   });
 
@@ -224,7 +219,7 @@ describe('interaction router: autocomplete', () => {
 
   it('given typing in a direct message, then the one choice says why, and it picks nothing', async () => {
     expect((await typing('scal', null)).data!.choices).toEqual([
-      { name: "Paperboy's commands work inside its server only", value: 'paperboy-refused' },
+      { name: "Paperboy's commands work inside a server only", value: 'paperboy-refused' },
     ]);
   });
 
@@ -241,16 +236,7 @@ describe('interaction router: autocomplete', () => {
     expect(errors()).toEqual([]);
   });
 
-  it('given every keystroke of a stranger from another server, then it is refused each time but warned about once', async () => {
-    for (const typed of ['s', 'sc', 'sca']) {
-      expect((await typing(typed, STRANGER.guild)).data!.choices).toEqual([
-        { name: "Paperboy serves another server's digest; it cannot be used here", value: 'paperboy-refused' },
-      ]);
-    }
-    expect(logger.lines.map((l) => [l.level, l.fields.guild])).toEqual([
-      ['warn', STRANGER.guild],
-      ['debug', STRANGER.guild],
-      ['debug', STRANGER.guild],
-    ]);
+  it('given typing in another server, then its handler answers there too', async () => {
+    expect((await typing('scal', STRANGER.guild)).data!.choices).toEqual([{ name: 'scal papers', value: 'scal-id' }]);
   });
 });

@@ -46,6 +46,8 @@ describe('opening the database', () => {
       expect(other.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(other.prepare('SELECT version, name FROM migrations').all()).toEqual([
         { version: 1, name: 'feeds, progress documents, posted log, subscriptions, meta' },
+        { version: 2, name: 'leases with fencing tokens' },
+        { version: 3, name: 'servers the bot was removed from' },
       ]);
       expect(other.prepare('SELECT feed_id, paper_id, seq FROM posted').all()).toEqual([{ feed_id: 'news', paper_id: 'a', seq: 1 }]);
     } finally {
@@ -55,7 +57,25 @@ describe('opening the database', () => {
     const db = new Database(file);
     db.close();
     await store.close();
-    expect(SCHEMA_VERSION).toBe(1);
+    expect(SCHEMA_VERSION).toBe(3);
+  });
+
+  it('given a database of schema version 2 (before the removed servers), then opening adds the removed servers table and keeps every record', async () => {
+    const file = join(await tempDir(), 'paperboy.sqlite');
+    let store = await openSqliteStore(file);
+    await store.saveFeed(makeFeed({ id: 'news' }));
+    await store.step('news', (s) => markPosted(s, 'a', '1000000000000000001', AT));
+    await store.close();
+    const old = new Database(file);
+    old.exec('DROP TABLE removed_guilds; DELETE FROM migrations WHERE version = 3;');
+    old.close();
+    store = await openSqliteStore(file);
+    expect(store.posted('news').has('a')).toBe(true);
+    await store.markGuildRemoved('900000000000000001', AT);
+    await store.close();
+    store = await openSqliteStore(file);
+    expect(Object.fromEntries(store.read().removedGuilds)).toEqual({ '900000000000000001': AT });
+    await store.close();
   });
 
   it.each([

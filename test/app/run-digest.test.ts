@@ -433,3 +433,34 @@ describe('runDigest: the live sources are fetched first', () => {
     expect(order.filter((step) => step !== 'busy start').slice(0, 3)).toEqual(['fetch', 'start', 'post']);
   });
 });
+
+describe('a feed with topics and a minimum of upvotes', () => {
+  it('given a feed that includes one topic and excludes another, then its digests post only its papers and the rest stay unposted', async () => {
+    const papers = makePapers(6).map((p, i) => ({
+      ...p,
+      title: ['Vision transformers', 'Speech models', 'Vision for robots', 'Protein folding', 'Vision at scale', 'Vision audio'][i]!,
+      upvotes: [5, 50, 1, 9, 30, 2][i],
+    }));
+    const env = setup(0, {}, { include: ['vision'], exclude: ['audio'], minUpvotes: 2, size: 10 });
+    env.corpus.papers = papers;
+    const result = await env.runner.run();
+    expect(env.postedIds()).toEqual([papers[0]!.id, papers[4]!.id]);
+    expect(result.remaining).toBe(0);
+    const again = await env.runner.run();
+    expect(again.outcome).toBe('empty');
+    expect(env.dest().lastRun?.reason).toBe('all-posted');
+    expect(Object.keys(env.dest().failed)).toEqual([]);
+    expect(listDigestConcerns(env.dest(), { filtered: true })[0]).toMatch(/matches this feed's topics/);
+    // The papers it left out are not posted, not lost: a feed without the filter posts them.
+    await env.store.saveFeed({ ...env.store.read().feeds.get(env.store.feedId)!, include: [], exclude: [], minUpvotes: null });
+    await env.runner.run();
+    expect(env.postedIds()).toEqual([papers[0]!.id, papers[4]!.id, papers[1]!.id, papers[2]!.id, papers[3]!.id, papers[5]!.id]);
+  });
+
+  it('given a filtered feed, then its preview shows the papers its next digest posts', async () => {
+    const env = setup(4, {}, { include: ['number 3'] });
+    const preview = await env.runner.preview();
+    expect(preview.papers.map((p) => p.title)).toEqual(['Paper number 3']);
+    expect(preview.remainingAfter).toBe(0);
+  });
+});

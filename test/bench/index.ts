@@ -37,8 +37,10 @@ if (wanted('fts5')) {
   printFts5Bench(benchFts5());
 }
 if (wanted('state')) {
-  const { benchState, benchStateMemory, printStateBench } = await import('./state-bench.js');
-  printStateBench(await benchState(), await benchStateMemory());
+  const { benchPostgresState, benchState, benchStateMemory, printPostgresComparison, printStateBench } = await import('./state-bench.js');
+  const sqlite = await benchState();
+  printStateBench(sqlite, await benchStateMemory());
+  printPostgresComparison(sqlite, await benchPostgresState());
 }
 if (wanted('discord-cache')) {
   const { benchDiscordCaches, printDiscordCacheBench } = await import('./discord-cache-bench.js');

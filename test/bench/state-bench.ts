@@ -4,6 +4,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { openPostgresStore } from '../../src/adapters/postgres/postgres-store.js';
 import { openSqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import type { Store } from '../../src/app/ports.js';
 import { recordPosted, recordPostIntent } from '../../src/app/digest-records.js';
@@ -11,6 +13,7 @@ import { DUMP_FORMAT, DUMP_VERSION, type StoreDump, createEmptyMeta } from '../.
 import { createEmptyProgress, newestKnownMessage } from '../../src/core/state.js';
 import { selectAudience } from '../../src/core/subscriptions.js';
 import { makeFeed } from '../support/memory-ports.js';
+import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
 import { percentile } from '../support/stats.js';
 
 /** The figures of the JSON state file this replaced (README before the database): save p50 / p99 in ms. */
@@ -79,32 +82,89 @@ function dumpWith(posted: number, subscribers: number): StoreDump {
   };
 }
 
-async function withDatabase<T>(dump: StoreDump, work: (store: Store, file: string, openMs: number) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'paperboy-state-bench-'));
-  const file = join(dir, 'paperboy.sqlite');
+/** Where the bench keeps a database: SQLite in a temp folder (the default), or a PostgreSQL server. */
+export interface BenchBackend {
+  name: string;
+  /** A new, empty database: its store opener, its size on disk, and how to throw it away. */
+  create(): Promise<{ open(): Promise<Store>; bytes(): Promise<number>; dispose(): Promise<void> }>;
+}
+
+/** SQLite in a temp folder. */
+export const sqliteBackend: BenchBackend = {
+  name: 'SQLite',
+  async create() {
+    const dir = await mkdtemp(join(tmpdir(), 'paperboy-state-bench-'));
+    const file = join(dir, 'paperboy.sqlite');
+    const size = (path: string) =>
+      stat(path).then(
+        (s) => s.size,
+        () => 0,
+      );
+    return {
+      open: () => openSqliteStore(file),
+      bytes: async () => (await size(file)) + (await size(`${file}-wal`)),
+      dispose: () => rm(dir, { recursive: true, force: true }),
+    };
+  },
+};
+
+/** A database per size on the PostgreSQL server of `server`. */
+export function postgresBackend(server: TestPostgres): BenchBackend {
+  return {
+    name: 'PostgreSQL',
+    async create() {
+      const url = await server.createDatabase();
+      return {
+        open: () => openPostgresStore(url),
+        async bytes() {
+          const client = new pg.Client({ connectionString: url });
+          await client.connect();
+          try {
+            return Number((await client.query<{ size: string }>('SELECT pg_database_size(current_database()) AS size')).rows[0]!.size);
+          } finally {
+            await client.end();
+          }
+        },
+        dispose: async () => undefined,
+      };
+    },
+  };
+}
+
+async function withDatabase<T>(
+  dump: StoreDump,
+  backend: BenchBackend,
+  work: (store: Store, bytes: () => Promise<number>, openMs: number) => Promise<T>,
+): Promise<T> {
+  const database = await backend.create();
   try {
-    const loader = await openSqliteStore(file);
+    const loader = await database.open();
     await loader.importDump(dump, { replace: true });
     await loader.close();
     const started = performance.now();
-    const store = await openSqliteStore(file);
+    const store = await database.open();
     const openMs = performance.now() - started;
     try {
-      return await work(store, file, openMs);
+      return await work(store, () => database.bytes(), openMs);
     } finally {
       await store.close();
     }
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await database.dispose();
   }
 }
 
 /** Measures a post's two steps (`steps` posts) at each size of the posted history, with `subscribers` members. */
-export async function benchState(sizes = [1_000, 10_000, 100_000], subscribers = 10_000, posts = 500): Promise<StateBenchRow[]> {
+export async function benchState(
+  sizes = [1_000, 10_000, 100_000],
+  subscribers = 10_000,
+  posts = 500,
+  backend: BenchBackend = sqliteBackend,
+): Promise<StateBenchRow[]> {
   const rows: StateBenchRow[] = [];
   for (const posted of sizes) {
     rows.push(
-      await withDatabase(dumpWith(posted, subscribers), async (store, file, openMs) => {
+      await withDatabase(dumpWith(posted, subscribers), backend, async (store, databaseBytes, openMs) => {
         const members = store.read().subscriptions.get(GUILD)!;
         const times: number[] = [];
         const plans: number[] = [];
@@ -130,12 +190,7 @@ export async function benchState(sizes = [1_000, 10_000, 100_000], subscribers =
           // Between two posts the runner waits on Discord: the event loop turns, and the store checkpoints then.
           await new Promise((resolve) => setTimeout(resolve, 1));
         }
-        const bytes =
-          (await stat(file)).size +
-          (await stat(`${file}-wal`).then(
-            (s) => s.size,
-            () => 0,
-          ));
+        const bytes = await databaseBytes();
         return {
           posted,
           subscribers,
@@ -155,7 +210,7 @@ export async function benchStateMemory(posted = 100_000, subscribers = 10_000): 
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) return null;
   const heapOf = async (dump: StoreDump) =>
-    withDatabase(dump, async () => {
+    withDatabase(dump, sqliteBackend, async () => {
       gc();
       return process.memoryUsage().heapUsed;
     });
@@ -190,6 +245,49 @@ export function printStateBench(rows: StateBenchRow[], memory: StateMemoryRow | 
   else console.log('memory: run with --expose-gc to measure it');
 }
 
+/**
+ * The same steps on PostgreSQL (a throwaway local server with fsync on, see test/support/postgres.ts), or why they
+ * could not run here.
+ */
+export async function benchPostgresState(
+  sizes = [1_000, 10_000, 100_000],
+  subscribers = 10_000,
+  posts = 500,
+): Promise<StateBenchRow[] | string> {
+  const { server, skip } = await startTestPostgres({ durable: true });
+  if (!server) return skip;
+  try {
+    return await benchState(sizes, subscribers, posts, postgresBackend(server));
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Prints SQLite's and PostgreSQL's step latencies side by side. */
+export function printPostgresComparison(sqlite: StateBenchRow[], postgres: StateBenchRow[] | string): void {
+  console.log('\n## State steps: SQLite beside PostgreSQL (a local server, fsync on; one BEGIN…COMMIT per step), 10,000 subscribers');
+  if (typeof postgres === 'string') {
+    console.log(`PostgreSQL not measured: ${postgres}`);
+    return;
+  }
+  console.table(
+    sqlite.map((r) => {
+      const p = postgres.find((row) => row.posted === r.posted);
+      return {
+        posted: r.posted,
+        'SQLite step p50 / p99 ms': `${r.stepMs.p50} / ${r.stepMs.p99}`,
+        'PostgreSQL step p50 / p99 ms': p ? `${p.stepMs.p50} / ${p.stepMs.p99}` : '–',
+        'PostgreSQL step max ms': p?.stepMs.max ?? '–',
+        'SQLite open ms': r.openMs,
+        'PostgreSQL open ms': p?.openMs ?? '–',
+        'PostgreSQL database MB': p ? (p.databaseBytes / 1e6).toFixed(1) : '–',
+      };
+    }),
+  );
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  printStateBench(await benchState(), await benchStateMemory());
+  const sqlite = await benchState();
+  printStateBench(sqlite, await benchStateMemory());
+  printPostgresComparison(sqlite, await benchPostgresState());
 }

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ApplicationCommandOptionType } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DEFAULTS, CONFIG_VARIABLES } from '../../src/config.js';
 import { COMMANDS } from '../../src/cli/run.js';
@@ -55,8 +56,13 @@ describe('README and configuration', () => {
     for (const command of COMMANDS) expect(README, command.name).toContain(`\`paperboy ${command.name}`);
   });
 
-  it('given the slash commands, then the README documents every one', () => {
-    for (const { data: definition } of SLASH_COMMANDS) expect(README, definition.name).toContain(`\`/${definition.name}`);
+  it('given the slash commands, then the README documents every one, and every subcommand', () => {
+    for (const { data: definition } of SLASH_COMMANDS) {
+      expect(README, definition.name).toContain(`\`/${definition.name}`);
+      for (const option of definition.options ?? [])
+        if (option.type === ApplicationCommandOptionType.Subcommand)
+          expect(README, `${definition.name} ${option.name}`).toContain(`\`/${definition.name} ${option.name}`);
+    }
   });
 });
 

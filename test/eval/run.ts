@@ -11,6 +11,7 @@ import {
 } from './evaluate.js';
 import { createFlexSearchEngine } from './flexsearch-engine.js';
 import { loadDistractorPapers, loadSeedPapers } from './load-corpora.js';
+import { runSimilarEvaluation } from './similar-eval.js';
 import { paperId, type Paper } from '../../src/core/paper.js';
 
 /** One engine's reports: the main set, and the held-out hard set (null when its papers are not in the corpus). */
@@ -108,4 +109,5 @@ function byKind(outcomes: ReadonlyArray<EvalQuery & { rank: number | null }>): s
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   runEvaluation(process.argv.includes('--verbose'));
+  runSimilarEvaluation();
 }

@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { watch } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Store, StoreNotEmptyError } from '../../src/app/ports.js';
@@ -20,6 +19,7 @@ import { renamePaperIds } from '../../src/core/paper-renames.js';
 import { createRandom } from '../support/random.js';
 import { makeFeed } from '../support/memory-ports.js';
 import { CRASH_FEED } from './adapters.js';
+import { describeLeases } from './lease-contract.js';
 
 /** A store adapter as the contract suite drives it. */
 export interface StoreUnderTest {
@@ -34,6 +34,13 @@ export interface StoreUnderTest {
   breakWrites?(location: string): Promise<() => Promise<void>>;
   /** The adapter name the crash child opens (test/store/adapters.ts), for the kill -9 tests. */
   crashAdapter?: string;
+  /**
+   * Calls `onWrite` each time the database at `location` writes a commit to its log (the crash test kills the child
+   * right then); returns the function that stops watching. Without it, those kills land just after an acknowledgement.
+   */
+  watchWrites?(location: string, onWrite: () => void): () => void;
+  /** Opens a second, independent client of the store at `location` (another process would), for lease races. */
+  openSecond?(location: string): Promise<Store>;
 }
 
 const AT = '2026-06-22T09:00:00.000Z';
@@ -193,6 +200,33 @@ export function describeStoreContract(adapter: StoreUnderTest): void {
       expect(guilds.has('')).toBe(false);
     });
 
+    it("given a server the bot was removed from, then its removal is kept until it returns, and a purge deletes that server's feeds, logs and topics only", async () => {
+      let store = await openStore();
+      await store.saveFeed(makeFeed({ id: 'a1', guildId: GUILD }));
+      await store.saveFeed(makeFeed({ id: 'a2', guildId: GUILD, channelId: '333333333333333333' }));
+      await store.saveFeed(makeFeed({ id: 'b1', guildId: OTHER_GUILD }));
+      await store.step('a1', (s) => markPosted(s, 'p', SNOW(1), AT));
+      await store.step('b1', (s) => markPosted(s, 'p', SNOW(2), AT));
+      await store.updateSubscriber(GUILD, '1', () => member(['llm']));
+      await store.updateSubscriber(OTHER_GUILD, '1', () => member(['robots']));
+      await store.markGuildRemoved(GUILD, AT);
+      await store.markGuildRemoved(OTHER_GUILD, AT);
+      await store.markGuildRemoved(OTHER_GUILD, null);
+      store = await reopen(store);
+      expect(Object.fromEntries(store.read().removedGuilds)).toEqual({ [GUILD]: AT });
+      expect((await store.purgeGuild(GUILD)).sort()).toEqual(['a1', 'a2']);
+      store = await reopen(store);
+      expect([...store.read().feeds.keys()]).toEqual(['b1']);
+      expect([...store.read().progress.keys()]).toEqual(['b1']);
+      expect(store.posted('a1').size).toBe(0);
+      expect(postedIds(store, 'b1')).toEqual(['p']);
+      expect([...store.read().subscriptions.keys()]).toEqual([OTHER_GUILD]);
+      expect(store.read().removedGuilds.size).toBe(0);
+      // A feed created again with a purged id starts from nothing.
+      await store.saveFeed(makeFeed({ id: 'a1', guildId: GUILD }));
+      expect(store.read().progress.get('a1')).toEqual(createEmptyProgress());
+    });
+
     it("given the store's records changed, then they are kept", async () => {
       let store = await openStore();
       await store.updateMeta((m) => ({ ...m, commands: { hash: 'h', scope: 'guild 1', registeredAt: AT } }));
@@ -233,6 +267,14 @@ export function describeStoreContract(adapter: StoreUnderTest): void {
       await expect(store.step(FEED, (s) => s)).rejects.toThrow(/closed/);
     });
 
+    describeLeases(adapter, {
+      openStore,
+      withFeed,
+      reopen,
+      location: () => location,
+      track: (store) => void open.push(store),
+    });
+
     if (adapter.breakWrites) {
       const breakWrites = adapter.breakWrites.bind(adapter);
       it('given writes that fail, then each rejects with StateWriteError, memory keeps the last committed state, and writing works again once mended', async () => {
@@ -264,7 +306,13 @@ const childScript = fileURLToPath(new URL('../support/state-crash-child.ts', imp
 type KillFrom = 'spawn' | 'ready' | 'ack' | 'write';
 
 /** Starts the posting child and SIGKILLs it `delay` after the chosen moment; returns the acknowledged step indexes. */
-async function runAndKill(adapterName: string, location: string, delay: number, from: KillFrom): Promise<number[]> {
+async function runAndKill(
+  adapter: StoreUnderTest,
+  adapterName: string,
+  location: string,
+  delay: number,
+  from: KillFrom,
+): Promise<number[]> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', childScript, 'post', location, '-', adapterName], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -275,25 +323,30 @@ async function runAndKill(adapterName: string, location: string, delay: number, 
   const reached = new Promise<void>((resolve) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes(`${from} `)) resolve();
+      if (output.includes(`${from === 'write' ? 'ack' : from} `)) resolve();
     });
   });
   child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  if (from === 'write') {
-    // Each commit appends to the write-ahead log: the kill lands right as the n-th commit writes it.
+  if (from === 'write' && adapter.watchWrites) {
+    const watchWrites = adapter.watchWrites.bind(adapter);
+    // Each commit writes the database's log: the kill lands right as the n-th commit writes it.
     await new Promise<void>((resolve) => {
       let seen = 0;
-      const watcher = watch(dirname(location), (_event, name) => {
-        if (name !== `${basename(location)}-wal` || ++seen < delay) return;
+      const stop = watchWrites(location, () => {
+        if (++seen < delay) return;
         child.kill('SIGKILL');
-        watcher.close();
+        stop();
         resolve();
       });
       void exited.then(() => {
-        watcher.close();
+        stop();
         resolve();
       });
     });
+  } else if (from === 'write') {
+    // No way to see a commit land: right after an acknowledgement, while the next step is on its way.
+    await Promise.race([reached, exited]);
+    await new Promise((resolve) => setTimeout(resolve, delay / 3));
   } else {
     if (from !== 'spawn') await Promise.race([reached, exited]);
     await new Promise((resolve) => setTimeout(resolve, delay));
@@ -332,7 +385,7 @@ function describeCrashes(adapter: StoreUnderTest, adapterName: string): void {
           from === 'write'
             ? 1 + Math.floor(random() * 6)
             : Math.round(from === 'spawn' ? 150 + random() * 750 : from === 'ready' ? random() * 250 : random() * 150);
-        const acks = await runAndKill(adapterName, location, delay, from);
+        const acks = await runAndKill(adapter, adapterName, location, delay, from);
         acknowledged.push(...acks);
         const where = `seed ${seed} (lane ${lane}, round ${round}, ${from === 'write' ? `at commit #${delay}` : `${delay} ms after ${from}`})`;
 

@@ -6,7 +6,7 @@ import { describeStoreContract } from './contract.js';
 describe('store contract', () => {
   describeStoreContract({
     name: 'memory',
-    open: async () => createMemoryStore(),
+    open: async () => createMemoryStore(undefined, { now: () => Date.now() }),
     locationIn: (dir) => dir,
     durable: false,
   });

@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3';
+import { watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { describe } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import { describeStoreContract } from './contract.js';
@@ -20,5 +22,14 @@ describe('store contract', () => {
       };
     },
     crashAdapter: 'sqlite',
+    // Each commit appends to the write-ahead log.
+    watchWrites(location, onWrite) {
+      const watcher = watch(dirname(location), (_event, name) => {
+        if (name === `${basename(location)}-wal`) onWrite();
+      });
+      return () => watcher.close();
+    },
+    // A second connection, as another process would open (the lock, which keeps one out, is not what is tested).
+    openSecond: (location) => openSqliteStore(location, { lock: false }),
   });
 });

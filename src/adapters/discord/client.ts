@@ -1,3 +1,4 @@
+import type { ShardSet } from '../../core/shards.js';
 import { once } from 'node:events';
 import { Client, type ClientOptions, DiscordAPIError, Events, GatewayIntentBits, type Interaction, Options } from 'discord.js';
 import type { Logger } from '../../app/ports.js';
@@ -43,7 +44,7 @@ export interface DiscordConnection {
  * stickers, voice states, presences, scheduled events, invites, bans, stage instances, automod rules, commands
  * (registration reads them over REST), reactions and thread members. Archived threads are swept as by default.
  */
-export function createClientOptions(apiUrl: string): ClientOptions {
+export function createClientOptions(apiUrl: string, shards: ShardSet | null = null): ClientOptions {
   const isSelf = (entry: { id: string; client: Client }) => entry.id === entry.client.user?.id;
   return {
     intents: [GatewayIntentBits.Guilds],
@@ -73,6 +74,8 @@ export function createClientOptions(apiUrl: string): ClientOptions {
       EntitlementManager: 0,
     }),
     sweepers: Options.DefaultSweeperSettings,
+    // Explicit: discord.js would otherwise read SHARD_COUNT from the environment alone and run every shard.
+    ...(shards ? { shards: [...shards.ids], shardCount: shards.count } : {}),
   };
 }
 
@@ -85,9 +88,11 @@ export async function connectDiscord(options: {
   apiUrl: string;
   logger: Logger;
   onInteraction?: (interaction: Interaction) => void;
+  /** The gateway shards this process runs (SHARD_IDS/SHARD_COUNT, or a manager's child); null: one unsharded session. */
+  shards?: ShardSet | null;
 }): Promise<DiscordConnection> {
   const { logger } = options;
-  const client = new Client(createClientOptions(options.apiUrl));
+  const client = new Client(createClientOptions(options.apiUrl, options.shards ?? null));
   let connected = false;
 
   client.on(Events.ClientReady, () => {

@@ -1,4 +1,9 @@
-import { ApplicationCommandOptionType, type AutocompleteInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import {
+  ApplicationCommandOptionType,
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
 import { UserFacingError } from '../../app/errors.js';
 import { DISCORD_LIMITS } from '../../core/discord-limits.js';
 import type { CommandData } from './command.js';
@@ -8,10 +13,30 @@ type ValueOf<O> = O extends { readonly type: ApplicationCommandOptionType.String
   ? string
   : O extends { readonly type: ApplicationCommandOptionType.Boolean }
     ? boolean
-    : never;
+    : O extends { readonly type: ApplicationCommandOptionType.Integer }
+      ? number
+      : O extends { readonly type: ApplicationCommandOptionType.Channel }
+        ? string
+        : never;
 
-/** A command's option values, typed from its `as const` definition: a required option is always there. */
-export type OptionValues<D extends CommandData> = {
+/** A leaf option as {@link readOptions} reads it. */
+interface OptionDefinition {
+  readonly type: ApplicationCommandOptionType;
+  readonly name: string;
+  readonly required?: boolean;
+}
+
+/** What holds options: a command's definition, or one of its subcommands. */
+export interface OptionHolder {
+  readonly name: string;
+  readonly options?: readonly OptionDefinition[];
+}
+
+/**
+ * A command's (or subcommand's) option values, typed from its `as const` definition: a required option is always
+ * there. A channel option reads as the channel's id.
+ */
+export type OptionValues<D extends OptionHolder> = {
   [O in OptionOf<D> as O extends { readonly name: infer N extends string } ? N : never]: O extends { readonly required: true }
     ? ValueOf<O>
     : ValueOf<O> | undefined;
@@ -29,22 +54,36 @@ export type SubcommandName<D extends CommandData> =
 export const READABLE_OPTION_TYPES: ReadonlySet<ApplicationCommandOptionType> = new Set([
   ApplicationCommandOptionType.String,
   ApplicationCommandOptionType.Boolean,
+  ApplicationCommandOptionType.Integer,
+  ApplicationCommandOptionType.Channel,
 ]);
 
 /**
- * Reads every option of a command's definition, in its order. A required string that is missing or blank is the
- * member's problem, and so is one that arrived as something else; a boolean that is not a real boolean counts as
- * "not given".
+ * Reads every option of a command's (or a subcommand's) definition, in its order. A required string that is missing
+ * or blank is the member's problem, and so is any value that arrived as something else; a boolean that is not a real
+ * boolean counts as "not given".
  */
-export function readOptions<const D extends CommandData>(interaction: ChatInputCommandInteraction, data: D): OptionValues<D> {
+export function readOptions<const D extends OptionHolder>(interaction: ChatInputCommandInteraction, data: D): OptionValues<D> {
   const values: Record<string, unknown> = {};
   for (const option of data.options ?? []) {
-    if (option.type === ApplicationCommandOptionType.String)
-      values[option.name] = readString(interaction, option.name, option.required === true);
+    const required = option.required === true;
+    if (option.type === ApplicationCommandOptionType.String) values[option.name] = readString(interaction, option.name, required);
     else if (option.type === ApplicationCommandOptionType.Boolean) values[option.name] = readBoolean(interaction, option.name);
+    else if (option.type === ApplicationCommandOptionType.Integer) values[option.name] = readInteger(interaction, option.name, required);
+    else if (option.type === ApplicationCommandOptionType.Channel) values[option.name] = readChannelId(interaction, option.name, required);
     else throw new Error(`/${data.name}: option \`${option.name}\` (type ${option.type}) has no reader`);
   }
   return values as OptionValues<D>;
+}
+
+/** The subcommand of a definition, by name (for reading its options). */
+export function findSubcommand<const D extends CommandData, const N extends SubcommandName<D>>(
+  data: D,
+  name: N,
+): Extract<OptionOf<D>, { readonly name: N }> {
+  const found = (data.options ?? []).find((o) => o.type === ApplicationCommandOptionType.Subcommand && o.name === name);
+  if (!found) throw new Error(`/${data.name} has no subcommand ${String(name)}`);
+  return found as Extract<OptionOf<D>, { readonly name: N }>;
 }
 
 /** Reads which subcommand was used; a missing or unknown one is the member's problem, told with the valid ones. */
@@ -86,6 +125,31 @@ function readString(interaction: ChatInputCommandInteraction, name: string, requ
   return value;
 }
 
+function readInteger(interaction: ChatInputCommandInteraction, name: string, required: boolean): number | undefined {
+  let value: unknown;
+  try {
+    value = interaction.options.getInteger(name, false);
+  } catch {
+    throw MALFORMED(name);
+  }
+  if (value !== null && !Number.isSafeInteger(value)) throw MALFORMED(name);
+  if (value === null && required) throw new UserFacingError(`Please give a \`${name}\`.`);
+  return (value as number | null) ?? undefined;
+}
+
+/** A channel option's value, the channel id (what it names is for the command to check: it may be anywhere). */
+function readChannelId(interaction: ChatInputCommandInteraction, name: string, required: boolean): string | undefined {
+  let value: unknown;
+  try {
+    value = interaction.options.get(name, false)?.value ?? null;
+  } catch {
+    throw MALFORMED(name);
+  }
+  if (value !== null && (typeof value !== 'string' || !/^\d{1,20}$/.test(value))) throw MALFORMED(name);
+  if (value === null && required) throw new UserFacingError(`Please give a \`${name}\`.`);
+  return value ?? undefined;
+}
+
 function readBoolean(interaction: ChatInputCommandInteraction, name: string): boolean | undefined {
   let value: unknown;
   try {
@@ -101,8 +165,11 @@ function listWithOr(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
 }
 
-/** The server an interaction came from (members' topics are kept per server); the router lets none through from elsewhere. */
-export function readGuildId(interaction: ChatInputCommandInteraction | AutocompleteInteraction): string {
-  if (!interaction.guildId) throw new UserFacingError("Paperboy's commands work inside its server, not in direct messages.");
+/** What a command typed outside a server is told. */
+export const NOT_IN_A_SERVER = "Paperboy's commands work inside a server, not in direct messages.";
+
+/** The server an interaction came from: members' topics and feeds are kept per server; a direct message has none. */
+export function readGuildId(interaction: ChatInputCommandInteraction | AutocompleteInteraction | ButtonInteraction): string {
+  if (!interaction.guildId) throw new UserFacingError(NOT_IN_A_SERVER);
   return interaction.guildId;
 }

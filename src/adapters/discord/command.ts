@@ -1,7 +1,12 @@
-import type { AutocompleteInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import type {
+  AutocompleteInteraction,
+  ButtonInteraction,
+  ChatInputCommandInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
 import type { CorpusCatalog } from '../../app/corpus-catalog.js';
+import type { FeedDesk } from '../../app/feed-desk.js';
 import type { Clock, Logger, Store } from '../../app/ports.js';
-import type { DigestRunner } from '../../app/run-digest.js';
 import type { Subscriptions } from '../../app/subscriptions.js';
 import type { AutocompleteChoice } from './choices.js';
 
@@ -9,16 +14,11 @@ import type { AutocompleteChoice } from './choices.js';
 export interface CommandContext {
   catalog: CorpusCatalog;
   store: Store;
-  runner: DigestRunner;
+  /** Every server's feeds: what /digest acts on. */
+  desk: FeedDesk;
   subscriptions: Subscriptions;
   clock: Clock;
   logger: Logger;
-  timezone: string;
-  /** The feed the digest commands act on (the bootstrap feed). */
-  feedId: string;
-  guildId: string | null;
-  channelId: string | null;
-  nextRun(): Date | null;
   /** Live sources whose last fetch failed, one sentence each (none without SOURCES). */
   sourceConcerns?(): readonly string[];
 }
@@ -39,10 +39,13 @@ export type CommandData = DeepReadonly<CommandDefinition>;
 
 /**
  * One slash command, the discord.js guide's command-module shape: its definition as registered (`data`), what it
- * does, and its autocomplete (if any). Each lives in `commands/<name>.ts` and is listed once in `commands/index.ts`.
+ * does, its autocomplete (if any), and the buttons its replies carry (if any: their custom ids start with
+ * `<command name>:`, which is how the router finds their handler). Each lives in `commands/<name>.ts` and is listed
+ * once in `commands/index.ts`.
  */
 export interface SlashCommand<D extends CommandData = CommandData> {
   readonly data: D;
   execute(interaction: ChatInputCommandInteraction, context: CommandContext): Promise<void>;
   autocomplete?(interaction: AutocompleteInteraction, context: CommandContext): Promise<AutocompleteChoice[]> | AutocompleteChoice[];
+  button?(interaction: ButtonInteraction, context: CommandContext): Promise<void>;
 }

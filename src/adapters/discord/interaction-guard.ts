@@ -1,4 +1,13 @@
-import { ApplicationCommandType, Events, type Client, Routes, InteractionResponseType, InteractionType, MessageFlags } from 'discord.js';
+import {
+  ApplicationCommandType,
+  ComponentType,
+  Events,
+  type Client,
+  Routes,
+  InteractionResponseType,
+  InteractionType,
+  MessageFlags,
+} from 'discord.js';
 import { z } from 'zod';
 import type { Logger } from '../../app/ports.js';
 
@@ -17,35 +26,48 @@ const option: z.ZodType<Option> = z.lazy(() =>
   }),
 );
 
+/** What every interaction carries about where it comes from. */
+const origin = {
+  id: snowflake,
+  application_id: snowflake,
+  token: z.string().min(1),
+  guild_id: snowflake.optional(),
+  channel_id: snowflake.optional(),
+  channel: z.looseObject({ id: snowflake, type: z.number().int() }).optional(),
+  member: z.looseObject({ user, permissions: bitfield, roles: z.array(snowflake) }).optional(),
+  user: user.optional(),
+  app_permissions: bitfield.optional(),
+  entitlements: z.array(z.looseObject({})),
+  authorizing_integration_owners: z.looseObject({}),
+};
+
 /**
  * What discord.js needs of an INTERACTION_CREATE to build an interaction without throwing (found by fuzzing:
  * a null `data`, non-array options, a missing `member.user`, a non-numeric permission bitfield, missing
  * `entitlements` or `authorizing_integration_owners`, a `channel` that is not an object all crash its handler;
  * an unknown interaction or command type is dropped without a word, leaving the member with "interaction failed").
+ * Paperboy has slash commands, their autocomplete, and buttons on its replies (a click carries the message).
  */
 const interactionSchema = z
-  .looseObject({
-    id: snowflake,
-    application_id: snowflake,
-    // Paperboy only has slash commands and their autocomplete; discord.js silently drops unknown kinds.
-    type: z.union([z.literal(InteractionType.ApplicationCommand), z.literal(InteractionType.ApplicationCommandAutocomplete)]),
-    token: z.string().min(1),
-    data: z.looseObject({
-      id: snowflake,
-      name: z.string(),
-      type: z.literal(ApplicationCommandType.ChatInput),
-      options: z.array(option).optional(),
-      resolved: z.looseObject({}).optional(),
+  .union([
+    z.looseObject({
+      ...origin,
+      type: z.union([z.literal(InteractionType.ApplicationCommand), z.literal(InteractionType.ApplicationCommandAutocomplete)]),
+      data: z.looseObject({
+        id: snowflake,
+        name: z.string(),
+        type: z.literal(ApplicationCommandType.ChatInput),
+        options: z.array(option).optional(),
+        resolved: z.looseObject({}).optional(),
+      }),
     }),
-    guild_id: snowflake.optional(),
-    channel_id: snowflake.optional(),
-    channel: z.looseObject({ id: snowflake, type: z.number().int() }).optional(),
-    member: z.looseObject({ user, permissions: bitfield, roles: z.array(snowflake) }).optional(),
-    user: user.optional(),
-    app_permissions: bitfield.optional(),
-    entitlements: z.array(z.looseObject({})),
-    authorizing_integration_owners: z.looseObject({}),
-  })
+    z.looseObject({
+      ...origin,
+      type: z.literal(InteractionType.MessageComponent),
+      data: z.looseObject({ custom_id: z.string().max(100), component_type: z.literal(ComponentType.Button) }),
+      message: z.looseObject({ id: snowflake, channel_id: snowflake, author: user }),
+    }),
+  ])
   .refine((d) => (d.guild_id ? d.member !== undefined : d.user !== undefined), { error: 'no member (in a server) or user (in a DM)' });
 
 /** True when any option (at any depth) is marked focused: the mark of an autocomplete interaction. */

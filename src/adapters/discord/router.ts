@@ -5,7 +5,7 @@ import { DISCORD_LIMITS } from '../../core/discord-limits.js';
 import { type AutocompleteChoice, sanitizeChoices } from './choices.js';
 import type { CommandContext, SlashCommand } from './command.js';
 import { SLASH_COMMANDS } from './commands/index.js';
-import type { HomeGuild } from './home-guild.js';
+import { NOT_IN_A_SERVER } from './command-options.js';
 import { answer, text } from './replies.js';
 
 /** The commands by name, as the router finds them; two commands with one name are a mistake caught here. */
@@ -18,80 +18,33 @@ export function mapCommandsByName(commands: readonly SlashCommand[]): ReadonlyMa
   return byName;
 }
 
-/** Why an interaction is refused before any handler sees it: the member's message and its autocomplete form. */
-interface Refusal {
-  message: string;
-  /** The one autocomplete choice that says why (its value is refused in turn if picked). */
-  choice: string;
-  log: string | null;
-}
-
 const REFUSED_CHOICE_VALUE = 'paperboy-refused';
 
 /**
- * The one gate on where an interaction comes from: Paperboy serves one server's digest (its channel's server), so
- * anything from another server, from a DM, or while that server is unknown is refused and touches nothing. A later
- * per-server design replaces this function and nothing else.
+ * The one gate on where an interaction comes from: every server is served, each with its own feeds and members'
+ * topics (the handlers scope everything by the interaction's server); a direct message has no server, so it is
+ * refused before any handler runs.
  */
-async function checkOrigin(interaction: Interaction, homeGuild: HomeGuild): Promise<Refusal | null> {
-  if (!interaction.inGuild()) {
-    return {
-      message: "Paperboy's commands work inside its server, not in direct messages.",
-      choice: "Paperboy's commands work inside its server only",
-      log: null,
-    };
-  }
-  const home = await homeGuild.verdict();
-  if (home.guildId === null) {
-    return {
-      message:
-        'Paperboy cannot tell yet which server its digest belongs to, so it answers no commands for now. An admin of its server can find why in its logs.',
-      choice: 'Paperboy cannot answer commands right now',
-      log: `refused: ${home.reason}`,
-    };
-  }
-  if (interaction.guildId === home.guildId) return null;
-  return {
-    message: 'Paperboy here serves the digest of another server; it cannot be used in this server.',
-    choice: "Paperboy serves another server's digest; it cannot be used here",
-    log: "refused an interaction from another server: Paperboy serves one server only (its digest channel's)",
-  };
+function checkOrigin(interaction: Interaction): string | null {
+  return interaction.inGuild() ? null : NOT_IN_A_SERVER;
 }
 
 /**
- * The one place interactions are handled and errors caught: where an interaction comes from is checked first
- * ({@link checkOrigin}); expected problems get their own ephemeral message, anything else is logged with an error
- * id that the member's ephemeral reply also shows.
+ * The one place interactions (commands, autocomplete, buttons) are handled and errors caught: where an interaction
+ * comes from is checked first ({@link checkOrigin}); expected problems get their own ephemeral message, anything else
+ * is logged with an error id that the member's ephemeral reply also shows.
  */
-export function createInteractionRouter(context: CommandContext, options: { homeGuild: HomeGuild; commands?: readonly SlashCommand[] }) {
+export function createInteractionRouter(context: CommandContext, options: { commands?: readonly SlashCommand[] } = {}) {
   const { logger } = context;
   const byName = mapCommandsByName(options.commands ?? SLASH_COMMANDS);
-  // One warning per foreign server and reason (a stranger's every keystroke would flood the log otherwise).
-  const warned = new Set<string>();
-  const noteRefusal = (interaction: Interaction, refusal: Refusal): void => {
-    if (!refusal.log) return;
-    const key = `${interaction.guildId ?? 'dm'}:${refusal.log}`;
-    const fields = {
-      guild: interaction.guildId,
-      user: interaction.user.id,
-      command: 'commandName' in interaction ? interaction.commandName : null,
-    };
-    if (warned.has(key) || warned.size >= 1000) {
-      logger.debug(fields, refusal.log);
-      return;
-    }
-    warned.add(key);
-    logger.warn(fields, refusal.log);
-  };
 
   return async function route(interaction: Interaction): Promise<void> {
     if (interaction.isAutocomplete()) {
       let choices: AutocompleteChoice[] = [];
       try {
-        const refusal = await checkOrigin(interaction, options.homeGuild);
+        const refusal = checkOrigin(interaction);
         if (refusal) {
-          noteRefusal(interaction, refusal);
-          choices = [{ name: refusal.choice, value: REFUSED_CHOICE_VALUE }];
+          choices = [{ name: "Paperboy's commands work inside a server only", value: REFUSED_CHOICE_VALUE }];
         } else {
           const command = byName.get(interaction.commandName);
           choices = command?.autocomplete ? sanitizeChoices(await command.autocomplete(interaction, context)) : [];
@@ -105,12 +58,16 @@ export function createInteractionRouter(context: CommandContext, options: { home
       return;
     }
     if (!interaction.isRepliable()) return;
-    const commandName = interaction.isChatInputCommand() ? interaction.commandName : null;
+    const commandName = interaction.isChatInputCommand() ? interaction.commandName : interaction.isButton() ? interaction.customId : null;
     try {
-      const refusal = await checkOrigin(interaction, options.homeGuild);
-      if (refusal) {
-        noteRefusal(interaction, refusal);
-        throw new UserFacingError(refusal.message);
+      const refusal = checkOrigin(interaction);
+      if (refusal) throw new UserFacingError(refusal);
+      if (interaction.isButton()) {
+        // A button's custom id starts with the name of the command whose reply carries it.
+        const owner = byName.get(interaction.customId.split(':')[0] ?? '');
+        if (!owner?.button) throw new UserFacingError('This button no longer does anything: run the command again.');
+        await owner.button(interaction, context);
+        return;
       }
       if (!interaction.isChatInputCommand()) throw new UserFacingError('Paperboy does not know this interaction.');
       const command = byName.get(interaction.commandName);

@@ -112,6 +112,11 @@ export function loadMemory(db: Db, file: string): StoreMemory {
         updatedAt: row.updated_at,
       });
     }
+    for (const row of db.prepare('SELECT guild_id, removed_at FROM removed_guilds').all() as Array<{
+      guild_id: string;
+      removed_at: string;
+    }>)
+      memory.removedGuilds.set(row.guild_id, row.removed_at);
     const meta: Record<string, unknown> = { ...createEmptyMeta() };
     for (const row of db.prepare('SELECT key, value FROM meta').all() as Array<{ key: string; value: string }>)
       meta[row.key] = JSON.parse(row.value);

@@ -52,6 +52,29 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'leases with fencing tokens',
+    // A row is never deleted: its token is what makes the next acquisition's greater.
+    sql: `
+      CREATE TABLE leases (
+        scope TEXT PRIMARY KEY,
+        owner TEXT,
+        token INTEGER NOT NULL CHECK (token > 0),
+        expires_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
+    version: 3,
+    name: 'servers the bot was removed from',
+    sql: `
+      CREATE TABLE removed_guilds (
+        guild_id TEXT PRIMARY KEY,
+        removed_at TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this Paperboy writes. */

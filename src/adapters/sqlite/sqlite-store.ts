@@ -2,16 +2,19 @@ import { type Database as Db, SqliteError } from 'better-sqlite3';
 import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type Store, StoreNotEmptyError, type WriteOptions } from '../../app/ports.js';
+import { type Leases, type Store, StoreNotEmptyError, type WriteOptions } from '../../app/ports.js';
 import {
   applyFeed,
   applyFeedRemoval,
+  applyGuildPurge,
+  applyGuildRemoved,
   applyMove,
   applyStep,
   checkFeed,
   createStoreMemory,
   isBlankMemory,
   planMeta,
+  planGuildPurge,
   planMove,
   planStep,
   planSubscriber,
@@ -29,28 +32,17 @@ import { acquireFileLock, describeSystemError, type FileLock, type FileLockOptio
 import { systemClock } from '../system-clock.js';
 import { checkDatabase, configure, loadMemory, openDatabase } from './database.js';
 import { applyMigrations } from './migrations.js';
-import { OperatorError } from '../../core/errors.js';
+import { StateWriteError } from '../state-write-error.js';
+import { checkFence, type LeaseRow, planAcquire, planRelease, planRenew, toLease } from '../../app/lease-rules.js';
 
 export { StateLockedError } from '../file-lock.js';
+export { StateWriteError } from '../state-write-error.js';
 export { readSqliteDatabase } from './database.js';
 
 /** Options of {@link openSqliteStore}. */
 export interface OpenSqliteStoreOptions {
   /** Take `<file>.lock` so a second process refuses to start (with these lock options, if given); default true. */
   lock?: boolean | FileLockOptions;
-}
-
-/** A write could not be committed (disk full, read-only, I/O error); memory keeps the last committed state. */
-export class StateWriteError extends OperatorError {
-  constructor(
-    readonly file: string,
-    readonly code: string | undefined,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = 'StateWriteError';
-  }
 }
 
 /**
@@ -105,8 +97,22 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
     ),
     unsubscribe: db.prepare('DELETE FROM subscriptions WHERE guild_id = ? AND user_id = ?'),
     dropGuild: db.prepare('DELETE FROM subscriptions WHERE guild_id = ?'),
+    guildRemoved: db.prepare(
+      'INSERT INTO removed_guilds (guild_id, removed_at) VALUES (?, ?) ON CONFLICT (guild_id) DO UPDATE SET removed_at = excluded.removed_at',
+    ),
+    guildBack: db.prepare('DELETE FROM removed_guilds WHERE guild_id = ?'),
+    guildFeeds: db.prepare('DELETE FROM feeds WHERE guild_id = ?'),
     meta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+    lease: db.prepare('SELECT scope, owner, token, expires_at AS expiresAt FROM leases WHERE scope = ?').safeIntegers(),
+    saveLease: db.prepare(
+      'INSERT INTO leases (scope, owner, token, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (scope) DO UPDATE SET owner = excluded.owner, token = excluded.token, expires_at = excluded.expires_at',
+    ),
   };
+  const readLease = (scope: string): LeaseRow | undefined => {
+    const row = sql.lease.get(scope) as { scope: string; owner: string | null; token: bigint; expiresAt: bigint } | undefined;
+    return row && { ...row, expiresAt: Number(row.expiresAt) };
+  };
+  const saveLease = (row: LeaseRow) => sql.saveLease.run(row.scope, row.owner, row.token, row.expiresAt);
   let closed = false;
   let sinceCheckpoint = 0;
   let checkpointTimer: NodeJS.Timeout | null = null;
@@ -149,13 +155,17 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
    * Runs one write: `plan` (pure; a bug throws before anything is written), then `commit` in one transaction, then
    * `apply` to memory. A failed commit leaves memory as it was and rejects with a {@link StateWriteError}.
    */
-  function write<P, R>(plan: () => P, commit: (planned: P) => void, apply: (planned: P) => R, _options?: WriteOptions): Promise<R> {
+  function write<P, R>(plan: () => P, commit: (planned: P) => void, apply: (planned: P) => R, options?: WriteOptions): Promise<R> {
     try {
       if (closed) throw new Error(`the database ${file} is closed; the change was not saved`);
       lock?.assertHeld();
       const planned = plan();
       try {
-        db.transaction(() => commit(planned))();
+        db.transaction(() => {
+          // The fence is checked in the transaction that writes: nothing can take the lease in between.
+          if (options?.fence) checkFence(readLease(options.fence.scope), options.fence);
+          commit(planned);
+        })();
       } catch (error) {
         throw toWriteError(file, error);
       }
@@ -166,6 +176,39 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
     }
   }
 
+  const now = () => systemClock.now().getTime();
+  // What the last lease transaction decided (read inside it; memory holds no leases).
+  let acquired: LeaseRow | null = null;
+  const leases: Leases = {
+    acquire: (scope, owner, ttlMs) =>
+      write(
+        () => null,
+        () => {
+          const next = planAcquire(readLease(scope), scope, owner, now(), ttlMs);
+          if (next) saveLease(next);
+          acquired = next;
+        },
+        () => acquired && toLease(acquired),
+      ),
+    renew: (lease, ttlMs) =>
+      write(
+        () => null,
+        () => {
+          acquired = planRenew(readLease(lease.scope), lease, now(), ttlMs);
+          saveLease(acquired);
+        },
+        () => toLease(acquired!),
+      ),
+    release: (lease) =>
+      write(
+        () => null,
+        () => {
+          const next = planRelease(readLease(lease.scope), lease, now());
+          if (next) saveLease(next);
+        },
+        () => undefined,
+      ),
+  };
   return {
     read: () => snapshotOf(memory),
     posted: (feedId) => postedOf(memory, feedId),
@@ -229,6 +272,25 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
         (meta) => (memory.meta = meta),
         options,
       ),
+    markGuildRemoved: (guildId, removedAt, options) =>
+      write(
+        () => removedAt,
+        (at) => (at === null ? sql.guildBack.run(guildId) : sql.guildRemoved.run(guildId, at)),
+        (at) => applyGuildRemoved(memory, guildId, at),
+        options,
+      ),
+    purgeGuild: (guildId, options) =>
+      write(
+        () => planGuildPurge(memory, guildId),
+        () => {
+          // Progress and posted rows go with their feed (ON DELETE CASCADE).
+          sql.guildFeeds.run(guildId);
+          sql.dropGuild.run(guildId);
+          sql.guildBack.run(guildId);
+        },
+        (feedIds) => applyGuildPurge(memory, guildId, feedIds),
+        options,
+      ),
     importDump: (dump: StoreDump, options) =>
       write(
         () => {
@@ -237,7 +299,7 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
           return createStoreMemory(dump);
         },
         (next) => {
-          db.exec('DELETE FROM feeds; DELETE FROM subscriptions; DELETE FROM meta;');
+          db.exec('DELETE FROM feeds; DELETE FROM subscriptions; DELETE FROM removed_guilds; DELETE FROM meta;');
           for (const feed of next.feeds.values()) {
             sql.feed.run(feed.id, feed.guildId, feed.channelId, JSON.stringify(feed));
             sql.newProgress.run(feed.id, JSON.stringify(next.progress.get(feed.id)));
@@ -250,6 +312,7 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
         options,
       ),
     isBlank: () => isBlankMemory(memory),
+    leases,
     async close() {
       if (closed) return;
       closed = true;

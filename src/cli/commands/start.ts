@@ -1,6 +1,7 @@
 import { loadConfig } from '../../config.js';
 import { createLogger } from '../../adapters/logger.js';
 import { runBot } from '../../main.js';
+import { runShardManager } from '../../shards-main.js';
 import { parseCommandArgs } from '../args.js';
 import type { CliCommand } from '../context.js';
 
@@ -15,6 +16,9 @@ DIGEST_CRON schedule in DIGEST_TIMEZONE. Configuration comes from .env and the e
 (see .env.example). Without DISCORD_TOKEN it runs in console mode and prints each digest
 here; the first start in console mode prints a first digest at once.
 
+With SHARDS (auto or a number) it runs one child process per gateway shard instead, and
+stops them all on SIGTERM (docs/scaling.md).
+
 Exit codes: 0 stopped on request, 1 could not start or fatal error (message says why),
 2 invalid configuration.
 
@@ -24,6 +28,7 @@ Options:
     parseCommandArgs('start', argv, {});
     const config = loadConfig(context.env);
     const logger = createLogger({ level: config.logLevel, secrets: [config.discord.token], pretty: context.isTty });
+    if (config.shards.kind === 'manager') return await runShardManager(config, config.shards.count, logger);
     return await runBot(config, { out: context.out, columns: context.columns }, logger);
   },
 };

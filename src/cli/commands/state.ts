@@ -1,7 +1,9 @@
 import { stat } from 'node:fs/promises';
-import { loadConfig, readDataPaths } from '../../config.js';
+import { loadConfig, readDatabaseUrl, readDataPaths } from '../../config.js';
 import { createMemoryStore } from '../../app/memory-store.js';
 import { StoreNotEmptyError } from '../../app/ports.js';
+import { describeDataStore } from '../../adapters/open-store.js';
+import { openPostgresStore, readPostgresDatabase } from '../../adapters/postgres/postgres-store.js';
 import { openSqliteStore, readSqliteDatabase } from '../../adapters/sqlite/sqlite-store.js';
 import { readImportFile } from '../../adapters/state-dump-file.js';
 import { writeFileDurably } from '../../adapters/durable-file.js';
@@ -15,8 +17,8 @@ import { plural } from './corpus.js';
 const usage = `Usage: paperboy state export [--feed ID] [--out FILE]
        paperboy state import FILE [--replace]
 
-What Paperboy remembers (DATA_DIR/paperboy.sqlite) as one JSON document, for backups, moves
-and support. Its format is documented in docs/state-dump.md and stable: versioned, sorted,
+What Paperboy remembers (DATA_DIR/paperboy.sqlite, or the PostgreSQL database of DATABASE_URL
+when set) as one JSON document, for backups, moves between the two, and support. Its format is documented in docs/state-dump.md and stable: versioned, sorted,
 every record (feeds, their progress and posted papers, members' topics per server).
 
 export  prints the dump (or writes it to FILE). It reads what the running bot committed
@@ -53,7 +55,9 @@ export const stateCommand: CliCommand = {
       if (file !== undefined || values.replace)
         throw new UsageError('export takes only --feed and --out (see `paperboy state --help`)', 'state');
       const { databaseFile } = readDataPaths(context.env);
+      const databaseUrl = readDatabaseUrl(context.env);
       if (
+        !databaseUrl &&
         !(await stat(databaseFile).then(
           () => true,
           () => false,
@@ -62,7 +66,7 @@ export const stateCommand: CliCommand = {
         context.err(`paperboy state: there is no database at ${databaseFile} (set DATA_DIR; the bot creates it at its first start)\n`);
         return 1;
       }
-      const store = createMemoryStore(readSqliteDatabase(databaseFile));
+      const store = createMemoryStore(databaseUrl ? await readPostgresDatabase(databaseUrl) : readSqliteDatabase(databaseFile));
       const feedId = values.feed as string | undefined;
       const snapshot = store.read();
       if (feedId !== undefined && !snapshot.feeds.has(feedId)) {
@@ -96,7 +100,7 @@ export const stateCommand: CliCommand = {
         scheduleFeedId: feedIdOf(config),
         at: systemClock.now().toISOString(),
       });
-      const store = await openSqliteStore(config.databaseFile);
+      const store = config.databaseUrl ? await openPostgresStore(config.databaseUrl) : await openSqliteStore(config.databaseFile);
       try {
         await store.importDump(dump, { replace: Boolean(values.replace) });
       } catch (error) {
@@ -108,7 +112,7 @@ export const stateCommand: CliCommand = {
       } finally {
         await store.close();
       }
-      context.out(`Imported ${describeDump(dump)} from ${file} into ${config.databaseFile}.\n`);
+      context.out(`Imported ${describeDump(dump)} from ${file} into ${describeDataStore(config)}.\n`);
       return 0;
     }
 

@@ -2,7 +2,7 @@ import { type Guild, type GuildTextBasedChannel, PermissionFlagsBits, Routes } f
 import { afterEach, describe, expect, it } from 'vitest';
 import { channelPermissionsOf } from '../../../src/adapters/discord/channel-poster.js';
 import { connectDiscord, type DiscordConnection } from '../../../src/adapters/discord/client.js';
-import { createHomeGuild } from '../../../src/adapters/discord/home-guild.js';
+import { lookUpChannelGuild } from '../../../src/adapters/discord/home-guild.js';
 import { createMemoryLogger } from '../../support/memory-ports.js';
 import { type FakeDiscord, startFakeDiscord } from '../../support/fake-discord/index.js';
 
@@ -134,8 +134,7 @@ describe('the Discord client with limited caches', () => {
   it('given no DISCORD_GUILD_ID, then the digest channel’s server comes from the cache, without asking Discord', async () => {
     const { server, connection } = await boot();
     const before = server.requests.length;
-    const home = createHomeGuild({ configuredGuildId: null, channelId: CHANNEL, client: connection.client, logger: createMemoryLogger() });
-    expect(await home.verdict()).toEqual({ guildId: GUILD });
+    expect(await lookUpChannelGuild(connection.client, CHANNEL)).toBe(GUILD);
     expect(server.requests.slice(before).filter((request) => request.path.includes(`/channels/${CHANNEL}`))).toEqual([]);
   });
 });

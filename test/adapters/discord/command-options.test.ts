@@ -67,10 +67,7 @@ async function boot(): Promise<FakeDiscord> {
   await client.login(server.token);
   await ready;
   await client.rest.put(Routes.applicationGuildCommands(server.applicationId, GUILD), { body: [lookup, control] });
-  const route = createInteractionRouter({ logger: createMemoryLogger() } as unknown as CommandContext, {
-    homeGuild: { verdict: async () => ({ guildId: GUILD }) },
-    commands,
-  });
+  const route = createInteractionRouter({ logger: createMemoryLogger() } as unknown as CommandContext, { commands });
   client.on(Events.InteractionCreate, (interaction: Interaction) => void route(interaction));
   return server;
 }

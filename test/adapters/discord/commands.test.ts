@@ -110,12 +110,12 @@ describe('the slash command list', () => {
     const modules = new Map([
       ['mute', [probe('mute', [text])]],
       ['chatty', [probe('chatty', undefined, true)]],
-      ['count', [probe('count', [{ type: ApplicationCommandOptionType.Integer, name: 'n', description: 'n' }])]],
+      ['count', [probe('count', [{ type: ApplicationCommandOptionType.Number, name: 'n', description: 'n' }])]],
     ]);
     expect(findProblems([...modules.values()].flat(), modules)).toEqual([
       '/mute promises autocomplete but does not answer it',
       '/chatty answers autocomplete for no option',
-      '/count option n: no reader for type 4',
+      '/count option n: no reader for type 10',
     ]);
   });
 

@@ -54,7 +54,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   let duringDigest = 0;
   try {
     // Wait until the commands are registered (the fake refuses interactions for unknown commands).
-    for (let i = 0; i < 200 && server.commands(server.guildId).length < 5; i += 1) await sleep(100);
+    for (let i = 0; i < 200 && server.commands(server.guildId).length < 6; i += 1) await sleep(100);
     for (let b = 0; b < bursts; b += 1) {
       // Start each burst right after a digest began posting.
       const before = server.messages(server.channelId).length;

@@ -40,12 +40,6 @@ const STRANGERS = [STRANGER_OWNER, STRANGER_ADMIN, ...STRANGER_MEMBERS, BOTH_SER
 const HOME_ADMIN = { id: '250000000000000001', username: 'home-admin' };
 const HOME_MEMBER = { id: '250000000000000002', username: 'home-member' };
 
-const REFUSALS = [
-  'Paperboy here serves the digest of another server; it cannot be used in this server.',
-  // Before the bot knows its server it refuses everyone: still a refusal that reveals nothing.
-  'Paperboy cannot tell yet which server its digest belongs to, so it answers no commands for now. An admin of its server can find why in its logs.',
-];
-const REFUSED_CHOICES = ["Paperboy serves another server's digest; it cannot be used here", 'Paperboy cannot answer commands right now'];
 const NOT_AN_ADMIN = 'Only members with the Manage Server permission can control the digest.';
 
 /** Every command and autocomplete a member can send. */
@@ -503,8 +497,15 @@ export async function run(scale: number): Promise<ScenarioReport> {
   if ([...recorded].sort().join('\n') !== [...unique].sort().join('\n'))
     problems.push('the state file does not record exactly the papers in the channel');
 
-  // Foreign actions: anything done, posted or shown for a stranger.
+  // Foreign actions: anything done to our server, or shown of it, for a stranger. Since every server has digests of
+  // its own, strangers are served in their server (search, topics of their own), but our feed, channel and records
+  // never reach them, and a /digest there acts on their server's feeds only (they have none).
   const foreign: string[] = [];
+  const mentionsHome = (outcome: InteractionOutcome) =>
+    [outcome.data, outcome.followUps, outcome.edits].some((part) => {
+      const json = JSON.stringify(part ?? null);
+      return json.includes(HOME.guild) || json.includes(HOME.channel);
+    });
   for (const { who, label, input, outcome } of answered) {
     if (who === 'home') continue;
     const content = String(outcome.data?.content ?? '');
@@ -516,22 +517,35 @@ export async function run(scale: number): Promise<ScenarioReport> {
     if (who === 'home-non-admin') {
       if (outcome.callbackType !== 4 || !quiet || content !== NOT_AN_ADMIN)
         foreign.push(`${label} was not refused: ${content.slice(0, 120)}`);
-    } else if (input.type === 'autocomplete') {
-      const choices = (outcome.data?.choices as Array<{ name: string }> | undefined) ?? [];
-      if (outcome.callbackType !== 8 || choices.length !== 1 || !REFUSED_CHOICES.includes(choices[0]!.name))
-        foreign.push(`${label} got choices: ${JSON.stringify(choices).slice(0, 120)}`);
-    } else if (outcome.callbackType !== 4 || !quiet || !REFUSALS.includes(content))
-      foreign.push(`${label} was answered: ${content.slice(0, 120)}`);
+      continue;
+    }
+    if (mentionsHome(outcome)) foreign.push(`${label} was shown our server: ${JSON.stringify(outcome.data).slice(0, 160)}`);
+    if (input.type === 'command' && input.name === 'digest') {
+      const stranger = STRANGERS.find((x) => x.id === input.user?.id);
+      // Their admins get their own server's answer (no feed there); their plain members the permission refusal.
+      const expected = stranger?.permissions ? /no feed|no digest|\/digest setup/i : null;
+      if (
+        !outcome.ephemeral ||
+        (expected ? !expected.test(content) : content !== NOT_AN_ADMIN) ||
+        /digest #\d|Posted digest|Next run/.test(content)
+      )
+        foreign.push(`${label} got more than its own server's answer: ${content.slice(0, 120)}`);
+    }
   }
-  for (const m of server.messages(OTHER.channel)) foreign.push(`a message was posted in the other server: ${m.content.slice(0, 80)}`);
+  // Their own public /paper answers belong there; a message of the bot's own (a digest) does not: they have no feed.
+  for (const m of server.messages(OTHER.channel)) {
+    if (m.interactionId === null) foreign.push(`a message was posted in the other server: ${m.content.slice(0, 80)}`);
+    if (m.content.includes(HOME.guild) || m.content.includes(HOME.channel))
+      foreign.push(`an answer in the other server names ours: ${m.content.slice(0, 80)}`);
+  }
   for (const s of STRANGERS.filter((x) => x !== BOTH_SERVERS)) {
     if (server.dmMessages(s.id).length) foreign.push(`${s.username} got ${server.dmMessages(s.id).length} direct messages`);
-    const theirs = finalState?.subscriptions.filter((row) => row.userId === s.id) ?? [];
-    if (theirs.length) foreign.push(`${s.username} is subscribed: ${JSON.stringify(theirs)}`);
+    const theirs = finalState?.subscriptions.filter((row) => row.userId === s.id && row.guildId !== OTHER.guild) ?? [];
+    if (theirs.length) foreign.push(`${s.username} is subscribed outside their server: ${JSON.stringify(theirs)}`);
   }
   const bothRows = finalState?.subscriptions.filter((row) => row.userId === BOTH_SERVERS.id) ?? [];
-  if (bothRows.some((row) => row.guildId !== HOME.guild))
-    foreign.push(`the subscriber in both servers got topics in the other server: ${JSON.stringify(bothRows)}`);
+  if (bothRows.some((row) => row.guildId !== HOME.guild && row.guildId !== OTHER.guild))
+    foreign.push(`the subscriber in both servers got topics in a third server: ${JSON.stringify(bothRows)}`);
   const both = bothRows.find((row) => row.guildId === HOME.guild);
   if (!both || both.topics.join() !== TOPIC || both.dm)
     foreign.push(`the subscriber in both servers had their subscription changed from the other server: ${JSON.stringify(both)}`);

@@ -70,6 +70,7 @@ export const Errors = {
   unknownRole: () => apiError(404, 10011, 'Unknown Role'),
   unknownUser: () => apiError(404, 10013, 'Unknown User'),
   unknownWebhook: () => apiError(404, 10015, 'Unknown Webhook'),
+  unknownEmoji: () => apiError(400, 10014, 'Unknown Emoji'),
   unknownInteraction: () => apiError(404, 10062, 'Unknown interaction'),
   unknownCommand: () => apiError(404, 10063, 'Unknown application command'),
   alreadyAcknowledged: () => apiError(400, 40060, 'Interaction has already been acknowledged.'),
@@ -79,7 +80,9 @@ export const Errors = {
   cannotDm: () => apiError(403, 50007, 'Cannot send messages to this user'),
   nonTextChannel: () => apiError(400, 50008, 'Cannot send messages in a non-text channel'),
   missingPermissions: () => apiError(403, 50013, 'Missing Permissions'),
+  invalidChannelType: () => apiError(400, 50024, 'Cannot execute action on this channel type'),
   invalidWebhookToken: () => apiError(401, 50027, 'Invalid Webhook Token'),
+  threadAlreadyCreated: () => apiError(400, 160004, 'A thread has already been created for this message'),
   invalidJson: () => apiError(400, 50109, 'The request body contains invalid JSON.'),
   serverError: (status: number) => apiError(status, 0, `${status}: ${status === 500 ? 'Internal Server Error' : 'Bad Gateway'}`),
 };

@@ -4,16 +4,19 @@ import { readPaperIdFromFooter } from '../../../src/core/format.js';
 import { type FailResponse, RestFaults } from './faults.js';
 import { Gateway, type GatewaySession, type GatewayStats } from './gateway.js';
 import { GuildEvents } from './guild-events.js';
-import { createRestListener } from './http.js';
+import { type Route, createRestListener } from './http.js';
 import { Interactions } from './interactions.js';
 import { Messages } from './messages.js';
 import { RateLimiter } from './rate-limit.js';
+import { Reactions } from './reactions.js';
 import { restRoutes } from './rest-routes.js';
 import { MAX_GUILDS_PER_SHARD, recommendShardCount, shardOf } from './sharding.js';
 import { State } from './state.js';
+import { type FakeThread, Threads } from './threads.js';
 import type {
   ChannelInput,
   ComponentInteractInput,
+  ForumTagInput,
   FakeDiscordOptions,
   FakeUser,
   GuildInput,
@@ -31,6 +34,7 @@ import type {
 export type * from './types.js';
 export type { FailResponse } from './faults.js';
 export type { GatewaySession, GatewayStats } from './gateway.js';
+export type { FakeThread } from './threads.js';
 export { shardOf } from './sharding.js';
 export { ImpossibleInteraction } from './interaction-payload.js';
 export { ALL_PERMISSIONS, BOT_ROLE_PERMISSIONS, EVERYONE_PERMISSIONS, Perm } from './permissions.js';
@@ -116,6 +120,28 @@ export interface FakeDiscord {
   setGuildUnavailable(guildId: string, unavailable: boolean): void;
   /** Creates a channel (text by default; 5 announcement, 15 forum): CHANNEL_CREATE. Returns its id. */
   createChannel(guildId: string, input?: Omit<ChannelInput, 'id'> & { id?: string }): string;
+  /** Creates a forum channel (type 15) with these tags: CHANNEL_CREATE. Returns its id. */
+  createForumChannel(
+    guildId: string,
+    input?: { id?: string; name?: string; tags?: ForumTagInput[]; overwrites?: OverwriteInput[] },
+  ): string;
+  /** The forum's tags as Discord lists them (`available_tags`). */
+  forumTags(channelId: string): Array<{ id: string; name: string; moderated: boolean }>;
+  /**
+   * The threads started in or from a channel, oldest first: for a text channel the threads started from its messages
+   * (each with its message's id), for a forum its posts (each with its first message, which has the post's id).
+   */
+  threadsOf(channelId: string): FakeThread[];
+  /**
+   * A member reacts to a message (in any channel, threads and forum posts included) with a unicode emoji:
+   * MESSAGE_REACTION_ADD to sessions with the GUILD_MESSAGE_REACTIONS intent. A user counts once per emoji: reacting
+   * again changes nothing and sends nothing (returns false). A user who is not a member yet joins the guild.
+   */
+  react(messageId: string, userId: string, emoji: string): boolean;
+  /** A member takes a reaction back: MESSAGE_REACTION_REMOVE (nothing when there was none; returns false). */
+  unreact(messageId: string, userId: string, emoji: string): boolean;
+  /** Who reacted to a message, by emoji, in the order they reacted (the bot's own reactions included). */
+  reactionsOf(messageId: string): Record<string, string[]>;
   /** Deletes a channel: CHANNEL_DELETE; the API answers 404 10003 Unknown Channel for it from then on. */
   deleteChannel(channelId: string): void;
   /** Adds or replaces a channel's permission overwrite for a role or member: CHANNEL_UPDATE. */
@@ -201,6 +227,15 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const messages = new Messages(state, dispatch, options.nonceWindowMs ?? 5 * 60_000);
   const guildEvents = new GuildEvents(state, dispatch);
   const interactions = new Interactions(state, messages, dispatch, options.interactionTimeoutMs ?? 3000);
+  const threads = new Threads(state, messages, dispatch);
+  const reactions = new Reactions(state, dispatch);
+  const extraRoute = (method: string, pattern: string, handler: Route['handler']): Route => ({
+    method,
+    pattern,
+    handler,
+    auth: true,
+    bucket: 'other',
+  });
   gateway.onDelivered = (event, data) => {
     if (event === 'INTERACTION_CREATE') interactions.noteDelivered(data);
   };
@@ -228,6 +263,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       maxConcurrency: options.maxConcurrency ?? 1,
     }),
     ...interactions.routes(),
+    ...threads.routes(extraRoute),
+    ...reactions.routes(extraRoute),
   ];
   const server = createServer(createRestListener({ token: () => state.token, routes, limiter, faults: restFaults, log: requests }));
   server.on('upgrade', (req, socket, head) => gateway.handleUpgrade(req, socket, head));
@@ -249,6 +286,16 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     const channel = state.channels.get(channelId);
     if (!channel) throw new Error(`fake-discord: unknown channel ${channelId}`);
     return channel;
+  };
+  const knownMessage = (messageId: string) => {
+    const message = state.findMessage(messageId);
+    if (!message) throw new Error(`fake-discord: unknown message ${messageId}`);
+    return { channel: state.channels.get(message.channelId)!, message };
+  };
+  const joinIfNeeded = (channel: { guildId: string | null }, userId: string): void => {
+    const guild = channel.guildId === null ? undefined : state.guilds.get(channel.guildId);
+    if (guild && !guild.members.has(userId)) state.joinMembers(guild, [{ userId }]);
+    else if (!state.users.has(userId)) state.addUser({ id: userId, username: 'member' });
   };
   const faults: FakeDiscordFaults = {
     failNext: (match, response) => restFaults.failNext(match, response),
@@ -308,6 +355,26 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     removeGuild: (guildId) => guildEvents.removeGuild(guildId),
     setGuildUnavailable: (guildId, unavailable) => guildEvents.setGuildUnavailable(guildId, unavailable),
     createChannel: (guildId, input = {}) => guildEvents.createChannel(guildId, input),
+    createForumChannel: (guildId, input = {}) =>
+      guildEvents.createChannel(guildId, {
+        type: 15,
+        ...(input.id ? { id: input.id } : {}),
+        ...(input.name ? { name: input.name } : {}),
+        availableTags: input.tags ?? [],
+        overwrites: input.overwrites ?? [],
+      }),
+    forumTags: (channelId) => knownChannel(channelId).availableTags.map((t) => ({ id: t.id, name: t.name, moderated: t.moderated })),
+    threadsOf: (channelId) => threads.threadsOf(channelId),
+    react(messageId, userId, emoji) {
+      const { channel, message } = knownMessage(messageId);
+      joinIfNeeded(channel, userId);
+      return reactions.add(channel, message, userId, { id: null, name: emoji });
+    },
+    unreact(messageId, userId, emoji) {
+      const { channel, message } = knownMessage(messageId);
+      return reactions.remove(channel, message, userId, { id: null, name: emoji });
+    },
+    reactionsOf: (messageId) => reactions.of(messageId),
     deleteChannel: (channelId) => guildEvents.deleteChannel(channelId),
     setOverwrite: (channelId, overwrite) => guildEvents.setOverwrite(channelId, overwrite),
     removeOverwrite: (channelId, targetId) => guildEvents.removeOverwrite(channelId, targetId),

@@ -29,6 +29,8 @@ export interface CreateOptions {
   skipEmptyCheck?: boolean;
   /** Store the message without its embeds (the bot lacks Embed Links: Discord drops them). */
   dropEmbeds?: boolean;
+  /** The message's id (a forum post's first message has its thread's id). */
+  id?: string;
 }
 
 /** Creates, edits and lists messages with Discord's validation, nonce dedupe and mention semantics. */
@@ -69,7 +71,7 @@ export class Messages {
     const replied = ref ? channel.messages.find((m) => m.id === ref.message_id) : undefined;
     const replyAuthor = replied && replied.authorId !== this.state.bot.id ? replied.authorId : null;
     const message: StoredMessage = {
-      id: this.state.ids.next(now),
+      id: options.id ?? this.state.ids.next(now),
       channelId: channel.id,
       guildId: channel.guildId,
       authorId: this.state.bot.id,

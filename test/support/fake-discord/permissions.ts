@@ -21,6 +21,9 @@ export const Perm = {
   ChangeNickname: 1n << 26n,
   ManageRoles: 1n << 28n,
   UseApplicationCommands: 1n << 31n,
+  ManageThreads: 1n << 34n,
+  CreatePublicThreads: 1n << 35n,
+  CreatePrivateThreads: 1n << 36n,
   SendMessagesInThreads: 1n << 38n,
 } as const;
 
@@ -41,6 +44,8 @@ export const EVERYONE_PERMISSIONS =
   Perm.Speak |
   Perm.ChangeNickname |
   Perm.UseApplicationCommands |
+  Perm.CreatePublicThreads |
+  Perm.CreatePrivateThreads |
   Perm.SendMessagesInThreads;
 
 // MentionEveryone is granted so `pinged` reports the worst case: every mention the content asks for.

@@ -288,7 +288,9 @@ export function restRoutes(deps: {
         const body = asObject(ctx.body);
         if (channel.guildId === null) {
           if (!state.users.get(channel.recipientId ?? '')?.dmsOpen) throw Errors.cannotDm();
-        } else if (!has(enforcedPermissions(state, channel), Perm.SendMessages)) throw Errors.missingPermissions();
+        } else if (!has(enforcedPermissions(state, channel), channel.thread ? Perm.SendMessagesInThreads : Perm.SendMessages))
+          // In a thread, Send Messages in Threads stands in for Send Messages (topics/permissions).
+          throw Errors.missingPermissions();
         // Replying to a message needs Read Message History (Create Message, "Limitations").
         if (body.message_reference && !canReadHistory(channel)) throw Errors.missingPermissions();
         const dropEmbeds = embedsRefused(channel, body);

@@ -69,7 +69,24 @@ export interface ForumTag {
   emoji_name: string | null;
 }
 
-/** A guild or DM channel with its message history. */
+/** What only a thread (type 10, 11 or 12) has: its metadata and, in a forum, its applied tags. */
+export interface ThreadRecord {
+  /** The text, announcement or forum channel it belongs to. */
+  parentId: string;
+  /** Who created it. */
+  ownerId: string;
+  archived: boolean;
+  locked: boolean;
+  autoArchiveDuration: number;
+  archiveTimestamp: number;
+  createdAt: number;
+  /** Forum posts only: ids of tags of the forum's `available_tags`, at most 5. */
+  appliedTags: string[];
+  /** The message it was started from (Start Thread from Message), or its own first message (a forum post); both share its id. */
+  starterMessageId: string | null;
+}
+
+/** A guild or DM channel (a thread too) with its message history. */
 export interface ChannelRecord {
   id: string;
   type: number;
@@ -81,7 +98,18 @@ export interface ChannelRecord {
   /** Forum channels (type 15) only. */
   availableTags: ForumTag[];
   messages: StoredMessage[];
+  /** Threads only (they take their permissions from their parent channel). */
+  thread: ThreadRecord | null;
 }
+
+/** The users who reacted to a message with one emoji, in the order they reacted (each user once). */
+export interface ReactionRecord {
+  emoji: { id: string | null; name: string };
+  userIds: string[];
+}
+
+/** Message flag HAS_THREAD: a thread was started from this message. */
+export const HAS_THREAD = 1 << 5;
 
 type Json = Record<string, unknown>;
 
@@ -112,6 +140,10 @@ export class State {
   /** Application commands keyed by guild id, or `global`. */
   readonly commands = new Map<string, Json[]>();
   readonly nonces = new Map<string, { messageId: string; at: number }>();
+  /** Reactions by message id, one record per emoji in the order first used. */
+  readonly reactions = new Map<string, ReactionRecord[]>();
+  /** The thread started from a message (Discord allows one per message; it has the message's id). */
+  readonly threadByMessage = new Map<string, string>();
   private readonly defaultOwner: FakeUser;
 
   constructor(options: FakeDiscordOptions) {
@@ -237,6 +269,7 @@ export class State {
         emoji_name: t.emojiName ?? null,
       })),
       messages: [],
+      thread: null,
     };
     this.channels.set(channel.id, channel);
     guild.channelIds.push(channel.id);
@@ -257,6 +290,7 @@ export class State {
       overwrites: [],
       availableTags: [],
       messages: [],
+      thread: null,
     };
     this.channels.set(channel.id, channel);
     this.dmChannelByUser.set(userId, channel.id);
@@ -272,7 +306,9 @@ export class State {
     const member = guild.members.get(userId);
     if (!member) return 0n;
     const base = computeBasePermissions(this.permissionGuild(guild), userId, member.roles);
-    return channel ? computeOverwrites(base, this.permissionGuild(guild), userId, member.roles, channel.overwrites) : base;
+    // A thread has no overwrites of its own: its parent channel's apply (topics/threads, "Permissions").
+    const source = channel?.thread ? (this.channels.get(channel.thread.parentId) ?? channel) : channel;
+    return source ? computeOverwrites(base, this.permissionGuild(guild), userId, member.roles, source.overwrites) : base;
   }
 
   /** The bot's permissions in a channel (0 once removed from its guild; DMs: everything a DM allows). */
@@ -327,6 +363,7 @@ export class State {
   }
 
   channelJson(channel: ChannelRecord, withGuildId = true): Json {
+    if (channel.thread) return this.threadJson(channel, channel.thread, withGuildId);
     const lastMessageId = channel.messages.at(-1)?.id ?? null;
     if (channel.guildId === null) {
       const recipient = this.users.get(channel.recipientId ?? '');
@@ -362,6 +399,49 @@ export class State {
       });
     }
     return json;
+  }
+
+  /** A thread channel object (type 10, 11 or 12) with its `thread_metadata`, and `applied_tags` in a forum. */
+  threadJson(channel: ChannelRecord, thread: ThreadRecord, withGuildId = true): Json {
+    const parent = this.channels.get(thread.parentId);
+    const inForum = parent?.type === 15;
+    return {
+      id: channel.id,
+      type: channel.type,
+      ...(withGuildId ? { guild_id: channel.guildId } : {}),
+      parent_id: thread.parentId,
+      owner_id: thread.ownerId,
+      name: channel.name,
+      last_message_id: channel.messages.at(-1)?.id ?? null,
+      // Not counting the initial message of a forum post, which has the thread's id (channel object, "message_count").
+      message_count: channel.messages.filter((m) => m.id !== channel.id).length,
+      total_message_sent: channel.messages.length,
+      member_count: 1,
+      rate_limit_per_user: 0,
+      flags: 0,
+      thread_metadata: {
+        archived: thread.archived,
+        auto_archive_duration: thread.autoArchiveDuration,
+        archive_timestamp: isoTimestamp(thread.archiveTimestamp),
+        locked: thread.locked,
+        create_timestamp: isoTimestamp(thread.createdAt),
+      },
+      ...(inForum ? { applied_tags: [...thread.appliedTags] } : {}),
+    };
+  }
+
+  /** The threads of a guild's channels, oldest first. */
+  threadsIn(guild: GuildRecord): ChannelRecord[] {
+    return [...this.channels.values()].filter((c) => c.thread !== null && c.guildId === guild.id);
+  }
+
+  /** The message with this id in any channel (threads and DMs included), or undefined. */
+  findMessage(messageId: string): StoredMessage | undefined {
+    for (const channel of this.channels.values()) {
+      const message = channel.messages.find((m) => m.id === messageId);
+      if (message) return message;
+    }
+    return undefined;
   }
 
   roleJson(role: RoleRecord): Json {
@@ -457,7 +537,10 @@ export class State {
       member_count: guild.members.size,
       members: [this.guildMemberJson(guild, this.bot.id)],
       channels: guild.channelIds.map((id) => this.channelJson(this.channels.get(id)!, false)),
-      threads: [],
+      // Active threads the bot can view (gateway-events, Guild Create).
+      threads: this.threadsIn(guild)
+        .filter((t) => !t.thread!.archived && (this.botPermissions(t) & (1n << 10n)) !== 0n)
+        .map((t) => this.channelJson(t)),
       presences: [],
       voice_states: [],
       stage_instances: [],
@@ -498,6 +581,21 @@ export class State {
       mention_everyone: message.pinged.everyone,
       tts: false,
     };
+    const reactions = this.reactions.get(message.id) ?? [];
+    if (reactions.length > 0) {
+      json.reactions = reactions.map((r) => ({
+        count: r.userIds.length,
+        count_details: { burst: 0, normal: r.userIds.length },
+        // `me`: whether the current user (the bot) reacted with this emoji (message resource, Reaction Object).
+        me: r.userIds.includes(this.bot.id),
+        me_burst: false,
+        burst_colors: [],
+        emoji: { id: r.emoji.id, name: r.emoji.name },
+      }));
+    }
+    const threadId = this.threadByMessage.get(message.id);
+    const thread = threadId ? this.channels.get(threadId) : undefined;
+    if (thread && thread.id !== message.channelId) json.thread = this.channelJson(thread);
     if (message.interactionId !== null) {
       json.webhook_id = this.applicationId;
       json.application_id = this.applicationId;

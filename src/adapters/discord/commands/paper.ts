@@ -48,7 +48,7 @@ export const paperCommand = {
       await answer(interaction, text(describeNoMatch(query, closest, context)), true);
       return;
     }
-    const embed = formatPaperEmbed(best, { fullAbstract: true, postedLink: postedLink(best, context) ?? undefined });
+    const embed = formatPaperEmbed(best, { fullAbstract: true, postedLink: postedLink(best, context, interaction.guildId) ?? undefined });
     const also = others.length
       ? `Also matching: ${others.map((p, i) => `${i + 1}. ${escapeAndFit(p.title, 150)}`).join(' · ')}`
       : undefined;
@@ -60,14 +60,15 @@ export const paperCommand = {
   },
 } satisfies SlashCommand;
 
-/** The link to the digest message that posted a paper, when the digest feed posted it (in its server and channel). */
-function postedLink(paper: Paper, context: CommandContext): string | null {
-  const posted = context.store.posted(context.feedId).get(paper.id);
-  const feed = context.store.read().feeds.get(context.feedId);
-  const guildId = feed?.guildId ?? context.guildId;
-  const channelId = feed?.channelId ?? context.channelId;
-  if (!posted || !guildId || !channelId || !/^\d+$/.test(posted.messageId)) return null;
-  return `https://discord.com/channels/${guildId}/${channelId}/${posted.messageId}`;
+/** The link to the digest message that posted a paper, when a feed of this server posted it (never another server's). */
+function postedLink(paper: Paper, context: CommandContext, guildId: string | null): string | null {
+  if (!guildId) return null;
+  for (const { feed } of context.desk.list(guildId)) {
+    const posted = context.store.posted(feed.id).get(paper.id);
+    if (posted && feed.channelId && /^\d+$/.test(posted.messageId))
+      return `https://discord.com/channels/${guildId}/${feed.channelId}/${posted.messageId}`;
+  }
+  return null;
 }
 
 /**

@@ -34,12 +34,18 @@ export const subscribeCommand = {
   data,
   async execute(interaction, context) {
     const options = readOptions(interaction, data);
-    const result = await context.subscriptions.subscribe(readGuildId(interaction), interaction.user.id, options.topic, options.dm);
+    const guildId = readGuildId(interaction);
+    const result = await context.subscriptions.subscribe(guildId, interaction.user.id, options.topic, options.dm);
+    // Saved all the same: the topics apply from the first digest an admin sets up here.
+    const noDigest =
+      context.desk.list(guildId).length === 0
+        ? '\nThis server has no digest yet, so nothing is posted here for now: an admin can create one with `/digest setup`.'
+        : '';
     const topic = `**${escapeMarkdown(result.topic)}**`;
     const how = result.dm ? 'by direct message (one per digest)' : 'with a mention under each matching paper';
     if (result.kind === 'already') {
       const note = result.dmChanged ? ` From now on you are notified ${how}.` : '';
-      await answer(interaction, text(`You already follow ${topic}.${note}`));
+      await answer(interaction, text(`You already follow ${topic}.${note}${noDigest}`));
       return;
     }
     const matches =
@@ -48,7 +54,7 @@ export const subscribeCommand = {
         : `${result.atLeast ? 'At least ' : ''}${result.matches} of the ${result.total} papers of the corpus already match it.`;
     await answer(
       interaction,
-      text(`Subscribed to ${topic}: you will be notified ${how}. ${matches} (${result.count}/${MAX_TOPICS} topics)`),
+      text(`Subscribed to ${topic}: you will be notified ${how}. ${matches} (${result.count}/${MAX_TOPICS} topics)${noDigest}`),
     );
   },
   autocomplete(interaction, context) {
