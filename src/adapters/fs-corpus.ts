@@ -1,11 +1,12 @@
-import type { Dirent } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, type Dirent } from 'node:fs';
 import { readdir, readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join, relative, isAbsolute, sep } from 'node:path';
 import type { ParsedCorpus } from '../core/corpus.js';
 import { mergeCorpora } from '../core/corpus-merge.js';
 import { OperatorError } from '../core/errors.js';
 import { type CorpusFileRead, decodeCorpusBytes, readCorpusText } from '../core/formats/index.js';
-import { type CorpusFileProblem, type CorpusWarning, identifyPaper } from '../core/paper.js';
+import { type CorpusFileProblem, type CorpusWarning, identifyPaper, type Paper } from '../core/paper.js';
 
 /** What one corpus file gave: the format that read it, its papers after merging, and why it gave none if skipped. */
 export interface CorpusFileSummary {
@@ -29,6 +30,15 @@ export interface LoadedCorpus extends ParsedCorpus {
   files: CorpusFileSummary[];
   /** The files skipped or quarantined, with why: what `/digest status` and health show. */
   problems: CorpusFileProblem[];
+  /** With a store: a digest of every readable file's key, in order; the same version gives the same papers. */
+  version?: string;
+  /** Files parsed by this load; the others came from the cache or the kept corpus unparsed. */
+  parsed: number;
+  /**
+   * With a store that kept another corpus before this load: its papers and version (a search index kept for it is
+   * updated with what changed instead of being rebuilt).
+   */
+  previous?: { papers: Paper[]; version: string };
 }
 
 /** Options for {@link loadCorpus}. */
@@ -40,6 +50,33 @@ export interface LoadCorpusOptions {
    * (the bot re-reads the corpus at every digest; parsing 100,000 papers takes seconds).
    */
   cache?: Map<string, CachedCorpusFile>;
+  /**
+   * The corpus kept between runs (on disk): a file read before with the same bytes, name and reference date is not
+   * parsed again, and an unchanged corpus is not merged again (see {@link StoredCorpus}).
+   */
+  stored?: StoredCorpus;
+}
+
+/** What identifies a parsed corpus file: its name, its reference date, a digest of its bytes. */
+export interface CorpusPartKey {
+  file: string;
+  referenceDate: string;
+  sha256: string;
+}
+
+/** A corpus as kept: each readable file's key and what it gave, in path order, and the merged corpus. */
+export interface CorpusRecord {
+  files: Array<{ key: CorpusPartKey; part: CorpusPart }>;
+  merged: ParsedCorpus;
+}
+
+/**
+ * Where the parsed corpus is kept between runs. The merged papers are the files' own paper objects wherever a
+ * paper has a single copy, and the record keeps them shared: the corpus is in memory once.
+ */
+export interface StoredCorpus {
+  read(): Promise<CorpusRecord | null>;
+  write(record: CorpusRecord): Promise<void>;
 }
 
 /** A parsed corpus file and what identifies its version on disk. */
@@ -47,10 +84,12 @@ export interface CachedCorpusFile {
   size: number;
   mtimeMs: number;
   part: CorpusPart;
+  /** The file's key in the store, when it went through one. */
+  key?: CorpusPartKey;
 }
 
 /** One file as read: the registry's answer (papers identified) and its size. */
-interface CorpusPart {
+export interface CorpusPart {
   read: CorpusFileRead;
   bytes: number;
   problem?: string;
@@ -80,23 +119,20 @@ export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): 
   const entries = await listCorpusFiles(dir);
   const parts: ParsedCorpus[] = [];
   const files: CorpusFileSummary[] = [];
-  for (const entry of entries) {
-    const part: CorpusPart = entry.skipped
-      ? {
-          read: {
-            format: null,
-            confidence: 0,
-            papers: [],
-            warnings: [{ file: entry.name, line: 0, message: entry.skipped.message }],
-            quarantined: false,
-          },
-          bytes: 0,
-          ...(entry.skipped.problem ? { problem: entry.skipped.problem } : {}),
-        }
-      : await readCachedCorpusFile(join(dir, ...entry.name.split('/')), entry.name, options);
+  const memory = options.cache ? rememberedFor(options.cache) : null;
+  // The stored corpus is read while the files are: file reads run in the thread pool beside the main thread.
+  const storing = options.stored ? readStored(options.stored, memory) : null;
+  const read = await mapInOrder(entries, FILES_AT_ONCE, (entry): Promise<{ part: CorpusPart; key?: CorpusPartKey; parsed?: boolean }> =>
+    entry.skipped
+      ? Promise.resolve({ part: skippedPart(entry.name, entry.skipped) })
+      : readCachedCorpusFile(join(dir, ...entry.name.split('/')), entry.name, options, storing),
+  );
+  const stored = await storing;
+  const kept: CorpusRecord['files'] = read.flatMap(({ part, key }) => (key ? [{ key, part }] : []));
+  for (const [i, { part }] of read.entries()) {
     parts.push({ papers: part.read.papers, warnings: part.read.warnings });
     files.push({
-      file: entry.name,
+      file: entries[i]!.name,
       format: part.read.format,
       papers: part.read.papers.length,
       warnings: part.read.warnings.length,
@@ -105,7 +141,22 @@ export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): 
       ...(part.problem ? { problem: part.problem } : {}),
     });
   }
-  const merged = mergeCorpora(parts);
+  // The same parts (the very same objects) merge into the same corpus: merging 100,000 papers again is skipped.
+  const same = (a: readonly ParsedCorpus[] | undefined) =>
+    !!a && a.length === parts.length && a.every((part, i) => part.papers === parts[i]!.papers && part.warnings === parts[i]!.warnings);
+  const sameAsStored = !!stored?.record && sameKeys(stored.record.files, kept);
+  const merged: ParsedCorpus = same(memory?.parts) ? memory!.merged! : sameAsStored ? stored.record!.merged : mergeCorpora(parts);
+  if (memory) [memory.parts, memory.merged] = [parts, merged];
+  const previous =
+    options.stored && !sameAsStored && stored?.record
+      ? { papers: stored.record.merged.papers, version: versionOf(stored.record.files) }
+      : null;
+  if (options.stored && !sameAsStored) {
+    await options.stored.write({ files: kept, merged });
+    // What is kept now replaces what was read at start: older parses are not held on to.
+    stored!.record = { files: kept, merged };
+    stored!.byKey = new Map(kept.map(({ key, part }) => [keyText(key), part]));
+  }
   // Copies merged into an earlier paper are counted against the file of that first copy.
   const papers = new Map<string, number>();
   for (const paper of merged.papers) papers.set(paper.source.file, (papers.get(paper.source.file) ?? 0) + 1);
@@ -116,7 +167,50 @@ export async function loadCorpus(dir: string, options: LoadCorpusOptions = {}): 
     entry.warnings = warnings.get(entry.file) ?? 0;
   }
   const problems = files.flatMap((f) => (f.problem ? [{ file: f.file, problem: f.problem }] : []));
-  return { dir, files, problems, ...merged };
+  const version = options.stored ? versionOf(kept) : undefined;
+  const parsed = read.filter((file) => file.parsed).length;
+  return { dir, files, problems, ...merged, parsed, ...(version ? { version } : {}), ...(previous ? { previous } : {}) };
+}
+
+/** What a cache map remembers besides its files: the last parts merged, and the store's record once read. */
+interface Remembered {
+  parts?: ParsedCorpus[];
+  merged?: ParsedCorpus;
+  stored?: StoredState;
+}
+
+/** The stored record as read (once per cache), and its parts by key. */
+interface StoredState {
+  record: CorpusRecord | null;
+  byKey: Map<string, CorpusPart>;
+}
+
+const remembered = new WeakMap<Map<string, CachedCorpusFile>, Remembered>();
+
+function rememberedFor(cache: Map<string, CachedCorpusFile>): Remembered {
+  let entry = remembered.get(cache);
+  if (!entry) remembered.set(cache, (entry = {}));
+  return entry;
+}
+
+async function readStored(store: StoredCorpus, memory: Remembered | null): Promise<StoredState> {
+  if (memory?.stored) return memory.stored;
+  const record = await store.read();
+  const state: StoredState = { record, byKey: new Map(record?.files.map(({ key, part }) => [keyText(key), part])) };
+  if (memory) memory.stored = state;
+  return state;
+}
+
+const keyText = (key: CorpusPartKey): string => `${key.file}\u0000${key.referenceDate}\u0000${key.sha256}`;
+
+function sameKeys(a: CorpusRecord['files'], b: CorpusRecord['files']): boolean {
+  return a.length === b.length && a.every((file, i) => keyText(file.key) === keyText(b[i]!.key));
+}
+
+function versionOf(files: CorpusRecord['files']): string {
+  const hash = createHash('sha256');
+  for (const { key } of files) hash.update(`${keyText(key)}\u0000`);
+  return hash.digest('hex');
 }
 
 /** A corpus file (path relative to the directory, `/`-separated), or a link skipped with the reason. */
@@ -238,30 +332,118 @@ async function resolveCorpusLink(path: string, root: string): Promise<string | {
   return info.isFile() ? real : 'not-a-file';
 }
 
-async function readCachedCorpusFile(path: string, name: string, options: LoadCorpusOptions): Promise<CorpusPart> {
-  if (!options.cache) return readCorpusPart(path, name, options.referenceDate);
+/** Files read at the same time: enough to keep the disk and the hashing busy, few enough for any machine. */
+const FILES_AT_ONCE = 8;
+
+/** `run` over the items, at most `limit` at a time, results in the items' order. */
+async function mapInOrder<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const at = next++;
+      results[at] = await run(items[at]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+function skippedPart(name: string, skipped: { message: string; problem?: string }): CorpusPart {
+  return {
+    read: { format: null, confidence: 0, papers: [], warnings: [{ file: name, line: 0, message: skipped.message }], quarantined: false },
+    bytes: 0,
+    ...(skipped.problem ? { problem: skipped.problem } : {}),
+  };
+}
+
+async function readCachedCorpusFile(
+  path: string,
+  name: string,
+  options: LoadCorpusOptions,
+  storing: Promise<StoredState> | null,
+): Promise<{ part: CorpusPart; key?: CorpusPartKey; parsed?: boolean }> {
+  if (!options.cache && !storing) return { part: await readCorpusPart(path, name, options.referenceDate), parsed: true };
   const info = await stat(path).catch(() => null);
-  const cached = options.cache.get(name);
-  if (info && cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) return cached.part;
-  const part = await readCorpusPart(path, name, options.referenceDate);
-  if (info) options.cache.set(name, { size: info.size, mtimeMs: info.mtimeMs, part });
-  return part;
+  const cached = options.cache?.get(name);
+  if (info && cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) {
+    return { part: cached.part, ...(cached.key ? { key: cached.key } : {}) };
+  }
+  let part: CorpusPart;
+  let key: CorpusPartKey | undefined;
+  let parsed = false;
+  if (storing) {
+    // Hashed as it streams: a file already parsed is never held in memory whole.
+    const digest = await hashFile(path, name);
+    if (!digest.ok) return { part: digest.part };
+    key = { file: name, referenceDate: options.referenceDate ?? digest.modified.toISOString().slice(0, 10), sha256: digest.sha256 };
+    const known = (await storing).byKey.get(keyText(key));
+    if (known) part = known;
+    else {
+      const file = await readCorpusBytes(path, name);
+      if (!file.ok) return { part: file.part };
+      // A parse leaves its strings inside the file's text, two bytes a character as soon as one character needs
+      // it (a `•` in a footer); read back from JSON they take one byte where they can: half the memory.
+      part = JSON.parse(JSON.stringify(parseCorpusPart(file.bytes, name, key.referenceDate))) as CorpusPart;
+      parsed = true;
+    }
+  } else {
+    part = await readCorpusPart(path, name, options.referenceDate);
+    parsed = true;
+  }
+  if (info && options.cache) options.cache.set(name, { size: info.size, mtimeMs: info.mtimeMs, part, ...(key ? { key } : {}) });
+  return { part, parsed, ...(key ? { key } : {}) };
 }
 
 /** Reads one file through the format registry; bad bytes are replaced (with a warning), never a reason to skip. */
 async function readCorpusPart(path: string, name: string, referenceDate: string | undefined): Promise<CorpusPart> {
-  let bytes: Buffer;
-  let modified: Date;
+  const file = await readCorpusBytes(path, name);
+  if (!file.ok) return file.part;
+  return parseCorpusPart(file.bytes, name, referenceDate ?? file.modified.toISOString().slice(0, 10));
+}
+
+/** The SHA-256 of a file's bytes, read in chunks, and its modification time; or the part of a file that cannot be read. */
+async function hashFile(
+  path: string,
+  name: string,
+): Promise<{ ok: true; sha256: string; modified: Date } | { ok: false; part: CorpusPart }> {
   try {
-    [bytes, modified] = await Promise.all([readFile(path), stat(path).then((s) => s.mtime)]);
+    const hash = createHash('sha256');
+    const modified = (await stat(path)).mtime;
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+    return { ok: true, sha256: hash.digest('hex'), modified };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    return { read: skippedRead(name, `cannot be read (${code}); skipped`), bytes: 0, problem: `cannot be read (${code})` };
+    return {
+      ok: false,
+      part: { read: skippedRead(name, `cannot be read (${code}); skipped`), bytes: 0, problem: `cannot be read (${code})` },
+    };
   }
+}
+
+/** A file's bytes and modification time, or the part of a file that cannot be read. */
+async function readCorpusBytes(
+  path: string,
+  name: string,
+): Promise<{ ok: true; bytes: Buffer; modified: Date } | { ok: false; part: CorpusPart }> {
+  try {
+    const [bytes, modified] = await Promise.all([readFile(path), stat(path).then((s) => s.mtime)]);
+    return { ok: true, bytes, modified };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    return {
+      ok: false,
+      part: { read: skippedRead(name, `cannot be read (${code}); skipped`), bytes: 0, problem: `cannot be read (${code})` },
+    };
+  }
+}
+
+/** Parses one file's bytes through the format registry. */
+function parseCorpusPart(bytes: Buffer, name: string, referenceDate: string): CorpusPart {
   const decoded = decodeCorpusBytes(bytes, name);
   if (decoded.binary)
     return { read: { ...skippedRead(name, ''), warnings: decoded.warnings }, bytes: bytes.length, problem: 'not text (a binary file)' };
-  const text = readCorpusText(decoded.text, { file: name, referenceDate: referenceDate ?? modified.toISOString().slice(0, 10) });
+  const text = readCorpusText(decoded.text, { file: name, referenceDate });
   const read: CorpusFileRead = { ...text, papers: text.papers.map(identifyPaper), warnings: [...decoded.warnings, ...text.warnings] };
   const problem = read.quarantined
     ? `quarantined: read as ${read.format}, but its entries do not look like papers (a damaged or unknown layout), so nothing from it is posted`

@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import { pino, type Logger as PinoLogger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type pinoPretty from 'pino-pretty';
 import type { LogLevel } from '../config.js';
 import type { Logger } from '../app/ports.js';
 
@@ -28,6 +29,11 @@ function createScrubbingStream(target: NodeJS.WritableStream, secrets: string[])
   });
 }
 
+/** pino-pretty, loaded only for a terminal: a bot in Docker or under systemd logs JSON and never needs it (~2 MB). */
+function loadPinoPretty(): typeof pinoPretty {
+  return createRequire(import.meta.url)('pino-pretty') as typeof pinoPretty;
+}
+
 /**
  * Logs an error (`{ err }`) with pino's serializer, so its type, stack and causes are kept. A Discord error also
  * carries the URL it called, which for an interaction or a webhook holds that interaction's own token, and the body
@@ -49,7 +55,7 @@ export function createLogger(options: LoggerOptions): Logger & { pino: PinoLogge
   const secrets = options.secrets.filter((s): s is string => typeof s === 'string' && s.length >= 8);
   const sink = createScrubbingStream(options.destination ?? process.stderr, secrets);
   const stream = options.pretty
-    ? pinoPretty({ destination: sink, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true })
+    ? loadPinoPretty()({ destination: sink, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true })
     : sink;
   const logger = pino(
     {

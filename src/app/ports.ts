@@ -210,7 +210,15 @@ export interface CorpusSource {
    * Rejects, with a message naming the path and the reason, when the corpus cannot be read at all. `problems`
    * lists the files that give nothing because they were skipped or quarantined (what an admin must look at).
    */
-  load(): Promise<{ papers: Paper[]; warnings: number; problems?: CorpusFileProblem[] }>;
+  load(): Promise<{
+    papers: Paper[];
+    warnings: number;
+    problems?: CorpusFileProblem[];
+    /** An identity of what the corpus was read from: the same version always gives the same papers. */
+    version?: string;
+    /** The corpus kept before this load, when it was another: an index kept for it is updated, not rebuilt. */
+    previous?: { papers: Paper[]; version: string };
+  }>;
   /** Where the corpus lives (a folder path), for messages that tell an admin where to look. */
   readonly location?: string;
 }

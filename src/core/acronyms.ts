@@ -70,6 +70,24 @@ export function acronymTerm(acronym: string): string | null {
 
 const MAX_LONG_FORMS = 50_000;
 
+/** A definition as the table counts it: the long form's terms joined by spaces, the acronym's term, the term count. */
+export interface LearnableDefinition {
+  key: string;
+  term: string;
+  words: number;
+}
+
+/** The definitions of a text the table can learn (an acronym that is not a stop word, a long form of two terms or more). */
+export function findLearnableDefinitions(text: string): LearnableDefinition[] {
+  const found: LearnableDefinition[] = [];
+  for (const { acronym, longForm } of findAcronymDefinitions(text)) {
+    const term = acronymTerm(acronym);
+    const words = longFormTerms(longForm);
+    if (term && words.length >= 2) found.push({ key: words.join(' '), term, words: words.length });
+  }
+  return found;
+}
+
 /** Long forms learnt from a corpus, each mapped to the acronym the corpus uses for it most often. */
 export class AcronymTable {
   private readonly counts = new Map<string, Map<string, number>>();
@@ -79,20 +97,19 @@ export class AcronymTable {
 
   /** Learns the definitions in one text. */
   learn(text: string): void {
-    for (const { acronym, longForm } of findAcronymDefinitions(text)) {
-      const term = acronymTerm(acronym);
-      const words = longFormTerms(longForm);
-      if (!term || words.length < 2) continue;
-      const key = words.join(' ');
-      let byAcronym = this.counts.get(key);
-      if (!byAcronym) {
-        if (this.counts.size >= MAX_LONG_FORMS) continue;
-        this.counts.set(key, (byAcronym = new Map<string, number>()));
-      }
-      byAcronym.set(term, (byAcronym.get(term) ?? 0) + 1);
-      this.longest = Math.max(this.longest, words.length);
-      this.resolved = null;
+    for (const definition of findLearnableDefinitions(text)) this.record(definition);
+  }
+
+  /** Counts one definition (what {@link findLearnableDefinitions} found), as {@link AcronymTable.learn} does. */
+  record({ key, term, words }: LearnableDefinition): void {
+    let byAcronym = this.counts.get(key);
+    if (!byAcronym) {
+      if (this.counts.size >= MAX_LONG_FORMS) return;
+      this.counts.set(key, (byAcronym = new Map<string, number>()));
     }
+    byAcronym.set(term, (byAcronym.get(term) ?? 0) + 1);
+    this.longest = Math.max(this.longest, words);
+    this.resolved = null;
   }
 
   /** The acronym term for a sequence of long-form terms, if the corpus defined one. */

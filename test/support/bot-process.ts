@@ -13,9 +13,16 @@ export interface BotProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
-/** Spawns `paperboy <args>` (default `start`) with a clean environment plus `env`; never inherits the developer's .env. */
-export function spawnBot(env: Record<string, string>, args: string[] = ['start']): BotProcess {
-  const child = spawn(process.execPath, [CLI, ...args], {
+/**
+ * Spawns `paperboy <args>` (default `start`) with a clean environment plus `env`; never inherits the developer's
+ * .env. `cli` runs another build (the benchmarks run the previous release), `nodeArgs` go before it.
+ */
+export function spawnBot(
+  env: Record<string, string>,
+  args: string[] = ['start'],
+  options: { cli?: string; nodeArgs?: string[] } = {},
+): BotProcess {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.cli ?? CLI, ...args], {
     cwd: ROOT,
     // DOTENV is read from the working directory; tests point CORPUS_DIR and STATE_FILE explicitly.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },

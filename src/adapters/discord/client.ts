@@ -1,6 +1,6 @@
 import type { ShardSet } from '../../core/shards.js';
 import { once } from 'node:events';
-import { Client, DiscordAPIError, Events, GatewayIntentBits, type Interaction } from 'discord.js';
+import { Client, type ClientOptions, DiscordAPIError, Events, GatewayIntentBits, type Interaction, Options } from 'discord.js';
 import type { Logger } from '../../app/ports.js';
 import { OperatorError } from '../../core/errors.js';
 import { installInteractionGuard } from './interaction-guard.js';
@@ -36,6 +36,50 @@ export interface DiscordConnection {
 }
 
 /**
+ * The client Paperboy runs: the Guilds intent only, and caches cut to what it reads. It reads the digest channel
+ * (`client.channels`), its guild, the guild's roles and the channel's overwrites (permissions for recovery reads,
+ * the home guild), and its own member and user; those stay whole (discord.js does not support limiting guilds,
+ * channels, roles or overwrites). Everything else is kept nowhere: members and users met in interactions (one per
+ * person who ever used a command), the messages its replies create (up to 200 per channel by default), emojis,
+ * stickers, voice states, presences, scheduled events, invites, bans, stage instances, automod rules, commands
+ * (registration reads them over REST), reactions and thread members. Archived threads are swept as by default.
+ */
+export function createClientOptions(apiUrl: string, shards: ShardSet | null = null): ClientOptions {
+  const isSelf = (entry: { id: string; client: Client }) => entry.id === entry.client.user?.id;
+  return {
+    intents: [GatewayIntentBits.Guilds],
+    rest: { api: apiUrl },
+    makeCache: Options.cacheWithLimits({
+      ...Options.DefaultMakeCacheSettings,
+      MessageManager: 0,
+      GuildMessageManager: 0,
+      DMMessageManager: 0,
+      UserManager: { maxSize: 0, keepOverLimit: isSelf },
+      GuildMemberManager: { maxSize: 0, keepOverLimit: isSelf },
+      ThreadMemberManager: 0,
+      PresenceManager: 0,
+      VoiceStateManager: 0,
+      GuildEmojiManager: 0,
+      BaseGuildEmojiManager: 0,
+      ApplicationEmojiManager: 0,
+      GuildStickerManager: 0,
+      ReactionManager: 0,
+      ReactionUserManager: 0,
+      StageInstanceManager: 0,
+      GuildScheduledEventManager: 0,
+      GuildInviteManager: 0,
+      GuildBanManager: 0,
+      AutoModerationRuleManager: 0,
+      ApplicationCommandManager: 0,
+      EntitlementManager: 0,
+    }),
+    sweepers: Options.DefaultSweeperSettings,
+    // Explicit: discord.js would otherwise read SHARD_COUNT from the environment alone and run every shard.
+    ...(shards ? { shards: [...shards.ids], shardCount: shards.count } : {}),
+  };
+}
+
+/**
  * Logs in with only the non-privileged Guilds intent (slash commands need nothing more), against
  * `apiUrl` (Discord's own API, a proxy or a test server; the gateway URL comes from its `GET /gateway/bot`).
  */
@@ -48,12 +92,7 @@ export async function connectDiscord(options: {
   shards?: ShardSet | null;
 }): Promise<DiscordConnection> {
   const { logger } = options;
-  const client = new Client({
-    intents: [GatewayIntentBits.Guilds],
-    rest: { api: options.apiUrl },
-    // Explicit: discord.js would otherwise read SHARD_COUNT from the environment alone and run every shard.
-    ...(options.shards ? { shards: [...options.shards.ids], shardCount: options.shards.count } : {}),
-  });
+  const client = new Client(createClientOptions(options.apiUrl, options.shards ?? null));
   let connected = false;
 
   client.on(Events.ClientReady, () => {

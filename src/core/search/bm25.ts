@@ -1,8 +1,10 @@
 // The scoring weights shared by the index build and the ranking.
 
-/** Title words weigh this many times abstract words, in MiniSearch and in the bitset scores alike. */
+/** Title words weigh this many times abstract words, for rare and common terms alike. */
 export const TITLE_BOOST = 4;
-// MiniSearch's BM25+ defaults, so that bitset-scored terms weigh like MiniSearch-scored ones.
+/** Hugging Face's AI keywords weigh a little more than abstract words, far less than the title. */
+export const KEYWORDS_BOOST = 1.5;
+// MiniSearch's BM25+ defaults: rare terms were scored by MiniSearch before, and scores did not move.
 const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
 
 /** The BM25+ term-frequency part, as MiniSearch computes it. */

@@ -2,6 +2,7 @@ import { longFormParts } from '../acronyms.js';
 import { analyzeWord, normalizePhraseText, splitWordGroups } from '../text-analysis.js';
 import { countBits } from './bitset.js';
 import type { SearchWords } from './index-data.js';
+import { findSorted } from './lexicon.js';
 import { completeWord, findNearWords } from './words.js';
 
 /** Queries are cut to this many characters and words so that latency stays bounded. */
@@ -91,30 +92,43 @@ function expandWord(
   terms: Map<string, QueryTerm>,
   lexicon: SearchWords,
 ): void {
-  const { vocabulary, termIds, fuzzyWords, sortedWords, completions: cache } = lexicon;
+  const { lexicon: words, completions: cache } = lexicon;
   // Another form of the same stem may be indexed (`quantization` typed, only `quantized` written): no typo then.
-  const term = vocabulary.get(raw)?.term ?? analyzeWord(raw).term;
-  const known = termIds.has(term);
+  const typed = findSorted(words.words, raw);
+  const term = typed !== -1 ? words.terms[words.wordTerm[typed]!]! : analyzeWord(raw).term;
+  const known = typed !== -1 || findSorted(words.terms, term) !== -1;
   if (known && exact) addTerm(terms, term, 1, 1 << word, true);
   const edits = countAllowedEdits(raw);
   if (!known && exact && edits > 0) {
-    for (const candidate of findNearWords(raw, edits, vocabulary, fuzzyWords)) {
-      const found = vocabulary.get(candidate.word);
-      if (found) addTerm(terms, found.term, (FUZZY_WEIGHT * raw.length) / (raw.length + candidate.distance), 1 << word, false);
+    for (const candidate of findNearWords(raw, edits, words)) {
+      const found = findSorted(words.words, candidate.word);
+      addTerm(
+        terms,
+        words.terms[words.wordTerm[found]!]!,
+        (FUZZY_WEIGHT * raw.length) / (raw.length + candidate.distance),
+        1 << word,
+        false,
+      );
     }
   }
   if (completing && raw.length >= 2) {
     let completions = cache.get(raw);
     if (!completions) {
-      completions = completeWord(raw, sortedWords, vocabulary);
+      completions = completeWord(raw, words);
       // Two- and three-letter prefixes match thousands of words: remember their best completions.
       if (raw.length <= 3) cache.set(raw, completions);
     }
     for (const completion of completions) {
-      const found = vocabulary.get(completion);
-      if (!found) continue;
+      const found = findSorted(words.words, completion);
+      if (found === -1) continue;
       const extra = completion.length - raw.length;
-      addTerm(terms, found.term, (PREFIX_WEIGHT * completion.length) / (completion.length + 0.3 * extra), 1 << word, true);
+      addTerm(
+        terms,
+        words.terms[words.wordTerm[found]!]!,
+        (PREFIX_WEIGHT * completion.length) / (completion.length + 0.3 * extra),
+        1 << word,
+        true,
+      );
     }
   }
 }
@@ -123,7 +137,7 @@ function expandWord(
 // acronym the corpus defined for it (`RLHF`); the acronym then counts for every word of the long form.
 // Returns how many typed words were folded into a long form typed beside them.
 function addAcronyms(sequence: ReadonlyArray<{ term: string; bit: number }>, terms: Map<string, QueryTerm>, lexicon: SearchWords): number {
-  const { acronyms, termIds } = lexicon;
+  const { acronyms, lexicon: words } = lexicon;
   if (acronyms.size === 0) return 0;
   let folded = 0;
   for (let start = 0; start < sequence.length - 1; start++) {
@@ -131,7 +145,7 @@ function addAcronyms(sequence: ReadonlyArray<{ term: string; bit: number }>, ter
     for (let stop = start + 2; stop <= end; stop++) {
       const window = sequence.slice(start, stop);
       const acronym = acronyms.lookup(window.map((part) => part.term));
-      if (!acronym || !termIds.has(acronym)) continue;
+      if (!acronym || findSorted(words.terms, acronym) === -1) continue;
       const long = window.reduce((bits, part) => bits | part.bit, 0);
       // `RLHF reinforcement learning from human feedback` names one thing twice: the typed acronym is folded into
       // the long form's words, so that a paper writing either one covers the whole query.

@@ -5,7 +5,7 @@ import type { SearchData } from './index-data.js';
 import { parseQuery, type ParsedQuery } from './query.js';
 import { isRelevantMatch } from './relevance.js';
 import { scorePool, type ScoreBoard } from './score.js';
-import { findTitleStarts } from './titles.js';
+import { findExactTitles, findTitleStarts } from './titles.js';
 
 /** Only the best candidates are checked for an abstract phrase: normalising abstracts per query is costly. */
 const ABSTRACT_PHRASE_WINDOW = 40;
@@ -38,7 +38,7 @@ export function rankPapers(data: SearchData, board: ScoreBoard, query: string, l
   const parsed = parseQuery(query, data.words);
   const pool = scorePool(data, board, parsed, limit, titlesOnly);
   const titleTexts = data.titles.texts;
-  const exact = data.titles.exact.get(parsed.phrase) ?? [];
+  const exact = findExactTitles(data.titles, parsed.phrase);
   for (const index of exact) setBit(pool, index);
   // A phrase of numbers alone (`{{7*7}}` → `7 7`) says nothing about a paper.
   const needle = parsed.phrase.includes(' ') && /\p{L}/u.test(parsed.phrase) ? ` ${parsed.phrase}` : null;

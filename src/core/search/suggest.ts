@@ -15,9 +15,10 @@ export type Ranker = (query: string, limit: number, titlesOnly?: boolean) => Ran
  */
 export function suggestPapers(text: string, data: SearchData, rank: Ranker, limit: number): Paper[] {
   const typed = toText(text).trim();
-  if (!typed) return data.recent.slice(0, limit);
+  if (!typed) return Array.from(data.state.recent.subarray(0, limit), (index) => data.docs[index]!);
   const found = new Set<Paper>();
-  const picked = isPaperIdShape(typed) ? data.byId.get(typed) : undefined;
+  const at = isPaperIdShape(typed) ? data.positions.get(typed) : undefined;
+  const picked = at === undefined ? undefined : data.docs[at];
   if (picked) found.add(picked);
   // Titles first: that is what people type into `/paper`, and it is the fast path on large corpora.
   const titleHits = rank(typed, limit, true).hits;

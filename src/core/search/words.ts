@@ -1,18 +1,8 @@
-import type MiniSearch from 'minisearch';
+import { type Lexicon, endOfPrefix, findSorted, lowerBound, wordWeight } from './lexicon.js';
 
 // Typo tolerance and prefix completion over the corpus vocabulary, in front of the index.
 const MAX_FUZZY_CANDIDATES = 6;
 const MAX_PREFIX_CANDIDATES = 24;
-
-/** What the index knows of one folded word of the corpus. */
-export interface VocabularyEntry {
-  term: string;
-  termId: number;
-  isStopWord: boolean;
-  /** Papers containing the word, so prefix completions and corrections favour common words. */
-  df: number;
-  lastDoc: number;
-}
 
 /** A vocabulary word near a typed one. */
 export interface NearWord {
@@ -21,49 +11,32 @@ export interface NearWord {
 }
 
 /** Vocabulary words within `edits` of a typed word (a swap of neighbours counts as one), closest and most common first. */
-export function findNearWords(
-  raw: string,
-  edits: number,
-  vocabulary: ReadonlyMap<string, VocabularyEntry>,
-  fuzzyWords: MiniSearch<{ id: string }>,
-): NearWord[] {
-  const near = new Map<string, number>();
-  for (const result of fuzzyWords.search(raw, { fuzzy: edits, maxFuzzy: edits })) {
-    const word = result.id as string;
-    near.set(word, measureEditDistance(raw, word, edits));
-  }
+export function findNearWords(raw: string, edits: number, lexicon: Lexicon): NearWord[] {
+  const near = new Map<number, number>();
+  forEachWordWithin(lexicon.words, raw, edits, (word, distance) => near.set(word, distance));
   // A swap of two neighbouring letters is the most common typo and costs two Levenshtein edits.
   for (let i = 0; i + 1 < raw.length; i++) {
     const swapped = raw.slice(0, i) + raw[i + 1]! + raw[i]! + raw.slice(i + 2);
-    if (swapped !== raw && vocabulary.has(swapped)) near.set(swapped, 1);
+    if (swapped === raw) continue;
+    const word = findSorted(lexicon.words, swapped);
+    if (word !== -1) near.set(word, 1);
   }
   return [...near.entries()]
-    .map(([word, distance]) => ({ word, distance }))
-    .filter((candidate) => candidate.distance <= edits)
-    .sort(
-      (a, b) =>
-        a.distance - b.distance || (vocabulary.get(b.word)?.df ?? 0) - (vocabulary.get(a.word)?.df ?? 0) || (a.word < b.word ? -1 : 1),
-    )
-    .slice(0, MAX_FUZZY_CANDIDATES);
+    .filter(([, distance]) => distance <= edits)
+    .sort(([a, x], [b, y]) => x - y || wordWeight(lexicon, b) - wordWeight(lexicon, a) || a - b)
+    .slice(0, MAX_FUZZY_CANDIDATES)
+    .map(([word, distance]) => ({ word: lexicon.words[word]!, distance }));
 }
 
 /** The most common vocabulary words that complete a half-typed word. */
-export function completeWord(raw: string, sortedWords: readonly string[], vocabulary: ReadonlyMap<string, VocabularyEntry>): string[] {
-  let low = 0;
-  let high = sortedWords.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (sortedWords[mid]! < raw) low = mid + 1;
-    else high = mid;
-  }
+export function completeWord(raw: string, lexicon: Lexicon): string[] {
+  const { words } = lexicon;
   // The most frequent completions, chosen without sorting the (possibly thousands of) words sharing a short prefix.
   const best: Array<{ word: string; df: number }> = [];
-  for (let i = low; i < sortedWords.length && sortedWords[i]!.startsWith(raw); i++) {
-    const word = sortedWords[i]!;
-    if (word === raw) continue;
-    const entry = vocabulary.get(word);
-    if (!entry || entry.isStopWord) continue;
-    const df = entry.df;
+  for (let i = lowerBound(words, raw); i < words.length && words[i]!.startsWith(raw); i++) {
+    const word = words[i]!;
+    if (word === raw || lexicon.wordStop[i]) continue;
+    const df = lexicon.wordPapers[i]!;
     if (best.length === MAX_PREFIX_CANDIDATES && df <= best[best.length - 1]!.df) continue;
     let at = best.length;
     while (at > 0 && best[at - 1]!.df < df) at--;
@@ -73,21 +46,58 @@ export function completeWord(raw: string, sortedWords: readonly string[], vocabu
   return best.map((completion) => completion.word);
 }
 
-/** Levenshtein distance, or `max + 1` as soon as it must exceed `max`. */
-function measureEditDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      current.push(value);
-      if (value < best) best = value;
+/**
+ * Calls `visit` with every word of a sorted list within `max` Levenshtein edits of `query`, and its distance. The
+ * sorted list is walked as a trie: words sharing a prefix share the rows of the edit-distance matrix computed for
+ * it, and a prefix whose every row entry is already beyond `max` skips all the words that start with it.
+ */
+export function forEachWordWithin(
+  words: readonly string[],
+  query: string,
+  max: number,
+  visit: (word: number, distance: number) => void,
+): void {
+  const n = query.length;
+  const rows: Int32Array[] = [Int32Array.from({ length: n + 1 }, (_, j) => j)];
+  let previous = '';
+  // Rows 0..valid hold the matrix for the first `valid` code units of `previous`.
+  let valid = 0;
+  let i = 0;
+  while (i < words.length) {
+    const word = words[i]!;
+    let depth = 0;
+    const limit = Math.min(valid, word.length, previous.length);
+    while (depth < limit && word.charCodeAt(depth) === previous.charCodeAt(depth)) depth++;
+    let pruned = false;
+    for (; depth < word.length; depth++) {
+      const above = rows[depth]!;
+      let row = rows[depth + 1];
+      if (!row) rows.push((row = new Int32Array(n + 1)));
+      const code = word.charCodeAt(depth);
+      row[0] = depth + 1;
+      let least = row[0];
+      for (let j = 1; j <= n; j++) {
+        const replace = above[j - 1]! + (query.charCodeAt(j - 1) === code ? 0 : 1);
+        const remove = above[j]! + 1;
+        const insert = row[j - 1]! + 1;
+        const value = replace < remove ? (replace < insert ? replace : insert) : remove < insert ? remove : insert;
+        row[j] = value;
+        if (value < least) least = value;
+      }
+      if (least > max) {
+        // No word with this prefix can come back within reach.
+        previous = word;
+        valid = depth + 1;
+        i = endOfPrefix(words, word.slice(0, depth + 1), i + 1);
+        pruned = true;
+        break;
+      }
     }
-    if (best > max) return max + 1;
-    previous = current;
+    if (pruned) continue;
+    previous = word;
+    valid = word.length;
+    const distance = rows[word.length]![n]!;
+    if (distance <= max) visit(i, distance);
+    i++;
   }
-  return previous[b.length]!;
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { countSetBits, hasBit } from '../../../src/core/search/bitset.js';
+import { createSearchIndex } from '../../../src/core/search.js';
 import { buildSearchData } from '../../../src/core/search/index-data.js';
+import { findSorted } from '../../../src/core/search/lexicon.js';
+import { ABSTRACT, TITLE, type FieldPostings } from '../../../src/core/search/postings.js';
 import { makeCommonPapers, makePaper } from './papers.js';
 
 describe('buildSearchData: papers', () => {
@@ -11,7 +14,7 @@ describe('buildSearchData: papers', () => {
     const data = buildSearchData([first, again, other]);
     expect(data.docs).toEqual([first, other]);
     expect(data.count).toBe(2);
-    expect(data.byId.get(first.id)).toBe(first);
+    expect(data.positions.get(first.id)).toBe(0);
   });
 
   it('given dates, then recent lists the newest first, undated last, ties in corpus order', () => {
@@ -19,7 +22,8 @@ describe('buildSearchData: papers', () => {
     const undated = makePaper('Undated', '', null, 2);
     const newA = makePaper('New A', '', '2025-03-01', 3);
     const newB = makePaper('New B', '', '2025-03-01', 4);
-    expect(buildSearchData([old, undated, newA, newB]).recent.map((paper) => paper.title)).toEqual(['New A', 'New B', 'Old', 'Undated']);
+    const data = buildSearchData([old, undated, newA, newB]);
+    expect([...data.state.recent].map((index) => data.docs[index]!.title)).toEqual(['New A', 'New B', 'Old', 'Undated']);
   });
 
   it('given no papers, then the data is empty and averages stay at least 1', () => {
@@ -30,18 +34,31 @@ describe('buildSearchData: papers', () => {
   });
 });
 
+/** The papers holding a term in a field, and how often. */
+function postingsOf(field: FieldPostings, terms: readonly string[], term: string): Array<[number, number]> {
+  const id = findSorted(terms, term);
+  if (id === -1) return [];
+  const found: Array<[number, number]> = [];
+  for (let at = field.offsets[id]!; at < field.offsets[id + 1]!; at++) found.push([field.docs[at]!, field.counts[at]!]);
+  return found;
+}
+
 describe('buildSearchData: index structures', () => {
-  it('given a word in fewer than 200 papers, then it is in MiniSearch and, from titles, in the title postings', () => {
+  it('given a word in fewer than 200 papers, then its postings list the papers per field, with counts, and it is not common', () => {
     const data = buildSearchData([
-      makePaper('Zebra Models', 'Zebras everywhere.', null, 1),
+      makePaper('Zebra Models', 'Zebras everywhere, zebra.', null, 1),
       makePaper('Horse Models', 'No stripes but a zebra.', null, 2),
     ]);
+    const { terms } = data.words.lexicon;
     expect(data.common.size).toBe(0);
-    expect([...(data.titlePostings.get('zebra') ?? [])]).toEqual([0]);
-    expect(data.mini.search('zebra').map((result) => result.id)).toEqual(expect.arrayContaining([0, 1]));
+    expect(postingsOf(data.state.fields[TITLE]!, terms, 'zebra')).toEqual([[0, 1]]);
+    expect(postingsOf(data.state.fields[ABSTRACT]!, terms, 'zebra')).toEqual([
+      [0, 2],
+      [1, 1],
+    ]);
   });
 
-  it('given a word in 200 papers or more, then it lives in bitsets (titles, abstracts, abstract counts) and not in MiniSearch', () => {
+  it('given a word in 200 papers or more, then it also lives in bitsets (titles; abstracts and keywords), with its idf', () => {
     const papers = [
       ...makeCommonPapers('Transformer'),
       makePaper('Other Title', 'transformer transformer transformer, again a transformer.', null, 1),
@@ -52,11 +69,18 @@ describe('buildSearchData: index structures', () => {
     expect(countSetBits(entry!.title)).toBe(220);
     expect(hasBit(entry!.abstract, 220)).toBe(true);
     expect(hasBit(entry!.title, 220)).toBe(false);
-    expect(entry!.abstractFrequency[220]).toBe(4);
+    expect(postingsOf(data.state.fields[ABSTRACT]!, data.words.lexicon.terms, 'transformer')).toEqual([[220, 4]]);
     // The rarer a term, the higher its weight.
     expect(entry!.abstractIdf).toBeGreaterThan(entry!.titleIdf);
-    expect(data.mini.search('transformer')).toEqual([]);
-    expect(data.titlePostings.has('transformer')).toBe(false);
+  });
+
+  it('given common and rare words, then the rare lengths count only the rare terms of each field', () => {
+    const papers = [...makeCommonPapers('Transformer'), makePaper('Transformer Zebra', 'Transformer and zebra stripes.', null, 1)];
+    const data = buildSearchData(papers);
+    expect(data.titleLength[220]).toBe(2);
+    expect(data.rareLength[TITLE]![220]).toBe(1);
+    // `plain` and `text` are in every abstract of makeCommonPapers, so they are common too.
+    expect(data.rareLength[ABSTRACT]![220]).toBe(2);
   });
 
   it('given titles and abstracts, then their lengths count distinct terms, stop words left out', () => {
@@ -69,35 +93,46 @@ describe('buildSearchData: index structures', () => {
 
   it('given an abstract longer than 4,000 characters, then the words after that are not indexed', () => {
     const data = buildSearchData([makePaper('Long Read', `${'filler '.repeat(600)} tailword`, null, 1)]);
-    expect(data.words.termIds.has('tailword')).toBe(false);
-    expect(data.words.termIds.has('filler')).toBe(true);
+    expect(findSorted(data.words.lexicon.terms, 'tailword')).toBe(-1);
+    expect(findSorted(data.words.lexicon.terms, 'filler')).not.toBe(-1);
   });
 });
 
 describe('buildSearchData: words', () => {
   const data = buildSearchData([
     makePaper('Quantized Networks for the Edge', 'We align with Reinforcement Learning from Human Feedback (RLHF).', null, 1),
+    makePaper('Quantized Edges', 'Quantized again.', null, 2),
   ]);
+  const { lexicon } = data.words;
+  const word = (raw: string) => findSorted(lexicon.words, raw);
 
-  it('given analysed papers, then the vocabulary holds every folded word with its term, stop words marked', () => {
-    expect(data.words.vocabulary.get('quantized')?.term).toBe('quantiz');
-    expect(data.words.vocabulary.get('the')?.isStopWord).toBe(true);
-    expect(data.words.termIds.has('quantiz')).toBe(true);
-    expect(data.words.termIds.has('edg')).toBe(true);
-    expect(data.words.termIds.has('cloud')).toBe(false);
-    // Stop words are known words, but no paper is found by them.
-    expect(data.mini.search('the')).toEqual([]);
+  it('given analysed papers, then the lexicon holds every folded word with its term and paper count, stop words marked', () => {
+    expect(lexicon.terms[lexicon.wordTerm[word('quantized')]!]).toBe('quantiz');
+    expect(lexicon.wordPapers[word('quantized')]).toBe(2);
+    expect(lexicon.wordStop[word('the')]).toBe(1);
+    expect(lexicon.wordStop[word('quantized')]).toBe(0);
+    expect(findSorted(lexicon.terms, 'edg')).not.toBe(-1);
+    expect(lexicon.termPapers[findSorted(lexicon.terms, 'edg')]).toBe(2);
+    expect(findSorted(lexicon.terms, 'cloud')).toBe(-1);
   });
 
-  it('given the vocabulary, then its sorted words are in order and typo search knows them', () => {
-    const sorted = [...data.words.sortedWords];
-    expect(sorted).toEqual([...sorted].sort());
-    expect(sorted).toContain('networks');
-    expect(data.words.fuzzyWords.search('netwroks', { fuzzy: 2 }).map((result) => result.id)).toContain('networks');
+  it('given the lexicon, then its words and terms are sorted', () => {
+    expect([...lexicon.words]).toEqual([...lexicon.words].sort());
+    expect([...lexicon.terms]).toEqual([...lexicon.terms].sort());
   });
 
   it('given an acronym defined in an abstract, then the acronym table knows its long form', () => {
     expect(data.words.acronyms.lookup(['reinforcement', 'learn', 'human', 'feedback'])).toBe('rlhf');
     expect(data.words.completions.size).toBe(0);
+  });
+});
+
+describe('completions remembered for short prefixes', () => {
+  it('given more distinct two- and three-letter prefixes typed than it keeps, then the memory is bounded', () => {
+    const index = createSearchIndex([makePaper('Zebra Models', 'Stripes.', null, 1)]);
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    for (const a of letters) for (const b of letters) for (const c of letters.slice(0, 10)) index.suggest(`${a}${b}${c}`);
+    expect(index.data.words.completions.size).toBeLessThanOrEqual(5000);
+    expect(index.data.words.completions.size).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTitleIndex, findTitleStarts } from '../../../src/core/search/titles.js';
+import { createTitleIndex, findExactTitles, findTitleStarts } from '../../../src/core/search/titles.js';
 import { makePaper } from './papers.js';
 
 const papers = [
@@ -26,9 +26,14 @@ describe('createTitleIndex', () => {
     ]);
   });
 
-  it('given two titles the same once normalised, then the exact map lists both', () => {
-    const twins = createTitleIndex([makePaper('Densing Law', '', null, 1), makePaper('Densing law!', '', null, 2)]);
-    expect(twins.exact.get('densing law')).toEqual([0, 1]);
+  it('given two titles the same once normalised, then the exact lookup finds both, in corpus order, and no longer title', () => {
+    const twins = createTitleIndex([
+      makePaper('Densing Law of LLMs', '', null, 1),
+      makePaper('Densing law!', '', null, 2),
+      makePaper('Densing Law', '', null, 3),
+    ]);
+    expect(findExactTitles(twins, 'densing law')).toEqual([1, 2]);
+    expect(findExactTitles(twins, 'densing')).toEqual([]);
   });
 });
 
