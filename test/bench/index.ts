@@ -5,7 +5,7 @@ import { benchBot, printBotBench } from './bot-bench.js';
 import { benchCorpus, printCorpusBench } from './corpus-bench.js';
 import { benchPostgresState, benchState, benchStateMemory, printPostgresComparison, printStateBench } from './state-bench.js';
 
-const SECTIONS = ['corpus', 'formats', 'search', 'state', 'bot'];
+const SECTIONS = ['corpus', 'formats', 'search', 'state', 'bot', 'feeds'];
 const only = process.argv.slice(2);
 const unknown = only.filter((name) => !SECTIONS.includes(name));
 if (unknown.length > 0) {
@@ -30,3 +30,7 @@ if (wanted('state')) {
   printPostgresComparison(sqlite, await benchPostgresState());
 }
 if (wanted('bot')) printBotBench(await benchBot());
+if (wanted('feeds')) {
+  const { benchFeeds, printFeedsBench } = await import('./feeds-bench.js');
+  printFeedsBench(await benchFeeds());
+}
