@@ -11,6 +11,7 @@ const SCENARIOS: Record<string, () => Promise<{ run: (scale: number) => Promise<
   'hostile-text': () => import('./scenarios/hostile-text.js'),
   strangers: () => import('./scenarios/strangers.js'),
   'flaky-source': () => import('./scenarios/flaky-source.js'),
+  'many-feeds': () => import('./scenarios/many-feeds.js'),
 };
 
 const scale = Number(process.env.SOAK_SCALE ?? 1);
