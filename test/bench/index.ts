@@ -2,7 +2,7 @@
 // `npm run bench -- corpus search` several). Numbers, not pass/fail: tests never assert timings.
 import { cpus, loadavg } from 'node:os';
 
-const SECTIONS = ['corpus', 'formats', 'search', 'index', 'fts5', 'state', 'discord-cache', 'bot'] as const;
+const SECTIONS = ['corpus', 'formats', 'search', 'index', 'fts5', 'state', 'discord-cache', 'bot', 'feeds'] as const;
 const only = process.argv.slice(2);
 const unknown = only.filter((name) => !(SECTIONS as readonly string[]).includes(name));
 if (unknown.length > 0) {
@@ -49,5 +49,9 @@ if (wanted('discord-cache')) {
 if (wanted('bot')) {
   const { benchBot, printBotBench } = await import('./bot-bench.js');
   printBotBench(await benchBot());
+}
+if (wanted('feeds')) {
+  const { benchFeeds, printFeedsBench } = await import('./feeds-bench.js');
+  printFeedsBench(await benchFeeds());
 }
 console.log(`\nDone in ${((performance.now() - started) / 60_000).toFixed(1)} minutes.`);

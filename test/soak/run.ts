@@ -12,6 +12,7 @@ const SCENARIOS: Record<string, () => Promise<{ run: (scale: number) => Promise<
   strangers: () => import('./scenarios/strangers.js'),
   'flaky-source': () => import('./scenarios/flaky-source.js'),
   'steady-memory': () => import('./scenarios/steady-memory.js'),
+  'many-feeds': () => import('./scenarios/many-feeds.js'),
 };
 
 const scale = Number(process.env.SOAK_SCALE ?? 1);
