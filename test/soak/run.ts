@@ -12,6 +12,9 @@ const SCENARIOS: Record<string, () => Promise<{ run: (scale: number) => Promise<
   strangers: () => import('./scenarios/strangers.js'),
   'flaky-source': () => import('./scenarios/flaky-source.js'),
   'many-feeds': () => import('./scenarios/many-feeds.js'),
+  'two-shards': async () => ({ run: (await import('./scenarios/shared-database.js')).runTwoShards }),
+  'rolling-deploy': async () => ({ run: (await import('./scenarios/shared-database.js')).runRollingDeploy }),
+  'database-outage': async () => ({ run: (await import('./scenarios/shared-database.js')).runDatabaseOutage }),
 };
 
 const scale = Number(process.env.SOAK_SCALE ?? 1);
