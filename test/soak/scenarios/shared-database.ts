@@ -266,8 +266,8 @@ export async function runTwoShards(scale: number): Promise<ScenarioReport> {
     faults: "3% 5xx on creates, Discord's nonce window 0",
     ...stats,
     interactions: {
-      sent: interactions.counts.sent - interactions.counts.lostToKills - interactions.counts.lostToOutages,
       ...interactions.counts,
+      sent: interactions.counts.sent - interactions.counts.lostToKills - interactions.counts.lostToOutages,
     },
   });
   await world.close();
@@ -312,8 +312,8 @@ export async function runRollingDeploy(scale: number): Promise<ScenarioReport> {
     faults: "two copies running the same feeds at each overlap, Discord's nonce window 0",
     ...stats,
     interactions: {
-      sent: interactions.counts.sent - interactions.counts.lostToKills - interactions.counts.lostToOutages,
       ...interactions.counts,
+      sent: interactions.counts.sent - interactions.counts.lostToKills - interactions.counts.lostToOutages,
     },
   });
   await world.close();
