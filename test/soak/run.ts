@@ -13,6 +13,9 @@ const SCENARIOS: Record<string, () => Promise<{ run: (scale: number) => Promise<
   'flaky-source': () => import('./scenarios/flaky-source.js'),
   'steady-memory': () => import('./scenarios/steady-memory.js'),
   'many-feeds': () => import('./scenarios/many-feeds.js'),
+  'two-shards': async () => ({ run: (await import('./scenarios/shared-database.js')).runTwoShards }),
+  'rolling-deploy': async () => ({ run: (await import('./scenarios/shared-database.js')).runRollingDeploy }),
+  'database-outage': async () => ({ run: (await import('./scenarios/shared-database.js')).runDatabaseOutage }),
 };
 
 const scale = Number(process.env.SOAK_SCALE ?? 1);

@@ -21,7 +21,19 @@ const lock = lockJson && lockJson !== '-' ? (JSON.parse(lockJson) as FileLockOpt
 
 // Written synchronously: a step commits within its call, and an acknowledgement still queued in a pipe's buffer when
 // the kill lands would look like a step committed without being acknowledged.
-const print = (line: string) => writeSync(1, `${line}\n`);
+// A pipe's end may be non-blocking: when its buffer is full (a parent slow to read, on a loaded machine) the write
+// fails with EAGAIN, and the line is written again until it goes through, whole.
+const print = (line: string) => {
+  let rest = Buffer.from(`${line}\n`);
+  while (rest.length > 0) {
+    try {
+      rest = rest.subarray(writeSync(1, rest));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  }
+};
 const stdinClosed = () =>
   new Promise<void>((resolve) => {
     process.stdin.on('end', resolve).on('close', resolve).resume();
