@@ -1,17 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
+import { openPostgresStore } from '../../src/adapters/postgres/postgres-store.js';
 import { openSqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
 import { spawnBot } from '../support/bot-process.js';
 import { startFakeDiscord } from '../support/fake-discord/index.js';
 import { makeFeed } from '../support/memory-ports.js';
+import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
 import { databaseIn } from '../support/read-state.js';
 import { readPeakRssMb } from '../soak/report.js';
 
 /** Many servers with one feed each, all due at the same second, against Discord's own rate limits. */
 export interface FeedsBenchRow {
+  /** Where the records are and how many processes run: `sqlite`, `postgres`, `postgres, 2 shards`... */
+  setup: string;
   servers: number;
   messages: number;
   /** From the due second to the last message of the last feed. */
@@ -26,9 +30,41 @@ export interface FeedsBenchRow {
 }
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+/** A process and its children (a shard manager and its shards), by /proc's children lists. */
+const treeOf = (pid: number): number[] => {
+  let children: number[] = [];
+  try {
+    children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    // Gone meanwhile.
+  }
+  return [pid, ...children.flatMap(treeOf)];
+};
+const treeRssMb = (pid: number) =>
+  treeOf(pid).reduce(
+    (sum, p) =>
+      sum +
+      (() => {
+        try {
+          return rssMb(p);
+        } catch {
+          return 0;
+        }
+      })(),
+    0,
+  );
+
+/** Where a run keeps its records, and how many shard processes it runs. */
+export interface FeedsSetup {
+  label: string;
+  postgres: boolean;
+  shards: number | null;
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function measure(servers: number): Promise<FeedsBenchRow> {
+async function measure(servers: number, setup: FeedsSetup, postgres: TestPostgres | null): Promise<FeedsBenchRow> {
   const guildId = (i: number) => String(500_000_000_000_000_000n + BigInt(i) * 1000n);
   const channelId = (i: number) => String(500_000_000_000_000_000n + BigInt(i) * 1000n + 1n);
   // Discord's documented limits: 50 requests per second globally, 5 messages per 5 s per channel (the defaults).
@@ -41,9 +77,11 @@ async function measure(servers: number): Promise<FeedsBenchRow> {
   });
   const dir = await mkdtemp(join(tmpdir(), 'paperboy-bench-feeds-'));
   // Due at one second, far enough ahead for the start: every feed at once.
-  const due = new Date(Math.ceil((Date.now() + 20_000 + servers * 10) / 1000) * 1000);
+  // (shards start one IDENTIFY interval apart, 5.5 s each)
+  const due = new Date(Math.ceil((Date.now() + 20_000 + servers * 10 + (setup.shards ?? 0) * 8000) / 1000) * 1000);
   const cron = `${due.getUTCSeconds()} ${due.getUTCMinutes()} ${due.getUTCHours()} * * *`;
-  const store = await openSqliteStore(databaseIn(dir));
+  const url = setup.postgres ? await postgres!.createDatabase() : null;
+  const store = url ? await openPostgresStore(url) : await openSqliteStore(databaseIn(dir));
   for (let i = 0; i < servers; i += 1)
     await store.saveFeed(
       makeFeed({ id: `f-${i}`, guildId: guildId(i), channelId: channelId(i), schedule: { cron, timezone: 'UTC' }, size: 1 }),
@@ -60,7 +98,7 @@ async function measure(servers: number): Promise<FeedsBenchRow> {
   });
   try {
     while (Date.now() < due.getTime() - 2000) await sleep(200);
-    const idleRssMb = rssMb(bot.child.pid!);
+    const idleRssMb = treeRssMb(bot.child.pid!);
     const expected = (servers - 1) * 2;
     const lastOf = new Map<string, number>();
     const deadline = due.getTime() + 15 * 60_000;
@@ -79,6 +117,7 @@ async function measure(servers: number): Promise<FeedsBenchRow> {
     const othersPostedMs = Math.max(...lastOf.values()) - due.getTime();
     const failedFeeds = Array.from({ length: servers - 1 }, (_, i) => discord.messages(channelId(i)).length < 2).filter(Boolean).length;
     return {
+      setup: setup.label,
       servers,
       messages,
       allPostedMs: Math.max(othersPostedMs, refusedLast - due.getTime()),
@@ -96,24 +135,47 @@ async function measure(servers: number): Promise<FeedsBenchRow> {
   }
 }
 
-/** 1 and 1,000 servers, for the time to post and the memory a feed costs. */
+const SETUPS: FeedsSetup[] = [
+  { label: 'SQLite, one process', postgres: false, shards: null },
+  { label: 'PostgreSQL, one process', postgres: true, shards: null },
+  { label: 'PostgreSQL, 2 shards', postgres: true, shards: 2 },
+  { label: 'PostgreSQL, 4 shards', postgres: true, shards: 4 },
+];
+
+/**
+ * 2 and 1,000 servers on SQLite (the time to post and the memory a feed costs), then 1,000 on PostgreSQL with one
+ * process, 2 and 4 shards (BENCH_FEEDS: the sizes; BENCH_FEEDS_SETUPS=sqlite to skip PostgreSQL).
+ */
 export async function benchFeeds(): Promise<FeedsBenchRow[]> {
   const sizes = (process.env.BENCH_FEEDS ?? '1,1000').split(',').map(Number);
   const rows: FeedsBenchRow[] = [];
-  for (const servers of sizes) rows.push(await measure(Math.max(2, servers)));
+  for (const servers of sizes) rows.push(await measure(Math.max(2, servers), SETUPS[0]!, null));
+  if (process.env.BENCH_FEEDS_SETUPS === 'sqlite') return rows;
+  const started = await startTestPostgres({ durable: true });
+  if (!started.server) {
+    console.log(`(PostgreSQL rows skipped: ${started.skip})`);
+    return rows;
+  }
+  try {
+    for (const setup of SETUPS.slice(1)) rows.push(await measure(Math.max(2, sizes.at(-1)!), setup, started.server));
+  } finally {
+    await started.server.stop();
+  }
   return rows;
 }
 
 export function printFeedsBench(rows: FeedsBenchRow[]): void {
   console.log('\n## Feeds: servers with one feed each, all due at the same second (fake Discord, 50 req/s, 5 msg / 5 s / channel)\n');
-  console.log('| servers | messages | all others posted | 429 answered (retried) | feeds that failed | idle RSS | peak RSS |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log(
+    '| setup | servers | messages | all others posted | 429 answered (retried) | feeds that failed | idle RSS (all processes) | peak RSS (first) |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows)
     console.log(
-      `| ${r.servers} | ${r.messages} | ${(r.othersPostedMs / 1000).toFixed(1)} s | ${r.rateLimited} | ${r.failedFeeds} | ${r.idleRssMb.toFixed(0)} MB | ${r.peakRssMb?.toFixed(0) ?? '?'} MB |`,
+      `| ${r.setup} | ${r.servers} | ${r.messages} | ${(r.othersPostedMs / 1000).toFixed(1)} s | ${r.rateLimited} | ${r.failedFeeds} | ${r.idleRssMb.toFixed(0)} MB | ${r.peakRssMb?.toFixed(0) ?? '?'} MB |`,
     );
   if (rows.length >= 2) {
-    const [small, large] = [rows[0]!, rows.at(-1)!];
+    const [small, large] = [rows[0]!, rows.filter((r) => r.setup === rows[0]!.setup).at(-1)!];
     console.log(`\nMemory per feed: ${(((large.idleRssMb - small.idleRssMb) * 1024) / (large.servers - small.servers)).toFixed(1)} KB`);
   }
 }
