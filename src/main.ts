@@ -23,6 +23,12 @@ const SHUTDOWN_BUDGET_MS = 8000;
  * resolves with the exit code.
  */
 export async function runBot(config: Config, io: BotIo, logger: Logger): Promise<number> {
+  // From the first line: a SIGTERM while the session opens (the corpus read, the login) is a stop like any other.
+  const early: { reason: string | null } = { reason: null };
+  let stop = (reason: string) => void (early.reason = reason);
+  const onSignal = (signal: NodeJS.Signals) => stop(`received ${signal}`);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   const session = await openDigestSession(config, io, logger, { interactive: true, feeds: true });
   const { store, feedId, catalog, connection } = session;
   const corpus = catalog.current();
@@ -64,9 +70,8 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
   });
 
   // Before the start: the schedule runs from its first line, and a signal during the start is a stop like any other.
-  const onSignal = (signal: NodeJS.Signals) => void bot.stop(`received ${signal}`);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  stop = (reason) => void bot.stop(reason);
+  if (early.reason !== null) stop(early.reason);
   await bot.start(async () => {
     if (!connection || !runtime) return;
     // Servers left or rejoined while the bot was down, then the events from now on.

@@ -112,7 +112,9 @@ export function loadMemory(db: Db, file: string): StoreMemory {
         updatedAt: row.updated_at,
       });
     }
-    for (const row of db.prepare('SELECT guild_id, removed_at FROM removed_guilds').all() as Array<{
+    // (absent from a database whose migrations a kill interrupted before it: read as it is, it records no removal)
+    const hasRemoved = db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'removed_guilds'`).get() !== undefined;
+    for (const row of (hasRemoved ? db.prepare('SELECT guild_id, removed_at FROM removed_guilds').all() : []) as Array<{
       guild_id: string;
       removed_at: string;
     }>)
