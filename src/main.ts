@@ -47,6 +47,7 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
             createCronScheduler({ cron: config.digest.cron, timezone: config.digest.timezone, logger, onTick }),
         }),
     mode: connection ? 'discord' : 'console',
+    ...(shardSetOf(config.shards) ? { shards: shardSetOf(config.shards)!.ids } : {}),
     isConnected: () => connection?.isConnected() ?? true,
     clock: systemClock,
     logger,

@@ -2,12 +2,25 @@
 import type { Config } from './config.js';
 import type { Logger } from './app/ports.js';
 import { startShardManager } from './adapters/discord/shard-manager.js';
+import { removeShardHealthFiles, startShardHealthEndpoint } from './adapters/shard-health.js';
 
 /**
  * Runs every shard as a child `paperboy start` (discord.js's ShardingManager) until SIGINT or SIGTERM, then stops
  * them all; resolves with the exit code (0 when every shard stopped cleanly).
  */
 export async function runShardManager(config: Config, count: number | 'auto', logger: Logger): Promise<number> {
+  // The shards of this machine write their status files anew; one a previous run left would be judged stale for ever.
+  await removeShardHealthFiles(config.databaseFile);
+  // HEALTH_PORT is the machine's: the manager serves every shard's verdict there (the shards run without a port).
+  const endpoint = config.healthPort
+    ? await startShardHealthEndpoint({
+        databaseFile: config.databaseFile,
+        port: config.healthPort,
+        host: config.healthHost,
+        logger,
+        secrets: [config.discord.token],
+      })
+    : null;
   const manager = await startShardManager({
     file: process.argv[1]!,
     args: ['start'],
@@ -18,6 +31,9 @@ export async function runShardManager(config: Config, count: number | 'auto', lo
     logger,
     // One health endpoint per machine: the shards keep their own status files, and a port would collide.
     childEnv: { HEALTH_PORT: '' },
+  }).catch(async (error: unknown) => {
+    await endpoint?.stop();
+    throw error;
   });
   const onSignal = (signal: NodeJS.Signals) => void manager.stop(`received ${signal}`);
   process.once('SIGINT', onSignal);
@@ -25,5 +41,6 @@ export async function runShardManager(config: Config, count: number | 'auto', lo
   const code = await manager.exited;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
+  await endpoint?.stop();
   return code;
 }

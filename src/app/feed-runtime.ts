@@ -13,7 +13,7 @@ import {
   resumeFeed,
 } from '../core/feed-life.js';
 import { type FeedHealth, summarizeFleetHealth } from '../core/fleet-health.js';
-import { listDigestConcerns } from '../core/health.js';
+import { listDigestConcerns, overdueSeconds } from '../core/health.js';
 import type { CorpusFileProblem } from '../core/paper.js';
 import type { FeedProgress } from '../core/state.js';
 import { formatLocalTime } from '../core/time.js';
@@ -289,7 +289,16 @@ export function createFeedRuntime(deps: FeedRuntimeDeps): FeedRuntime {
     },
     runner(guildId, feedId) {
       findFeed(guildId, feedId);
-      return entryOf(feedId).runner;
+      const { runner } = entryOf(feedId);
+      // A run by command (`/digest now`) changes what health reports as much as a scheduled one: it is reported at once.
+      return {
+        ...runner,
+        run: async (options) => {
+          const result = await runner.run(options);
+          await hooks?.onRun(result);
+          return result;
+        },
+      };
     },
   };
 
@@ -419,6 +428,14 @@ export function createFeedRuntime(deps: FeedRuntimeDeps): FeedRuntime {
       filtered: isFiltering(feed),
     }));
     const nextRun = earliestRun();
+    const running = feeds.filter(isScheduledFeed);
+    const owned = {
+      feeds: { running: running.length, paused: ownFeeds().filter((f) => f.channelId !== null && f.paused !== null).length },
+      lagSeconds: overdueSeconds(
+        running.map((f) => store.read().progress.get(f.id)!),
+        clock.now(),
+      ),
+    };
     if (healths.length === 1 && healths[0]!.paused === null) {
       const only = healths[0]!;
       const last = only.progress.lastRun;
@@ -427,10 +444,17 @@ export function createFeedRuntime(deps: FeedRuntimeDeps): FeedRuntime {
         lastRun: last ? formatRun(last) : null,
         problem: only.problem,
         concerns: listDigestConcerns(only.progress, { ...corpus, filtered: only.filtered }),
+        ...owned,
       };
     }
     const summary = summarizeFleetHealth(healths, corpus);
-    return { nextRun, lastRun: summary.lastRun ? formatRun(summary.lastRun) : null, problem: summary.problem, concerns: summary.concerns };
+    return {
+      nextRun,
+      lastRun: summary.lastRun ? formatRun(summary.lastRun) : null,
+      problem: summary.problem,
+      concerns: summary.concerns,
+      ...owned,
+    };
   };
 
   return runtime;

@@ -28,6 +28,10 @@ export interface FleetStatus {
   lastRun: HealthStatus['lastRun'];
   problem: string | null;
   concerns: string[];
+  /** The feeds this process owns, running and paused (a fleet of server feeds; absent for the single feed). */
+  feeds?: HealthStatus['feeds'];
+  /** How late the most overdue owned digest is, in seconds. */
+  lagSeconds?: number;
 }
 
 /** The feeds the bot runs (one, or every server's), as the lifecycle drives them. */
@@ -56,6 +60,8 @@ export interface BotLifecycleDeps {
   /** Creates the schedule that calls `onTick` at each due time; started by {@link BotLifecycle.start}. */
   createSchedule?(onTick: () => Promise<void>): Schedule;
   mode: HealthStatus['mode'];
+  /** The shards this process runs, for health (absent: no sharding). */
+  shards?: readonly number[];
   /** Whether the gateway session is up (always true in console mode). */
   isConnected(): boolean;
   clock: Clock;
@@ -130,6 +136,9 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
       lastRun: feeds.lastRun,
       problem: feeds.problem,
       concerns: [...feeds.concerns, ...(deps.sourceConcerns?.() ?? [])],
+      ...(deps.shards ? { shards: [...deps.shards] } : {}),
+      ...(feeds.feeds ? { feeds: feeds.feeds } : {}),
+      ...(feeds.lagSeconds !== undefined ? { lagSeconds: feeds.lagSeconds } : {}),
     };
   };
 

@@ -19,6 +19,29 @@ export interface HealthStatus {
    * back): the bot is degraded, not down. Absent in status files written before this existed.
    */
   concerns?: string[];
+  /** The shards this process runs, when it runs some (absent: one process for every server). */
+  shards?: number[];
+  /** The feeds this process owns (Discord mode): running on a schedule, and paused. */
+  feeds?: { running: number; paused: number };
+  /** How late this process's most overdue digest is, in seconds (0: none is overdue). */
+  lagSeconds?: number;
+}
+
+/** How overdue a digest may be before health says so: a round of 1,000 servers posts within a minute or two. */
+export const LAG_CONCERN_SECONDS = 600;
+
+/**
+ * How late the most overdue of some feeds' digests is, in whole seconds: for each feed, since its saved next due
+ * time when that has passed (the schedule saves the following one as a run begins, so a past one was never run),
+ * or since its digest under way began (one still unfinished, or left partial by a failure); 0 when none is late.
+ */
+export function overdueSeconds(feeds: ReadonlyArray<Pick<FeedProgress, 'nextDueAt' | 'inFlight'>>, now: Date): number {
+  let earliest = Infinity;
+  for (const feed of feeds) {
+    if (feed.nextDueAt !== null) earliest = Math.min(earliest, Date.parse(feed.nextDueAt));
+    if (feed.inFlight) earliest = Math.min(earliest, Date.parse(feed.inFlight.startedAt));
+  }
+  return Number.isFinite(earliest) && earliest < now.getTime() ? Math.floor((now.getTime() - earliest) / 1000) : 0;
 }
 
 /** How old a heartbeat may be before the bot counts as down (the reporter writes every 15 s). */
@@ -47,8 +70,15 @@ export function evaluateHealth(status: HealthStatus, now: Date): HealthVerdict {
     return unhealthy(`the last digest failed: ${status.lastRun.error ?? 'unknown error'}`);
   }
   const last = status.lastRun ? `last digest ${status.lastRun.outcome} at ${status.lastRun.at}` : 'no digest yet';
-  const summary = `${status.mode} mode, ${last}${status.nextRunAt ? `, next at ${status.nextRunAt}` : ''}`;
-  const concerns = status.concerns ?? [];
+  const owned = status.feeds ? `, ${status.feeds.running} feed${status.feeds.running === 1 ? '' : 's'} running` : '';
+  const lag = status.lagSeconds ? `, lag ${status.lagSeconds} s` : '';
+  const summary = `${status.mode} mode, ${last}${status.nextRunAt ? `, next at ${status.nextRunAt}` : ''}${owned}${lag}`;
+  const concerns = [...(status.concerns ?? [])];
+  // A digest this late is stuck (its lease held elsewhere, the rate limit, a run that never ends): the bot is up but late.
+  if ((status.lagSeconds ?? 0) > LAG_CONCERN_SECONDS)
+    concerns.push(
+      `a digest is ${Math.round(status.lagSeconds! / 60)} min overdue: check the log for a run that does not end or a lease held by another process`,
+    );
   if (concerns.length > 0) return { ok: true, state: 'degraded', summary, reason: concerns.join('; ') };
   return { ok: true, state: 'ok', summary: `ok: ${summary}` };
 }

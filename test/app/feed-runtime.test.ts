@@ -331,6 +331,46 @@ describe('the runtime: many feeds, each on its own schedule', () => {
   });
 });
 
+describe('health of the feeds this process owns', () => {
+  it('given running and paused feeds, then health counts them, and a due time passed without its run is the lag', async () => {
+    const env = await setup([
+      { id: 'a1', guildId: GUILD_A, channelId: CHANNEL_A1 },
+      { id: 'a2', guildId: GUILD_A, channelId: CHANNEL_A2, paused: { reason: 'holidays', since: '2026-06-01T00:00:00.000Z', by: 'admin' } },
+      { id: 'b1', guildId: GUILD_B, channelId: CHANNEL_B1 },
+    ]);
+    await env.start();
+    expect(env.status()).toMatchObject({ feeds: { running: 2, paused: 1 }, lagSeconds: 0 });
+    // The saved next due time (NEXT) passes and no run happens: the process is late by that much.
+    env.clock.advance(Date.parse(NEXT) - env.clock.now().getTime() + 90_000);
+    expect(env.status().lagSeconds).toBe(90);
+    await env.bot.stop('test');
+  });
+
+  it('given a digest run by command, then health is reported as soon as it ends, not at the next heartbeat', async () => {
+    const env = await setup([{ id: 'a1', guildId: GUILD_A, channelId: CHANNEL_A1 }]);
+    await env.start();
+    const before = env.reports.length;
+    const result = await env.desk.runner(GUILD_A, 'a1').run();
+    expect(result.outcome).toBe('posted');
+    expect(env.reports.length).toBe(before + 1);
+    expect(env.reports.at(-1)!.lastRun).toMatchObject({ outcome: 'posted' });
+    await env.bot.stop('test');
+  });
+
+  it('given a process owning only some servers, then it counts only their feeds', async () => {
+    const env = await setup(
+      [
+        { id: 'a1', guildId: GUILD_A, channelId: CHANNEL_A1 },
+        { id: 'b1', guildId: GUILD_B, channelId: CHANNEL_B1 },
+      ],
+      { owns: (guildId) => guildId === GUILD_B },
+    );
+    await env.start();
+    expect(env.status().feeds).toEqual({ running: 1, paused: 0 });
+    await env.bot.stop('test');
+  });
+});
+
 describe('life events', () => {
   it('given the bot removed from a server, then its feeds pause with the reason, an admin pause stays, and re-invited it resumes only those', async () => {
     const env = await setup([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateHealth, type HealthStatus, listDigestConcerns } from '../../src/core/health.js';
+import { evaluateHealth, type HealthStatus, LAG_CONCERN_SECONDS, listDigestConcerns, overdueSeconds } from '../../src/core/health.js';
 import { createEmptyProgress } from '../../src/core/state.js';
 
 const NOW = new Date('2026-06-22T09:00:30.000Z');
@@ -56,6 +56,42 @@ describe('evaluateHealth', () => {
       state: 'unhealthy',
       reason: 'cannot save state',
     });
+  });
+});
+
+describe('feeds owned and lag', () => {
+  it('given the feeds a process owns and its lag, then the summary says them', () => {
+    const verdict = evaluateHealth({ ...base, shards: [1], feeds: { running: 12, paused: 1 }, lagSeconds: 30 }, NOW);
+    expect(verdict).toMatchObject({ ok: true, state: 'ok', summary: expect.stringMatching(/, 12 feeds running, lag 30 s$/) });
+  });
+
+  it('given a digest overdue by more than the allowed lag, then the process is degraded and says so', () => {
+    const verdict = evaluateHealth({ ...base, feeds: { running: 1, paused: 0 }, lagSeconds: LAG_CONCERN_SECONDS + 60 }, NOW);
+    expect(verdict).toMatchObject({ ok: true, state: 'degraded', reason: expect.stringMatching(/^a digest is 11 min overdue/) });
+  });
+
+  it('given due times and digests under way, then the lag runs from the earliest past one, and is 0 when none is past', () => {
+    const now = new Date('2026-06-22T09:10:00.000Z');
+    const digest = { digest: 1, papers: [], remainingAfter: 0, header: { nonce: 'n', messageId: null } };
+    expect(overdueSeconds([], now)).toBe(0);
+    expect(
+      overdueSeconds(
+        [
+          { nextDueAt: '2026-06-22T09:15:00.000Z', inFlight: null },
+          { nextDueAt: null, inFlight: null },
+        ],
+        now,
+      ),
+    ).toBe(0);
+    expect(
+      overdueSeconds(
+        [
+          { nextDueAt: '2026-06-22T09:09:00.000Z', inFlight: null },
+          { nextDueAt: '2026-06-23T09:00:00.000Z', inFlight: { ...digest, startedAt: '2026-06-22T09:05:00.000Z' } },
+        ],
+        now,
+      ),
+    ).toBe(300);
   });
 });
 

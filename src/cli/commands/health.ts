@@ -1,11 +1,7 @@
-import { readdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { readDataPaths } from '../../config.js';
 import { parseShardPlan, shardSetOf, type ShardPlan } from '../../core/shards.js';
-import { healthFileFor, readHealthFile } from '../../adapters/health-reporter.js';
-import { isProcessAlive } from '../../adapters/process-identity.js';
-import { systemClock } from '../../adapters/system-clock.js';
-import { evaluateHealth } from '../../core/health.js';
+import { healthFileFor } from '../../adapters/health-reporter.js';
+import { listShardHealthFiles, readShardHealth } from '../../adapters/shard-health.js';
 import { parseCommandArgs } from '../args.js';
 import type { CliCommand } from '../context.js';
 
@@ -44,20 +40,10 @@ Options:
     let code = 0;
     for (const file of files) {
       // With shards, each line says which one it is about; without, the output is the one process's as before.
-      const label = files.length > 1 || plan.kind !== 'single' ? `${shardLabelOf(file)}: ` : '';
-      const status = await readHealthFile(file);
-      if (!status) {
-        context.err(`${label}unhealthy: no status at ${file}: the bot is not running (or has not finished starting)\n`);
-        code = 1;
-        continue;
-      }
-      if (values.json) context.out(`${JSON.stringify(status, null, 2)}\n`);
-      if (!(await isProcessAlive(status.pid))) {
-        context.err(`${label}unhealthy: the bot process (pid ${status.pid}) is not running\n`);
-        code = 1;
-        continue;
-      }
-      const verdict = evaluateHealth(status, systemClock.now());
+      const report = await readShardHealth(file);
+      const label = files.length > 1 || plan.kind !== 'single' ? `${report.label}: ` : '';
+      if (values.json && report.status) context.out(`${JSON.stringify(report.status, null, 2)}\n`);
+      const { verdict } = report;
       if (!verdict.ok) {
         context.err(`${label}unhealthy: ${verdict.reason}\n`);
         code = 1;
@@ -77,20 +63,4 @@ function readPlan(env: Record<string, string | undefined>): ShardPlan {
   } catch {
     return { kind: 'single' };
   }
-}
-
-/** The status files of every shard the manager runs next to the database (`paperboy.sqlite.shard-N.health`). */
-async function listShardHealthFiles(databaseFile: string): Promise<string[]> {
-  const prefix = `${basename(databaseFile)}.shard-`;
-  const names = await readdir(dirname(databaseFile)).catch(() => [] as string[]);
-  return names
-    .filter((name) => name.startsWith(prefix) && name.endsWith('.health'))
-    .map((name) => join(dirname(databaseFile), name))
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-}
-
-/** `…/paperboy.sqlite.shard-0+1.health` → `shards 0, 1`; `….shard-2.health` → `shard 2`. */
-function shardLabelOf(file: string): string {
-  const ids = /\.shard-([\d+]+)\.health$/.exec(file)?.[1]?.split('+') ?? [];
-  return ids.length === 0 ? 'bot' : `shard${ids.length === 1 ? '' : 's'} ${ids.join(', ')}`;
 }
