@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import HeavyFirstSequencer from './test/support/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -8,6 +9,8 @@ export default defineConfig({
     pool: 'forks',
     // The CI machine has 2 cores; end-to-end tests spawn bot processes of their own.
     maxWorkers: 2,
+    // The longest files first, so that the two workers end together (test/support/sequencer.ts).
+    sequence: { sequencer: HeavyFirstSequencer },
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
