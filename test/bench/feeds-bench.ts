@@ -25,6 +25,8 @@ export interface FeedsBenchRow {
   /** Answers 429 the fake Discord gave; each retried by discord.js's queue, none surfaced as a failure. */
   rateLimited: number;
   failedFeeds: number;
+  /** Channels with more messages than one digest (an opening and a card): a post made twice would show here. */
+  overPosted: number;
   idleRssMb: number;
   peakRssMb: number | null;
 }
@@ -95,6 +97,8 @@ async function measure(servers: number, setup: FeedsSetup, postgres: TestPostgre
     DATA_DIR: dir,
     CORPUS_DIR: 'seeds',
     LOG_LEVEL: 'warn',
+    ...(url ? { DATABASE_URL: url } : {}),
+    ...(setup.shards ? { SHARDS: String(setup.shards) } : {}),
   });
   try {
     while (Date.now() < due.getTime() - 2000) await sleep(200);
@@ -116,6 +120,16 @@ async function measure(servers: number, setup: FeedsSetup, postgres: TestPostgre
     const messages = Array.from({ length: servers }, (_, i) => discord.messages(channelId(i)).length).reduce((a, b) => a + b, 0);
     const othersPostedMs = Math.max(...lastOf.values()) - due.getTime();
     const failedFeeds = Array.from({ length: servers - 1 }, (_, i) => discord.messages(channelId(i)).length < 2).filter(Boolean).length;
+    const over = Array.from({ length: servers }, (_, i) => channelId(i)).filter((id) => discord.messages(id).length > 2);
+    for (const id of over.slice(0, 3))
+      console.error(
+        `[bench feeds] ${setup.label}: channel ${id} has ${discord.messages(id).length} messages:`,
+        JSON.stringify(
+          discord
+            .messages(id)
+            .map((m) => ({ content: m.content, nonce: m.nonce, footers: m.embeds.map((e) => JSON.stringify(e.footer ?? null)) })),
+        ),
+      );
     return {
       setup: setup.label,
       servers,
@@ -124,6 +138,7 @@ async function measure(servers: number, setup: FeedsSetup, postgres: TestPostgre
       othersPostedMs,
       rateLimited: discord.requests.filter((r) => r.status === 429).length,
       failedFeeds,
+      overPosted: over.length,
       idleRssMb,
       peakRssMb: readPeakRssMb(bot.child.pid),
     };
@@ -149,15 +164,18 @@ const SETUPS: FeedsSetup[] = [
 export async function benchFeeds(): Promise<FeedsBenchRow[]> {
   const sizes = (process.env.BENCH_FEEDS ?? '1,1000').split(',').map(Number);
   const rows: FeedsBenchRow[] = [];
-  for (const servers of sizes) rows.push(await measure(Math.max(2, servers), SETUPS[0]!, null));
+  if (process.env.BENCH_FEEDS_SHARDS === undefined)
+    for (const servers of sizes) rows.push(await measure(Math.max(2, servers), SETUPS[0]!, null));
   if (process.env.BENCH_FEEDS_SETUPS === 'sqlite') return rows;
+  const only = process.env.BENCH_FEEDS_SHARDS ? Number(process.env.BENCH_FEEDS_SHARDS) : undefined;
   const started = await startTestPostgres({ durable: true });
   if (!started.server) {
     console.log(`(PostgreSQL rows skipped: ${started.skip})`);
     return rows;
   }
   try {
-    for (const setup of SETUPS.slice(1)) rows.push(await measure(Math.max(2, sizes.at(-1)!), setup, started.server));
+    for (const setup of SETUPS.slice(1).filter((s) => only === undefined || (s.shards ?? 1) === only))
+      rows.push(await measure(Math.max(2, sizes.at(-1)!), setup, started.server));
   } finally {
     await started.server.stop();
   }
@@ -167,12 +185,12 @@ export async function benchFeeds(): Promise<FeedsBenchRow[]> {
 export function printFeedsBench(rows: FeedsBenchRow[]): void {
   console.log('\n## Feeds: servers with one feed each, all due at the same second (fake Discord, 50 req/s, 5 msg / 5 s / channel)\n');
   console.log(
-    '| setup | servers | messages | all others posted | 429 answered (retried) | feeds that failed | idle RSS (all processes) | peak RSS (first) |',
+    '| setup | servers | messages | all others posted | 429 answered (retried) | feeds that failed | channels over one digest | idle RSS (all processes) | peak RSS (first) |',
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows)
     console.log(
-      `| ${r.setup} | ${r.servers} | ${r.messages} | ${(r.othersPostedMs / 1000).toFixed(1)} s | ${r.rateLimited} | ${r.failedFeeds} | ${r.idleRssMb.toFixed(0)} MB | ${r.peakRssMb?.toFixed(0) ?? '?'} MB |`,
+      `| ${r.setup} | ${r.servers} | ${r.messages} | ${(r.othersPostedMs / 1000).toFixed(1)} s | ${r.rateLimited} | ${r.failedFeeds} | ${r.overPosted} | ${r.idleRssMb.toFixed(0)} MB | ${r.peakRssMb?.toFixed(0) ?? '?'} MB |`,
     );
   if (rows.length >= 2) {
     const [small, large] = [rows[0]!, rows.filter((r) => r.setup === rows[0]!.setup).at(-1)!];
