@@ -148,6 +148,8 @@ export interface PostedMessage {
   paperId: string | null;
   /** Digest number read back from a digest's opening message. */
   digest: number | null;
+  /** Paper ids read back from a compact list message's marker line (core/compact-digest.ts). */
+  paperIds?: string[];
 }
 
 /** Where a recovery read starts. */

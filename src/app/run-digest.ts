@@ -5,6 +5,7 @@ import { type InFlightDigest, requeueFailed } from '../core/state.js';
 import type { AudienceOf } from './digest-messages.js';
 import { createRetrying } from './digest-retry.js';
 import { createDigestSteps, type DigestSummary, type PaperOutcome } from './digest-steps.js';
+import { createCompactSteps } from './compact-digest.js';
 import { adoptCurrentPaperIds } from './adopt-paper-ids.js';
 import { type FeedStore, scopeToFeed } from './feed-store.js';
 import { createMemoryStore } from './memory-store.js';
@@ -96,6 +97,7 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     limits: { ...DEFAULT_DIRECT_MESSAGE_LIMITS, ...deps.directMessages },
   });
   const steps = createDigestSteps({ ...deps, feed }, { retrying, notifier });
+  const compact = createCompactSteps({ ...deps, feed }, { retrying });
   let running: Promise<unknown> | null = null;
 
   /** Notifications never fail a digest: what could not go out stays recorded for the next delivery. */
@@ -123,6 +125,8 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
       const start = await steps.startOrResume(papers, count);
       if (start.kind === 'empty') return start.summary;
       inFlight = start.inFlight;
+      // The compact layout's lists first: the first carries the opening line, which is then not posted on its own.
+      outcomes.push(...(await compact.postLists(start, corpus, signal)));
       await steps.postHeader(start);
       for (const id of inFlight.papers) {
         if (signal?.aborted) return steps.stopForShutdown(inFlight, papers, outcomes);
