@@ -150,6 +150,8 @@ export interface PostedMessage {
   digest: number | null;
   /** Paper ids read back from a compact list message's marker line (core/compact-digest.ts). */
   paperIds?: string[];
+  /** The key read back from an empty-digest explanation's marker line (core/digest-supply.ts). */
+  explained?: string;
 }
 
 /** Where a recovery read starts. */

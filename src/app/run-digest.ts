@@ -6,6 +6,7 @@ import type { AudienceOf } from './digest-messages.js';
 import { createRetrying } from './digest-retry.js';
 import { createDigestSteps, type DigestSummary, type PaperOutcome } from './digest-steps.js';
 import { createCompactSteps } from './compact-digest.js';
+import { createDigestExplainer } from './digest-explanation.js';
 import { adoptCurrentPaperIds } from './adopt-paper-ids.js';
 import { type FeedStore, scopeToFeed } from './feed-store.js';
 import { createMemoryStore } from './memory-store.js';
@@ -37,6 +38,8 @@ export interface DigestDeps {
    * reject; `signal` is the run's shutdown signal.
    */
   beforeRun?: (signal?: AbortSignal) => Promise<void>;
+  /** A live source that keeps failing, with since when (for the explanation of an empty digest), or null. */
+  failingSource?: () => string | null;
 }
 
 /** What one run did, and how long it took. */
@@ -98,6 +101,7 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
   });
   const steps = createDigestSteps({ ...deps, feed }, { retrying, notifier });
   const compact = createCompactSteps({ ...deps, feed }, { retrying });
+  const explainer = createDigestExplainer({ ...deps, feed }, { retrying });
   let running: Promise<unknown> | null = null;
 
   /** Notifications never fail a digest: what could not go out stays recorded for the next delivery. */
@@ -122,8 +126,13 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     const outcomes: PaperOutcome[] = [];
     try {
       await adoptCurrentPaperIds({ feed, logger: deps.logger }, papers);
+      // What this digest chooses from, counted before it posts: why it is empty or short is said after it.
+      const supply = explainer.measure(papers);
       const start = await steps.startOrResume(papers, count);
-      if (start.kind === 'empty') return start.summary;
+      if (start.kind === 'empty') {
+        await explainer.explain(supply);
+        return start.summary;
+      }
       inFlight = start.inFlight;
       // The compact layout's lists first: the first carries the opening line, which is then not posted on its own.
       outcomes.push(...(await compact.postLists(start, corpus, signal)));
@@ -132,7 +141,9 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
         if (signal?.aborted) return steps.stopForShutdown(inFlight, papers, outcomes);
         outcomes.push(await steps.postPaper(id, corpus, signal));
       }
-      return await steps.finishRun(inFlight, papers, outcomes);
+      const summary = await steps.finishRun(inFlight, papers, outcomes);
+      await explainer.explain(supply);
+      return summary;
     } catch (error) {
       const failure = steps.reportFailure(error);
       if (failure.fatal !== undefined) throw new FatalDigestError(failure.fatal);

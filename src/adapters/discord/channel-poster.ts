@@ -5,6 +5,7 @@ import { DISCORD_LIMITS } from '../../core/discord-limits.js';
 import type { OutgoingMessage } from '../../core/format.js';
 import { readDigestNumber, readPaperIdFromFooter } from '../../core/format.js';
 import { readCompactPaperIds } from '../../core/compact-digest.js';
+import { readExplanationKey } from '../../core/digest-supply.js';
 
 const DISCORD_EPOCH = 1_420_070_400_000n;
 
@@ -174,10 +175,11 @@ export function createChannelPoster(options: {
   };
 }
 
-/** The papers a compact list message names in its marker line, as a {@link PostedMessage} field. */
-function listedPapers(content: string): Pick<PostedMessage, 'paperIds'> {
+/** The papers a compact list message names in its marker line (or an explanation's key), as {@link PostedMessage} fields. */
+function listedPapers(content: string): Pick<PostedMessage, 'paperIds' | 'explained'> {
   const ids = readCompactPaperIds(content);
-  return ids ? { paperIds: ids } : {};
+  const explained = readExplanationKey(content);
+  return { ...(ids ? { paperIds: ids } : {}), ...(explained ? { explained } : {}) };
 }
 
 function sortById(messages: PostedMessage[]): PostedMessage[] {

@@ -4,6 +4,8 @@ import { listUnposted } from '../../../core/digest.js';
 import { describeSchedule } from '../../../core/feed-input.js';
 import { readFeedLayout } from '../../../core/feed-layout.js';
 import { listDigestConcerns } from '../../../core/health.js';
+import { measureDigestSupply } from '../../../core/digest-supply.js';
+import { explainDigestSupply } from '../../../core/empty-digest.js';
 import { escapeAndFit, escapeMarkdown } from '../../../core/markdown.js';
 import { formatLocalTime } from '../../../core/time.js';
 import type { CommandContext } from '../command.js';
@@ -89,6 +91,8 @@ export function describeStatus(context: CommandContext, view: FeedView): string 
     ? `${formatLocalTime(dest.lastRun.at, zone)}: ${dest.lastRun.outcome}, ${dest.lastRun.posted} posted${dest.lastRun.error ? ` (${escapeAndFit(dest.lastRun.error, 300)})` : ''}`
     : 'never';
   const pause = describePause(view);
+  // Why the next digest would be empty or short, counted now (the channel was told once, when a run found it).
+  const why = explainDigestSupply(measureDigestSupply(papers, log, feed));
   return [
     `**Feed** ${nameFeed(view)} · ${describeSchedule(feed.schedule)}`,
     ...(pause ? [`**Paused:** ${pause}; \`/digest resume\` starts it again`] : []),
@@ -97,6 +101,7 @@ export function describeStatus(context: CommandContext, view: FeedView): string 
     `**Last run:** ${last}`,
     `**Posted:** ${log.posted.size} papers in ${dest.digests} digests`,
     `**Left:** ${left === 0 ? 'none: no unposted papers remain' : `${left} of ${papers.length}`}`,
+    ...(why ? [`**Why ${why.reason === 'short' ? 'short' : 'nothing new'}:** ${why.text}`] : []),
     ...(dest.inFlight ? [`**Interrupted digest:** #${dest.inFlight.digest} will be finished at the next run`] : []),
     ...(failed ? [`**Refused by Discord:** ${failed} (see the logs for why; \`/digest retry\` queues them again)`] : []),
     ...(removed ? [`**Skipped as missing from the corpus by an older version:** ${removed} (\`/digest retry\` queues them again)`] : []),
