@@ -40,6 +40,8 @@ export interface DigestDeps {
   beforeRun?: (signal?: AbortSignal) => Promise<void>;
   /** A live source that keeps failing, with since when (for the explanation of an empty digest), or null. */
   failingSource?: () => string | null;
+  /** False: an empty or short digest is not explained in the channel (a preview shows the digest only); default true. */
+  explain?: boolean;
 }
 
 /** What one run did, and how long it took. */
@@ -130,7 +132,7 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
       const supply = explainer.measure(papers);
       const start = await steps.startOrResume(papers, count);
       if (start.kind === 'empty') {
-        await explainer.explain(supply);
+        if (deps.explain !== false) await explainer.explain(supply);
         return start.summary;
       }
       inFlight = start.inFlight;
@@ -142,7 +144,7 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
         outcomes.push(await steps.postPaper(id, corpus, signal));
       }
       const summary = await steps.finishRun(inFlight, papers, outcomes);
-      await explainer.explain(supply);
+      if (deps.explain !== false) await explainer.explain(supply);
       return summary;
     } catch (error) {
       const failure = steps.reportFailure(error);
@@ -168,8 +170,9 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     const directMessages: DigestPreview['directMessages'] = [];
     const sandbox = createDigestRunner({
       ...deps,
-      // A preview reads the corpus as it is: it never fetches.
+      // A preview reads the corpus as it is: it never fetches; it shows the digest, not why it is empty or short.
       beforeRun: undefined,
+      explain: false,
       store: createMemoryStore(forkStoreMemory(deps.store)),
       poster: {
         destination,

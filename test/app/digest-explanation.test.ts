@@ -85,6 +85,13 @@ describe('empty and short digests explain themselves', () => {
     ]);
   });
 
+  it('given the preview of a feed with nothing left, then it shows no message: the explanation belongs to the run', async () => {
+    const env = setup({}, 3);
+    await env.runner().run();
+    expect((await env.runner().preview()).messages).toEqual([]);
+    expect(env.notes()).toEqual([]);
+  });
+
   it('given a full digest after an explanation, then the reason is forgotten and said again when it comes back', async () => {
     const env = setup({}, 3);
     await env.runner().run();
