@@ -200,6 +200,7 @@ export async function openDigestSession(
       logger,
       audienceFor: (paper) => selectAudience(paper, subscribersOf(store, id)),
       beforeRun: (signal) => sources.beforeDigest(signal),
+      failingSource: () => sources.failingSource(),
     });
   // With a shared database, other processes may run the same feed (shards, a rolling deploy): each run holds its lease.
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;

@@ -1,4 +1,5 @@
 import type { Feed } from '../core/feed.js';
+import { readFeedLayout } from '../core/feed-layout.js';
 import { escapeAndFit } from '../core/markdown.js';
 import { normalizeTopic } from '../core/topics.js';
 import { isTimeZone } from '../core/time.js';
@@ -43,6 +44,11 @@ export function checkFeedChanges(changes: FeedChanges, checkCron: (cron: string)
       throw new UserFacingError(`A minimum of upvotes is a whole number from 0; ${min} is not.`);
     checked.minUpvotes = min;
   }
+  if (changes.options?.layout !== undefined) {
+    const layout = readFeedLayout(changes.options);
+    if (!layout.ok) throw new UserFacingError(`Nothing was changed: ${escapeAndFit(layout.reason, 300)}.`);
+  }
+  if (changes.options !== undefined) checked.options = changes.options;
   return checked;
 }
 

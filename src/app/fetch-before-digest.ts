@@ -19,6 +19,8 @@ export interface FetchBeforeDigest {
   concerns(): string[];
   /** Stops a fetch under way (the bot is stopping): its requests end at once and nothing more is written. */
   stop(): void;
+  /** The first source whose last fetch failed, with since when (`hf-daily, since Mon 5 Oct 2026, 09:00 UTC`), or null. */
+  failingSource(): string | null;
 }
 
 /** What the step remembers of a source that keeps failing. */
@@ -93,5 +95,9 @@ export function createFetchBeforeDigest(deps: {
         return `${what} ${when}: ${warnings[0]!.message}${more}. Digests go on with what the corpus folder already holds; \`paperboy fetch\` shows every day and feed`;
       }),
     stop: () => stopping.abort(),
+    failingSource() {
+      const [first] = failing;
+      return first ? `${first[0]}, since ${formatLocalTime(first[1].since, deps.timezone)}` : null;
+    },
   };
 }

@@ -148,6 +148,10 @@ export interface PostedMessage {
   paperId: string | null;
   /** Digest number read back from a digest's opening message. */
   digest: number | null;
+  /** Paper ids read back from a compact list message's marker line (core/compact-digest.ts). */
+  paperIds?: string[];
+  /** The key read back from an empty-digest explanation's marker line (core/digest-supply.ts). */
+  explained?: string;
 }
 
 /** Where a recovery read starts. */

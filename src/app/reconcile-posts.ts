@@ -1,7 +1,7 @@
 import type { PostedLog } from '../core/posted-log.js';
 import { type FeedProgress, markHeaderPosted, markPosted, markUnverified, requeueUnverified } from '../core/state.js';
 import type { FeedStore } from './feed-store.js';
-import type { Clock, HistoryRead, Logger, Poster } from './ports.js';
+import type { Clock, HistoryRead, Logger, PostedMessage, Poster } from './ports.js';
 
 /** Settles the posts whose fate a crash left unknown; see {@link createPostReconciler}. */
 export interface PostReconciler {
@@ -67,6 +67,7 @@ export function createPostReconciler(deps: { feed: FeedStore; poster: Poster; lo
         );
         await feed.step((s) => markPosted(s, id, message.messageId, iso()));
       }
+      await settleListed(message);
     }
 
     const after = feed.progress();
@@ -105,6 +106,19 @@ export function createPostReconciler(deps: { feed: FeedStore; poster: Poster; lo
       );
     }
     return { headerUnknown };
+  }
+
+  /** Records the held papers a compact list message names as posted with it (its marker line, like a card's footer). */
+  async function settleListed(message: PostedMessage): Promise<void> {
+    for (const listed of message.paperIds ?? []) {
+      const id = findHeldPaper(feed.progress(), listed);
+      if (!id) continue;
+      deps.logger.info(
+        { destination, paper: id, messageId: message.messageId },
+        'found a compact list a crash left unrecorded; marked its paper posted',
+      );
+      await feed.step((s) => markPosted(s, id, message.messageId, iso()));
+    }
   }
 
   return { reconcile };

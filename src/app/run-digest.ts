@@ -5,6 +5,8 @@ import { type InFlightDigest, requeueFailed } from '../core/state.js';
 import type { AudienceOf } from './digest-messages.js';
 import { createRetrying } from './digest-retry.js';
 import { createDigestSteps, type DigestSummary, type PaperOutcome } from './digest-steps.js';
+import { createCompactSteps } from './compact-digest.js';
+import { createDigestExplainer } from './digest-explanation.js';
 import { adoptCurrentPaperIds } from './adopt-paper-ids.js';
 import { type FeedStore, scopeToFeed } from './feed-store.js';
 import { createMemoryStore } from './memory-store.js';
@@ -36,6 +38,10 @@ export interface DigestDeps {
    * reject; `signal` is the run's shutdown signal.
    */
   beforeRun?: (signal?: AbortSignal) => Promise<void>;
+  /** A live source that keeps failing, with since when (for the explanation of an empty digest), or null. */
+  failingSource?: () => string | null;
+  /** False: an empty or short digest is not explained in the channel (a preview shows the digest only); default true. */
+  explain?: boolean;
 }
 
 /** What one run did, and how long it took. */
@@ -96,6 +102,8 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     limits: { ...DEFAULT_DIRECT_MESSAGE_LIMITS, ...deps.directMessages },
   });
   const steps = createDigestSteps({ ...deps, feed }, { retrying, notifier });
+  const compact = createCompactSteps({ ...deps, feed }, { retrying });
+  const explainer = createDigestExplainer({ ...deps, feed }, { retrying });
   let running: Promise<unknown> | null = null;
 
   /** Notifications never fail a digest: what could not go out stays recorded for the next delivery. */
@@ -120,15 +128,24 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     const outcomes: PaperOutcome[] = [];
     try {
       await adoptCurrentPaperIds({ feed, logger: deps.logger }, papers);
+      // What this digest chooses from, counted before it posts: why it is empty or short is said after it.
+      const supply = explainer.measure(papers);
       const start = await steps.startOrResume(papers, count);
-      if (start.kind === 'empty') return start.summary;
+      if (start.kind === 'empty') {
+        if (deps.explain !== false) await explainer.explain(supply);
+        return start.summary;
+      }
       inFlight = start.inFlight;
+      // The compact layout's lists first: the first carries the opening line, which is then not posted on its own.
+      outcomes.push(...(await compact.postLists(start, corpus, signal)));
       await steps.postHeader(start);
       for (const id of inFlight.papers) {
         if (signal?.aborted) return steps.stopForShutdown(inFlight, papers, outcomes);
         outcomes.push(await steps.postPaper(id, corpus, signal));
       }
-      return await steps.finishRun(inFlight, papers, outcomes);
+      const summary = await steps.finishRun(inFlight, papers, outcomes);
+      if (deps.explain !== false) await explainer.explain(supply);
+      return summary;
     } catch (error) {
       const failure = steps.reportFailure(error);
       if (failure.fatal !== undefined) throw new FatalDigestError(failure.fatal);
@@ -153,8 +170,9 @@ export function createDigestRunner(deps: DigestDeps): DigestRunner {
     const directMessages: DigestPreview['directMessages'] = [];
     const sandbox = createDigestRunner({
       ...deps,
-      // A preview reads the corpus as it is: it never fetches.
+      // A preview reads the corpus as it is: it never fetches; it shows the digest, not why it is empty or short.
       beforeRun: undefined,
+      explain: false,
       store: createMemoryStore(forkStoreMemory(deps.store)),
       poster: {
         destination,

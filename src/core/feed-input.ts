@@ -1,5 +1,6 @@
 import { DISCORD_LIMITS } from './discord-limits.js';
 import type { Feed } from './feed.js';
+import { type FeedLayout, parseLayout } from './feed-layout.js';
 import { escapeMarkdown, sliceText } from './markdown.js';
 import { MAX_TOPICS } from './subscriptions.js';
 import { normalizeTopic } from './topics.js';
@@ -21,6 +22,7 @@ export interface FeedSettingsInput {
   order?: Feed['order'];
   include?: string[];
   exclude?: string[];
+  layout?: FeedLayout;
 }
 
 /** What `/digest setup` received, before reading. */
@@ -31,6 +33,7 @@ export interface RawFeedInput {
   order?: string | undefined;
   topics?: string | undefined;
   exclude?: string | undefined;
+  layout?: string | undefined;
 }
 
 /** The smallest and largest number of papers of one digest. */
@@ -226,5 +229,6 @@ export function parseFeedInput(
   take(raw.order === undefined ? undefined : parseOrder(raw.order), (v) => (value.order = v));
   take(raw.topics === undefined ? undefined : parseTopicList(raw.topics, 'topics'), (v) => (value.include = v));
   take(raw.exclude === undefined ? undefined : parseTopicList(raw.exclude, 'exclude'), (v) => (value.exclude = v));
+  take(raw.layout === undefined ? undefined : parseLayout(raw.layout), (v) => (value.layout = v));
   return reasons.length > 0 ? { ok: false, reasons } : { ok: true, value };
 }

@@ -119,6 +119,22 @@ export const feedProgressSchema = z.object({
   notices: z.record(z.string(), noticeSchema).optional(),
   /** Direct messages begun in the feed's latest digest, against the per-digest cap. */
   directBudget: z.object({ digest: z.number().int().nonnegative(), sent: z.number().int().nonnegative() }).optional(),
+  /**
+   * The last reason the channel was told why a digest posted nothing or less than its size (said once, not every
+   * run; a full digest forgets it). Recorded before its message is posted (`messageId` null until it is known).
+   */
+  explained: z
+    .object({
+      key: z.string(),
+      text: z.string(),
+      nonce: z.string().max(DISCORD_LIMITS.nonce),
+      since: isoDate,
+      /** The newest message recorded before the post: a read-back after a crash starts there. */
+      after: z.string().optional(),
+      /** `unchecked`: a crash left it unknown and the channel could not be read back; it is not posted again. */
+      messageId: z.string().nullable(),
+    })
+    .optional(),
 });
 
 /** The zod schema of a member's topics in one server. */

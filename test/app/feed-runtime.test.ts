@@ -195,6 +195,13 @@ describe('the desk: every /digest action stays within its server', () => {
     expect([...env.store.read().feeds.keys()]).toEqual(['f-new1']);
   });
 
+  it('given setup with options, then they are merged over the options the feed has (other features keep theirs)', async () => {
+    const env = await setup([]);
+    await env.desk.setUp(GUILD_A, { channelId: CHANNEL_A1, options: { threads: true } }, 'admin');
+    const changed = await env.desk.setUp(GUILD_A, { channelId: CHANNEL_A1, options: { layout: 'compact' } }, 'admin');
+    expect(changed.feed.options).toEqual({ threads: true, layout: 'compact' });
+  });
+
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['an unknown time zone', { timezone: 'Mars/Olympus' }, /"Mars\/Olympus" is not a time zone/],
     ['a bad schedule', { cron: '25:00' }, /The schedule "25:00" cannot be used: has 1 fields/],
@@ -202,6 +209,7 @@ describe('the desk: every /digest action stays within its server', () => {
     ['a size of 0', { size: 0 }, /1 to 10 papers; 0 is outside/],
     ['a topic of punctuation', { include: ['!!'] }, /The topic "!!" in `topics` cannot be used/],
     ['a negative minimum', { minUpvotes: -1 }, /whole number from 0; -1/],
+    ['a layout that is not one', { options: { layout: 'grid' } }, /layout is "grid", not one of cards, compact/],
   ])('given %s, then setup refuses with a message naming it and saves nothing', async (_name, changes, message) => {
     const env = await setup([]);
     const error = await env.desk.setUp(GUILD_A, { channelId: CHANNEL_A1, ...changes }, 'admin').catch((e: unknown) => e);

@@ -75,13 +75,17 @@ describe('runDigest', () => {
     expect(Object.values(dest().posted).map((p) => p.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
-  it('given nothing left, then a run posts nothing and says so', async () => {
+  it('given nothing left, then a run posts no paper, and says why in the channel only the first time', async () => {
     const { runner, poster, logger } = setup(2);
     await runner.run();
     const before = poster.posts.length;
     const result = await runner.run();
     expect(result.outcome).toBe('empty');
-    expect(poster.posts.length).toBe(before);
+    expect(poster.posts.slice(before).map((p) => p.message.content?.split('\n')[0])).toEqual([
+      'ℹ️ Nothing new: all 2 papers of the corpus were posted; the next digest posts what is added to the corpus folder or fetched by a live source.',
+    ]);
+    await runner.run();
+    expect(poster.posts.length).toBe(before + 1);
     expect(logger.lines.some((l) => l.message.includes('no unposted papers remain'))).toBe(true);
   });
 

@@ -155,7 +155,7 @@ describe('the live daily list, fetched before each digest', () => {
 
     // The source is back: the next digest fetches the four new papers, and the concern is gone.
     expect(await finalContent(await admin('now'))).toBe('Posted digest #3: 4 papers; 0 left.');
-    expect(String((await admin('status')).data?.content)).not.toContain('live source');
+    expect(String((await admin('status')).data?.content)).not.toMatch(/\*\*Attention:\*\*[^\n]*live source/);
     await waitUntil(async () => /^ok: /.test(await health()));
     expect(discord.postedPaperIds()).toEqual(ITEMS.slice(0, 12).map((item) => item.paper.id));
     bot.kill('SIGTERM');

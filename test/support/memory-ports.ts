@@ -1,3 +1,5 @@
+import { readCompactPaperIds } from '../../src/core/compact-digest.js';
+import { readExplanationKey } from '../../src/core/digest-supply.js';
 import type { Clock, CorpusSource, HistoryRead, Logger, PostedMessage, Poster, Store } from '../../src/app/ports.js';
 import { PostError } from '../../src/app/ports.js';
 import { createMemoryStore as createStore } from '../../src/app/memory-store.js';
@@ -156,6 +158,8 @@ export function createFakePoster(destination = 'channel:111111111111111111') {
         messageId: p.id,
         paperId: readPaperIdFromFooter(p.message.embeds?.[0]?.footer?.text),
         digest: readDigestNumber(p.message.content),
+        ...(readCompactPaperIds(p.message.content) ? { paperIds: readCompactPaperIds(p.message.content)! } : {}),
+        ...(readExplanationKey(p.message.content) ? { explained: readExplanationKey(p.message.content)! } : {}),
       }));
       return { messages, trusted: true };
     },

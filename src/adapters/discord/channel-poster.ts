@@ -4,6 +4,8 @@ import { PostError, type PostedMessage, type Poster } from '../../app/ports.js';
 import { DISCORD_LIMITS } from '../../core/discord-limits.js';
 import type { OutgoingMessage } from '../../core/format.js';
 import { readDigestNumber, readPaperIdFromFooter } from '../../core/format.js';
+import { readCompactPaperIds } from '../../core/compact-digest.js';
+import { readExplanationKey } from '../../core/digest-supply.js';
 
 const DISCORD_EPOCH = 1_420_070_400_000n;
 
@@ -82,6 +84,7 @@ export function createChannelPoster(options: {
           messageId: message.id,
           paperId: readPaperIdFromFooter(message.embeds[0]?.footer?.text),
           digest: readDigestNumber(message.content),
+          ...listedPapers(message.content),
         });
       }
       const newest = batch.reduce((max, m) => (BigInt(m.id) > BigInt(max) ? m.id : max), after);
@@ -170,6 +173,13 @@ export function createChannelPoster(options: {
       }
     },
   };
+}
+
+/** The papers a compact list message names in its marker line (or an explanation's key), as {@link PostedMessage} fields. */
+function listedPapers(content: string): Pick<PostedMessage, 'paperIds' | 'explained'> {
+  const ids = readCompactPaperIds(content);
+  const explained = readExplanationKey(content);
+  return { ...(ids ? { paperIds: ids } : {}), ...(explained ? { explained } : {}) };
 }
 
 function sortById(messages: PostedMessage[]): PostedMessage[] {

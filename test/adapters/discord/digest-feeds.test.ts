@@ -231,6 +231,19 @@ describe('/digest list, pause and resume', () => {
     );
     expect(h.desk.get(A.guild, 'feed-2')!.feed.paused).toBeNull();
   });
+
+  it('given setup with layout compact, then the feed records it, and setup, list and status show it; cards sets it back', async () => {
+    const reply = await finalOf(await digest('setup', { channel: A.vision, layout: 'compact' }));
+    expect(reply).toContain('**Layout:** compact (one list per digest, full cards for papers members subscribed to)');
+    expect(h.desk.get(A.guild, 'feed-2')!.feed.options).toEqual({ layout: 'compact' });
+    expect(contentOf(await digest('list')).split('\n')[2]).toMatch(
+      /^• `feed-2` in <#\d+> · every day at 17:00 \(UTC\) · 3 papers, corpus order, compact layout · /,
+    );
+    expect(contentOf(await digest('status', { feed: 'feed-2' }))).toContain('\n**Layout:** compact (');
+    await finalOf(await digest('setup', { channel: A.vision, layout: 'cards' }));
+    expect(h.desk.get(A.guild, 'feed-2')!.feed.options).toEqual({ layout: 'cards' });
+    expect(contentOf(await digest('list')).split('\n')[2]).not.toContain('compact');
+  });
 });
 
 describe('scope: server B never sees nor changes server A', () => {

@@ -7,6 +7,7 @@ import {
   PermissionFlagsBits,
 } from 'discord.js';
 import { FEED_ORDERS, FEED_SIZE_RANGE, suggestTimeZones } from '../../../core/feed-input.js';
+import { FEED_LAYOUTS } from '../../../core/feed-layout.js';
 import { escapeAndFit } from '../../../core/markdown.js';
 import { UserFacingError } from '../../../app/errors.js';
 import { requeueRefused } from '../../../app/run-digest.js';
@@ -83,6 +84,12 @@ const data = {
           name: 'exclude',
           description: 'Never papers on these topics, comma-separated ("none": clear)',
           max_length: 1000,
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'layout',
+          description: 'cards: a card per paper (default); compact: one list, cards only for subscribed papers',
+          choices: FEED_LAYOUTS.map((layout) => ({ name: layout, value: layout })),
         },
         { ...feed, description: 'The feed to change (it moves to the channel); default: the channel’s' },
       ],

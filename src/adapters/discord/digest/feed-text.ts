@@ -2,7 +2,10 @@ import type { FeedView } from '../../../app/feed-desk.js';
 import { REMOVED_FROM_CORPUS_REASON } from '../../../app/run-digest.js';
 import { listUnposted } from '../../../core/digest.js';
 import { describeSchedule } from '../../../core/feed-input.js';
+import { readFeedLayout } from '../../../core/feed-layout.js';
 import { listDigestConcerns } from '../../../core/health.js';
+import { measureDigestSupply } from '../../../core/digest-supply.js';
+import { explainDigestSupply } from '../../../core/empty-digest.js';
 import { escapeAndFit, escapeMarkdown } from '../../../core/markdown.js';
 import { formatLocalTime } from '../../../core/time.js';
 import type { CommandContext } from '../command.js';
@@ -12,6 +15,15 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Topic lists as shown: escaped (admins typed them), cut to fit. */
 const showTopics = (topics: readonly string[]) => escapeAndFit(topics.join(', '), 300);
+
+/** A feed's layout as admins read it: `compact (one list, cards for subscribed papers)`, or why its option is unreadable. */
+export function describeLayout(view: FeedView): string {
+  const layout = readFeedLayout(view.feed.options);
+  if (!layout.ok) return `cards (${escapeAndFit(layout.reason, 300)})`;
+  return layout.value === 'compact'
+    ? 'compact (one list per digest, full cards for papers members subscribed to)'
+    : 'cards (one per paper)';
+}
 
 /** When a feed runs next, in its own time zone. */
 export function describeNextRun(view: FeedView): string {
@@ -35,6 +47,7 @@ export function describeFeedSettings(view: FeedView): string {
     `**Schedule:** ${describeSchedule(feed.schedule)} · **next run:** ${describeNextRun(view)}`,
     `**Size:** ${plural(feed.size, 'paper')} per digest, in ${feed.order} order`,
     `**Topics:** ${feed.include.length ? showTopics(feed.include) : 'every paper'}${feed.exclude.length ? ` · **excluding:** ${showTopics(feed.exclude)}` : ''}${feed.minUpvotes !== null ? ` · **at least** ${plural(feed.minUpvotes, 'upvote')}` : ''}`,
+    `**Layout:** ${describeLayout(view)}`,
     ...(pause ? [`**Paused:** ${pause}`] : []),
   ].join('\n');
 }
@@ -47,7 +60,9 @@ export function describeFeedList(views: readonly FeedView[]): string {
     const topics = feed.include.length ? ` · topics: ${showTopics(feed.include)}` : '';
     const excluded = feed.exclude.length ? ` · excluding: ${showTopics(feed.exclude)}` : '';
     const state = feed.paused ? ` · ⏸ **paused:** ${describePause(view)}` : ` · next: ${describeNextRun(view)}`;
-    return `• ${nameFeed(view)} · ${describeSchedule(feed.schedule)} · ${plural(feed.size, 'paper')}, ${feed.order} order${topics}${excluded}${state} · ${view.posted} posted`;
+    const layout = readFeedLayout(feed.options);
+    const compact = layout.ok && layout.value === 'compact' ? ', compact layout' : '';
+    return `• ${nameFeed(view)} · ${describeSchedule(feed.schedule)} · ${plural(feed.size, 'paper')}, ${feed.order} order${compact}${topics}${excluded}${state} · ${view.posted} posted`;
   });
   return `${plural(views.length, 'feed')} in this server:\n${lines.join('\n')}`;
 }
@@ -76,13 +91,17 @@ export function describeStatus(context: CommandContext, view: FeedView): string 
     ? `${formatLocalTime(dest.lastRun.at, zone)}: ${dest.lastRun.outcome}, ${dest.lastRun.posted} posted${dest.lastRun.error ? ` (${escapeAndFit(dest.lastRun.error, 300)})` : ''}`
     : 'never';
   const pause = describePause(view);
+  // Why the next digest would be empty or short, counted now (the channel was told once, when a run found it).
+  const why = explainDigestSupply(measureDigestSupply(papers, log, feed));
   return [
     `**Feed** ${nameFeed(view)} · ${describeSchedule(feed.schedule)}`,
     ...(pause ? [`**Paused:** ${pause}; \`/digest resume\` starts it again`] : []),
     `**Next run:** ${describeNextRun(view)}`,
+    `**Layout:** ${describeLayout(view)}`,
     `**Last run:** ${last}`,
     `**Posted:** ${log.posted.size} papers in ${dest.digests} digests`,
     `**Left:** ${left === 0 ? 'none: no unposted papers remain' : `${left} of ${papers.length}`}`,
+    ...(why ? [`**Why ${why.reason === 'short' ? 'short' : 'nothing new'}:** ${why.text}`] : []),
     ...(dest.inFlight ? [`**Interrupted digest:** #${dest.inFlight.digest} will be finished at the next run`] : []),
     ...(failed ? [`**Refused by Discord:** ${failed} (see the logs for why; \`/digest retry\` queues them again)`] : []),
     ...(removed ? [`**Skipped as missing from the corpus by an older version:** ${removed} (\`/digest retry\` queues them again)`] : []),

@@ -71,7 +71,9 @@ export async function runSetup(
   }
   // Saving and the preview read the corpus and the database: more than Discord's 3 seconds on a large corpus.
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const view = await desk.setUp(guildId, { channelId: channel.id, ...parsed.value }, interaction.user.id, before?.feed.id);
+  const { layout, ...settings } = parsed.value;
+  const changes = { channelId: channel.id, ...settings, ...(layout ? { options: { layout } } : {}) };
+  const view = await desk.setUp(guildId, changes, interaction.user.id, before?.feed.id);
   const moved =
     before?.feed.channelId && before.feed.channelId !== channel.id
       ? ` (moved from <#${before.feed.channelId}>: what it posted stays posted)`
