@@ -1,5 +1,6 @@
 import { readGuildId } from '../command-options.js';
 import { ApplicationCommandType } from 'discord.js';
+import { describeFollow } from '../../../core/follows.js';
 import { escapeMarkdown } from '../../../core/markdown.js';
 import { MAX_TOPICS } from '../../../core/subscriptions.js';
 import type { CommandData, SlashCommand } from '../command.js';
@@ -23,7 +24,9 @@ export const subscriptionsCommand = {
     const how = dm ? 'by direct message, once per digest' : 'by a mention under each matching paper';
     await answer(
       interaction,
-      text(`You follow ${topics.length}/${MAX_TOPICS} topics, notified ${how}:\n${topics.map((t) => `• ${escapeMarkdown(t)}`).join('\n')}`),
+      text(
+        `You follow ${topics.length}/${MAX_TOPICS} topics, notified ${how}:\n${topics.map((t) => `• ${describeFollow(t, escapeMarkdown)}`).join('\n')}`,
+      ),
     );
   },
 } satisfies SlashCommand;
