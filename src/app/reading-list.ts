@@ -65,3 +65,12 @@ export function describeSave(saved: SavedPaper): string {
   if (saved.outcome === 'already-saved') return `${title} is already in your reading list (${saved.count}/${saved.cap}).`;
   return `Your reading list is full: it holds ${saved.cap} papers, the most it can, so ${title} was not saved. Remove some with \`/reading-list show\` first.`;
 }
+
+/**
+ * The papers a member liked in a server, newest first, as "because you liked X" reads them: those they saved that the
+ * corpus still has (votes, once the store keeps them, belong here too).
+ */
+export function listLikedPapers(deps: { store: Store; catalog: CorpusCatalog }, guildId: string, userId: string): Paper[] {
+  const { index } = deps.catalog.current();
+  return deps.store.readingList(guildId, userId).flatMap((entry) => index.get(entry.paperId) ?? []);
+}

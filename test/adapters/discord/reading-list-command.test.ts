@@ -2,6 +2,7 @@ import { ButtonStyle, ComponentType, Routes } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READING_LIST_CAP } from '../../../src/core/reading-list.js';
 import { type Paper, paperId } from '../../../src/core/paper.js';
+import { matchTopics } from '../../../src/core/topics.js';
 import { loadSeedPapers } from '../../eval/load-corpora.js';
 import { type CommandHarness, startCommandHarness } from '../../support/command-harness.js';
 import type { InteractionOutcome, StoredMessage } from '../../support/fake-discord/index.js';
@@ -252,5 +253,42 @@ describe('/reading-list export', () => {
     const outcome = await run('export', {}, nobody);
     expect(contentOf(outcome)).toMatch(/^Your reading list is empty: there is nothing to export/);
     expect(h.server.dmMessages(nobody.id)).toEqual([]);
+  });
+});
+
+describe('/subscriptions: because you liked X', () => {
+  const READER = { id: '370000000000000007', username: 'reader' };
+  const ask = () => h.server.interact({ type: 'command', name: 'subscriptions', guildId: GUILD, channelId: CHANNEL, user: READER });
+  const suggested = (content: string) =>
+    [...content.matchAll(/^• \*\*(.+?)\*\*, because you saved \*\*(.+)\*\*$/gm)].map((m) => ({ topic: m[1]!, title: m[2]! }));
+
+  it('given no saved paper, then nothing is suggested', async () => {
+    expect(contentOf(await ask())).toBe('You follow no topics yet. Add one with /subscribe, e.g. `/subscribe topic:scaling laws`.');
+  });
+
+  it('given saved papers, then up to 3 corpus topics they match are suggested, each naming a saved paper it matches, never one already followed', async () => {
+    const saved = papers.filter((p) => /quantiz/i.test(`${p.title} ${p.abstract}`)).slice(0, 3);
+    expect(saved.length).toBeGreaterThan(1);
+    for (const paper of saved) await run('save', { paper: paper.id }, READER);
+    const first = suggested(contentOf(await ask()));
+    expect(first.length).toBeGreaterThan(0);
+    expect(first.length).toBeLessThanOrEqual(3);
+    expect(contentOf(await ask())).toMatch(/\n\nYou might like \(add one with `\/subscribe topic:`\):\n/);
+    for (const { topic, title } of first) {
+      const paper = saved.find((p) => p.title === title)!;
+      expect(paper, title).toBeDefined();
+      expect(matchTopics(paper, [topic]), topic).toEqual([topic]);
+    }
+    await h.server.interact({
+      type: 'command',
+      name: 'subscribe',
+      options: { topic: first[0]!.topic },
+      guildId: GUILD,
+      channelId: CHANNEL,
+      user: READER,
+    });
+    const after = contentOf(await ask());
+    expect(after).toMatch(/^You follow 1\/25 topics/);
+    expect(suggested(after).map((s) => s.topic)).not.toContain(first[0]!.topic);
   });
 });
