@@ -123,4 +123,26 @@ describe('/subscribe with left-out terms, authors and organisations', () => {
     expect(dms[0]!.content).toContain('Reinforcement learning in board games');
     expect(dms[0]!.content).not.toContain('Protein folding');
   });
+
+  it('given a followed author, then /unsubscribe suggests it whatever the case typed, and removes it', async () => {
+    const typed = await h.server.interact({
+      type: 'autocomplete',
+      name: 'unsubscribe',
+      options: { topic: 'ada' },
+      focused: 'topic',
+      guildId: GUILD,
+      channelId: CHANNEL,
+      user: FAN,
+    });
+    expect(typed.data!.choices).toEqual([{ name: 'author:Ada Lovelace', value: 'author:Ada Lovelace' }]);
+    const removed = await h.server.interact({
+      type: 'command',
+      name: 'unsubscribe',
+      options: { topic: 'author:Ada Lovelace' },
+      guildId: GUILD,
+      channelId: CHANNEL,
+      user: FAN,
+    });
+    expect(contentOf(removed)).toBe('Unsubscribed from papers by **Ada Lovelace**. You follow no topics now.');
+  });
 });

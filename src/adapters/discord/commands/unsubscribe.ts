@@ -46,7 +46,7 @@ export const unsubscribeCommand = {
     const typed = readFocusedText(interaction).trim().toLowerCase();
     return context.subscriptions
       .list(readGuildId(interaction), interaction.user.id)
-      .topics.filter((t) => t.includes(typed))
+      .topics.filter((t) => t.toLowerCase().includes(typed))
       .slice(0, DISCORD_LIMITS.autocompleteChoices)
       .map((t) => ({ name: sliceText(t, DISCORD_LIMITS.choiceName), value: sliceText(t, DISCORD_LIMITS.choiceValue) }));
   },
