@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectNames, describeFollow, filterNames, matchFollows, parseFollow } from '../../src/core/follows.js';
 import { escapeMarkdown } from '../../src/core/markdown.js';
+import type { Subscriber } from '../../src/core/state.js';
 import { selectAudience } from '../../src/core/subscriptions.js';
 import { makePapers } from '../support/memory-ports.js';
 
@@ -64,11 +65,11 @@ describe('matchFollows', () => {
   });
 
   it('given members following topics, authors and organisations, then the audience of each paper is exactly those it matches', () => {
-    const members = [
+    const members: Array<[string, Subscriber]> = [
       ['1', { topics: ['reinforcement learning -robotics'], dm: false, updatedAt: '2026-06-22T09:00:00.000Z' }],
       ['2', { topics: ['author:Ada Lovelace'], dm: true, updatedAt: '2026-06-22T09:00:00.000Z' }],
       ['3', { topics: ['org:DeepMind', 'protein'], dm: false, updatedAt: '2026-06-22T09:00:00.000Z' }],
-    ] as const;
+    ];
     expect(selectAudience(rlRobots, members)).toEqual({ mentions: [], direct: [{ userId: '2', topics: ['author:Ada Lovelace'] }] });
     expect(selectAudience(rlGames, members)).toEqual({
       mentions: [
