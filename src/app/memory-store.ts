@@ -13,6 +13,11 @@ import {
   isBlankMemory,
   planMeta,
   planGuildPurge,
+  planReadingListAdd,
+  planReadingListRemove,
+  readingListOf,
+  readingListPage,
+  setReadingList,
   planMove,
   planStep,
   planSubscriber,
@@ -77,6 +82,20 @@ export function createMemoryStore(memory: StoreMemory = createStoreMemory(), opt
         setSubscriber(memory, guildId, userId, next);
         return next;
       }, o),
+    saveToReadingList: (guildId, userId, entry, o) =>
+      write(() => {
+        const { save, next } = planReadingListAdd(memory, guildId, userId, entry);
+        if (next) setReadingList(memory, guildId, userId, next);
+        return save;
+      }, o),
+    removeFromReadingList: (guildId, userId, paperId, o) =>
+      write(() => {
+        const next = planReadingListRemove(memory, guildId, userId, paperId);
+        if (next) setReadingList(memory, guildId, userId, next);
+        return next !== null;
+      }, o),
+    readingList: (guildId, userId, page) => readingListPage(memory, guildId, userId, page),
+    readingListCount: (guildId, userId) => readingListOf(memory, guildId, userId).length,
     moveSubscriptions: (from, to, o) =>
       write(() => {
         const moved = planMove(memory, from, to);

@@ -4,6 +4,7 @@ import type { OutgoingMessage } from '../core/format.js';
 import { OperatorError } from '../core/errors.js';
 import type { PostedLog } from '../core/posted-log.js';
 import type { FeedProgress, FeedState, Subscriber } from '../core/state.js';
+import type { ReadingListEntry, ReadingListSave } from '../core/reading-list.js';
 import type { StoreDump, StoreMeta } from '../core/store-dump.js';
 
 /** What the store holds, besides the posted logs: read in memory, as last committed. */
@@ -15,6 +16,8 @@ export interface StoreSnapshot {
   subscriptions: ReadonlyMap<string, ReadonlyMap<string, Subscriber>>;
   /** Servers the bot was removed from, by id: when (their data is purged some days later unless it is invited back). */
   removedGuilds: ReadonlyMap<string, string>;
+  /** Members' reading lists per server id, then per member id, each newest first. */
+  readingLists: ReadonlyMap<string, ReadonlyMap<string, readonly ReadingListEntry[]>>;
   meta: StoreMeta;
 }
 
@@ -94,6 +97,17 @@ export interface Store {
     change: (current: Subscriber | null) => Subscriber | null,
     options?: WriteOptions,
   ): Promise<Subscriber | null>;
+  /**
+   * Adds a paper to a member's reading list in one server: idempotent (a paper already there stays where it is), and
+   * refused once the list holds its cap (READING_LIST_CAP, src/core/reading-list.ts); resolves with what happened and the count.
+   */
+  saveToReadingList(guildId: string, userId: string, entry: ReadingListEntry, options?: WriteOptions): Promise<ReadingListSave>;
+  /** Removes a paper from a member's reading list; resolves with whether it was there. */
+  removeFromReadingList(guildId: string, userId: string, paperId: string, options?: WriteOptions): Promise<boolean>;
+  /** One page of a member's reading list in one server, newest first (all of it without `page`). */
+  readingList(guildId: string, userId: string, page?: { offset: number; limit: number }): ReadingListEntry[];
+  /** How many papers a member's reading list in one server holds. */
+  readingListCount(guildId: string, userId: string): number;
   /** Moves every member's topics from one server key to another (a member already there keeps theirs). */
   moveSubscriptions(fromGuildId: string, toGuildId: string, options?: WriteOptions): Promise<number>;
   updateMeta(change: (meta: StoreMeta) => StoreMeta, options?: WriteOptions): Promise<StoreMeta>;
@@ -101,7 +115,7 @@ export interface Store {
   markGuildRemoved(guildId: string, removedAt: string | null, options?: WriteOptions): Promise<void>;
   /**
    * Deletes everything of one server in one transaction: its feeds with their progress and posted logs, its members'
-   * topics, and its removal record. Resolves with the ids of the feeds deleted.
+   * topics and reading lists, and its removal record. Resolves with the ids of the feeds deleted.
    */
   purgeGuild(guildId: string, options?: WriteOptions): Promise<string[]>;
   /**
@@ -109,7 +123,7 @@ export interface Store {
    * `replace`. Rejects with a {@link StoreNotEmptyError} when the store holds data and `replace` is not set.
    */
   importDump(dump: StoreDump, options: { replace: boolean } & WriteOptions): Promise<void>;
-  /** True while the store holds nothing a person would miss: no post, no record, no subscription. */
+  /** True while the store holds nothing a person would miss: no post, no record, no subscription, no saved paper. */
   isBlank(): boolean;
   /** Leases with fencing tokens, for writers that share the store (see {@link Fence}). */
   readonly leases: Leases;

@@ -11,7 +11,15 @@ import {
   subscriberSchema,
 } from '../core/state.js';
 import { feedSchema } from '../core/feed.js';
-import { createEmptyMeta, type StoreDump, type StoreMeta, storeMetaSchema } from '../core/store-dump.js';
+import { createEmptyMeta, type ReadingListRow, type StoreDump, type StoreMeta, storeMetaSchema } from '../core/store-dump.js';
+import {
+  pageOfReadingList,
+  planReadingListSave,
+  type ReadingListEntry,
+  readingListEntrySchema,
+  type ReadingListSave,
+  sortReadingList,
+} from '../core/reading-list.js';
 import type { StoreSnapshot } from './ports.js';
 
 /*
@@ -27,6 +35,8 @@ export interface StoreMemory {
   logs: Map<string, MutablePostedLog>;
   subscriptions: Map<string, Map<string, Subscriber>>;
   removedGuilds: Map<string, string>;
+  /** Per server, then per member: saved papers, newest first. */
+  readingLists: Map<string, Map<string, ReadingListEntry[]>>;
   meta: StoreMeta;
 }
 
@@ -38,6 +48,7 @@ export function createStoreMemory(dump?: StoreDump): StoreMemory {
     logs: new Map(),
     subscriptions: new Map(),
     removedGuilds: new Map(),
+    readingLists: new Map(),
     meta: createEmptyMeta(),
   };
   if (!dump) return memory;
@@ -47,6 +58,7 @@ export function createStoreMemory(dump?: StoreDump): StoreMemory {
     memory.logs.set(feed.id, createPostedLog(posted));
   }
   for (const { guildId, userId, ...subscriber } of dump.subscriptions) setSubscriber(memory, guildId, userId, subscriber);
+  loadReadingLists(memory, dump.readingLists ?? []);
   memory.meta = dump.meta;
   return memory;
 }
@@ -66,6 +78,9 @@ export function forkStoreMemory(source: { read(): StoreSnapshot; posted(feedId: 
     logs,
     subscriptions,
     removedGuilds: new Map(snapshot.removedGuilds),
+    readingLists: new Map(
+      [...snapshot.readingLists].map(([guild, members]) => [guild, new Map([...members].map(([m, l]) => [m, [...l]]))]),
+    ),
     meta: snapshot.meta,
   };
 }
@@ -95,6 +110,7 @@ export function snapshotOf(memory: StoreMemory): StoreSnapshot {
     progress: memory.progress,
     subscriptions: memory.subscriptions,
     removedGuilds: memory.removedGuilds,
+    readingLists: memory.readingLists,
     meta: memory.meta,
   };
 }
@@ -178,6 +194,63 @@ export function setSubscriber(memory: StoreMemory, guildId: string, userId: stri
   members.set(userId, subscriber);
 }
 
+/** A member's reading list in one server, newest first (empty when they saved nothing). */
+export function readingListOf(memory: StoreMemory, guildId: string, userId: string): readonly ReadingListEntry[] {
+  return memory.readingLists.get(guildId)?.get(userId) ?? [];
+}
+
+/** One page of a member's reading list (all of it without `page`), as a copy. */
+export function readingListPage(
+  memory: StoreMemory,
+  guildId: string,
+  userId: string,
+  page?: { offset: number; limit: number },
+): ReadingListEntry[] {
+  const entries = readingListOf(memory, guildId, userId);
+  return page ? pageOfReadingList(entries, page) : [...entries];
+}
+
+/** A planned save to a reading list: what it does, and the list to write (null: nothing to write). */
+export function planReadingListAdd(
+  memory: StoreMemory,
+  guildId: string,
+  userId: string,
+  entry: ReadingListEntry,
+): { save: ReadingListSave; next: ReadingListEntry[] | null; entry: ReadingListEntry } {
+  return { ...planReadingListSave(readingListOf(memory, guildId, userId), entry), entry };
+}
+
+/** A planned removal from a reading list: the list left (null: the paper was not there). */
+export function planReadingListRemove(memory: StoreMemory, guildId: string, userId: string, paperId: string): ReadingListEntry[] | null {
+  const entries = readingListOf(memory, guildId, userId);
+  return entries.some((e) => e.paperId === paperId) ? entries.filter((e) => e.paperId !== paperId) : null;
+}
+
+/** Puts saved papers (rows of any order, validated) into memory, each member's list newest first. */
+export function loadReadingLists(memory: StoreMemory, rows: Iterable<ReadingListRow>): void {
+  for (const { guildId, userId, paperId, savedAt } of rows) {
+    const entry = readingListEntrySchema.parse({ paperId, savedAt });
+    let members = memory.readingLists.get(guildId);
+    if (!members) memory.readingLists.set(guildId, (members = new Map<string, ReadingListEntry[]>()));
+    const list = members.get(userId);
+    if (list) list.push(entry);
+    else members.set(userId, [entry]);
+  }
+  for (const members of memory.readingLists.values()) for (const list of members.values()) sortReadingList(list);
+}
+
+/** Applies a member's committed reading list to memory (an empty list is forgotten). */
+export function setReadingList(memory: StoreMemory, guildId: string, userId: string, entries: ReadingListEntry[]): void {
+  let members = memory.readingLists.get(guildId);
+  if (entries.length === 0) {
+    members?.delete(userId);
+    if (members?.size === 0) memory.readingLists.delete(guildId);
+    return;
+  }
+  if (!members) memory.readingLists.set(guildId, (members = new Map<string, ReadingListEntry[]>()));
+  members.set(userId, entries);
+}
+
 /** The members a move of subscriptions carries over: those of `from` not already in `to`. */
 export function planMove(memory: StoreMemory, fromGuildId: string, toGuildId: string): Array<[string, Subscriber]> {
   if (fromGuildId === toGuildId) return [];
@@ -206,6 +279,7 @@ export function planGuildPurge(memory: StoreMemory, guildId: string): string[] {
 export function applyGuildPurge(memory: StoreMemory, guildId: string, feedIds: readonly string[]): string[] {
   for (const id of feedIds) applyFeedRemoval(memory, id);
   memory.subscriptions.delete(guildId);
+  memory.readingLists.delete(guildId);
   memory.removedGuilds.delete(guildId);
   return [...feedIds];
 }
@@ -220,7 +294,7 @@ export function planMeta(memory: StoreMemory, change: (meta: StoreMeta) => Store
 
 /** True while the memory holds nothing a person would miss (see {@link isBlankProgress}). */
 export function isBlankMemory(memory: StoreMemory): boolean {
-  if (memory.subscriptions.size > 0) return false;
+  if (memory.subscriptions.size > 0 || memory.readingLists.size > 0) return false;
   for (const [id, progress] of memory.progress) if (!isBlankProgress(progress) || postedOf(memory, id).size > 0) return false;
   return true;
 }

@@ -1,5 +1,5 @@
 import { addTopic, MAX_TOPICS, removeTopic, type AddTopicOutcome } from '../core/subscriptions.js';
-import { createTopicMatcher, normalizeTopic } from '../core/topics.js';
+import { matchesFollow, parseFollow } from '../core/follows.js';
 import { escapeMarkdown } from '../core/markdown.js';
 import { UserFacingError } from './errors.js';
 import type { CorpusCatalog } from './corpus-catalog.js';
@@ -25,15 +25,16 @@ export function createSubscriptions(deps: { store: Store; catalog: CorpusCatalog
   const iso = () => deps.clock.now().toISOString();
   const current = (guildId: string, userId: string) => deps.store.read().subscriptions.get(guildId)?.get(userId) ?? null;
 
-  function normalizeOrThrow(raw: string): string {
-    const result = normalizeTopic(raw);
+  function parseOrThrow(raw: string) {
+    const result = parseFollow(raw);
     if (!result.ok) throw new UserFacingError(result.reason);
-    return result.topic;
+    return result.follow;
   }
 
   return {
     async subscribe(guildId, userId, rawTopic, dm) {
-      const topic = normalizeOrThrow(rawTopic);
+      const follow = parseOrThrow(rawTopic);
+      const topic = follow.key;
       const refuse = () =>
         new UserFacingError(
           `You already follow ${MAX_TOPICS} topics, the most a member can have, so **${escapeMarkdown(topic)}** was not added. Drop one with /unsubscribe first.`,
@@ -55,11 +56,12 @@ export function createSubscriptions(deps: { store: Store; catalog: CorpusCatalog
       if (outcome === 'already') return { kind: 'already', topic, dm: after.dm, dmChanged: dmBefore !== after.dm };
       const { papers, index } = deps.catalog.current();
       // Counting over a large corpus would hold the event loop for seconds: there, only the best search hits are
-      // checked, and the member is told "at least".
-      const large = papers.length > EXACT_COUNT_LIMIT;
-      const candidates = large ? index.search(topic, { limit: 100 }).map((hit) => hit.paper) : papers;
-      const matcher = createTopicMatcher([topic]);
-      const matches = candidates.filter((p) => matcher.match(p).length > 0).length;
+      // checked, and the member is told "at least". An author or an organisation is compared by name: every paper is
+      // checked, cheaply.
+      const searched = follow.kind === 'topic' && papers.length > EXACT_COUNT_LIMIT ? follow.include : null;
+      const large = searched !== null;
+      const candidates = searched !== null ? index.search(searched, { limit: 100 }).map((hit) => hit.paper) : papers;
+      const matches = candidates.filter((p) => matchesFollow(p, follow)).length;
       return {
         kind: 'added',
         topic,
@@ -71,8 +73,8 @@ export function createSubscriptions(deps: { store: Store; catalog: CorpusCatalog
       };
     },
     async unsubscribe(guildId, userId, rawTopic) {
-      const normalized = normalizeTopic(rawTopic);
-      const topic = normalized.ok ? normalized.topic : rawTopic.trim();
+      const normalized = parseFollow(rawTopic);
+      const topic = normalized.ok ? normalized.follow.key : rawTopic.trim();
       const topics = current(guildId, userId)?.topics ?? [];
       if (!topics.includes(topic)) return { removed: false, topic, left: topics };
       // Decided inside the store's write, like subscribe: a concurrent call may have removed it first.

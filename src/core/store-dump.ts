@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { type Feed, feedSchema } from './feed.js';
 import { type PostedEntry, postedEntrySchema } from './posted-log.js';
 import { type FeedProgress, feedProgressSchema, type Subscriber, subscriberSchema } from './state.js';
+import { type ReadingListEntry, readingListEntrySchema } from './reading-list.js';
 
 /*
  * The state dump: everything the store holds, as one JSON document, for backups, moves and support
  * (`paperboy state export` / `paperboy state import`). Its shape is documented in docs/state-dump.md and stable: a
  * change that an older Paperboy could misread bumps DUMP_VERSION. Arrays are sorted (feeds by id, posts by seq,
- * subscriptions by server then member) and every object's keys are sorted, so two exports of the same data are the
+ * subscriptions by server then member, saved papers by server, member, then when saved) and every object's keys are sorted, so two exports of the same data are the
  * same bytes.
  */
 
@@ -39,6 +40,11 @@ const subscriptionRowSchema = subscriberSchema.extend({ guildId: z.string(), use
 /** One member's topics in one server, as a dump lists them. */
 export type SubscriptionRow = z.infer<typeof subscriptionRowSchema>;
 
+const readingListRowSchema = readingListEntrySchema.extend({ guildId: z.string(), userId: z.string() });
+
+/** One paper saved to one member's reading list in one server, as a dump lists them. */
+export type ReadingListRow = z.infer<typeof readingListRowSchema>;
+
 const dumpFeedSchema = z.object({ feed: feedSchema, progress: feedProgressSchema, posted: z.array(postedEntrySchema) });
 
 /** One feed in a dump: its configuration, its progress, and its posted log in posting order. */
@@ -53,6 +59,8 @@ export const storeDumpSchema = z
     meta: storeMetaSchema,
     feeds: z.array(dumpFeedSchema),
     subscriptions: z.array(subscriptionRowSchema),
+    /** Members' reading lists (absent from dumps written before they existed, and when nobody saved a paper). */
+    readingLists: z.array(readingListRowSchema).optional(),
   })
   .superRefine((dump, ctx) => {
     const ids = new Set<string>();
@@ -83,6 +91,17 @@ export const storeDumpSchema = z
         });
       members.add(key);
     });
+    const saved = new Set<string>();
+    dump.readingLists?.forEach((row, i) => {
+      const key = JSON.stringify([row.guildId, row.userId, row.paperId]);
+      if (saved.has(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['readingLists', i],
+          message: `paper ${row.paperId} is saved twice by member ${row.userId} of server ${row.guildId}`,
+        });
+      saved.add(key);
+    });
   });
 
 /** Everything a store holds, as `paperboy state export` writes it. */
@@ -95,6 +114,8 @@ export interface DumpSource {
   postedOf(feedId: string): Iterable<PostedEntry>;
   /** Members by server. */
   subscriptions: Iterable<readonly [string, Iterable<readonly [string, Subscriber]>]>;
+  /** Reading lists by server, then member. */
+  readingLists?: Iterable<readonly [string, Iterable<readonly [string, Iterable<ReadingListEntry>]>]>;
   meta: StoreMeta;
 }
 
@@ -114,6 +135,15 @@ export function buildDump(source: DumpSource, options: { at: string; feedId?: st
     for (const [userId, subscriber] of members) subscriptions.push({ guildId, userId, ...subscriber });
   }
   subscriptions.sort((a, b) => compare(a.guildId, b.guildId) || compare(a.userId, b.userId));
+  const readingLists: ReadingListRow[] = [];
+  for (const [guildId, members] of source.readingLists ?? []) {
+    if (guilds && !guilds.has(guildId)) continue;
+    for (const [userId, entries] of members) for (const entry of entries) readingLists.push({ guildId, userId, ...entry });
+  }
+  readingLists.sort(
+    (a, b) =>
+      compare(a.guildId, b.guildId) || compare(a.userId, b.userId) || compare(a.savedAt, b.savedAt) || compare(a.paperId, b.paperId),
+  );
   return sortKeys({
     format: DUMP_FORMAT,
     version: DUMP_VERSION,
@@ -125,6 +155,8 @@ export function buildDump(source: DumpSource, options: { at: string; feedId?: st
       posted: [...source.postedOf(feed.id)].sort((a, b) => a.seq - b.seq),
     })),
     subscriptions,
+    // Absent rather than empty, so a store without reading lists exports what earlier versions did.
+    readingLists: readingLists.length > 0 ? readingLists : undefined,
   });
 }
 

@@ -1,7 +1,6 @@
 import { DISCORD_LIMITS } from './discord-limits.js';
-import type { Paper } from './paper.js';
 import type { Recipient, Subscriber } from './state.js';
-import { matchTopics } from './topics.js';
+import { type FollowedPaper, matchFollows } from './follows.js';
 
 /** A member follows at most this many topics: as many as one autocomplete answer shows (for `/unsubscribe`). */
 export const MAX_TOPICS = DISCORD_LIMITS.autocompleteChoices;
@@ -35,16 +34,17 @@ export function removeTopic(current: Subscriber | null, topic: string, at: strin
 
 /**
  * Who a paper notifies among a server's members: members to mention under it, and members who asked for a direct
- * message instead.
+ * message instead. A member's topics are follows (src/core/follows.ts): a topic whose left-out terms the paper has,
+ * an author or an organisation the paper does not name, does not notify them.
  */
 export function selectAudience(
-  paper: Pick<Paper, 'title' | 'abstract'>,
+  paper: FollowedPaper,
   subscribers: Iterable<readonly [string, Subscriber]>,
 ): { mentions: Recipient[]; direct: Recipient[] } {
   const mentions: Recipient[] = [];
   const direct: Recipient[] = [];
   for (const [userId, subscriber] of subscribers) {
-    const topics = matchTopics(paper, subscriber.topics);
+    const topics = matchFollows(paper, subscriber.topics);
     if (topics.length > 0) (subscriber.dm ? direct : mentions).push({ userId, topics });
   }
   return { mentions, direct };

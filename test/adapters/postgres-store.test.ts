@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, describe, expect } from 'vitest';
 import { openPostgresStore, readPostgresDatabase } from '../../src/adapters/postgres/postgres-store.js';
-import { PG_MIGRATIONS } from '../../src/adapters/postgres/migrations.js';
+import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from '../../src/adapters/postgres/migrations.js';
 import type { Store } from '../../src/app/ports.js';
 import { markPosted } from '../../src/core/state.js';
 import { makeFeed } from '../support/memory-ports.js';
@@ -76,8 +76,8 @@ describe('the PostgreSQL store', () => {
     ]);
     const newer = await server!.createDatabase();
     await (await openPostgresStore(newer)).close();
-    await query(newer, `INSERT INTO migrations (version, name) VALUES (${PG_MIGRATIONS.length + 1}, 'from the future')`);
-    await expect(openPostgresStore(newer)).rejects.toThrow(/written by a newer Paperboy \(schema version 4; this one knows up to 3\)/);
+    await query(newer, `INSERT INTO migrations (version, name) VALUES (${PG_SCHEMA_VERSION + 1}, 'from the future')`);
+    await expect(openPostgresStore(newer)).rejects.toThrow(/written by a newer Paperboy \(schema version 6; this one knows up to 5\)/);
     await expect(readPostgresDatabase(newer)).rejects.toThrow(/newer Paperboy/);
   });
 

@@ -229,6 +229,33 @@ describe('subscriptions and notifications', () => {
   });
 });
 
+describe('/reading-list through the bot', () => {
+  it('given a saved paper, then /reading-list show lists it with a remove button, and export sends it by DM as a markdown file (ephemerally when DMs are closed)', async () => {
+    const target = papers.find((p) => p.title.startsWith('Densing Law'))!;
+    const saved = await server.interact({
+      type: 'command',
+      name: 'reading-list',
+      subcommand: 'save',
+      options: { paper: target.id },
+      user: BOB,
+    });
+    expect(contentOf(saved)).toMatch(/^Saved \*\*Densing Law of LLMs\*\* to your reading list \(1\/200\)/);
+    const shown = await server.interact({ type: 'command', name: 'reading-list', subcommand: 'show', user: BOB });
+    expect(shown.ephemeral).toBe(true);
+    expect(JSON.stringify(shown.original!.embeds)).toContain('Densing Law of LLMs');
+    const exported = await server.interact({ type: 'command', name: 'reading-list', subcommand: 'export', user: BOB });
+    expect(await finalContent(exported)).toBe('Sent your reading list (1 paper) to you by direct message.');
+    const dm = server.dmMessages(BOB.id).find((m) => m.attachments.length > 0)!;
+    expect(dm.attachments[0]!.data!.toString('utf8')).toContain('[Densing Law of LLMs](');
+
+    await server.interact({ type: 'command', name: 'reading-list', subcommand: 'save', options: { paper: target.id }, user: CAROL });
+    const closed = await server.interact({ type: 'command', name: 'reading-list', subcommand: 'export', user: CAROL });
+    const final = await closed.waitForFinal(15_000);
+    expect(final.attachments.map((a) => a.filename)).toEqual(['reading-list.md']);
+    expect(closed.ephemeral).toBe(true);
+  });
+});
+
 describe('/digest for admins only', () => {
   it('given a member without Manage Server but a permission override, then the server refuses ephemerally', async () => {
     const outcome = await server.interact({ type: 'command', name: 'digest', subcommand: 'now', user: BOB, permissionOverride: true });

@@ -16,6 +16,7 @@ import {
   type Subscriber,
 } from '../../src/core/state.js';
 import { renamePaperIds } from '../../src/core/paper-renames.js';
+import { READING_LIST_CAP } from '../../src/core/reading-list.js';
 import { createRandom } from '../support/random.js';
 import { makeFeed } from '../support/memory-ports.js';
 import { CRASH_FEED } from './adapters.js';
@@ -60,6 +61,7 @@ export function dumpOf(store: Store, options: { feedId?: string } = {}): StoreDu
       progressOf: (id) => snapshot.progress.get(id)!,
       postedOf: (id) => store.posted(id).entries(),
       subscriptions: snapshot.subscriptions,
+      readingLists: snapshot.readingLists,
       meta: snapshot.meta,
     },
     { at: AT, ...options },
@@ -200,7 +202,7 @@ export function describeStoreContract(adapter: StoreUnderTest): void {
       expect(guilds.has('')).toBe(false);
     });
 
-    it("given a server the bot was removed from, then its removal is kept until it returns, and a purge deletes that server's feeds, logs and topics only", async () => {
+    it("given a server the bot was removed from, then its removal is kept until it returns, and a purge deletes that server's feeds, logs, topics and reading lists only", async () => {
       let store = await openStore();
       await store.saveFeed(makeFeed({ id: 'a1', guildId: GUILD }));
       await store.saveFeed(makeFeed({ id: 'a2', guildId: GUILD, channelId: '333333333333333333' }));
@@ -209,6 +211,8 @@ export function describeStoreContract(adapter: StoreUnderTest): void {
       await store.step('b1', (s) => markPosted(s, 'p', SNOW(2), AT));
       await store.updateSubscriber(GUILD, '1', () => member(['llm']));
       await store.updateSubscriber(OTHER_GUILD, '1', () => member(['robots']));
+      await store.saveToReadingList(GUILD, '1', { paperId: '2411.00001', savedAt: AT });
+      await store.saveToReadingList(OTHER_GUILD, '1', { paperId: '2411.00002', savedAt: AT });
       await store.markGuildRemoved(GUILD, AT);
       await store.markGuildRemoved(OTHER_GUILD, AT);
       await store.markGuildRemoved(OTHER_GUILD, null);
@@ -221,10 +225,72 @@ export function describeStoreContract(adapter: StoreUnderTest): void {
       expect(store.posted('a1').size).toBe(0);
       expect(postedIds(store, 'b1')).toEqual(['p']);
       expect([...store.read().subscriptions.keys()]).toEqual([OTHER_GUILD]);
+      expect(store.readingListCount(GUILD, '1')).toBe(0);
+      expect([...store.read().readingLists.keys()]).toEqual([OTHER_GUILD]);
+      expect(store.readingList(OTHER_GUILD, '1').map((e) => e.paperId)).toEqual(['2411.00002']);
       expect(store.read().removedGuilds.size).toBe(0);
       // A feed created again with a purged id starts from nothing.
       await store.saveFeed(makeFeed({ id: 'a1', guildId: GUILD }));
       expect(store.read().progress.get('a1')).toEqual(createEmptyProgress());
+    });
+
+    it('given papers saved to reading lists, then each member keeps their own per server, newest first, a save is idempotent, and a removal drops only that paper', async () => {
+      let store = await openStore();
+      const at = (minute: number) => `2026-06-22T09:${String(minute).padStart(2, '0')}:00.000Z`;
+      expect(await store.saveToReadingList(GUILD, '1', { paperId: '2411.00001', savedAt: at(1) })).toEqual({
+        outcome: 'saved',
+        count: 1,
+        cap: READING_LIST_CAP,
+      });
+      await store.saveToReadingList(GUILD, '1', { paperId: '2411.00002', savedAt: at(2) });
+      await store.saveToReadingList(GUILD, '1', { paperId: '2411.00003', savedAt: at(3) });
+      await store.saveToReadingList(GUILD, '2', { paperId: '2411.00001', savedAt: at(4) });
+      await store.saveToReadingList(OTHER_GUILD, '1', { paperId: '2411.00009', savedAt: at(5) });
+      // Saved again later: nothing changes, the first save's time stays.
+      expect(await store.saveToReadingList(GUILD, '1', { paperId: '2411.00001', savedAt: at(9) })).toEqual({
+        outcome: 'already-saved',
+        count: 3,
+        cap: READING_LIST_CAP,
+      });
+      expect(store.isBlank()).toBe(false);
+      store = await reopen(store);
+      const ids = (guild: string, user: string, page?: { offset: number; limit: number }) =>
+        store.readingList(guild, user, page).map((e) => e.paperId);
+      expect(ids(GUILD, '1')).toEqual(['2411.00003', '2411.00002', '2411.00001']);
+      expect(store.readingList(GUILD, '1')[2]).toEqual({ paperId: '2411.00001', savedAt: at(1) });
+      expect(ids(GUILD, '1', { offset: 1, limit: 1 })).toEqual(['2411.00002']);
+      expect(ids(GUILD, '1', { offset: 3, limit: 5 })).toEqual([]);
+      expect(ids(GUILD, '2')).toEqual(['2411.00001']);
+      expect(ids(OTHER_GUILD, '1')).toEqual(['2411.00009']);
+      expect(ids(GUILD, '3')).toEqual([]);
+      expect(store.readingListCount(GUILD, '1')).toBe(3);
+      expect(await store.removeFromReadingList(GUILD, '1', '2411.00002')).toBe(true);
+      expect(await store.removeFromReadingList(GUILD, '1', '2411.00002')).toBe(false);
+      expect(await store.removeFromReadingList(GUILD, '2', '2411.00001')).toBe(true);
+      store = await reopen(store);
+      expect(ids(GUILD, '1')).toEqual(['2411.00003', '2411.00001']);
+      expect(store.readingListCount(GUILD, '2')).toBe(0);
+      expect([...(store.read().readingLists.get(GUILD)?.keys() ?? [])]).toEqual(['1']);
+    });
+
+    it('given a reading list at its cap, then another paper is refused with the cap and the list unchanged, and a removal makes room', async () => {
+      let store = await openStore();
+      for (let i = 0; i < READING_LIST_CAP; i++)
+        await store.saveToReadingList(GUILD, '1', { paperId: `2411.${String(i).padStart(5, '0')}`, savedAt: AT });
+      expect(await store.saveToReadingList(GUILD, '1', { paperId: '2412.00001', savedAt: AT })).toEqual({
+        outcome: 'full',
+        count: READING_LIST_CAP,
+        cap: READING_LIST_CAP,
+      });
+      // A paper already there is still answered as saved, not as refused.
+      expect((await store.saveToReadingList(GUILD, '1', { paperId: '2411.00007', savedAt: AT })).outcome).toBe('already-saved');
+      store = await reopen(store);
+      expect(store.readingListCount(GUILD, '1')).toBe(READING_LIST_CAP);
+      expect(store.readingList(GUILD, '1').some((e) => e.paperId === '2412.00001')).toBe(false);
+      await store.removeFromReadingList(GUILD, '1', '2411.00000');
+      expect((await store.saveToReadingList(GUILD, '1', { paperId: '2412.00001', savedAt: AT })).outcome).toBe('saved');
+      // Another member's list is not held to this one's count.
+      expect((await store.saveToReadingList(GUILD, '2', { paperId: '2412.00001', savedAt: AT })).outcome).toBe('saved');
     });
 
     it("given the store's records changed, then they are kept", async () => {
@@ -240,7 +306,11 @@ export function describeStoreContract(adapter: StoreUnderTest): void {
       await source.step(FEED, (s) => markPosted(markPending(s, 'b', 'n', AT), 'a', SNOW(1), AT));
       await source.step('other', (s) => markPosted(s, 'z', SNOW(9), AT));
       await source.updateSubscriber(GUILD, '1', () => member(['llm'], true));
+      await source.saveToReadingList(GUILD, '1', { paperId: '2411.00001', savedAt: AT });
+      await source.saveToReadingList(GUILD, '2', { paperId: '2411.00002', savedAt: '2026-06-23T09:00:00.000Z' });
+      await source.saveToReadingList(OTHER_GUILD, '1', { paperId: '2411.00003', savedAt: AT });
       const dump = storeDumpSchema.parse(JSON.parse(JSON.stringify(dumpOf(source))));
+      expect(dump.readingLists?.map((r) => r.paperId)).toEqual(['2411.00001', '2411.00002', '2411.00003']);
       await source.close();
 
       location = adapter.locationIn(join(dir, 'second'));
@@ -255,10 +325,19 @@ export function describeStoreContract(adapter: StoreUnderTest): void {
       const one = dumpOf(target, { feedId: 'other' });
       expect(one.feeds.map((f) => f.feed.id)).toEqual(['other']);
       expect(one.subscriptions).toEqual([]);
+      expect(one.readingLists).toEqual([{ guildId: OTHER_GUILD, userId: '1', paperId: '2411.00003', savedAt: AT }]);
+      expect(target.readingList(GUILD, '2').map((e) => e.paperId)).toEqual(['2411.00002']);
       await target.importDump(one, { replace: true });
       target = await reopen(target);
       expect(dumpOf(target)).toEqual(one);
+      expect(target.readingListCount(GUILD, '1')).toBe(0);
       expect(target.read().feeds.has(FEED)).toBe(false);
+      // A dump written before reading lists existed has no such field: it imports, with none.
+      const { readingLists: _lists, ...older } = dump;
+      await target.importDump(storeDumpSchema.parse(older), { replace: true });
+      target = await reopen(target);
+      expect(target.read().readingLists.size).toBe(0);
+      expect(dumpOf(target)).toEqual(older);
     });
 
     it('given a closed store, then writes reject', async () => {

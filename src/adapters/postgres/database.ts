@@ -1,10 +1,10 @@
 import type pg from 'pg';
-import { createStoreMemory, setSubscriber, type StoreMemory } from '../../app/store-memory.js';
+import { createStoreMemory, loadReadingLists, setSubscriber, type StoreMemory } from '../../app/store-memory.js';
 import { type Feed, feedSchema } from '../../core/feed.js';
 import { createPostedLog, type PostedEntry } from '../../core/posted-log.js';
 import { type FeedProgress, feedProgressSchema } from '../../core/state.js';
 import { StateFileError } from '../../core/state-migrations.js';
-import { createEmptyMeta, storeMetaSchema } from '../../core/store-dump.js';
+import { createEmptyMeta, type ReadingListRow, storeMetaSchema } from '../../core/store-dump.js';
 import { checkOut, createPool, describePgError, redactUrl, toConnectionError, untouchedDatabase } from './connection.js';
 import { checkPgSchemaVersion, readPgSchemaVersion } from './migrations.js';
 
@@ -47,6 +47,13 @@ export async function loadPgMemory(client: pg.PoolClient, url: string): Promise<
     const members = await client.query<SubscriptionRow>('SELECT guild_id, user_id, topics, dm, updated_at FROM subscriptions');
     const meta = await client.query<{ key: string; value: string }>('SELECT key, value FROM meta');
     const removed = await client.query<{ guild_id: string; removed_at: string }>('SELECT guild_id, removed_at FROM removed_guilds');
+    // (absent while the bot that owns the database has not migrated it yet: an export by a newer CLI reads none)
+    const hasLists = await client.query<{ found: boolean }>(`SELECT to_regclass('reading_list') IS NOT NULL AS found`);
+    const saved = hasLists.rows[0]?.found
+      ? await client.query<ReadingListRow>(
+          'SELECT guild_id AS "guildId", user_id AS "userId", paper_id AS "paperId", saved_at AS "savedAt" FROM reading_list',
+        )
+      : { rows: [] };
     await client.query('COMMIT');
     try {
       for (const row of feeds.rows) memory.feeds.set(row.id, feedSchema.parse(JSON.parse(row.doc)));
@@ -60,6 +67,7 @@ export async function loadPgMemory(client: pg.PoolClient, url: string): Promise<
           updatedAt: row.updated_at,
         });
       for (const row of removed.rows) memory.removedGuilds.set(row.guild_id, row.removed_at);
+      loadReadingLists(memory, saved.rows);
       const records: Record<string, unknown> = { ...createEmptyMeta() };
       for (const row of meta.rows) records[row.key] = JSON.parse(row.value);
       memory.meta = storeMetaSchema.parse(records);

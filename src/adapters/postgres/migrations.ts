@@ -79,6 +79,20 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    // 5, not 4: issue 15's votes table is migration 4 (they were written in parallel; the numbers are kept apart).
+    version: 5,
+    name: 'reading lists',
+    sql: `
+      CREATE TABLE reading_list (
+        guild_id text NOT NULL,
+        user_id text NOT NULL,
+        paper_id text NOT NULL,
+        saved_at text NOT NULL,
+        PRIMARY KEY (guild_id, user_id, paper_id)
+      );
+    `,
+  },
 ];
 
 /** The schema version this Paperboy writes to PostgreSQL. */

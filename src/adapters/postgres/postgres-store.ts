@@ -13,6 +13,11 @@ import {
   isBlankMemory,
   planMeta,
   planGuildPurge,
+  planReadingListAdd,
+  planReadingListRemove,
+  readingListOf,
+  readingListPage,
+  setReadingList,
   planMove,
   planStep,
   planSubscriber,
@@ -254,6 +259,42 @@ function createPostgresStore(pool: pg.Pool, url: string, memory: StoreMemory): S
         },
         options,
       ),
+    saveToReadingList: (guildId, userId, entry, options) =>
+      write(
+        () => planReadingListAdd(memory, guildId, userId, entry),
+        async (client, { next }) => {
+          // DO NOTHING: another process sharing the database may have saved it already; the list stays as it is.
+          if (next)
+            await client.query(
+              'INSERT INTO reading_list (guild_id, user_id, paper_id, saved_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+              [guildId, userId, entry.paperId, entry.savedAt],
+            );
+        },
+        ({ save, next }) => {
+          if (next) setReadingList(memory, guildId, userId, next);
+          return save;
+        },
+        options,
+      ),
+    removeFromReadingList: (guildId, userId, paperId, options) =>
+      write(
+        () => planReadingListRemove(memory, guildId, userId, paperId),
+        async (client, next) => {
+          if (next)
+            await client.query('DELETE FROM reading_list WHERE guild_id = $1 AND user_id = $2 AND paper_id = $3', [
+              guildId,
+              userId,
+              paperId,
+            ]);
+        },
+        (next) => {
+          if (next) setReadingList(memory, guildId, userId, next);
+          return next !== null;
+        },
+        options,
+      ),
+    readingList: (guildId, userId, page) => readingListPage(memory, guildId, userId, page),
+    readingListCount: (guildId, userId) => readingListOf(memory, guildId, userId).length,
     moveSubscriptions: (from, to, options) =>
       write(
         () => planMove(memory, from, to),
@@ -295,6 +336,7 @@ function createPostgresStore(pool: pg.Pool, url: string, memory: StoreMemory): S
           // Progress and posted rows go with their feed (ON DELETE CASCADE).
           await client.query('DELETE FROM feeds WHERE guild_id = $1', [guildId]);
           await client.query('DELETE FROM subscriptions WHERE guild_id = $1', [guildId]);
+          await client.query('DELETE FROM reading_list WHERE guild_id = $1', [guildId]);
           await client.query('DELETE FROM removed_guilds WHERE guild_id = $1', [guildId]);
         },
         (feedIds) => applyGuildPurge(memory, guildId, feedIds),
@@ -309,13 +351,24 @@ function createPostgresStore(pool: pg.Pool, url: string, memory: StoreMemory): S
         },
         async (client, next) => {
           // Leases are not part of a dump: their tokens must keep growing whatever is imported.
-          await client.query('DELETE FROM feeds; DELETE FROM subscriptions; DELETE FROM removed_guilds; DELETE FROM meta;');
+          await client.query(
+            'DELETE FROM feeds; DELETE FROM subscriptions; DELETE FROM reading_list; DELETE FROM removed_guilds; DELETE FROM meta;',
+          );
           for (const feed of next.feeds.values()) {
             await saveFeedRows(client, feed, next.progress.get(feed.id)!);
             await insertPosted(client, feed.id, [...postedOf(next, feed.id).entries()]);
           }
           for (const [guildId, members] of next.subscriptions)
             for (const [userId, s] of members) await saveSubscriber(client, guildId, userId, s);
+          for (const [guildId, members] of next.readingLists)
+            for (const [userId, entries] of members)
+              for (const e of entries)
+                await client.query('INSERT INTO reading_list (guild_id, user_id, paper_id, saved_at) VALUES ($1, $2, $3, $4)', [
+                  guildId,
+                  userId,
+                  e.paperId,
+                  e.savedAt,
+                ]);
           await saveMeta(client, next.meta);
         },
         (next) => {

@@ -1,10 +1,10 @@
 import Database, { type Database as Db, SqliteError } from 'better-sqlite3';
-import { createStoreMemory, setSubscriber, type StoreMemory } from '../../app/store-memory.js';
+import { createStoreMemory, loadReadingLists, setSubscriber, type StoreMemory } from '../../app/store-memory.js';
 import { feedSchema } from '../../core/feed.js';
 import { createPostedLog, type PostedEntry } from '../../core/posted-log.js';
 import { feedProgressSchema } from '../../core/state.js';
 import { StateFileError } from '../../core/state-migrations.js';
-import { createEmptyMeta, storeMetaSchema } from '../../core/store-dump.js';
+import { createEmptyMeta, type ReadingListRow, storeMetaSchema } from '../../core/store-dump.js';
 import { readSchemaVersion, SCHEMA_VERSION } from './migrations.js';
 
 /*
@@ -119,6 +119,12 @@ export function loadMemory(db: Db, file: string): StoreMemory {
       removed_at: string;
     }>)
       memory.removedGuilds.set(row.guild_id, row.removed_at);
+    // (absent, like removed_guilds, from a database whose migrations a kill interrupted before it)
+    const hasLists = db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'reading_list'`).get() !== undefined;
+    const saved = hasLists
+      ? db.prepare('SELECT guild_id AS guildId, user_id AS userId, paper_id AS paperId, saved_at AS savedAt FROM reading_list').all()
+      : [];
+    loadReadingLists(memory, saved as ReadingListRow[]);
     const meta: Record<string, unknown> = { ...createEmptyMeta() };
     for (const row of db.prepare('SELECT key, value FROM meta').all() as Array<{ key: string; value: string }>)
       meta[row.key] = JSON.parse(row.value);

@@ -75,6 +75,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    // 5, not 4: issue 15's votes table is migration 4 (they were written in parallel; the numbers are kept apart).
+    version: 5,
+    name: 'reading lists',
+    sql: `
+      CREATE TABLE reading_list (
+        guild_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        paper_id TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        PRIMARY KEY (guild_id, user_id, paper_id)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this Paperboy writes. */

@@ -15,6 +15,11 @@ import {
   isBlankMemory,
   planMeta,
   planGuildPurge,
+  planReadingListAdd,
+  planReadingListRemove,
+  readingListOf,
+  readingListPage,
+  setReadingList,
   planMove,
   planStep,
   planSubscriber,
@@ -97,6 +102,9 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
     ),
     unsubscribe: db.prepare('DELETE FROM subscriptions WHERE guild_id = ? AND user_id = ?'),
     dropGuild: db.prepare('DELETE FROM subscriptions WHERE guild_id = ?'),
+    saveToList: db.prepare('INSERT INTO reading_list (guild_id, user_id, paper_id, saved_at) VALUES (?, ?, ?, ?)'),
+    removeFromList: db.prepare('DELETE FROM reading_list WHERE guild_id = ? AND user_id = ? AND paper_id = ?'),
+    dropGuildLists: db.prepare('DELETE FROM reading_list WHERE guild_id = ?'),
     guildRemoved: db.prepare(
       'INSERT INTO removed_guilds (guild_id, removed_at) VALUES (?, ?) ON CONFLICT (guild_id) DO UPDATE SET removed_at = excluded.removed_at',
     ),
@@ -252,6 +260,32 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
         },
         options,
       ),
+    saveToReadingList: (guildId, userId, entry, options) =>
+      write(
+        () => planReadingListAdd(memory, guildId, userId, entry),
+        ({ next }) => {
+          if (next) sql.saveToList.run(guildId, userId, entry.paperId, entry.savedAt);
+        },
+        ({ save, next }) => {
+          if (next) setReadingList(memory, guildId, userId, next);
+          return save;
+        },
+        options,
+      ),
+    removeFromReadingList: (guildId, userId, paperId, options) =>
+      write(
+        () => planReadingListRemove(memory, guildId, userId, paperId),
+        (next) => {
+          if (next) sql.removeFromList.run(guildId, userId, paperId);
+        },
+        (next) => {
+          if (next) setReadingList(memory, guildId, userId, next);
+          return next !== null;
+        },
+        options,
+      ),
+    readingList: (guildId, userId, page) => readingListPage(memory, guildId, userId, page),
+    readingListCount: (guildId, userId) => readingListOf(memory, guildId, userId).length,
     moveSubscriptions: (from, to, options) =>
       write(
         () => planMove(memory, from, to),
@@ -286,6 +320,7 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
           // Progress and posted rows go with their feed (ON DELETE CASCADE).
           sql.guildFeeds.run(guildId);
           sql.dropGuild.run(guildId);
+          sql.dropGuildLists.run(guildId);
           sql.guildBack.run(guildId);
         },
         (feedIds) => applyGuildPurge(memory, guildId, feedIds),
@@ -299,13 +334,15 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
           return createStoreMemory(dump);
         },
         (next) => {
-          db.exec('DELETE FROM feeds; DELETE FROM subscriptions; DELETE FROM removed_guilds; DELETE FROM meta;');
+          db.exec('DELETE FROM feeds; DELETE FROM subscriptions; DELETE FROM reading_list; DELETE FROM removed_guilds; DELETE FROM meta;');
           for (const feed of next.feeds.values()) {
             sql.feed.run(feed.id, feed.guildId, feed.channelId, JSON.stringify(feed));
             sql.newProgress.run(feed.id, JSON.stringify(next.progress.get(feed.id)));
             for (const e of postedOf(next, feed.id).entries()) sql.append.run(feed.id, e.paperId, e.messageId, e.postedAt, e.digest, e.seq);
           }
           for (const [guildId, members] of next.subscriptions) for (const [userId, s] of members) saveSubscriber(guildId, userId, s);
+          for (const [guildId, members] of next.readingLists)
+            for (const [userId, entries] of members) for (const e of entries) sql.saveToList.run(guildId, userId, e.paperId, e.savedAt);
           saveMeta(next.meta);
         },
         (next) => void Object.assign(memory, next),

@@ -79,6 +79,7 @@ export const stateCommand: CliCommand = {
           progressOf: (id) => snapshot.progress.get(id)!,
           postedOf: (id) => store.posted(id).entries(),
           subscriptions: snapshot.subscriptions,
+          readingLists: snapshot.readingLists,
           meta: snapshot.meta,
         },
         { at: systemClock.now().toISOString(), ...(feedId === undefined ? {} : { feedId }) },

@@ -10,6 +10,8 @@ export interface UploadedFile {
   field: string;
   filename: string;
   size: number;
+  /** The uploaded bytes (Discord serves them back at the attachment's `url`; tests read them here). */
+  data: Buffer;
 }
 
 /** What a route handler receives. */
@@ -92,7 +94,7 @@ async function parseBody(req: IncomingMessage, raw: Buffer): Promise<{ body: unk
     for (const [field, value] of form.entries()) {
       if (typeof value === 'string') {
         if (field === 'payload_json') body = JSON.parse(value);
-      } else files.push({ field, filename: value.name, size: value.size });
+      } else files.push({ field, filename: value.name, size: value.size, data: Buffer.from(await value.arrayBuffer()) });
     }
     return { body, files };
   }

@@ -86,7 +86,7 @@ export class Messages {
       editedTimestamp: null,
       interactionId: options.interactionId ?? null,
       type: options.type ?? (ref ? 19 : 0),
-      attachments: files.map((f) => ({ id: this.state.ids.next(now), filename: f.filename, size: f.size })),
+      attachments: files.map((f) => ({ id: this.state.ids.next(now), filename: f.filename, size: f.size, data: f.data })),
       components: normalizeComponents(body.components),
     };
     if (!ephemeral) {
@@ -142,7 +142,7 @@ export class Messages {
     if (typeof body.flags === 'number') message.flags = (message.flags & EPHEMERAL) | body.flags;
     message.flags &= ~(options.clearFlags ?? 0);
     if (files.length > 0)
-      message.attachments.push(...files.map((f) => ({ id: this.state.ids.next(), filename: f.filename, size: f.size })));
+      message.attachments.push(...files.map((f) => ({ id: this.state.ids.next(), filename: f.filename, size: f.size, data: f.data })));
     if (!ephemeral && ('content' in body || 'allowed_mentions' in body)) {
       message.pinged = computePinged(message.content, body.allowed_mentions ?? message.payload.allowed_mentions, null);
     }

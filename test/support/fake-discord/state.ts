@@ -565,7 +565,9 @@ export class State {
       }),
       mention_roles: message.pinged.roles,
       attachments: message.attachments.map((a) => ({
-        ...a,
+        id: a.id,
+        filename: a.filename,
+        size: a.size,
         url: `https://cdn.discordapp.com/attachments/${message.channelId}/${a.id}/${a.filename}`,
         proxy_url: `https://media.discordapp.net/attachments/${message.channelId}/${a.id}/${a.filename}`,
       })),

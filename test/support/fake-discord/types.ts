@@ -150,7 +150,8 @@ export interface StoredMessage {
   /** Set for interaction responses and follow-ups. */
   interactionId: string | null;
   type: number;
-  attachments: Array<{ id: string; filename: string; size: number }>;
+  /** Uploaded files: `data` holds their bytes (Discord serves them at the attachment's `url`). */
+  attachments: Array<{ id: string; filename: string; size: number; data?: Buffer }>;
   /** Message components (action rows of buttons) as last sent. */
   components: Array<Record<string, unknown>>;
 }

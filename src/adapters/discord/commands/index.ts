@@ -1,6 +1,7 @@
 import type { SlashCommand } from '../command.js';
 import { digestCommand } from './digest.js';
 import { paperCommand } from './paper.js';
+import { readingListCommand } from './reading-list.js';
 import { similarCommand } from './similar.js';
 import { subscribeCommand } from './subscribe.js';
 import { subscriptionsCommand } from './subscriptions.js';
@@ -13,6 +14,7 @@ import { unsubscribeCommand } from './unsubscribe.js';
 export const SLASH_COMMANDS: readonly SlashCommand[] = [
   paperCommand,
   similarCommand,
+  readingListCommand,
   subscribeCommand,
   unsubscribeCommand,
   subscriptionsCommand,

@@ -1,5 +1,6 @@
 import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
 import { DISCORD_LIMITS } from '../../../core/discord-limits.js';
+import { describeFollow } from '../../../core/follows.js';
 import { escapeMarkdown, sliceText } from '../../../core/markdown.js';
 import { TOPIC_MAX_LENGTH } from '../../../core/topics.js';
 import type { CommandData, SlashCommand } from '../command.js';
@@ -33,7 +34,7 @@ export const unsubscribeCommand = {
       const left = result.left.length
         ? `You still follow ${result.left.length} topic${result.left.length === 1 ? '' : 's'}.`
         : 'You follow no topics now.';
-      await answer(interaction, text(`Unsubscribed from **${escapeMarkdown(result.topic)}**. ${left}`));
+      await answer(interaction, text(`Unsubscribed from ${describeFollow(result.topic, escapeMarkdown)}. ${left}`));
       return;
     }
     const yours = result.left.length
@@ -45,7 +46,7 @@ export const unsubscribeCommand = {
     const typed = readFocusedText(interaction).trim().toLowerCase();
     return context.subscriptions
       .list(readGuildId(interaction), interaction.user.id)
-      .topics.filter((t) => t.includes(typed))
+      .topics.filter((t) => t.toLowerCase().includes(typed))
       .slice(0, DISCORD_LIMITS.autocompleteChoices)
       .map((t) => ({ name: sliceText(t, DISCORD_LIMITS.choiceName), value: sliceText(t, DISCORD_LIMITS.choiceValue) }));
   },
