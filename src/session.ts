@@ -24,6 +24,9 @@ import { cacheDirFor, createFsCorpusCache } from './adapters/fs-corpus-cache.js'
 import { createFsCorpusSource } from './adapters/fs-corpus-source.js';
 import { openDataStore } from './adapters/open-store.js';
 import { createSourceFetcher } from './adapters/sources/source-fetcher.js';
+
+/** Interactions kept while the router is not set yet; beyond, the start is far too slow to answer them in time anyway. */
+const EARLY_INTERACTIONS_MAX = 200;
 import { systemClock } from './adapters/system-clock.js';
 
 /** What the running bot writes to: console-mode digests go to `out`. */
@@ -115,6 +118,9 @@ export async function openDigestSession(
   const feedId = feedIdOf(config);
   const iso = () => systemClock.now().toISOString();
   let route: ((interaction: Interaction) => Promise<void>) | null = null;
+  // Interactions that arrive between the gateway's READY and the router (the start still reconciling servers): answered
+  // once it is set rather than dropped, which Discord would show the member as "The application did not respond".
+  const early: Interaction[] = [];
   let connection: DiscordConnection | null = null;
   let catalog: CorpusCatalog;
   let poster: Poster;
@@ -136,7 +142,12 @@ export async function openDigestSession(
             token: config.discord.token,
             apiUrl: config.discord.apiUrl,
             logger,
-            onInteraction: options.interactive ? (interaction) => void route?.(interaction) : undefined,
+            onInteraction: options.interactive
+              ? (interaction) => {
+                  if (route) void route(interaction);
+                  else if (early.length < EARLY_INTERACTIONS_MAX) early.push(interaction);
+                }
+              : undefined,
             shards: shardSetOf(config.shards),
           })
         : Promise.resolve(null),
@@ -224,6 +235,7 @@ export async function openDigestSession(
     },
     setInteractionHandler(handler) {
       route = handler;
+      for (const interaction of early.splice(0)) void handler(interaction);
     },
     async close() {
       // The search index a first start is still keeping: a stop right after it must not lose it.
