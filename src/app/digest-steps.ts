@@ -17,8 +17,9 @@ import { beginDigest, isUnderWay, recordPosted, recordPostIntent, recordRefused 
 import { type Retrying, toPostError } from './digest-retry.js';
 import type { FeedStore } from './feed-store.js';
 import type { Notifier } from './notify.js';
-import { type Clock, type CorpusSource, type Logger, PostError, type Poster } from './ports.js';
+import { type Clock, type CorpusSource, type Logger, type PaperPost, PostError, type Poster } from './ports.js';
 import { createPostReconciler } from './reconcile-posts.js';
+import { createThreadStarter, planDiscussion, withAudienceTopics, withThreadIntent } from './discussion-threads.js';
 
 /** What the steps of a digest run need: the runner's dependencies, less its retry and pacing settings. */
 export interface DigestStepDeps {
@@ -97,6 +98,7 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
   const countRemaining = (papers: readonly Paper[]) => listUnposted(papers, feed.view(), feed.feed().order, feed.feed()).length;
   const post = (message: OutgoingMessage, nonce: string) => io.retrying(() => deps.poster.post(message, nonce));
   const reconciler = createPostReconciler(deps);
+  const threads = createThreadStarter({ ...deps, retrying: io.retrying });
   let lastProblem: string | null = null;
   let lastCorpusProblem: string | null = null;
 
@@ -124,10 +126,10 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
     return { outcome: 'empty', digest: null, posted: [], failed: [], remaining: 0 };
   }
 
-  async function postCard(paper: Paper, card: OutgoingMessage, nonce: string): Promise<PaperOutcome> {
+  async function postCard(paper: Paper, card: OutgoingMessage, nonce: string, paperPost: PaperPost): Promise<PaperOutcome> {
     // The record of the post shares the try: a failed write after the post is reported like a failed post.
     try {
-      const { messageId } = await post(card, nonce);
+      const { messageId } = await io.retrying(() => deps.poster.post(card, nonce, paperPost));
       await feed.step((s) => recordPosted(s, paper.id, messageId, iso()));
       return { kind: 'posted', paper };
     } catch (error) {
@@ -178,6 +180,8 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
       }
       if (resumed) logger.info({ destination, digest: resumed.digest }, `resuming digest #${resumed.digest} that was interrupted`);
       const { headerUnknown } = await reconciler.reconcile();
+      // Threads a crash left owed (their papers posted, or found posted just now) are started before anything new.
+      await threads.startOwed();
       if (!resumed) {
         const plan = selectNextPapers(papers, feed.view(), count, feed.feed().order, feed.feed());
         if (plan.papers.length === 0) return { kind: 'empty', summary: await recordEmpty(papers) };
@@ -188,6 +192,8 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
 
     async postHeader({ inFlight, headerUnknown }) {
       if (inFlight.header.messageId !== null || headerUnknown || isUnderWay(feed.view(), inFlight.papers)) return 'skipped';
+      // A forum takes posts only: its papers are the digest.
+      if (deps.poster.channelKind?.() === 'forum') return 'skipped';
       const { messageId } = await post(buildHeaderMessage(inFlight, feed.feed().schedule.timezone), inFlight.header.nonce);
       await feed.step((s) => markHeaderPosted(s, messageId));
       return 'posted';
@@ -207,16 +213,27 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
         return { kind: 'waiting' };
       }
       const nonce = current.pending[id]?.nonce ?? createPaperNonce(feed.feedId, id);
+      const discussion = planDiscussion(feed.feed(), deps.poster, paper);
       const { card, audience } = buildPaperMessage(current, paper, {
         excerptLength: deps.excerptLength,
         audienceFor: deps.audienceFor,
+        inThread: discussion.thread,
       });
       if (!current.pending[id] || !current.audiences?.[id]) {
         const after = newestKnownMessage(current);
-        await feed.step((s) => recordPostIntent(s, id, { nonce, at: iso(), after, audience }));
+        // The thread is owed from the intent on: a post recovery finds after a crash gets its thread too.
+        await feed.step((s) =>
+          withThreadIntent(
+            recordPostIntent(s, id, { nonce, at: iso(), after, audience }),
+            id,
+            discussion.thread ? discussion.post.name : null,
+            iso(),
+          ),
+        );
       }
-      const outcome = await postCard(paper, card, nonce);
-      // The follow-up mentions of a paper with many subscribers go out right after its card.
+      const outcome = await postCard(paper, card, nonce, withAudienceTopics(discussion.post, audience));
+      await threads.startOwed(signal);
+      // The follow-up mentions of a paper with many subscribers go out right after its card (or in its thread).
       await io.notifier.sendChannelNotices(signal);
       return outcome;
     },

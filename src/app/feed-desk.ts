@@ -32,6 +32,8 @@ export interface FeedChanges {
   include?: readonly string[];
   exclude?: readonly string[];
   minUpvotes?: number | null;
+  /** Per-feed options to set (`threads`, ...); the feed's other options stay as they are. */
+  options?: Readonly<Record<string, unknown>>;
 }
 
 /** A feed id that names no feed of this server (or none at all: the same answer, so ids of other servers leak nothing). */

@@ -258,6 +258,7 @@ export function createFeedRuntime(deps: FeedRuntimeDeps): FeedRuntime {
         include: [...(checked.include ?? base.include)],
         exclude: [...(checked.exclude ?? base.exclude)],
         minUpvotes: checked.minUpvotes === undefined ? base.minUpvotes : checked.minUpvotes,
+        options: { ...base.options, ...changes.options },
         // A feed paused because its channel was deleted posts again once it has a channel.
         paused: base.paused?.reason === CHANNEL_DELETED_REASON && base.channelId !== changes.channelId ? null : base.paused,
         updatedAt: at,

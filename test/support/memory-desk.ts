@@ -104,6 +104,7 @@ export function createMemoryDesk(deps: {
         include: [...(changes.include ?? base.include)],
         exclude: [...(changes.exclude ?? base.exclude)],
         minUpvotes: changes.minUpvotes === undefined ? base.minUpvotes : changes.minUpvotes,
+        options: { ...base.options, ...changes.options },
         updatedAt: at,
       });
     },
