@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPassing } from './report.js';
 import { run as runCompressedTime } from './scenarios/compressed-time.js';
+import { run as runDiscussion } from './scenarios/discussion.js';
 import { run as runDiskTrouble } from './scenarios/disk-trouble.js';
 import { run as runFlakySource } from './scenarios/flaky-source.js';
 import { run as runLoad } from './scenarios/load.js';
@@ -48,5 +49,14 @@ describe('soak scenarios, short', () => {
     expect(report.unpinged).toBe(0);
     expect(report.notifiedTwice).toBe(0);
     expect(report.interactionsAnswered).toBe(report.interactionsSent);
+  }, 180_000);
+
+  it('given a threads feed and a forum feed killed at random instants, then each paper has one card, one thread and one forum post, and its subscribers are mentioned once in its thread', async () => {
+    const report = await runDiscussion(0.1);
+    expect(report.problems).toEqual([]);
+    expect(isPassing(report)).toBe(true);
+    expect(report.papersPosted).toBe(report.papersExpected);
+    expect(report.unpinged).toBe(0);
+    expect(report.notifiedTwice).toBe(0);
   }, 180_000);
 });
