@@ -17,7 +17,7 @@ import { shardSetOf } from './core/shards.js';
 import { BOOTSTRAP_FEED_ID, CONSOLE_FEED_ID, type FeedSettings } from './core/feed.js';
 import { selectAudience } from './core/subscriptions.js';
 import { createConsolePoster } from './adapters/console-poster.js';
-import { channelKindOf, channelPermissionsOf, createChannelPoster } from './adapters/discord/channel-poster.js';
+import { channelKindOf, channelPermissionsOf, createChannelPoster, createOnceRest } from './adapters/discord/channel-poster.js';
 import { connectDiscord, type DiscordConnection } from './adapters/discord/client.js';
 import { lookUpChannelGuild } from './adapters/discord/home-guild.js';
 import { cacheDirFor, createFsCorpusCache } from './adapters/fs-corpus-cache.js';
@@ -148,6 +148,7 @@ export async function openDigestSession(
     if (connection) {
       const { client } = connection;
       const channels = new Map<string, Poster>();
+      const onceRest = createOnceRest(config.discord.apiUrl, config.discord.token!);
       const channelPoster = (channelId: string): Poster => {
         let found = channels.get(channelId);
         if (!found) {
@@ -157,6 +158,7 @@ export async function openDigestSession(
             botUserId: () => connection?.botUserId ?? null,
             permissions: channelPermissionsOf(client, channelId),
             channelKind: channelKindOf(client, channelId),
+            onceRest,
           });
           channels.set(channelId, found);
         }

@@ -3,6 +3,7 @@ import { isFiltering } from '../core/feed-filter.js';
 import type { OutgoingMessage } from '../core/format.js';
 import type { Paper } from '../core/paper.js';
 import {
+  type Audience,
   clearWaiting,
   finishDigest,
   type InFlightDigest,
@@ -17,9 +18,9 @@ import { beginDigest, isUnderWay, recordPosted, recordPostIntent, recordRefused 
 import { type Retrying, toPostError } from './digest-retry.js';
 import type { FeedStore } from './feed-store.js';
 import type { Notifier } from './notify.js';
-import { type Clock, type CorpusSource, type Logger, type PaperPost, PostError, type Poster } from './ports.js';
+import { type Clock, type CorpusSource, type Logger, PostError, type Poster } from './ports.js';
 import { createPostReconciler } from './reconcile-posts.js';
-import { createThreadStarter, planDiscussion, withAudienceTopics, withThreadIntent } from './discussion-threads.js';
+import { createThreadStarter, type DiscussionPlan, planDiscussion, withAudienceTopics, withThreadIntent } from './discussion-threads.js';
 
 /** What the steps of a digest run need: the runner's dependencies, less its retry and pacing settings. */
 export interface DigestStepDeps {
@@ -126,10 +127,19 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
     return { outcome: 'empty', digest: null, posted: [], failed: [], remaining: 0 };
   }
 
-  async function postCard(paper: Paper, card: OutgoingMessage, nonce: string, paperPost: PaperPost): Promise<PaperOutcome> {
+  async function postCard(
+    paper: Paper,
+    card: OutgoingMessage,
+    nonce: string,
+    discussion: DiscussionPlan,
+    audience: Audience,
+  ): Promise<PaperOutcome> {
+    const send = () => deps.poster.post(card, nonce, withAudienceTopics(discussion.post, audience));
     // The record of the post shares the try: a failed write after the post is reported like a failed post.
     try {
-      const { messageId } = await io.retrying(() => deps.poster.post(card, nonce, paperPost));
+      // A forum post takes no nonce: one whose answer was lost is never sent again blindly; the paper stays pending
+      // and the next run reads the forum for it first.
+      const { messageId } = discussion.forum ? await send() : await io.retrying(send);
       await feed.step((s) => recordPosted(s, paper.id, messageId, iso()));
       return { kind: 'posted', paper };
     } catch (error) {
@@ -231,7 +241,7 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
           ),
         );
       }
-      const outcome = await postCard(paper, card, nonce, withAudienceTopics(discussion.post, audience));
+      const outcome = await postCard(paper, card, nonce, discussion, audience);
       await threads.startOwed(signal);
       // The follow-up mentions of a paper with many subscribers go out right after its card (or in its thread).
       await io.notifier.sendChannelNotices(signal);

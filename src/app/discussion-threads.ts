@@ -11,6 +11,8 @@ import type { Clock, Logger, PaperPost, Poster } from './ports.js';
 
 /** How a paper is discussed in a feed: a thread started on its message (`thread`), and what a forum post of it is. */
 export interface DiscussionPlan {
+  /** True when the destination is a forum: the paper's post is a thread created without a nonce. */
+  forum: boolean;
   /** True when the feed starts a thread on the paper's message (option `threads: on`, a destination with threads). */
   thread: boolean;
   /** The thread or forum post's name, and the topics the feed's filter matched (a forum post's tags). */
@@ -21,6 +23,7 @@ export interface DiscussionPlan {
 export function planDiscussion(feed: Feed, poster: Poster, paper: Paper): DiscussionPlan {
   const forum = poster.channelKind?.() === 'forum';
   return {
+    forum,
     thread: !forum && poster.startThread !== undefined && isThreadsOn(feed),
     post: { name: formatThreadName(paper.title, paper.id), topics: matchTopics(paper, feed.include) },
   };

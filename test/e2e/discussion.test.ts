@@ -184,6 +184,22 @@ describe('discussion threads and forum feeds', () => {
     expect(server.requests.some((r) => /\/messages\/\d+\/threads$/.test(r.path) && r.status === 400)).toBe(true);
   }, 240_000);
 
+  it('given forum post creations that Discord did but whose answer was lost (5xx, a reset connection), then neither discord.js nor the bot retries them blindly: one post per paper', async () => {
+    const { server, env, postCounts } = await setup({
+      feeds: [{ id: 'forum', guildId: G.guild, channelId: G.forum, schedule: EVERY_SECOND, size: 10, include: TOPICS }],
+    });
+    // A forum post takes no nonce: a create retried after these would be a second post.
+    const create = { method: 'POST', path: new RegExp(`^/channels/${G.forum}/threads$`) };
+    server.faults.resetConnectionNext(create, { afterCommit: true });
+    server.faults.failNext(create, { status: 502, count: 1, afterCommit: true });
+    const bot = spawnBot(env);
+    await vi.waitFor(() => expect(postCounts()).toEqual(once(forumPapers)), { timeout: 90_000, interval: 200 });
+    await bot.waitFor(/digest empty/, 60_000);
+    bot.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    expect(postCounts()).toEqual(once(forumPapers));
+  }, 180_000);
+
   it('given the bot killed at random instants around thread and forum post creation, then each paper has exactly one thread and one forum post', async () => {
     const { env, threadCounts, postCounts } = await setup({ delayMs: 40 });
     for (let seed = 1; seed <= 10; seed += 1) {

@@ -1,5 +1,5 @@
-import { ChannelType, DiscordAPIError, HTTPError, MessageType, PermissionFlagsBits, Routes } from 'discord.js';
-import type { APIMessage, Client, GuildChannel, REST } from 'discord.js';
+import { ChannelType, DiscordAPIError, HTTPError, MessageType, PermissionFlagsBits, REST, Routes } from 'discord.js';
+import type { APIMessage, Client, GuildChannel } from 'discord.js';
 import { PostError, type PostedMessage, type Poster } from '../../app/ports.js';
 import { DISCORD_LIMITS } from '../../core/discord-limits.js';
 import type { OutgoingMessage } from '../../core/format.js';
@@ -38,6 +38,14 @@ export function channelPermissionsOf(client: Client, channelId: string): () => b
   };
 }
 
+/**
+ * A REST client that sends each request once: a 5xx, a timeout or a reset connection is thrown, not retried (429s
+ * are still waited out: Discord did nothing). For creates without a nonce, whose retry could make a duplicate.
+ */
+export function createOnceRest(apiUrl: string, token: string): REST {
+  return new REST({ api: apiUrl, retries: 0 }).setToken(token);
+}
+
 /** What kind of channel the digest channel is, from discord.js's cache: a forum, a text channel, or unknown (null). */
 export function channelKindOf(client: Client, channelId: string): () => 'text' | 'forum' | null {
   return () => {
@@ -61,6 +69,8 @@ export function createChannelPoster(options: {
   permissions?: () => bigint | null;
   /** Pages of 100 messages a recovery read may take before it gives up (fails closed); default 50. */
   maxPages?: number;
+  /** A REST client without retries of its own, for forum posts (they take no nonce); see {@link createOnceRest}. */
+  onceRest?: REST;
   /** Whether the channel is a forum (see {@link channelKindOf}); a text channel when not given. */
   channelKind?: () => 'text' | 'forum' | null;
 }): Poster {
@@ -68,6 +78,7 @@ export function createChannelPoster(options: {
   const kind = options.channelKind ?? (() => 'text' as const);
   const discussion: DiscussionDeps = {
     rest,
+    ...(options.onceRest ? { onceRest: options.onceRest } : {}),
     channelId,
     botUserId: options.botUserId,
     permissions: () => options.permissions?.() ?? null,

@@ -36,6 +36,11 @@ export function adviseOnThreads(missing: readonly string[]): string {
 /** What the thread and forum calls need from the channel poster. */
 export interface DiscussionDeps {
   rest: REST;
+  /**
+   * A REST client that never retries a request on its own (discord.js retries 5xx, timeouts and reset connections):
+   * for forum posts, whose create takes no nonce, so a retry after a lost answer would be a second post.
+   */
+  onceRest?: REST;
   channelId: string;
   botUserId: () => string | null;
   permissions: () => bigint | null;
@@ -109,7 +114,7 @@ export async function createForumPost(deps: DiscussionDeps, message: OutgoingMes
     const plan = planForumTags(post.topics, available, { canManage });
     const applied = [...plan.apply];
     if (plan.create.length > 0) applied.push(...(await createTags(deps, tags, plan.create)));
-    const created = (await rest.post(Routes.threads(channelId), {
+    const created = (await (deps.onceRest ?? rest).post(Routes.threads(channelId), {
       body: { name: post.name, message, ...(applied.length > 0 ? { applied_tags: applied.slice(0, 5) } : {}) },
     })) as APIThreadChannel;
     return { messageId: created.id };
@@ -121,7 +126,8 @@ export async function createForumPost(deps: DiscussionDeps, message: OutgoingMes
 /** Adds tags to the forum (keeping its own); their ids, or none when the forum refuses (the post goes without them). */
 async function createTags(deps: DiscussionDeps, existing: NonNullable<ForumChannel['available_tags']>, names: string[]): Promise<string[]> {
   try {
-    const updated = (await deps.rest.patch(Routes.channel(deps.channelId), {
+    // Sent once: a retried list with a new name after a lost answer would add that tag twice.
+    const updated = (await (deps.onceRest ?? deps.rest).patch(Routes.channel(deps.channelId), {
       body: { available_tags: [...existing, ...names.map((name) => ({ name }))] },
     })) as ForumChannel;
     const known = new Set(existing.map((t) => t.id));

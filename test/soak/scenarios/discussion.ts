@@ -82,8 +82,10 @@ export async function run(scale: number): Promise<ScenarioReport> {
   for (const member of MEMBERS) await store.updateSubscriber(GUILD, member, () => topics);
   await store.close();
 
+  // Discord's own nonce window (a few minutes): a mention a kill left sent but unrecorded is sent again with the same
+  // nonce and deduplicated, as notifications are designed (docs/reliability.md, Notifications). Cards, threads and
+  // forum posts do not rely on it: they are found by reading back, by 160004 and by the forum read.
   const discord = await startFakeDiscord({
-    nonceWindowMs: 0,
     rateLimits: { messagesPerChannel: { limit: 200, windowMs: 1000 }, globalPerSecond: 500 },
     guilds: [
       {
@@ -183,7 +185,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   return {
     scenario: 'discussion',
     load: `${papers.length} papers in a threads feed and a forum feed (${papers.length * 2} threads and posts), ${MEMBERS.length} subscribers, ${killed} kill -9 with restarts`,
-    faults: '30 ms thread and post creations, 3% 5xx on them, nonce window 0',
+    faults: "30 ms thread and post creations, 3% 5xx on them, Discord's nonce window (5 min)",
     papersExpected: papers.length * 2,
     papersPosted: papers.filter((p) => counts.threads.get(p.id)).length + papers.filter((p) => counts.posts.get(p.id)).length,
     duplicates,
