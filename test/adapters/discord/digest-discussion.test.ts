@@ -76,6 +76,15 @@ describe('/digest setup threads and forum channels', () => {
     expect(await finalOf(await digest('status', {}, A.nothreads))).toContain(warning);
   });
 
+  it('given a stored threads option that is not on or off (a hand-edited database), then status says the feed posts without threads and how to fix it', async () => {
+    const [view] = h.desk.inChannel(A.guild, A.papers);
+    await h.context.store.saveFeed({ ...view!.feed, options: { threads: 'sometimes' } });
+    expect(await finalOf(await digest('status'))).toContain(
+      '**Discussion:** ⚠️ the feed\'s stored options are invalid ("threads" must be one of on, off), so it posts without threads; set them again with `/digest setup threads:`.',
+    );
+    await finalOf(await digest('setup', { channel: A.papers, threads: 'off' }));
+  });
+
   it('given a forum channel, then the feed is created there and the reply says each paper is a post of the forum', async () => {
     const content = await finalOf(await digest('setup', { channel: A.forum }, A.papers));
     expect(content).toMatch(/^Created the feed\./);

@@ -3,7 +3,7 @@ import { UserFacingError } from '../../../app/errors.js';
 import { FeedNotFoundError, type FeedView } from '../../../app/feed-desk.js';
 import type { Feed } from '../../../core/feed.js';
 import { parseFeedInput, type RawFeedInput } from '../../../core/feed-input.js';
-import { isThreadsOn, parseThreadsInput } from '../../../core/feed-options.js';
+import { isThreadsOn, parseThreadsInput, readDiscussionOptions } from '../../../core/feed-options.js';
 import { escapeAndFit } from '../../../core/markdown.js';
 import { listMissingPermissions } from '../channel-poster.js';
 import { listMissingThreadPermissions } from '../discussion-poster.js';
@@ -105,6 +105,9 @@ export async function runSetup(
  * (or why not: Create Public Threads and Send Messages in Threads are missing), or null when threads are off.
  */
 export function describeDiscussion(client: Client, feed: Feed): string | null {
+  const { problem } = readDiscussionOptions(feed.options);
+  if (problem)
+    return `**Discussion:** ⚠️ the feed's stored options are invalid (${escapeAndFit(problem, 200)}), so it posts without threads; set them again with \`/digest setup threads:\`.`;
   const channel = feed.channelId ? client.channels.cache.get(feed.channelId) : undefined;
   if (channel?.type === ChannelType.GuildForum)
     return `**Discussion:** each paper is a post of the forum, tagged with its topics${isThreadsOn(feed) ? ' (the `threads` option does not apply to a forum)' : ''}.`;
