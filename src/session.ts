@@ -260,6 +260,10 @@ function createFeedPoster(store: Store, feedId: string, channelPoster: (channelI
       const channelId = store.read().feeds.get(feedId)?.channelId;
       return channelId ? (channelPoster(channelId).channelKind?.() ?? null) : null;
     },
+    threadsBlocked: () => {
+      const channelId = store.read().feeds.get(feedId)?.channelId;
+      return channelId ? (channelPoster(channelId).threadsBlocked?.() ?? null) : null;
+    },
     startThread: async (messageId, name) => {
       const poster = current();
       if (!poster.startThread) throw new PostError('forbidden', 'this destination has no threads');

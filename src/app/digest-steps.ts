@@ -232,14 +232,7 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
       if (!current.pending[id] || !current.audiences?.[id]) {
         const after = newestKnownMessage(current);
         // The thread is owed from the intent on: a post recovery finds after a crash gets its thread too.
-        await feed.step((s) =>
-          withThreadIntent(
-            recordPostIntent(s, id, { nonce, at: iso(), after, audience }),
-            id,
-            discussion.thread ? discussion.post.name : null,
-            iso(),
-          ),
-        );
+        await feed.step((s) => withThreadIntent(recordPostIntent(s, id, { nonce, at: iso(), after, audience }), id, discussion, iso()));
       }
       const outcome = await postCard(paper, card, nonce, discussion, audience);
       await threads.startOwed(signal);

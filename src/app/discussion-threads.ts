@@ -1,4 +1,4 @@
-import { giveUpThread, listOwedThreads, markThreadStarted, recordThreadIntent } from '../core/discussion.js';
+import { giveUpThread, listOwedThreads, markThreadStarted, markThreadsUnavailable, recordThreadIntent } from '../core/discussion.js';
 import type { Feed } from '../core/feed.js';
 import { isThreadsOn } from '../core/feed-options.js';
 import type { Paper } from '../core/paper.js';
@@ -13,6 +13,8 @@ import type { Clock, Logger, PaperPost, Poster } from './ports.js';
 export interface DiscussionPlan {
   /** True when the destination is a forum: the paper's post is a thread created without a nonce. */
   forum: boolean;
+  /** Why the feed wants threads but none can be started now (missing permissions): its mentions stay on the card. */
+  blocked: string | null;
   /** True when the feed starts a thread on the paper's message (option `threads: on`, a destination with threads). */
   thread: boolean;
   /** The thread or forum post's name, and the topics the feed's filter matched (a forum post's tags). */
@@ -22,9 +24,12 @@ export interface DiscussionPlan {
 /** How a paper of this feed is discussed: in a forum every paper is a post; elsewhere a thread when `threads` is on. */
 export function planDiscussion(feed: Feed, poster: Poster, paper: Paper): DiscussionPlan {
   const forum = poster.channelKind?.() === 'forum';
+  const wanted = !forum && poster.startThread !== undefined && isThreadsOn(feed);
+  const blocked = wanted ? (poster.threadsBlocked?.() ?? null) : null;
   return {
     forum,
-    thread: !forum && poster.startThread !== undefined && isThreadsOn(feed),
+    blocked,
+    thread: wanted && blocked === null,
     post: { name: formatThreadName(paper.title, paper.id), topics: matchTopics(paper, feed.include) },
   };
 }
@@ -35,9 +40,13 @@ export function withAudienceTopics(post: PaperPost, audience: Audience): PaperPo
   return { ...post, topics: [...new Set(topics)] };
 }
 
-/** The intent to post a paper with, when its feed starts threads, the thread it owes (`name` null: none). */
-export function withThreadIntent(s: FeedState, paperId: string, name: string | null, at: string): FeedState {
-  return name === null ? s : recordThreadIntent(s, paperId, name, at);
+/**
+ * The intent to post a paper with, when its feed starts threads, the thread it owes; when threads are wanted but
+ * blocked, why (kept for `/digest status`) instead.
+ */
+export function withThreadIntent(s: FeedState, paperId: string, plan: DiscussionPlan, at: string): FeedState {
+  if (plan.thread) return recordThreadIntent(s, paperId, plan.post.name, at);
+  return plan.blocked === null ? s : markThreadsUnavailable(s, plan.blocked, at);
 }
 
 /** Starts the discussion threads a feed owes its posted papers (feed option `threads`); see {@link createThreadStarter}. */

@@ -143,6 +143,8 @@ export interface Poster {
    * the bot lacks Create Public Threads or Send Messages in Threads.
    */
   startThread?(messageId: string, name: string): Promise<{ threadId: string; existed: boolean }>;
+  /** Why no thread can be started now (the bot is known to lack a thread permission), or null. */
+  threadsBlocked?(): string | null;
   /** Posts a message in a thread of the destination (the mentions of a paper), with a nonce like {@link post}. */
   postInThread?(threadId: string, message: OutgoingMessage, nonce: string): Promise<{ messageId: string }>;
   /**

@@ -71,6 +71,12 @@ export function giveUpThread(s: FeedState, paperId: string, at: string, unavaila
   });
 }
 
+/** Records why the feed's papers get no thread for now (a thread permission is missing), for `/digest status`. */
+export function markThreadsUnavailable(s: FeedState, reason: string, at: string): FeedState {
+  if (s.progress.threadsUnavailable?.reason === reason) return s;
+  return updateProgress(s, (d) => ({ ...d, threadsUnavailable: { reason, at } }));
+}
+
 /** True while a channel notice must wait: its paper's thread is owed but not started yet. */
 export function isWaitingForThread(view: FeedView, thread: string | undefined): boolean {
   return thread !== undefined && view.progress.threads?.[thread] !== undefined;

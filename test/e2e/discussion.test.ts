@@ -135,7 +135,7 @@ describe('discussion threads and forum feeds', () => {
     expect(await bot.exited).toBe(0);
   }, 180_000);
 
-  it('given no Create Public Threads in the channel, then the feed posts without threads, mentions stay in the channel, and the state says why (no retry loop)', async () => {
+  it('given no Create Public Threads in the channel, then the feed posts without threads, mentions ride on the cards, and the state says why (no thread request at all)', async () => {
     const { server, env, feedOf, threadCounts } = await setup({
       feeds: [{ id: 'threads', guildId: G.guild, channelId: G.papers, schedule: EVERY_SECOND, size: 10, options: { threads: 'on' } }],
     });
@@ -149,9 +149,33 @@ describe('discussion threads and forum feeds', () => {
     const progress = (await feedOf('threads')).progress;
     expect(progress.threads).toBeUndefined();
     expect(progress.threadsUnavailable?.reason).toMatch(/Create Public Threads/);
-    // The member is still told, in the channel.
-    expect(server.messages(G.papers).some((m) => m.pinged.users.includes(G.member))).toBe(true);
+    // The member is still told, on the cards, as in a feed without threads.
+    const pinging = server.messages(G.papers).filter((m) => m.pinged.users.includes(G.member));
+    expect(pinging.length).toBeGreaterThan(0);
+    expect(pinging.every((m) => m.embeds.length === 1)).toBe(true);
     expect(server.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/threads'))).toEqual([]);
+  }, 180_000);
+
+  it('given Discord refusing one thread (403, 50013) though the cached permissions allowed it, then that paper goes without a thread, once, with no retry, and the next papers get theirs', async () => {
+    const { server, env, feedOf, threadCounts } = await setup({
+      feeds: [{ id: 'threads', guildId: G.guild, channelId: G.papers, schedule: EVERY_SECOND, size: 10, options: { threads: 'on' } }],
+    });
+    const start = { method: 'POST', path: /\/messages\/\d+\/threads$/ };
+    server.faults.failNext(start, { status: 403, code: 50013 });
+    const bot = spawnBot(env);
+    await vi.waitFor(() => expect([...threadCounts().values()].filter((n) => n === 1)).toHaveLength(papers.length - 1), {
+      timeout: 90_000,
+      interval: 200,
+    });
+    await bot.waitFor(/digest empty/, 60_000);
+    bot.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    const without = [...threadCounts()].filter(([, n]) => n === 0).map(([id]) => id);
+    expect(without).toHaveLength(1);
+    expect(server.requests.filter((r) => r.method === 'POST' && start.path.test(r.path))).toHaveLength(papers.length);
+    const progress = (await feedOf('threads')).progress;
+    // A later thread was started: threads work again, nothing is left owed.
+    expect([progress.threads, progress.threadsUnavailable]).toEqual([undefined, undefined]);
   }, 180_000);
 
   it('given a kill -9 after Discord created a thread (or a forum post) but before the bot heard back, then the restart finds it (160004, the forum read) and makes no second one', async () => {

@@ -4,7 +4,14 @@ import { PostError, type PostedMessage, type Poster } from '../../app/ports.js';
 import { DISCORD_LIMITS } from '../../core/discord-limits.js';
 import type { OutgoingMessage } from '../../core/format.js';
 import { readDigestNumber, readPaperIdFromFooter } from '../../core/format.js';
-import { createForumPost, type DiscussionDeps, postInThread, readForumPosts, startMessageThread } from './discussion-poster.js';
+import {
+  createForumPost,
+  describeBlockedThreads,
+  type DiscussionDeps,
+  postInThread,
+  readForumPosts,
+  startMessageThread,
+} from './discussion-poster.js';
 
 const DISCORD_EPOCH = 1_420_070_400_000n;
 
@@ -139,6 +146,7 @@ export function createChannelPoster(options: {
     destination: `channel:${channelId}`,
     channelKind: kind,
     startThread: (messageId, name) => startMessageThread(discussion, messageId, name),
+    threadsBlocked: () => describeBlockedThreads(discussion),
     postInThread: (threadId, message, nonce) => postInThread(discussion, threadId, message, nonce),
     async post(message: OutgoingMessage, nonce: string, paperPost) {
       // A forum takes posts, not messages: a paper card becomes one (other messages have no place there).

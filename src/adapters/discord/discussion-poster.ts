@@ -48,6 +48,13 @@ export interface DiscussionDeps {
   classify: (error: unknown, what: string) => PostError;
 }
 
+/** Why threads cannot be started in the channel now (a thread permission known to be missing), or null. */
+export function describeBlockedThreads(deps: Pick<DiscussionDeps, 'permissions'>): string | null {
+  const granted = deps.permissions();
+  const missing = granted === null ? [] : listMissingThreadPermissions(granted);
+  return missing.length > 0 ? adviseOnThreads(missing) : null;
+}
+
 /** Starts the thread of a message, or finds the one it has (160004: a thread's id is its starter message's id). */
 export async function startMessageThread(
   deps: DiscussionDeps,
