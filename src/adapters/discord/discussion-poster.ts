@@ -152,13 +152,11 @@ async function createTags(deps: DiscussionDeps, existing: NonNullable<ForumChann
 export async function readForumPosts(deps: DiscussionDeps, after: bigint): Promise<HistoryRead> {
   const { rest, channelId } = deps;
   const granted = deps.permissions();
-  const missing =
-    granted === null
-      ? []
-      : ['View Channel', 'Read Message History'].filter((_, i) => {
-          const bit = i === 0 ? PermissionFlagsBits.ViewChannel : PermissionFlagsBits.ReadMessageHistory;
-          return (granted & bit) !== bit;
-        });
+  const readable: ReadonlyArray<readonly [string, bigint]> = [
+    ['View Channel', PermissionFlagsBits.ViewChannel],
+    ['Read Message History', PermissionFlagsBits.ReadMessageHistory],
+  ];
+  const missing = granted === null ? [] : readable.filter(([, bit]) => (granted & bit) !== bit).map(([name]) => name);
   if (missing.length > 0)
     return {
       messages: [],
