@@ -178,6 +178,25 @@ describe('discussion threads and forum feeds', () => {
     expect([progress.threads, progress.threadsUnavailable]).toEqual([undefined, undefined]);
   }, 180_000);
 
+  it('given a thread that refuses its mentions (403), then they go to the channel instead, once, and the other papers keep theirs in their threads', async () => {
+    const { server, env } = await setup({
+      feeds: [{ id: 'threads', guildId: G.guild, channelId: G.papers, schedule: EVERY_SECOND, size: 10, options: { threads: 'on' } }],
+    });
+    // Any channel but the feed's own: a thread's messages.
+    server.faults.failNext({ method: 'POST', path: new RegExp(`^/channels/(?!${G.papers})\\d+/messages$`) }, { status: 403, code: 50001 });
+    const bot = spawnBot(env);
+    const reasoning = papers.filter(createPaperFilter({ include: ['reasoning'], exclude: [], minUpvotes: null }));
+    const pingsInThreads = () => server.threadsOf(G.papers).flatMap((t) => t.messages.filter((m) => m.pinged.users.includes(G.member)));
+    const pingsInChannel = () => server.messages(G.papers).filter((m) => m.pinged.users.includes(G.member));
+    await vi.waitFor(() => expect(pingsInThreads().length + pingsInChannel().length).toBe(reasoning.length), { timeout: 90_000 });
+    await bot.waitFor(/digest empty/, 60_000);
+    bot.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    expect(pingsInChannel()).toHaveLength(1);
+    expect(pingsInChannel()[0]!.content).toMatch(/^🔔 \*\*.+\*\* matches your topics: <@\d+> \(reasoning\)$/);
+    expect(pingsInThreads()).toHaveLength(reasoning.length - 1);
+  }, 180_000);
+
   it('given a kill -9 after Discord created a thread (or a forum post) but before the bot heard back, then the restart finds it (160004, the forum read) and makes no second one', async () => {
     const { server, env, feedOf, threadCounts, postCounts } = await setup({
       feeds: [
