@@ -17,7 +17,7 @@ import { shardSetOf } from './core/shards.js';
 import { BOOTSTRAP_FEED_ID, CONSOLE_FEED_ID, type FeedSettings } from './core/feed.js';
 import { selectAudience } from './core/subscriptions.js';
 import { createConsolePoster } from './adapters/console-poster.js';
-import { channelPermissionsOf, createChannelPoster } from './adapters/discord/channel-poster.js';
+import { channelKindOf, channelPermissionsOf, createChannelPoster, createOnceRest } from './adapters/discord/channel-poster.js';
 import { connectDiscord, type DiscordConnection } from './adapters/discord/client.js';
 import { lookUpChannelGuild } from './adapters/discord/home-guild.js';
 import { cacheDirFor, createFsCorpusCache } from './adapters/fs-corpus-cache.js';
@@ -159,6 +159,7 @@ export async function openDigestSession(
     if (connection) {
       const { client } = connection;
       const channels = new Map<string, Poster>();
+      const onceRest = createOnceRest(config.discord.apiUrl, config.discord.token!);
       const channelPoster = (channelId: string): Poster => {
         let found = channels.get(channelId);
         if (!found) {
@@ -167,6 +168,8 @@ export async function openDigestSession(
             channelId,
             botUserId: () => connection?.botUserId ?? null,
             permissions: channelPermissionsOf(client, channelId),
+            channelKind: channelKindOf(client, channelId),
+            onceRest,
           });
           channels.set(channelId, found);
         }
@@ -264,8 +267,26 @@ function createFeedPoster(store: Store, feedId: string, channelPoster: (channelI
       const channelId = store.read().feeds.get(feedId)?.channelId;
       return channelId ? `channel:${channelId}` : `feed:${feedId}`;
     },
-    post: async (message, nonce) => current().post(message, nonce),
+    post: async (message, nonce, paperPost) => current().post(message, nonce, paperPost),
     readOwnMessages: async (from) => current().readOwnMessages(from),
+    channelKind: () => {
+      const channelId = store.read().feeds.get(feedId)?.channelId;
+      return channelId ? (channelPoster(channelId).channelKind?.() ?? null) : null;
+    },
+    threadsBlocked: () => {
+      const channelId = store.read().feeds.get(feedId)?.channelId;
+      return channelId ? (channelPoster(channelId).threadsBlocked?.() ?? null) : null;
+    },
+    startThread: async (messageId, name) => {
+      const poster = current();
+      if (!poster.startThread) throw new PostError('forbidden', 'this destination has no threads');
+      return poster.startThread(messageId, name);
+    },
+    postInThread: async (threadId, message, nonce) => {
+      const poster = current();
+      if (!poster.postInThread) throw new PostError('forbidden', 'this destination has no threads');
+      return poster.postInThread(threadId, message, nonce);
+    },
     sendDirect: async (userId, message, nonce) => {
       const poster = current();
       if (!poster.sendDirect) throw new PostError('forbidden', 'this destination cannot send direct messages');

@@ -27,14 +27,20 @@ export function buildHeaderMessage(inFlight: InFlightDigest, timezone: string): 
  * The message a paper's post sends in a feed: with the audience recorded with an earlier intent (so a resumed
  * post mentions the members it was planned with), or the one `audienceFor` picks now. The run and its preview
  * both build their cards here; the mentions beyond the card's first chunk are released from the same audience
- * (core/notices.ts).
+ * (core/notices.ts). `inThread` (feed option `threads`): every mention goes in the paper's thread, none on the card.
  */
 export function buildPaperMessage(
   progress: FeedProgress,
   paper: Paper,
-  options: { excerptLength?: number; audienceFor?: AudienceOf },
+  options: { excerptLength?: number; audienceFor?: AudienceOf; inThread?: boolean },
 ): PaperMessage {
   const recorded = progress.audiences?.[paper.id];
-  const audience = recorded ?? { title: paper.title, ...(options.audienceFor?.(paper) ?? { mentions: [], direct: [] }) };
-  return { card: formatPaperMessage(paper, { excerptLength: options.excerptLength, mentions: audience.mentions }), audience };
+  const audience = recorded ?? {
+    title: paper.title,
+    ...(options.audienceFor?.(paper) ?? { mentions: [], direct: [] }),
+    ...(options.inThread ? { inThread: true } : {}),
+  };
+  // With a discussion thread, the mentions go in the thread: the card pings nobody.
+  const mentions = audience.inThread ? [] : audience.mentions;
+  return { card: formatPaperMessage(paper, { excerptLength: options.excerptLength, mentions }), audience };
 }

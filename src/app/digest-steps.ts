@@ -3,6 +3,7 @@ import { isFiltering } from '../core/feed-filter.js';
 import type { OutgoingMessage } from '../core/format.js';
 import type { Paper } from '../core/paper.js';
 import {
+  type Audience,
   clearWaiting,
   finishDigest,
   type InFlightDigest,
@@ -19,6 +20,7 @@ import type { FeedStore } from './feed-store.js';
 import type { Notifier } from './notify.js';
 import { type Clock, type CorpusSource, type Logger, PostError, type Poster } from './ports.js';
 import { createPostReconciler } from './reconcile-posts.js';
+import { createThreadStarter, type DiscussionPlan, planDiscussion, withAudienceTopics, withThreadIntent } from './discussion-threads.js';
 
 /** What the steps of a digest run need: the runner's dependencies, less its retry and pacing settings. */
 export interface DigestStepDeps {
@@ -97,6 +99,7 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
   const countRemaining = (papers: readonly Paper[]) => listUnposted(papers, feed.view(), feed.feed().order, feed.feed()).length;
   const post = (message: OutgoingMessage, nonce: string) => io.retrying(() => deps.poster.post(message, nonce));
   const reconciler = createPostReconciler(deps);
+  const threads = createThreadStarter({ ...deps, retrying: io.retrying });
   let lastProblem: string | null = null;
   let lastCorpusProblem: string | null = null;
 
@@ -124,10 +127,19 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
     return { outcome: 'empty', digest: null, posted: [], failed: [], remaining: 0 };
   }
 
-  async function postCard(paper: Paper, card: OutgoingMessage, nonce: string): Promise<PaperOutcome> {
+  async function postCard(
+    paper: Paper,
+    card: OutgoingMessage,
+    nonce: string,
+    discussion: DiscussionPlan,
+    audience: Audience,
+  ): Promise<PaperOutcome> {
+    const send = () => deps.poster.post(card, nonce, withAudienceTopics(discussion.post, audience));
     // The record of the post shares the try: a failed write after the post is reported like a failed post.
     try {
-      const { messageId } = await post(card, nonce);
+      // A forum post takes no nonce: one whose answer was lost is never sent again blindly; the paper stays pending
+      // and the next run reads the forum for it first.
+      const { messageId } = discussion.forum ? await send() : await io.retrying(send);
       await feed.step((s) => recordPosted(s, paper.id, messageId, iso()));
       return { kind: 'posted', paper };
     } catch (error) {
@@ -178,6 +190,8 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
       }
       if (resumed) logger.info({ destination, digest: resumed.digest }, `resuming digest #${resumed.digest} that was interrupted`);
       const { headerUnknown } = await reconciler.reconcile();
+      // Threads a crash left owed (their papers posted, or found posted just now) are started before anything new.
+      await threads.startOwed();
       if (!resumed) {
         const plan = selectNextPapers(papers, feed.view(), count, feed.feed().order, feed.feed());
         if (plan.papers.length === 0) return { kind: 'empty', summary: await recordEmpty(papers) };
@@ -188,6 +202,8 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
 
     async postHeader({ inFlight, headerUnknown }) {
       if (inFlight.header.messageId !== null || headerUnknown || isUnderWay(feed.view(), inFlight.papers)) return 'skipped';
+      // A forum takes posts only: its papers are the digest.
+      if (deps.poster.channelKind?.() === 'forum') return 'skipped';
       const { messageId } = await post(buildHeaderMessage(inFlight, feed.feed().schedule.timezone), inFlight.header.nonce);
       await feed.step((s) => markHeaderPosted(s, messageId));
       return 'posted';
@@ -207,16 +223,20 @@ export function createDigestSteps(deps: DigestStepDeps, io: { retrying: Retrying
         return { kind: 'waiting' };
       }
       const nonce = current.pending[id]?.nonce ?? createPaperNonce(feed.feedId, id);
+      const discussion = planDiscussion(feed.feed(), deps.poster, paper);
       const { card, audience } = buildPaperMessage(current, paper, {
         excerptLength: deps.excerptLength,
         audienceFor: deps.audienceFor,
+        inThread: discussion.thread,
       });
       if (!current.pending[id] || !current.audiences?.[id]) {
         const after = newestKnownMessage(current);
-        await feed.step((s) => recordPostIntent(s, id, { nonce, at: iso(), after, audience }));
+        // The thread is owed from the intent on: a post recovery finds after a crash gets its thread too.
+        await feed.step((s) => withThreadIntent(recordPostIntent(s, id, { nonce, at: iso(), after, audience }), id, discussion, iso()));
       }
-      const outcome = await postCard(paper, card, nonce);
-      // The follow-up mentions of a paper with many subscribers go out right after its card.
+      const outcome = await postCard(paper, card, nonce, discussion, audience);
+      await threads.startOwed(signal);
+      // The follow-up mentions of a paper with many subscribers go out right after its card (or in its thread).
       await io.notifier.sendChannelNotices(signal);
       return outcome;
     },

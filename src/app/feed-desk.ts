@@ -32,7 +32,7 @@ export interface FeedChanges {
   include?: readonly string[];
   exclude?: readonly string[];
   minUpvotes?: number | null;
-  /** Per-feed settings of later features (e.g. `layout`), merged over the feed's current options. */
+  /** Per-feed options to set (`threads`, `layout`, ...), merged over the feed's current options (the others stay). */
   options?: Readonly<Record<string, unknown>>;
 }
 

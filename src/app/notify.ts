@@ -10,6 +10,7 @@ import {
   releaseFallbacks,
   toNoticeMessage,
 } from '../core/notices.js';
+import { isWaitingForThread, moveNoticeToChannel } from '../core/discussion.js';
 import type { FeedStore } from './feed-store.js';
 import { type Clock, type Logger, PostError, type Poster } from './ports.js';
 
@@ -66,11 +67,27 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     for (const [nonce, notice] of Object.entries(dest().notices ?? {})) {
       if (notice.kind !== 'channel') continue;
       if (signal?.aborted) return;
+      // A paper's mentions in its discussion thread wait until the thread exists (or goes to the channel without one).
+      if (isWaitingForThread(feed.view(), notice.thread)) continue;
+      const threadId = notice.thread === undefined ? undefined : feed.view().posted.get(notice.thread)?.messageId;
+      const postInThread = deps.poster.postInThread?.bind(deps.poster);
       try {
-        await deps.retrying(() => deps.poster.post(toNoticeMessage(notice), nonce));
+        await deps.retrying(() =>
+          threadId !== undefined && postInThread
+            ? postInThread(threadId, toNoticeMessage(notice), nonce)
+            : deps.poster.post(toNoticeMessage(notice), nonce),
+        );
         await feed.step((s) => markNoticeSent(s, nonce));
         sent.channel += 1;
       } catch (error) {
+        if (threadId !== undefined && error instanceof PostError && error.kind === 'forbidden') {
+          deps.logger.warn(
+            { destination, nonce, problem: error.message },
+            'a discussion thread refused its mentions; they go to the channel',
+          );
+          await feed.step((s) => moveNoticeToChannel(s, nonce));
+          continue;
+        }
         if (!(error instanceof PostError) || error.kind !== 'invalid-payload') throw error;
         deps.logger.error(
           { destination, nonce, problem: error.message },

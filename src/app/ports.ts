@@ -143,8 +143,24 @@ export class StoreNotEmptyError extends OperatorError {
 export interface Poster {
   /** `channel:<id>` or `console`: where it posts, for logs. */
   readonly destination: string;
-  /** Posts one message; with a nonce, a retried create returns the existing message instead of a duplicate. */
-  post(message: OutgoingMessage, nonce: string): Promise<{ messageId: string }>;
+  /**
+   * Posts one message; with a nonce, a retried create returns the existing message instead of a duplicate. A paper
+   * card carries `post` (its thread name and topics): in a forum channel it becomes a forum post of that name, with
+   * tags from those topics, and the returned id is the post's (its first message's) id.
+   */
+  post(message: OutgoingMessage, nonce: string, post?: PaperPost): Promise<{ messageId: string }>;
+  /** `forum` when the destination is a forum channel (each paper a post; no opening message), else `text`; null when unknown. */
+  channelKind?(): 'text' | 'forum' | null;
+  /**
+   * Starts the public discussion thread of a message (its id becomes the thread's). `existed`: the message already
+   * had one (Discord answers 160004), which is then the thread. Rejects with a {@link PostError}: `forbidden` when
+   * the bot lacks Create Public Threads or Send Messages in Threads.
+   */
+  startThread?(messageId: string, name: string): Promise<{ threadId: string; existed: boolean }>;
+  /** Why no thread can be started now (the bot is known to lack a thread permission), or null. */
+  threadsBlocked?(): string | null;
+  /** Posts a message in a thread of the destination (the mentions of a paper), with a nonce like {@link post}. */
+  postInThread?(threadId: string, message: OutgoingMessage, nonce: string): Promise<{ messageId: string }>;
   /**
    * Reads back the destination's own messages newer than a known point, to reconcile posts a crash left
    * unrecorded, and says whether the read can be trusted to show every one of them. Console mode answers a
@@ -153,6 +169,14 @@ export interface Poster {
   readOwnMessages(from: HistoryAnchor): Promise<HistoryRead>;
   /** Sends a direct message to a member (Discord only), with a nonce like {@link post}. */
   sendDirect?(userId: string, message: OutgoingMessage, nonce: string): Promise<{ messageId: string }>;
+}
+
+/** What a paper card says about itself to a destination that makes each paper a thread (a forum post). */
+export interface PaperPost {
+  /** The thread's name (core/thread-name.ts). */
+  name: string;
+  /** The paper's matched topics, most relevant first: a forum post's tags. */
+  topics: string[];
 }
 
 /** A message found in the destination, reduced to what reconciling needs. */

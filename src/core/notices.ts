@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DISCORD_LIMITS } from './discord-limits.js';
+import { formatThreadMentions } from './discussion.js';
 import { formatCardMentions } from './format.js';
 import { formatDigestDirectMessage, formatFallbackMentions } from './format-notify.js';
 import { type Audience, type FeedProgress, type FeedState, type FeedView, type Notice, type NoticeItem, updateProgress } from './state.js';
@@ -34,17 +35,30 @@ export function releaseAudience(s: FeedState, paperId: string, at: string): Feed
     if (!posted) return tidy({ ...d, audiences });
     const notices = { ...d.notices };
     const item: NoticeItem = { paper: paperId, title: audience.title, topics: [] };
-    formatCardMentions(audience.title, audience.mentions)
-      .slice(1)
-      .forEach((chunk, i) => {
-        notices[createNoticeNonce(s.feedId, 'mention', paperId, String(i + 1))] = {
+    if (audience.inThread) {
+      // None rode on the card: every chunk goes in the paper's thread (in the channel if no thread can be started).
+      formatThreadMentions(audience.title, audience.mentions).forEach((chunk, i) => {
+        notices[createNoticeNonce(s.feedId, 'thread-mention', paperId, String(i))] = {
           kind: 'channel',
           content: chunk.content,
           users: chunk.users,
           items: [item],
           recordedAt: at,
+          thread: paperId,
         };
       });
+    } else
+      formatCardMentions(audience.title, audience.mentions)
+        .slice(1)
+        .forEach((chunk, i) => {
+          notices[createNoticeNonce(s.feedId, 'mention', paperId, String(i + 1))] = {
+            kind: 'channel',
+            content: chunk.content,
+            users: chunk.users,
+            items: [item],
+            recordedAt: at,
+          };
+        });
     const directDue = { ...d.directDue };
     for (const { userId, topics } of audience.direct) {
       const owed = directDue[userId] ?? [];

@@ -75,6 +75,8 @@ const audienceSchema = z.object({
   mentions: z.array(recipientSchema),
   /** Members who asked for a direct message instead. */
   direct: z.array(recipientSchema),
+  /** Every mention goes as a message in the paper's discussion thread, none on the card (feed option `threads`). */
+  inThread: z.boolean().optional(),
 });
 
 const noticeItemSchema = z.object({ paper: z.string(), title: z.string(), topics: z.array(z.string()) });
@@ -90,7 +92,12 @@ const noticeSchema = z.object({
   items: z.array(noticeItemSchema),
   /** When it was recorded; for a direct message, also when its first send began. */
   recordedAt: isoDate,
+  /** A channel notice sent in this paper's discussion thread (once it exists) instead of the feed's channel. */
+  thread: z.string().optional(),
 });
+
+/** A discussion thread owed to a posted paper: recorded before it is started, removed once it exists. */
+const threadIntentSchema = z.object({ name: z.string(), at: isoDate });
 
 /** The zod schema of a feed's progress document. */
 export const feedProgressSchema = z.object({
@@ -135,6 +142,10 @@ export const feedProgressSchema = z.object({
       messageId: z.string().nullable(),
     })
     .optional(),
+  /** Per paper: the discussion thread to start on its message (feed option `threads`), until it is started. */
+  threads: z.record(z.string(), threadIntentSchema).optional(),
+  /** Why the feed's last thread could not be started (missing permissions): it posts without threads until fixed. */
+  threadsUnavailable: z.object({ reason: z.string(), at: isoDate }).optional(),
 });
 
 /** The zod schema of a member's topics in one server. */
@@ -162,6 +173,8 @@ export type Audience = z.infer<typeof audienceSchema>;
 export type NoticeItem = z.infer<typeof noticeItemSchema>;
 /** A notification message recorded before it is sent. */
 export type Notice = z.infer<typeof noticeSchema>;
+/** A discussion thread owed to a paper. */
+export type ThreadIntent = z.infer<typeof threadIntentSchema>;
 
 /**
  * One feed as a state step sees it: its progress, its posted log (with this step's changes), and the changes to
@@ -392,6 +405,6 @@ export function isBlankProgress(p: FeedProgress): boolean {
     p.postedCount === 0 &&
     p.digests === 0 &&
     p.inFlight === null &&
-    [p.pending, p.failed, p.unverified, p.waiting, p.audiences, p.directDue, p.fallbackDue, p.notices].every(empty)
+    [p.pending, p.failed, p.unverified, p.waiting, p.audiences, p.directDue, p.fallbackDue, p.notices, p.threads].every(empty)
   );
 }

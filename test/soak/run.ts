@@ -16,6 +16,7 @@ const SCENARIOS: Record<string, () => Promise<{ run: (scale: number) => Promise<
   'two-shards': async () => ({ run: (await import('./scenarios/shared-database.js')).runTwoShards }),
   'rolling-deploy': async () => ({ run: (await import('./scenarios/shared-database.js')).runRollingDeploy }),
   'database-outage': async () => ({ run: (await import('./scenarios/shared-database.js')).runDatabaseOutage }),
+  discussion: () => import('./scenarios/discussion.js'),
 };
 
 const scale = Number(process.env.SOAK_SCALE ?? 1);

@@ -178,6 +178,34 @@ describe('fake discord: threads started from a message', () => {
 });
 
 describe('fake discord: forum channels, posts and tags', () => {
+  it('given archived forum posts, then List Public Archived Threads pages them newest archived first (before, limit, has_more); without Read Message History, 50001', async () => {
+    const { server, client } = await boot();
+    const ids: string[] = [];
+    for (const name of ['one', 'two', 'three']) {
+      const post = await forum(client).threads.create({ name, message: { content: name, allowedMentions: { parse: [] } } });
+      ids.push(post.id);
+      server.autoArchiveThread(post.id);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const live = await forum(client).threads.create({ name: 'live', message: { content: 'live', allowedMentions: { parse: [] } } });
+    type Page = { threads: Array<{ id: string; thread_metadata: { archive_timestamp: string } }>; has_more: boolean };
+    const first = (await client.rest.get(`/channels/${G.forum}/threads/archived/public`, {
+      query: new URLSearchParams({ limit: '2' }),
+    })) as Page;
+    expect(first.threads.map((t) => t.id)).toEqual([ids[2], ids[1]]);
+    expect(first.has_more).toBe(true);
+    const before = first.threads.at(-1)!.thread_metadata.archive_timestamp;
+    const second = (await client.rest.get(`/channels/${G.forum}/threads/archived/public`, {
+      query: new URLSearchParams({ limit: '2', before }),
+    })) as Page;
+    expect(second.threads.map((t) => t.id)).toEqual([ids[0]]);
+    expect(second.has_more).toBe(false);
+    // The active post is listed by List Active Guild Threads, not here.
+    expect([...first.threads, ...second.threads].map((t) => t.id)).not.toContain(live.id);
+    denyBot(server, G.forum, Perm.ReadMessageHistory);
+    await expect(client.rest.get(`/channels/${G.forum}/threads/archived/public`)).rejects.toMatchObject({ status: 403, code: 50001 });
+  });
+
   it('given a forum with tags, then forum.threads.create makes a post: a public thread whose first message has its id, with the tags applied', async () => {
     const { server, client } = await boot([GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages]);
     const tags = forum(client).availableTags;

@@ -1,11 +1,19 @@
-import { DiscordAPIError, HTTPError, MessageType, PermissionFlagsBits, Routes } from 'discord.js';
-import type { APIMessage, Client, GuildChannel, REST } from 'discord.js';
+import { ChannelType, DiscordAPIError, HTTPError, MessageType, PermissionFlagsBits, REST, Routes } from 'discord.js';
+import type { APIMessage, Client, GuildChannel } from 'discord.js';
 import { PostError, type PostedMessage, type Poster } from '../../app/ports.js';
 import { DISCORD_LIMITS } from '../../core/discord-limits.js';
 import type { OutgoingMessage } from '../../core/format.js';
 import { readDigestNumber, readPaperIdFromFooter } from '../../core/format.js';
 import { readCompactPaperIds } from '../../core/compact-digest.js';
 import { readExplanationKey } from '../../core/digest-supply.js';
+import {
+  createForumPost,
+  describeBlockedThreads,
+  type DiscussionDeps,
+  postInThread,
+  readForumPosts,
+  startMessageThread,
+} from './discussion-poster.js';
 
 const DISCORD_EPOCH = 1_420_070_400_000n;
 
@@ -39,6 +47,24 @@ export function channelPermissionsOf(client: Client, channelId: string): () => b
   };
 }
 
+/**
+ * A REST client that sends each request once: a 5xx, a timeout or a reset connection is thrown, not retried (429s
+ * are still waited out: Discord did nothing). For creates without a nonce, whose retry could make a duplicate.
+ */
+export function createOnceRest(apiUrl: string, token: string): REST {
+  return new REST({ api: apiUrl, retries: 0 }).setToken(token);
+}
+
+/** What kind of channel the digest channel is, from discord.js's cache: a forum, a text channel, or unknown (null). */
+export function channelKindOf(client: Client, channelId: string): () => 'text' | 'forum' | null {
+  return () => {
+    const channel = client.channels.cache.get(channelId);
+    if (!channel) return null;
+    if (channel.type === ChannelType.GuildForum) return 'forum';
+    return channel.type === ChannelType.GuildText || channel.type === ChannelType.GuildAnnouncement ? 'text' : null;
+  };
+}
+
 /** How far a recovery read without a known message starts before the attempt: local clocks can run fast. */
 const CLOCK_SLACK_MS = 60 * 60_000;
 const PAGE = DISCORD_LIMITS.messagesPerPage;
@@ -52,8 +78,21 @@ export function createChannelPoster(options: {
   permissions?: () => bigint | null;
   /** Pages of 100 messages a recovery read may take before it gives up (fails closed); default 50. */
   maxPages?: number;
+  /** A REST client without retries of its own, for forum posts (they take no nonce); see {@link createOnceRest}. */
+  onceRest?: REST;
+  /** Whether the channel is a forum (see {@link channelKindOf}); a text channel when not given. */
+  channelKind?: () => 'text' | 'forum' | null;
 }): Poster {
   const { rest, channelId } = options;
+  const kind = options.channelKind ?? (() => 'text' as const);
+  const discussion: DiscussionDeps = {
+    rest,
+    ...(options.onceRest ? { onceRest: options.onceRest } : {}),
+    channelId,
+    botUserId: options.botUserId,
+    permissions: () => options.permissions?.() ?? null,
+    classify: (error, what) => withChannelAdvice(classifyDiscordError(error, what)),
+  };
   const maxPages = options.maxPages ?? 50;
   const noHistory = (missing: string[]): string =>
     `the bot cannot read the digest channel's history (it lacks ${missing.join(' and ')} there), so reading it back proves nothing; grant Paperboy ${missing.join(' and ')} in the digest channel`;
@@ -108,7 +147,13 @@ export function createChannelPoster(options: {
 
   return {
     destination: `channel:${channelId}`,
-    async post(message: OutgoingMessage, nonce: string) {
+    channelKind: kind,
+    startThread: (messageId, name) => startMessageThread(discussion, messageId, name),
+    threadsBlocked: () => describeBlockedThreads(discussion),
+    postInThread: (threadId, message, nonce) => postInThread(discussion, threadId, message, nonce),
+    async post(message: OutgoingMessage, nonce: string, paperPost) {
+      // A forum takes posts, not messages: a paper card becomes one (other messages have no place there).
+      if (paperPost && kind() === 'forum') return createForumPost(discussion, message, paperPost);
       try {
         const created = (await rest.post(Routes.channelMessages(channelId), {
           body: { ...message, nonce, enforce_nonce: true },
@@ -121,6 +166,10 @@ export function createChannelPoster(options: {
       }
     },
     async readOwnMessages({ witnesses, since }) {
+      if (kind() === 'forum') {
+        const anchor = witnesses.find((id) => /^\d{1,20}$/.test(id));
+        return readForumPosts(discussion, anchor ? BigInt(anchor) - 1n : BigInt(snowflakeAt(Date.parse(since) - CLOCK_SLACK_MS)));
+      }
       const granted = options.permissions?.() ?? null;
       if (granted !== null) {
         const missing = listMissingPermissions(granted, ['View Channel', 'Read Message History']);

@@ -14,6 +14,7 @@ const A = {
   vision: '610000000000000012',
   locked: '610000000000000013',
   forum: '610000000000000014',
+  voice: '610000000000000015',
 };
 const B = { guild: '620000000000000001', general: '620000000000000011' };
 const MANAGE_GUILD = Perm.ManageGuild.toString();
@@ -60,6 +61,7 @@ beforeAll(async () => {
             overwrites: [{ id: A.guild, type: 0, deny: (Perm.SendMessages | Perm.EmbedLinks).toString() }],
           },
           { id: A.forum, name: 'forum', type: 15 },
+          { id: A.voice, name: 'lounge', type: 2 },
         ],
       },
       { id: B.guild, name: 'Lab B', channels: [{ id: B.general, name: 'general' }] },
@@ -132,7 +134,7 @@ describe('/digest setup', () => {
     expect(h.desk.inChannel(A.guild, A.locked)).toEqual([]);
   });
 
-  it('given a forum channel (a payload the channel picker would not send), then it is refused as not a text channel', async () => {
+  it('given a voice channel (a payload the channel picker would not send), then it is refused as not a text channel', async () => {
     const outcome = await h.server.interactMutated(
       {
         type: 'command',
@@ -143,9 +145,9 @@ describe('/digest setup', () => {
         user: ADMIN_A,
         memberPermissions: MANAGE_GUILD,
       },
-      (payload) => withChannelOption(payload, A.forum, A.guild, 15),
+      (payload) => withChannelOption(payload, A.voice, A.guild, 2),
     );
-    expect(contentOf(outcome)).toBe(`<#${A.forum}> is not a text channel: digests go to a text or announcement channel.`);
+    expect(contentOf(outcome)).toBe(`<#${A.voice}> is not a text channel: digests go to a text, announcement or forum channel.`);
   });
 });
 

@@ -132,6 +132,8 @@ export interface FakeDiscord {
    * (each with its message's id), for a forum its posts (each with its first message, which has the post's id).
    */
   threadsOf(channelId: string): FakeThread[];
+  /** Archives a thread or forum post as Discord does once it is inactive (THREAD_UPDATE). */
+  autoArchiveThread(threadId: string): void;
   /**
    * A member reacts to a message (in any channel, threads and forum posts included) with a unicode emoji:
    * MESSAGE_REACTION_ADD to sessions with the GUILD_MESSAGE_REACTIONS intent. A user counts once per emoji: reacting
@@ -365,6 +367,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       }),
     forumTags: (channelId) => knownChannel(channelId).availableTags.map((t) => ({ id: t.id, name: t.name, moderated: t.moderated })),
     threadsOf: (channelId) => threads.threadsOf(channelId),
+    autoArchiveThread: (threadId) => threads.autoArchive(threadId),
     react(messageId, userId, emoji) {
       const { channel, message } = knownMessage(messageId);
       joinIfNeeded(channel, userId);

@@ -269,6 +269,50 @@ export class Threads {
     };
   }
 
+  /**
+   * List Public Archived Threads: the channel's archived public threads (a forum's archived posts), newest archived
+   * first, `before` an ISO 8601 timestamp (or a snowflake), `limit` 2 to 100 (default 50), with `has_more`. Needs
+   * Read Message History (resources/channel, "List Public Archived Threads").
+   */
+  archivedPublic(ctx: RouteContext): Json {
+    const parent = visibleChannel(this.state, ctx.params.channelId!);
+    if (parent.type !== ChannelKind.Text && parent.type !== ChannelKind.Announcement && parent.type !== ChannelKind.Forum)
+      throw Errors.invalidChannelType();
+    if (!has(enforcedPermissions(this.state, parent), Perm.ReadMessageHistory)) throw Errors.missingAccess();
+    const rawLimit = ctx.query.get('limit');
+    const limit = rawLimit === null ? 50 : Number(rawLimit);
+    if (!Number.isInteger(limit) || limit < 2 || limit > 100)
+      throw formError([{ path: ['limit'], code: 'NUMBER_TYPE_MIN', message: 'Value must be between 2 and 100.' }]);
+    const rawBefore = ctx.query.get('before');
+    const before =
+      rawBefore === null
+        ? Infinity
+        : /^\d+$/.test(rawBefore)
+          ? Number((BigInt(rawBefore) >> 22n) + 1_420_070_400_000n)
+          : Date.parse(rawBefore);
+    const archived = [...this.state.channels.values()]
+      .filter((c) => c.thread?.parentId === parent.id && c.thread.archived && c.type !== ChannelKind.PrivateThread)
+      .filter((c) => c.thread!.archiveTimestamp < before)
+      .sort((a, b) => b.thread!.archiveTimestamp - a.thread!.archiveTimestamp);
+    const page = archived.slice(0, limit);
+    return {
+      threads: page.map((t) => this.state.channelJson(t)),
+      members: page
+        .filter((t) => t.thread!.ownerId === this.state.bot.id)
+        .map((t) => ({ id: t.id, user_id: this.state.bot.id, join_timestamp: new Date(t.thread!.createdAt).toISOString(), flags: 0 })),
+      has_more: archived.length > limit,
+    };
+  }
+
+  /** Archives a thread as Discord does after its inactivity period (auto_archive_duration): THREAD_UPDATE. */
+  autoArchive(threadId: string): void {
+    const channel = this.state.channels.get(threadId);
+    if (!channel?.thread) throw new Error(`no thread ${threadId}`);
+    channel.thread.archived = true;
+    channel.thread.archiveTimestamp = Date.now();
+    this.dispatch('THREAD_UPDATE', this.state.channelJson(channel), GUILDS, channel.guildId);
+  }
+
   /** The threads started in or from a channel (a forum's posts), oldest first. */
   threadsOf(channelId: string): FakeThread[] {
     return [...this.state.channels.values()]
@@ -294,6 +338,7 @@ export class Threads {
       route('POST', '/channels/:channelId/threads', (ctx) => ok(this.startInChannel(ctx), 201)),
       route('PATCH', '/channels/:channelId', (ctx) => ok(this.modify(ctx))),
       route('GET', '/guilds/:guildId/threads/active', (ctx) => ok(this.activeInGuild(ctx.params.guildId!))),
+      route('GET', '/channels/:channelId/threads/archived/public', (ctx) => ok(this.archivedPublic(ctx))),
     ];
   }
 }

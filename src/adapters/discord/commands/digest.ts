@@ -8,6 +8,7 @@ import {
 } from 'discord.js';
 import { FEED_ORDERS, FEED_SIZE_RANGE, suggestTimeZones } from '../../../core/feed-input.js';
 import { FEED_LAYOUTS } from '../../../core/feed-layout.js';
+import { THREADS_VALUES } from '../../../core/feed-options.js';
 import { escapeAndFit } from '../../../core/markdown.js';
 import { UserFacingError } from '../../../app/errors.js';
 import { requeueRefused } from '../../../app/run-digest.js';
@@ -17,7 +18,7 @@ import { findSubcommand, readFocusedText, readGuildId, readOptions, readSubcomma
 import { answerRemoval, askRemoval } from '../digest/remove.js';
 import { describeFeedList, describeFeedSettings, describeNextRun, describeStatus, listPreviewTitles } from '../digest/feed-text.js';
 import { nameFeed, pickFeed, suggestFeeds } from '../digest/pick-feed.js';
-import { listTimeZones, POSTABLE_CHANNEL_TYPES, runSetup } from '../digest/setup.js';
+import { describeDiscussion, listTimeZones, POSTABLE_CHANNEL_TYPES, runSetup } from '../digest/setup.js';
 import { answer, text } from '../replies.js';
 
 const feed = {
@@ -90,6 +91,12 @@ const data = {
           name: 'layout',
           description: 'cards: a card per paper (default); compact: one list, cards only for subscribed papers',
           choices: FEED_LAYOUTS.map((layout) => ({ name: layout, value: layout })),
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'threads',
+          description: "A discussion thread on each paper's message (default off)",
+          choices: THREADS_VALUES.map((value) => ({ name: value, value })),
         },
         { ...feed, description: 'The feed to change (it moves to the channel); default: the channel’s' },
       ],
@@ -180,7 +187,9 @@ const SUBCOMMANDS: Record<SubcommandName<typeof data>, Subcommand> = {
     );
   },
   async status(interaction, context, guildId) {
-    await answer(interaction, text(describeStatus(context, feedOf(interaction, context, guildId))));
+    const view = feedOf(interaction, context, guildId);
+    const discussion = describeDiscussion(interaction.client, view.feed);
+    await answer(interaction, text(`${describeStatus(context, view)}${discussion ? `\n${discussion}` : ''}`));
   },
   async retry(interaction, context, guildId) {
     const view = feedOf(interaction, context, guildId);

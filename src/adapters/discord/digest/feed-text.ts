@@ -105,6 +105,9 @@ export function describeStatus(context: CommandContext, view: FeedView): string 
     ...(dest.inFlight ? [`**Interrupted digest:** #${dest.inFlight.digest} will be finished at the next run`] : []),
     ...(failed ? [`**Refused by Discord:** ${failed} (see the logs for why; \`/digest retry\` queues them again)`] : []),
     ...(removed ? [`**Skipped as missing from the corpus by an older version:** ${removed} (\`/digest retry\` queues them again)`] : []),
+    ...(dest.threadsUnavailable
+      ? [`**Threads:** the last paper was posted without its discussion thread: ${escapeAndFit(dest.threadsUnavailable.reason, 400)}`]
+      : []),
     ...concerns.map((concern) => `**Attention:** ${escapeAndFit(concern, 450)}`),
   ].join('\n');
 }
