@@ -13,6 +13,7 @@ import {
 import { feedSchema } from '../core/feed.js';
 import { createEmptyMeta, type StoreDump, type StoreMeta, storeMetaSchema } from '../core/store-dump.js';
 import type { StoreSnapshot } from './ports.js';
+import { planVoteReplacement, type Vote, type VoteKey, type VoteReplacement } from '../core/votes.js';
 
 /*
  * The in-memory half of every store adapter: what the store holds, and each write planned (pure, validated) before
@@ -27,6 +28,8 @@ export interface StoreMemory {
   logs: Map<string, MutablePostedLog>;
   subscriptions: Map<string, Map<string, Subscriber>>;
   removedGuilds: Map<string, string>;
+  /** Per server, then per paper, then per member. */
+  votes: Map<string, Map<string, Map<string, { messageId: string; at: string }>>>;
   meta: StoreMeta;
 }
 
@@ -38,9 +41,11 @@ export function createStoreMemory(dump?: StoreDump): StoreMemory {
     logs: new Map(),
     subscriptions: new Map(),
     removedGuilds: new Map(),
+    votes: new Map(),
     meta: createEmptyMeta(),
   };
   if (!dump) return memory;
+  for (const vote of dump.votes ?? []) setVote(memory, vote);
   for (const { feed, progress, posted } of dump.feeds) {
     memory.feeds.set(feed.id, feed);
     memory.progress.set(feed.id, progress);
@@ -66,6 +71,9 @@ export function forkStoreMemory(source: { read(): StoreSnapshot; posted(feedId: 
     logs,
     subscriptions,
     removedGuilds: new Map(snapshot.removedGuilds),
+    votes: new Map(
+      [...snapshot.votes].map(([guild, papers]) => [guild, new Map([...papers].map(([paper, members]) => [paper, new Map(members)]))]),
+    ),
     meta: snapshot.meta,
   };
 }
@@ -75,6 +83,7 @@ function createOverlayLog(base: PostedLog): MutablePostedLog {
   return {
     has: (id) => view.has(id),
     get: (id) => view.get(id),
+    byMessage: (id) => view.byMessage(id),
     get size() {
       return view.size;
     },
@@ -95,6 +104,7 @@ export function snapshotOf(memory: StoreMemory): StoreSnapshot {
     progress: memory.progress,
     subscriptions: memory.subscriptions,
     removedGuilds: memory.removedGuilds,
+    votes: memory.votes,
     meta: memory.meta,
   };
 }
@@ -207,6 +217,7 @@ export function applyGuildPurge(memory: StoreMemory, guildId: string, feedIds: r
   for (const id of feedIds) applyFeedRemoval(memory, id);
   memory.subscriptions.delete(guildId);
   memory.removedGuilds.delete(guildId);
+  memory.votes.delete(guildId);
   return [...feedIds];
 }
 
@@ -220,7 +231,52 @@ export function planMeta(memory: StoreMemory, change: (meta: StoreMeta) => Store
 
 /** True while the memory holds nothing a person would miss (see {@link isBlankProgress}). */
 export function isBlankMemory(memory: StoreMemory): boolean {
-  if (memory.subscriptions.size > 0) return false;
+  if (memory.subscriptions.size > 0 || memory.votes.size > 0) return false;
   for (const [id, progress] of memory.progress) if (!isBlankProgress(progress) || postedOf(memory, id).size > 0) return false;
   return true;
+}
+
+/** Applies a recorded vote to memory (a member already counted for the paper keeps the vote they have). */
+export function setVote(memory: StoreMemory, vote: Vote): void {
+  let papers = memory.votes.get(vote.guildId);
+  if (!papers) memory.votes.set(vote.guildId, (papers = new Map<string, Map<string, { messageId: string; at: string }>>()));
+  let members = papers.get(vote.paperId);
+  if (!members) papers.set(vote.paperId, (members = new Map<string, { messageId: string; at: string }>()));
+  if (!members.has(vote.userId)) members.set(vote.userId, { messageId: vote.messageId, at: vote.at });
+}
+
+/** Applies a removed vote to memory. */
+export function deleteVote(memory: StoreMemory, key: VoteKey): void {
+  const papers = memory.votes.get(key.guildId);
+  const members = papers?.get(key.paperId);
+  if (!members || members.get(key.userId)?.messageId !== key.messageId) return;
+  members.delete(key.userId);
+  if (members.size === 0) papers!.delete(key.paperId);
+  if (papers!.size === 0) memory.votes.delete(key.guildId);
+}
+
+/** True when the vote is new: the member has no vote for the paper in that server yet. */
+export function planAddVote(memory: StoreMemory, vote: Vote): boolean {
+  return !memory.votes.get(vote.guildId)?.get(vote.paperId)?.has(vote.userId);
+}
+
+/** True when the member has a vote for the paper through that message (what a removed reaction takes away). */
+export function planRemoveVote(memory: StoreMemory, key: VoteKey): boolean {
+  return memory.votes.get(key.guildId)?.get(key.paperId)?.get(key.userId)?.messageId === key.messageId;
+}
+
+/** Plans replacing one message's votes with those a reconciliation read found. */
+export function planReplaceVotes(
+  memory: StoreMemory,
+  target: { guildId: string; paperId: string; messageId: string },
+  userIds: Iterable<string>,
+  at: string,
+): VoteReplacement {
+  return planVoteReplacement(memory.votes, target, userIds, at);
+}
+
+/** Applies a committed replacement of one message's votes to memory. */
+export function applyReplaceVotes(memory: StoreMemory, plan: VoteReplacement): void {
+  for (const key of plan.remove) deleteVote(memory, key);
+  for (const vote of plan.add) setVote(memory, vote);
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Feed, feedSchema } from './feed.js';
 import { type PostedEntry, postedEntrySchema } from './posted-log.js';
 import { type FeedProgress, feedProgressSchema, type Subscriber, subscriberSchema } from './state.js';
+import { type Vote, voteSchema } from './votes.js';
 
 /*
  * The state dump: everything the store holds, as one JSON document, for backups, moves and support
@@ -53,6 +54,8 @@ export const storeDumpSchema = z
     meta: storeMetaSchema,
     feeds: z.array(dumpFeedSchema),
     subscriptions: z.array(subscriptionRowSchema),
+    /** Members' votes (absent from dumps of a Paperboy without votes, and when there are none). */
+    votes: z.array(voteSchema).optional(),
   })
   .superRefine((dump, ctx) => {
     const ids = new Set<string>();
@@ -83,6 +86,17 @@ export const storeDumpSchema = z
         });
       members.add(key);
     });
+    const votes = new Set<string>();
+    (dump.votes ?? []).forEach((vote, i) => {
+      const key = `${vote.guildId}/${vote.paperId}/${vote.userId}`;
+      if (votes.has(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['votes', i],
+          message: `member ${vote.userId} votes twice for paper ${vote.paperId} in server ${vote.guildId}`,
+        });
+      votes.add(key);
+    });
   });
 
 /** Everything a store holds, as `paperboy state export` writes it. */
@@ -95,6 +109,8 @@ export interface DumpSource {
   postedOf(feedId: string): Iterable<PostedEntry>;
   /** Members by server. */
   subscriptions: Iterable<readonly [string, Iterable<readonly [string, Subscriber]>]>;
+  /** Every vote (optional: a source without votes has none). */
+  votes?: Iterable<Vote>;
   meta: StoreMeta;
 }
 
@@ -114,6 +130,9 @@ export function buildDump(source: DumpSource, options: { at: string; feedId?: st
     for (const [userId, subscriber] of members) subscriptions.push({ guildId, userId, ...subscriber });
   }
   subscriptions.sort((a, b) => compare(a.guildId, b.guildId) || compare(a.userId, b.userId));
+  const votes = [...(source.votes ?? [])]
+    .filter((vote) => !guilds || guilds.has(vote.guildId))
+    .sort((a, b) => compare(a.guildId, b.guildId) || compare(a.paperId, b.paperId) || compare(a.userId, b.userId));
   return sortKeys({
     format: DUMP_FORMAT,
     version: DUMP_VERSION,
@@ -125,6 +144,8 @@ export function buildDump(source: DumpSource, options: { at: string; feedId?: st
       posted: [...source.postedOf(feed.id)].sort((a, b) => a.seq - b.seq),
     })),
     subscriptions,
+    // Left out when empty, so a store without votes exports the same bytes as before votes existed.
+    ...(votes.length > 0 ? { votes } : {}),
   });
 }
 

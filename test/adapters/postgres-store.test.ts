@@ -77,7 +77,7 @@ describe('the PostgreSQL store', () => {
     const newer = await server!.createDatabase();
     await (await openPostgresStore(newer)).close();
     await query(newer, `INSERT INTO migrations (version, name) VALUES (${PG_MIGRATIONS.length + 1}, 'from the future')`);
-    await expect(openPostgresStore(newer)).rejects.toThrow(/written by a newer Paperboy \(schema version 4; this one knows up to 3\)/);
+    await expect(openPostgresStore(newer)).rejects.toThrow(/written by a newer Paperboy \(schema version 5; this one knows up to 4\)/);
     await expect(readPostgresDatabase(newer)).rejects.toThrow(/newer Paperboy/);
   });
 

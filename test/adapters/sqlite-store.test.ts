@@ -8,6 +8,7 @@ import { openSqliteStore, readSqliteDatabase } from '../../src/adapters/sqlite/s
 import { SCHEMA_VERSION } from '../../src/adapters/sqlite/migrations.js';
 import { StateFileError } from '../../src/core/state-migrations.js';
 import { markPosted } from '../../src/core/state.js';
+import { listVotes } from '../../src/core/votes.js';
 import { makeFeed } from '../support/memory-ports.js';
 import { itUnless } from '../support/skip.js';
 
@@ -48,6 +49,7 @@ describe('opening the database', () => {
         { version: 1, name: 'feeds, progress documents, posted log, subscriptions, meta' },
         { version: 2, name: 'leases with fencing tokens' },
         { version: 3, name: 'servers the bot was removed from' },
+        { version: 4, name: 'votes: members reacting to the papers a server was sent' },
       ]);
       expect(other.prepare('SELECT feed_id, paper_id, seq FROM posted').all()).toEqual([{ feed_id: 'news', paper_id: 'a', seq: 1 }]);
     } finally {
@@ -57,24 +59,27 @@ describe('opening the database', () => {
     const db = new Database(file);
     db.close();
     await store.close();
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(SCHEMA_VERSION).toBe(4);
   });
 
-  it('given a database of schema version 2 (before the removed servers), then opening adds the removed servers table and keeps every record', async () => {
+  it('given a database of schema version 2 (before the removed servers and votes), then opening adds their tables and keeps every record', async () => {
     const file = join(await tempDir(), 'paperboy.sqlite');
     let store = await openSqliteStore(file);
     await store.saveFeed(makeFeed({ id: 'news' }));
     await store.step('news', (s) => markPosted(s, 'a', '1000000000000000001', AT));
     await store.close();
     const old = new Database(file);
-    old.exec('DROP TABLE removed_guilds; DELETE FROM migrations WHERE version = 3;');
+    old.exec('DROP TABLE removed_guilds; DROP TABLE votes; DELETE FROM migrations WHERE version >= 3;');
     old.close();
     store = await openSqliteStore(file);
     expect(store.posted('news').has('a')).toBe(true);
     await store.markGuildRemoved('900000000000000001', AT);
+    const vote = { guildId: '900000000000000001', paperId: 'a', userId: '2', messageId: '1000000000000000001', at: AT };
+    await store.addVote(vote);
     await store.close();
     store = await openSqliteStore(file);
     expect(Object.fromEntries(store.read().removedGuilds)).toEqual({ '900000000000000001': AT });
+    expect(listVotes(store.read().votes)).toEqual([vote]);
     await store.close();
   });
 

@@ -79,6 +79,21 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'votes: members reacting to the papers a server was sent',
+    // One row per member, paper and server (a member counts once); the message is what a reconciliation replaces.
+    sql: `
+      CREATE TABLE votes (
+        guild_id text NOT NULL,
+        paper_id text NOT NULL,
+        user_id text NOT NULL,
+        message_id text NOT NULL,
+        voted_at text NOT NULL,
+        PRIMARY KEY (guild_id, paper_id, user_id)
+      );
+    `,
+  },
 ];
 
 /** The schema version this Paperboy writes to PostgreSQL. */
