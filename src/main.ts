@@ -9,6 +9,8 @@ import { commandScopeFor } from './adapters/discord/definitions.js';
 import { listPresentGuilds, watchGuildLife } from './adapters/discord/guild-life.js';
 import { registerCommandsIfChanged } from './adapters/discord/registration.js';
 import { createInteractionRouter } from './adapters/discord/router.js';
+import { listenToReactions } from './adapters/discord/reactions.js';
+import { createReactionRouter, createVoteHandler, type ReactionHandler } from './app/reactions.js';
 import { systemClock } from './adapters/system-clock.js';
 import { ownsGuild, shardSetOf } from './core/shards.js';
 import { healthFileFor, startHealthReporter } from './adapters/health-reporter.js';
@@ -76,6 +78,14 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
     if (!connection || !runtime) return;
     // Servers left or rejoined while the bot was down, then the events from now on.
     watchGuildLife(connection.client, runtime, logger);
+    // Reactions on paper cards: votes (a reading list's bookmark is one more handler in this list).
+    const reactionHandlers: ReactionHandler[] = [createVoteHandler({ store, clock: systemClock, logger })];
+    const botUserId = connection.botUserId;
+    listenToReactions(
+      connection.client,
+      createReactionRouter({ store, botUserId: () => botUserId, logger, handlers: reactionHandlers }),
+      logger,
+    );
     await runtime.reconcileGuilds(listPresentGuilds(connection.client));
     session.setInteractionHandler(
       createInteractionRouter({
