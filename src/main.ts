@@ -9,8 +9,9 @@ import { commandScopeFor } from './adapters/discord/definitions.js';
 import { listPresentGuilds, watchGuildLife } from './adapters/discord/guild-life.js';
 import { registerCommandsIfChanged } from './adapters/discord/registration.js';
 import { createInteractionRouter } from './adapters/discord/router.js';
-import { listenToReactions } from './adapters/discord/reactions.js';
+import { createReactorReader, listenToReactions, onNewSession } from './adapters/discord/reactions.js';
 import { createReactionRouter, createVoteHandler, type ReactionHandler } from './app/reactions.js';
+import { reconcileVotes } from './app/reconcile-votes.js';
 import { systemClock } from './adapters/system-clock.js';
 import { ownsGuild, shardSetOf } from './core/shards.js';
 import { healthFileFor, startHealthReporter } from './adapters/health-reporter.js';
@@ -81,11 +82,27 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
     // Reactions on paper cards: votes (a reading list's bookmark is one more handler in this list).
     const reactionHandlers: ReactionHandler[] = [createVoteHandler({ store, clock: systemClock, logger })];
     const botUserId = connection.botUserId;
-    listenToReactions(
-      connection.client,
-      createReactionRouter({ store, botUserId: () => botUserId, logger, handlers: reactionHandlers }),
-      logger,
-    );
+    const reactions = createReactionRouter({ store, botUserId: () => botUserId, logger, handlers: reactionHandlers });
+    listenToReactions(connection.client, (event) => reactions.handle(event), logger);
+    // Votes cast while the bot was away: read back now, and after a lost session, in the background.
+    let reconciling: Promise<unknown> | null = null;
+    const reconcile = () => {
+      reconciling ??= reconcileVotes({
+        store,
+        readReactors: createReactorReader(connection.client.rest),
+        botUserId,
+        owns: (guildId) => ownsGuild(shardSetOf(config.shards), guildId),
+        clock: systemClock,
+        logger,
+        serialize: (task) => reactions.serialize(task),
+      })
+        .catch((error: unknown) =>
+          logger.warn({ err: error }, 'reading back the votes cast while away failed; they count from the next start'),
+        )
+        .finally(() => (reconciling = null));
+    };
+    reconcile();
+    onNewSession(connection.client, reconcile);
     await runtime.reconcileGuilds(listPresentGuilds(connection.client));
     session.setInteractionHandler(
       createInteractionRouter({

@@ -38,6 +38,17 @@ export function findPaperPost(store: Pick<Store, 'read' | 'posted'>, guildId: st
   return null;
 }
 
+/** Reaction events in, one at a time. */
+export interface ReactionRouter {
+  /** Handles one event after those that came before it. */
+  handle(event: ReactionEvent): Promise<void>;
+  /**
+   * Runs a task between two events (a read of a card's reactions and the replacement of its votes): an event that
+   * arrives meanwhile is handled after it, so the read never undoes it.
+   */
+  serialize<T>(task: () => Promise<T>): Promise<T>;
+}
+
 /**
  * Routes reaction events to the handlers, one event at a time in arrival order (an add then a remove of the same
  * reaction must be written in that order). A handler that fails is logged; the others still run.
@@ -47,8 +58,8 @@ export function createReactionRouter(deps: {
   botUserId: () => string | null;
   logger: Logger;
   handlers: readonly ReactionHandler[];
-}): (event: ReactionEvent) => Promise<void> {
-  let queue: Promise<void> = Promise.resolve();
+}): ReactionRouter {
+  let queue: Promise<unknown> = Promise.resolve();
   const handle = async (event: ReactionEvent) => {
     if (event.userId === deps.botUserId()) return;
     const post = findPaperPost(deps.store, event.guildId, event.messageId);
@@ -64,11 +75,12 @@ export function createReactionRouter(deps: {
       }
     }
   };
-  return (event) => {
-    const next = queue.then(() => handle(event));
-    queue = next;
+  const serialize = <T>(task: () => Promise<T>): Promise<T> => {
+    const next = queue.then(task, task);
+    queue = next.catch(() => undefined);
     return next;
   };
+  return { handle: (event) => serialize(() => handle(event)), serialize };
 }
 
 /** Counts the feed's vote emoji as a vote for the paper (a member once), and its removal as taking it back. */

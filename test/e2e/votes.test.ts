@@ -97,4 +97,34 @@ describe('votes by reaction', () => {
     await waitUntil(async () => JSON.stringify(await votesNow()) === JSON.stringify(sorted(expected)));
     await stop(again);
   });
+
+  it('given reactions added and removed while the bot was down, then the restarted bot reads them back (paged beyond 100) and counts them', async () => {
+    const bot = start();
+    await waitUntil(async () => (await postedCards()).length >= 3);
+    const [first, second, third] = await postedCards();
+    server.react(first!.messageId, MEMBER(1), '👍');
+    server.react(second!.messageId, MEMBER(9), '👍');
+    await waitUntil(async () => Object.keys(await votesNow()).length === 2);
+    bot.kill('SIGKILL');
+    await bot.exited;
+
+    // While it is down.
+    server.unreact(first!.messageId, MEMBER(1), '👍');
+    server.react(first!.messageId, MEMBER(2), '👍');
+    server.react(first!.messageId, MEMBER(3), '👍');
+    server.react(first!.messageId, server.botUserId, '👍');
+    server.react(second!.messageId, MEMBER(4), '🎉');
+    for (let n = 100; n < 230; n += 1) server.react(third!.messageId, MEMBER(n), '👍');
+
+    const again = start({ DIGEST_CRON: '0 0 1 1 *' });
+    await again.waitFor(/votes reconciled/);
+    const votes = await votesNow();
+    expect(votes[first!.paperId]).toEqual([MEMBER(2), MEMBER(3)]);
+    expect(votes[second!.paperId]).toEqual([MEMBER(9)]);
+    expect(votes[third!.paperId]).toHaveLength(130);
+    // Read in pages of 100, Discord's maximum, each after the last member of the page before.
+    const reads = server.requests.filter((r) => r.method === 'GET' && r.path.includes(`/messages/${third!.messageId}/reactions/`));
+    expect(reads.map((r) => r.query)).toEqual(['?limit=100', `?limit=100&after=${MEMBER(199)}`]);
+    await stop(again);
+  });
 });
