@@ -4,6 +4,7 @@ import { paperCommand } from './paper.js';
 import { similarCommand } from './similar.js';
 import { subscribeCommand } from './subscribe.js';
 import { subscriptionsCommand } from './subscriptions.js';
+import { topCommand } from './top.js';
 import { unsubscribeCommand } from './unsubscribe.js';
 
 /**
@@ -13,6 +14,7 @@ import { unsubscribeCommand } from './unsubscribe.js';
 export const SLASH_COMMANDS: readonly SlashCommand[] = [
   paperCommand,
   similarCommand,
+  topCommand,
   subscribeCommand,
   unsubscribeCommand,
   subscriptionsCommand,
