@@ -12,6 +12,7 @@ import { createInteractionRouter } from './adapters/discord/router.js';
 import { createReactorReader, listenToReactions, onNewSession } from './adapters/discord/reactions.js';
 import { createReactionRouter, createVoteHandler, type ReactionHandler } from './app/reactions.js';
 import { reconcileVotes } from './app/reconcile-votes.js';
+import { createBestOfRunner } from './app/best-of.js';
 import { systemClock } from './adapters/system-clock.js';
 import { ownsGuild, shardSetOf } from './core/shards.js';
 import { healthFileFor, startHealthReporter } from './adapters/health-reporter.js';
@@ -146,6 +147,15 @@ function createRuntime(config: Config, session: DigestSession, logger: Logger): 
     defaults: { cron: config.digest.cron, timezone: config.digest.timezone, size: config.digest.size, order: config.digest.order },
     catchUp: config.digest.catchUp,
     corpus: () => ({ location: catalog.source.location, problems: catalog.problems() }),
+    createBestOf: (id) =>
+      createBestOfRunner({
+        store,
+        feedId: id,
+        poster: session.posterOf(id),
+        paperOf: (paperId) => catalog.current().index.get(paperId),
+        clock: systemClock,
+        logger,
+      }),
     owns: (guildId) => {
       const shards = shardSetOf(config.shards);
       // A feed whose server is not known yet (the bootstrap feed before its lookup) is shard 0's.

@@ -119,6 +119,19 @@ export const feedProgressSchema = z.object({
   notices: z.record(z.string(), noticeSchema).optional(),
   /** Direct messages begun in the feed's latest digest, against the per-digest cap. */
   directBudget: z.object({ digest: z.number().int().nonnegative(), sent: z.number().int().nonnegative() }).optional(),
+  /**
+   * The latest weekly best-of (feed option `weekly`): its period (the scheduled time it is for), when it was decided,
+   * the nonce it is posted with, what it says (null: nothing to post that period), and its message once posted.
+   */
+  bestOf: z
+    .object({
+      period: z.string(),
+      at: isoDate,
+      nonce: z.string().max(DISCORD_LIMITS.nonce),
+      content: z.string().nullable(),
+      messageId: z.string().nullable(),
+    })
+    .optional(),
 });
 
 /** The zod schema of a member's topics in one server. */

@@ -6,6 +6,8 @@ import { readState } from '../support/read-state.js';
 import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/index.js';
 import { spawnBot, type BotProcess, discordEnv } from '../support/bot-process.js';
 import type { Vote } from '../../src/core/votes.js';
+import { openSqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
+import { databaseIn } from '../support/read-state.js';
 
 let server: FakeDiscord;
 let dir: string;
@@ -17,10 +19,7 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'paperboy-votes-'));
 });
 afterEach(async () => {
-  for (const bot of bots.splice(0)) {
-    if (process.env.H2_DEBUG) console.log(bot.stderr().slice(-4000));
-    bot.kill('SIGKILL');
-  }
+  for (const bot of bots.splice(0)) bot.kill('SIGKILL');
   await server.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -126,5 +125,68 @@ describe('votes by reaction', () => {
     const reads = server.requests.filter((r) => r.method === 'GET' && r.path.includes(`/messages/${third!.messageId}/reactions/`));
     expect(reads.map((r) => r.query)).toEqual(['?limit=100', `?limit=100&after=${MEMBER(199)}`]);
     await stop(again);
+  });
+});
+
+const isBestOf = (body: Record<string, unknown>) => String(body.content ?? '').startsWith('🏆 **Best of the week**');
+const bestOfs = () => server.messages(server.channelId).filter((m) => m.content.startsWith('🏆 **Best of the week**'));
+
+/** Posts a first digest, stops, then gives the feed a `weekly` schedule (as the database would hold it) and one vote. */
+async function prepareBestOf(weekly: string): Promise<Array<{ messageId: string; paperId: string }>> {
+  const bot = start();
+  await waitUntil(async () => (await postedCards()).length >= 3);
+  await stop(bot);
+  const cards = await postedCards();
+  const store = await openSqliteStore(databaseIn(dir));
+  const feed = store.read().feeds.get('env')!;
+  await store.saveFeed({ ...feed, options: { ...feed.options, weekly } });
+  await store.close();
+  // A member's vote, cast while the bot is down: the start reads it back.
+  server.react(cards[1]!.messageId, MEMBER(1), '👍');
+  return cards;
+}
+
+describe('weekly best-of', () => {
+  it('given a weekly schedule, then each period posts one compact message of its papers, the voted one first, and a period without new papers posts nothing', async () => {
+    const cards = await prepareBestOf('*/3 * * * * *');
+    const bot = start({ DIGEST_CRON: '0 0 1 1 *', DIGEST_CATCH_UP: 'false' });
+    await bot.waitFor(/weekly best-of posted/);
+    await bot.waitFor(/weekly best-of: no paper posted this period/, 10_000);
+    await stop(bot);
+    const posted = bestOfs();
+    expect(posted).toHaveLength(1);
+    const lines = posted[0]!.content.split('\n');
+    expect(lines[1]).toContain(cards[1]!.paperId.slice(0, 20));
+    expect(lines[1]).toMatch(/ · 👍 1$/);
+    expect(lines).toHaveLength(1 + (await postedCards()).length);
+    expect(posted[0]!.payload.allowed_mentions).toEqual({ parse: [] });
+    const progress = (await readState(dir))!.feeds.find((f) => f.feed.id === 'env')!.progress;
+    expect(progress.bestOf?.content).toBeNull();
+  });
+
+  it('given a kill -9 after the best-of reached Discord but before its message was recorded, then the restart sends it again with the same nonce and it exists once', async () => {
+    await prepareBestOf('*/3 * * * * *');
+    // The post is stored by Discord, and its answer held back: the bot dies waiting for it.
+    server.faults.delay({ method: 'POST', path: /\/messages$/, body: isBestOf }, 30_000, { afterCommit: true });
+    const bot = start({ DIGEST_CRON: '0 0 1 1 *', DIGEST_CATCH_UP: 'false' });
+    await waitUntil(() => bestOfs().length === 1);
+    bot.kill('SIGKILL');
+    await bot.exited;
+    const intent = (await readState(dir))!.feeds.find((f) => f.feed.id === 'env')!.progress.bestOf!;
+    expect(intent.messageId).toBeNull();
+    server.faults.clearDelays();
+
+    const again = start({ DIGEST_CRON: '0 0 1 1 *', DIGEST_CATCH_UP: 'false' });
+    await again.waitFor(/weekly best-of posted/);
+    await stop(again);
+    expect(bestOfs()).toHaveLength(1);
+    const done = (await readState(dir))!.feeds.find((f) => f.feed.id === 'env')!.progress.bestOf!;
+    expect(done.period).toBe(intent.period);
+    expect(done.messageId).toBe(bestOfs()[0]!.id);
+    const attempts = server.requests.filter(
+      (r) =>
+        r.method === 'POST' && r.path === `/channels/${server.channelId}/messages` && r.body && isBestOf(r.body as Record<string, unknown>),
+    );
+    expect(attempts.length).toBeGreaterThanOrEqual(2);
   });
 });
