@@ -4,6 +4,7 @@ import { normalizeTopic } from '../core/topics.js';
 import { isTimeZone } from '../core/time.js';
 import { UserFacingError } from './errors.js';
 import type { FeedChanges } from './feed-desk.js';
+import { WEEKLY_OPTION } from '../core/best-of.js';
 
 /** The largest number of topics a feed includes or excludes (each is matched against every paper). */
 export const MAX_FEED_TOPICS = 25;
@@ -43,7 +44,21 @@ export function checkFeedChanges(changes: FeedChanges, checkCron: (cron: string)
       throw new UserFacingError(`A minimum of upvotes is a whole number from 0; ${min} is not.`);
     checked.minUpvotes = min;
   }
+  if (changes.options !== undefined) checked.options = checkOptions(changes.options, checkCron);
   return checked;
+}
+
+/** Checks the feed options of `/digest setup`: the weekly best-of's schedule like the digest's. */
+function checkOptions(options: Readonly<Record<string, unknown>>, checkCron: (cron: string) => string | null): Record<string, unknown> {
+  const weekly = options[WEEKLY_OPTION];
+  if (typeof weekly === 'string') {
+    const problem = checkCron(weekly);
+    if (problem)
+      throw new UserFacingError(
+        `The \`weekly\` schedule "${shown(weekly)}" cannot be used: ${escapeAndFit(problem.replace(/^DIGEST_CRON "[^"]*" /, ''), 500)}.`,
+      );
+  }
+  return { ...options };
 }
 
 /** A member's text quoted back in a reply: escaped (no markdown, no mention) and short. */

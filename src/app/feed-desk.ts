@@ -32,6 +32,8 @@ export interface FeedChanges {
   include?: readonly string[];
   exclude?: readonly string[];
   minUpvotes?: number | null;
+  /** Feed options to set (`null`: remove the option, back to its default). */
+  options?: Readonly<Record<string, unknown>>;
 }
 
 /** A feed id that names no feed of this server (or none at all: the same answer, so ids of other servers leak nothing). */

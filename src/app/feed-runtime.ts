@@ -291,6 +291,7 @@ export function createFeedRuntime(deps: FeedRuntimeDeps): FeedRuntime {
         include: [...(checked.include ?? base.include)],
         exclude: [...(checked.exclude ?? base.exclude)],
         minUpvotes: checked.minUpvotes === undefined ? base.minUpvotes : checked.minUpvotes,
+        options: mergeOptions(base.options, checked.options),
         // A feed paused because its channel was deleted posts again once it has a channel.
         paused: base.paused?.reason === CHANNEL_DELETED_REASON && base.channelId !== changes.channelId ? null : base.paused,
         updatedAt: at,
@@ -468,6 +469,17 @@ export function createFeedRuntime(deps: FeedRuntimeDeps): FeedRuntime {
   };
 
   return runtime;
+}
+
+/** A feed's options with `changes` laid over them (a null value removes the option). */
+function mergeOptions(options: Feed['options'], changes: Readonly<Record<string, unknown>> | undefined): Feed['options'] {
+  if (!changes) return options;
+  const next: Feed['options'] = { ...options };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  return next;
 }
 
 /** A feed's last run as health shows it. */

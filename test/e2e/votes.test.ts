@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readState } from '../support/read-state.js';
-import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/index.js';
+import { type FakeDiscord, type InteractionOutcome, startFakeDiscord } from '../support/fake-discord/index.js';
+import { PermissionFlagsBits } from 'discord.js';
 import { spawnBot, type BotProcess, discordEnv } from '../support/bot-process.js';
 import type { Vote } from '../../src/core/votes.js';
 import { openSqliteStore } from '../../src/adapters/sqlite/sqlite-store.js';
@@ -188,5 +189,52 @@ describe('weekly best-of', () => {
         r.method === 'POST' && r.path === `/channels/${server.channelId}/messages` && r.body && isBestOf(r.body as Record<string, unknown>),
     );
     expect(attempts.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('votes and the best-of set up by slash command', () => {
+  it('given /digest setup vote_emoji:⭐ weekly:<cron>, then ⭐ votes (👍 does not) and /top ranks by them', async () => {
+    const bot = spawnBot({
+      DISCORD_TOKEN: server.token,
+      DISCORD_API_URL: server.apiUrl,
+      DISCORD_GUILD_ID: server.guildId,
+      DATA_DIR: dir,
+      CORPUS_DIR: 'seeds',
+      LOG_LEVEL: 'debug',
+    });
+    bots.push(bot);
+    await bot.waitFor(/registered \d+ slash commands/, 30_000);
+    const admin = { id: MEMBER(90) };
+    const ask = (name: string, options: Record<string, string | number | boolean>, subcommand?: string) =>
+      server.interact({
+        type: 'command',
+        name,
+        ...(subcommand ? { subcommand } : {}),
+        options,
+        guildId: server.guildId,
+        channelId: server.channelId,
+        user: admin,
+        memberPermissions: PermissionFlagsBits.ManageGuild.toString(),
+      });
+    const final = async (outcome: InteractionOutcome) =>
+      outcome.callbackType === 5 ? ((await outcome.waitForFinal(15_000)).content ?? '') : String(outcome.data?.content ?? '');
+
+    const bad = await final(await ask('digest', { channel: server.channelId, vote_emoji: 'thumbs' }, 'setup'));
+    expect(bad).toMatch(/`vote_emoji`: "thumbs" is not one emoji/);
+    const set = await final(await ask('digest', { channel: server.channelId, vote_emoji: '⭐', weekly: '0 0 1 1 *' }, 'setup'));
+    expect(set).toContain('**Votes:** react ⭐ on a paper card · **weekly best-of:** cron `0 0 1 1 *` (UTC)');
+    await final(await ask('digest', {}, 'now'));
+    await waitUntil(async () => (await postedCards()).length >= 3);
+    const cards = await postedCards();
+    server.react(cards[2]!.messageId, MEMBER(1), '⭐');
+    server.react(cards[2]!.messageId, MEMBER(2), '⭐');
+    server.react(cards[1]!.messageId, MEMBER(1), '👍');
+    await waitUntil(async () => (await votesNow())[cards[2]!.paperId]?.length === 2);
+    expect(Object.keys(await votesNow())).toEqual([cards[2]!.paperId]);
+
+    const top = await final(await ask('top', { public: true }));
+    expect(top.split('\n')[1]).toMatch(/ · ⭐ 2$/);
+    expect(top.split('\n')[1]).toContain(cards[2]!.paperId.slice(0, 20));
+    await stop(bot);
   });
 });
