@@ -25,10 +25,15 @@ const UNICODE_EMOJI =
 // A custom emoji as a message writes it (`<:name:id>`, `<a:name:id>` when animated) or a reaction route does (`name:id`).
 const CUSTOM_EMOJI = /^<?a?:?([A-Za-z0-9_]{2,32}):(\d{17,20})>?$/;
 
+/** True for exactly one unicode emoji (one grapheme: 👍🏽 and 👨‍👩‍👧 are one, 👍👎 is two). */
+function isOneUnicodeEmoji(text: string): boolean {
+  return UNICODE_EMOJI.test(text) && [...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text)].length === 1;
+}
+
 /** The zod schema of the stored option: a unicode emoji, or a custom one as `name:id`. */
 export const voteEmojiSchema = z
   .string()
-  .refine((value) => UNICODE_EMOJI.test(value) || /^[A-Za-z0-9_]{2,32}:\d{17,20}$/.test(value), 'not an emoji');
+  .refine((value) => isOneUnicodeEmoji(value) || /^[A-Za-z0-9_]{2,32}:\d{17,20}$/.test(value), 'not an emoji');
 
 /**
  * Reads the vote emoji an admin typed: one unicode emoji (👍, ⭐, 🔥) or a custom emoji of the server (typed as
@@ -36,7 +41,7 @@ export const voteEmojiSchema = z
  */
 export function parseVoteEmoji(raw: string): InputResult<string> {
   const typed = raw.trim();
-  if (UNICODE_EMOJI.test(typed)) return { ok: true, value: typed };
+  if (isOneUnicodeEmoji(typed)) return { ok: true, value: typed };
   const custom = CUSTOM_EMOJI.exec(typed);
   if (custom && typed.includes(':')) return { ok: true, value: `${custom[1]!}:${custom[2]!}` };
   return {

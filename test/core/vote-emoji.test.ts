@@ -13,14 +13,17 @@ describe('vote emoji', () => {
     expect(parseVoteEmoji(raw)).toEqual({ ok: true, value });
   });
 
-  it.each(['', 'thumbs up', '👍👎x', ':+1:', '<@123456789012345678>', '**bold**'])('given %j, then a clear reason, escaped', (raw) => {
-    const result = parseVoteEmoji(raw);
-    expect(result.ok).toBe(false);
-    if (!result.ok) {
-      expect(result.reason).toMatch(/^`vote_emoji`: ".*" is not one emoji; give one, like 👍/);
-      expect(result.reason).not.toContain('**bold**');
-    }
-  });
+  it.each(['', 'thumbs up', '👍👎', '👍👎x', ':+1:', '<@123456789012345678>', '**bold**'])(
+    'given %j, then a clear reason, escaped',
+    (raw) => {
+      const result = parseVoteEmoji(raw);
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(result.reason).toMatch(/^`vote_emoji`: ".*" is not one emoji; give one, like 👍/);
+        expect(result.reason).not.toContain('**bold**');
+      }
+    },
+  );
 
   it('given a feed without the option, or with garbage in it, then it votes with 👍; a custom emoji matches by id', () => {
     expect(voteEmojiOf({ options: {} })).toEqual({ id: null, name: '👍' });
