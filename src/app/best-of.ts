@@ -3,7 +3,7 @@ import { formatLocalTime } from '../core/time.js';
 import type { Paper } from '../core/paper.js';
 import { formatTopPapers, rankTopPapers } from '../core/top-papers.js';
 import { showEmoji, voteEmojiOf } from '../core/vote-emoji.js';
-import { countVotes } from '../core/votes.js';
+import { countVoters } from '../core/votes.js';
 import type { Clock, Logger, Poster, Store } from './ports.js';
 
 /** A feed's weekly best-of, run at each time of its `weekly` schedule and resumed at start. */
@@ -52,9 +52,10 @@ export function createBestOfRunner(deps: {
         }
         const now = deps.clock.now();
         const since = bestOfSince(progress, now);
-        const votes = feed.guildId ? countVotes(store.read().votes, feed.guildId) : new Map<string, number>();
+        const book = store.read().votes;
+        const votesOf = (paper: Paper) => (feed.guildId ? countVoters(book, feed.guildId, [paper.id, ...(paper.aliases ?? [])]) : 0);
         const sent = [...store.posted(feedId).newestFirst()].filter((e) => Date.parse(e.postedAt) >= since.getTime());
-        const ranked = rankTopPapers({ sent, votes, paperOf: deps.paperOf, since, limit: 5 });
+        const ranked = rankTopPapers({ sent, votesOf, paperOf: deps.paperOf, since, limit: 5 });
         const emoji = showEmoji(voteEmojiOf(feed));
         const content =
           ranked.length === 0

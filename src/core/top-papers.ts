@@ -44,7 +44,8 @@ export interface RankedPaper {
  */
 export function rankTopPapers(input: {
   sent: Iterable<SentPaper>;
-  votes: ReadonlyMap<string, number>;
+  /** A paper's votes in the server. */
+  votesOf: (paper: Paper) => number;
   paperOf: (paperId: string) => Paper | undefined;
   since: Date | null;
   topic?: string | null;
@@ -62,7 +63,7 @@ export function rankTopPapers(input: {
     const paper = input.paperOf(paperId);
     if (!paper) continue;
     if (input.topic && matchTopics(paper, [input.topic]).length === 0) continue;
-    ranked.push({ paper, votes: input.votes.get(paperId) ?? 0, postedAt });
+    ranked.push({ paper, votes: input.votesOf(paper), postedAt });
   }
   ranked.sort(
     (a, b) =>

@@ -35,6 +35,18 @@ export function countVotes(votes: VoteBook, guildId: string): Map<string, number
   return counts;
 }
 
+/**
+ * How many members voted for a paper in a server under any of its ids (its id and the older ids it was posted and
+ * voted under before a rename, `Paper.aliases`): each member once.
+ */
+export function countVoters(votes: VoteBook, guildId: string, paperIds: Iterable<string>): number {
+  const papers = votes.get(guildId);
+  if (!papers) return 0;
+  const members = new Set<string>();
+  for (const id of paperIds) for (const userId of papers.get(id)?.keys() ?? []) members.add(userId);
+  return members.size;
+}
+
 /** Every vote as a flat list, sorted by server, paper and member (a dump's order). */
 export function listVotes(votes: VoteBook): Vote[] {
   const rows: Vote[] = [];

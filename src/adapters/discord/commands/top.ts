@@ -4,7 +4,7 @@ import { escapeMarkdown } from '../../../core/markdown.js';
 import { formatTopPapers, periodStart, rankTopPapers, type SentPaper, TOP_PERIODS, type TopPeriod } from '../../../core/top-papers.js';
 import { normalizeTopic } from '../../../core/topics.js';
 import { showEmoji, voteEmojiOf } from '../../../core/vote-emoji.js';
-import { countVotes } from '../../../core/votes.js';
+import { countVoters } from '../../../core/votes.js';
 import type { CommandContext, CommandData, SlashCommand } from '../command.js';
 import { readGuildId, readOptions } from '../command-options.js';
 import { answer, text } from '../replies.js';
@@ -59,7 +59,7 @@ export const topCommand = {
     const feeds = [...context.store.read().feeds.values()].filter((feed) => feed.guildId === guildId);
     const ranked = rankTopPapers({
       sent: listSent(context, feeds, since),
-      votes: countVotes(context.store.read().votes, guildId),
+      votesOf: (paper) => countVoters(context.store.read().votes, guildId, [paper.id, ...(paper.aliases ?? [])]),
       paperOf: (id) => index.get(id),
       since,
       topic,
