@@ -129,6 +129,24 @@ describe('votes by reaction', () => {
   });
 });
 
+describe('votes after a lost gateway session', () => {
+  it('given a reaction while the session was invalidated (its event lost), then the new session reads it back', async () => {
+    const bot = start();
+    await waitUntil(async () => (await postedCards()).length >= 3);
+    await stop(bot);
+    const [card] = await postedCards();
+    const running = start({ DIGEST_CRON: '0 0 1 1 *', DIGEST_CATCH_UP: 'false' });
+    await running.waitFor(/votes reconciled/);
+    const before = running.stderr().split('votes reconciled').length;
+    // The session is forgotten at once: the reaction's event reaches nobody, and the bot identifies anew.
+    server.faults.sendInvalidSession(false);
+    server.react(card!.messageId, MEMBER(7), '👍');
+    await waitUntil(() => running.stderr().split('votes reconciled').length > before, 30_000);
+    await waitUntil(async () => (await votesNow())[card!.paperId]?.includes(MEMBER(7)) === true);
+    await stop(running);
+  });
+});
+
 const isBestOf = (body: Record<string, unknown>) => String(body.content ?? '').startsWith('🏆 **Best of the week**');
 const bestOfs = () => server.messages(server.channelId).filter((m) => m.content.startsWith('🏆 **Best of the week**'));
 
