@@ -9,6 +9,10 @@ import { commandScopeFor } from './adapters/discord/definitions.js';
 import { listPresentGuilds, watchGuildLife } from './adapters/discord/guild-life.js';
 import { registerCommandsIfChanged } from './adapters/discord/registration.js';
 import { createInteractionRouter } from './adapters/discord/router.js';
+import { createReactorReader, listenToReactions, onNewSession } from './adapters/discord/reactions.js';
+import { createReactionRouter, createVoteHandler, type ReactionHandler } from './app/reactions.js';
+import { reconcileVotes } from './app/reconcile-votes.js';
+import { createBestOfRunner } from './app/best-of.js';
 import { systemClock } from './adapters/system-clock.js';
 import { ownsGuild, shardSetOf } from './core/shards.js';
 import { healthFileFor, startHealthReporter } from './adapters/health-reporter.js';
@@ -77,6 +81,30 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
     if (!connection || !runtime) return;
     // Servers left or rejoined while the bot was down, then the events from now on.
     watchGuildLife(connection.client, runtime, logger);
+    // Reactions on paper cards: votes (a reading list's bookmark is one more handler in this list).
+    const reactionHandlers: ReactionHandler[] = [createVoteHandler({ store, clock: systemClock, logger })];
+    const botUserId = connection.botUserId;
+    const reactions = createReactionRouter({ store, botUserId: () => botUserId, logger, handlers: reactionHandlers });
+    listenToReactions(connection.client, (event) => reactions.handle(event), logger);
+    // Votes cast while the bot was away: read back now, and after a lost session, in the background.
+    let reconciling: Promise<unknown> | null = null;
+    const reconcile = () => {
+      reconciling ??= reconcileVotes({
+        store,
+        readReactors: createReactorReader(connection.client.rest),
+        botUserId,
+        owns: (guildId) => ownsGuild(shardSetOf(config.shards), guildId),
+        clock: systemClock,
+        logger,
+        serialize: (task) => reactions.serialize(task),
+      })
+        .catch((error: unknown) =>
+          logger.warn({ err: error }, 'reading back the votes cast while away failed; they count from the next start'),
+        )
+        .finally(() => (reconciling = null));
+    };
+    reconcile();
+    onNewSession(connection.client, reconcile);
     await runtime.reconcileGuilds(listPresentGuilds(connection.client));
     session.setInteractionHandler(
       createInteractionRouter({
@@ -120,6 +148,15 @@ function createRuntime(config: Config, session: DigestSession, logger: Logger): 
     defaults: { cron: config.digest.cron, timezone: config.digest.timezone, size: config.digest.size, order: config.digest.order },
     catchUp: config.digest.catchUp,
     corpus: () => ({ location: catalog.source.location, problems: catalog.problems() }),
+    createBestOf: (id) =>
+      createBestOfRunner({
+        store,
+        feedId: id,
+        poster: session.posterOf(id),
+        paperOf: (paperId) => catalog.current().index.get(paperId),
+        clock: systemClock,
+        logger,
+      }),
     owns: (guildId) => {
       const shards = shardSetOf(config.shards);
       // A feed whose server is not known yet (the bootstrap feed before its lookup) is shard 0's.

@@ -52,6 +52,8 @@ export interface DigestSession {
    * feed keeps {@link runner}.
    */
   createFeedRunner(feedId: string): DigestRunner;
+  /** The poster of any feed of the database (Discord mode): it follows the feed's channel (the weekly best-of posts with it). */
+  posterOf(feedId: string): Poster;
   /** Routes the interactions that arrive from now on (Discord mode). */
   setInteractionHandler(handler: (interaction: Interaction) => Promise<void>): void;
   close(): Promise<void>;
@@ -235,6 +237,10 @@ export async function openDigestSession(
     createFeedRunner(id) {
       if (!postTo) throw new Error('feeds of the database run in Discord mode only');
       return runnerOf(id, postTo(id));
+    },
+    posterOf(id) {
+      if (!postTo) throw new Error('feeds of the database run in Discord mode only');
+      return postTo(id);
     },
     setInteractionHandler(handler) {
       route = handler;

@@ -5,6 +5,7 @@ import { normalizeTopic } from '../core/topics.js';
 import { isTimeZone } from '../core/time.js';
 import { UserFacingError } from './errors.js';
 import type { FeedChanges } from './feed-desk.js';
+import { WEEKLY_OPTION } from '../core/best-of.js';
 
 /** The largest number of topics a feed includes or excludes (each is matched against every paper). */
 export const MAX_FEED_TOPICS = 25;
@@ -48,8 +49,21 @@ export function checkFeedChanges(changes: FeedChanges, checkCron: (cron: string)
     const layout = readFeedLayout(changes.options);
     if (!layout.ok) throw new UserFacingError(`Nothing was changed: ${escapeAndFit(layout.reason, 300)}.`);
   }
-  if (changes.options !== undefined) checked.options = changes.options;
+  if (changes.options !== undefined) checked.options = checkOptions(changes.options, checkCron);
   return checked;
+}
+
+/** Checks the feed options of `/digest setup`: the weekly best-of's schedule like the digest's. */
+function checkOptions(options: Readonly<Record<string, unknown>>, checkCron: (cron: string) => string | null): Record<string, unknown> {
+  const weekly = options[WEEKLY_OPTION];
+  if (typeof weekly === 'string') {
+    const problem = checkCron(weekly);
+    if (problem)
+      throw new UserFacingError(
+        `The \`weekly\` schedule "${shown(weekly)}" cannot be used: ${escapeAndFit(problem.replace(/^DIGEST_CRON "[^"]*" /, ''), 500)}.`,
+      );
+  }
+  return { ...options };
 }
 
 /** A member's text quoted back in a reply: escaped (no markdown, no mention) and short. */

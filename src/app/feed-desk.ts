@@ -32,7 +32,7 @@ export interface FeedChanges {
   include?: readonly string[];
   exclude?: readonly string[];
   minUpvotes?: number | null;
-  /** Per-feed options to set (`threads`, `layout`, ...), merged over the feed's current options (the others stay). */
+  /** Per-feed options to set (`threads`, `layout`, `weekly`, `vote_emoji`...), merged over the feed's current ones (`null`: remove one, back to its default). */
   options?: Readonly<Record<string, unknown>>;
 }
 

@@ -26,6 +26,8 @@ import { createRunGate } from './run-gate.js';
 import type { DigestRunner } from './run-digest.js';
 import { createScheduledFeed, type Schedule, type ScheduledFeed } from './scheduled-feed.js';
 import { checkFeedChanges } from './feed-changes.js';
+import { weeklyCronOf } from '../core/best-of.js';
+import type { BestOfRunner } from './best-of.js';
 
 /** What the runtime of every server's feeds needs (the composition root builds it). */
 export interface FeedRuntimeDeps {
@@ -57,6 +59,8 @@ export interface FeedRuntimeDeps {
    * src/core/shards.ts); a feed whose server is not known yet belongs to shard 0's process. Default: every server.
    */
   owns?: (guildId: string | null) => boolean;
+  /** A feed's weekly best-of (feed option `weekly`); without it, no best-of is scheduled. */
+  createBestOf?(feedId: string): BestOfRunner;
 }
 
 /** Every server's feeds, scheduled and run; what the slash commands and Discord's events act on. */
@@ -88,6 +92,9 @@ interface Entry {
   scheduled: ScheduledFeed | null;
   /** The schedule it runs on (`cron|zone`), to tell a change. */
   key: string;
+  /** The weekly best-of's schedule, and the one it runs on (`cron|zone`). */
+  bestOf?: { schedule: Schedule; key: string } | null;
+  bestOfRunner?: BestOfRunner;
 }
 
 const DAY_MS = 86_400_000;
@@ -138,11 +145,13 @@ export function createFeedRuntime(deps: FeedRuntimeDeps): FeedRuntime {
     const entry = entries.get(feedId);
     if (!feed) {
       if (entry?.scheduled) retire(entry.scheduled);
+      if (entry?.bestOf) void entry.bestOf.schedule.stop();
       entries.delete(feedId);
       return;
     }
     if (!started || !hooks) return;
     const current = entryOf(feedId);
+    syncBestOf(feed, current);
     if (!isScheduledFeed(feed) || !owns(feed.guildId)) {
       if (current.scheduled) {
         retire(current.scheduled);
@@ -177,6 +186,30 @@ export function createFeedRuntime(deps: FeedRuntimeDeps): FeedRuntime {
     scheduled.start();
     // Scheduled after the start (a new feed, a change, a resume): it saves its next due time and resumes what it had under way.
     if (planned) void runOwedLater(scheduled);
+  };
+
+  /**
+   * Schedules a feed's weekly best-of (option `weekly`, in the feed's time zone) while the feed runs; each tick posts
+   * the best-of of the time it was due at. At its first scheduling it resumes a best-of a crash left unposted.
+   */
+  const syncBestOf = (feed: Feed, entry: Entry): void => {
+    const cron = isScheduledFeed(feed) && owns(feed.guildId) && deps.createBestOf ? weeklyCronOf(feed) : null;
+    const key = cron ? `${cron}|${feed.schedule.timezone}` : '';
+    if ((entry.bestOf?.key ?? '') === key) return;
+    if (entry.bestOf) void entry.bestOf.schedule.stop();
+    entry.bestOf = null;
+    if (!cron || !deps.createBestOf) return;
+    const runner = (entry.bestOfRunner ??= deps.createBestOf(feed.id));
+    const schedule = deps.createSchedule({ ...feed, schedule: { cron, timezone: feed.schedule.timezone } }, async () => {
+      const period = slot.toISOString();
+      slot = schedule.nextRun();
+      await runner.run(period).catch((error: unknown) => logger.error({ err: error, feed: feed.id }, 'the weekly best-of failed'));
+    });
+    schedule.start();
+    let slot = schedule.nextRun();
+    entry.bestOf = { schedule, key };
+    logger.info({ feed: feed.id, nextRun: slot.toISOString() }, `next weekly best-of: ${formatLocalTime(slot, feed.schedule.timezone)}`);
+    void runner.resume().catch((error: unknown) => logger.error({ err: error, feed: feed.id }, 'resuming the weekly best-of failed'));
   };
 
   const viewOf = (feed: Feed): FeedView => {
@@ -258,7 +291,7 @@ export function createFeedRuntime(deps: FeedRuntimeDeps): FeedRuntime {
         include: [...(checked.include ?? base.include)],
         exclude: [...(checked.exclude ?? base.exclude)],
         minUpvotes: checked.minUpvotes === undefined ? base.minUpvotes : checked.minUpvotes,
-        options: checked.options ? { ...base.options, ...checked.options } : base.options,
+        options: mergeOptions(base.options, checked.options),
         // A feed paused because its channel was deleted posts again once it has a channel.
         paused: base.paused?.reason === CHANNEL_DELETED_REASON && base.channelId !== changes.channelId ? null : base.paused,
         updatedAt: at,
@@ -397,7 +430,8 @@ export function createFeedRuntime(deps: FeedRuntimeDeps): FeedRuntime {
           if (purgeTimer) clearInterval(purgeTimer);
           purgeTimer = null;
           const scheduled = [...entries.values()].flatMap((entry) => (entry.scheduled ? [entry.scheduled] : []));
-          await Promise.all([...scheduled.map((s) => s.stop()), ...stopping, ...owedRuns]);
+          const bestOfs = [...entries.values()].flatMap((entry) => (entry.bestOf ? [entry.bestOf.schedule.stop()] : []));
+          await Promise.all([...scheduled.map((s) => s.stop()), ...bestOfs, ...stopping, ...owedRuns]);
         },
         nextRun: earliestRun,
         status: () => statusOf(),
@@ -459,6 +493,17 @@ export function createFeedRuntime(deps: FeedRuntimeDeps): FeedRuntime {
   };
 
   return runtime;
+}
+
+/** A feed's options with `changes` laid over them (a null value removes the option). */
+function mergeOptions(options: Feed['options'], changes: Readonly<Record<string, unknown>> | undefined): Feed['options'] {
+  if (!changes) return options;
+  const next: Feed['options'] = { ...options };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  return next;
 }
 
 /** A feed's last run as health shows it. */

@@ -7,6 +7,12 @@ import {
   applyGuildPurge,
   applyGuildRemoved,
   applyMove,
+  applyReplaceVotes,
+  deleteVote,
+  planAddVote,
+  planRemoveVote,
+  planReplaceVotes,
+  setVote,
   applyStep,
   checkFeed,
   createStoreMemory,
@@ -104,6 +110,24 @@ export function createMemoryStore(memory: StoreMemory = createStoreMemory(), opt
       }, o),
     updateMeta: (change, o) => write(() => (memory.meta = planMeta(memory, change)), o),
     markGuildRemoved: (guildId, removedAt, o) => write(() => applyGuildRemoved(memory, guildId, removedAt), o),
+    addVote: (vote, o) =>
+      write(() => {
+        const added = planAddVote(memory, vote);
+        if (added) setVote(memory, vote);
+        return added;
+      }, o),
+    removeVote: (key, o) =>
+      write(() => {
+        const removed = planRemoveVote(memory, key);
+        if (removed) deleteVote(memory, key);
+        return removed;
+      }, o),
+    replaceMessageVotes: (target, userIds, at, o) =>
+      write(() => {
+        const plan = planReplaceVotes(memory, target, userIds, at);
+        applyReplaceVotes(memory, plan);
+        return { added: plan.add.length, removed: plan.remove.length };
+      }, o),
     purgeGuild: (guildId, o) => write(() => applyGuildPurge(memory, guildId, planGuildPurge(memory, guildId)), o),
     importDump: (dump: StoreDump, o) =>
       write(() => {

@@ -6,6 +6,7 @@ import type { PostedLog } from '../core/posted-log.js';
 import type { FeedProgress, FeedState, Subscriber } from '../core/state.js';
 import type { ReadingListEntry, ReadingListSave } from '../core/reading-list.js';
 import type { StoreDump, StoreMeta } from '../core/store-dump.js';
+import type { Vote, VoteBook, VoteKey } from '../core/votes.js';
 
 /** What the store holds, besides the posted logs: read in memory, as last committed. */
 export interface StoreSnapshot {
@@ -18,6 +19,8 @@ export interface StoreSnapshot {
   removedGuilds: ReadonlyMap<string, string>;
   /** Members' reading lists per server id, then per member id, each newest first. */
   readingLists: ReadonlyMap<string, ReadonlyMap<string, readonly ReadingListEntry[]>>;
+  /** Members' votes for papers (see src/core/votes.ts): per server, then per paper, then per member. */
+  votes: VoteBook;
   meta: StoreMeta;
 }
 
@@ -113,9 +116,23 @@ export interface Store {
   updateMeta(change: (meta: StoreMeta) => StoreMeta, options?: WriteOptions): Promise<StoreMeta>;
   /** Records that the bot was removed from a server at `removedAt`, or (null) that it is back in it. */
   markGuildRemoved(guildId: string, removedAt: string | null, options?: WriteOptions): Promise<void>;
+  /** Records a member's vote for a paper; resolves false (nothing written) when they already count for it. */
+  addVote(vote: Vote, options?: WriteOptions): Promise<boolean>;
+  /** Removes a member's vote given through that message; resolves false when there was none. */
+  removeVote(key: VoteKey, options?: WriteOptions): Promise<boolean>;
+  /**
+   * Replaces the votes given through one message with those of `userIds` (a read of its reactions), in one
+   * transaction; a member counted through another message of the paper keeps that vote. Resolves with the changes.
+   */
+  replaceMessageVotes(
+    target: { guildId: string; paperId: string; messageId: string },
+    userIds: Iterable<string>,
+    at: string,
+    options?: WriteOptions,
+  ): Promise<{ added: number; removed: number }>;
   /**
    * Deletes everything of one server in one transaction: its feeds with their progress and posted logs, its members'
-   * topics and reading lists, and its removal record. Resolves with the ids of the feeds deleted.
+   * topics, reading lists and votes, and its removal record. Resolves with the ids of the feeds deleted.
    */
   purgeGuild(guildId: string, options?: WriteOptions): Promise<string[]>;
   /**

@@ -21,6 +21,7 @@ import {
   sortReadingList,
 } from '../core/reading-list.js';
 import type { StoreSnapshot } from './ports.js';
+import { planVoteReplacement, type Vote, type VoteKey, type VoteReplacement } from '../core/votes.js';
 
 /*
  * The in-memory half of every store adapter: what the store holds, and each write planned (pure, validated) before
@@ -37,6 +38,8 @@ export interface StoreMemory {
   removedGuilds: Map<string, string>;
   /** Per server, then per member: saved papers, newest first. */
   readingLists: Map<string, Map<string, ReadingListEntry[]>>;
+  /** Per server, then per paper, then per member. */
+  votes: Map<string, Map<string, Map<string, { messageId: string; at: string }>>>;
   meta: StoreMeta;
 }
 
@@ -49,9 +52,11 @@ export function createStoreMemory(dump?: StoreDump): StoreMemory {
     subscriptions: new Map(),
     removedGuilds: new Map(),
     readingLists: new Map(),
+    votes: new Map(),
     meta: createEmptyMeta(),
   };
   if (!dump) return memory;
+  for (const vote of dump.votes ?? []) setVote(memory, vote);
   for (const { feed, progress, posted } of dump.feeds) {
     memory.feeds.set(feed.id, feed);
     memory.progress.set(feed.id, progress);
@@ -81,6 +86,9 @@ export function forkStoreMemory(source: { read(): StoreSnapshot; posted(feedId: 
     readingLists: new Map(
       [...snapshot.readingLists].map(([guild, members]) => [guild, new Map([...members].map(([m, l]) => [m, [...l]]))]),
     ),
+    votes: new Map(
+      [...snapshot.votes].map(([guild, papers]) => [guild, new Map([...papers].map(([paper, members]) => [paper, new Map(members)]))]),
+    ),
     meta: snapshot.meta,
   };
 }
@@ -90,6 +98,7 @@ function createOverlayLog(base: PostedLog): MutablePostedLog {
   return {
     has: (id) => view.has(id),
     get: (id) => view.get(id),
+    byMessage: (id) => view.byMessage(id),
     get size() {
       return view.size;
     },
@@ -111,6 +120,7 @@ export function snapshotOf(memory: StoreMemory): StoreSnapshot {
     subscriptions: memory.subscriptions,
     removedGuilds: memory.removedGuilds,
     readingLists: memory.readingLists,
+    votes: memory.votes,
     meta: memory.meta,
   };
 }
@@ -281,6 +291,7 @@ export function applyGuildPurge(memory: StoreMemory, guildId: string, feedIds: r
   memory.subscriptions.delete(guildId);
   memory.readingLists.delete(guildId);
   memory.removedGuilds.delete(guildId);
+  memory.votes.delete(guildId);
   return [...feedIds];
 }
 
@@ -294,7 +305,52 @@ export function planMeta(memory: StoreMemory, change: (meta: StoreMeta) => Store
 
 /** True while the memory holds nothing a person would miss (see {@link isBlankProgress}). */
 export function isBlankMemory(memory: StoreMemory): boolean {
-  if (memory.subscriptions.size > 0 || memory.readingLists.size > 0) return false;
+  if (memory.subscriptions.size > 0 || memory.readingLists.size > 0 || memory.votes.size > 0) return false;
   for (const [id, progress] of memory.progress) if (!isBlankProgress(progress) || postedOf(memory, id).size > 0) return false;
   return true;
+}
+
+/** Applies a recorded vote to memory (a member already counted for the paper keeps the vote they have). */
+export function setVote(memory: StoreMemory, vote: Vote): void {
+  let papers = memory.votes.get(vote.guildId);
+  if (!papers) memory.votes.set(vote.guildId, (papers = new Map<string, Map<string, { messageId: string; at: string }>>()));
+  let members = papers.get(vote.paperId);
+  if (!members) papers.set(vote.paperId, (members = new Map<string, { messageId: string; at: string }>()));
+  if (!members.has(vote.userId)) members.set(vote.userId, { messageId: vote.messageId, at: vote.at });
+}
+
+/** Applies a removed vote to memory. */
+export function deleteVote(memory: StoreMemory, key: VoteKey): void {
+  const papers = memory.votes.get(key.guildId);
+  const members = papers?.get(key.paperId);
+  if (!members || members.get(key.userId)?.messageId !== key.messageId) return;
+  members.delete(key.userId);
+  if (members.size === 0) papers!.delete(key.paperId);
+  if (papers!.size === 0) memory.votes.delete(key.guildId);
+}
+
+/** True when the vote is new: the member has no vote for the paper in that server yet. */
+export function planAddVote(memory: StoreMemory, vote: Vote): boolean {
+  return !memory.votes.get(vote.guildId)?.get(vote.paperId)?.has(vote.userId);
+}
+
+/** True when the member has a vote for the paper through that message (what a removed reaction takes away). */
+export function planRemoveVote(memory: StoreMemory, key: VoteKey): boolean {
+  return memory.votes.get(key.guildId)?.get(key.paperId)?.get(key.userId)?.messageId === key.messageId;
+}
+
+/** Plans replacing one message's votes with those a reconciliation read found. */
+export function planReplaceVotes(
+  memory: StoreMemory,
+  target: { guildId: string; paperId: string; messageId: string },
+  userIds: Iterable<string>,
+  at: string,
+): VoteReplacement {
+  return planVoteReplacement(memory.votes, target, userIds, at);
+}
+
+/** Applies a committed replacement of one message's votes to memory. */
+export function applyReplaceVotes(memory: StoreMemory, plan: VoteReplacement): void {
+  for (const key of plan.remove) deleteVote(memory, key);
+  for (const vote of plan.add) setVote(memory, vote);
 }

@@ -4,6 +4,8 @@ import { type FeedLayout, parseLayout } from './feed-layout.js';
 import { escapeMarkdown, sliceText } from './markdown.js';
 import { MAX_TOPICS } from './subscriptions.js';
 import { normalizeTopic } from './topics.js';
+import { parseVoteEmoji, VOTE_EMOJI_OPTION } from './vote-emoji.js';
+import { WEEKLY_OFF, WEEKLY_OPTION } from './best-of.js';
 
 /*
  * What an admin types into `/digest setup`, read into a feed's settings: a time of day, a time zone, a size, an
@@ -23,6 +25,8 @@ export interface FeedSettingsInput {
   include?: string[];
   exclude?: string[];
   layout?: FeedLayout;
+  /** Feed options to set (`null`: back to the default). */
+  options?: Record<string, unknown>;
 }
 
 /** What `/digest setup` received, before reading. */
@@ -34,6 +38,10 @@ export interface RawFeedInput {
   topics?: string | undefined;
   exclude?: string | undefined;
   layout?: string | undefined;
+  /** The weekly best-of's schedule, a cron expression (`off`: none). */
+  weekly?: string | undefined;
+  /** The emoji members vote with. */
+  vote_emoji?: string | undefined;
 }
 
 /** The smallest and largest number of papers of one digest. */
@@ -230,5 +238,19 @@ export function parseFeedInput(
   take(raw.topics === undefined ? undefined : parseTopicList(raw.topics, 'topics'), (v) => (value.include = v));
   take(raw.exclude === undefined ? undefined : parseTopicList(raw.exclude, 'exclude'), (v) => (value.exclude = v));
   take(raw.layout === undefined ? undefined : parseLayout(raw.layout), (v) => (value.layout = v));
+  const setOption = (key: string, v: unknown) => (value.options = { ...value.options, [key]: v });
+  take(raw.weekly === undefined ? undefined : parseWeekly(raw.weekly), (v) => setOption(WEEKLY_OPTION, v));
+  take(raw.vote_emoji === undefined ? undefined : parseVoteEmoji(raw.vote_emoji), (v) => setOption(VOTE_EMOJI_OPTION, v));
   return reasons.length > 0 ? { ok: false, reasons } : { ok: true, value };
+}
+
+/**
+ * Reads the weekly best-of's schedule: a cron expression in the feed's time zone (checked like the digest schedule
+ * when it is saved), or `off` (null) to stop it.
+ */
+export function parseWeekly(raw: string): InputResult<string | null> {
+  const cron = raw.trim().replace(/\s+/g, ' ');
+  if (cron.toLowerCase() === WEEKLY_OFF) return { ok: true, value: null };
+  if (!cron) return { ok: false, reason: `\`weekly\`: give a cron expression such as "0 9 * * 1" (Mondays at 09:00), or "${WEEKLY_OFF}".` };
+  return { ok: true, value: cron };
 }

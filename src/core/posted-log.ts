@@ -23,6 +23,8 @@ export type PostedEntry = z.infer<typeof postedEntrySchema>;
 export interface PostedLog {
   has(paperId: string): boolean;
   get(paperId: string): PostedEntry | undefined;
+  /** The row of the message a paper was posted in (the earliest row, when one message carries several papers). */
+  byMessage(messageId: string): PostedEntry | undefined;
   /** How many papers it holds. */
   readonly size: number;
   /** Its rows from the newest post back (consumers stop early: the recovery read wants only a few). */
@@ -50,11 +52,25 @@ export function createPostedLog(entries: Iterable<PostedEntry> = []): MutablePos
   const index = new Map<string, number>();
   rows.forEach((row, i) => index.set(row!.paperId, i));
   if (index.size !== rows.length) throw new Error('a posted log holds one row per paper');
+  // Message id → row, built at the first lookup (a reaction names the message, not the paper) and kept up to date.
+  let byMessage: Map<string, number> | null = null;
+  const indexMessage = (i: number) => {
+    const row = rows[i];
+    if (byMessage && row && !byMessage.has(row.messageId)) byMessage.set(row.messageId, i);
+  };
   let size = rows.length;
   return {
     has: (paperId) => index.has(paperId),
     get: (paperId) => {
       const i = index.get(paperId);
+      return i === undefined ? undefined : rows[i];
+    },
+    byMessage: (messageId) => {
+      if (!byMessage) {
+        byMessage = new Map();
+        for (let i = 0; i < rows.length; i += 1) indexMessage(i);
+      }
+      const i = byMessage.get(messageId);
       return i === undefined ? undefined : rows[i];
     },
     get size() {
@@ -70,14 +86,21 @@ export function createPostedLog(entries: Iterable<PostedEntry> = []): MutablePos
       if (change.kind === 'append') {
         if (index.has(change.entry.paperId)) throw new Error(`paper ${change.entry.paperId} is already in the posted log`);
         index.set(change.entry.paperId, rows.push(change.entry) - 1);
+        indexMessage(rows.length - 1);
         size += 1;
         return;
       }
       if (change.kind === 'remove') {
         const i = index.get(change.paperId);
         if (i === undefined) return;
+        const gone = rows[i]!;
         rows[i] = undefined;
         index.delete(change.paperId);
+        if (byMessage?.get(gone.messageId) === i) {
+          byMessage.delete(gone.messageId);
+          // Another row of the same message (a compact post) answers for it now.
+          for (let j = 0; j < rows.length; j += 1) if (rows[j]?.messageId === gone.messageId) indexMessage(j);
+        }
         size -= 1;
         return;
       }
@@ -130,6 +153,13 @@ class Overlay implements PostedLog {
 
   get(paperId: string): PostedEntry | undefined {
     return this.added.get(paperId) ?? (this.hidden.has(paperId) ? undefined : this.base.get(paperId));
+  }
+
+  byMessage(messageId: string): PostedEntry | undefined {
+    const stored = this.base.byMessage(messageId);
+    if (stored && !this.hidden.has(stored.paperId) && !this.added.has(stored.paperId)) return stored;
+    for (const row of this.added.values()) if (row.messageId === messageId) return row;
+    return undefined;
   }
 
   get size(): number {

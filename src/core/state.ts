@@ -146,6 +146,19 @@ export const feedProgressSchema = z.object({
   threads: z.record(z.string(), threadIntentSchema).optional(),
   /** Why the feed's last thread could not be started (missing permissions): it posts without threads until fixed. */
   threadsUnavailable: z.object({ reason: z.string(), at: isoDate }).optional(),
+  /**
+   * The latest weekly best-of (feed option `weekly`): its period (the scheduled time it is for), when it was decided,
+   * the nonce it is posted with, what it says (null: nothing to post that period), and its message once posted.
+   */
+  bestOf: z
+    .object({
+      period: z.string(),
+      at: isoDate,
+      nonce: z.string().max(DISCORD_LIMITS.nonce),
+      content: z.string().nullable(),
+      messageId: z.string().nullable(),
+    })
+    .optional(),
 });
 
 /** The zod schema of a member's topics in one server. */

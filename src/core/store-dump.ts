@@ -3,6 +3,7 @@ import { type Feed, feedSchema } from './feed.js';
 import { type PostedEntry, postedEntrySchema } from './posted-log.js';
 import { type FeedProgress, feedProgressSchema, type Subscriber, subscriberSchema } from './state.js';
 import { type ReadingListEntry, readingListEntrySchema } from './reading-list.js';
+import { type Vote, voteSchema } from './votes.js';
 
 /*
  * The state dump: everything the store holds, as one JSON document, for backups, moves and support
@@ -61,6 +62,8 @@ export const storeDumpSchema = z
     subscriptions: z.array(subscriptionRowSchema),
     /** Members' reading lists (absent from dumps written before they existed, and when nobody saved a paper). */
     readingLists: z.array(readingListRowSchema).optional(),
+    /** Members' votes (absent from dumps of a Paperboy without votes, and when there are none). */
+    votes: z.array(voteSchema).optional(),
   })
   .superRefine((dump, ctx) => {
     const ids = new Set<string>();
@@ -102,6 +105,17 @@ export const storeDumpSchema = z
         });
       saved.add(key);
     });
+    const votes = new Set<string>();
+    (dump.votes ?? []).forEach((vote, i) => {
+      const key = `${vote.guildId}/${vote.paperId}/${vote.userId}`;
+      if (votes.has(key))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['votes', i],
+          message: `member ${vote.userId} votes twice for paper ${vote.paperId} in server ${vote.guildId}`,
+        });
+      votes.add(key);
+    });
   });
 
 /** Everything a store holds, as `paperboy state export` writes it. */
@@ -116,6 +130,8 @@ export interface DumpSource {
   subscriptions: Iterable<readonly [string, Iterable<readonly [string, Subscriber]>]>;
   /** Reading lists by server, then member. */
   readingLists?: Iterable<readonly [string, Iterable<readonly [string, Iterable<ReadingListEntry>]>]>;
+  /** Every vote (optional: a source without votes has none). */
+  votes?: Iterable<Vote>;
   meta: StoreMeta;
 }
 
@@ -144,6 +160,9 @@ export function buildDump(source: DumpSource, options: { at: string; feedId?: st
     (a, b) =>
       compare(a.guildId, b.guildId) || compare(a.userId, b.userId) || compare(a.savedAt, b.savedAt) || compare(a.paperId, b.paperId),
   );
+  const votes = [...(source.votes ?? [])]
+    .filter((vote) => !guilds || guilds.has(vote.guildId))
+    .sort((a, b) => compare(a.guildId, b.guildId) || compare(a.paperId, b.paperId) || compare(a.userId, b.userId));
   return sortKeys({
     format: DUMP_FORMAT,
     version: DUMP_VERSION,
@@ -157,6 +176,8 @@ export function buildDump(source: DumpSource, options: { at: string; feedId?: st
     subscriptions,
     // Absent rather than empty, so a store without reading lists exports what earlier versions did.
     readingLists: readingLists.length > 0 ? readingLists : undefined,
+    // Left out when empty, so a store without votes exports the same bytes as before votes existed.
+    ...(votes.length > 0 ? { votes } : {}),
   });
 }
 

@@ -8,6 +8,7 @@ import { openSqliteStore, readSqliteDatabase } from '../../src/adapters/sqlite/s
 import { SCHEMA_VERSION } from '../../src/adapters/sqlite/migrations.js';
 import { StateFileError } from '../../src/core/state-migrations.js';
 import { markPosted } from '../../src/core/state.js';
+import { listVotes } from '../../src/core/votes.js';
 import { makeFeed } from '../support/memory-ports.js';
 import { itUnless } from '../support/skip.js';
 
@@ -48,6 +49,7 @@ describe('opening the database', () => {
         { version: 1, name: 'feeds, progress documents, posted log, subscriptions, meta' },
         { version: 2, name: 'leases with fencing tokens' },
         { version: 3, name: 'servers the bot was removed from' },
+        { version: 4, name: 'votes: members reacting to the papers a server was sent' },
         { version: 5, name: 'reading lists' },
       ]);
       expect(other.prepare('SELECT feed_id, paper_id, seq FROM posted').all()).toEqual([{ feed_id: 'news', paper_id: 'a', seq: 1 }]);
@@ -61,22 +63,25 @@ describe('opening the database', () => {
     expect(SCHEMA_VERSION).toBe(5);
   });
 
-  it('given a database of schema version 2 (before the removed servers and reading lists), then opening adds their tables and keeps every record', async () => {
+  it('given a database of schema version 2 (before the removed servers, votes and reading lists), then opening adds their tables and keeps every record', async () => {
     const file = join(await tempDir(), 'paperboy.sqlite');
     let store = await openSqliteStore(file);
     await store.saveFeed(makeFeed({ id: 'news' }));
     await store.step('news', (s) => markPosted(s, 'a', '1000000000000000001', AT));
     await store.close();
     const old = new Database(file);
-    old.exec('DROP TABLE removed_guilds; DROP TABLE reading_list; DELETE FROM migrations WHERE version >= 3;');
+    old.exec('DROP TABLE removed_guilds; DROP TABLE votes; DROP TABLE reading_list; DELETE FROM migrations WHERE version >= 3;');
     old.close();
     store = await openSqliteStore(file);
     expect(store.posted('news').has('a')).toBe(true);
     await store.markGuildRemoved('900000000000000001', AT);
+    const vote = { guildId: '900000000000000001', paperId: 'a', userId: '2', messageId: '1000000000000000001', at: AT };
+    await store.addVote(vote);
     await store.saveToReadingList('900000000000000001', '7', { paperId: '2411.00001', savedAt: AT });
     await store.close();
     store = await openSqliteStore(file);
     expect(Object.fromEntries(store.read().removedGuilds)).toEqual({ '900000000000000001': AT });
+    expect(listVotes(store.read().votes)).toEqual([vote]);
     expect(store.readingListCount('900000000000000001', '7')).toBe(1);
     await store.close();
   });

@@ -202,6 +202,17 @@ describe('the desk: every /digest action stays within its server', () => {
     expect(changed.feed.options).toEqual({ threads: true, layout: 'compact' });
   });
 
+  it('given setup with feed options (weekly, vote_emoji), then they are checked and laid over the existing ones, and null removes one', async () => {
+    const env = await setup([{ id: 'a1', guildId: GUILD_A, channelId: CHANNEL_A1, options: { layout: 'compact' } }]);
+    await expect(env.desk.setUp(GUILD_A, { channelId: CHANNEL_A1, options: { weekly: '0 9 * *' } }, 'admin')).rejects.toThrow(
+      /The `weekly` schedule "0 9 .*" cannot be used: has 4 fields/,
+    );
+    const set = await env.desk.setUp(GUILD_A, { channelId: CHANNEL_A1, options: { weekly: '0 9 * * 1', vote_emoji: '⭐' } }, 'admin');
+    expect(set.feed.options).toEqual({ layout: 'compact', weekly: '0 9 * * 1', vote_emoji: '⭐' });
+    const off = await env.desk.setUp(GUILD_A, { channelId: CHANNEL_A1, options: { weekly: null } }, 'admin');
+    expect(off.feed.options).toEqual({ layout: 'compact', vote_emoji: '⭐' });
+  });
+
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['an unknown time zone', { timezone: 'Mars/Olympus' }, /"Mars\/Olympus" is not a time zone/],
     ['a bad schedule', { cron: '25:00' }, /The schedule "25:00" cannot be used: has 1 fields/],

@@ -175,3 +175,19 @@ describe('parseFeedInput', () => {
     expect(!result.ok && result.reasons.map((r) => r.split(':')[0])).toEqual(['`time`', '`timezone`', '`size`']);
   });
 });
+
+describe('feed options of /digest setup', () => {
+  it('given weekly and vote_emoji, then they become feed options; "off" clears the best-of; a bad emoji gives its reason', () => {
+    expect(parseFeedInput({ weekly: ' 0 9  * * 1 ', vote_emoji: '⭐' }, ['UTC'])).toEqual({
+      ok: true,
+      value: { options: { weekly: '0 9 * * 1', vote_emoji: '⭐' } },
+    });
+    expect(parseFeedInput({ weekly: 'OFF' }, ['UTC'])).toEqual({ ok: true, value: { options: { weekly: null } } });
+    const bad = parseFeedInput({ vote_emoji: 'thumbs', weekly: ' ' }, ['UTC']);
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.reasons[0]).toMatch(/^`weekly`: give a cron expression/);
+      expect(bad.reasons[1]).toMatch(/^`vote_emoji`: "thumbs" is not one emoji/);
+    }
+  });
+});

@@ -26,6 +26,25 @@ describe('createPostedLog', () => {
     expect(log.size).toBe(2);
   });
 
+  it('given a message id, then it finds the row posted in it through appends, renames and removals, and the overlay of a step', () => {
+    const log = createPostedLog([row('a', 1), row('b', 2)]);
+    expect(log.byMessage('101')?.paperId).toBe('a');
+    log.apply({ kind: 'append', entry: row('c', 3) });
+    log.apply({ kind: 'rename', from: 'a', to: 'a2' });
+    log.apply({ kind: 'remove', paperId: 'b' });
+    expect(log.byMessage('101')?.paperId).toBe('a2');
+    expect(log.byMessage('102')).toBeUndefined();
+    expect(log.byMessage('103')?.paperId).toBe('c');
+    // Two papers in one message (a compact post): the earlier answers, the later once the earlier is gone.
+    log.apply({ kind: 'append', entry: { ...row('d', 4), messageId: '103' } });
+    expect(log.byMessage('103')?.paperId).toBe('c');
+    log.apply({ kind: 'remove', paperId: 'c' });
+    expect(log.byMessage('103')?.paperId).toBe('d');
+    const step = withLogChange(withLogChange(log, { kind: 'append', entry: row('e', 5) }), { kind: 'remove', paperId: 'a2' });
+    expect(step.byMessage('105')?.paperId).toBe('e');
+    expect(step.byMessage('101')).toBeUndefined();
+  });
+
   it.each<[string, PostedLogChange]>([
     ['an append of a posted paper', { kind: 'append', entry: row('a', 5) }],
     ['a rename onto a posted paper', { kind: 'rename', from: 'a', to: 'b' }],

@@ -122,6 +122,7 @@ describe('no step copies or scans the posted history', () => {
     return {
       has: (id) => entry(id) !== undefined,
       get: entry,
+      byMessage: () => undefined,
       size,
       newestFirst: () => {
         throw new Error('a step walked the posted log');

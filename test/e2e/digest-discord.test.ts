@@ -65,7 +65,8 @@ describe('paperboy start against the fake Discord server', () => {
       expect(typeof m.payload.nonce).toBe('string');
       expect(m.payload.enforce_nonce).toBe(true);
     }
-    expect(server.gateway.identifiedIntents).toEqual([1]);
+    // Guilds, and Guild Message Reactions (votes): neither privileged.
+    expect(server.gateway.identifiedIntents).toEqual([1 | (1 << 10)]);
     expect(Object.keys((await readFeed(dir))!.posted)).toEqual(ids);
   });
 

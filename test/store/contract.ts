@@ -17,6 +17,7 @@ import {
 } from '../../src/core/state.js';
 import { renamePaperIds } from '../../src/core/paper-renames.js';
 import { READING_LIST_CAP } from '../../src/core/reading-list.js';
+import { listVotes, countVotes } from '../../src/core/votes.js';
 import { createRandom } from '../support/random.js';
 import { makeFeed } from '../support/memory-ports.js';
 import { CRASH_FEED } from './adapters.js';
@@ -62,6 +63,7 @@ export function dumpOf(store: Store, options: { feedId?: string } = {}): StoreDu
       postedOf: (id) => store.posted(id).entries(),
       subscriptions: snapshot.subscriptions,
       readingLists: snapshot.readingLists,
+      votes: listVotes(snapshot.votes),
       meta: snapshot.meta,
     },
     { at: AT, ...options },
@@ -216,6 +218,8 @@ export function describeStoreContract(adapter: StoreUnderTest): void {
       await store.markGuildRemoved(GUILD, AT);
       await store.markGuildRemoved(OTHER_GUILD, AT);
       await store.markGuildRemoved(OTHER_GUILD, null);
+      await store.addVote({ guildId: GUILD, paperId: 'p', userId: '1', messageId: SNOW(1), at: AT });
+      await store.addVote({ guildId: OTHER_GUILD, paperId: 'p', userId: '1', messageId: SNOW(2), at: AT });
       store = await reopen(store);
       expect(Object.fromEntries(store.read().removedGuilds)).toEqual({ [GUILD]: AT });
       expect((await store.purgeGuild(GUILD)).sort()).toEqual(['a1', 'a2']);
@@ -229,6 +233,7 @@ export function describeStoreContract(adapter: StoreUnderTest): void {
       expect([...store.read().readingLists.keys()]).toEqual([OTHER_GUILD]);
       expect(store.readingList(OTHER_GUILD, '1').map((e) => e.paperId)).toEqual(['2411.00002']);
       expect(store.read().removedGuilds.size).toBe(0);
+      expect([...store.read().votes.keys()]).toEqual([OTHER_GUILD]);
       // A feed created again with a purged id starts from nothing.
       await store.saveFeed(makeFeed({ id: 'a1', guildId: GUILD }));
       expect(store.read().progress.get('a1')).toEqual(createEmptyProgress());
@@ -293,6 +298,58 @@ export function describeStoreContract(adapter: StoreUnderTest): void {
       expect((await store.saveToReadingList(GUILD, '2', { paperId: '2412.00001', savedAt: AT })).outcome).toBe('saved');
     });
 
+    it('given reactions, then a member counts once per paper and server, removals take back only the vote that message gave, and a restart sees them', async () => {
+      let store = await openStore();
+      const vote = (userId: string, messageId = SNOW(1), paperId = 'p', guildId = GUILD) => ({
+        guildId,
+        paperId,
+        userId,
+        messageId,
+        at: AT,
+      });
+      const key = (userId: string, messageId = SNOW(1), paperId = 'p') => ({ guildId: GUILD, paperId, userId, messageId });
+      expect(await store.addVote(vote('1'))).toBe(true);
+      expect(await store.addVote(vote('1'))).toBe(false);
+      // The same paper posted again in another message of the server: still one vote.
+      expect(await store.addVote(vote('1', SNOW(2)))).toBe(false);
+      expect(await store.addVote(vote('2'))).toBe(true);
+      expect(await store.addVote(vote('2', SNOW(3), 'q'))).toBe(true);
+      expect(await store.addVote(vote('2', SNOW(4), 'p', OTHER_GUILD))).toBe(true);
+      expect(store.isBlank()).toBe(false);
+      store = await reopen(store);
+      expect(Object.fromEntries(countVotes(store.read().votes, GUILD))).toEqual({ p: 2, q: 1 });
+      expect(Object.fromEntries(countVotes(store.read().votes, OTHER_GUILD))).toEqual({ p: 1 });
+      // A removal from a message the vote did not come through changes nothing.
+      expect(await store.removeVote(key('1', SNOW(2)))).toBe(false);
+      expect(await store.removeVote(key('1'))).toBe(true);
+      expect(await store.removeVote(key('1'))).toBe(false);
+      expect(await store.removeVote(key('2', SNOW(3), 'q'))).toBe(true);
+      store = await reopen(store);
+      expect(Object.fromEntries(countVotes(store.read().votes, GUILD))).toEqual({ p: 1 });
+      expect(store.read().votes.get(GUILD)?.get('p')?.get('2')).toEqual({ messageId: SNOW(1), at: AT });
+    });
+
+    it('given a reconciliation read of a message, then its votes become the members found, and a vote through another message stays', async () => {
+      let store = await openStore();
+      const target = { guildId: GUILD, paperId: 'p', messageId: SNOW(1) };
+      await store.addVote({ ...target, userId: '1', at: AT });
+      await store.addVote({ ...target, userId: '2', at: AT });
+      await store.addVote({ ...target, userId: '3', messageId: SNOW(2), at: AT });
+      const later = '2026-06-23T09:00:00.000Z';
+      expect(await store.replaceMessageVotes(target, ['2', '3', '4', '4'], later)).toEqual({ added: 1, removed: 1 });
+      store = await reopen(store);
+      const members = store.read().votes.get(GUILD)!.get('p')!;
+      expect(Object.fromEntries(members)).toEqual({
+        '2': { messageId: SNOW(1), at: AT },
+        '3': { messageId: SNOW(2), at: AT },
+        '4': { messageId: SNOW(1), at: later },
+      });
+      expect(await store.replaceMessageVotes(target, ['2', '3', '4'], later)).toEqual({ added: 0, removed: 0 });
+      expect(await store.replaceMessageVotes(target, [], later)).toEqual({ added: 0, removed: 2 });
+      store = await reopen(store);
+      expect([...store.read().votes.get(GUILD)!.get('p')!.keys()]).toEqual(['3']);
+    });
+
     it("given the store's records changed, then they are kept", async () => {
       let store = await openStore();
       await store.updateMeta((m) => ({ ...m, commands: { hash: 'h', scope: 'guild 1', registeredAt: AT } }));
@@ -309,8 +366,11 @@ export function describeStoreContract(adapter: StoreUnderTest): void {
       await source.saveToReadingList(GUILD, '1', { paperId: '2411.00001', savedAt: AT });
       await source.saveToReadingList(GUILD, '2', { paperId: '2411.00002', savedAt: '2026-06-23T09:00:00.000Z' });
       await source.saveToReadingList(OTHER_GUILD, '1', { paperId: '2411.00003', savedAt: AT });
+      await source.addVote({ guildId: GUILD, paperId: 'a', userId: '1', messageId: SNOW(1), at: AT });
+      await source.addVote({ guildId: OTHER_GUILD, paperId: 'z', userId: '2', messageId: SNOW(9), at: AT });
       const dump = storeDumpSchema.parse(JSON.parse(JSON.stringify(dumpOf(source))));
       expect(dump.readingLists?.map((r) => r.paperId)).toEqual(['2411.00001', '2411.00002', '2411.00003']);
+      expect(dump.votes?.map((v) => v.guildId)).toEqual([GUILD, OTHER_GUILD]);
       await source.close();
 
       location = adapter.locationIn(join(dir, 'second'));
@@ -327,6 +387,7 @@ export function describeStoreContract(adapter: StoreUnderTest): void {
       expect(one.subscriptions).toEqual([]);
       expect(one.readingLists).toEqual([{ guildId: OTHER_GUILD, userId: '1', paperId: '2411.00003', savedAt: AT }]);
       expect(target.readingList(GUILD, '2').map((e) => e.paperId)).toEqual(['2411.00002']);
+      expect(one.votes).toEqual([{ guildId: OTHER_GUILD, paperId: 'z', userId: '2', messageId: SNOW(9), at: AT }]);
       await target.importDump(one, { replace: true });
       target = await reopen(target);
       expect(dumpOf(target)).toEqual(one);

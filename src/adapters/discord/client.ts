@@ -1,6 +1,6 @@
 import type { ShardSet } from '../../core/shards.js';
 import { once } from 'node:events';
-import { Client, type ClientOptions, DiscordAPIError, Events, GatewayIntentBits, type Interaction, Options } from 'discord.js';
+import { Client, type ClientOptions, DiscordAPIError, Events, GatewayIntentBits, type Interaction, Options, Partials } from 'discord.js';
 import type { Logger } from '../../app/ports.js';
 import { OperatorError } from '../../core/errors.js';
 import { installInteractionGuard } from './interaction-guard.js';
@@ -36,7 +36,8 @@ export interface DiscordConnection {
 }
 
 /**
- * The client Paperboy runs: the Guilds intent only, and caches cut to what it reads. It reads the digest channel
+ * The client Paperboy runs: the Guilds intent, and Guild Message Reactions for votes (neither is privileged), with
+ * caches cut to what it reads. It reads the digest channel
  * (`client.channels`), its guild, the guild's roles and the channel's overwrites (permissions for recovery reads,
  * the home guild), and its own member and user; those stay whole (discord.js does not support limiting guilds,
  * channels, roles or overwrites). Everything else is kept nowhere: members and users met in interactions (one per
@@ -47,7 +48,9 @@ export interface DiscordConnection {
 export function createClientOptions(apiUrl: string, shards: ShardSet | null = null): ClientOptions {
   const isSelf = (entry: { id: string; client: Client }) => entry.id === entry.client.user?.id;
   return {
-    intents: [GatewayIntentBits.Guilds],
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactions],
+    // Reactions arrive on messages, reactions and users it does not keep (the caches below hold none): as partials.
+    partials: [Partials.Message, Partials.Reaction, Partials.User],
     rest: { api: apiUrl },
     makeCache: Options.cacheWithLimits({
       ...Options.DefaultMakeCacheSettings,
@@ -80,7 +83,7 @@ export function createClientOptions(apiUrl: string, shards: ShardSet | null = nu
 }
 
 /**
- * Logs in with only the non-privileged Guilds intent (slash commands need nothing more), against
+ * Logs in with the non-privileged Guilds and Guild Message Reactions intents (slash commands and votes), against
  * `apiUrl` (Discord's own API, a proxy or a test server; the gateway URL comes from its `GET /gateway/bot`).
  */
 export async function connectDiscord(options: {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { createStoreMemory, loadReadingLists, setSubscriber, type StoreMemory } from '../../app/store-memory.js';
+import { createStoreMemory, loadReadingLists, setSubscriber, setVote, type StoreMemory } from '../../app/store-memory.js';
+import type { VoteDbRow } from '../sqlite/database.js';
 import { type Feed, feedSchema } from '../../core/feed.js';
 import { createPostedLog, type PostedEntry } from '../../core/posted-log.js';
 import { type FeedProgress, feedProgressSchema } from '../../core/state.js';
@@ -54,6 +55,11 @@ export async function loadPgMemory(client: pg.PoolClient, url: string): Promise<
           'SELECT guild_id AS "guildId", user_id AS "userId", paper_id AS "paperId", saved_at AS "savedAt" FROM reading_list',
         )
       : { rows: [] };
+    // (absent from a database an older Paperboy wrote, read as it is by an export)
+    const hasVotes = await client.query<{ found: boolean }>(`SELECT to_regclass('votes') IS NOT NULL AS found`);
+    const votes = hasVotes.rows[0]?.found
+      ? await client.query<VoteDbRow>('SELECT guild_id, paper_id, user_id, message_id, voted_at FROM votes')
+      : { rows: [] as VoteDbRow[] };
     await client.query('COMMIT');
     try {
       for (const row of feeds.rows) memory.feeds.set(row.id, feedSchema.parse(JSON.parse(row.doc)));
@@ -68,6 +74,8 @@ export async function loadPgMemory(client: pg.PoolClient, url: string): Promise<
         });
       for (const row of removed.rows) memory.removedGuilds.set(row.guild_id, row.removed_at);
       loadReadingLists(memory, saved.rows);
+      for (const row of votes.rows)
+        setVote(memory, { guildId: row.guild_id, paperId: row.paper_id, userId: row.user_id, messageId: row.message_id, at: row.voted_at });
       const records: Record<string, unknown> = { ...createEmptyMeta() };
       for (const row of meta.rows) records[row.key] = JSON.parse(row.value);
       memory.meta = storeMetaSchema.parse(records);

@@ -80,7 +80,21 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = [
     `,
   },
   {
-    // 5, not 4: issue 15's votes table is migration 4 (they were written in parallel; the numbers are kept apart).
+    version: 4,
+    name: 'votes: members reacting to the papers a server was sent',
+    // One row per member, paper and server (a member counts once); the message is what a reconciliation replaces.
+    sql: `
+      CREATE TABLE votes (
+        guild_id text NOT NULL,
+        paper_id text NOT NULL,
+        user_id text NOT NULL,
+        message_id text NOT NULL,
+        voted_at text NOT NULL,
+        PRIMARY KEY (guild_id, paper_id, user_id)
+      );
+    `,
+  },
+  {
     version: 5,
     name: 'reading lists',
     sql: `

@@ -7,6 +7,12 @@ import {
   applyGuildPurge,
   applyGuildRemoved,
   applyMove,
+  applyReplaceVotes,
+  deleteVote,
+  planAddVote,
+  planRemoveVote,
+  planReplaceVotes,
+  setVote,
   applyStep,
   checkFeed,
   createStoreMemory,
@@ -30,6 +36,7 @@ import type { Feed } from '../../core/feed.js';
 import { createPostedLog, type PostedEntry } from '../../core/posted-log.js';
 import { createEmptyProgress, type FeedProgress, type Subscriber } from '../../core/state.js';
 import type { StoreDump, StoreMeta } from '../../core/store-dump.js';
+import { listVotes, type Vote, type VoteKey } from '../../core/votes.js';
 import { StateWriteError } from '../state-write-error.js';
 import { checkOut, createPool, DatabaseConnectionError, describePgError, redactUrl, toConnectionError } from './connection.js';
 import { loadPgFeed, loadPgMemory } from './database.js';
@@ -329,6 +336,43 @@ function createPostgresStore(pool: pg.Pool, url: string, memory: StoreMemory): S
         (at) => applyGuildRemoved(memory, guildId, at),
         options,
       ),
+    addVote: (vote, options) =>
+      write(
+        () => planAddVote(memory, vote),
+        async (client, added) => {
+          if (added) await insertVotes(client, [vote]);
+        },
+        (added) => {
+          if (added) setVote(memory, vote);
+          return added;
+        },
+        options,
+      ),
+    removeVote: (key, options) =>
+      write(
+        () => planRemoveVote(memory, key),
+        async (client, removed) => {
+          if (removed) await deleteVotes(client, [key]);
+        },
+        (removed) => {
+          if (removed) deleteVote(memory, key);
+          return removed;
+        },
+        options,
+      ),
+    replaceMessageVotes: (target, userIds, at, options) =>
+      write(
+        () => planReplaceVotes(memory, target, userIds, at),
+        async (client, plan) => {
+          await deleteVotes(client, plan.remove);
+          await insertVotes(client, plan.add);
+        },
+        (plan) => {
+          applyReplaceVotes(memory, plan);
+          return { added: plan.add.length, removed: plan.remove.length };
+        },
+        options,
+      ),
     purgeGuild: (guildId, options) =>
       write(
         () => planGuildPurge(memory, guildId),
@@ -338,6 +382,7 @@ function createPostgresStore(pool: pg.Pool, url: string, memory: StoreMemory): S
           await client.query('DELETE FROM subscriptions WHERE guild_id = $1', [guildId]);
           await client.query('DELETE FROM reading_list WHERE guild_id = $1', [guildId]);
           await client.query('DELETE FROM removed_guilds WHERE guild_id = $1', [guildId]);
+          await client.query('DELETE FROM votes WHERE guild_id = $1', [guildId]);
         },
         (feedIds) => applyGuildPurge(memory, guildId, feedIds),
         options,
@@ -352,7 +397,7 @@ function createPostgresStore(pool: pg.Pool, url: string, memory: StoreMemory): S
         async (client, next) => {
           // Leases are not part of a dump: their tokens must keep growing whatever is imported.
           await client.query(
-            'DELETE FROM feeds; DELETE FROM subscriptions; DELETE FROM reading_list; DELETE FROM removed_guilds; DELETE FROM meta;',
+            'DELETE FROM feeds; DELETE FROM subscriptions; DELETE FROM reading_list; DELETE FROM removed_guilds; DELETE FROM votes; DELETE FROM meta;',
           );
           for (const feed of next.feeds.values()) {
             await saveFeedRows(client, feed, next.progress.get(feed.id)!);
@@ -369,6 +414,7 @@ function createPostgresStore(pool: pg.Pool, url: string, memory: StoreMemory): S
                   e.paperId,
                   e.savedAt,
                 ]);
+          await insertVotes(client, listVotes(next.votes));
           await saveMeta(client, next.meta);
         },
         (next) => {
@@ -431,6 +477,30 @@ async function insertPosted(client: pg.PoolClient, feedId: string, entries: read
       ],
     );
   }
+}
+
+/** Inserts votes in one statement (a member already counted for a paper keeps the vote they have). */
+async function insertVotes(client: pg.PoolClient, votes: readonly Vote[]): Promise<void> {
+  if (votes.length === 0) return;
+  await client.query(
+    'INSERT INTO votes (guild_id, paper_id, user_id, message_id, voted_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) ON CONFLICT (guild_id, paper_id, user_id) DO NOTHING',
+    [
+      votes.map((v) => v.guildId),
+      votes.map((v) => v.paperId),
+      votes.map((v) => v.userId),
+      votes.map((v) => v.messageId),
+      votes.map((v) => v.at),
+    ],
+  );
+}
+
+/** Deletes the votes given through the named messages, in one statement. */
+async function deleteVotes(client: pg.PoolClient, keys: readonly VoteKey[]): Promise<void> {
+  if (keys.length === 0) return;
+  await client.query(
+    'DELETE FROM votes v USING unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k (guild_id, paper_id, user_id, message_id) WHERE v.guild_id = k.guild_id AND v.paper_id = k.paper_id AND v.user_id = k.user_id AND v.message_id = k.message_id',
+    [keys.map((k) => k.guildId), keys.map((k) => k.paperId), keys.map((k) => k.userId), keys.map((k) => k.messageId)],
+  );
 }
 
 /** Puts a feed as committed into memory after its lease was acquired (gone from the database: gone from memory). */

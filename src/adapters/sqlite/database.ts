@@ -1,5 +1,5 @@
 import Database, { type Database as Db, SqliteError } from 'better-sqlite3';
-import { createStoreMemory, loadReadingLists, setSubscriber, type StoreMemory } from '../../app/store-memory.js';
+import { createStoreMemory, loadReadingLists, setSubscriber, setVote, type StoreMemory } from '../../app/store-memory.js';
 import { feedSchema } from '../../core/feed.js';
 import { createPostedLog, type PostedEntry } from '../../core/posted-log.js';
 import { feedProgressSchema } from '../../core/state.js';
@@ -125,6 +125,11 @@ export function loadMemory(db: Db, file: string): StoreMemory {
       ? db.prepare('SELECT guild_id AS guildId, user_id AS userId, paper_id AS paperId, saved_at AS savedAt FROM reading_list').all()
       : [];
     loadReadingLists(memory, saved as ReadingListRow[]);
+    const hasVotes = db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'votes'`).get() !== undefined;
+    for (const row of (hasVotes
+      ? db.prepare('SELECT guild_id, paper_id, user_id, message_id, voted_at FROM votes').all()
+      : []) as VoteDbRow[])
+      setVote(memory, { guildId: row.guild_id, paperId: row.paper_id, userId: row.user_id, messageId: row.message_id, at: row.voted_at });
     const meta: Record<string, unknown> = { ...createEmptyMeta() };
     for (const row of db.prepare('SELECT key, value FROM meta').all() as Array<{ key: string; value: string }>)
       meta[row.key] = JSON.parse(row.value);
@@ -142,6 +147,15 @@ interface PostedRow {
   posted_at: string;
   digest: number;
   seq: number;
+}
+
+/** A row of the votes table, in both databases. */
+export interface VoteDbRow {
+  guild_id: string;
+  paper_id: string;
+  user_id: string;
+  message_id: string;
+  voted_at: string;
 }
 
 interface SubscriptionDbRow {

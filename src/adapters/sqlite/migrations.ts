@@ -76,7 +76,21 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // 5, not 4: issue 15's votes table is migration 4 (they were written in parallel; the numbers are kept apart).
+    version: 4,
+    name: 'votes: members reacting to the papers a server was sent',
+    // One row per member, paper and server (a member counts once); the message is what a reconciliation replaces.
+    sql: `
+      CREATE TABLE votes (
+        guild_id TEXT NOT NULL,
+        paper_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        voted_at TEXT NOT NULL,
+        PRIMARY KEY (guild_id, paper_id, user_id)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+  {
     version: 5,
     name: 'reading lists',
     sql: `

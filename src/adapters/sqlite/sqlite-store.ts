@@ -9,6 +9,12 @@ import {
   applyGuildPurge,
   applyGuildRemoved,
   applyMove,
+  applyReplaceVotes,
+  deleteVote,
+  planAddVote,
+  planRemoveVote,
+  planReplaceVotes,
+  setVote,
   applyStep,
   checkFeed,
   createStoreMemory,
@@ -32,6 +38,7 @@ import type { Feed } from '../../core/feed.js';
 import { createEmptyProgress, type Subscriber } from '../../core/state.js';
 import { StateFileError } from '../../core/state-migrations.js';
 import type { StoreDump, StoreMeta } from '../../core/store-dump.js';
+import { listVotes } from '../../core/votes.js';
 import { syncDirectory } from '../durable-file.js';
 import { acquireFileLock, describeSystemError, type FileLock, type FileLockOptions } from '../file-lock.js';
 import { systemClock } from '../system-clock.js';
@@ -110,6 +117,11 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
     ),
     guildBack: db.prepare('DELETE FROM removed_guilds WHERE guild_id = ?'),
     guildFeeds: db.prepare('DELETE FROM feeds WHERE guild_id = ?'),
+    vote: db.prepare(
+      'INSERT INTO votes (guild_id, paper_id, user_id, message_id, voted_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, paper_id, user_id) DO NOTHING',
+    ),
+    unvote: db.prepare('DELETE FROM votes WHERE guild_id = ? AND paper_id = ? AND user_id = ? AND message_id = ?'),
+    guildVotes: db.prepare('DELETE FROM votes WHERE guild_id = ?'),
     meta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     lease: db.prepare('SELECT scope, owner, token, expires_at AS expiresAt FROM leases WHERE scope = ?').safeIntegers(),
     saveLease: db.prepare(
@@ -313,6 +325,43 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
         (at) => applyGuildRemoved(memory, guildId, at),
         options,
       ),
+    addVote: (vote, options) =>
+      write(
+        () => planAddVote(memory, vote),
+        (added) => {
+          if (added) sql.vote.run(vote.guildId, vote.paperId, vote.userId, vote.messageId, vote.at);
+        },
+        (added) => {
+          if (added) setVote(memory, vote);
+          return added;
+        },
+        options,
+      ),
+    removeVote: (key, options) =>
+      write(
+        () => planRemoveVote(memory, key),
+        (removed) => {
+          if (removed) sql.unvote.run(key.guildId, key.paperId, key.userId, key.messageId);
+        },
+        (removed) => {
+          if (removed) deleteVote(memory, key);
+          return removed;
+        },
+        options,
+      ),
+    replaceMessageVotes: (target, userIds, at, options) =>
+      write(
+        () => planReplaceVotes(memory, target, userIds, at),
+        (plan) => {
+          for (const k of plan.remove) sql.unvote.run(k.guildId, k.paperId, k.userId, k.messageId);
+          for (const v of plan.add) sql.vote.run(v.guildId, v.paperId, v.userId, v.messageId, v.at);
+        },
+        (plan) => {
+          applyReplaceVotes(memory, plan);
+          return { added: plan.add.length, removed: plan.remove.length };
+        },
+        options,
+      ),
     purgeGuild: (guildId, options) =>
       write(
         () => planGuildPurge(memory, guildId),
@@ -322,6 +371,7 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
           sql.dropGuild.run(guildId);
           sql.dropGuildLists.run(guildId);
           sql.guildBack.run(guildId);
+          sql.guildVotes.run(guildId);
         },
         (feedIds) => applyGuildPurge(memory, guildId, feedIds),
         options,
@@ -334,7 +384,9 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
           return createStoreMemory(dump);
         },
         (next) => {
-          db.exec('DELETE FROM feeds; DELETE FROM subscriptions; DELETE FROM reading_list; DELETE FROM removed_guilds; DELETE FROM meta;');
+          db.exec(
+            'DELETE FROM feeds; DELETE FROM subscriptions; DELETE FROM reading_list; DELETE FROM removed_guilds; DELETE FROM votes; DELETE FROM meta;',
+          );
           for (const feed of next.feeds.values()) {
             sql.feed.run(feed.id, feed.guildId, feed.channelId, JSON.stringify(feed));
             sql.newProgress.run(feed.id, JSON.stringify(next.progress.get(feed.id)));
@@ -343,6 +395,7 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
           for (const [guildId, members] of next.subscriptions) for (const [userId, s] of members) saveSubscriber(guildId, userId, s);
           for (const [guildId, members] of next.readingLists)
             for (const [userId, entries] of members) for (const e of entries) sql.saveToList.run(guildId, userId, e.paperId, e.savedAt);
+          for (const v of listVotes(next.votes)) sql.vote.run(v.guildId, v.paperId, v.userId, v.messageId, v.at);
           saveMeta(next.meta);
         },
         (next) => void Object.assign(memory, next),

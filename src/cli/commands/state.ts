@@ -13,6 +13,7 @@ import { feedIdOf, feedSettingsOf } from '../../session.js';
 import { parseCommandArgs, UsageError } from '../args.js';
 import type { CliCommand } from '../context.js';
 import { plural } from './corpus.js';
+import { listVotes } from '../../core/votes.js';
 
 const usage = `Usage: paperboy state export [--feed ID] [--out FILE]
        paperboy state import FILE [--replace]
@@ -80,6 +81,7 @@ export const stateCommand: CliCommand = {
           postedOf: (id) => store.posted(id).entries(),
           subscriptions: snapshot.subscriptions,
           readingLists: snapshot.readingLists,
+          votes: listVotes(snapshot.votes),
           meta: snapshot.meta,
         },
         { at: systemClock.now().toISOString(), ...(feedId === undefined ? {} : { feedId }) },

@@ -98,6 +98,18 @@ const data = {
           description: "A discussion thread on each paper's message (default off)",
           choices: THREADS_VALUES.map((value) => ({ name: value, value })),
         },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'weekly',
+          description: 'Weekly best-of: a cron in the time zone, e.g. "0 9 * * 1" (Mondays 09:00); "off" stops it',
+          max_length: 100,
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: 'vote_emoji',
+          description: 'The emoji members vote with on paper cards (default 👍)',
+          max_length: 100,
+        },
         { ...feed, description: 'The feed to change (it moves to the channel); default: the channel’s' },
       ],
     },

@@ -5,6 +5,7 @@ import { readingListCommand } from './reading-list.js';
 import { similarCommand } from './similar.js';
 import { subscribeCommand } from './subscribe.js';
 import { subscriptionsCommand } from './subscriptions.js';
+import { topCommand } from './top.js';
 import { unsubscribeCommand } from './unsubscribe.js';
 
 /**
@@ -15,6 +16,7 @@ export const SLASH_COMMANDS: readonly SlashCommand[] = [
   paperCommand,
   similarCommand,
   readingListCommand,
+  topCommand,
   subscribeCommand,
   unsubscribeCommand,
   subscriptionsCommand,

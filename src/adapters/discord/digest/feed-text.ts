@@ -1,4 +1,6 @@
 import type { FeedView } from '../../../app/feed-desk.js';
+import { weeklyCronOf } from '../../../core/best-of.js';
+import { showEmoji, voteEmojiOf } from '../../../core/vote-emoji.js';
 import { REMOVED_FROM_CORPUS_REASON } from '../../../app/run-digest.js';
 import { listUnposted } from '../../../core/digest.js';
 import { describeSchedule } from '../../../core/feed-input.js';
@@ -48,6 +50,7 @@ export function describeFeedSettings(view: FeedView): string {
     `**Size:** ${plural(feed.size, 'paper')} per digest, in ${feed.order} order`,
     `**Topics:** ${feed.include.length ? showTopics(feed.include) : 'every paper'}${feed.exclude.length ? ` · **excluding:** ${showTopics(feed.exclude)}` : ''}${feed.minUpvotes !== null ? ` · **at least** ${plural(feed.minUpvotes, 'upvote')}` : ''}`,
     `**Layout:** ${describeLayout(view)}`,
+    `**Votes:** react ${showEmoji(voteEmojiOf(feed))} on a paper card · **weekly best-of:** ${describeWeekly(feed)}`,
     ...(pause ? [`**Paused:** ${pause}`] : []),
   ].join('\n');
 }
@@ -117,4 +120,10 @@ export function listPreviewTitles(papers: ReadonlyArray<{ title: string; publish
   return papers
     .map((p, i) => `${i + 1}. ${escapeAndFit(p.title, 180)}${p.published ? ` (${escapeMarkdown(p.published)})` : ''}`)
     .join('\n');
+}
+
+/** A feed's weekly best-of schedule as an admin reads it, or `off`. */
+function describeWeekly(feed: FeedView['feed']): string {
+  const cron = weeklyCronOf(feed);
+  return cron ? `cron \`${cron.replace(/`/g, "'")}\` (${feed.schedule.timezone})` : 'off';
 }

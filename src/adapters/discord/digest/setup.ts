@@ -77,7 +77,7 @@ export async function runSetup(
   // Saving and the preview read the corpus and the database: more than Discord's 3 seconds on a large corpus.
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const { layout, ...settings } = parsed.value;
-  const featureOptions = { ...(layout ? { layout } : {}), ...(threads?.ok ? { threads: threads.value } : {}) };
+  const featureOptions = { ...settings.options, ...(layout ? { layout } : {}), ...(threads?.ok ? { threads: threads.value } : {}) };
   const changes = { channelId: channel.id, ...settings, ...(Object.keys(featureOptions).length > 0 ? { options: featureOptions } : {}) };
   const view = await desk.setUp(guildId, changes, interaction.user.id, before?.feed.id);
   const moved =
