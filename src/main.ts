@@ -16,6 +16,7 @@ import { createBestOfRunner } from './app/best-of.js';
 import { systemClock } from './adapters/system-clock.js';
 import { ownsGuild, shardSetOf } from './core/shards.js';
 import { healthFileFor, startHealthReporter } from './adapters/health-reporter.js';
+import { createBookmarkHandler, createReadingLists } from './app/reading-list.js';
 import { type BotIo, type DigestSession, openDigestSession } from './session.js';
 
 // SIGTERM gives Docker 10 s before SIGKILL: stop well inside it.
@@ -81,8 +82,11 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
     if (!connection || !runtime) return;
     // Servers left or rejoined while the bot was down, then the events from now on.
     watchGuildLife(connection.client, runtime, logger);
-    // Reactions on paper cards: votes (a reading list's bookmark is one more handler in this list).
-    const reactionHandlers: ReactionHandler[] = [createVoteHandler({ store, clock: systemClock, logger })];
+    // Reactions on paper cards: votes, and 🔖 saving the paper to the member's reading list.
+    const reactionHandlers: ReactionHandler[] = [
+      createVoteHandler({ store, clock: systemClock, logger }),
+      createBookmarkHandler({ lists: createReadingLists({ store, catalog, clock: systemClock }), logger }),
+    ];
     const botUserId = connection.botUserId;
     const reactions = createReactionRouter({ store, botUserId: () => botUserId, logger, handlers: reactionHandlers });
     listenToReactions(connection.client, (event) => reactions.handle(event), logger);

@@ -4,7 +4,9 @@ import { formatReadingListMarkdown, type ReadingListItem, type ReadingListView }
 import { escapeAndFit } from '../core/markdown.js';
 import type { CorpusCatalog } from './corpus-catalog.js';
 import { UserFacingError } from './errors.js';
-import type { Clock, Store } from './ports.js';
+import type { Clock, Logger, Store } from './ports.js';
+import type { ReactionHandler } from './reactions.js';
+import { isSameEmoji } from '../core/vote-emoji.js';
 
 /** Papers shown per page of `/reading-list` (one remove button each: an action row holds five). */
 export const READING_LIST_PAGE_SIZE = 5;
@@ -67,10 +69,34 @@ export function describeSave(saved: SavedPaper): string {
 }
 
 /**
- * The papers a member liked in a server, newest first, as "because you liked X" reads them: those they saved that the
- * corpus still has (votes, once the store keeps them, belong here too).
+ * The papers a member liked in a server, most recent first, as "because you liked X" reads them: those they saved,
+ * then those they voted for (each once), that the corpus still has.
  */
 export function listLikedPapers(deps: { store: Store; catalog: CorpusCatalog }, guildId: string, userId: string): Paper[] {
   const { index } = deps.catalog.current();
-  return deps.store.readingList(guildId, userId).flatMap((entry) => index.get(entry.paperId) ?? []);
+  const saved = deps.store.readingList(guildId, userId).map((entry) => entry.paperId);
+  const voted = [...(deps.store.read().votes.get(guildId) ?? [])]
+    .flatMap(([paperId, members]) => {
+      const vote = members.get(userId);
+      return vote ? [{ paperId, at: vote.at }] : [];
+    })
+    .sort((a, b) => b.at.localeCompare(a.at))
+    .map((v) => v.paperId);
+  return [...new Set([...saved, ...voted])].flatMap((id) => index.get(id) ?? []);
+}
+
+/** The reaction that saves a paper card to the member's reading list. */
+export const BOOKMARK_EMOJI = '🔖';
+
+/**
+ * 🔖 on a paper card saves that paper to the member's reading list, like `/reading-list save`. Taking the reaction
+ * back does not unsave it (the list is the member's, managed with `/reading-list show`); a full list is logged, as a
+ * reaction has nowhere to answer.
+ */
+export function createBookmarkHandler(deps: { lists: ReadingLists; logger: Logger }): ReactionHandler {
+  return async (event, { entry }) => {
+    if (event.kind !== 'add' || !isSameEmoji(event.emoji, { id: null, name: BOOKMARK_EMOJI })) return;
+    const saved = await deps.lists.save(event.guildId, event.userId, entry.paperId);
+    deps.logger.debug({ guild: event.guildId, paper: entry.paperId, user: event.userId, outcome: saved.outcome }, 'bookmark reaction');
+  };
 }

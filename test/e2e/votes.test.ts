@@ -98,6 +98,25 @@ describe('votes by reaction', () => {
     await stop(again);
   });
 
+  it('given a member reacting with 🔖 on a paper card, then the paper is in their reading list, and taking the reaction back keeps it there', async () => {
+    const bot = start();
+    await waitUntil(async () => (await postedCards()).length >= 2);
+    await stop(bot);
+    const [first, second] = await postedCards();
+    const running = start({ DIGEST_CRON: '0 0 1 1 *' });
+    await running.waitFor(/next digest: /);
+    server.react(first!.messageId, MEMBER(1), '🔖');
+    server.react(second!.messageId, MEMBER(2), '🔖');
+    // Taking the bookmark back leaves the list as it is: a member removes papers with /reading-list show.
+    server.unreact(first!.messageId, MEMBER(1), '🔖');
+    const listOf = async (member: string) =>
+      ((await readState(dir))?.readingLists ?? []).filter((r) => r.userId === member).map((r) => r.paperId);
+    await waitUntil(async () => (await listOf(MEMBER(1))).length === 1 && (await listOf(MEMBER(2))).length === 1);
+    expect(await listOf(MEMBER(1))).toEqual([first!.paperId]);
+    expect(await listOf(MEMBER(2))).toEqual([second!.paperId]);
+    await stop(running);
+  });
+
   it('given reactions added and removed while the bot was down, then the restarted bot reads them back (paged beyond 100) and counts them', async () => {
     const bot = start();
     await waitUntil(async () => (await postedCards()).length >= 3);

@@ -260,7 +260,7 @@ describe('/subscriptions: because you liked X', () => {
   const READER = { id: '370000000000000007', username: 'reader' };
   const ask = () => h.server.interact({ type: 'command', name: 'subscriptions', guildId: GUILD, channelId: CHANNEL, user: READER });
   const suggested = (content: string) =>
-    [...content.matchAll(/^• \*\*(.+?)\*\*, because you saved \*\*(.+)\*\*$/gm)].map((m) => ({ topic: m[1]!, title: m[2]! }));
+    [...content.matchAll(/^• \*\*(.+?)\*\*, because you liked \*\*(.+)\*\*$/gm)].map((m) => ({ topic: m[1]!, title: m[2]! }));
 
   it('given no saved paper, then nothing is suggested', async () => {
     expect(contentOf(await ask())).toBe('You follow no topics yet. Add one with /subscribe, e.g. `/subscribe topic:scaling laws`.');
@@ -290,5 +290,23 @@ describe('/subscriptions: because you liked X', () => {
     const after = contentOf(await ask());
     expect(after).toMatch(/^You follow 1\/25 topics/);
     expect(suggested(after).map((s) => s.topic)).not.toContain(first[0]!.topic);
+  });
+
+  it('given a paper the member voted for (no paper saved), then the suggestions come from it', async () => {
+    const VOTER = { id: '370000000000000008', username: 'voter' };
+    const paper = papers.find((p) => /quantiz/i.test(`${p.title} ${p.abstract}`))!;
+    await h.context.store.addVote({
+      guildId: GUILD,
+      paperId: paper.id,
+      userId: VOTER.id,
+      messageId: '1300000000000000001',
+      at: '2026-06-22T09:00:00.000Z',
+    });
+    const content = contentOf(
+      await h.server.interact({ type: 'command', name: 'subscriptions', guildId: GUILD, channelId: CHANNEL, user: VOTER }),
+    );
+    const found = suggested(content);
+    expect(found.length).toBeGreaterThan(0);
+    for (const s of found) expect(s.title).toBe(paper.title);
   });
 });

@@ -131,7 +131,8 @@ function startInteractions(world: World, random: () => number, live: () => BotPr
     while (on) {
       await sleep(250 + random() * 250);
       const k = Math.floor(random() * world.servers);
-      const before = live();
+      // A copy: a killed process is replaced in the list, and an interaction sent to it is lost to that kill.
+      const before = [...live()];
       counts.sent += 1;
       const settled: Promise<void> = world.discord
         .interact({

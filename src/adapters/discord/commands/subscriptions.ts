@@ -21,7 +21,7 @@ function describeSuggestions(context: CommandContext, guildId: string, userId: s
   const liked = listLikedPapers(context, guildId, userId);
   const suggested = suggestLikedTopics(liked, context.catalog.current().topics, topics);
   if (suggested.length === 0) return '';
-  const lines = suggested.map((s) => `• **${escapeMarkdown(s.topic)}**, because you saved **${escapeAndFit(s.because.title, 120)}**`);
+  const lines = suggested.map((s) => `• **${escapeMarkdown(s.topic)}**, because you liked **${escapeAndFit(s.because.title, 120)}**`);
   return `\n\nYou might like (add one with \`/subscribe topic:\`):\n${lines.join('\n')}`;
 }
 
