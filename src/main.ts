@@ -16,6 +16,7 @@ import { createBestOfRunner } from './app/best-of.js';
 import { systemClock } from './adapters/system-clock.js';
 import { ownsGuild, shardSetOf } from './core/shards.js';
 import { healthFileFor, startHealthReporter } from './adapters/health-reporter.js';
+import { channelKindOf } from './adapters/discord/channel-poster.js';
 import { createBookmarkHandler, createReadingLists } from './app/reading-list.js';
 import { type BotIo, type DigestSession, openDigestSession } from './session.js';
 
@@ -101,6 +102,7 @@ export async function runBot(config: Config, io: BotIo, logger: Logger): Promise
         clock: systemClock,
         logger,
         serialize: (task) => reactions.serialize(task),
+        isForum: (channelId) => channelKindOf(connection.client, channelId)() === 'forum',
       })
         .catch((error: unknown) =>
           logger.warn({ err: error }, 'reading back the votes cast while away failed; they count from the next start'),

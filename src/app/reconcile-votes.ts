@@ -47,6 +47,11 @@ export async function reconcileVotes(deps: {
   signal?: AbortSignal;
   /** Runs each card's read and replacement between two reaction events (see ReactionRouter.serialize). */
   serialize?: <T>(task: () => Promise<T>) => Promise<T>;
+  /**
+   * Whether a feed's channel is a forum: a forum post's first message (the card) lives in the post's own thread,
+   * whose id is that message's, not in the forum channel.
+   */
+  isForum?: (channelId: string) => boolean;
 }): Promise<VoteReconciliation> {
   const serialize = deps.serialize ?? (<T>(task: () => Promise<T>) => task());
   const { store, clock } = deps;
@@ -60,7 +65,8 @@ export async function reconcileVotes(deps: {
       const at = Date.parse(entry.postedAt);
       if (at < since) break;
       // A card posted in another channel before the feed moved is read where the feed posts now: found or skipped.
-      cards.push({ guildId: feed.guildId, channelId: feed.channelId, paperId: entry.paperId, messageId: entry.messageId, emoji, at });
+      const channelId = deps.isForum?.(feed.channelId) ? entry.messageId : feed.channelId;
+      cards.push({ guildId: feed.guildId, channelId, paperId: entry.paperId, messageId: entry.messageId, emoji, at });
     }
   }
   cards.sort((a, b) => b.at - a.at);

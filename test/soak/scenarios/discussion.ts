@@ -49,6 +49,19 @@ function countDiscussion(discord: FakeDiscord) {
   return { cards, threads: threadsOf, posts, mentions, channelPings: discord.messages(TEXT).flatMap((m) => m.pinged.users).length };
 }
 
+/** The paper messages members can vote on: the cards in the text channel and the forum posts' first messages. */
+function votableMessages(discord: FakeDiscord): Array<{ messageId: string; paperId: string }> {
+  const cards = discord.messages(TEXT).flatMap((m) => {
+    const paperId = footerId(m.embeds);
+    return paperId ? [{ messageId: m.id, paperId }] : [];
+  });
+  const posts = discord.threadsOf(FORUM).flatMap((post) => {
+    const paperId = footerId(post.messages.find((m) => m.id === post.id)?.embeds ?? []);
+    return paperId ? [{ messageId: post.id, paperId }] : [];
+  });
+  return [...cards, ...posts];
+}
+
 /**
  * Discussion (issue 15): a feed with `threads: on` in a text channel (a thread per paper message, subscribers'
  * mentions in the thread) and a forum feed (a tagged post per paper) in one server, every second, with slow and
@@ -108,6 +121,22 @@ export async function run(scale: number): Promise<ScenarioReport> {
   let crashes = 0;
   let peakRss = 0;
   let killed = 0;
+  // Members' 👍 on the cards and forum posts, some while the bot runs and some while it is down: in the end the
+  // stored votes must be exactly the reactions standing (one per member and paper, whichever message it is on).
+  const reacted = new Map<string, Set<string>>();
+  const vote = (count: number) => {
+    const messages = votableMessages(discord);
+    for (let i = 0; i < count && messages.length > 0; i += 1) {
+      const { messageId } = messages[Math.floor(random() * messages.length)]!;
+      const member = MEMBERS[Math.floor(random() * MEMBERS.length)]!;
+      const on = reacted.get(messageId) ?? new Set<string>();
+      if (on.has(member) && random() < 0.5) {
+        discord.unreact(messageId, member, '👍');
+        on.delete(member);
+      } else if (discord.react(messageId, member, '👍')) on.add(member);
+      reacted.set(messageId, on);
+    }
+  };
   const watch = (bot: BotProcess) =>
     void bot.exited.then((code) => {
       if (code !== 0 && code !== 'SIGKILL' && code !== 'SIGTERM') {
@@ -120,12 +149,14 @@ export async function run(scale: number): Promise<ScenarioReport> {
     watch(bot);
     await bot.waitFor(/next digest/, 60_000).catch(() => undefined);
     await sleep(200 + Math.floor(random() * 1500));
+    vote(4);
     peakRss = Math.max(peakRss, readPeakRssMb(bot.child.pid) ?? 0);
     if (isAlive(bot)) {
       bot.kill('SIGKILL');
       killed += 1;
     }
     await bot.exited;
+    vote(4);
   }
 
   // The last run, undisturbed: every paper gets its card, its thread, its post and its mentions.
@@ -141,6 +172,7 @@ export async function run(scale: number): Promise<ScenarioReport> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline && !done()) await sleep(250);
   await finisher.waitFor(/digest empty/, 30_000).catch(() => problems.push('the finisher never reached an empty digest'));
+  await finisher.waitFor(/votes reconciled/, 60_000).catch(() => problems.push('the finisher never read the votes back'));
   peakRss = Math.max(peakRss, readPeakRssMb(finisher.child.pid) ?? 0);
   finisher.kill('SIGTERM');
   if ((await finisher.exited) !== 0) problems.push('the final stop did not exit 0');
@@ -175,16 +207,26 @@ export async function run(scale: number): Promise<ScenarioReport> {
   }
   if (counts.channelPings > 0) problems.push(`${counts.channelPings} mentions went to the channel instead of the papers' threads`);
 
-  // Votes (H2 builds them): react on the cards and forum posts above, then read the stored counts back; a
-  // difference between `votes.applied` and `votes.counted` is a problem of this row.
-  const votes = { applied: 0, counted: 0 };
-  if (votes.counted !== votes.applied) problems.push(`${votes.applied} votes applied, ${votes.counted} counted`);
+  // The votes: members per paper from the reactions standing, against what the database counted (the finisher
+  // read back the reactions made while no bot ran, and counted the others as they came).
+  const paperOf = new Map(votableMessages(discord).map((m) => [m.messageId, m.paperId]));
+  const expectedVotes = new Set<string>();
+  for (const [messageId, members] of reacted) for (const member of members) expectedVotes.add(`${paperOf.get(messageId)}/${member}`);
+  const stored = await openSqliteStore(databaseIn(dir));
+  const countedVotes = new Set<string>();
+  for (const [paperId, members] of stored.read().votes.get(GUILD) ?? [])
+    for (const member of members.keys()) countedVotes.add(`${paperId}/${member}`);
+  await stored.close();
+  const votes = { applied: expectedVotes.size, counted: countedVotes.size };
+  const wrong =
+    [...expectedVotes].filter((v) => !countedVotes.has(v)).length + [...countedVotes].filter((v) => !expectedVotes.has(v)).length;
+  if (wrong > 0) problems.push(`${votes.applied} votes standing on Discord, ${votes.counted} counted, ${wrong} differ`);
 
   await discord.close();
   await rm(dir, { recursive: true, force: true });
   return {
     scenario: 'discussion',
-    load: `${papers.length} papers in a threads feed and a forum feed (${papers.length * 2} threads and posts), ${MEMBERS.length} subscribers, ${killed} kill -9 with restarts`,
+    load: `${papers.length} papers in a threads feed and a forum feed (${papers.length * 2} threads and posts), ${MEMBERS.length} subscribers, ${killed} kill -9 with restarts, ${votes.applied} votes standing (${votes.counted} counted)`,
     faults: "30 ms thread and post creations, 3% 5xx on them, Discord's nonce window (5 min)",
     papersExpected: papers.length * 2,
     papersPosted: papers.filter((p) => counts.threads.get(p.id)).length + papers.filter((p) => counts.posts.get(p.id)).length,
