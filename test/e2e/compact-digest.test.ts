@@ -168,7 +168,8 @@ describe('compact layout, end to end', () => {
     expect(await setup.exited).toBe(0);
 
     const every = { DIGEST_CRON: '* * * * * *', DIGEST_SIZE: '4' };
-    for (let seed = 1; seed <= 12; seed += 1) {
+    // Five kills: the deterministic kill above is what proves the recovery; these look for what it does not foresee.
+    for (let seed = 1; seed <= 5; seed += 1) {
       const random = createRandom(seed);
       const bot = spawn(every);
       if (seed % 4 !== 0) await bot.waitFor(/connected to Discord/, 30_000).catch(() => undefined);
