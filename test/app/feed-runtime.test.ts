@@ -350,6 +350,34 @@ describe('the runtime: many feeds, each on its own schedule', () => {
   });
 });
 
+describe('a start that takes longer than the due time', () => {
+  it('given a scheduled run begun before the start decided for its feed, then the start owes that feed nothing: one digest, not two', async () => {
+    const env = await setup([{ id: 'a1', guildId: GUILD_A, channelId: CHANNEL_A1, size: 2 }]);
+    const poster = env.posterOf(CHANNEL_A1);
+    const post = poster.post.bind(poster);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    poster.post = async (message, nonce) => {
+      await held;
+      return post(message, nonce);
+    };
+    const fleet = env.runtime.fleet({ shutdown: new AbortController().signal, onFatal: () => undefined, onRun: async () => undefined });
+    fleet.start();
+    // The feed is due while the start still plans the others (a write per feed, thousands of feeds): its run begins.
+    const tick = env.schedules.of('a1')!.tick();
+    await vi.waitFor(() => expect(env.store.read().progress.get('a1')!.inFlight).not.toBeNull());
+    const owed = await fleet.planStartup();
+    release();
+    // What the start owes runs once a slot of the concurrent runs is free: here, after the scheduled run ended.
+    await tick;
+    await owed();
+    await env.idle();
+    expect(env.store.read().progress.get('a1')!.digests).toBe(1);
+    expect(env.posted(CHANNEL_A1)).toEqual(paperIds(1, 2));
+    await fleet.stop();
+  });
+});
+
 describe('health of the feeds this process owns', () => {
   it('given running and paused feeds, then health counts them, and a due time passed without its run is the lag', async () => {
     const env = await setup([

@@ -96,7 +96,7 @@ async function measure(servers: number, setup: FeedsSetup, postgres: TestPostgre
     DISCORD_API_URL: discord.apiUrl,
     DATA_DIR: dir,
     CORPUS_DIR: 'seeds',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.BENCH_FEEDS_LOG ?? 'warn',
     ...(url ? { DATABASE_URL: url } : {}),
     ...(setup.shards ? { SHARDS: String(setup.shards) } : {}),
   });
@@ -121,7 +121,10 @@ async function measure(servers: number, setup: FeedsSetup, postgres: TestPostgre
     const othersPostedMs = Math.max(...lastOf.values()) - due.getTime();
     const failedFeeds = Array.from({ length: servers - 1 }, (_, i) => discord.messages(channelId(i)).length < 2).filter(Boolean).length;
     const over = Array.from({ length: servers }, (_, i) => channelId(i)).filter((id) => discord.messages(id).length > 2);
-    for (const id of over.slice(0, 3))
+    for (const id of over.slice(0, 3)) {
+      const feedId = `f-${Array.from({ length: servers }, (_, i) => channelId(i)).indexOf(id)}`;
+      const lines = `${bot.stdout()}\n${bot.stderr()}`.split('\n').filter((line) => line.includes(`"${feedId}"`));
+      console.error(`[bench feeds] ${setup.label}: the log of feed ${feedId}:\n${lines.join('\n')}`);
       console.error(
         `[bench feeds] ${setup.label}: channel ${id} has ${discord.messages(id).length} messages:`,
         JSON.stringify(
@@ -130,6 +133,7 @@ async function measure(servers: number, setup: FeedsSetup, postgres: TestPostgre
             .map((m) => ({ content: m.content, nonce: m.nonce, footers: m.embeds.map((e) => JSON.stringify(e.footer ?? null)) })),
         ),
       );
+    }
     return {
       setup: setup.label,
       servers,
