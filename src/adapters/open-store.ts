@@ -9,8 +9,7 @@ import { type StoreDump, storeDumpSchema } from '../core/store-dump.js';
 import { StateFileError } from '../core/state-migrations.js';
 import { acquireFileLock, type FileLockOptions } from './file-lock.js';
 import { keepImportedFile, readLegacyStateFile } from './legacy-state-file.js';
-import { redactUrl } from './postgres/connection.js';
-import { openPostgresStore, readPostgresDatabase } from './postgres/postgres-store.js';
+import { redactUrl } from './postgres/redact-url.js';
 import { openSqliteStore, readSqliteDatabase } from './sqlite/sqlite-store.js';
 import { systemClock } from './system-clock.js';
 
@@ -37,7 +36,7 @@ export interface DataStoreOptions {
  */
 export async function openDataStore(options: DataStoreOptions): Promise<Store> {
   const store = options.databaseUrl
-    ? await openPostgresStore(options.databaseUrl)
+    ? await (await loadPostgres()).openPostgresStore(options.databaseUrl)
     : await openSqliteStore(options.databaseFile, options.lock === undefined ? {} : { lock: options.lock });
   try {
     await importStateFile(store, options);
@@ -107,7 +106,9 @@ export async function importStateFile(store: Store, options: DataStoreOptions): 
  * file as it would be imported. A store in memory: writes to it go nowhere.
  */
 export async function readDataStore(options: Omit<DataStoreOptions, 'logger' | 'lock'>): Promise<Store> {
-  const memory = options.databaseUrl ? await readPostgresDatabase(options.databaseUrl) : await readSqliteFile(options.databaseFile);
+  const memory = options.databaseUrl
+    ? await (await loadPostgres()).readPostgresDatabase(options.databaseUrl)
+    : await readSqliteFile(options.databaseFile);
   if (!isBlankMemory(memory)) return createMemoryStore(memory);
   const legacy = await readLegacyStateFile(options.stateFile);
   if (!legacy) return createMemoryStore(memory);
@@ -137,4 +138,12 @@ function convertFile(state: State, options: Pick<DataStoreOptions, 'stateFile' |
       `state file ${options.stateFile} cannot be imported: ${error.message}. It was left untouched.`,
     );
   }
+}
+
+/**
+ * The PostgreSQL store, loaded only with DATABASE_URL: the pg driver costs a SQLite deployment memory for nothing
+ * (issue 16: every megabyte of an idle bot counts on a small VPS).
+ */
+export function loadPostgres(): Promise<typeof import('./postgres/postgres-store.js')> {
+  return import('./postgres/postgres-store.js');
 }

@@ -1,4 +1,7 @@
 import pg from 'pg';
+import { redactUrl } from './redact-url.js';
+
+export { redactUrl };
 import { OperatorError } from '../../core/errors.js';
 
 /*
@@ -23,17 +26,6 @@ export class DatabaseConnectionError extends OperatorError {
   ) {
     super(`cannot open the PostgreSQL database ${where}: ${reason}`, options);
     this.name = 'DatabaseConnectionError';
-  }
-}
-
-/** The URL without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'DATABASE_URL (not a valid URL)';
   }
 }
 

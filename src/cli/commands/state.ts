@@ -2,8 +2,7 @@ import { stat } from 'node:fs/promises';
 import { loadConfig, readDatabaseUrl, readDataPaths } from '../../config.js';
 import { createMemoryStore } from '../../app/memory-store.js';
 import { StoreNotEmptyError } from '../../app/ports.js';
-import { describeDataStore } from '../../adapters/open-store.js';
-import { openPostgresStore, readPostgresDatabase } from '../../adapters/postgres/postgres-store.js';
+import { describeDataStore, loadPostgres } from '../../adapters/open-store.js';
 import { openSqliteStore, readSqliteDatabase } from '../../adapters/sqlite/sqlite-store.js';
 import { readImportFile } from '../../adapters/state-dump-file.js';
 import { writeFileDurably } from '../../adapters/durable-file.js';
@@ -67,7 +66,9 @@ export const stateCommand: CliCommand = {
         context.err(`paperboy state: there is no database at ${databaseFile} (set DATA_DIR; the bot creates it at its first start)\n`);
         return 1;
       }
-      const store = createMemoryStore(databaseUrl ? await readPostgresDatabase(databaseUrl) : readSqliteDatabase(databaseFile));
+      const store = createMemoryStore(
+        databaseUrl ? await (await loadPostgres()).readPostgresDatabase(databaseUrl) : readSqliteDatabase(databaseFile),
+      );
       const feedId = values.feed as string | undefined;
       const snapshot = store.read();
       if (feedId !== undefined && !snapshot.feeds.has(feedId)) {
@@ -103,7 +104,9 @@ export const stateCommand: CliCommand = {
         scheduleFeedId: feedIdOf(config),
         at: systemClock.now().toISOString(),
       });
-      const store = config.databaseUrl ? await openPostgresStore(config.databaseUrl) : await openSqliteStore(config.databaseFile);
+      const store = config.databaseUrl
+        ? await (await loadPostgres()).openPostgresStore(config.databaseUrl)
+        : await openSqliteStore(config.databaseFile);
       try {
         await store.importDump(dump, { replace: Boolean(values.replace) });
       } catch (error) {
