@@ -1,33 +1,8 @@
 #!/usr/bin/env node
-// Entry point of the `paperboy` executable: loads .env, then hands the arguments to the command line.
-import { config as loadDotenv } from 'dotenv';
-import { terminalColumns } from './cli/context.js';
-import { runCli } from './cli/run.js';
+// Entry point of the `paperboy` executable. Its only static import is the signal hold: an ES module's imports all load
+// before its first line runs, and loading discord.js and the rest takes long enough on a busy machine that a
+// `docker stop` in that time would kill the bot uncleanly. With the hold in place, the program proper loads.
+import { holdSignals } from './cli/held-signals.js';
 
-const fileEnv: Record<string, string> = {};
-// Real environment variables win over .env, as with dotenv's default; quiet keeps dotenv's banner off stdout.
-loadDotenv({ quiet: true, processEnv: fileEnv });
-const env = { ...fileEnv, ...process.env };
-
-// `paperboy corpus | head` closes stdout early: that is not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
-
-// The token must never be printed, whatever an error message or a stack trace happens to contain.
-const token = env.DISCORD_TOKEN?.trim();
-const scrub = (text: string) => (token && token.length >= 8 ? text.split(token).join('[redacted]') : text);
-process.on('uncaughtException', (error) => {
-  process.stderr.write(`paperboy: unexpected error: ${scrub(error.stack ?? String(error))}\n`);
-  process.exit(1);
-});
-
-process.exitCode = await runCli(process.argv.slice(2), {
-  env,
-  out: (text) => process.stdout.write(scrub(text)),
-  err: (text) => process.stderr.write(scrub(text)),
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- isTTY is undefined, not false, on a pipe or a file
-  isTty: Boolean(process.stdout.isTTY),
-  columns: terminalColumns(process.stdout.columns),
-});
+holdSignals();
+await import('./cli/process-main.js');

@@ -28,13 +28,29 @@ const SHUTDOWN_BUDGET_MS = 8000;
  * feed (Discord) or the console feed, the slash commands, health and the signals, runs until SIGINT or SIGTERM, and
  * resolves with the exit code.
  */
-export async function runBot(config: Config, io: BotIo, logger: Logger): Promise<number> {
-  // From the first line: a SIGTERM while the session opens (the corpus read, the login) is a stop like any other.
+export async function runBot(
+  config: Config,
+  io: BotIo,
+  logger: Logger,
+  takeHeldSignal: () => NodeJS.Signals | undefined = () => undefined,
+): Promise<number> {
+  // From the first line: a SIGTERM while the session opens (the corpus read, the login) is a stop like any other, and
+  // so is one the entry point held while the program loaded (taken once these handlers are in place).
   const early: { reason: string | null } = { reason: null };
   let stop = (reason: string) => void (early.reason = reason);
   const onSignal = (signal: NodeJS.Signals) => stop(`received ${signal}`);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const heldSignal = takeHeldSignal();
+  if (heldSignal) onSignal(heldSignal);
+  const stoppedWhileLoading = early.reason;
+  if (stoppedWhileLoading !== null) {
+    // Stopped before anything opened: nothing to close, nothing to post.
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    logger.info({ reason: stoppedWhileLoading }, `stopped before the start (${stoppedWhileLoading})`);
+    return 0;
+  }
   const session = await openDigestSession(config, io, logger, { interactive: true, feeds: true });
   const { store, feedId, catalog, connection } = session;
   const corpus = catalog.current();

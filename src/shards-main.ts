@@ -8,7 +8,42 @@ import { removeShardHealthFiles, startShardHealthEndpoint } from './adapters/sha
  * Runs every shard as a child `paperboy start` (discord.js's ShardingManager) until SIGINT or SIGTERM, then stops
  * them all; resolves with the exit code (0 when every shard stopped cleanly).
  */
-export async function runShardManager(config: Config, count: number | 'auto', logger: Logger): Promise<number> {
+export async function runShardManager(
+  config: Config,
+  count: number | 'auto',
+  logger: Logger,
+  takeHeldSignal: () => NodeJS.Signals | undefined = () => undefined,
+): Promise<number> {
+  // From the first line: a signal while the shards start (or one held while the program loaded) stops them as usual.
+  const early: { reason: string | null } = { reason: null };
+  let stop = (reason: string) => void (early.reason ??= reason);
+  const onSignal = (signal: NodeJS.Signals) => stop(`received ${signal}`);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const heldSignal = takeHeldSignal();
+  if (heldSignal) onSignal(heldSignal);
+  try {
+    const stoppedWhileLoading = early.reason;
+    if (stoppedWhileLoading !== null) {
+      logger.info({ reason: stoppedWhileLoading }, `stopped before the shards started (${stoppedWhileLoading})`);
+      return 0;
+    }
+    return await runShards(config, count, logger, (manager) => {
+      stop = (reason) => void manager.stop(reason);
+      if (early.reason !== null) stop(early.reason);
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function runShards(
+  config: Config,
+  count: number | 'auto',
+  logger: Logger,
+  onStarted: (manager: { stop(reason: string): unknown }) => void,
+): Promise<number> {
   // The shards of this machine write their status files anew; one a previous run left would be judged stale for ever.
   await removeShardHealthFiles(config.databaseFile);
   // HEALTH_PORT is the machine's: the manager serves every shard's verdict there (the shards run without a port).
@@ -35,12 +70,8 @@ export async function runShardManager(config: Config, count: number | 'auto', lo
     await endpoint?.stop();
     throw error;
   });
-  const onSignal = (signal: NodeJS.Signals) => void manager.stop(`received ${signal}`);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  onStarted(manager);
   const code = await manager.exited;
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
   await endpoint?.stop();
   return code;
 }

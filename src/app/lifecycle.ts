@@ -164,6 +164,9 @@ export function createBotLifecycle(deps: BotLifecycleDeps): BotLifecycle {
   }
 
   async function start(prepare?: () => Promise<void>): Promise<void> {
+    // Stopped before the start (a signal while the session opened): starting the schedules now would keep the stopped
+    // process alive with nothing left to stop them.
+    if (isStopping()) return;
     fleet.start();
     try {
       await prepare?.();

@@ -301,6 +301,18 @@ describe('the bot lifecycle', () => {
     expect(env.dest().inFlight?.digest).toBe(1);
   });
 
+  it('given a stop before the start (a signal while the session opened), then the start starts no schedule, so the stopped process can exit', async () => {
+    const env = setup(interruptedState('2026-06-22T07:00:00.000Z', '2026-06-22T08:00:00.000Z'));
+    await env.bot.stop('received SIGTERM');
+    expect(await env.bot.exited).toBe(0);
+    let prepared = false;
+    await env.bot.start(async () => void (prepared = true));
+    expect(env.schedule.schedule.started).toBe(false);
+    expect(prepared).toBe(false);
+    expect(env.digestsRun()).toEqual([]);
+    expect(env.health.status).toBeNull();
+  });
+
   it('given a post that never returns, then a stop closes anyway once the shutdown budget is spent', async () => {
     const env = setup(createEmptyProgress(), { shutdownBudgetMs: 50 });
     await startIdle(env);

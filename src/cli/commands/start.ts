@@ -3,6 +3,7 @@ import { createLogger } from '../../adapters/logger.js';
 import { runBot } from '../../main.js';
 import { runShardManager } from '../../shards-main.js';
 import { parseCommandArgs } from '../args.js';
+import { takeHeldSignal } from '../held-signals.js';
 import type { CliCommand } from '../context.js';
 
 /** `paperboy start`: the long-running bot (what `npm start` runs). */
@@ -28,7 +29,8 @@ Options:
     parseCommandArgs('start', argv, {});
     const config = loadConfig(context.env);
     const logger = createLogger({ level: config.logLevel, secrets: [config.discord.token], pretty: context.isTty });
-    if (config.shards.kind === 'manager') return await runShardManager(config, config.shards.count, logger);
-    return await runBot(config, { out: context.out, columns: context.columns }, logger);
+    // A stop that came while the program loaded: taken over once the bot's own signal handlers are in place.
+    if (config.shards.kind === 'manager') return await runShardManager(config, config.shards.count, logger, takeHeldSignal);
+    return await runBot(config, { out: context.out, columns: context.columns }, logger, takeHeldSignal);
   },
 };

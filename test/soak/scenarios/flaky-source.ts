@@ -204,6 +204,10 @@ export async function run(scale: number): Promise<ScenarioReport> {
   // The final, clean fetches: every paper served is posted, and the stored numbers are the source's last.
   const finisher = spawnBot(env);
   void watch(finisher);
+  // Its own start first: the checks below can all pass on what the killed runs left, and a stop must find it running.
+  await finisher
+    .waitFor(/next digest: /, 60_000)
+    .catch((error: unknown) => problems.push(`finisher start: ${String(error).slice(0, 200)}`));
   const everything = served().map((item) => item.paper.id);
   const deadline = Date.now() + 300_000;
   const postedAll = () => {

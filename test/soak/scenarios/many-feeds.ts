@@ -100,6 +100,8 @@ export async function run(scale: number): Promise<ScenarioReport> {
   // The last run, undisturbed: every feed posts what it has left.
   const finisher = spawnBot(env);
   watch(finisher);
+  // Its own start first: the earlier runs may have posted everything, and a stop must find it running.
+  await finisher.waitFor(/next digest/, 60_000).catch(() => problems.push('the finisher never started'));
   const channelFeeds = new Map<string, Array<Partial<Feed>>>();
   for (const feed of feeds) channelFeeds.set(feed.channelId!, [...(channelFeeds.get(feed.channelId!) ?? []), feed]);
   const expectedIn = (channel: string) => channelFeeds.get(channel)!.reduce((n, feed) => n + expectedOf(feed).length, 0);
