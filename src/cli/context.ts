@@ -8,10 +8,9 @@ export interface CliContext {
   columns: number;
 }
 
-/** One `paperboy` command: its help text and what it does; `run` resolves to the exit code. */
+/** One `paperboy` command: its help text and what it does; `run` resolves to the exit code (its one-line summary is in `COMMANDS`, src/cli/run.ts). */
 export interface CliCommand {
   name: string;
-  summary: string;
   usage: string;
   run(argv: string[], context: CliContext): Promise<number>;
 }

@@ -7,7 +7,6 @@ import type { CliCommand } from '../context.js';
 /** `paperboy corpus`: what the corpus holds, per file, and every warning with file:line. */
 export const corpusCommand: CliCommand = {
   name: 'corpus',
-  summary: 'summarise the corpus: papers and format per file, and every warning (file:line)',
   usage: `Usage: paperboy corpus [--dir DIR] [--json] [--reference-date YYYY-MM-DD]
 
 Reads every .txt, .md, .json, .jsonl and .xml file in the corpus directory and its sub-folders

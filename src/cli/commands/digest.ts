@@ -19,7 +19,6 @@ import { plural } from './corpus.js';
 /** `paperboy digest`: post one digest now and exit, show what it would post, or queue refused papers again. */
 export const digestCommand: CliCommand = {
   name: 'digest',
-  summary: 'post one digest now and exit (--dry-run: show it, change nothing; --retry: queue refused papers again)',
   usage: `Usage: paperboy digest [--dry-run [--fetch]] [--count N] [--retry]
 
 Posts the next digest now, through the same exactly-once path as the schedule, then exits.

@@ -22,7 +22,6 @@ const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 /** `paperboy fetch`: fetch the configured live sources into the corpus folder now, and say what changed. */
 export const fetchCommand: CliCommand = {
   name: 'fetch',
-  summary: 'fetch the live sources (SOURCES) into the corpus folder now and say what changed',
   usage: `Usage: paperboy fetch [--date YYYY-MM-DD] [--days N] [--json]
 
 Fetches every source in SOURCES into CORPUS_DIR, as the bot does before each digest:

@@ -11,7 +11,6 @@ import type { CliCommand } from '../context.js';
  */
 export const healthCommand: CliCommand = {
   name: 'health',
-  summary: 'check the running bot: exit 0 when healthy or degraded (with why), else 1 with a one-line reason',
   usage: `Usage: paperboy health [--json]
 
 Reads the status the running bot writes every 15 s next to its database

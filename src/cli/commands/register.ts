@@ -15,7 +15,6 @@ import type { CliCommand } from '../context.js';
 /** `paperboy register`: puts the slash commands on Discord (guild-scoped with DISCORD_GUILD_ID, else global). */
 export const registerCommand: CliCommand = {
   name: 'register',
-  summary: 'register the slash commands on Discord (guild with DISCORD_GUILD_ID, else global)',
   usage: `Usage: paperboy register
 
 Puts ${listCommands()} on Discord. With

@@ -9,7 +9,6 @@ import type { CliCommand } from '../context.js';
 /** `paperboy search`: ranked results for a query, as `/paper` finds them. */
 export const searchCommand: CliCommand = {
   name: 'search',
-  summary: 'search the corpus as /paper does: ranked results (--json for scripts)',
   usage: `Usage: paperboy search <query> [--limit N] [--json] [--dir DIR]
 
 Searches titles and abstracts (titles weigh more), tolerating typos, British spellings and a
@@ -64,7 +63,6 @@ Options:
 /** `paperboy topics`: the topics `/subscribe` suggests, with how many papers each covers. */
 export const topicsCommand: CliCommand = {
   name: 'topics',
-  summary: 'list the topic suggestions of /subscribe with their paper counts',
   usage: `Usage: paperboy topics [--limit N] [--json] [--dir DIR]
 
 Lists the corpus's distinctive words and two-word phrases, ranked by how many papers they

@@ -10,7 +10,6 @@ import { readReferenceDate } from './corpus.js';
 /** `paperboy show`: one paper in full, by id or by words of its title. */
 export const showCommand: CliCommand = {
   name: 'show',
-  summary: 'print one paper in full, by id or by words of its title',
   usage: `Usage: paperboy show <id or title words> [--dir DIR] [--json]
 
 Prints one paper of the corpus in full. Give its id (as \`paperboy corpus --json\` or a

@@ -9,7 +9,6 @@ import type { CliCommand } from '../context.js';
 /** `paperboy start`: the long-running bot (what `npm start` runs). */
 export const startCommand: CliCommand = {
   name: 'start',
-  summary: 'run the bot: post digests on the schedule (console mode without DISCORD_TOKEN)',
   usage: `Usage: paperboy start
 
 Runs Paperboy until stopped (Ctrl-C or SIGTERM): posts the next unposted papers on the

@@ -39,7 +39,6 @@ Options:
 /** `paperboy state export|import`: the database as a JSON dump, and back. */
 export const stateCommand: CliCommand = {
   name: 'state',
-  summary: 'export the database as a JSON dump (backups, moves, support), or import one',
   usage,
   async run(argv, context) {
     const { values, positionals } = parseCommandArgs(
