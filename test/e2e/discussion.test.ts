@@ -10,6 +10,7 @@ import { readPaperIdFromFooter } from '../../src/core/format.js';
 import type { Paper } from '../../src/core/paper.js';
 import { formatThreadName } from '../../src/core/thread-name.js';
 import { spawnBot } from '../support/bot-process.js';
+import { writeSeedSubset } from '../support/seed-subset.js';
 import { type FakeDiscord, Perm, startFakeDiscord } from '../support/fake-discord/index.js';
 import { makeFeed } from '../support/memory-ports.js';
 import { databaseIn, readState } from '../support/read-state.js';
@@ -26,9 +27,20 @@ let forumPapers: Paper[];
 const servers: FakeDiscord[] = [];
 const dirs: string[] = [];
 
+let corpusDir: string;
+
 beforeAll(async () => {
-  ({ papers } = await loadCorpus('seeds'));
-  forumPapers = papers.filter(createPaperFilter({ include: TOPICS, exclude: [], minUpvotes: null }));
+  // About a dozen seed papers, half of them on the forum's topics (both tags): two digests of 10 for the threads feed.
+  const onTopic = createPaperFilter({ include: TOPICS, exclude: [], minUpvotes: null });
+  const { papers: seed } = await loadCorpus('seeds');
+  const about = (topic: string) => seed.filter(createPaperFilter({ include: [topic], exclude: [], minUpvotes: null }));
+  const picked = new Set(
+    [...about('reasoning').slice(0, 3), ...about('agents').slice(0, 3), ...seed.filter((p) => !onTopic(p)).slice(0, 6)].map((p) => p.id),
+  );
+  corpusDir = await mkdtemp(join(tmpdir(), 'paperboy-discussion-corpus-'));
+  dirs.push(corpusDir);
+  papers = await writeSeedSubset(corpusDir, (paper) => picked.has(paper.id));
+  forumPapers = papers.filter(onTopic);
 });
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
@@ -68,7 +80,7 @@ async function setup(options: { feeds?: Array<Partial<Feed>>; delayMs?: number; 
   for (const feed of feeds) await store.saveFeed(makeFeed(feed));
   await store.updateSubscriber(G.guild, G.member, () => ({ topics: ['reasoning'], dm: false, updatedAt: '2026-01-01T00:00:00.000Z' }));
   await store.close();
-  const env = { DISCORD_TOKEN: server.token, DISCORD_API_URL: server.apiUrl, DATA_DIR: dir, CORPUS_DIR: 'seeds', LOG_LEVEL: 'info' };
+  const env = { DISCORD_TOKEN: server.token, DISCORD_API_URL: server.apiUrl, DATA_DIR: dir, CORPUS_DIR: corpusDir, LOG_LEVEL: 'info' };
   const feedOf = async (id: string) => (await readState(dir))!.feeds.find((f) => f.feed.id === id)!;
   const footerId = (embeds: Array<Record<string, unknown>>) =>
     readPaperIdFromFooter((embeds[0]?.footer as { text?: string } | undefined)?.text);

@@ -124,8 +124,9 @@ describe('many servers, many feeds', () => {
         { id: B.quiet, name: 'quiet' },
       ],
     });
+    // Each feed of the server resumes in its own step: wait for both.
     await vi.waitFor(async () => expect((await feedOf('b-all')).feed.paused).toBeNull(), { timeout: 20_000 });
-    expect((await feedOf('b-yearly')).feed.paused).toBeNull();
+    await vi.waitFor(async () => expect((await feedOf('b-yearly')).feed.paused).toBeNull(), { timeout: 20_000 });
 
     server.deleteChannel(B.quiet);
     await vi.waitFor(async () => expect((await feedOf('b-yearly')).feed.paused?.reason).toBe(CHANNEL_DELETED_REASON), { timeout: 20_000 });
