@@ -8,7 +8,7 @@ import { type FakeDiscord, startFakeDiscord } from '../support/fake-discord/inde
 import { createRandom } from '../support/generate-corpus.js';
 import { readFeed } from '../support/read-state.js';
 
-const KILLS = 24;
+const KILLS = 16;
 let server: FakeDiscord;
 let dir: string;
 
