@@ -30,20 +30,6 @@ export function ownsGuild(shards: ShardSet | null, guildId: string): boolean {
   return shards.ids.includes(shardOf(guildId, shards.count));
 }
 
-/** Discord's global rate limit: requests per second for the whole bot (its token), however many processes share it. */
-export const DISCORD_GLOBAL_REQUESTS_PER_SECOND = 50;
-
-/**
- * This process's share of Discord's global rate limit: its shards' part of all the shards, at least 1 a second. Each
- * process's discord.js paces itself alone; shares that add up to the limit keep the processes together under it,
- * where each pacing itself at the whole limit overshot it and retried 429 answers (which Discord counts towards its
- * ban on invalid requests). A process without shards has the whole limit.
- */
-export function globalRequestShare(shards: ShardSet | null, limit = DISCORD_GLOBAL_REQUESTS_PER_SECOND): number {
-  if (!shards) return limit;
-  return Math.max(1, Math.floor((limit * shards.ids.length) / shards.count));
-}
-
 /** A shard setting an admin must fix, with what to put instead. */
 export class ShardSettingError extends Error {
   constructor(message: string) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { globalRequestShare, ownsGuild, parseShardPlan, shardOf, shardSetOf, ShardSettingError } from '../../src/core/shards.js';
+import { ownsGuild, parseShardPlan, shardOf, shardSetOf, ShardSettingError } from '../../src/core/shards.js';
 
 describe('shardOf', () => {
   // Expected values computed apart, with Python's arbitrary-precision integers: (guild_id >> 22) % count.
@@ -65,31 +65,5 @@ describe('shardSetOf', () => {
     expect(shardSetOf({ kind: 'manager', count: 'auto' })).toBeNull();
     expect(shardSetOf({ kind: 'fixed', ids: [0, 2], count: 4 })).toEqual({ ids: [0, 2], count: 4 });
     expect(shardSetOf({ kind: 'child', ids: [1], count: 2 })).toEqual({ ids: [1], count: 2 });
-  });
-});
-
-describe('globalRequestShare', () => {
-  it('given no sharding, then the process has the whole global limit', () => {
-    expect(globalRequestShare(null)).toBe(50);
-  });
-
-  it('given each shard in its own process (the manager’s children), then the shares add up to no more than the limit', () => {
-    for (const count of [2, 3, 4, 7, 16]) {
-      const shares = Array.from({ length: count }, (_, id) => globalRequestShare({ ids: [id], count }));
-      expect(new Set(shares).size).toBe(1);
-      expect(shares.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(50);
-      expect(shares.reduce((a, b) => a + b, 0)).toBeGreaterThan(50 - count);
-    }
-    expect(globalRequestShare({ ids: [1], count: 4 })).toBe(12);
-  });
-
-  it('given machines running subsets of the shards (SHARD_IDS), then each gets its shards’ part', () => {
-    expect(globalRequestShare({ ids: [0, 1, 2], count: 4 })).toBe(37);
-    expect(globalRequestShare({ ids: [3], count: 4 })).toBe(12);
-    expect(globalRequestShare({ ids: [0, 1, 2, 3], count: 4 })).toBe(50);
-  });
-
-  it('given more shards than requests a second, then each still sends at least one a second', () => {
-    expect(globalRequestShare({ ids: [5], count: 200 })).toBe(1);
   });
 });

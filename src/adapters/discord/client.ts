@@ -1,4 +1,4 @@
-import { globalRequestShare, type ShardSet } from '../../core/shards.js';
+import type { ShardSet } from '../../core/shards.js';
 import { once } from 'node:events';
 import { Client, type ClientOptions, DiscordAPIError, Events, GatewayIntentBits, type Interaction, Options, Partials } from 'discord.js';
 import type { Logger } from '../../app/ports.js';
@@ -51,8 +51,7 @@ export function createClientOptions(apiUrl: string, shards: ShardSet | null = nu
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactions],
     // Reactions arrive on messages, reactions and users it does not keep (the caches below hold none): as partials.
     partials: [Partials.Message, Partials.Reaction, Partials.User],
-    // Shards in several processes split the bot's global rate limit instead of each taking all of it.
-    rest: { api: apiUrl, globalRequestsPerSecond: globalRequestShare(shards) },
+    rest: { api: apiUrl },
     makeCache: Options.cacheWithLimits({
       ...Options.DefaultMakeCacheSettings,
       MessageManager: 0,
