@@ -67,8 +67,10 @@ export interface FeedsSetup {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function measure(servers: number, setup: FeedsSetup, postgres: TestPostgres | null): Promise<FeedsBenchRow> {
-  const guildId = (i: number) => String(500_000_000_000_000_000n + BigInt(i) * 1000n);
-  const channelId = (i: number) => String(500_000_000_000_000_000n + BigInt(i) * 1000n + 1n);
+  // Snowflakes as Discord makes them: the creation time sits above bit 22, so servers created one after another fall
+  // on every shard in turn (`(id >> 22) % count`). Ids 1,000 apart in the low bits would all sit on one shard.
+  const guildId = (i: number) => String((120_000_000_000n + BigInt(i) * 7919n) << 22n);
+  const channelId = (i: number) => String(((120_000_000_000n + BigInt(i) * 7919n) << 22n) + 1n);
   // Discord's documented limits: 50 requests per second globally, 5 messages per 5 s per channel (the defaults).
   const discord = await startFakeDiscord({
     guilds: Array.from({ length: servers }, (_, i) => ({
