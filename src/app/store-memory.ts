@@ -64,6 +64,7 @@ export function createStoreMemory(dump?: StoreDump): StoreMemory {
   }
   for (const { guildId, userId, ...subscriber } of dump.subscriptions) setSubscriber(memory, guildId, userId, subscriber);
   loadReadingLists(memory, dump.readingLists ?? []);
+  for (const { guildId, removedAt } of dump.removedGuilds ?? []) memory.removedGuilds.set(guildId, removedAt);
   memory.meta = dump.meta;
   return memory;
 }

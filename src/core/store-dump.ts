@@ -64,6 +64,11 @@ export const storeDumpSchema = z
     readingLists: z.array(readingListRowSchema).optional(),
     /** Members' votes (absent from dumps of a Paperboy without votes, and when there are none). */
     votes: z.array(voteSchema).optional(),
+    /**
+     * Servers that removed the bot, with when: their data is purged some days after unless it is invited back
+     * (absent from dumps written before this field, and when there are none).
+     */
+    removedGuilds: z.array(z.object({ guildId: z.string(), removedAt: isoDate })).optional(),
   })
   .superRefine((dump, ctx) => {
     const ids = new Set<string>();
@@ -116,6 +121,12 @@ export const storeDumpSchema = z
         });
       votes.add(key);
     });
+    const removed = new Set<string>();
+    (dump.removedGuilds ?? []).forEach((row, i) => {
+      if (removed.has(row.guildId))
+        ctx.addIssue({ code: 'custom', path: ['removedGuilds', i], message: `server ${row.guildId} is listed as removed twice` });
+      removed.add(row.guildId);
+    });
   });
 
 /** Everything a store holds, as `paperboy state export` writes it. */
@@ -132,6 +143,8 @@ export interface DumpSource {
   readingLists?: Iterable<readonly [string, Iterable<readonly [string, Iterable<ReadingListEntry>]>]>;
   /** Every vote (optional: a source without votes has none). */
   votes?: Iterable<Vote>;
+  /** Servers that removed the bot, by id: when. */
+  removedGuilds?: Iterable<readonly [string, string]>;
   meta: StoreMeta;
 }
 
@@ -163,6 +176,10 @@ export function buildDump(source: DumpSource, options: { at: string; feedId?: st
   const votes = [...(source.votes ?? [])]
     .filter((vote) => !guilds || guilds.has(vote.guildId))
     .sort((a, b) => compare(a.guildId, b.guildId) || compare(a.paperId, b.paperId) || compare(a.userId, b.userId));
+  const removedGuilds = [...(source.removedGuilds ?? [])]
+    .filter(([guildId]) => !guilds || guilds.has(guildId))
+    .map(([guildId, removedAt]) => ({ guildId, removedAt }))
+    .sort((a, b) => compare(a.guildId, b.guildId));
   return sortKeys({
     format: DUMP_FORMAT,
     version: DUMP_VERSION,
@@ -178,6 +195,8 @@ export function buildDump(source: DumpSource, options: { at: string; feedId?: st
     readingLists: readingLists.length > 0 ? readingLists : undefined,
     // Left out when empty, so a store without votes exports the same bytes as before votes existed.
     ...(votes.length > 0 ? { votes } : {}),
+    // Left out when empty, as votes are: a store no server removed exports the same bytes as before.
+    ...(removedGuilds.length > 0 ? { removedGuilds } : {}),
   });
 }
 

@@ -64,6 +64,7 @@ export function dumpOf(store: Store, options: { feedId?: string } = {}): StoreDu
       subscriptions: snapshot.subscriptions,
       readingLists: snapshot.readingLists,
       votes: listVotes(snapshot.votes),
+      removedGuilds: snapshot.removedGuilds,
       meta: snapshot.meta,
     },
     { at: AT, ...options },
@@ -368,7 +369,10 @@ export function describeStoreContract(adapter: StoreUnderTest): void {
       await source.saveToReadingList(OTHER_GUILD, '1', { paperId: '2411.00003', savedAt: AT });
       await source.addVote({ guildId: GUILD, paperId: 'a', userId: '1', messageId: SNOW(1), at: AT });
       await source.addVote({ guildId: OTHER_GUILD, paperId: 'z', userId: '2', messageId: SNOW(9), at: AT });
+      // A server that removed the bot, its purge pending: the move must not forget it (its data would stay for ever).
+      await source.markGuildRemoved(OTHER_GUILD, '2026-06-20T08:00:00.000Z');
       const dump = storeDumpSchema.parse(JSON.parse(JSON.stringify(dumpOf(source))));
+      expect(dump.removedGuilds).toEqual([{ guildId: OTHER_GUILD, removedAt: '2026-06-20T08:00:00.000Z' }]);
       expect(dump.readingLists?.map((r) => r.paperId)).toEqual(['2411.00001', '2411.00002', '2411.00003']);
       expect(dump.votes?.map((v) => v.guildId)).toEqual([GUILD, OTHER_GUILD]);
       await source.close();
@@ -380,6 +384,7 @@ export function describeStoreContract(adapter: StoreUnderTest): void {
       await target.importDump(dump, { replace: false });
       target = await reopen(target);
       expect(dumpOf(target)).toEqual(dump);
+      expect(Object.fromEntries(target.read().removedGuilds)).toEqual({ [OTHER_GUILD]: '2026-06-20T08:00:00.000Z' });
       expect(target.isBlank()).toBe(false);
       await expect(target.importDump(dump, { replace: false })).rejects.toBeInstanceOf(StoreNotEmptyError);
       const one = dumpOf(target, { feedId: 'other' });
@@ -388,6 +393,8 @@ export function describeStoreContract(adapter: StoreUnderTest): void {
       expect(one.readingLists).toEqual([{ guildId: OTHER_GUILD, userId: '1', paperId: '2411.00003', savedAt: AT }]);
       expect(target.readingList(GUILD, '2').map((e) => e.paperId)).toEqual(['2411.00002']);
       expect(one.votes).toEqual([{ guildId: OTHER_GUILD, paperId: 'z', userId: '2', messageId: SNOW(9), at: AT }]);
+      expect(one.removedGuilds).toEqual([{ guildId: OTHER_GUILD, removedAt: '2026-06-20T08:00:00.000Z' }]);
+      expect(dumpOf(target, { feedId: FEED }).removedGuilds).toBeUndefined();
       await target.importDump(one, { replace: true });
       target = await reopen(target);
       expect(dumpOf(target)).toEqual(one);

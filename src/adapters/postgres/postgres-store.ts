@@ -415,6 +415,8 @@ function createPostgresStore(pool: pg.Pool, url: string, memory: StoreMemory): S
                   e.savedAt,
                 ]);
           await insertVotes(client, listVotes(next.votes));
+          for (const [guildId, removedAt] of next.removedGuilds)
+            await client.query('INSERT INTO removed_guilds (guild_id, removed_at) VALUES ($1, $2)', [guildId, removedAt]);
           await saveMeta(client, next.meta);
         },
         (next) => {

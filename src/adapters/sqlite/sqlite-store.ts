@@ -396,6 +396,7 @@ function createSqliteStore(db: Db, file: string, memory: StoreMemory, lock: File
           for (const [guildId, members] of next.readingLists)
             for (const [userId, entries] of members) for (const e of entries) sql.saveToList.run(guildId, userId, e.paperId, e.savedAt);
           for (const v of listVotes(next.votes)) sql.vote.run(v.guildId, v.paperId, v.userId, v.messageId, v.at);
+          for (const [guildId, removedAt] of next.removedGuilds) sql.guildRemoved.run(guildId, removedAt);
           saveMeta(next.meta);
         },
         (next) => void Object.assign(memory, next),

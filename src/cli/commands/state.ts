@@ -82,6 +82,7 @@ export const stateCommand: CliCommand = {
           subscriptions: snapshot.subscriptions,
           readingLists: snapshot.readingLists,
           votes: listVotes(snapshot.votes),
+          removedGuilds: snapshot.removedGuilds,
           meta: snapshot.meta,
         },
         { at: systemClock.now().toISOString(), ...(feedId === undefined ? {} : { feedId }) },
