@@ -19,6 +19,7 @@ import { healthFileFor, startHealthReporter } from './adapters/health-reporter.j
 import { channelKindOf } from './adapters/discord/channel-poster.js';
 import { createBookmarkHandler, createReadingLists } from './app/reading-list.js';
 import { type BotIo, type DigestSession, openDigestSession } from './session.js';
+import { listenForStop } from './adapters/stop-signals.js';
 
 // SIGTERM gives Docker 10 s before SIGKILL: stop well inside it.
 const SHUTDOWN_BUDGET_MS = 8000;
@@ -36,18 +37,11 @@ export async function runBot(
 ): Promise<number> {
   // From the first line: a SIGTERM while the session opens (the corpus read, the login) is a stop like any other, and
   // so is one the entry point held while the program loaded (taken once these handlers are in place).
-  const early: { reason: string | null } = { reason: null };
-  let stop = (reason: string) => void (early.reason = reason);
-  const onSignal = (signal: NodeJS.Signals) => stop(`received ${signal}`);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const heldSignal = takeHeldSignal();
-  if (heldSignal) onSignal(heldSignal);
-  const stoppedWhileLoading = early.reason;
+  const signals = listenForStop(takeHeldSignal);
+  const stoppedWhileLoading = signals.requested();
   if (stoppedWhileLoading !== null) {
     // Stopped before anything opened: nothing to close, nothing to post.
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
     logger.info({ reason: stoppedWhileLoading }, `stopped before the start (${stoppedWhileLoading})`);
     return 0;
   }
@@ -93,8 +87,7 @@ export async function runBot(
   });
 
   // Before the start: the schedule runs from its first line, and a signal during the start is a stop like any other.
-  stop = (reason) => void bot.stop(reason);
-  if (early.reason !== null) stop(early.reason);
+  signals.route((reason) => void bot.stop(reason));
   await bot.start(async () => {
     if (!connection || !runtime) return;
     // Servers left or rejoined while the bot was down, then the events from now on.
@@ -150,8 +143,7 @@ export async function runBot(
   });
 
   const code = await bot.exited;
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  signals.dispose();
   return code;
 }
 

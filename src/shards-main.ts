@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { Logger } from './app/ports.js';
 import { startShardManager } from './adapters/discord/shard-manager.js';
 import { removeShardHealthFiles, startShardHealthEndpoint } from './adapters/shard-health.js';
+import { listenForStop } from './adapters/stop-signals.js';
 
 /**
  * Runs every shard as a child `paperboy start` (discord.js's ShardingManager) until SIGINT or SIGTERM, then stops
@@ -15,26 +16,16 @@ export async function runShardManager(
   takeHeldSignal: () => NodeJS.Signals | undefined = () => undefined,
 ): Promise<number> {
   // From the first line: a signal while the shards start (or one held while the program loaded) stops them as usual.
-  const early: { reason: string | null } = { reason: null };
-  let stop = (reason: string) => void (early.reason ??= reason);
-  const onSignal = (signal: NodeJS.Signals) => stop(`received ${signal}`);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const heldSignal = takeHeldSignal();
-  if (heldSignal) onSignal(heldSignal);
+  const signals = listenForStop(takeHeldSignal);
   try {
-    const stoppedWhileLoading = early.reason;
+    const stoppedWhileLoading = signals.requested();
     if (stoppedWhileLoading !== null) {
       logger.info({ reason: stoppedWhileLoading }, `stopped before the shards started (${stoppedWhileLoading})`);
       return 0;
     }
-    return await runShards(config, count, logger, (manager) => {
-      stop = (reason) => void manager.stop(reason);
-      if (early.reason !== null) stop(early.reason);
-    });
+    return await runShards(config, count, logger, (manager) => signals.route((reason) => void manager.stop(reason)));
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
   }
 }
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Store, StoreNotEmptyError } from '../../src/app/ports.js';
 import { buildDump, type StoreDump, storeDumpSchema } from '../../src/core/store-dump.js';
+import { dumpSourceOf } from '../../src/app/store-dump-source.js';
 import {
   createEmptyProgress,
   type FeedState,
@@ -17,7 +18,7 @@ import {
 } from '../../src/core/state.js';
 import { renamePaperIds } from '../../src/core/paper-renames.js';
 import { READING_LIST_CAP } from '../../src/core/reading-list.js';
-import { listVotes, countVotes } from '../../src/core/votes.js';
+import { countVotes } from '../../src/core/votes.js';
 import { createRandom } from '../support/random.js';
 import { makeFeed } from '../support/memory-ports.js';
 import { CRASH_FEED } from './adapters.js';
@@ -55,20 +56,7 @@ const postedIds = (store: Store, feedId = FEED) => [...store.posted(feedId).entr
 
 /** The dump of everything a store holds, as `paperboy state export` writes it. */
 export function dumpOf(store: Store, options: { feedId?: string } = {}): StoreDump {
-  const snapshot = store.read();
-  return buildDump(
-    {
-      feeds: snapshot.feeds.values(),
-      progressOf: (id) => snapshot.progress.get(id)!,
-      postedOf: (id) => store.posted(id).entries(),
-      subscriptions: snapshot.subscriptions,
-      readingLists: snapshot.readingLists,
-      votes: listVotes(snapshot.votes),
-      removedGuilds: snapshot.removedGuilds,
-      meta: snapshot.meta,
-    },
-    { at: AT, ...options },
-  );
+  return buildDump(dumpSourceOf(store), { at: AT, ...options });
 }
 
 /** Runs every store test against an adapter. */

@@ -8,11 +8,11 @@ import { readImportFile } from '../../adapters/state-dump-file.js';
 import { writeFileDurably } from '../../adapters/durable-file.js';
 import { systemClock } from '../../adapters/system-clock.js';
 import { buildDump, serializeDump } from '../../core/store-dump.js';
+import { dumpSourceOf } from '../../app/store-dump-source.js';
 import { feedIdOf, feedSettingsOf } from '../../session.js';
 import { parseCommandArgs, UsageError } from '../args.js';
 import type { CliCommand } from '../context.js';
 import { plural } from './corpus.js';
-import { listVotes } from '../../core/votes.js';
 
 const usage = `Usage: paperboy state export [--feed ID] [--out FILE]
        paperboy state import FILE [--replace]
@@ -74,19 +74,7 @@ export const stateCommand: CliCommand = {
         context.err(`paperboy state: there is no feed "${feedId}" (feeds: ${[...snapshot.feeds.keys()].sort().join(', ') || 'none'})\n`);
         return 1;
       }
-      const dump = buildDump(
-        {
-          feeds: snapshot.feeds.values(),
-          progressOf: (id) => snapshot.progress.get(id)!,
-          postedOf: (id) => store.posted(id).entries(),
-          subscriptions: snapshot.subscriptions,
-          readingLists: snapshot.readingLists,
-          votes: listVotes(snapshot.votes),
-          removedGuilds: snapshot.removedGuilds,
-          meta: snapshot.meta,
-        },
-        { at: systemClock.now().toISOString(), ...(feedId === undefined ? {} : { feedId }) },
-      );
+      const dump = buildDump(dumpSourceOf(store), { at: systemClock.now().toISOString(), ...(feedId === undefined ? {} : { feedId }) });
       const text = serializeDump(dump);
       if (values.out) {
         await writeFileDurably(values.out as string, text);
